@@ -1,0 +1,106 @@
+"""Readers and writers for the seed label formats.
+
+* Recognition (seed 000): ``gt_list.txt`` with ``<image> <text>`` a line (text is everything after the first
+  space) and ``characters_list.txt`` with one character a line (a line holding a single space is the space).
+* Detection (seed 001, ICDAR 2015): ``gt_<stem>.txt`` with ``x1,y1,...,x4,y4,transcription`` a line; the
+  transcription is everything after the 8th comma and ``###`` marks a don't-care region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+IGNORE_TEXT = "###"
+
+
+@dataclass
+class RegionLabel:
+    """One annotated region: a 4-point polygon in pixels, its text, and whether evaluation ignores it."""
+
+    polygon: np.ndarray  # (4, 2) float32
+    text: str
+    ignore: bool = False
+
+
+def read_gt_list(path: str | Path) -> list[tuple[str, str]]:
+    """Read a seed ``gt_list.txt``: returns ``(image name, text)`` pairs; blank lines are skipped."""
+    pairs = []
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        name, _, text = raw.partition(" ")
+        pairs.append((name, text))
+    return pairs
+
+
+def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
+    lines = []
+    for name, text in pairs:
+        if " " in name or "\n" in text:
+            raise ValueError(f"cannot write {name!r}: names may not hold spaces, texts may not hold newlines")
+        lines.append(f"{name} {text}\n")
+    Path(path).write_text("".join(lines), encoding="utf-8")
+
+
+def read_characters_list(path: str | Path) -> list[str]:
+    """Read ``characters_list.txt`` without stripping, so that a line holding one space means the space."""
+    chars = []
+    for raw in Path(path).read_text(encoding="utf-8").split("\n"):
+        raw = raw.rstrip("\r")
+        if raw == "":
+            continue
+        if len(raw) != 1:
+            raise ValueError(f"{path}: line {raw!r} is not a single character")
+        chars.append(raw)
+    return chars
+
+
+def write_characters_list(path: str | Path, chars: Iterable[str]) -> None:
+    Path(path).write_text("".join(f"{c}\n" for c in sorted(set(chars))), encoding="utf-8")
+
+
+def parse_icdar_line(line: str) -> RegionLabel | None:
+    """Parse one ICDAR 2015 line (``x1,y1,...,x4,y4,text``); returns None for blank lines."""
+    line = line.lstrip("\ufeff").rstrip("\r\n")
+    if not line.strip():
+        return None
+    parts = line.split(",", 8)
+    if len(parts) < 8:
+        raise ValueError(f"not an ICDAR line (needs 8 coordinates): {line!r}")
+    coords = np.array([float(v) for v in parts[:8]], dtype=np.float32).reshape(4, 2)
+    text = parts[8] if len(parts) == 9 else ""
+    return RegionLabel(coords, text, ignore=(text == IGNORE_TEXT or text == ""))
+
+
+def read_icdar_gt(path: str | Path) -> list[RegionLabel]:
+    labels = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        label = parse_icdar_line(line)
+        if label is not None:
+            labels.append(label)
+    return labels
+
+
+def write_icdar_gt(path: str | Path, labels: Iterable[RegionLabel]) -> None:
+    lines = []
+    for label in labels:
+        pts = np.asarray(label.polygon).reshape(-1)
+        coords = ",".join(str(int(round(float(v)))) for v in pts)
+        text = IGNORE_TEXT if label.ignore else label.text
+        lines.append(f"{coords},{text}\n")
+    Path(path).write_text("".join(lines), encoding="utf-8")
+
+
+def icdar_pairs(root: str | Path) -> list[tuple[Path, Path]]:
+    """Pair ``root/images/<stem>.*`` with ``root/gts/gt_<stem>.txt`` (the shared/data detection layout)."""
+    root = Path(root)
+    pairs = []
+    for image in sorted((root / "images").iterdir()):
+        gt = root / "gts" / f"gt_{image.stem}.txt"
+        if gt.exists():
+            pairs.append((image, gt))
+    return pairs

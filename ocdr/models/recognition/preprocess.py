@@ -1,0 +1,63 @@
+"""Recognizer input preparation, shared by training and inference so both see the same pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+REC_HEIGHT = 32
+WIDTH_STEP = 8  # padded widths are multiples of this; the CNN's time stride is 4 pixels
+MAX_WIDTH = 1600
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 1:
+        return image[:, :, 0]
+    return cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
+
+
+def resize_crop(image: np.ndarray, height: int = REC_HEIGHT, max_width: int = MAX_WIDTH) -> np.ndarray:
+    """Gray crop resized to ``height`` keeping its aspect ratio (width at least ``height // 2``)."""
+    gray = to_gray(image)
+    h, w = gray.shape[:2]
+    if h == 0 or w == 0:
+        raise ValueError("empty crop")
+    new_w = int(round(w * height / h))
+    new_w = max(height // 2, min(max_width, new_w))
+    interp = cv2.INTER_AREA if h > height else cv2.INTER_LINEAR
+    return cv2.resize(gray, (new_w, height), interpolation=interp)
+
+
+def padded_width(width: int) -> int:
+    return max(WIDTH_STEP * 2, -(-width // WIDTH_STEP) * WIDTH_STEP)
+
+
+def batch_crops(resized: Sequence[np.ndarray], width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stack resized gray crops into a float32 (N, 1, H, W) batch scaled to [-1, 1].
+
+    Each crop is padded on the right with its own median border value (text colour stays readable whatever
+    the background). Returns the batch and each crop's valid width in pixels.
+    """
+    height = resized[0].shape[0]
+    if width is None:
+        width = padded_width(max(r.shape[1] for r in resized))
+    batch = np.empty((len(resized), 1, height, width), dtype=np.float32)
+    widths = np.zeros(len(resized), dtype=np.int64)
+    for i, r in enumerate(resized):
+        w = min(r.shape[1], width)
+        border = np.concatenate([r[0, :w], r[-1, :w], r[:, 0], r[:, w - 1]])
+        fill = float(np.median(border))
+        batch[i, 0, :, :] = fill
+        batch[i, 0, :, :w] = r[:, :w]
+        widths[i] = w
+    batch = batch / 127.5 - 1.0
+    return batch, widths
+
+
+def output_steps(widths: np.ndarray | Sequence[int]) -> np.ndarray:
+    """Number of CTC steps the recognizer emits for a crop of the given pixel width (time stride 4)."""
+    return np.maximum(1, np.asarray(widths) // 4)
