@@ -1,3 +1,9 @@
 """ocdr: end-to-end OCR (DBNet detection + CRNN/CTC recognition) on ONNX Runtime."""
 
 __version__ = "0.1.0"
+
+from ocdr.api import OCR  # noqa: E402
+from ocdr.document import Block, Document, Line, Page, Word  # noqa: E402
+from ocdr.errors import InputError, ModelError, OcdrError  # noqa: E402
+
+__all__ = ["OCR", "Block", "Document", "Line", "Page", "Word", "InputError", "ModelError", "OcdrError", "__version__"]

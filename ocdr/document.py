@@ -1,0 +1,324 @@
+"""The OCR result tree: Document > Page > Block (paragraph) > Line > Word, plus the raw detector Regions.
+
+Pure data (numpy polygons, strings, numbers) so that results are cheap to build, pickle, compare and serialise;
+the grouping logic lives in ``ocdr.layout.grouping`` and the output formats in ``ocdr.io.export``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocdr.errors import InputError
+from ocdr.geometry import order_points, polygon_box, quad_from_box
+from ocdr.io import export as exporters
+
+Polygon = np.ndarray  # (4, 2) float32, page pixels, clockwise from the top-left corner in reading direction
+
+SCHEMA = "ocdr.document"
+SCHEMA_VERSION = 1
+SKEW_DEGREES = 5.0  # children rotated more than this get a rotated enclosing rectangle instead of an upright one
+# Page.items levels: "sentence" and "block" are aliases, so callers can use either vocabulary.
+LEVELS = {"word": "words", "line": "lines", "sentence": "lines", "paragraph": "blocks", "block": "blocks"}
+
+
+def as_polygon(points: Any) -> Polygon:
+    """Coerce to a (4, 2) float32 array; no copy when it already is one, so building a tree stays cheap."""
+    polygon = np.asarray(points, dtype=np.float32)
+    if polygon.shape != (4, 2):
+        raise ValueError(f"expected a (4, 2) polygon, got shape {polygon.shape}")
+    return polygon
+
+
+def polygon_angles(polygons: np.ndarray) -> np.ndarray:
+    """Reading-direction angle in degrees of each polygon in an (n, 4, 2) stack (positive = clockwise on screen).
+
+    Averages the top and bottom edges so that a perspective-distorted quad still gives its mean direction.
+    """
+    p = np.asarray(polygons, dtype=np.float64).reshape(-1, 4, 2)
+    direction = (p[:, 1] - p[:, 0]) + (p[:, 2] - p[:, 3])
+    return np.degrees(np.arctan2(direction[:, 1], direction[:, 0]))
+
+
+def polygon_sizes(polygons: np.ndarray) -> np.ndarray:
+    """(n, 2) widths and heights of an (n, 4, 2) stack, measured along the polygons' own edges (skew-proof)."""
+    p = np.asarray(polygons, dtype=np.float64).reshape(-1, 4, 2)
+    widths = (np.linalg.norm(p[:, 1] - p[:, 0], axis=1) + np.linalg.norm(p[:, 2] - p[:, 3], axis=1)) / 2
+    heights = (np.linalg.norm(p[:, 3] - p[:, 0], axis=1) + np.linalg.norm(p[:, 2] - p[:, 1], axis=1)) / 2
+    return np.stack([widths, heights], axis=1)
+
+
+def enclosing_polygon(polygons: Sequence[Polygon]) -> Polygon:
+    """The 4-point polygon around child polygons: upright hull, or the min-area rectangle when the text is skewed.
+
+    An upright hull of a long skewed line would be far taller than its text, so past ``SKEW_DEGREES`` (median
+    of the children) the rotated rectangle is used instead.
+    """
+    if len(polygons) == 0:
+        raise ValueError("cannot enclose zero polygons: a line needs words and a block needs lines")
+    stack = np.stack(polygons).astype(np.float32)
+    points = stack.reshape(-1, 2)
+    if abs(float(np.median(polygon_angles(stack)))) <= SKEW_DEGREES:
+        return quad_from_box(*polygon_box(points))
+    return order_points(cv2.boxPoints(cv2.minAreaRect(points)))
+
+
+def _weighted_confidence(children: Sequence[Word | Line]) -> float:
+    """Mean confidence weighted by character count, so a long word counts more than a stray punctuation mark."""
+    weights = [max(len(child.text), 1) for child in children]
+    return sum(w * child.confidence for w, child in zip(weights, children, strict=True)) / sum(weights)
+
+
+def _round_polygon(polygon: Polygon) -> list[list[float]]:
+    return np.round(polygon.astype(np.float64), 1).tolist()
+
+
+def _round_score(value: float) -> float:
+    return round(float(value), 4)
+
+
+class _Value:
+    """Field-wise equality that compares polygons by value (a dataclass ``__eq__`` would call bool() on arrays)."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        for f in fields(self):  # type: ignore[arg-type]
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            same = np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            if not same:
+                return False
+        return True
+
+
+class _Shape(_Value):
+    """A node with a ``polygon`` field: coerces it on construction and derives the upright box."""
+
+    polygon: Polygon
+
+    def __post_init__(self) -> None:
+        self.polygon = as_polygon(self.polygon)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """Axis-aligned ``(x0, y0, x1, y1)`` of the polygon."""
+        return polygon_box(self.polygon)
+
+
+@dataclass(eq=False)
+class Word(_Shape):
+    polygon: Polygon
+    text: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"polygon": _round_polygon(self.polygon), "text": self.text, "confidence": _round_score(self.confidence)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(d["polygon"], d["text"], d["confidence"])
+
+
+@dataclass(eq=False)
+class Line(_Shape):
+    words: list[Word]
+    polygon: Polygon
+    confidence: float
+
+    @classmethod
+    def from_words(cls, words: list[Word]) -> Line:
+        """A line around ``words`` (already in reading order), with its polygon and confidence derived from them."""
+        return cls(words, enclosing_polygon([w.polygon for w in words]), _weighted_confidence(words))
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "polygon": _round_polygon(self.polygon),
+            "text": self.text,
+            "confidence": _round_score(self.confidence),
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Line:
+        return cls([Word.from_dict(w) for w in d["words"]], d["polygon"], d["confidence"])
+
+
+@dataclass(eq=False)
+class Block(_Shape):
+    """A paragraph: lines that belong together, read top to bottom."""
+
+    lines: list[Line]
+    polygon: Polygon
+    confidence: float
+
+    @classmethod
+    def from_lines(cls, lines: list[Line]) -> Block:
+        return cls(lines, enclosing_polygon([line.polygon for line in lines]), _weighted_confidence(lines))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "polygon": _round_polygon(self.polygon),
+            "text": self.text,
+            "confidence": _round_score(self.confidence),
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Block:
+        return cls([Line.from_dict(line) for line in d["lines"]], d["polygon"], d["confidence"])
+
+
+@dataclass(eq=False)
+class Region(_Shape):
+    """One detector region exactly as the pipeline recognized it, before layout (PaddleX output, debugging).
+
+    ``kept`` says whether ``rec_score`` passed the pipeline's ``text_rec_score_thresh``.
+    """
+
+    polygon: Polygon
+    det_score: float
+    text: str
+    rec_score: float
+    kept: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "polygon": _round_polygon(self.polygon),
+            "det_score": _round_score(self.det_score),
+            "text": self.text,
+            "rec_score": _round_score(self.rec_score),
+            "kept": self.kept,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Region:
+        return cls(d["polygon"], d["det_score"], d["text"], d["rec_score"], d["kept"])
+
+
+@dataclass(eq=False)
+class Page(_Value):
+    """One page (or image) of results, blocks in reading order.
+
+    ``params`` holds the pipeline settings used, under PaddleX's names where one exists (``limit_side_len``,
+    ``limit_type``, ``thresh``, ``box_thresh``, ``unclip_ratio``, ``text_rec_score_thresh``); values must be
+    JSON-serialisable. ``angle`` is the page rotation in degrees the pipeline applied.
+    """
+
+    index: int
+    width: int
+    height: int
+    blocks: list[Block]
+    regions: list[Region] = field(default_factory=list)
+    source: str | None = None
+    angle: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for block in self.blocks for w in block.words]
+
+    @property
+    def text(self) -> str:
+        """Lines joined by newlines in reading order, with a blank line between blocks."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+    def items(self, level: str) -> list[tuple[Polygon, str, float]]:
+        """``(polygon, text, confidence)`` of every node at ``level`` (word, line/sentence, paragraph/block)."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; known levels: {', '.join(LEVELS)}")
+        return [(node.polygon, node.text, node.confidence) for node in getattr(self, LEVELS[level])]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "width": self.width,
+            "height": self.height,
+            "source": self.source,
+            "angle": self.angle,
+            "params": dict(self.params),
+            "blocks": [b.to_dict() for b in self.blocks],
+            "regions": [r.to_dict() for r in self.regions],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Page:
+        return cls(
+            index=d["index"],
+            width=d["width"],
+            height=d["height"],
+            blocks=[Block.from_dict(b) for b in d["blocks"]],
+            regions=[Region.from_dict(r) for r in d.get("regions", [])],
+            source=d.get("source"),
+            angle=d.get("angle", 0),
+            params=dict(d.get("params", {})),
+        )
+
+
+@dataclass(eq=False)
+class Document(_Value):
+    """The result for one input (image or multi-page file)."""
+
+    pages: list[Page]
+    source: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Page texts joined by form feeds, as pdftotext does, so page breaks survive in plain text."""
+        return "\f".join(page.text for page in self.pages)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for page in self.pages for w in page.words]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (see docs/json-schema.md); polygons rounded to 0.1 px, scores to 4 decimals.
+
+        Derived ``text`` fields are written for readers' convenience and ignored by ``from_dict``.
+        """
+        return {
+            "schema": SCHEMA,
+            "version": SCHEMA_VERSION,
+            "source": self.source,
+            "pages": [page.to_dict() for page in self.pages],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        """Inverse of ``to_dict``: ``Document.from_dict(d).to_dict() == d`` for any ``d`` it wrote."""
+        if d.get("schema") != SCHEMA or d.get("version") != SCHEMA_VERSION:
+            raise InputError(
+                f"not an {SCHEMA} version {SCHEMA_VERSION} result: schema={d.get('schema')!r}, "
+                f"version={d.get('version')!r}"
+            )
+        return cls([Page.from_dict(p) for p in d["pages"]], source=d.get("source"))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.export("json", indent=indent)
+
+    def to_paddlex(self) -> list[dict[str, Any]]:
+        """One dict per page in the PaddleX OCR pipeline's result format."""
+        return [exporters.page_to_paddlex(page) for page in self.pages]
+
+    def export(self, fmt: str, **kw: Any) -> str | bytes:
+        """Render in one of ``ocdr.io.export.EXPORTERS`` (json, text, paddlex, ...)."""
+        return exporters.export(self, fmt, **kw)

@@ -1,0 +1,162 @@
+"""Detection, end-to-end and recognition metrics.
+
+Detection follows the ICDAR 2015 protocol: predictions that mostly cover a don't-care region are left out of
+the counts, then predictions and ground truth are matched one-to-one by IoU. shapely and rapidfuzz are
+evaluation extras, so they are imported only when a metric needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ocdr.io.labels import RegionLabel
+
+if TYPE_CHECKING:
+    from shapely.geometry import Polygon
+
+
+def _polygon(points: np.ndarray) -> Polygon | None:
+    """A valid shapely polygon (self-intersections repaired with ``buffer(0)``), or None when there is none."""
+    from shapely.errors import GEOSException
+    from shapely.geometry import Polygon
+
+    try:
+        poly = Polygon(np.asarray(points, dtype=np.float64).reshape(-1, 2))
+        if not poly.is_valid:
+            poly = poly.buffer(0)
+    except (ValueError, GEOSException):
+        return None
+    return None if poly.is_empty or poly.area <= 0 else poly
+
+
+def _iou(a: Polygon | None, b: Polygon | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    inter = a.intersection(b).area
+    union = a.area + b.area - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two polygons; 0 when either is degenerate or cannot be repaired."""
+    return _iou(_polygon(a), _polygon(b))
+
+
+@dataclass
+class PRF:
+    """Match counts; sum per-image results with ``+`` (``sum(results, PRF())``) before reading the rates."""
+
+    tp: int = 0
+    num_pred: int = 0
+    num_gt: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.num_pred if self.num_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.num_gt if self.num_gt else 0.0
+
+    @property
+    def hmean(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+    def __add__(self, other: PRF) -> PRF:
+        return PRF(self.tp + other.tp, self.num_pred + other.num_pred, self.num_gt + other.num_gt)
+
+
+def _match(
+    pred_polys: Sequence[np.ndarray],
+    gt: Sequence[RegionLabel],
+    iou_thresh: float,
+    ignore_overlap: float,
+    compatible: Callable[[int, RegionLabel], bool],
+) -> PRF:
+    """ICDAR 2015 counting with greedy one-to-one matching by descending IoU among ``compatible`` pairs."""
+    if not 0.0 < iou_thresh <= 1.0:
+        raise ValueError(f"iou_thresh must be in (0, 1], got {iou_thresh}")
+    if not 0.0 <= ignore_overlap <= 1.0:
+        raise ValueError(f"ignore_overlap must be in [0, 1], got {ignore_overlap}")
+    preds = [_polygon(p) for p in pred_polys]
+    care = [(j, label, _polygon(label.polygon)) for j, label in enumerate(gt) if not label.ignore]
+    dont_care = [poly for poly in (_polygon(label.polygon) for label in gt if label.ignore) if poly is not None]
+
+    kept = []
+    for i, poly in enumerate(preds):
+        if poly is not None and any(poly.intersection(d).area / poly.area > ignore_overlap for d in dont_care):
+            continue
+        kept.append(i)
+
+    pairs = []
+    for i in kept:
+        for j, label, gt_poly in care:
+            iou = _iou(preds[i], gt_poly)
+            if iou >= iou_thresh and compatible(i, label):
+                pairs.append((-iou, i, j))
+    pairs.sort()
+    used_pred, used_gt = set(), set()
+    for _, i, j in pairs:
+        if i not in used_pred and j not in used_gt:
+            used_pred.add(i)
+            used_gt.add(j)
+    return PRF(len(used_pred), len(kept), len(care))
+
+
+def match_detections(
+    pred_polys: Sequence[np.ndarray], gt: Sequence[RegionLabel], iou_thresh: float = 0.5, ignore_overlap: float = 0.5
+) -> PRF:
+    """Detection counts for one image under the ICDAR 2015 protocol (ignored regions count for nothing)."""
+    return _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
+
+
+def match_words(
+    preds: Sequence[tuple[np.ndarray, str]],
+    gt: Sequence[RegionLabel],
+    iou_thresh: float = 0.5,
+    ignore_overlap: float = 0.5,
+    case_sensitive: bool = True,
+) -> PRF:
+    """End-to-end word counts for one image: a match needs IoU >= ``iou_thresh`` and the same text.
+
+    Text is checked before matching, so a wrongly read duplicate cannot take a ground-truth word away from a
+    correctly read prediction.
+    """
+
+    def norm(text: str) -> str:
+        return text if case_sensitive else text.casefold()
+
+    texts = [norm(text) for _, text in preds]
+    return _match(
+        [poly for poly, _ in preds], gt, iou_thresh, ignore_overlap, lambda i, label: texts[i] == norm(label.text)
+    )
+
+
+def _distance(pred: str, gt: str) -> int:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(pred, gt)
+
+
+def cer(pred: str, gt: str) -> float:
+    """Character error rate: edit distance over the ground-truth length (may exceed 1 for long predictions)."""
+    return _distance(pred, gt) / max(1, len(gt))
+
+
+def normalized_edit_distance(pred: str, gt: str) -> float:
+    """Edit distance over the longer string's length, in [0, 1]."""
+    return _distance(pred, gt) / max(len(pred), len(gt), 1)
+
+
+def word_accuracy(preds: Sequence[str], gts: Sequence[str]) -> float:
+    """Fraction of exact matches; 0 for no words."""
+    if len(preds) != len(gts):
+        raise ValueError(f"got {len(preds)} predictions for {len(gts)} ground-truth words")
+    if not gts:
+        return 0.0
+    return sum(p == g for p, g in zip(preds, gts, strict=True)) / len(gts)

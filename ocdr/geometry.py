@@ -1,0 +1,104 @@
+"""Polygon helpers and text-region crops, shared by detection post-processing, recognition and evaluation.
+
+Quads are (4, 2) float32 arrays in pixel coordinates (x right, y down), ordered clockwise on screen starting at
+the top-left corner, so that p0->p1 is the top edge in reading direction and p3->p2 the bottom edge.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def _as_quad(pts: np.ndarray) -> np.ndarray:
+    quad = np.asarray(pts, dtype=np.float32)
+    if quad.shape != (4, 2):
+        raise ValueError(f"expected a (4, 2) quad, got shape {quad.shape}")
+    return quad
+
+
+def order_points(pts: np.ndarray) -> np.ndarray:
+    """Order 4 points clockwise from the top-left, whatever their input order.
+
+    The points are sorted by angle around their centroid, then the start is the corner whose outgoing edge
+    points most nearly along +x. Unlike the usual ``x + y`` / ``y - x`` rules this stays right for boxes
+    rotated by up to 45 degrees either way; for near-axis-aligned boxes the start is the smallest ``x + y``.
+    """
+    quad = _as_quad(pts)
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    quad = quad[np.argsort(angles, kind="stable")]  # increasing angle with y down = clockwise on screen
+    edges = np.roll(quad, -1, axis=0) - quad
+    lengths = np.maximum(np.linalg.norm(edges, axis=1), 1e-9)
+    start = int(np.argmax(edges[:, 0] / lengths))
+    return np.roll(quad, -start, axis=0)
+
+
+def polygon_box(pts: np.ndarray) -> tuple[float, float, float, float]:
+    """Axis-aligned bounds ``(x0, y0, x1, y1)`` of a polygon with any number of points."""
+    arr = np.asarray(pts, dtype=np.float32).reshape(-1, 2)
+    if len(arr) == 0:
+        raise ValueError("cannot bound an empty polygon")
+    x0, y0 = arr.min(axis=0)
+    x1, y1 = arr.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def quad_from_box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """The quad of an axis-aligned box, clockwise from the top-left."""
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+def sub_quad(polygon: np.ndarray, start: float, end: float) -> np.ndarray:
+    """The part of a text-line quad between fractions ``start`` and ``end`` of its length in reading direction.
+
+    Top and bottom edges are interpolated separately, so slanted and perspective lines keep their shape; this is
+    how word boxes are cut out of a line box from the CTC character positions.
+    """
+    quad = _as_quad(polygon)
+    if not 0.0 <= start < end <= 1.0:
+        raise ValueError(f"need 0 <= start < end <= 1, got start={start}, end={end}")
+    top0, top1, bottom1, bottom0 = quad
+    return np.stack(
+        [
+            top0 + (top1 - top0) * start,
+            top0 + (top1 - top0) * end,
+            bottom0 + (bottom1 - bottom0) * end,
+            bottom0 + (bottom1 - bottom0) * start,
+        ]
+    ).astype(np.float32)
+
+
+def reading_quad(polygon: np.ndarray, vertical_ratio: float = 1.5) -> np.ndarray:
+    """The quad with its corners starting at the top-left in reading direction.
+
+    A region at least ``vertical_ratio`` times taller than wide is taken to be vertical text read top to bottom
+    (PaddleOCR's convention): its corners are rolled by one, so its "top edge" is the right side.
+    """
+    quad = _as_quad(polygon)
+    p0, p1, p2, p3 = quad
+    width = max(np.linalg.norm(p1 - p0), np.linalg.norm(p2 - p3))
+    height = max(np.linalg.norm(p3 - p0), np.linalg.norm(p2 - p1))
+    if height >= vertical_ratio * max(width, 1e-6):
+        return np.roll(quad, -1, axis=0)
+    return quad
+
+
+def crop_region(
+    image: np.ndarray, polygon: np.ndarray, rotate_vertical: bool = True, vertical_ratio: float = 1.5
+) -> np.ndarray:
+    """Warp a quad of ``image`` (gray or colour) to an upright horizontal strip for recognition.
+
+    The strip is as wide as the longer of the top/bottom edges and as tall as the longer side edge. With
+    ``rotate_vertical``, vertical text (see ``reading_quad``) comes out turned 90 degrees counter-clockwise, so the
+    recognizer always reads left to right.
+    """
+    if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"expected a non-empty HxW or HxWxC image, got shape {image.shape}")
+    quad = reading_quad(polygon, vertical_ratio) if rotate_vertical else _as_quad(polygon)
+    p0, p1, p2, p3 = quad
+    width = max(1, int(round(max(np.linalg.norm(p1 - p0), np.linalg.norm(p2 - p3)))))
+    height = max(1, int(round(max(np.linalg.norm(p3 - p0), np.linalg.norm(p2 - p1)))))
+    target = quad_from_box(0, 0, width, height)
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)

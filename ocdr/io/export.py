@@ -1,0 +1,102 @@
+"""Result exporters. Each format is one entry of ``EXPORTERS``, so new ones (hocr, alto, pdf) plug in by adding one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ocdr.document import Document, Page
+
+# PaddleX's text_det_params keys, read from Page.params under the same names.
+DET_PARAM_KEYS = ("limit_side_len", "limit_type", "thresh", "box_thresh", "unclip_ratio")
+INLINE_WIDTH = 100  # longest list written on one line by the indented JSON exporters
+
+
+def _plain(value: Any) -> Any:
+    """json ``default`` hook: numpy scalars (easily left in ``Page.params``) become Python numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, default=_plain)
+
+
+def _flat(value: Any) -> bool:
+    if isinstance(value, dict):
+        return False
+    return not isinstance(value, list) or all(_flat(v) for v in value)
+
+
+def _dumps(data: Any, indent: int | None, depth: int = 0) -> str:
+    """``json.dumps`` (non-ASCII kept), except that short lists without objects (points, polygons, boxes) stay on
+    one line: a polygon spread over 14 lines makes a page result unreadable."""
+    if indent is None or not data or not isinstance(data, dict | list):
+        return _compact(data)
+    if isinstance(data, list) and _flat(data):
+        one_line = _compact(data)
+        if len(one_line) <= INLINE_WIDTH:
+            return one_line
+    inner, outer = " " * (indent * (depth + 1)), " " * (indent * depth)
+    if isinstance(data, dict):
+        fields = (f"{inner}{_compact(key)}: {_dumps(value, indent, depth + 1)}" for key, value in data.items())
+        return "{\n" + ",\n".join(fields) + f"\n{outer}}}"
+    return "[\n" + ",\n".join(inner + _dumps(v, indent, depth + 1) for v in data) + f"\n{outer}]"
+
+
+def _int_polygon(polygon: np.ndarray) -> np.ndarray:
+    """Integer pixel polygon, as PaddleX reports it."""
+    return np.rint(polygon).astype(np.int64)
+
+
+def page_to_paddlex(page: Page) -> dict[str, Any]:
+    """One page as the PaddleX OCR pipeline's result dict (``res.json["res"]``), with plain lists for arrays.
+
+    ``dt_polys`` holds every detected region; the ``rec_*`` lists only those that passed ``text_rec_score_thresh``.
+    """
+    kept = [r for r in page.regions if r.kept]
+    rec_polys = [_int_polygon(r.polygon) for r in kept]
+    return {
+        "input_path": page.source,
+        "page_index": page.index,
+        "model_settings": {"use_doc_preprocessor": False, "use_textline_orientation": False},
+        "dt_polys": [_int_polygon(r.polygon).tolist() for r in page.regions],
+        "text_det_params": {key: page.params.get(key) for key in DET_PARAM_KEYS},
+        "text_type": "general",
+        "textline_orientation_angles": [-1] * len(page.regions),
+        "text_rec_score_thresh": page.params.get("text_rec_score_thresh"),
+        "rec_texts": [r.text for r in kept],
+        "rec_scores": [float(r.rec_score) for r in kept],
+        "rec_polys": [p.tolist() for p in rec_polys],
+        "rec_boxes": [[*p.min(axis=0).tolist(), *p.max(axis=0).tolist()] for p in rec_polys],
+    }
+
+
+def to_json(doc: Document, indent: int | None = 2) -> str:
+    return _dumps(doc.to_dict(), indent)
+
+
+def to_text(doc: Document) -> str:
+    return doc.text
+
+
+def to_paddlex(doc: Document, indent: int | None = 4) -> str:
+    """The list of per-page PaddleX dicts as JSON text (indent 4 like PaddleX's ``save_to_json``)."""
+    return _dumps(doc.to_paddlex(), indent)
+
+
+EXPORTERS: dict[str, Callable[..., str | bytes]] = {"json": to_json, "text": to_text, "paddlex": to_paddlex}
+
+
+def export(doc: Document, fmt: str, **kw: Any) -> str | bytes:
+    """Render ``doc`` in format ``fmt``; keyword arguments go to that format's exporter."""
+    try:
+        exporter = EXPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown export format {fmt!r}; known formats: {', '.join(sorted(EXPORTERS))}") from None
+    return exporter(doc, **kw)

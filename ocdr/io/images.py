@@ -1,0 +1,172 @@
+"""Raster decoding: encoded image bytes, PIL images and numpy arrays to ``H x W x 3`` uint8 RGB arrays.
+
+Every failure becomes an :class:`~ocdr.errors.InputError` that names the input, so a caller processing many
+files can report one and go on; sizes are checked against a pixel limit before any pixel buffer is allocated.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ocdr.errors import InputError
+
+# Pillow formats we decode: those of ``inputs.IMAGE_EXTENSIONS`` (PPM covers .pbm/.pgm/.ppm). Restricting
+# Image.open keeps exotic plugins (EPS runs Ghostscript) away from untrusted data.
+PIL_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF", "JPEG2000", "PPM")
+COLOR_ORDERS = ("rgb", "bgr")
+_HIGH_DEPTH_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+
+
+def check_size(name: str, width: int, height: int, max_pixels: int | None) -> None:
+    """Refuse empty images, and images over ``max_pixels`` while only their header has been read."""
+    if width <= 0 or height <= 0:
+        raise InputError(f"{name} has zero size ({width} x {height} pixels)")
+    if max_pixels is not None and width * height > max_pixels:
+        raise InputError(
+            f"{name} is {width} x {height} = {width * height} pixels, over the pixel limit of {max_pixels} (max_pixels)"
+        )
+
+
+def select_pages(count: int, pages: Sequence[int] | None, name: str) -> list[int]:
+    """The 0-based indices to decode, in document order: ``pages`` minus those past the end (None: all)."""
+    if count == 0:
+        raise InputError(f"{name} has no pages")
+    if pages is None:
+        return list(range(count))
+    chosen = sorted({index for index in pages if 0 <= index < count})
+    if not chosen:
+        raise InputError(f"{name} has {count} page{'s' if count != 1 else ''}; none of the requested pages exist")
+    return chosen
+
+
+@contextmanager
+def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
+    """Turn whatever Pillow raises on bad data into an InputError naming the input, instead of a raw traceback."""
+    try:
+        with warnings.catch_warnings():
+            # Our own max_pixels check decides; Pillow's warning would only repeat it, less precisely.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    except InputError:
+        raise
+    except Image.DecompressionBombError as exc:
+        limit = f" of {max_pixels}" if max_pixels is not None else ""
+        raise InputError(f"{name} is over the pixel limit{limit} (max_pixels): {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise InputError(f"{name} is not a supported image or PDF") from exc
+    except Exception as exc:  # corrupt data makes Pillow raise OSError, SyntaxError, ValueError, struct.error, ...
+        raise InputError(f"{name} could not be decoded (corrupt or truncated?): {exc}") from exc
+
+
+def _fit_pillow_limit(max_pixels: int) -> None:
+    """Pillow refuses images over ``2 * Image.MAX_IMAGE_PIXELS`` before their size is visible to us: make sure
+    that hard limit is at least ``max_pixels``, so ours is the limit that applies (never lowers it)."""
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > 2 * Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = math.ceil(max_pixels / 2)
+
+
+def image_dpi(img: Image.Image) -> float | None:
+    """Horizontal DPI from the image's metadata, or None where it has none (or a meaningless one)."""
+    dpi = img.info.get("dpi")
+    try:
+        value = float(dpi[0])
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def iter_image_frames(
+    data: bytes, name: str, max_pixels: int, pages: Sequence[int] | None = None
+) -> Iterator[tuple[int, np.ndarray, float | None]]:
+    """Decode ``(index, RGB array, DPI)`` frames one at a time: every frame of a TIFF (those in ``pages`` if
+    given), the first frame of other formats (animated GIF/WebP)."""
+    _fit_pillow_limit(max_pixels)
+    with decode_guard(name, max_pixels):
+        img = Image.open(io.BytesIO(data), formats=PIL_FORMATS)
+    try:
+        with decode_guard(name, max_pixels):
+            count = img.n_frames if img.format == "TIFF" else 1
+        for index in select_pages(count, pages, name):
+            frame_name = f"{name} page {index + 1}" if count > 1 else name
+            with decode_guard(frame_name, max_pixels):
+                img.seek(index)
+                check_size(frame_name, *img.size, max_pixels)
+                frame = pil_to_rgb(img)
+            yield index, frame, image_dpi(img)
+    finally:
+        img.close()
+
+
+def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> list[tuple[np.ndarray, float | None]]:
+    """All frames of an encoded image with their DPI, for callers that want them at once (see iter_image_frames)."""
+    return [(frame, dpi) for _, frame, dpi in iter_image_frames(data, name, max_pixels)]
+
+
+def pil_to_rgb(img: Image.Image) -> np.ndarray:
+    """A PIL image of any mode, upright per its EXIF orientation, as ``H x W x 3`` uint8 RGB; transparency is
+    composited onto white (the usual paper colour) and 16-bit/32-bit/float values are stretched over 0..255."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in _HIGH_DEPTH_MODES:
+        return np.repeat(_stretch_to_uint8(np.asarray(img))[..., None], 3, axis=2)
+    if img.has_transparency_data:
+        return composite_on_white(np.asarray(img.convert("RGBA")))
+    return np.array(img.convert("RGB"))
+
+
+def array_to_rgb(arr: np.ndarray, name: str, color_order: str = "rgb", max_pixels: int | None = None) -> np.ndarray:
+    """A numpy image as a new ``H x W x 3`` uint8 RGB array.
+
+    Accepts ``H x W`` or ``H x W x 1/3/4`` of uint8, bool, uint16 (stretched over its actual range) or float in
+    [0, 1]; ``color_order="bgr"`` for OpenCV arrays (BGRA with 4 channels); alpha is composited onto white.
+    """
+    if color_order not in COLOR_ORDERS:
+        raise ValueError(f"color_order must be one of {COLOR_ORDERS}, not {color_order!r}")
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (1, 3, 4)):
+        raise InputError(f"{name} has shape {arr.shape}; expected H x W or H x W x 1, 3 or 4")
+    check_size(name, arr.shape[1], arr.shape[0], max_pixels)
+    pixels = _array_to_uint8(arr, name)
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    if color_order == "bgr" and pixels.shape[2] > 1:
+        pixels = pixels[..., [2, 1, 0, 3][: pixels.shape[2]]]
+    if pixels.shape[2] == 4:
+        return composite_on_white(pixels)
+    return np.repeat(pixels, 3 // pixels.shape[2], axis=2)
+
+
+def _array_to_uint8(arr: np.ndarray, name: str) -> np.ndarray:
+    """Values of an accepted dtype mapped to uint8 (the input itself when it already is)."""
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * np.uint8(255)
+    if arr.dtype == np.uint16:
+        return _stretch_to_uint8(arr)
+    if np.issubdtype(arr.dtype, np.floating):
+        lo, hi = float(np.min(arr)), float(np.max(arr))
+        if not (0.0 <= lo and hi <= 1.0):  # also refuses NaN
+            raise InputError(f"{name} is a {arr.dtype} array with values in [{lo}, {hi}]; floats must be in [0, 1]")
+        return np.round(arr * 255.0).astype(np.uint8)
+    raise InputError(f"{name} has dtype {arr.dtype}; expected uint8, uint16, bool or float in [0, 1]")
+
+
+def _stretch_to_uint8(values: np.ndarray) -> np.ndarray:
+    """Map the values' actual range onto 0..255: Pillow's own conversion of deep images clips at 255 instead."""
+    values = np.nan_to_num(values.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = float(values.min()), float(values.max())
+    if hi <= lo:  # a flat image has no range to stretch: keep it black if it is 0, else white
+        return np.full(values.shape, 255 if hi > 0 else 0, np.uint8)
+    return np.round((values - lo) * (255.0 / (hi - lo))).astype(np.uint8)
+
+
+def composite_on_white(rgba: np.ndarray) -> np.ndarray:
+    """``H x W x 4`` uint8 RGBA over a white background, as ``H x W x 3`` uint8 RGB (rounded exactly)."""
+    alpha = rgba[..., 3:].astype(np.uint16)
+    return ((rgba[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8, order="C")

@@ -1,0 +1,167 @@
+"""Whatever the user passes (paths, directories, bytes, numpy arrays, PIL images) turned into RGB pages.
+
+:func:`expand_inputs` only names and lists the inputs; :func:`iter_pages` decodes one of them lazily, so a missing
+or corrupt file raises its InputError when its turn comes and a long PDF is never rendered all at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ocdr.errors import InputError
+from ocdr.io.images import (
+    array_to_rgb,
+    check_size,
+    decode_guard,
+    image_dpi,
+    iter_image_frames,
+    pil_to_rgb,
+    select_pages,
+)
+from ocdr.io.pdf import render_pdf_pages
+
+DEFAULT_MAX_PIXELS = 178_956_970  # ~ 13379 x 13379; refuse larger images before decoding pixels
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".jp2", ".pbm", ".pgm", ".ppm"}
+PDF_EXTENSIONS = {".pdf"}
+PDF_MAGIC = b"%PDF"
+MAX_PAGE_NUMBER = 100_000  # bounds what parse_page_spec materialises, so a typo like "1-1000000000" cannot hang
+
+_PAGE_RANGE = re.compile(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?")
+
+
+@dataclass
+class Source:
+    """One user input, not yet decoded."""
+
+    name: str  # path string, or "<bytes #i>", "<array #i>", "<image #i>" (i: position in the input list)
+    obj: object  # pathlib.Path | bytes | np.ndarray | PIL.Image.Image
+
+
+@dataclass
+class PageImage:
+    """One decoded page."""
+
+    image: np.ndarray  # H x W x 3 uint8 RGB, C-contiguous
+    source: str  # Source.name
+    index: int  # 0-based page index within the source (0 for single images)
+    dpi: float | None = None  # render DPI for PDF pages, the image's DPI metadata when present, else None
+
+
+def expand_inputs(inputs: object) -> list[Source]:
+    """One input or a list/tuple of them as Sources; a directory becomes its image and PDF files, recursively,
+    sorted by path. A missing path is kept, so that decoding it reports its name and a batch can go on."""
+    items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    sources: list[Source] = []
+    for position, item in enumerate(items):
+        if isinstance(item, (bytes, bytearray, memoryview)):
+            sources.append(Source(f"<bytes #{position}>", bytes(item)))
+        elif isinstance(item, np.ndarray):
+            sources.append(Source(f"<array #{position}>", item))
+        elif isinstance(item, Image.Image):
+            sources.append(Source(f"<image #{position}>", item))
+        elif isinstance(item, (str, os.PathLike)):
+            name = os.fsdecode(item)
+            path = Path(name)
+            if path.is_dir():
+                sources.extend(Source(str(file), file) for file in _directory_files(path, name))
+            else:
+                sources.append(Source(name, path))
+        else:
+            raise InputError(
+                f"input #{position} has unsupported type {type(item).__name__}; expected a path (str or os.PathLike), "
+                "bytes, bytearray, memoryview, numpy array, PIL image, or a list or tuple of these"
+            )
+    return sources
+
+
+def _directory_files(directory: Path, name: str) -> list[Path]:
+    """The directory's image and PDF files (by extension, any case), recursively, sorted by path."""
+    suffixes = IMAGE_EXTENSIONS | PDF_EXTENSIONS
+    files = sorted(
+        Path(root, file_name)
+        for root, _, file_names in os.walk(directory)
+        for file_name in file_names
+        if Path(file_name).suffix.lower() in suffixes
+    )
+    if not files:
+        raise InputError(f"{name} is a directory with no image or PDF files")
+    return files
+
+
+def iter_pages(
+    source: Source,
+    *,
+    pages: Sequence[int] | None = None,
+    dpi: float = 200.0,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    color_order: str = "rgb",
+) -> Iterator[PageImage]:
+    """Decode a source lazily into pages: every page of a PDF (rendered at ``dpi``) or multi-page TIFF, or the
+    single page 0 of other images. ``pages`` selects 0-based pages (those past the end are skipped);
+    ``color_order`` says how a numpy array's channels are ordered ("rgb", or "bgr" for OpenCV arrays)."""
+    name, obj = source.name, source.obj
+    if isinstance(obj, np.ndarray):
+        select_pages(1, pages, name)
+        yield PageImage(array_to_rgb(obj, name, color_order, max_pixels), name, 0)
+    elif isinstance(obj, Image.Image):
+        select_pages(1, pages, name)
+        check_size(name, *obj.size, max_pixels)
+        with decode_guard(name, max_pixels):
+            image = pil_to_rgb(obj)
+        yield PageImage(image, name, 0, image_dpi(obj))
+    else:
+        data = _read(obj, name)
+        if isinstance(data, Path) or data.startswith(PDF_MAGIC):
+            for index, image in render_pdf_pages(data, name, pages, dpi, max_pixels):
+                yield PageImage(image, name, index, dpi)
+        else:
+            for index, image, frame_dpi in iter_image_frames(data, name, max_pixels, pages):
+                yield PageImage(image, name, index, frame_dpi)
+
+
+def _read(obj: object, name: str) -> bytes | Path:
+    """The bytes of a bytes or path source; a PDF file's path instead, as pdfium reads it without loading it whole."""
+    if isinstance(obj, bytes):
+        data = obj
+    else:
+        path = Path(obj)
+        try:
+            with path.open("rb") as file:
+                data = file.read(len(PDF_MAGIC))
+                if data == PDF_MAGIC:
+                    return path
+                data += file.read()
+        except FileNotFoundError as exc:
+            raise InputError(f"{name} does not exist") from exc
+        except OSError as exc:
+            raise InputError(f"{name} cannot be read: {exc.strerror or exc}") from exc
+    if not data:
+        raise InputError(f"{name} is empty")
+    return data
+
+
+def parse_page_spec(spec: str) -> list[int]:
+    """``"1-3,7"`` -> ``[0, 1, 2, 6]``: users number pages from 1 (as viewers do), iter_pages from 0."""
+    if not spec.strip():
+        raise InputError("page spec is empty; expected page numbers and ranges such as 1-3,7")
+    indices: set[int] = set()
+    for part in spec.split(","):
+        match = _PAGE_RANGE.fullmatch(part)
+        if match is None:
+            raise InputError(f"page spec {spec!r}: {part.strip()!r} is not a page number or a range such as 2-5")
+        first, last = int(match[1]), int(match[2] or match[1])
+        if first < 1:
+            raise InputError(f"page spec {spec!r}: pages are numbered from 1")
+        if last < first:
+            raise InputError(f"page spec {spec!r}: range {part.strip()!r} ends before it starts")
+        if last > MAX_PAGE_NUMBER:
+            raise InputError(f"page spec {spec!r}: page numbers above {MAX_PAGE_NUMBER} are not supported")
+        indices.update(range(first - 1, last))
+    return sorted(indices)

@@ -1,0 +1,243 @@
+"""DBNet pre- and post-processing in numpy/OpenCV/pyclipper, shared by training-time validation and ONNX inference.
+
+Post-processing follows DBNet / PaddleOCR: threshold the probability map, take each connected contour's
+minimum-area box, score it by the mean probability inside, and grow ("unclip") it back by
+``area * unclip_ratio / perimeter`` to undo the shrinking applied to the training targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pyclipper
+
+from ocdr.errors import InputError
+from ocdr.geometry import order_points, polygon_box
+
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+LIMIT_TYPES = ("max", "min", "resize_long")
+BOX_TYPES = ("quad", "poly")
+_STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
+_CLIPPER_SCALE = 64.0  # pyclipper works on integers: fixed-point keeps sub-pixel precision
+
+
+def _check_positive_int(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _snap(side: float) -> int:
+    return max(_STRIDE, int(np.floor(side / _STRIDE + 0.5)) * _STRIDE)
+
+
+def detection_size(
+    height: int, width: int, limit_side_len: int = 1600, limit_type: str = "max", max_side: int = 4000
+) -> tuple[int, int]:
+    """Network input size ``(H', W')`` for an image, with PaddleX ``limit_side_len`` / ``limit_type`` semantics.
+
+    ``"max"`` shrinks so the long side is at most ``limit_side_len``; ``"min"`` enlarges so the short side is
+    at least ``limit_side_len``; ``"resize_long"`` always scales the long side to ``limit_side_len``. Sides are
+    then rounded to multiples of 32 and kept at most ``max_side`` so that huge inputs cannot exhaust memory.
+    """
+    for name, value in (
+        ("height", height),
+        ("width", width),
+        ("limit_side_len", limit_side_len),
+        ("max_side", max_side),
+    ):
+        _check_positive_int(name, value)
+    if max_side < _STRIDE:
+        raise ValueError(f"max_side must be at least {_STRIDE}, got {max_side}")
+    if limit_type not in LIMIT_TYPES:
+        raise ValueError(f"limit_type must be one of {LIMIT_TYPES}, got {limit_type!r}")
+
+    long_side, short_side = max(height, width), min(height, width)
+    if limit_type == "max":
+        ratio = min(1.0, limit_side_len / long_side)
+    elif limit_type == "min":
+        ratio = max(1.0, limit_side_len / short_side)
+    else:
+        ratio = limit_side_len / long_side
+    h, w = height * ratio, width * ratio
+    if max(h, w) > max_side:
+        shrink = max_side / max(h, w)
+        h, w = h * shrink, w * shrink
+    sides = []
+    for side in (h, w):
+        snapped = _snap(side)
+        if snapped > max_side:  # rounding up may overshoot the cap: round down instead
+            snapped = max(_STRIDE, int(side // _STRIDE) * _STRIDE)
+        sides.append(snapped)
+    return sides[0], sides[1]
+
+
+def prepare_detection_input(
+    image: np.ndarray, limit_side_len: int = 1600, limit_type: str = "max", max_side: int = 4000
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Resize an HxWx3 uint8 RGB image for DBNet and normalize it with ImageNet statistics.
+
+    Returns the (1, 3, H', W') float32 tensor and ``(H', W')``.
+    """
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        shape = getattr(image, "shape", None)
+        raise InputError(f"expected an HxWx3 uint8 RGB image, got {type(image).__name__} of shape {shape}")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise InputError(f"empty image of shape {image.shape}")
+    size = detection_size(image.shape[0], image.shape[1], limit_side_len, limit_type, max_side)
+    resized = cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+    std = np.asarray(STD, dtype=np.float32)
+    normalized = resized.astype(np.float32) * (1.0 / (255.0 * std)) - np.asarray(MEAN, dtype=np.float32) / std
+    return np.ascontiguousarray(normalized.transpose(2, 0, 1)[None]), size
+
+
+@dataclass
+class DetectedRegion:
+    """A detected text region in source-image pixels.
+
+    ``polygon`` is a (4, 2) quad clockwise from the top-left for ``box_type="quad"``, or an (N >= 4, 2)
+    clockwise polygon starting at the vertex nearest its bounding quad's top-left for ``box_type="poly"``.
+    """
+
+    polygon: np.ndarray
+    score: float
+
+
+def _min_box(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ordered minimum-area quad around ``points`` and its shorter side."""
+    rect = cv2.minAreaRect(points.reshape(-1, 1, 2).astype(np.float32))
+    return order_points(cv2.boxPoints(rect)), float(min(rect[1]))
+
+
+def _box_score(prob_map: np.ndarray, polygon: np.ndarray) -> float:
+    """Mean probability inside ``polygon``, filling it into a mask over its bounding rectangle only (fast)."""
+    h, w = prob_map.shape
+    x0 = int(np.clip(np.floor(polygon[:, 0].min()), 0, w - 1))
+    x1 = int(np.clip(np.ceil(polygon[:, 0].max()), 0, w - 1))
+    y0 = int(np.clip(np.floor(polygon[:, 1].min()), 0, h - 1))
+    y1 = int(np.clip(np.ceil(polygon[:, 1].max()), 0, h - 1))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
+    shifted = np.round(polygon - np.array([x0, y0], dtype=np.float32)).astype(np.int32)
+    cv2.fillPoly(mask, [shifted], 1)
+    return float(cv2.mean(prob_map[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
+
+
+def _unclip(polygon: np.ndarray, unclip_ratio: float) -> np.ndarray | None:
+    """Grow ``polygon`` by ``area * unclip_ratio / perimeter`` with round joins; None if nothing is left."""
+    perimeter = cv2.arcLength(polygon.reshape(-1, 1, 2), True)
+    if perimeter <= 0:
+        return None
+    distance = cv2.contourArea(polygon.reshape(-1, 1, 2)) * unclip_ratio / perimeter
+    offset = pyclipper.PyclipperOffset()
+    offset.ArcTolerance = 0.25 * _CLIPPER_SCALE
+    offset.AddPath(
+        np.round(polygon * _CLIPPER_SCALE).astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON
+    )
+    paths = offset.Execute(distance * _CLIPPER_SCALE)
+    if not paths:
+        return None
+    # a concave polygon may also yield holes: the outer path is the largest
+    outer = max(paths, key=lambda path: abs(pyclipper.Area(path)))
+    return np.asarray(outer, dtype=np.float32) / _CLIPPER_SCALE
+
+
+def _clockwise_from(polygon: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """``polygon`` turned clockwise on screen and rotated to start at its vertex nearest ``anchor``."""
+    if cv2.contourArea(polygon.reshape(-1, 1, 2), oriented=True) < 0:
+        polygon = polygon[::-1]
+    start = int(np.argmin(np.linalg.norm(polygon - anchor, axis=1)))
+    return np.roll(polygon, -start, axis=0)
+
+
+def _reading_order(regions: list[DetectedRegion]) -> list[DetectedRegion]:
+    """Sort top to bottom, then left to right within a line: regions whose tops lie within half the height of
+    the line's first region."""
+    boxed = sorted(((polygon_box(r.polygon), r) for r in regions), key=lambda item: (item[0][1], item[0][0]))
+    ordered: list[DetectedRegion] = []
+    line: list[tuple[tuple[float, float, float, float], DetectedRegion]] = []
+    for box, region in boxed:
+        if line:
+            first = line[0][0]
+            if box[1] > first[1] + 0.5 * (first[3] - first[1]):
+                ordered.extend(r for _, r in sorted(line, key=lambda item: item[0][0]))
+                line = []
+        line.append((box, region))
+    ordered.extend(r for _, r in sorted(line, key=lambda item: item[0][0]))
+    return ordered
+
+
+class DBPostProcessor:
+    """Turn a DB probability map into scored text regions in source-image pixels."""
+
+    def __init__(
+        self,
+        thresh: float = 0.3,
+        box_thresh: float = 0.6,
+        unclip_ratio: float = 1.5,
+        max_candidates: int = 1000,
+        min_size: float = 3.0,
+        box_type: str = "quad",
+    ) -> None:
+        for name, value in (("thresh", thresh), ("box_thresh", box_thresh)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        if not unclip_ratio > 0:
+            raise ValueError(f"unclip_ratio must be > 0, got {unclip_ratio}")
+        _check_positive_int("max_candidates", max_candidates)
+        if not min_size >= 0:
+            raise ValueError(f"min_size must be >= 0, got {min_size}")
+        if box_type not in BOX_TYPES:
+            raise ValueError(f"box_type must be one of {BOX_TYPES}, got {box_type!r}")
+        self.thresh = thresh
+        self.box_thresh = box_thresh
+        self.unclip_ratio = unclip_ratio
+        self.max_candidates = max_candidates
+        self.min_size = min_size
+        self.box_type = box_type
+
+    def __call__(self, prob_map: np.ndarray, source_size: tuple[int, int]) -> list[DetectedRegion]:
+        """Detect regions in an (H', W') probability map; ``source_size`` is the original ``(height, width)``."""
+        prob_map = np.asarray(prob_map, dtype=np.float32)
+        if prob_map.ndim != 2 or prob_map.size == 0:
+            raise ValueError(f"expected a non-empty (H, W) probability map, got shape {prob_map.shape}")
+        src_h, src_w = source_size
+        _check_positive_int("source height", src_h)
+        _check_positive_int("source width", src_w)
+        scale = np.array([src_w / prob_map.shape[1], src_h / prob_map.shape[0]], dtype=np.float32)
+        limit = np.array([src_w, src_h], dtype=np.float32)
+
+        bitmap = (prob_map > self.thresh).astype(np.uint8)
+        contours = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[-2]
+        regions = []
+        for contour in contours[: self.max_candidates]:
+            polygon = self._polygon(prob_map, contour.reshape(-1, 2).astype(np.float32))
+            if polygon is not None:
+                points, score = polygon
+                regions.append(DetectedRegion(np.clip(points * scale, 0, limit).astype(np.float32), score))
+        return _reading_order(regions)
+
+    def _polygon(self, prob_map: np.ndarray, contour: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """The unclipped region of one contour at map resolution with its score, or None if it is rejected."""
+        if self.box_type == "quad":
+            candidate, short_side = _min_box(contour)
+            if short_side < self.min_size:
+                return None
+        else:
+            epsilon = 0.002 * cv2.arcLength(contour.reshape(-1, 1, 2), True)
+            candidate = cv2.approxPolyDP(contour.reshape(-1, 1, 2), epsilon, True).reshape(-1, 2)
+            if len(candidate) < 4 or _min_box(candidate)[1] < self.min_size:
+                return None
+        score = _box_score(prob_map, candidate)
+        if score < self.box_thresh:
+            return None
+        expanded = _unclip(candidate, self.unclip_ratio)
+        if expanded is None or len(expanded) < 4:
+            return None
+        box, short_side = _min_box(expanded)
+        if short_side < self.min_size + 2:
+            return None
+        if self.box_type == "quad":
+            return box, score
+        return _clockwise_from(expanded, box[0]), score

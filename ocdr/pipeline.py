@@ -1,0 +1,148 @@
+"""The reading pipeline: detection -> crops -> recognition -> words -> layout, each stage a small object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from ocdr.document import Page, Region, Word
+from ocdr.errors import InputError, ModelError
+from ocdr.geometry import crop_region, reading_quad, sub_quad
+from ocdr.layout.grouping import group_words
+from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
+from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, output_steps, padded_width, resize_crop
+from ocdr.runtime.session import OnnxModel
+
+LIMIT_TYPES = ("max", "min", "resize_long")
+
+
+@dataclass(frozen=True)
+class OCRParams:
+    """Pipeline settings, named as PaddleX names them."""
+
+    text_det_limit_side_len: int = 1600
+    text_det_limit_type: str = "max"
+    text_det_thresh: float = 0.3
+    text_det_box_thresh: float = 0.6
+    text_det_unclip_ratio: float = 1.5
+    text_rec_score_thresh: float = 0.0
+    rec_batch_size: int = 32
+
+    def __post_init__(self) -> None:
+        if self.text_det_limit_type not in LIMIT_TYPES:
+            raise ValueError(f"text_det_limit_type must be one of {LIMIT_TYPES}, got {self.text_det_limit_type!r}")
+        side = self.text_det_limit_side_len
+        if not isinstance(side, int) or not 32 <= side <= 8192:
+            raise ValueError(f"text_det_limit_side_len must be an int in [32, 8192], got {side!r}")
+        for name in ("text_det_thresh", "text_det_box_thresh", "text_rec_score_thresh"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if not 0.0 < self.text_det_unclip_ratio <= 10.0:
+            raise ValueError(f"text_det_unclip_ratio must be in (0, 10], got {self.text_det_unclip_ratio}")
+        if not isinstance(self.rec_batch_size, int) or self.rec_batch_size < 1:
+            raise ValueError(f"rec_batch_size must be a positive int, got {self.rec_batch_size}")
+
+    def with_overrides(self, **overrides) -> OCRParams:
+        unknown = sorted(set(overrides) - set(asdict(self)))
+        if unknown:
+            raise TypeError(f"unknown OCR parameter(s) {unknown}; known: {sorted(asdict(self))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def page_params(self) -> dict:
+        """The settings as stored in ``Page.params`` (PaddleX's ``text_det_params`` names)."""
+        return {
+            "limit_side_len": self.text_det_limit_side_len,
+            "limit_type": self.text_det_limit_type,
+            "thresh": self.text_det_thresh,
+            "box_thresh": self.text_det_box_thresh,
+            "unclip_ratio": self.text_det_unclip_ratio,
+            "text_rec_score_thresh": self.text_rec_score_thresh,
+        }
+
+
+class TextDetector:
+    """DBNet on ONNX Runtime: image -> scored quads in image pixels."""
+
+    def __init__(self, model: OnnxModel):
+        if model.metadata.get("kind", "det") != "det":
+            raise ModelError(f"{model.path} is not a detection model (kind={model.metadata.get('kind')!r})")
+        self.model = model
+
+    def __call__(self, image: np.ndarray, params: OCRParams) -> list[DetectedRegion]:
+        x, _ = prepare_detection_input(image, params.text_det_limit_side_len, params.text_det_limit_type)
+        prob = self.model.run(x)[0, 0]
+        post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
+        return post(prob, image.shape[:2])
+
+
+class TextRecognizer:
+    """CRNN on ONNX Runtime: crops -> CTC results, batched by width so padding stays small."""
+
+    def __init__(self, model: OnnxModel):
+        meta = model.metadata
+        if meta.get("kind") != "rec" or "charset" not in meta:
+            raise ModelError(f"{model.path} is not an ocdr recognition model (no charset in its metadata)")
+        self.model = model
+        self.chars = list(meta["charset"])
+        self.height = int(meta.get("height", REC_HEIGHT))
+
+    def __call__(self, crops: list[np.ndarray], batch_size: int = 32) -> list[CTCResult]:
+        resized = [resize_crop(c, self.height) for c in crops]
+        order = sorted(range(len(resized)), key=lambda i: resized[i].shape[1])
+        results: list[CTCResult | None] = [None] * len(resized)
+        for start in range(0, len(order), batch_size):
+            idx = order[start: start + batch_size]
+            batch, widths = batch_crops([resized[i] for i in idx], padded_width(resized[idx[-1]].shape[1]))
+            probs = self.model.run(batch)
+            for i, res in zip(idx, ctc_greedy_decode(probs, self.chars, output_steps(widths)), strict=True):
+                results[i] = res
+        return results  # type: ignore[return-value]
+
+
+def split_words(quad: np.ndarray, result: CTCResult) -> list[Word]:
+    """Words of a recognized region. A region read with spaces (a line) is cut into word boxes at the CTC
+    positions of its characters: cuts fall midway through the gaps, the ends half a character out."""
+    spans = [(m.group(), m.start(), m.end() - 1) for m in re.finditer(r"\S+", result.text)]
+    if len(spans) <= 1:
+        return [Word(quad, spans[0][0], result.confidence)] if spans else []
+    pos, steps = result.positions, max(1, result.num_steps)
+    centers = [(a + b + 1) / 2 for a, b in pos]
+    pitch = (centers[-1] - centers[0]) / max(1, len(centers) - 1)
+    cuts = [(pos[left[2]][1] + 1 + pos[right[1]][0]) / 2 for left, right in zip(spans, spans[1:], strict=False)]
+    starts = [centers[spans[0][1]] - pitch / 2, *cuts]
+    ends = [*cuts, centers[spans[-1][2]] + pitch / 2]
+    words = []
+    for (token, a, b), start, end in zip(spans, starts, ends, strict=True):
+        s = min(max(0.0, start / steps), 0.999)
+        e = max(min(1.0, end / steps), s + 1e-3)
+        conf = float(np.exp(np.mean(np.log(np.clip(result.char_probs[a: b + 1], 1e-8, 1.0)))))
+        words.append(Word(sub_quad(quad, s, e), token, conf))
+    return words
+
+
+class OCRPipeline:
+    """Detection, recognition and layout for one page image (HxWx3 uint8 RGB)."""
+
+    def __init__(self, detector: TextDetector, recognizer: TextRecognizer):
+        self.detector = detector
+        self.recognizer = recognizer
+
+    def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
+        height, width = image.shape[:2]
+        detections = self.detector(image, params)
+        quads = [reading_quad(d.polygon) for d in detections]
+        results = self.recognizer([crop_region(image, q, rotate_vertical=False) for q in quads], params.rec_batch_size)
+        regions, words = [], []
+        for det, quad, res in zip(detections, quads, results, strict=True):
+            kept = bool(res.text.strip()) and res.confidence >= params.text_rec_score_thresh
+            regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept))
+            if kept:
+                words.extend(split_words(quad, res))
+        return Page(index=index, width=width, height=height, blocks=group_words(words), regions=regions,
+                    source=source, params=params.page_params())
+

@@ -1,0 +1,87 @@
+"""Detection training samples: random scaled/rotated crops of labelled pages with their DB targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocdr.io.labels import RegionLabel, icdar_pairs, read_icdar_gt
+from ocdr.models.detection.processing import MEAN, STD
+from ocdr.training.det_targets import make_db_targets
+from ocdr.training.synth.render import augment_gray
+
+
+@dataclass
+class DetItem:
+    image_path: Path
+    labels: list[RegionLabel]
+
+    @property
+    def median_height(self) -> float:
+        heights = [min(cv2.minAreaRect(lab.polygon)[1]) for lab in self.labels if not lab.ignore]
+        return float(np.median(heights)) if heights else 20.0
+
+
+def load_det_dataset(root: str | Path) -> list[DetItem]:
+    """Pages of an ICDAR-format folder (``images/`` + ``gts/gt_<stem>.txt``)."""
+    pairs = icdar_pairs(root)
+    if not pairs:
+        raise FileNotFoundError(f"{root}: no images/ + gts/gt_<stem>.txt pairs found")
+    return [DetItem(image, read_icdar_gt(gt)) for image, gt in pairs]
+
+
+@lru_cache(maxsize=32)
+def _read_gray(path: Path) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise ValueError(f"cannot read {path}")
+    return img
+
+
+def normalize_rgb(img: np.ndarray) -> np.ndarray:
+    """HxWx3 uint8 RGB -> 3xHxW float32 with ImageNet statistics (as the inference pre-processing)."""
+    x = (img.astype(np.float32) / 255.0 - np.array(MEAN, np.float32)) / np.array(STD, np.float32)
+    return x.transpose(2, 0, 1)
+
+
+def sample_crop(item: DetItem, rng: np.random.Generator, size: int, text_height: tuple[float, float] = (8, 40),
+                max_angle: float = 3.0) -> dict[str, np.ndarray]:
+    """A ``size`` x ``size`` training crop whose median text height is drawn log-uniformly from ``text_height``."""
+    page = _read_gray(item.image_path)
+    target_h = float(np.exp(rng.uniform(np.log(text_height[0]), np.log(text_height[1]))))
+    scale = target_h / max(item.median_height, 1.0)
+    angle = float(rng.uniform(-max_angle, max_angle)) if rng.random() < 0.3 else 0.0
+    cared = [lab for lab in item.labels if not lab.ignore]
+    if cared and rng.random() < 0.85:
+        center = cared[int(rng.integers(len(cared)))].polygon.mean(0)
+    else:
+        center = np.array([rng.uniform(0, page.shape[1]), rng.uniform(0, page.shape[0])], np.float32)
+    center = center + rng.uniform(-0.4, 0.4, 2) * size / scale
+    m = cv2.getRotationMatrix2D((float(center[0]), float(center[1])), angle, scale)
+    m[:, 2] += np.array([size / 2, size / 2]) - center
+    fill = int(np.median(page[:: max(1, page.shape[0] // 50), :: max(1, page.shape[1] // 50)]))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(page, m, (size, size), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    polys, ignore = [], []
+    for lab in item.labels:
+        pts = np.hstack([lab.polygon, np.ones((len(lab.polygon), 1), np.float32)]) @ m.T
+        inside = (pts >= 0).all(1) & (pts[:, 0] < size) & (pts[:, 1] < size)
+        if not inside.any() and not _overlaps(pts, size):
+            continue
+        polys.append(pts.astype(np.float32))
+        ignore.append(lab.ignore or not inside.all())  # words cut by the crop edge are don't-care
+    if rng.random() < 0.05:
+        crop = 255 - crop
+    crop = augment_gray(crop, rng, strength=0.5)
+    rgb = np.repeat(crop[:, :, None], 3, axis=2)
+    return {"image": normalize_rgb(rgb), **make_db_targets(polys, ignore, size, size)}
+
+
+def _overlaps(pts: np.ndarray, size: int) -> bool:
+    x0, y0 = pts.min(0)
+    x1, y1 = pts.max(0)
+    return x1 >= 0 and y1 >= 0 and x0 < size and y0 < size

@@ -1,0 +1,44 @@
+"""``ocdr export``: a training checkpoint to an ONNX file that carries its own metadata (kind, arch, charset)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import onnx
+import torch
+
+from ocdr import __version__
+from ocdr.models.detection.dbnet import create_detector
+from ocdr.models.detection.processing import MEAN, STD
+from ocdr.models.recognition.crnn import create_recognizer
+from ocdr.models.recognition.preprocess import REC_HEIGHT
+from ocdr.training.checkpoint import load_checkpoint
+
+
+def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 17) -> Path:
+    state = load_checkpoint(Path(checkpoint))
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if "charset" in state:
+        model = create_recognizer(state["arch"], len(state["charset"]) + 1)
+        example = torch.zeros(2, 1, REC_HEIGHT, 128)
+        names, axes = ("x", "probs"), {"x": {0: "batch", 3: "width"}, "probs": {0: "batch", 1: "steps"}}
+        meta = {"kind": "rec", "charset": state["charset"], "height": str(REC_HEIGHT), "time_stride": "4"}
+    else:
+        model = create_detector(state["arch"])
+        example = torch.zeros(1, 3, 640, 640)
+        names, axes = ("x", "prob"), {"x": {0: "batch", 2: "height", 3: "width"}, "prob": {0: "batch", 2: "height",
+                                                                                          3: "width"}}
+        meta = {"kind": "det", "mean": json.dumps(MEAN), "std": json.dumps(STD), "stride": "32"}
+    model.load_state_dict(state["model"])
+    model.eval()
+    torch.onnx.export(model, (example,), str(output), input_names=[names[0]], output_names=[names[1]],
+                      dynamic_axes=axes, opset_version=opset, dynamo=False)
+    proto = onnx.load(str(output))
+    meta.update({"arch": state["arch"], "step": str(state.get("step", "")), "ocdr_version": __version__})
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(proto, str(output))
+    return output

@@ -1,0 +1,78 @@
+"""Writing synthetic datasets to disk in the seed formats (``ocdr synth lines`` / ``ocdr synth pages``)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import PageStyle, render_page, sample_crop
+from ocdr.training.synth.text import TextSampler
+
+CHUNK = 500
+
+
+def _line_chunk(args) -> list[tuple[str, str]]:
+    out, seed, chunk, start, count, font_names, line_prob = args
+    rng = np.random.default_rng([seed, chunk])
+    fonts = find_fonts(font_names)
+    sampler = TextSampler(rng)
+    pairs = []
+    for i in range(start, start + count):
+        sample = sample_crop(sampler, fonts, rng, line_prob=line_prob)
+        name = f"{i:08d}.png"
+        cv2.imwrite(str(Path(out) / "images" / name), sample.image)
+        pairs.append((f"images/{name}", sample.text))
+    return pairs
+
+
+def write_line_dataset(out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None,
+                       line_prob: float = 0.3) -> Path:
+    """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``."""
+    out = Path(out)
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    jobs = [(str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob) for c, s in enumerate(range(0, count, CHUNK))]
+    pairs: list[tuple[str, str]] = []
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            for chunk in pool.map(_line_chunk, jobs):
+                pairs.extend(chunk)
+    else:
+        for job in jobs:
+            pairs.extend(_line_chunk(job))
+    write_gt_list(out / "gt_list.txt", pairs)
+    write_characters_list(out / "characters_list.txt", {c for _, t in pairs for c in t})
+    return out
+
+
+def _page_job(args) -> None:
+    out, seed, index, font_names, style = args
+    rng = np.random.default_rng([seed, index])
+    fonts = find_fonts(font_names)
+    image, labels = render_page(TextSampler(rng), fonts, rng, style)
+    stem = f"page_{index:05d}"
+    cv2.imwrite(str(Path(out) / "images" / f"{stem}.png"), image[:, :, 0])
+    write_icdar_gt(Path(out) / "gts" / f"gt_{stem}.txt", labels)
+
+
+def write_page_dataset(out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None,
+                       style: PageStyle | None = None) -> Path:
+    """Render ``count`` pages to ``out/images`` with ICDAR word labels in ``out/gts`` (the shared/data layout)."""
+    out = Path(out)
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    (out / "gts").mkdir(parents=True, exist_ok=True)
+    style = style or PageStyle()
+    jobs = [(str(out), seed, i, fonts, style) for i in range(count)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_page_job, jobs))
+    else:
+        for job in jobs:
+            _page_job(job)
+    (out / "style.json").write_text(str(asdict(style)))
+    return out

@@ -1,0 +1,230 @@
+"""Rendering synthetic text: recognizer crops (a word or a line) and whole pages with word boxes.
+
+Box convention, shared by pages and crops: a word's box spans its ink horizontally and, vertically, the font's
+cap-height top to descender bottom ("Hg"), so every word on a line gets the same height whatever its letters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ocdr.io.labels import RegionLabel
+from ocdr.training.synth.fonts import FontSpec
+from ocdr.training.synth.text import TextSampler
+
+
+@lru_cache(maxsize=512)
+def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def vertical_extent(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
+    """(top, bottom) of the reference box relative to the baseline (top is negative)."""
+    _, top, _, bottom = font.getbbox("Hg", anchor="ls")
+    return top, bottom
+
+
+def drawable(text: str, spec: FontSpec) -> bool:
+    return all(c == " " or c in spec.coverage for c in text)
+
+
+# ----------------------------------------------------------------------------------------------- augmentation
+def augment_gray(img: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Scan/photo degradations on a gray uint8 image: blur, resolution loss, noise, JPEG, contrast, ink weight."""
+    out = img.astype(np.float32)
+    if rng.random() < 0.25 * strength:
+        k = 3 if rng.random() < 0.5 else 2
+        kernel = np.ones((k, k), np.uint8)
+        op = cv2.erode if rng.random() < 0.5 else cv2.dilate
+        out = op(out, kernel)
+    if rng.random() < 0.3 * strength:
+        out = cv2.GaussianBlur(out, (0, 0), sigmaX=float(rng.uniform(0.3, 1.2)))
+    if rng.random() < 0.3 * strength:
+        h, w = out.shape[:2]
+        f = float(rng.uniform(0.35, 0.8))
+        small = cv2.resize(out, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+        out = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.25 * strength:
+        lo, hi = float(rng.uniform(0, 80)), float(rng.uniform(170, 255))
+        out = lo + out * (hi - lo) / 255.0
+    if rng.random() < 0.5 * strength:
+        out = out + rng.normal(0, float(rng.uniform(2, 12)), out.shape)
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3 * strength:
+        ok, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
+        if ok:
+            out = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+    return out
+
+
+def _colors(rng: np.random.Generator) -> tuple[int, int]:
+    """(background, ink) gray levels: mostly dark ink on paper, sometimes light on dark."""
+    if rng.random() < 0.08:
+        return int(rng.integers(0, 90)), int(rng.integers(170, 256))
+    bg = int(rng.integers(170, 256))
+    ink = int(rng.integers(0, max(1, min(110, bg - 80))))
+    return bg, ink
+
+
+# ------------------------------------------------------------------------------------------------- line crops
+@dataclass
+class CropSample:
+    image: np.ndarray  # gray uint8
+    text: str
+
+
+def render_crop(text: str, spec: FontSpec, size_px: int, rng: np.random.Generator, augment: bool = True) -> np.ndarray:
+    """Draw ``text`` tightly cropped as a detector would box it, with random margins, then degrade it."""
+    font = load_font(str(spec.path), size_px)
+    x0, y0, x1, y1 = font.getbbox(text, anchor="ls")
+    ref_top, ref_bottom = vertical_extent(font)
+    top, bottom = min(ref_top, y0), max(ref_bottom, y1)
+    h = bottom - top
+    mt, mb = (int(round(h * rng.uniform(-0.04, 0.3))) for _ in range(2))
+    ml, mr = (int(round(h * rng.uniform(0.0, 0.45))) for _ in range(2))
+    width, height = max(1, x1 - x0 + ml + mr), max(1, h + mt + mb)
+    bg, ink = _colors(rng)
+    canvas = Image.new("L", (width, height), bg)
+    ImageDraw.Draw(canvas).text((ml - x0, mt - top), text, font=font, fill=ink, anchor="ls")
+    img = np.asarray(canvas)
+    if augment and rng.random() < 0.3:
+        angle = float(rng.uniform(-2.0, 2.0))
+        m = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+        img = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if augment and rng.random() < 0.3:
+        # background texture: a smooth random field
+        field = cv2.resize(rng.normal(0, 1, (4, 8)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+        img = np.clip(img.astype(np.float32) + field * float(rng.uniform(5, 25)), 0, 255).astype(np.uint8)
+    return augment_gray(img, rng) if augment else img
+
+
+def sample_crop(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, line_prob: float = 0.3,
+                augment: bool = True) -> CropSample:
+    """One recognizer training sample: usually a single token, sometimes a line of several with spaces."""
+    spec = fonts[int(rng.integers(len(fonts)))]
+    for _ in range(20):
+        n = int(rng.integers(2, 9)) if rng.random() < line_prob else 1
+        text = " ".join(sampler.words_line(n))
+        if drawable(text, spec) and len(text) <= 64:
+            break
+    else:
+        text = sampler.dictionary_word()
+    size = int(rng.integers(14, 64))
+    return CropSample(render_crop(text, spec, size, rng, augment), text)
+
+
+# ------------------------------------------------------------------------------------------------------ pages
+@dataclass
+class PageStyle:
+    dpi: float = 300.0
+    width_in: float = 8.27  # A4
+    height_in: float = 11.69
+    min_pt: float = 8.0
+    max_pt: float = 14.0
+    noise: float = 1.0  # scales the degradations; 0 renders a clean page
+    max_skew_deg: float = 0.0
+
+
+def _draw_words(draw: ImageDraw.ImageDraw, x: float, baseline: float, words: list[str], font, ink: int,
+                space: float, x_max: float, labels: list[RegionLabel]) -> float:
+    """Draw words left to right from x until x_max; returns the x after the last word drawn."""
+    top, bottom = vertical_extent(font)
+    for word in words:
+        x0, _, x1, _ = font.getbbox(word, anchor="ls")
+        if x + (x1 - x0) > x_max:
+            break
+        draw.text((x - x0, baseline), word, font=font, fill=ink, anchor="ls")
+        box = np.array([[x, baseline + top], [x + x1 - x0, baseline + top], [x + x1 - x0, baseline + bottom],
+                        [x, baseline + bottom]], dtype=np.float32)
+        labels.append(RegionLabel(box, word))
+        x += (x1 - x0) + space
+    return x
+
+
+def render_page(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator,
+                style: PageStyle | None = None) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A document page: headings, paragraphs, key/value lines and table rows, in one or two columns."""
+    style = style or PageStyle()
+    width, height = int(style.width_in * style.dpi), int(style.height_in * style.dpi)
+    bg = int(rng.integers(225, 256))
+    ink = int(rng.integers(0, 70))
+    page = Image.new("L", (width, height), bg)
+    draw = ImageDraw.Draw(page)
+    labels: list[RegionLabel] = []
+    body = fonts[int(rng.integers(len(fonts)))]
+    margin_x = width * rng.uniform(0.05, 0.12)
+    margin_y = height * rng.uniform(0.04, 0.09)
+    n_cols = 2 if rng.random() < 0.3 else 1
+    gutter = width * 0.04
+    col_w = (width - 2 * margin_x - gutter * (n_cols - 1)) / n_cols
+
+    def px(pt: float) -> int:
+        return max(6, int(round(pt * style.dpi / 72)))
+
+    body_pt = float(rng.uniform(style.min_pt, style.max_pt))
+    for col in range(n_cols):
+        x_left = margin_x + col * (col_w + gutter)
+        x_right = x_left + col_w
+        y = margin_y
+        while True:
+            kind = rng.choice(["heading", "para", "para", "para", "kv", "table", "rule"])
+            spec = body
+            size_pt = body_pt
+            if kind == "heading":
+                spec = fonts[int(rng.integers(len(fonts)))]
+                size_pt = body_pt * rng.uniform(1.2, 1.8)
+            elif rng.random() < 0.2:
+                spec = fonts[int(rng.integers(len(fonts)))]
+                size_pt = float(rng.uniform(style.min_pt, style.max_pt))
+            font = load_font(str(spec.path), px(size_pt))
+            top, bottom = vertical_extent(font)
+            line_h = (bottom - top) * rng.uniform(1.25, 1.7)
+            space = font.getlength(" ") * rng.uniform(0.9, 1.4)
+            n_lines = {"heading": 1, "para": int(rng.integers(2, 9)), "kv": int(rng.integers(1, 5)),
+                       "table": int(rng.integers(2, 7)), "rule": 0}[kind]
+            if y + line_h * max(1, n_lines) - top > height - margin_y:
+                break
+            if kind == "rule":
+                yy = int(y)
+                draw.line([(x_left, yy), (x_right, yy)], fill=ink, width=max(1, px(0.8)))
+                y += line_h * 0.6
+                continue
+            for li in range(n_lines):
+                baseline = y - top
+                words = [w for w in sampler.words_line(40) if drawable(w, spec)]
+                if kind == "table":
+                    n_cells = int(rng.integers(2, 5))
+                    cell_w = col_w / n_cells
+                    for c in range(n_cells):
+                        cell = words[c * 3: c * 3 + int(rng.integers(1, 3))]
+                        _draw_words(draw, x_left + c * cell_w, baseline, cell, font, ink, space,
+                                    x_left + (c + 1) * cell_w - space, labels)
+                elif kind == "kv":
+                    key = [w.rstrip(".,;") + ":" for w in words[:1]]
+                    x = _draw_words(draw, x_left, baseline, key, font, ink, space, x_right, labels)
+                    x = max(x, x_left + col_w * rng.uniform(0.25, 0.45))
+                    _draw_words(draw, x, baseline, words[1: 1 + int(rng.integers(1, 5))], font, ink, space, x_right,
+                                labels)
+                else:
+                    indent = space * 3 if (kind == "para" and li == 0 and rng.random() < 0.3) else 0
+                    last = kind == "para" and li == n_lines - 1
+                    limit = x_left + col_w * (rng.uniform(0.3, 0.9) if last else 1.0)
+                    _draw_words(draw, x_left + indent, baseline, words, font, ink, space, limit, labels)
+                y += line_h
+            y += line_h * rng.uniform(0.3, 1.2)
+    img = np.asarray(page)
+    if style.max_skew_deg > 0:
+        angle = float(rng.uniform(-style.max_skew_deg, style.max_skew_deg))
+        m = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+        img = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderValue=bg)
+        for label in labels:
+            pts = np.hstack([label.polygon, np.ones((4, 1), np.float32)])
+            label.polygon = (pts @ m.T).astype(np.float32)
+    if style.noise > 0:
+        img = augment_gray(img, rng, strength=0.6 * style.noise)
+    return np.ascontiguousarray(np.stack([img] * 3, axis=2)), labels

@@ -1,0 +1,289 @@
+import cv2
+import numpy as np
+import pyclipper
+import pytest
+
+from ocdr.evaluation.metrics import polygon_iou
+from ocdr.geometry import order_points, polygon_box, quad_from_box
+from ocdr.models.detection.processing import (
+    MEAN,
+    STD,
+    DBPostProcessor,
+    DetectedRegion,
+    detection_size,
+    prepare_detection_input,
+)
+
+
+def rect_points(cx: float, cy: float, w: float, h: float, degrees: float) -> np.ndarray:
+    return order_points(cv2.boxPoints(((cx, cy), (w, h), degrees)))
+
+
+def grown(quad: np.ndarray, ratio: float = 1.5) -> np.ndarray:
+    """``quad`` (a rectangle) moved outwards by DBNet's unclip distance ``area * ratio / perimeter``."""
+    w, h = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[3] - quad[0])
+    d = w * h * ratio / (2 * (w + h))
+    centre = quad.mean(axis=0)
+    along, across = (quad[1] - quad[0]) / w, (quad[3] - quad[0]) / h
+    return np.array(
+        [
+            centre + sa * (w / 2 + d) * along + sb * (h / 2 + d) * across
+            for sa, sb in [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+        ],
+        dtype=np.float32,
+    )
+
+
+def fill(prob: np.ndarray, polygon: np.ndarray, value: float = 1.0) -> None:
+    """Fill the pixels whose centres lie in ``polygon`` (boundary included), so its contour is ``polygon``."""
+    cv2.fillPoly(prob, [np.round(polygon).astype(np.int32)], value)
+
+
+def best_iou(region: np.ndarray, candidates: list[DetectedRegion]) -> float:
+    return max(polygon_iou(region, c.polygon) for c in candidates)
+
+
+# --- detection_size / prepare_detection_input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "kwargs", "expected"),
+    [
+        ((3200, 1600), {}, (1600, 800)),  # long side capped
+        ((1000, 700), {}, (992, 704)),  # small enough: only rounded to multiples of 32
+        ((100, 50), {"limit_side_len": 960}, (96, 64)),  # "max" never enlarges (50 -> 64, 100 -> 96)
+        ((10, 10), {}, (32, 32)),  # at least 32
+        ((100, 50), {"limit_side_len": 736, "limit_type": "min"}, (1472, 736)),  # short side raised
+        ((2000, 1000), {"limit_side_len": 736, "limit_type": "min"}, (2016, 992)),  # "min" never shrinks
+        ((100, 50), {"limit_side_len": 960, "limit_type": "resize_long"}, (960, 480)),
+        ((3000, 1500), {"limit_side_len": 960, "limit_type": "resize_long"}, (960, 480)),
+        ((10, 4000), {"limit_side_len": 64, "limit_type": "min"}, (32, 4000)),  # max_side wins over "min"
+        ((20, 100), {"limit_side_len": 64, "limit_type": "min", "max_side": 300}, (64, 288)),  # 320 > 300: floor
+        ((1000, 1000), {"max_side": 40}, (32, 32)),
+    ],
+)
+def test_detection_size(size, kwargs, expected):
+    result = detection_size(*size, **kwargs)
+    assert result == expected
+    assert all(side % 32 == 0 and side >= 32 for side in result)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"height": 0, "width": 10},
+        {"height": 10, "width": -1},
+        {"height": 10.5, "width": 10},
+        {"height": 10, "width": 10, "limit_side_len": 0},
+        {"height": 10, "width": 10, "limit_type": "long"},
+        {"height": 10, "width": 10, "max_side": 16},
+    ],
+)
+def test_detection_size_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        detection_size(**kwargs)
+
+
+def test_prepare_detection_input_shape_and_normalization():
+    image = np.zeros((100, 60, 3), dtype=np.uint8)
+    image[..., 0] = 255  # pure red
+    tensor, size = prepare_detection_input(image, limit_side_len=64)
+    assert size == (64, 32)
+    assert tensor.shape == (1, 3, 64, 32) and tensor.dtype == np.float32 and tensor.flags.c_contiguous
+    expected = [(1.0 - MEAN[0]) / STD[0], -MEAN[1] / STD[1], -MEAN[2] / STD[2]]
+    np.testing.assert_allclose(tensor[0].mean(axis=(1, 2)), expected, rtol=1e-5)
+    np.testing.assert_allclose(tensor[0, :, 10, 10], expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((10, 10), np.uint8),
+        np.zeros((10, 10, 4), np.uint8),
+        np.zeros((10, 10, 3)),
+        np.zeros((0, 5, 3), np.uint8),
+    ],
+)
+def test_prepare_detection_input_rejects_bad_images(image):
+    with pytest.raises(ValueError):
+        prepare_detection_input(image)
+
+
+# --- DBPostProcessor --------------------------------------------------------------------------------------------
+
+
+def three_regions() -> tuple[np.ndarray, list[np.ndarray]]:
+    prob = np.zeros((160, 240), dtype=np.float32)
+    quads = [
+        quad_from_box(20, 20, 100, 44),
+        rect_points(170, 64, 80, 20, 20),  # rotated by 20 degrees
+        quad_from_box(30, 100, 130, 130),
+    ]
+    for quad in quads:
+        fill(prob, quad)
+    return prob, quads
+
+
+def test_three_regions_mapped_to_double_size_source():
+    prob, quads = three_regions()
+    regions = DBPostProcessor()(prob, (320, 480))
+    assert len(regions) == 3
+    for quad in quads:
+        expected = grown(quad) * 2
+        assert best_iou(expected, regions) > 0.9
+    for region in regions:
+        assert region.polygon.shape == (4, 2) and region.polygon.dtype == np.float32
+        assert region.score > 0.9  # the rotated box's corners cut through a few unfilled pixels
+        np.testing.assert_allclose(order_points(region.polygon), region.polygon)
+    # the rotated box keeps its angle: the top edge rises 20 degrees (y grows to the right, clockwise on screen)
+    rotated = max(regions, key=lambda r: polygon_iou(r.polygon, grown(quads[1]) * 2)).polygon
+    top = rotated[1] - rotated[0]
+    assert np.degrees(np.arctan2(top[1], top[0])) == pytest.approx(20, abs=2)
+
+
+def test_axes_scale_independently():
+    prob = np.zeros((100, 200), dtype=np.float32)
+    fill(prob, quad_from_box(40, 30, 120, 60))
+    (region,) = DBPostProcessor()(prob, (300, 100))  # y x3, x x0.5
+    expected = grown(quad_from_box(40, 30, 120, 60)) * np.array([0.5, 3.0], dtype=np.float32)
+    assert polygon_iou(region.polygon, expected) > 0.9
+
+
+def test_regions_are_clipped_to_the_source_image():
+    prob = np.zeros((64, 64), dtype=np.float32)
+    fill(prob, quad_from_box(0, 0, 30, 10))
+    (region,) = DBPostProcessor()(prob, (128, 128))
+    assert region.polygon.min() == 0.0
+    assert region.polygon[:, 0].max() <= 128 and region.polygon[:, 1].max() <= 128
+
+
+def test_box_thresh_removes_faint_region():
+    prob = np.zeros((100, 200), dtype=np.float32)
+    fill(prob, quad_from_box(10, 10, 90, 30), 0.9)
+    fill(prob, quad_from_box(10, 60, 90, 80), 0.5)  # above thresh, below the default box_thresh
+    regions = DBPostProcessor()(prob, (100, 200))
+    assert len(regions) == 1
+    assert regions[0].score == pytest.approx(0.9, abs=0.02)
+    assert len(DBPostProcessor(box_thresh=0.4)(prob, (100, 200))) == 2
+
+
+def test_thresh_sets_the_region_boundary():
+    prob = np.zeros((200, 300), dtype=np.float32)
+    fill(prob, quad_from_box(70, 70, 230, 130), 0.4)  # a weak halo
+    fill(prob, quad_from_box(90, 90, 210, 110), 0.9)  # around a strong core
+    loose = DBPostProcessor(thresh=0.3, box_thresh=0.5)(prob, (200, 300))
+    tight = DBPostProcessor(thresh=0.5, box_thresh=0.5)(prob, (200, 300))
+    assert len(loose) == len(tight) == 1
+    assert loose[0].score == pytest.approx(prob[70:131, 70:231].mean(), abs=0.01)
+    assert tight[0].score == pytest.approx(0.9, abs=0.01)
+    assert polygon_iou(loose[0].polygon, grown(quad_from_box(70, 70, 230, 130))) > 0.95
+    assert polygon_iou(tight[0].polygon, grown(quad_from_box(90, 90, 210, 110))) > 0.95
+    assert DBPostProcessor(thresh=0.95)(prob, (200, 300)) == []
+
+
+def test_min_size_drops_specks_and_thin_lines():
+    prob = np.zeros((60, 100), dtype=np.float32)
+    fill(prob, quad_from_box(10, 10, 11, 11))  # 2x2 px speck
+    fill(prob, quad_from_box(10, 30, 90, 30))  # 1 px line
+    fill(prob, quad_from_box(40, 40, 48, 48))  # 9x9 px block survives
+    regions = DBPostProcessor()(prob, (60, 100))
+    assert len(regions) == 1
+    assert polygon_iou(regions[0].polygon, grown(quad_from_box(40, 40, 48, 48))) > 0.8
+
+
+def test_empty_map_and_max_candidates():
+    assert DBPostProcessor()(np.zeros((32, 64), dtype=np.float32), (100, 200)) == []
+    prob, _ = three_regions()
+    assert len(DBPostProcessor(max_candidates=1)(prob, (160, 240))) == 1
+
+
+def test_reading_order():
+    prob = np.zeros((120, 300), dtype=np.float32)
+    boxes = {
+        "line2 right": (160, 72, 260, 96),
+        "line1 right": (170, 22, 270, 46),  # slightly lower than line1 left
+        "line2 left": (20, 70, 140, 94),
+        "line1 left": (20, 20, 150, 44),
+    }
+    for box in boxes.values():
+        fill(prob, quad_from_box(*box))
+    regions = DBPostProcessor()(prob, (120, 300))
+    names = [max(boxes, key=lambda k: polygon_iou(r.polygon, grown(quad_from_box(*boxes[k])))) for r in regions]
+    assert names == ["line1 left", "line1 right", "line2 left", "line2 right"]
+
+
+def test_poly_mode_follows_a_bent_shape():
+    prob = np.zeros((250, 350), dtype=np.float32)
+    l_shape = np.array([[70, 70], [270, 70], [270, 110], [120, 110], [120, 170], [70, 170]], dtype=np.float32)
+    fill(prob, l_shape)
+    (poly,) = DBPostProcessor(box_type="poly", box_thresh=0.5)(prob, (250, 350))
+    (quad,) = DBPostProcessor(box_type="quad", box_thresh=0.5)(prob, (250, 350))
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath(l_shape.astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    (expected,) = offset.Execute(cv2.contourArea(l_shape) * 1.5 / cv2.arcLength(l_shape, True))
+    assert poly.polygon.ndim == 2 and poly.polygon.shape[0] > 4 and poly.polygon.dtype == np.float32
+    assert cv2.contourArea(poly.polygon, oriented=True) > 0  # clockwise on screen (y down)
+    corner = np.array(polygon_box(poly.polygon)[:2])
+    assert np.linalg.norm(poly.polygon - corner, axis=1).argmin() == 0  # starts at the top-left
+    assert polygon_iou(poly.polygon, np.array(expected)) > 0.95
+    assert polygon_iou(quad.polygon, np.array(expected)) < 0.75
+    assert poly.score == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"thresh": -0.1},
+        {"thresh": 1.5},
+        {"box_thresh": 2},
+        {"unclip_ratio": 0},
+        {"max_candidates": 0},
+        {"min_size": -1},
+        {"box_type": "circle"},
+    ],
+)
+def test_post_processor_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        DBPostProcessor(**kwargs)
+
+
+def test_post_processor_rejects_bad_maps():
+    with pytest.raises(ValueError):
+        DBPostProcessor()(np.zeros((1, 1, 32, 32), dtype=np.float32), (32, 32))
+    with pytest.raises(ValueError):
+        DBPostProcessor()(np.zeros((32, 32), dtype=np.float32), (0, 32))
+
+
+# --- consistency with the training targets ----------------------------------------------------------------------
+
+
+def shrink(quad: np.ndarray, r: float = 0.4) -> np.ndarray:
+    """The DBNet training target: the polygon moved inwards by ``A (1 - r^2) / L``."""
+    area, perimeter = cv2.contourArea(quad), cv2.arcLength(quad, True)
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath(np.round(quad).astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    (path,) = offset.Execute(-area * (1 - r * r) / perimeter)
+    return np.asarray(path, dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "min_iou"),
+    [
+        (60, 30, 0.9),
+        (100, 40, 0.8),
+        # DBNet's pair (shrink r=0.4, unclip 1.5) under-recovers elongated boxes: a 200x40 box shrinks to 172x12
+        # and grows back to ~189x29, IoU 0.68 even analytically; unclip_ratio ~2 would recover it
+        (200, 40, 0.65),
+    ],
+)
+def test_unclip_undoes_training_shrink(width, height, min_iou):
+    quad = quad_from_box(50, 50, 50 + width, 50 + height)
+    prob = np.zeros((200, 400), dtype=np.float32)
+    fill(prob, shrink(quad))
+    (region,) = DBPostProcessor()(prob, (200, 400))
+    assert polygon_iou(region.polygon, quad) >= min_iou
+    # the recovered box is centred on the original and never larger
+    np.testing.assert_allclose(region.polygon.mean(axis=0), quad.mean(axis=0), atol=1.0)
+    assert polygon_iou(region.polygon, quad) == pytest.approx(
+        cv2.contourArea(region.polygon) / (width * height), abs=0.01
+    )

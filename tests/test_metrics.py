@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+
+from ocdr.evaluation.metrics import (
+    PRF,
+    cer,
+    match_detections,
+    match_words,
+    normalized_edit_distance,
+    polygon_iou,
+    word_accuracy,
+)
+from ocdr.geometry import quad_from_box
+from ocdr.io.labels import RegionLabel
+
+
+def label(x0, y0, x1, y1, text="word", ignore=False) -> RegionLabel:
+    return RegionLabel(quad_from_box(x0, y0, x1, y1), text, ignore)
+
+
+def test_polygon_iou_hand_computed():
+    a = quad_from_box(0, 0, 10, 10)
+    assert polygon_iou(a, a) == pytest.approx(1.0)
+    assert polygon_iou(a, quad_from_box(5, 0, 15, 10)) == pytest.approx(50 / 150)
+    assert polygon_iou(a, quad_from_box(20, 20, 30, 30)) == 0.0
+    # a rotated diamond inscribed in the square covers half of it
+    diamond = np.array([[5, 0], [10, 5], [5, 10], [0, 5]], dtype=np.float32)
+    assert polygon_iou(a, diamond) == pytest.approx(0.5)
+
+
+def test_polygon_iou_repairs_or_rejects_bad_polygons():
+    bowtie = np.array([[0, 0], [10, 10], [10, 0], [0, 10]], dtype=np.float32)  # self-intersecting
+    iou = polygon_iou(bowtie, quad_from_box(0, 0, 10, 10))
+    assert 0.0 <= iou <= 1.0
+    assert polygon_iou(np.array([[0, 0], [5, 5], [10, 10], [0, 0]]), quad_from_box(0, 0, 10, 10)) == 0.0
+    assert polygon_iou(np.zeros((2, 2)), quad_from_box(0, 0, 10, 10)) == 0.0
+
+
+def test_prf_rates_and_sum():
+    total = sum([PRF(2, 4, 3), PRF(1, 1, 2)], PRF())
+    assert total == PRF(3, 5, 5)
+    assert total.precision == pytest.approx(0.6)
+    assert total.recall == pytest.approx(0.6)
+    assert total.hmean == pytest.approx(0.6)
+    assert PRF(1, 2, 4).hmean == pytest.approx(2 * 0.5 * 0.25 / 0.75)
+    empty = PRF()
+    assert (empty.precision, empty.recall, empty.hmean) == (0.0, 0.0, 0.0)
+
+
+def test_match_detections_counts_and_duplicates():
+    gt = [label(0, 0, 100, 20), label(0, 40, 100, 60), label(200, 0, 260, 30)]
+    preds = [
+        quad_from_box(2, 1, 98, 21),  # matches gt 0
+        quad_from_box(0, 0, 90, 20),  # duplicate on gt 0: not a second tp
+        quad_from_box(0, 40, 40, 60),  # IoU 0.4 with gt 1: miss
+        quad_from_box(500, 500, 520, 520),  # false positive
+    ]
+    result = match_detections(preds, gt)
+    assert result == PRF(tp=1, num_pred=4, num_gt=3)
+    # the lower threshold lets the partial box on gt 1 match
+    assert match_detections(preds, gt, iou_thresh=0.4).tp == 2
+
+
+def test_match_detections_greedy_prefers_best_iou():
+    gt = [label(0, 0, 100, 20), label(60, 0, 160, 20)]
+    preds = [quad_from_box(30, 0, 130, 20), quad_from_box(0, 0, 100, 20)]
+    # pred 0 overlaps both ground truths at IoU 0.54; pred 1 is exact on gt 0, which must go to pred 1
+    assert match_detections(preds, gt) == PRF(2, 2, 2)
+
+
+def test_match_detections_ignore_regions():
+    gt = [label(0, 0, 100, 20), label(0, 100, 100, 140, "###", ignore=True)]
+    preds = [
+        quad_from_box(0, 0, 100, 20),
+        quad_from_box(10, 100, 90, 140),  # inside the don't-care region: dropped
+        quad_from_box(50, 110, 150, 130),  # half inside (0.5, not > 0.5): kept as a false positive
+    ]
+    assert match_detections(preds, gt) == PRF(tp=1, num_pred=2, num_gt=1)
+    assert match_detections(preds, gt, ignore_overlap=0.4) == PRF(tp=1, num_pred=1, num_gt=1)
+
+
+def test_match_detections_empty():
+    assert match_detections([], []) == PRF(0, 0, 0)
+    assert match_detections([], [label(0, 0, 10, 10)]) == PRF(0, 0, 1)
+    assert match_detections([quad_from_box(0, 0, 10, 10)], []) == PRF(0, 1, 0)
+    assert match_detections([quad_from_box(0, 0, 10, 10)], [label(0, 0, 10, 10, ignore=True)]) == PRF(0, 0, 0)
+
+
+def test_match_detections_validates_thresholds():
+    with pytest.raises(ValueError):
+        match_detections([], [], iou_thresh=0.0)
+    with pytest.raises(ValueError):
+        match_detections([], [], ignore_overlap=1.5)
+
+
+def test_match_words_text_and_case():
+    gt = [label(0, 0, 100, 20, "Hello"), label(0, 40, 100, 60, "world"), label(0, 80, 100, 100, "###", True)]
+    preds = [
+        (quad_from_box(0, 0, 100, 20), "hello"),
+        (quad_from_box(0, 40, 100, 60), "word"),  # right place, wrong text
+        (quad_from_box(0, 80, 100, 100), "noise"),  # on the don't-care region: dropped
+    ]
+    assert match_words(preds, gt) == PRF(tp=0, num_pred=2, num_gt=2)
+    assert match_words(preds, gt, case_sensitive=False) == PRF(tp=1, num_pred=2, num_gt=2)
+
+
+def test_match_words_duplicate_with_wrong_text_does_not_steal_the_match():
+    gt = [label(0, 0, 100, 20, "exit")]
+    preds = [(quad_from_box(0, 0, 100, 20), "exlt"), (quad_from_box(2, 0, 100, 20), "exit")]
+    assert match_words(preds, gt) == PRF(tp=1, num_pred=2, num_gt=1)
+    assert match_words([], gt) == PRF(0, 0, 1)
+
+
+def test_cer_and_normalized_edit_distance():
+    assert cer("hello", "hello") == 0.0
+    assert cer("helo", "hello") == pytest.approx(1 / 5)
+    assert cer("kitten", "sitting") == pytest.approx(3 / 7)
+    assert cer("abc", "") == 3.0  # nothing to read, three insertions
+    assert cer("", "abcd") == 1.0
+    assert normalized_edit_distance("kitten", "sitting") == pytest.approx(3 / 7)
+    assert normalized_edit_distance("abcdef", "ab") == pytest.approx(4 / 6)
+    assert normalized_edit_distance("", "") == 0.0
+
+
+def test_word_accuracy():
+    assert word_accuracy(["a", "b", "c", "D"], ["a", "x", "c", "d"]) == pytest.approx(0.5)
+    assert word_accuracy([], []) == 0.0
+    with pytest.raises(ValueError):
+        word_accuracy(["a"], [])
