@@ -44,8 +44,9 @@ def main() -> None:
         t0 = time.perf_counter()
         regions = ocr.pipeline.detector(image, params)
         t1 = time.perf_counter()
-        ocr.pipeline.recognizer([crop_region(image, reading_quad(r.polygon), rotate_vertical=False) for r in regions],
-                                params.rec_batch_size)
+        ocr.pipeline.recognizer(
+            [crop_region(image, reading_quad(r.polygon), rotate_vertical=False) for r in regions], params.rec_batch_size
+        )
         t2 = time.perf_counter()
         page = ocr.pipeline.read_page(image, params)
         t3 = time.perf_counter()

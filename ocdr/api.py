@@ -34,9 +34,17 @@ class OCR:
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size).
     """
 
-    def __init__(self, det_model: str | Path | None = None, rec_model: str | Path | None = None, *,
-                 threads: int | None = None, device: str = "cpu", dpi: float = 200.0,
-                 max_pixels: int = DEFAULT_MAX_PIXELS, **params):
+    def __init__(
+        self,
+        det_model: str | Path | None = None,
+        rec_model: str | Path | None = None,
+        *,
+        threads: int | None = None,
+        device: str = "cpu",
+        dpi: float = 200.0,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        **params,
+    ):
         self.params = OCRParams().with_overrides(**params)
         self.dpi = dpi
         self.max_pixels = max_pixels
@@ -45,14 +53,21 @@ class OCR:
             TextRecognizer(OnnxModel(resolve_model("rec", rec_model), threads, device)),
         )
 
-    def iter_source_pages(self, source: Source, pages: Sequence[int] | str | None = None, color_order: str = "rgb",
-                          dpi: float | None = None, **params) -> Iterator[tuple[PageImage, Page]]:
+    def iter_source_pages(
+        self,
+        source: Source,
+        pages: Sequence[int] | str | None = None,
+        color_order: str = "rgb",
+        dpi: float | None = None,
+        **params,
+    ) -> Iterator[tuple[PageImage, Page]]:
         """Each page image of one input with its result, lazily (a long PDF is never held whole)."""
         run_params = self.params.with_overrides(**params)
         if isinstance(pages, str):
             pages = parse_page_spec(pages)
-        for page in iter_pages(source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels,
-                               color_order=color_order):
+        for page in iter_pages(
+            source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
+        ):
             yield page, self.pipeline.read_page(page.image, run_params, index=page.index, source=source.name)
 
     def read_source(self, source: Source, **kwargs) -> Document:

@@ -13,8 +13,12 @@ from ocdr import __version__
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 PARAM_FLAGS = {
-    "text_det_limit_side_len": int, "text_det_limit_type": str, "text_det_thresh": float,
-    "text_det_box_thresh": float, "text_det_unclip_ratio": float, "text_rec_score_thresh": float,
+    "text_det_limit_side_len": int,
+    "text_det_limit_type": str,
+    "text_det_thresh": float,
+    "text_det_box_thresh": float,
+    "text_det_unclip_ratio": float,
+    "text_rec_score_thresh": float,
     "rec_batch_size": int,
 }
 
@@ -32,8 +36,14 @@ def _make_ocr(args):
     from ocdr.api import OCR
 
     params = {k: getattr(args, k) for k in PARAM_FLAGS if getattr(args, k) is not None}
-    return OCR(args.det_model, args.rec_model, threads=args.threads, device=args.device,
-               dpi=getattr(args, "dpi", 200.0), **params)
+    return OCR(
+        args.det_model,
+        args.rec_model,
+        threads=args.threads,
+        device=args.device,
+        dpi=getattr(args, "dpi", 200.0),
+        **params,
+    )
 
 
 def _add_read(sub) -> None:
@@ -65,8 +75,10 @@ class _Progress:
         rate = self.pages / max(time.perf_counter() - self.start, 1e-9)
         width = 30
         filled = int(width * self.done / max(1, self.total))
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files, {self.pages} pages, " \
-               f"{rate:.2f} pages/s  {name}"
+        line = (
+            f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files, {self.pages} pages, "
+            f"{rate:.2f} pages/s  {name}"
+        )
         sys.stderr.write(("\r" + line[:150].ljust(150)) if self.tty else line + "\n")
         if self.tty and self.done == self.total:
             sys.stderr.write("\n")
@@ -192,8 +204,9 @@ def _run_synth(args) -> int:
     if args.kind == "lines":
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob)
     else:
-        style = PageStyle(dpi=args.dpi, min_pt=args.min_pt, max_pt=args.max_pt, noise=args.noise,
-                          max_skew_deg=args.max_skew)
+        style = PageStyle(
+            dpi=args.dpi, min_pt=args.min_pt, max_pt=args.max_pt, noise=args.noise, max_skew_deg=args.max_skew
+        )
         write_page_dataset(args.out, args.count, args.seed, args.workers, args.fonts, style)
     print(f"wrote {args.count} {args.kind} to {args.out}")
     return EXIT_OK
@@ -224,8 +237,10 @@ def _add_train(sub) -> None:
 
 
 def _run_train(args) -> int:
-    common = {k: getattr(args, k) for k in ("data", "val_data", "steps", "eval_every", "device", "threads", "seed",
-                                            "init", "arch")}
+    common = {
+        k: getattr(args, k)
+        for k in ("data", "val_data", "steps", "eval_every", "device", "threads", "seed", "init", "arch")
+    }
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):

@@ -94,7 +94,7 @@ class TextRecognizer:
         order = sorted(range(len(resized)), key=lambda i: resized[i].shape[1])
         results: list[CTCResult | None] = [None] * len(resized)
         for start in range(0, len(order), batch_size):
-            idx = order[start: start + batch_size]
+            idx = order[start : start + batch_size]
             batch, widths = batch_crops([resized[i] for i in idx], padded_width(resized[idx[-1]].shape[1]))
             probs = self.model.run(batch)
             for i, res in zip(idx, ctc_greedy_decode(probs, self.chars, output_steps(widths)), strict=True):
@@ -118,7 +118,7 @@ def split_words(quad: np.ndarray, result: CTCResult) -> list[Word]:
     for (token, a, b), start, end in zip(spans, starts, ends, strict=True):
         s = min(max(0.0, start / steps), 0.999)
         e = max(min(1.0, end / steps), s + 1e-3)
-        conf = float(np.exp(np.mean(np.log(np.clip(result.char_probs[a: b + 1], 1e-8, 1.0)))))
+        conf = float(np.exp(np.mean(np.log(np.clip(result.char_probs[a : b + 1], 1e-8, 1.0)))))
         words.append(Word(sub_quad(quad, s, e), token, conf))
     return words
 
@@ -143,6 +143,12 @@ class OCRPipeline:
             regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept))
             if kept:
                 words.extend(split_words(quad, res))
-        return Page(index=index, width=width, height=height, blocks=group_words(words), regions=regions,
-                    source=source, params=params.page_params())
-
+        return Page(
+            index=index,
+            width=width,
+            height=height,
+            blocks=group_words(words),
+            regions=regions,
+            source=source,
+            params=params.page_params(),
+        )

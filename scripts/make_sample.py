@@ -25,7 +25,10 @@ LINES = [
 ]
 
 
-def main(out: Path = Path(__file__).resolve().parents[1] / "samples" / "letter.png", dpi: int = 150) -> None:
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "letter.png"
+
+
+def main(out: Path = SAMPLE, dpi: int = 150) -> None:
     paths = {f.path.name: str(f.path) for f in find_fonts([name for name, _, _ in LINES])}
     width, height = int(6.0 * dpi), int(4.4 * dpi)
     page = Image.new("L", (width, height), 255)

@@ -40,9 +40,17 @@ def evaluate_e2e(ocr: OCR, data: str | Path, limit: int | None = None, case_sens
         n += 1
         words = words + match_words([(w.polygon, w.text) for w in page.words], labels, case_sensitive=case_sensitive)
         dets = dets + match_detections([r.polygon for r in page.regions], labels)
-    return {"pages": n, "gt_words": words.num_gt, "word_precision": words.precision, "word_recall": words.recall,
-            "word_f": words.hmean, "det_precision": dets.precision, "det_recall": dets.recall, "det_hmean": dets.hmean,
-            "seconds_per_page": seconds / max(1, n)}
+    return {
+        "pages": n,
+        "gt_words": words.num_gt,
+        "word_precision": words.precision,
+        "word_recall": words.recall,
+        "word_f": words.hmean,
+        "det_precision": dets.precision,
+        "det_recall": dets.recall,
+        "det_hmean": dets.hmean,
+        "seconds_per_page": seconds / max(1, n),
+    }
 
 
 def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, **params) -> dict:
@@ -54,8 +62,13 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, **params)
         seconds += time.perf_counter() - t0
         n += 1
         total = total + match_detections([r.polygon for r in regions], labels)
-    return {"pages": n, "precision": total.precision, "recall": total.recall, "hmean": total.hmean,
-            "images_per_second": n / max(seconds, 1e-9)}
+    return {
+        "pages": n,
+        "precision": total.precision,
+        "recall": total.recall,
+        "hmean": total.hmean,
+        "images_per_second": n / max(seconds, 1e-9),
+    }
 
 
 def _alnum(text: str) -> str:
@@ -80,10 +93,12 @@ def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_siz
     return {
         "crops": len(crops),
         "word_accuracy": float(np.mean([p == g for p, g in zip(preds, gts, strict=True)])),
-        "alnum_case_insensitive_accuracy": float(np.mean([_alnum(p) == _alnum(g) for p, g in zip(preds, gts,
-                                                                                                 strict=True)])),
+        "alnum_case_insensitive_accuracy": float(
+            np.mean([_alnum(p) == _alnum(g) for p, g in zip(preds, gts, strict=True)])
+        ),
         "cer": sum(cer(p, g) * max(1, len(g)) for p, g in zip(preds, gts, strict=True)) / max(1, sum(map(len, gts))),
-        "normalized_edit_distance": float(np.mean([normalized_edit_distance(p, g) for p, g in zip(preds, gts,
-                                                                                                   strict=True)])),
+        "normalized_edit_distance": float(
+            np.mean([normalized_edit_distance(p, g) for p, g in zip(preds, gts, strict=True)])
+        ),
         "crops_per_second": len(crops) / max(seconds, 1e-9),
     }

@@ -6,7 +6,9 @@ from torch import nn
 
 
 def conv_bn_relu(cin: int, cout: int, k: int = 3, stride: int | tuple[int, int] = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
 
 
 class BasicBlock(nn.Module):

@@ -21,8 +21,9 @@ class OnnxModel:
         if device not in PROVIDERS:
             raise ValueError(f"unknown device {device!r}; choose from {sorted(PROVIDERS)}")
         if device == "cuda" and "CUDAExecutionProvider" not in ort.get_available_providers():
-            raise ModelError("device 'cuda' asked for, but this onnxruntime has no CUDA provider "
-                             "(install onnxruntime-gpu)")
+            raise ModelError(
+                "device 'cuda' asked for, but this onnxruntime has no CUDA provider (install onnxruntime-gpu)"
+            )
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

@@ -48,8 +48,13 @@ def normalize_rgb(img: np.ndarray) -> np.ndarray:
     return x.transpose(2, 0, 1)
 
 
-def sample_crop(item: DetItem, rng: np.random.Generator, size: int, text_height: tuple[float, float] = (8, 40),
-                max_angle: float = 3.0) -> dict[str, np.ndarray]:
+def sample_crop(
+    item: DetItem,
+    rng: np.random.Generator,
+    size: int,
+    text_height: tuple[float, float] = (8, 40),
+    max_angle: float = 3.0,
+) -> dict[str, np.ndarray]:
     """A ``size`` x ``size`` training crop whose median text height is drawn log-uniformly from ``text_height``."""
     page = _read_gray(item.image_path)
     target_h = float(np.exp(rng.uniform(np.log(text_height[0]), np.log(text_height[1]))))

@@ -46,13 +46,13 @@ def _draw_border(poly: np.ndarray, distance: float, thresh_map: np.ndarray, thre
     cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w - 1), min(y1, h - 1)
     if cx1 < cx0 or cy1 < cy0:
         return
-    ys, xs = np.mgrid[cy0: cy1 + 1, cx0: cx1 + 1].astype(np.float32)
+    ys, xs = np.mgrid[cy0 : cy1 + 1, cx0 : cx1 + 1].astype(np.float32)
     dist = np.full(xs.shape, np.inf, dtype=np.float32)
     n = len(poly)
     for i in range(n):
         dist = np.minimum(dist, _point_segment_distance(xs, ys, poly[i], poly[(i + 1) % n]))
     value = 1 - np.clip(dist / max(distance, 1e-6), 0, 1)
-    region = thresh_map[cy0: cy1 + 1, cx0: cx1 + 1]
+    region = thresh_map[cy0 : cy1 + 1, cx0 : cx1 + 1]
     np.maximum(region, value, out=region)
 
 

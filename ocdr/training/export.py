@@ -28,13 +28,23 @@ def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 1
     else:
         model = create_detector(state["arch"])
         example = torch.zeros(1, 3, 640, 640)
-        names, axes = ("x", "prob"), {"x": {0: "batch", 2: "height", 3: "width"}, "prob": {0: "batch", 2: "height",
-                                                                                          3: "width"}}
+        names, axes = (
+            ("x", "prob"),
+            {"x": {0: "batch", 2: "height", 3: "width"}, "prob": {0: "batch", 2: "height", 3: "width"}},
+        )
         meta = {"kind": "det", "mean": json.dumps(MEAN), "std": json.dumps(STD), "stride": "32"}
     model.load_state_dict(state["model"])
     model.eval()
-    torch.onnx.export(model, (example,), str(output), input_names=[names[0]], output_names=[names[1]],
-                      dynamic_axes=axes, opset_version=opset, dynamo=False)
+    torch.onnx.export(
+        model,
+        (example,),
+        str(output),
+        input_names=[names[0]],
+        output_names=[names[1]],
+        dynamic_axes=axes,
+        opset_version=opset,
+        dynamo=False,
+    )
     proto = onnx.load(str(output))
     meta.update({"arch": state["arch"], "step": str(state.get("step", "")), "ocdr_version": __version__})
     for key, value in meta.items():

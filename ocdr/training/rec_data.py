@@ -42,7 +42,7 @@ def width_batches(samples: list[RecSample], batch_size: int, rng: np.random.Gene
         # jitter the sort so batches differ from epoch to epoch
         noise = rng.normal(0, 4, len(samples))
         order = np.argsort(np.array([s.image.shape[1] for s in samples]) + noise, kind="stable")
-    batches = [order[i: i + batch_size].tolist() for i in range(0, len(order), batch_size)]
+    batches = [order[i : i + batch_size].tolist() for i in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(batches)
     return batches

@@ -106,8 +106,15 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     meta = {"arch": arch, "config": cfg.__dict__}
 
     def checkpoint(path: Path) -> None:
-        save_checkpoint(path, model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                        step=step, best_hmean=best_h, **meta)
+        save_checkpoint(
+            path,
+            model=model.state_dict(),
+            optimizer=opt.state_dict(),
+            scheduler=sched.state_dict(),
+            step=step,
+            best_hmean=best_h,
+            **meta,
+        )
 
     start, t0, hist = time.time(), time.time(), []
     model.train()
@@ -125,8 +132,10 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         hist.append([float(v.detach()) for v in losses.values()])
         if step % 20 == 0:
             m = np.mean(hist[-20:], axis=0)
-            log(f"step {step}/{cfg.steps} loss {m[0]:.4f} (prob {m[1]:.4f} thresh {m[2]:.4f} dice {m[3]:.4f}) "
-                f"{20 / (time.time() - t0):.2f} it/s")
+            log(
+                f"step {step}/{cfg.steps} loss {m[0]:.4f} (prob {m[1]:.4f} thresh {m[2]:.4f} dice {m[3]:.4f}) "
+                f"{20 / (time.time() - t0):.2f} it/s"
+            )
             t0 = time.time()
         timed_out = cfg.time_limit_min is not None and time.time() - start > cfg.time_limit_min * 60
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
@@ -135,8 +144,10 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
                 best_h = metrics["hmean"]
                 checkpoint(best)
             checkpoint(last)
-            log(f"step {step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
-                f"(best {best_h:.4f})")
+            log(
+                f"step {step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
+                f"(best {best_h:.4f})"
+            )
             with (out / "metrics.jsonl").open("a") as f:
                 f.write(json.dumps({"step": step, **metrics}) + "\n")
         if timed_out:

@@ -50,13 +50,15 @@ def _load_all(paths: list[str], charset: Charset, log) -> list[RecSample]:
 
 
 @torch.no_grad()
-def evaluate_rec(model: nn.Module, samples: list[RecSample], charset: Charset, device: str, batch_size: int = 128) -> dict:
+def evaluate_rec(
+    model: nn.Module, samples: list[RecSample], charset: Charset, device: str, batch_size: int = 128
+) -> dict:
     model.eval()
     correct, total = 0, 0
     for idx in width_batches(samples, batch_size, None):
         batch, widths, _ = collate([samples[i] for i in idx], charset)
         probs = model(torch.from_numpy(batch).to(device)).float().cpu().numpy()
-        for i, res in zip(idx, ctc_greedy_decode(probs, charset.chars, output_steps(widths))):
+        for i, res in zip(idx, ctc_greedy_decode(probs, charset.chars, output_steps(widths)), strict=True):
             correct += res.text == samples[i].text
             total += 1
     model.train()
@@ -133,8 +135,15 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
 
     def checkpoint(path: Path) -> None:
-        save_checkpoint(path, model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                        step=step, best_acc=best_acc, **meta)
+        save_checkpoint(
+            path,
+            model=model.state_dict(),
+            optimizer=opt.state_dict(),
+            scheduler=sched.state_dict(),
+            step=step,
+            best_acc=best_acc,
+            **meta,
+        )
 
     start, t0, losses = time.time(), time.time(), []
     model.train()
@@ -161,8 +170,10 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             losses.append(float(loss.detach()))
             if step % 50 == 0:
                 rate = 50 / (time.time() - t0)
-                log(f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} lr {sched.get_last_lr()[0]:.2e} "
-                    f"{rate:.2f} it/s")
+                log(
+                    f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} lr {sched.get_last_lr()[0]:.2e} "
+                    f"{rate:.2f} it/s"
+                )
                 t0 = time.time()
             timed_out = cfg.time_limit_min is not None and time.time() - start > cfg.time_limit_min * 60
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:

@@ -35,9 +35,8 @@ class ResNetBackbone(nn.Module):
         # two stride-2 convolutions: stride 4 at a fraction of a 7x7 stem's cost
         self.stem = nn.Sequential(conv_bn_relu(3, widths[0] // 2, 3, 2), conv_bn_relu(widths[0] // 2, widths[0], 3, 2))
         cins = (widths[0],) + tuple(widths[:-1])
-        self.stages = nn.ModuleList(
-            make_stage(cin, cout, n, 1 if i == 0 else 2) for i, (cin, cout, n) in enumerate(zip(cins, widths, blocks))
-        )
+        layout = zip(cins, widths, blocks, strict=True)
+        self.stages = nn.ModuleList(make_stage(cin, cout, n, 1 if i == 0 else 2) for i, (cin, cout, n) in enumerate(layout))
 
     def forward(self, x):
         x = self.stem(x)
@@ -61,8 +60,10 @@ class FPN(nn.Module):
         for i in range(len(lat) - 2, -1, -1):
             lat[i] = lat[i] + F.interpolate(lat[i + 1], size=lat[i].shape[2:], mode="nearest")
         size = lat[0].shape[2:]
-        outs = [F.interpolate(conv(x), size=size, mode="nearest") if i else conv(x)
-                for i, (conv, x) in enumerate(zip(self.smooth, lat, strict=True))]
+        outs = [
+            F.interpolate(conv(x), size=size, mode="nearest") if i else conv(x)
+            for i, (conv, x) in enumerate(zip(self.smooth, lat, strict=True))
+        ]
         return torch.cat(outs, 1)
 
 
@@ -70,7 +71,9 @@ def _head(inner: int) -> nn.Sequential:
     c = inner // 4
     return nn.Sequential(
         conv_bn_relu(inner, c),
-        nn.ConvTranspose2d(c, c, 2, 2), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+        nn.ConvTranspose2d(c, c, 2, 2),
+        nn.BatchNorm2d(c),
+        nn.ReLU(inplace=True),
         nn.ConvTranspose2d(c, 1, 2, 2),
     )
 

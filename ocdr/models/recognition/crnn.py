@@ -41,8 +41,15 @@ class TPS(nn.Module):
         self.k = points
         self.height = height
         self.loc = nn.Sequential(
-            conv_bn_relu(1, 16), nn.MaxPool2d(2), conv_bn_relu(16, 32), nn.MaxPool2d(2), conv_bn_relu(32, 64),
-            nn.AdaptiveAvgPool2d((1, 4)), nn.Flatten(), nn.Linear(256, 64), nn.ReLU(inplace=True),
+            conv_bn_relu(1, 16),
+            nn.MaxPool2d(2),
+            conv_bn_relu(16, 32),
+            nn.MaxPool2d(2),
+            conv_bn_relu(32, 64),
+            nn.AdaptiveAvgPool2d((1, 4)),
+            nn.Flatten(),
+            nn.Linear(256, 64),
+            nn.ReLU(inplace=True),
             nn.Linear(64, points * 2),
         )
         ctrl = self._base_points(points)
@@ -56,9 +63,9 @@ class TPS(nn.Module):
         big = torch.zeros(n + 3, n + 3)
         big[:n, :n] = kmat
         big[:n, n] = 1
-        big[:n, n + 1:] = ctrl
+        big[:n, n + 1 :] = ctrl
         big[n, :n] = 1
-        big[n + 1:, :n] = ctrl.t()
+        big[n + 1 :, :n] = ctrl.t()
         self.register_buffer("inv_kernel", torch.linalg.inv(big))
 
     @staticmethod
@@ -71,8 +78,9 @@ class TPS(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, _, h, w = x.shape
         src = self.loc(x).view(b, self.k, 2)
-        gy, gx = torch.meshgrid(torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device),
-                                indexing="ij")
+        gy, gx = torch.meshgrid(
+            torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device), indexing="ij"
+        )
         grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)  # (hw, 2)
         d = torch.cdist(grid, self.ctrl) ** 2
         rep = torch.cat([d * torch.log(d + 1e-6), torch.ones(grid.shape[0], 1, device=x.device), grid], 1)
@@ -90,10 +98,14 @@ class CRNN(nn.Module):
         c1, c2, c3, c4 = config.channels
         self.tps = TPS(config.tps_points, config.height) if config.tps else None
         self.cnn = nn.Sequential(
-            conv_bn_relu(1, c1), nn.MaxPool2d(2),  # H/2, W/2
-            conv_bn_relu(c1, c2), nn.MaxPool2d(2),  # H/4, W/4
-            make_stage(c2, c3, config.blocks[0], 1), nn.MaxPool2d((2, 1)),  # H/8
-            make_stage(c3, c4, config.blocks[1], 1), nn.MaxPool2d((2, 1)),  # H/16
+            conv_bn_relu(1, c1),
+            nn.MaxPool2d(2),  # H/2, W/2
+            conv_bn_relu(c1, c2),
+            nn.MaxPool2d(2),  # H/4, W/4
+            make_stage(c2, c3, config.blocks[0], 1),
+            nn.MaxPool2d((2, 1)),  # H/8
+            make_stage(c3, c4, config.blocks[1], 1),
+            nn.MaxPool2d((2, 1)),  # H/16
             conv_bn_relu(c4, c4, k=1),
         )
         feat_h = config.height // 16

@@ -31,12 +31,15 @@ def _line_chunk(args) -> list[tuple[str, str]]:
     return pairs
 
 
-def write_line_dataset(out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None,
-                       line_prob: float = 0.3) -> Path:
+def write_line_dataset(
+    out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None, line_prob: float = 0.3
+) -> Path:
     """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
-    jobs = [(str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob) for c, s in enumerate(range(0, count, CHUNK))]
+    jobs = [
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob) for c, s in enumerate(range(0, count, CHUNK))
+    ]
     pairs: list[tuple[str, str]] = []
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
@@ -60,8 +63,14 @@ def _page_job(args) -> None:
     write_icdar_gt(Path(out) / "gts" / f"gt_{stem}.txt", labels)
 
 
-def write_page_dataset(out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None,
-                       style: PageStyle | None = None) -> Path:
+def write_page_dataset(
+    out: str | Path,
+    count: int,
+    seed: int = 0,
+    workers: int = 1,
+    fonts: list[str] | None = None,
+    style: PageStyle | None = None,
+) -> Path:
     """Render ``count`` pages to ``out/images`` with ICDAR word labels in ``out/gts`` (the shared/data layout)."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)

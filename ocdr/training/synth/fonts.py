@@ -61,6 +61,7 @@ def find_fonts(names: list[str] | None = None, font_dirs: list[Path] | None = No
             "run scripts/install-fonts.sh or pass --font-dir"
         )
     if missing and len(missing) > len(names) // 2:
-        raise FileNotFoundError(f"{len(missing)} of {len(names)} fonts missing (e.g. {missing[:3]}); "
-                                "run scripts/install-fonts.sh")
+        raise FileNotFoundError(
+            f"{len(missing)} of {len(names)} fonts missing (e.g. {missing[:3]}); run scripts/install-fonts.sh"
+        )
     return found

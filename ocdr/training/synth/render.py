@@ -103,8 +103,9 @@ def render_crop(text: str, spec: FontSpec, size_px: int, rng: np.random.Generato
     return augment_gray(img, rng) if augment else img
 
 
-def sample_crop(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, line_prob: float = 0.3,
-                augment: bool = True) -> CropSample:
+def sample_crop(
+    sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, line_prob: float = 0.3, augment: bool = True
+) -> CropSample:
     """One recognizer training sample: usually a single token, sometimes a line of several with spaces."""
     spec = fonts[int(rng.integers(len(fonts)))]
     for _ in range(20):
@@ -130,8 +131,17 @@ class PageStyle:
     max_skew_deg: float = 0.0
 
 
-def _draw_words(draw: ImageDraw.ImageDraw, x: float, baseline: float, words: list[str], font, ink: int,
-                space: float, x_max: float, labels: list[RegionLabel]) -> float:
+def _draw_words(
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    baseline: float,
+    words: list[str],
+    font,
+    ink: int,
+    space: float,
+    x_max: float,
+    labels: list[RegionLabel],
+) -> float:
     """Draw words left to right from x until x_max; returns the x after the last word drawn."""
     top, bottom = vertical_extent(font)
     for word in words:
@@ -139,15 +149,23 @@ def _draw_words(draw: ImageDraw.ImageDraw, x: float, baseline: float, words: lis
         if x + (x1 - x0) > x_max:
             break
         draw.text((x - x0, baseline), word, font=font, fill=ink, anchor="ls")
-        box = np.array([[x, baseline + top], [x + x1 - x0, baseline + top], [x + x1 - x0, baseline + bottom],
-                        [x, baseline + bottom]], dtype=np.float32)
+        box = np.array(
+            [
+                [x, baseline + top],
+                [x + x1 - x0, baseline + top],
+                [x + x1 - x0, baseline + bottom],
+                [x, baseline + bottom],
+            ],
+            dtype=np.float32,
+        )
         labels.append(RegionLabel(box, word))
         x += (x1 - x0) + space
     return x
 
 
-def render_page(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator,
-                style: PageStyle | None = None) -> tuple[np.ndarray, list[RegionLabel]]:
+def render_page(
+    sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, style: PageStyle | None = None
+) -> tuple[np.ndarray, list[RegionLabel]]:
     """A document page: headings, paragraphs, key/value lines and table rows, in one or two columns."""
     style = style or PageStyle()
     width, height = int(style.width_in * style.dpi), int(style.height_in * style.dpi)
@@ -185,8 +203,13 @@ def render_page(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Gene
             top, bottom = vertical_extent(font)
             line_h = (bottom - top) * rng.uniform(1.25, 1.7)
             space = font.getlength(" ") * rng.uniform(0.9, 1.4)
-            n_lines = {"heading": 1, "para": int(rng.integers(2, 9)), "kv": int(rng.integers(1, 5)),
-                       "table": int(rng.integers(2, 7)), "rule": 0}[kind]
+            n_lines = {
+                "heading": 1,
+                "para": int(rng.integers(2, 9)),
+                "kv": int(rng.integers(1, 5)),
+                "table": int(rng.integers(2, 7)),
+                "rule": 0,
+            }[kind]
             if y + line_h * max(1, n_lines) - top > height - margin_y:
                 break
             if kind == "rule":
@@ -201,15 +224,25 @@ def render_page(sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Gene
                     n_cells = int(rng.integers(2, 5))
                     cell_w = col_w / n_cells
                     for c in range(n_cells):
-                        cell = words[c * 3: c * 3 + int(rng.integers(1, 3))]
-                        _draw_words(draw, x_left + c * cell_w, baseline, cell, font, ink, space,
-                                    x_left + (c + 1) * cell_w - space, labels)
+                        cell = words[c * 3 : c * 3 + int(rng.integers(1, 3))]
+                        _draw_words(
+                            draw,
+                            x_left + c * cell_w,
+                            baseline,
+                            cell,
+                            font,
+                            ink,
+                            space,
+                            x_left + (c + 1) * cell_w - space,
+                            labels,
+                        )
                 elif kind == "kv":
                     key = [w.rstrip(".,;") + ":" for w in words[:1]]
                     x = _draw_words(draw, x_left, baseline, key, font, ink, space, x_right, labels)
                     x = max(x, x_left + col_w * rng.uniform(0.25, 0.45))
-                    _draw_words(draw, x, baseline, words[1: 1 + int(rng.integers(1, 5))], font, ink, space, x_right,
-                                labels)
+                    _draw_words(
+                        draw, x, baseline, words[1 : 1 + int(rng.integers(1, 5))], font, ink, space, x_right, labels
+                    )
                 else:
                     indent = space * 3 if (kind == "para" and li == 0 and rng.random() < 0.3) else 0
                     last = kind == "para" and li == n_lines - 1

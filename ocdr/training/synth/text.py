@@ -53,9 +53,15 @@ class TextSampler:
 
     def date_or_time(self) -> str:
         d, m, y = int(self.rng.integers(1, 29)), int(self.rng.integers(1, 13)), int(self.rng.integers(1950, 2031))
-        forms = [f"{d:02d}/{m:02d}/{y}", f"{m}/{d}/{y % 100:02d}", f"{y}-{m:02d}-{d:02d}", f"{d}.{m}.{y}",
-                 f"{self._choice(MONTHS)}", f"{int(self.rng.integers(0, 24)):02d}:{int(self.rng.integers(0, 60)):02d}",
-                 f"{d}-{self._choice(MONTHS).upper()}-{y % 100:02d}"]
+        forms = [
+            f"{d:02d}/{m:02d}/{y}",
+            f"{m}/{d}/{y % 100:02d}",
+            f"{y}-{m:02d}-{d:02d}",
+            f"{d}.{m}.{y}",
+            f"{self._choice(MONTHS)}",
+            f"{int(self.rng.integers(0, 24)):02d}:{int(self.rng.integers(0, 60)):02d}",
+            f"{d}-{self._choice(MONTHS).upper()}-{y % 100:02d}",
+        ]
         return self._choice(forms)
 
     def price(self) -> str:
@@ -75,8 +81,12 @@ class TextSampler:
 
     def email_or_url(self) -> str:
         a, b = self._choice(self.words).lower(), self._choice(self.words).lower()
-        forms = [f"{a}.{b}@{b}.{self._choice(TLDS)}", f"www.{a}.{self._choice(TLDS)}",
-                 f"https://{a}.{self._choice(TLDS)}/{b}", f"{a}_{self._digits(2)}@mail.{self._choice(TLDS)}"]
+        forms = [
+            f"{a}.{b}@{b}.{self._choice(TLDS)}",
+            f"www.{a}.{self._choice(TLDS)}",
+            f"https://{a}.{self._choice(TLDS)}/{b}",
+            f"{a}_{self._digits(2)}@mail.{self._choice(TLDS)}",
+        ]
         return self._choice(forms)
 
     def token(self) -> str:
@@ -100,9 +110,9 @@ class TextSampler:
     def punctuate(self, tok: str) -> str:
         r = self.rng.random()
         if r < 0.13:
-            tok += self._choice([",", ",", ".", ".", ";", ":", "!", "?", "'s", ")", "\""])
+            tok += self._choice([",", ",", ".", ".", ";", ":", "!", "?", "'s", ")", '"'])
         elif r < 0.17:
-            left, right = self._choice([("(", ")"), ("\"", "\""), ("'", "'"), ("[", "]"), ("“", "”"), ("‘", "’")])
+            left, right = self._choice([("(", ")"), ('"', '"'), ("'", "'"), ("[", "]"), ("“", "”"), ("‘", "’")])
             tok = f"{left}{tok}{right}"
         elif r < 0.19:
             tok = f"{tok}-{self.dictionary_word().lower()}"
