@@ -36,7 +36,9 @@ class ResNetBackbone(nn.Module):
         self.stem = nn.Sequential(conv_bn_relu(3, widths[0] // 2, 3, 2), conv_bn_relu(widths[0] // 2, widths[0], 3, 2))
         cins = (widths[0],) + tuple(widths[:-1])
         layout = zip(cins, widths, blocks, strict=True)
-        self.stages = nn.ModuleList(make_stage(cin, cout, n, 1 if i == 0 else 2) for i, (cin, cout, n) in enumerate(layout))
+        self.stages = nn.ModuleList(
+            make_stage(cin, cout, n, 1 if i == 0 else 2) for i, (cin, cout, n) in enumerate(layout)
+        )
 
     def forward(self, x):
         x = self.stem(x)
