@@ -40,7 +40,7 @@ def test_gt_list_round_trip_keeps_spaces(tmp_path):
 
 def test_gt_list_text_is_everything_after_first_space_and_blank_lines_skipped(tmp_path):
     path = tmp_path / "gt_list.txt"
-    path.write_bytes("x.png a b  c\r\n\n   \ny.png 42\n".encode())
+    path.write_bytes(b"x.png a b  c\r\n\n   \ny.png 42\n")
     assert read_gt_list(path) == [("x.png", "a b  c"), ("y.png", "42")]
 
 
@@ -48,6 +48,25 @@ def test_gt_list_text_is_everything_after_first_space_and_blank_lines_skipped(tm
 def test_gt_list_write_rejects_unrepresentable(tmp_path, pair):
     with pytest.raises(ValueError):
         write_gt_list(tmp_path / "gt_list.txt", [pair])
+
+
+@pytest.mark.parametrize("text", ["a\rb", "a\u2028b", "a\x85b"])
+def test_gt_list_other_line_breaks_round_trip_or_are_rejected(tmp_path, text):
+    path = tmp_path / "gt_list.txt"
+    try:
+        write_gt_list(path, [("x.png", text)])
+    except ValueError:
+        return
+    assert read_gt_list(path) == [("x.png", text)]
+
+
+def test_gt_list_and_characters_list_with_bom(tmp_path):
+    gt = tmp_path / "gt_list.txt"
+    gt.write_text("\ufeffimg.png hello\n", encoding="utf-8")
+    chars = tmp_path / "characters_list.txt"
+    chars.write_text("\ufeffa\nb\n", encoding="utf-8")
+    assert read_gt_list(gt) == [("img.png", "hello")]
+    assert read_characters_list(chars) == ["a", "b"]
 
 
 # ---------------------------------------------------------------------------------------- characters_list.txt

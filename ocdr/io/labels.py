@@ -29,7 +29,9 @@ class RegionLabel:
 def read_gt_list(path: str | Path) -> list[tuple[str, str]]:
     """Read a seed ``gt_list.txt``: returns ``(image name, text)`` pairs; blank lines are skipped."""
     pairs = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+    # split on "\n" only: str.splitlines() would also break on form feeds and other separators inside texts
+    for raw in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
+        raw = raw.removesuffix("\r")
         if not raw.strip():
             continue
         name, _, text = raw.partition(" ")
@@ -40,8 +42,8 @@ def read_gt_list(path: str | Path) -> list[tuple[str, str]]:
 def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
     lines = []
     for name, text in pairs:
-        if " " in name or "\n" in text:
-            raise ValueError(f"cannot write {name!r}: names may not hold spaces, texts may not hold newlines")
+        if " " in name or "\n" in name or "\n" in text or text.endswith("\r"):
+            raise ValueError(f"cannot write {name!r}: names may not hold spaces, texts may not hold line breaks")
         lines.append(f"{name} {text}\n")
     Path(path).write_text("".join(lines), encoding="utf-8")
 
@@ -49,7 +51,7 @@ def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
 def read_characters_list(path: str | Path) -> list[str]:
     """Read ``characters_list.txt`` without stripping, so that a line holding one space means the space."""
     chars = []
-    for raw in Path(path).read_text(encoding="utf-8").split("\n"):
+    for raw in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
         raw = raw.rstrip("\r")
         if raw == "":
             continue
@@ -78,7 +80,7 @@ def parse_icdar_line(line: str) -> RegionLabel | None:
 
 def read_icdar_gt(path: str | Path) -> list[RegionLabel]:
     labels = []
-    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+    for line in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
         label = parse_icdar_line(line)
         if label is not None:
             labels.append(label)

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pyclipper
+
+from ocdr.geometry import offset_polygon
 
 SHRINK_RATIO = 0.4
 THRESH_MIN, THRESH_MAX = 0.3, 0.7
 MIN_TEXT_SIZE = 3
-
-
-def _offset(poly: np.ndarray, distance: float) -> list[np.ndarray]:
-    pco = pyclipper.PyclipperOffset()
-    pco.AddPath([tuple(map(float, p)) for p in poly], pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
-    return [np.array(p, dtype=np.float32) for p in pco.Execute(distance)]
 
 
 def shrink_distance(poly: np.ndarray, ratio: float = SHRINK_RATIO) -> float:
@@ -35,10 +30,9 @@ def _point_segment_distance(xs: np.ndarray, ys: np.ndarray, a: np.ndarray, b: np
 
 
 def _draw_border(poly: np.ndarray, distance: float, thresh_map: np.ndarray, thresh_mask: np.ndarray) -> None:
-    dilated = _offset(poly, distance)
-    if not dilated:
+    dil = offset_polygon(poly, distance)
+    if dil is None:
         return
-    dil = dilated[0]
     cv2.fillPoly(thresh_mask, [np.round(dil).astype(np.int32)], 1.0)
     h, w = thresh_map.shape
     x0, y0 = np.floor(dil.min(0)).astype(int)
@@ -69,11 +63,11 @@ def make_db_targets(polys: list[np.ndarray], ignore: list[bool], height: int, wi
             cv2.fillPoly(shrink_mask, [np.round(poly).astype(np.int32)], 0.0)
             continue
         distance = shrink_distance(poly)
-        shrunk = _offset(poly, -distance)
-        if not shrunk:
+        shrunk = offset_polygon(poly, -distance)
+        if shrunk is None:
             cv2.fillPoly(shrink_mask, [np.round(poly).astype(np.int32)], 0.0)
             continue
-        cv2.fillPoly(shrink_map, [np.round(shrunk[0]).astype(np.int32)], 1.0)
+        cv2.fillPoly(shrink_map, [np.round(shrunk).astype(np.int32)], 1.0)
         _draw_border(poly, distance, thresh_map, thresh_mask)
     thresh_map = thresh_map * (THRESH_MAX - THRESH_MIN) + THRESH_MIN
     return {"shrink_map": shrink_map, "shrink_mask": shrink_mask, "thresh_map": thresh_map, "thresh_mask": thresh_mask}

@@ -149,7 +149,8 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
                 f"(best {best_h:.4f})"
             )
             with (out / "metrics.jsonl").open("a") as f:
-                f.write(json.dumps({"step": step, **metrics}) + "\n")
+                loss = float(np.mean([h[0] for h in hist[-20:]]))
+                f.write(json.dumps({"step": step, "loss": loss, **metrics}) + "\n")
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
             break

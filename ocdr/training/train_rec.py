@@ -183,7 +183,8 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
                     checkpoint(best)
                 checkpoint(last)
                 log(f"step {step} val word accuracy {metrics['word_accuracy']:.4f} (best {best_acc:.4f})")
-                (out / "metrics.jsonl").open("a").write(json.dumps({"step": step, **metrics}) + "\n")
+                with (out / "metrics.jsonl").open("a") as f:
+                    f.write(json.dumps({"step": step, "loss": float(np.mean(losses[-50:])), **metrics}) + "\n")
             if timed_out:
                 log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
                 return best

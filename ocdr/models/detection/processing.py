@@ -11,17 +11,15 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pyclipper
 
 from ocdr.errors import InputError
-from ocdr.geometry import order_points, polygon_box
+from ocdr.geometry import offset_polygon, order_points, polygon_box
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 LIMIT_TYPES = ("max", "min", "resize_long")
 BOX_TYPES = ("quad", "poly")
 _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
-_CLIPPER_SCALE = 64.0  # pyclipper works on integers: fixed-point keeps sub-pixel precision
 
 
 def _check_positive_int(name: str, value: int) -> None:
@@ -125,22 +123,11 @@ def _box_score(prob_map: np.ndarray, polygon: np.ndarray) -> float:
 
 
 def _unclip(polygon: np.ndarray, unclip_ratio: float) -> np.ndarray | None:
-    """Grow ``polygon`` by ``area * unclip_ratio / perimeter`` with round joins; None if nothing is left."""
+    """Grow ``polygon`` by ``area * unclip_ratio / perimeter``; None if nothing is left."""
     perimeter = cv2.arcLength(polygon.reshape(-1, 1, 2), True)
     if perimeter <= 0:
         return None
-    distance = cv2.contourArea(polygon.reshape(-1, 1, 2)) * unclip_ratio / perimeter
-    offset = pyclipper.PyclipperOffset()
-    offset.ArcTolerance = 0.25 * _CLIPPER_SCALE
-    offset.AddPath(
-        np.round(polygon * _CLIPPER_SCALE).astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON
-    )
-    paths = offset.Execute(distance * _CLIPPER_SCALE)
-    if not paths:
-        return None
-    # a concave polygon may also yield holes: the outer path is the largest
-    outer = max(paths, key=lambda path: abs(pyclipper.Area(path)))
-    return np.asarray(outer, dtype=np.float32) / _CLIPPER_SCALE
+    return offset_polygon(polygon, cv2.contourArea(polygon.reshape(-1, 1, 2)) * unclip_ratio / perimeter)
 
 
 def _clockwise_from(polygon: np.ndarray, anchor: np.ndarray) -> np.ndarray:

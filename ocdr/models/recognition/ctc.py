@@ -37,7 +37,7 @@ def ctc_greedy_decode(probs: np.ndarray, chars: Sequence[str], lengths: Sequence
     best_p = probs.max(axis=2)
     results = []
     for b in range(probs.shape[0]):
-        steps = probs.shape[1] if lengths is None else int(lengths[b])
+        steps = probs.shape[1] if lengths is None else min(int(lengths[b]), probs.shape[1])
         idx = best[b, :steps]
         p = best_p[b, :steps]
         text, cprobs, pos = [], [], []

@@ -1,0 +1,182 @@
+"""The Python API: every input type, streaming, thread safety, bad inputs, no torch at inference."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from conftest import SAMPLE, render_lines
+from PIL import Image
+
+from ocdr import Document, InputError
+
+LINE = "Invoice total 42.50"
+
+
+@pytest.fixture(scope="module")
+def line_image():
+    image, _ = render_lines([LINE], margin=24)
+    return image
+
+
+def _text(doc: Document) -> str:
+    return doc.text.strip()
+
+
+def test_inputs_of_every_kind_give_the_same_text(ocr, line_image, tmp_path):
+    png = tmp_path / "line.png"
+    Image.fromarray(line_image).save(png)
+    gray = np.asarray(Image.fromarray(line_image).convert("L"))
+    expected = _text(ocr(line_image))
+    assert expected == LINE
+    variants = [
+        str(png),
+        png,
+        png.read_bytes(),
+        bytearray(png.read_bytes()),
+        gray,
+        Image.fromarray(line_image),
+        Image.fromarray(line_image).convert("P"),
+        Image.fromarray(line_image).convert("RGBA"),
+    ]
+    for v in variants:
+        assert _text(ocr(v)) == expected, type(v)
+    assert _text(ocr(line_image[:, :, ::-1].copy(), color_order="bgr")) == expected
+
+
+def test_predict_lists_directories_and_streams(ocr, line_image, tmp_path):
+    (tmp_path / "sub").mkdir()
+    Image.fromarray(line_image).save(tmp_path / "b.png")
+    Image.fromarray(line_image).save(tmp_path / "sub" / "a.jpg", quality=95)
+    (tmp_path / "notes.txt").write_text("not an image")  # skipped: not an image extension
+    docs = ocr.predict(tmp_path)
+    assert [d.source.replace(str(tmp_path), "") for d in docs] == ["/b.png", "/sub/a.jpg"]
+    assert all(_text(d) == LINE for d in docs)
+    stream = ocr.predict_iter([line_image, str(SAMPLE)])
+    first = next(stream)
+    assert _text(first) == LINE
+    assert "Invoice" in next(stream).text
+
+
+def test_multipage_tiff_and_pdf(ocr, line_image, tmp_path):
+    other, _ = render_lines(["Second page here"], margin=24)
+    frames = [Image.fromarray(line_image), Image.fromarray(other)]
+    tiff = tmp_path / "doc.tif"
+    frames[0].save(tiff, save_all=True, append_images=frames[1:])
+    doc = ocr(tiff)
+    assert [p.index for p in doc.pages] == [0, 1]
+    assert doc.pages[1].text == "Second page here"
+    assert doc.text == f"{LINE}\fSecond page here"
+    buf = io.BytesIO()
+    frames[0].save(buf, "PDF", save_all=True, append_images=frames[1:], resolution=100)
+    pdf = ocr(buf.getvalue(), dpi=100)
+    assert [p.text for p in pdf.pages] == [LINE, "Second page here"]
+    assert [p.text for p in ocr(buf.getvalue(), dpi=100, pages="2").pages] == ["Second page here"]
+
+
+def test_concurrent_calls_match_sequential(ocr, text_page, line_image):
+    images = [text_page[0], line_image, np.ascontiguousarray(text_page[0][:, ::-1]), line_image[:, :200].copy()]
+    expected = [ocr(im).to_dict() for im in images]
+    results: dict[int, dict] = {}
+    errors = []
+
+    def work(k: int) -> None:
+        try:
+            results[k] = ocr(images[k % len(images)]).to_dict()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for k, result in results.items():
+        assert result == expected[k % len(images)]
+
+
+def _pdf_without_pages() -> bytes:
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def _huge_png_header() -> bytes:
+    import struct
+    import zlib
+
+    buf = io.BytesIO()
+    Image.new("L", (8, 8)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    ihdr = struct.pack(">II", 60000, 60000) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "empty"),
+        (b"hello, I am not an image", "not a supported image or PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", None),
+        (_pdf_without_pages(), None),
+        (_huge_png_header(), "pixel"),
+    ],
+    ids=["empty", "text", "truncated-png", "pdf-no-pages", "huge"],
+)
+def test_bad_inputs_raise_clear_errors(ocr, tmp_path, payload, message):
+    path = tmp_path / "bad.png"
+    path.write_bytes(payload)
+    with pytest.raises(InputError) as info:
+        ocr(path)
+    assert "bad.png" in str(info.value)
+    if message:
+        assert message in str(info.value)
+
+
+def test_wrong_types_and_missing_files(ocr, tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        ocr(tmp_path / "missing.png")
+    for bad in (42, {"image": 1}, np.zeros((4, 4, 7), np.uint8), np.zeros((4, 4), np.int64)):
+        with pytest.raises(InputError):
+            ocr(bad)
+    with pytest.raises(InputError, match="use OCR.predict"):
+        ocr([np.zeros((8, 8, 3), np.uint8)] * 2)
+
+
+def test_inference_never_imports_torch(tmp_path):
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'torch' or name.startswith('torch.'):\n"
+        "            raise ImportError('torch is blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from ocdr import OCR\n"
+        f"print(OCR(threads=1)({str(SAMPLE)!r}).text)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Invoice" in out.stdout
+
+
+def test_inference_dependencies_exclude_torch():
+    import tomllib
+    from pathlib import Path
+
+    meta = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    deps = " ".join(meta["project"]["dependencies"]).lower()
+    assert "torch" not in deps
+    assert "torch" in " ".join(meta["project"]["optional-dependencies"]["train"])

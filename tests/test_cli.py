@@ -1,0 +1,77 @@
+"""The ``ocdr`` command: reading, formats, visualizations, errors and exit codes, evaluation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLE, render_lines
+from PIL import Image
+
+from ocdr import __version__
+from ocdr.cli import main
+from ocdr.io.labels import write_icdar_gt
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ocdr.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_version_and_help():
+    out = run_cli("--version")
+    assert out.returncode == 0 and __version__ in out.stdout
+    assert "read" in run_cli("--help").stdout
+
+
+def test_read_sample_as_text_json_and_paddlex(tmp_path, capsys):
+    assert main(["read", str(SAMPLE), "--threads", "2"]) == 0
+    assert "Total due: $95.10" in capsys.readouterr().out
+    out = tmp_path / "out.json"
+    assert main(["read", str(SAMPLE), "--format", "json", "-o", str(out), "--vis", str(tmp_path / "vis")]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "ocdr.document" and doc["pages"][0]["width"] == 900
+    assert (tmp_path / "vis" / "letter.png").is_file()
+    assert main(["read", str(SAMPLE), "--format", "paddlex", "--text-det-box-thresh", "0.5"]) == 0
+    pages = json.loads(capsys.readouterr().out)
+    assert pages[0]["text_det_params"]["box_thresh"] == 0.5 and "Invoice" in pages[0]["rec_texts"]
+
+
+def test_folder_with_a_bad_file_reads_the_rest(tmp_path):
+    image, _ = render_lines(["Folder test page"], margin=24)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    (tmp_path / "b.png").write_bytes(b"garbage, not a png")
+    out = run_cli("read", str(tmp_path), "--threads", "2")
+    assert out.returncode == 1
+    assert "Folder test page" in out.stdout
+    assert "b.png" in out.stderr and "a.png" in out.stderr  # the error, and the progress line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["read"],
+        ["read", "x.png", "--format", "docx"],
+        ["read", "x.png", "--pages", "0"],
+        ["read", "x.png", "--text-det-thresh", "2"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2(args):
+    out = run_cli(*args)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr
+
+
+def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
+    root = tmp_path / "pages"
+    (root / "images").mkdir(parents=True)
+    (root / "gts").mkdir()
+    image, labels = render_lines(["Evaluation of the pipeline", "works on rendered pages"], margin=30)
+    Image.fromarray(image).save(root / "images" / "p1.png")
+    write_icdar_gt(root / "gts" / "gt_p1.txt", labels)
+    assert main(["eval", "e2e", "--data", str(root), "--json", "--threads", "2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pages"] == 1 and result["gt_words"] == len(labels)
+    assert result["word_recall"] >= 0.8 and result["det_hmean"] >= 0.8

@@ -1,0 +1,108 @@
+"""The whole pipeline on the shipped models: rendered pages and the sample, content asserted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import PAGE_LINES, SAMPLE, render_lines
+
+from ocdr.evaluation.metrics import match_words
+from ocdr.geometry import crop_region, quad_from_box, reading_quad
+from ocdr.pipeline import OCRParams, split_words
+from ocdr.visualization import draw_result
+
+
+def test_rendered_page_words_and_lines(ocr, text_page):
+    image, labels = text_page
+    page = ocr(image).pages[0]
+    prf = match_words([(w.polygon, w.text) for w in page.words], labels)
+    assert prf.recall >= 0.9, [w.text for w in page.words]
+    assert prf.precision >= 0.9
+    # lines come out in reading order with their words
+    assert len(page.lines) == len(PAGE_LINES)
+    assert page.lines[0].text == PAGE_LINES[0]
+    assert sum(a == b for a, b in zip([ln.text for ln in page.lines], PAGE_LINES, strict=True)) >= 3
+    assert page.text.splitlines()[0] == PAGE_LINES[0]
+    for level in ("word", "line", "paragraph"):
+        items = page.items(level)
+        assert items and all(poly.shape == (4, 2) and 0 <= conf <= 1 for poly, _, conf in items)
+
+
+def test_sample_letter(ocr):
+    text = ocr(str(SAMPLE)).text
+    for expected in ("Invoice", "2026-0417", "Northwind", "Thank you for your order.", "Total due: $95.10"):
+        assert expected in text, text
+
+
+def test_confidences_and_score_threshold(ocr, text_page):
+    image, _ = text_page
+    page = ocr(image).pages[0]
+    assert all(0.5 < w.confidence <= 1.0 for w in page.words)
+    strict = ocr(image, text_rec_score_thresh=1.0).pages[0]
+    assert strict.words == [] and strict.regions and not any(r.kept for r in strict.regions)
+    assert strict.params["text_rec_score_thresh"] == 1.0
+
+
+def test_paddlex_result_fields(ocr, text_page):
+    image, _ = text_page
+    result = ocr(image).to_paddlex()[0]
+    assert len(result["dt_polys"]) == len(result["rec_texts"]) == len(result["rec_boxes"])
+    assert "12%" in result["rec_texts"]
+    assert result["text_det_params"]["limit_side_len"] == 1600
+    x0, y0, x1, y1 = result["rec_boxes"][0]
+    assert x0 < x1 and y0 < y1
+    json.dumps(result)
+
+
+def test_recognizer_reads_a_whole_line_and_splits_words(ocr):
+    """Line-level regions: the recognizer reads spaces and CTC positions give the word boxes."""
+    line = "Shipping and handling"
+    image, labels = render_lines([line], margin=20)
+    xs = np.concatenate([lab.polygon[:, 0] for lab in labels])
+    ys = np.concatenate([lab.polygon[:, 1] for lab in labels])
+    quad = quad_from_box(xs.min() - 4, ys.min() - 3, xs.max() + 4, ys.max() + 3)
+    result = ocr.pipeline.recognizer([crop_region(image, quad)])[0]
+    assert result.text == line
+    words = split_words(reading_quad(quad), result)
+    assert [w.text for w in words] == line.split()
+    for word, label in zip(words, labels, strict=True):
+        assert abs(word.box[0] - label.polygon[:, 0].min()) < 15
+        assert abs(word.box[2] - label.polygon[:, 0].max()) < 15
+
+
+def test_rotated_vertical_crop_is_read():
+    image, labels = render_lines(["VERTICAL"], margin=16)
+    rotated = np.ascontiguousarray(np.rot90(image, k=-1))  # text now runs top to bottom
+    from ocdr import OCR
+
+    page = OCR(threads=1).pipeline.read_page(rotated, OCRParams())
+    assert "VERTICAL" in [w.text for w in page.words]
+
+
+def test_visualization_of_a_result(ocr, text_page):
+    image, _ = text_page
+    page = ocr(image).pages[0]
+    vis = draw_result(image, page)
+    assert vis.shape == (image.shape[0], image.shape[1] * 2, 3)
+    assert (vis[:, image.shape[1] :] < 128).any()
+
+
+def test_blank_page_has_no_text(ocr):
+    page = ocr(np.full((400, 300, 3), 255, np.uint8)).pages[0]
+    assert page.words == [] and page.text == ""
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"text_det_thresh": 1.5}, {"text_det_limit_type": "long"}, {"text_det_unclip_ratio": 0}, {"rec_batch_size": 0}],
+)
+def test_bad_parameters_are_refused(ocr, bad):
+    with pytest.raises(ValueError):
+        ocr(np.zeros((64, 64, 3), np.uint8), **bad)
+
+
+def test_unknown_parameter_is_refused(ocr):
+    with pytest.raises(TypeError, match="unknown OCR parameter"):
+        ocr(np.zeros((64, 64, 3), np.uint8), text_det_treshold=0.3)

@@ -1,0 +1,203 @@
+"""Recognizer processing in numpy: charset, greedy CTC decoding, crop preparation and word splitting."""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pytest
+
+from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
+from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.preprocess import (
+    REC_HEIGHT,
+    batch_crops,
+    output_steps,
+    padded_width,
+    resize_crop,
+)
+from ocdr.pipeline import split_words
+
+
+# ------------------------------------------------------------------------------------------------------ charset
+def test_charset_encode_indices_start_after_blank():
+    cs = Charset("abc ")
+    assert cs.num_classes == 5 and len(cs) == 4
+    assert cs.encode("cab a") == [3, 1, 2, 4, 1]
+    assert str(cs) == "abc "
+
+
+def test_charset_normalize_and_covers():
+    cs = Charset("a -")
+    assert cs.normalize("a\u00a0a\u2212a\u2009\u00ad") == "a a-a -"
+    assert cs.covers("a\u00a0\u2212")
+    assert cs.encode("a\u00a0\u2212") == [1, 2, 3]
+    assert not cs.covers("ab")
+    assert cs.covers("")
+
+
+def test_charset_duplicates_and_unknown():
+    with pytest.raises(ValueError, match="duplicate"):
+        Charset("abca")
+    with pytest.raises(ValueError, match="'d'"):
+        Charset("abc").encode("abd")
+
+
+def test_default_charset_is_document_ready():
+    cs = Charset()
+    assert len(set(DEFAULT_CHARSET)) == len(DEFAULT_CHARSET)
+    assert set(string.printable[:95]) <= set(cs.chars)
+    assert " " in cs.chars and "€" in cs.chars
+    assert cs.num_classes == len(DEFAULT_CHARSET) + 1
+
+
+# ------------------------------------------------------------------------------------------------ CTC decoding
+def _probs(seq: list[tuple[int, float]], num_classes: int) -> np.ndarray:
+    """(steps, classes) softmax-like rows: ``p`` on the given class, the rest spread evenly over the others."""
+    out = np.zeros((len(seq), num_classes), np.float32)
+    for t, (k, p) in enumerate(seq):
+        out[t] = (1 - p) / (num_classes - 1)
+        out[t, k] = p
+    return out
+
+
+CHARS = "ehlo"  # classes: 0 blank, 1 e, 2 h, 3 l, 4 o
+B, E, H, L, O = 0, 1, 2, 3, 4
+
+
+def test_ctc_collapses_repeats_and_blank_separates_doubled_letters():
+    seq = [(H, 0.6), (H, 0.9), (E, 0.8), (B, 0.9), (L, 0.7), (L, 0.95), (B, 0.99), (L, 0.5), (O, 0.85), (B, 0.9)]
+    (res,) = ctc_greedy_decode(_probs(seq, 5)[None], CHARS)
+    assert res.text == "hello"
+    assert res.positions == [(0, 1), (2, 2), (4, 5), (7, 7), (8, 8)]
+    np.testing.assert_allclose(res.char_probs, [0.9, 0.8, 0.95, 0.5, 0.85], rtol=1e-6)
+    assert res.num_steps == 10
+    expected = float(np.prod([0.9, 0.8, 0.95, 0.5, 0.85]) ** (1 / 5))
+    assert res.confidence == pytest.approx(expected, rel=1e-5)
+    assert res.confidence < np.mean(res.char_probs)  # the geometric mean is pulled down by the weak 'l'
+
+
+def test_ctc_doubled_letter_without_blank_collapses():
+    seq = [(H, 0.9), (E, 0.9), (L, 0.9), (L, 0.9), (O, 0.9)]
+    (res,) = ctc_greedy_decode(_probs(seq, 5)[None], CHARS)
+    assert res.text == "helo"
+    assert res.positions[2] == (2, 3)
+
+
+def test_ctc_lengths_truncate_padding_steps():
+    seq = [(H, 0.9), (E, 0.9), (B, 0.9), (L, 0.9), (O, 0.9), (O, 0.9)]
+    probs = np.stack([_probs(seq, 5), _probs(seq, 5)])
+    full, cut = ctc_greedy_decode(probs, CHARS, lengths=[6, 3])
+    assert full.text == "helo" and full.num_steps == 6
+    assert cut.text == "he" and cut.num_steps == 3
+    assert cut.positions == [(0, 0), (1, 1)]
+    assert [r.text for r in ctc_greedy_decode(probs, CHARS, lengths=np.array([0, 1]))] == ["", "h"]
+
+
+def test_ctc_empty_result_has_zero_confidence():
+    (res,) = ctc_greedy_decode(_probs([(B, 0.99)] * 7, 5)[None], CHARS)
+    assert res.text == "" and res.char_probs == [] and res.positions == []
+    assert res.confidence == 0.0
+    assert CTCResult("").confidence == 0.0
+
+
+def test_ctc_rejects_2d_input():
+    with pytest.raises(ValueError):
+        ctc_greedy_decode(np.zeros((4, 5), np.float32), CHARS)
+
+
+# --------------------------------------------------------------------------------------------- preprocessing
+def test_resize_crop_keeps_aspect_at_height_32():
+    out = resize_crop(np.full((20, 100), 255, np.uint8))
+    assert out.shape == (REC_HEIGHT, 160) and out.dtype == np.uint8
+    rgb = np.zeros((45, 300, 3), np.uint8)
+    rgb[..., 0] = 255
+    gray = resize_crop(rgb)
+    assert gray.shape == (32, 213)  # 300 * 32 / 45 = 213.3
+    assert np.all(np.abs(gray.astype(int) - 76) <= 1)  # pure red -> luma 0.299 * 255
+    assert resize_crop(np.zeros((64, 8), np.uint8)).shape == (32, 16)  # at least height // 2 wide
+    assert resize_crop(np.zeros((10, 1000), np.uint8)).shape == (32, 1600)  # capped at MAX_WIDTH
+    assert resize_crop(np.zeros((100, 20, 1), np.uint8), height=48).shape == (48, 24)
+    with pytest.raises(ValueError):
+        resize_crop(np.zeros((0, 10), np.uint8))
+
+
+def test_batch_crops_pads_with_median_border_and_scales():
+    a = np.full((32, 40), 200, np.uint8)
+    a[8:24, 5:35] = 10  # ink inside, paper border
+    a[0, :3] = 0  # a few dark border pixels do not move the median
+    b = np.full((32, 20), 60, np.uint8)
+    b[10:20, 4:16] = 250  # light text on a dark background
+    batch, widths = batch_crops([a, b])
+    assert batch.shape == (2, 1, 32, 40) and batch.dtype == np.float32
+    assert widths.tolist() == [40, 20]
+    assert batch.min() >= -1.0 and batch.max() <= 1.0
+    np.testing.assert_allclose(batch[0, 0], a / 127.5 - 1, atol=1e-6)
+    np.testing.assert_allclose(batch[1, 0, :, :20], b / 127.5 - 1, atol=1e-6)
+    np.testing.assert_allclose(batch[1, 0, :, 20:], 60 / 127.5 - 1, atol=1e-6)
+    assert batch[1, 0, 15, 30] != batch[1, 0, 15, 10]  # padding is the background, not the text colour
+
+
+def test_batch_crops_explicit_width_and_border_median():
+    c = np.full((32, 30), 255, np.uint8)
+    c[:, 0] = 0  # left column dark: 32 of 2 * 30 + 2 * 32 = 124 border pixels
+    batch, widths = batch_crops([c], width=48)
+    assert batch.shape == (1, 1, 32, 48)
+    assert widths.tolist() == [30]
+    np.testing.assert_allclose(batch[0, 0, :, 30:], 1.0)
+    narrow, w = batch_crops([c], width=16)  # wider crops are cut to the batch width
+    assert narrow.shape == (1, 1, 32, 16) and w.tolist() == [16]
+
+
+def test_padded_width_and_output_steps():
+    assert [padded_width(w) for w in (1, 16, 17, 40, 41)] == [16, 16, 24, 40, 48]
+    assert output_steps([3, 4, 40, 41, 160]).tolist() == [1, 1, 10, 10, 40]
+
+
+# ----------------------------------------------------------------------------------------------- split_words
+QUAD = np.array([[0, 0], [400, 0], [400, 40], [0, 40]], np.float32)
+
+
+def test_split_words_cuts_in_the_gap():
+    # "ab cd" over 100 steps: a@10-11, b@20-21, space@40, c@60-61, d@70-71 -> x = 4 px per step
+    res = CTCResult("ab cd", [0.9, 0.8, 0.7, 0.6, 0.5], [(10, 11), (20, 21), (40, 40), (60, 61), (70, 71)], 100)
+    words = split_words(QUAD, res)
+    assert [w.text for w in words] == ["ab", "cd"]
+    boxes = [w.box for w in words]
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 < x1 <= 400 and 0 <= y0 < y1 <= 40
+        assert (y0, y1) == (0, 40)
+    (ax0, _, ax1, _), (bx0, _, bx1, _) = boxes
+    assert ax1 <= bx0 + 1e-3  # ordered, not overlapping
+    cut = ax1
+    assert 22 * 4 <= cut <= 60 * 4  # after b's last step, before c's first step
+    assert ax0 <= 10 * 4 and ax1 >= 22 * 4  # first word spans its characters
+    assert bx0 <= 60 * 4 and bx1 >= 72 * 4
+    assert ax0 > 0 and bx1 < 400  # ends are half a character out, not the whole line
+    assert words[0].confidence == pytest.approx(np.sqrt(0.9 * 0.8), rel=1e-5)
+    assert words[1].confidence == pytest.approx(np.sqrt(0.6 * 0.5), rel=1e-5)
+
+
+def test_split_words_three_words_on_a_slanted_quad():
+    quad = np.array([[0, 0], [300, 30], [300, 60], [0, 30]], np.float32)
+    res = CTCResult("a b c", [0.9] * 5, [(5, 5), (10, 10), (15, 15), (20, 20), (25, 25)], 30)
+    words = split_words(quad, res)
+    assert [w.text for w in words] == ["a", "b", "c"]
+    xs = [w.box for w in words]
+    assert xs[0][2] <= xs[1][0] + 1e-3 and xs[1][2] <= xs[2][0] + 1e-3
+    for w in words:
+        p = np.asarray(w.polygon)
+        # corners stay on the quad's top and bottom edges (y = x / 10 and y = 30 + x / 10)
+        np.testing.assert_allclose(p[:2, 1], p[:2, 0] / 10, atol=1e-3)
+        np.testing.assert_allclose(p[2:, 1], 30 + p[2:, 0] / 10, atol=1e-3)
+
+
+def test_split_words_single_word_and_empty():
+    (word,) = split_words(QUAD, CTCResult("hello", [0.5] * 5, [(i, i) for i in range(5)], 20))
+    assert word.text == "hello"
+    np.testing.assert_array_equal(word.polygon, QUAD)
+    assert word.confidence == pytest.approx(0.5)
+    (padded,) = split_words(QUAD, CTCResult(" hi ", [0.5] * 4, [(i, i) for i in range(4)], 20))
+    assert padded.text == "hi"
+    assert split_words(QUAD, CTCResult("", [], [], 20)) == []
+    assert split_words(QUAD, CTCResult("   ", [0.9] * 3, [(0, 0), (1, 1), (2, 2)], 20)) == []

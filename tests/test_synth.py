@@ -1,0 +1,185 @@
+"""Synthetic data: text sampling, fonts, crop and page rendering, dataset writers and ``ocdr synth``."""
+
+from __future__ import annotations
+
+import string
+
+import cv2
+import numpy as np
+import pytest
+
+from ocdr.cli import main
+from ocdr.io.labels import read_characters_list, read_gt_list, read_icdar_gt
+from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
+from ocdr.training.synth.datasets import write_line_dataset, write_page_dataset
+from ocdr.training.synth.fonts import find_fonts, listed_font_names
+from ocdr.training.synth.render import PageStyle, augment_gray, drawable, load_font, render_crop, vertical_extent
+from ocdr.training.synth.text import TextSampler
+
+cv2.setNumThreads(1)
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    return find_fonts()
+
+
+def _tokens(seed: int, n: int) -> list[str]:
+    sampler = TextSampler(np.random.default_rng(seed))
+    return [sampler.token() for _ in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------------- text
+def test_text_sampler_is_deterministic_per_seed():
+    assert _tokens(7, 200) == _tokens(7, 200)
+    assert _tokens(7, 200) != _tokens(8, 200)
+    a = TextSampler(np.random.default_rng(1)).words_line(6)
+    assert a == TextSampler(np.random.default_rng(1)).words_line(6)
+    assert len(a) == 6 and all(t and " " not in t for t in a)
+    assert len(TextSampler(np.random.default_rng(1)).words_line(0)) == 1
+
+
+def test_text_sampler_token_variety():
+    tokens = _tokens(0, 500)
+    joined = "".join(tokens)
+    assert all(t and " " not in t for t in tokens)  # tokens are space-free; lines join them
+    assert any(c in string.digits for c in joined)
+    assert any(c in string.ascii_uppercase for c in joined)
+    assert any(c in string.ascii_lowercase for c in joined)
+    assert any(c in ",.;:!?()'\"-/" for c in joined)
+    assert sum(t.isalpha() and t.islower() for t in tokens) > 100  # mostly plain words
+    assert sum(any(c.isdigit() for c in t) for t in tokens) > 25  # numbers, dates, prices, codes
+    assert len(set(tokens)) > 300
+    assert Charset().covers(joined)  # the default recognizer charset can learn every token
+
+
+# --------------------------------------------------------------------------------------------------- fonts
+def test_find_fonts_with_coverage(fonts):
+    assert len(listed_font_names()) >= 40
+    assert len(fonts) >= 40
+    assert len({f.path for f in fonts}) == len(fonts)
+    for spec in fonts:
+        assert spec.path.is_file() and spec.path.suffix.lower() in (".ttf", ".otf")
+        assert set(string.ascii_letters + string.digits) <= spec.coverage, spec.name
+    assert sum("€" in f.coverage for f in fonts) > len(fonts) // 2
+    assert find_fonts([fonts[0].path.name]) == [fonts[0]]
+    with pytest.raises(FileNotFoundError):
+        find_fonts(["no-such-font-anywhere.ttf"])
+
+
+def test_drawable(fonts):
+    spec = fonts[0]
+    assert drawable("Hello world 123", spec)
+    assert not drawable("\u4e2d", spec)  # a CJK ideograph is not in the Latin fonts
+
+
+# --------------------------------------------------------------------------------------------- crops/pages
+def test_render_crop_gray_with_text_aspect(fonts):
+    spec = fonts[0]
+    rng = np.random.default_rng(0)
+    short = render_crop("Hi", spec, 32, rng, augment=False)
+    long = render_crop("Hello wonderful world", spec, 32, rng, augment=False)
+    font = load_font(str(spec.path), 32)
+    for img, text in ((short, "Hi"), (long, "Hello wonderful world")):
+        assert img.dtype == np.uint8 and img.ndim == 2
+        x0, _, x1, _ = font.getbbox(text, anchor="ls")
+        top, bottom = vertical_extent(font)
+        h = bottom - top
+        # ink width plus margins of at most 0.45 h each side; height h with margins in [-0.04, 0.3] h
+        assert x1 - x0 <= img.shape[1] <= x1 - x0 + 0.9 * h + 2
+        assert 0.92 * h - 2 <= img.shape[0] <= 1.6 * h + 2
+        assert int(img.max()) - int(img.min()) > 60  # visible ink on the background
+    assert long.shape[1] / long.shape[0] > 3 * short.shape[1] / short.shape[0]
+
+
+def test_render_crop_augmented_keeps_size_and_type(fonts):
+    rng = np.random.default_rng(5)
+    for i in range(5):
+        img = render_crop("Invoice #123", fonts[i], 24, rng, augment=True)
+        assert img.dtype == np.uint8 and img.ndim == 2 and img.shape[1] > 2 * img.shape[0]
+
+
+def test_augment_gray_keeps_shape_and_dtype():
+    img = np.full((40, 60), 230, np.uint8)
+    img[15:25, 10:50] = 20
+    rng = np.random.default_rng(0)
+    outs = [augment_gray(img, rng, strength=1.0) for _ in range(10)]
+    assert all(o.shape == img.shape and o.dtype == np.uint8 for o in outs)
+    assert any(not np.array_equal(o, img) for o in outs)
+    assert np.array_equal(augment_gray(img, np.random.default_rng(0), strength=0.0), img)
+
+
+# ------------------------------------------------------------------------------------------------ datasets
+def test_write_line_dataset_round_trip(tmp_path):
+    out = write_line_dataset(tmp_path / "lines", 30, seed=1, line_prob=0.5)
+    pairs = read_gt_list(out / "gt_list.txt")
+    assert len(pairs) == 30
+    assert [name for name, _ in pairs] == [f"images/{i:08d}.png" for i in range(30)]
+    assert all(text and text == text.strip() for _, text in pairs)
+    assert any(" " in text for _, text in pairs)  # multi-word crops with spaces
+    chars = read_characters_list(out / "characters_list.txt")
+    assert {c for _, text in pairs for c in text} == set(chars)
+    assert " " in chars
+    charset = Charset(chars)
+    for name, text in pairs:
+        img = cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED)
+        assert img is not None and img.ndim == 2 and img.dtype == np.uint8
+        assert img.shape[0] >= 8 and img.shape[1] >= 4
+        assert len(charset.encode(text)) == len(text)
+    assert set(chars) <= set(DEFAULT_CHARSET)
+    # same seed, same data
+    again = write_line_dataset(tmp_path / "again", 30, seed=1, line_prob=0.5)
+    assert read_gt_list(again / "gt_list.txt") == pairs
+
+
+def test_write_page_dataset(tmp_path):
+    out = write_page_dataset(tmp_path / "pages", 1, seed=0, style=PageStyle(dpi=72))
+    img = cv2.imread(str(out / "images" / "page_00000.png"), cv2.IMREAD_UNCHANGED)
+    assert img is not None and img.ndim == 2
+    h, w = img.shape
+    assert (h, w) == (int(11.69 * 72), int(8.27 * 72))
+    labels = read_icdar_gt(out / "gts" / "gt_page_00000.txt")
+    assert len(labels) > 20
+    assert all(lab.text and not lab.ignore for lab in labels)
+    for lab in labels:
+        p = lab.polygon
+        assert (p[:, 0] >= 0).all() and (p[:, 0] <= w).all() and (p[:, 1] >= 0).all() and (p[:, 1] <= h).all()
+        assert p[1, 0] > p[0, 0] and p[3, 1] > p[0, 1]  # clockwise from the top-left, positive size
+    # the boxes hold ink: darker inside the word boxes than the page overall
+    inside = np.zeros_like(img, bool)
+    for lab in labels:
+        x0, y0 = lab.polygon.min(0).astype(int)
+        x1, y1 = lab.polygon.max(0).astype(int)
+        inside[y0:y1, x0:x1] = True
+    assert img[inside].mean() < img[~inside].mean() - 20
+    assert (out / "style.json").is_file()
+
+
+def test_cli_synth_lines_and_pages(tmp_path, capsys):
+    assert main(["synth", "lines", "--out", str(tmp_path / "l"), "--count", "6", "--seed", "3"]) == 0
+    assert "wrote 6 lines" in capsys.readouterr().out
+    assert len(read_gt_list(tmp_path / "l" / "gt_list.txt")) == 6
+    assert len(list((tmp_path / "l" / "images").glob("*.png"))) == 6
+    font = find_fonts()[0].path.name
+    assert (
+        main(
+            [
+                "synth",
+                "pages",
+                "--out",
+                str(tmp_path / "p"),
+                "--count",
+                "1",
+                "--dpi",
+                "50",
+                "--noise",
+                "0",
+                "--fonts",
+                font,
+            ]
+        )
+        == 0
+    )
+    assert len(read_icdar_gt(tmp_path / "p" / "gts" / "gt_page_00000.txt")) > 10
+    with pytest.raises(SystemExit):
+        main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "0"])

@@ -1,0 +1,296 @@
+"""The training loops end to end on tiny synthetic data: train, resume, export, fine-tune (rec) and det.
+
+Everything is kept tiny (a few steps, 64 crops, 3 pages at 72 dpi, one thread) so the module runs in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from ocdr.cli import main
+from ocdr.io.labels import read_gt_list, write_characters_list, write_gt_list
+from ocdr.models.detection.dbnet import create_detector
+from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
+from ocdr.models.recognition.crnn import create_recognizer
+from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize_crop
+from ocdr.pipeline import TextRecognizer
+from ocdr.runtime.session import OnnxModel
+from ocdr.training.checkpoint import load_checkpoint
+from ocdr.training.det_data import load_det_dataset
+from ocdr.training.rec_data import collate, load_rec_dataset
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import render_crop
+from ocdr.training.train_det import DetTrainConfig, train_det
+from ocdr.training.train_rec import RecTrainConfig, train_rec
+
+torch.set_num_threads(1)
+cv2.setNumThreads(1)
+
+pytestmark = [
+    pytest.mark.slow,  # training loops (about 15 s for the module on a busy 2-core machine)
+    pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export"),
+    pytest.mark.filterwarnings("ignore:The feature will be removed"),
+    pytest.mark.filterwarnings("ignore:Converting a tensor to a Python boolean"),
+    pytest.mark.filterwarnings("ignore:Exporting a model to ONNX with a batch_size other than 1"),
+]
+
+REC_ARGS = ["--batch-size", "16", "--eval-every", "3", "--threads", "1"]
+DET_ARGS = ["--crop-size", "128", "--batch-size", "2", "--eval-every", "3", "--threads", "1"]
+
+
+def _metrics(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _params(state: dict) -> dict:
+    """Trainable tensors of a state dict (BatchNorm running statistics move even at a zero learning rate)."""
+    return {k: v for k, v in state.items() if "running_" not in k and "num_batches_tracked" not in k}
+
+
+# --------------------------------------------------------------------------------------------- recognition
+@pytest.fixture(scope="module")
+def rec_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rec")
+    data, run = root / "lines", root / "run"
+    assert main(["synth", "lines", "--out", str(data), "--count", "64", "--seed", "0"]) == 0
+    assert main(["train", "rec", "--data", str(data), "--out", str(run), "--steps", "6", *REC_ARGS]) == 0
+    shutil.copy(run / "last.pt", root / "step6.pt")
+    metrics6 = _metrics(run / "metrics.jsonl")
+    logs: list[str] = []
+    cfg = RecTrainConfig(data=[str(data)], out=str(run), steps=8, eval_every=3, batch_size=16, threads=1)
+    best = train_rec(cfg, log=logs.append)
+    return SimpleNamespace(
+        root=root, data=data, run=run, step6=root / "step6.pt", metrics6=metrics6, logs=logs, best=best
+    )
+
+
+def test_rec_training_writes_checkpoints_and_metrics(rec_run):
+    run = rec_run.run
+    assert (run / "best.pt").is_file() and (run / "last.pt").is_file()
+    assert [m["step"] for m in rec_run.metrics6] == [3, 6]
+    for m in rec_run.metrics6:
+        assert 0.0 <= m["word_accuracy"] <= 1.0 and m["count"] == 1  # 2 % of 64 crops, at least one
+    state = load_checkpoint(rec_run.step6)
+    assert state["step"] == 6 and state["arch"] == "crnn_lite"
+    assert state["charset"] == DEFAULT_CHARSET
+    assert -1.0 < state["best_acc"] <= 1.0
+    assert {"model", "optimizer", "scheduler"} <= set(state)
+    best = load_checkpoint(run / "best.pt")
+    assert best["step"] in (3, 6, 8)
+
+
+def test_rec_training_updates_weights_and_loss_is_finite(rec_run):
+    state = load_checkpoint(rec_run.step6)
+    charset = Charset(state["charset"])
+    torch.manual_seed(0)  # train_rec seeds torch before building the model: this is its initial state
+    initial = create_recognizer("crnn_lite", charset.num_classes).state_dict()
+    trained = _params(state["model"])
+    assert all(torch.isfinite(v).all() for v in trained.values())
+    changed = [k for k, v in trained.items() if not torch.equal(v, initial[k])]
+    assert len(changed) > len(trained) // 2  # the optimizer stepped
+    # metrics.jsonl holds no loss: recompute the CTC loss of the trained weights on a training batch
+    model = create_recognizer(state["arch"], charset.num_classes)
+    model.load_state_dict(state["model"])
+    model.eval()
+    samples, skipped = load_rec_dataset(rec_run.data, charset)
+    assert len(samples) == 64 and skipped == 0
+    batch, widths, targets = collate(samples[:16], charset)
+    with torch.no_grad():
+        log_probs = model.logits(torch.from_numpy(batch)).log_softmax(-1).permute(1, 0, 2)
+    loss = torch.nn.functional.ctc_loss(
+        log_probs,
+        torch.tensor([c for t in targets for c in t]),
+        torch.from_numpy(output_steps(widths)),
+        torch.tensor([len(t) for t in targets]),
+        blank=0,
+        zero_infinity=False,
+    )
+    assert math.isfinite(float(loss)) and float(loss) > 0
+
+
+def test_rec_resume_continues_from_last(rec_run):
+    assert any(line.startswith("resumed from") and "at step 6" in line for line in rec_run.logs), rec_run.logs
+    assert load_checkpoint(rec_run.run / "last.pt")["step"] == 8
+    assert [m["step"] for m in _metrics(rec_run.run / "metrics.jsonl")] == [3, 6, 8]
+    assert rec_run.best == rec_run.run / "best.pt"
+    before, after = load_checkpoint(rec_run.step6), load_checkpoint(rec_run.run / "last.pt")
+    assert after["charset"] == before["charset"]
+    assert any(not torch.equal(v, before["model"][k]) for k, v in _params(after["model"]).items())
+
+
+@pytest.fixture(scope="module")
+def rec_onnx(rec_run):
+    out = rec_run.root / "rec.onnx"
+    assert main(["export", str(rec_run.run / "last.pt"), "-o", str(out)]) == 0
+    return out
+
+
+def test_rec_export_metadata_and_output_shape(rec_onnx):
+    model = OnnxModel(rec_onnx, threads=1)
+    meta = model.metadata
+    assert meta["kind"] == "rec" and meta["charset"] == DEFAULT_CHARSET
+    assert meta["arch"] == "crnn_lite" and meta["height"] == "32" and meta["step"] == "8"
+    n_classes = len(meta["charset"]) + 1
+    rng = np.random.default_rng(0)
+    for n, width in ((3, 136), (1, 40)):  # batch and width differ from the export example (2 x 128)
+        probs = model.run(rng.uniform(-1, 1, (n, 1, 32, width)).astype(np.float32))
+        assert probs.shape == (n, width // 4, n_classes)
+        assert probs.min() >= 0
+        np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-4)
+
+
+def test_rec_torch_and_onnx_agree(rec_run, rec_onnx):
+    state = load_checkpoint(rec_run.run / "last.pt")
+    model = create_recognizer(state["arch"], len(state["charset"]) + 1)
+    model.load_state_dict(state["model"])
+    model.eval()
+    samples, _ = load_rec_dataset(rec_run.data, Charset(state["charset"]), limit=5)
+    batch, _ = batch_crops([s.image for s in samples])
+    with torch.no_grad():
+        expected = model(torch.from_numpy(batch)).numpy()
+    got = OnnxModel(rec_onnx, threads=1).run(batch)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-4
+
+
+def test_rec_onnx_in_the_text_recognizer(rec_run, rec_onnx):
+    recognizer = TextRecognizer(OnnxModel(rec_onnx, threads=1))
+    pairs = read_gt_list(rec_run.data / "gt_list.txt")[:4]
+    crops = [cv2.imread(str(rec_run.data / name), cv2.IMREAD_GRAYSCALE) for name, _ in pairs]
+    results = recognizer(crops, batch_size=3)
+    assert len(results) == 4
+    for crop, res in zip(crops, results, strict=True):
+        assert res.num_steps == int(output_steps([resize_crop(crop).shape[1]])[0])
+        assert set(res.text) <= set(DEFAULT_CHARSET)
+        assert 0.0 <= res.confidence <= 1.0
+
+
+def test_rec_finetune_grows_charset(rec_run, tmp_path):
+    spec = next(f for f in find_fonts() if "ß" in f.coverage)
+    data = tmp_path / "eszett"
+    (data / "images").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    words = ["Straße", "groß", "Fuß", "weiß", "Maß 3", "süß", "heiß", "Grüße"]
+    texts = [words[i % len(words)] for i in range(16)]
+    pairs = []
+    for i, text in enumerate(texts):
+        cv2.imwrite(str(data / "images" / f"{i}.png"), render_crop(text, spec, 28, rng, augment=False))
+        pairs.append((f"images/{i}.png", text))
+    write_gt_list(data / "gt_list.txt", pairs)
+    write_characters_list(data / "characters_list.txt", "".join(texts))
+    new_chars = [c for c in sorted(set("".join(texts))) if c not in DEFAULT_CHARSET]
+    assert new_chars == ["ß", "ü"]
+
+    out = tmp_path / "ft"
+    init = rec_run.run / "last.pt"
+    assert (
+        main(
+            [
+                "train",
+                "rec",
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--init",
+                str(init),
+                "--charset",
+                str(data / "characters_list.txt"),
+                "--steps",
+                "2",
+                "--lr",
+                "1e-12",
+                "--batch-size",
+                "8",
+                "--eval-every",
+                "2",
+                "--threads",
+                "1",
+            ]
+        )
+        == 0
+    )
+    old, new = load_checkpoint(init), load_checkpoint(out / "last.pt")
+    assert new["charset"] == old["charset"] + "ßü"  # the shipped characters keep their indices
+    assert new["step"] == 2
+    n_old, n_new = len(old["charset"]) + 1, len(new["charset"]) + 1
+    assert new["model"]["head.weight"].shape[0] == n_new == n_old + 2
+    assert new["model"]["head.bias"].shape == (n_new,)
+    # at a vanishing learning rate the initial weights are kept: old head rows and the whole backbone
+    torch.testing.assert_close(new["model"]["head.weight"][:n_old], old["model"]["head.weight"], atol=1e-6, rtol=0)
+    torch.testing.assert_close(new["model"]["head.bias"][:n_old], old["model"]["head.bias"], atol=1e-6, rtol=0)
+    for key, value in _params(old["model"]).items():
+        if not key.startswith("head."):
+            torch.testing.assert_close(new["model"][key], value, atol=1e-6, rtol=0)
+    onnx_path = tmp_path / "ft.onnx"
+    assert main(["export", str(out / "last.pt"), "-o", str(onnx_path)]) == 0
+    model = OnnxModel(onnx_path, threads=1)
+    assert model.metadata["charset"].endswith("ßü")
+    assert model.run(np.zeros((1, 1, 32, 64), np.float32)).shape == (1, 16, n_new)
+
+
+# ----------------------------------------------------------------------------------------------- detection
+@pytest.fixture(scope="module")
+def det_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("det")
+    pages, run = root / "pages", root / "run"
+    assert main(["synth", "pages", "--out", str(pages), "--count", "3", "--dpi", "72", "--seed", "0"]) == 0
+    assert main(["train", "det", "--data", str(pages), "--out", str(run), "--steps", "3", *DET_ARGS]) == 0
+    step3 = root / "step3.pt"
+    shutil.copy(run / "last.pt", step3)  # test_det_resume moves last.pt on
+    onnx_path = root / "det.onnx"
+    assert main(["export", str(step3), "-o", str(onnx_path)]) == 0
+    return SimpleNamespace(root=root, pages=pages, run=run, step3=step3, onnx=onnx_path)
+
+
+def test_det_training_writes_checkpoints_and_metrics(det_run):
+    assert len(load_det_dataset(det_run.pages)) == 3
+    run = det_run.run
+    assert (run / "best.pt").is_file() and (run / "last.pt").is_file()
+    m = _metrics(run / "metrics.jsonl")[0]
+    assert m["step"] == 3 and m["pages"] == 1  # 3 pages: 1 for validation, 2 for training
+    for key in ("precision", "recall", "hmean"):
+        assert 0.0 <= m[key] <= 1.0
+    state = load_checkpoint(det_run.step3)
+    assert state["step"] == 3 and state["arch"] == "dbnet_resnet18_lite" and "charset" not in state
+    assert all(torch.isfinite(v).all() for v in state["model"].values() if v.is_floating_point())
+    torch.manual_seed(0)
+    initial = create_detector("dbnet_resnet18_lite").state_dict()
+    assert any(not torch.equal(v, initial[k]) for k, v in _params(state["model"]).items())
+
+
+def test_det_export_shape_and_range(det_run):
+    model = OnnxModel(det_run.onnx, threads=1)
+    meta = model.metadata
+    assert meta["kind"] == "det" and meta["stride"] == "32" and meta["step"] == "3"
+    assert len(json.loads(meta["mean"])) == 3 and len(json.loads(meta["std"])) == 3
+    x = np.random.default_rng(0).normal(0, 1, (1, 3, 64, 96)).astype(np.float32)
+    prob = model.run(x)
+    assert prob.shape == (1, 1, 64, 96)
+    assert prob.min() >= 0.0 and prob.max() <= 1.0
+    # the same weights in torch (eval mode returns the probability map only)
+    net = create_detector("dbnet_resnet18_lite")
+    net.load_state_dict(load_checkpoint(det_run.step3)["model"])
+    net.eval()
+    with torch.no_grad():
+        expected = net(torch.from_numpy(x)).numpy()
+    assert np.abs(prob - expected).max() < 1e-4
+
+
+def test_det_resume(det_run):
+    logs: list[str] = []
+    cfg = DetTrainConfig(
+        data=[str(det_run.pages)], out=str(det_run.run), steps=4, eval_every=3, crop_size=128, batch_size=2, threads=1
+    )
+    train_det(cfg, log=logs.append)
+    assert any(line.startswith("resumed from") and "at step 3" in line for line in logs), logs
+    assert load_checkpoint(det_run.run / "last.pt")["step"] == 4
+    assert [m["step"] for m in _metrics(det_run.run / "metrics.jsonl")] == [3, 4]
