@@ -291,10 +291,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXTRAS = {"torch": "train", "onnx": "train", "fontTools": "train", "shapely": "eval", "rapidfuzz": "eval"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return COMMANDS[args.command][1](args)
+    try:
+        return COMMANDS[args.command][1](args)
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"ocdr {args.command}: needs the '{extra}' extra ({exc.name} is not installed): "
+            f"pip install 'ocdr[{extra}]'"
+            + (" (install torch==2.13.0 or a CPU build first)" if extra == "train" else ""),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -70,19 +70,23 @@ def sub_quad(polygon: np.ndarray, start: float, end: float) -> np.ndarray:
     ).astype(np.float32)
 
 
-def reading_quad(polygon: np.ndarray, vertical_ratio: float = 1.5) -> np.ndarray:
-    """The quad with its corners starting at the top-left in reading direction.
-
-    A region at least ``vertical_ratio`` times taller than wide is taken to be vertical text read top to bottom
-    (PaddleOCR's convention): its corners are rolled by one, so its "top edge" is the right side.
-    """
-    quad = _as_quad(polygon)
-    p0, p1, p2, p3 = quad
+def quad_aspect(polygon: np.ndarray) -> float:
+    """Height over width of a quad (longer side edge over longer top/bottom edge)."""
+    p0, p1, p2, p3 = _as_quad(polygon)
     width = max(np.linalg.norm(p1 - p0), np.linalg.norm(p2 - p3))
     height = max(np.linalg.norm(p3 - p0), np.linalg.norm(p2 - p1))
-    if height >= vertical_ratio * max(width, 1e-6):
-        return np.roll(quad, -1, axis=0)
-    return quad
+    return float(height / max(width, 1e-6))
+
+
+def turn_quad(polygon: np.ndarray) -> np.ndarray:
+    """The same quad read top to bottom: corners rolled by one, so its "top edge" is the right side."""
+    return np.roll(_as_quad(polygon), -1, axis=0)
+
+
+def reading_quad(polygon: np.ndarray, vertical_ratio: float = 1.5) -> np.ndarray:
+    """The quad with its corners starting at the top-left in reading direction: a region at least
+    ``vertical_ratio`` times taller than wide is taken to be vertical text read top to bottom (PaddleOCR's rule)."""
+    return turn_quad(polygon) if quad_aspect(polygon) >= vertical_ratio else _as_quad(polygon)
 
 
 def crop_region(

@@ -9,7 +9,7 @@ import numpy as np
 
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
-from ocdr.geometry import crop_region, reading_quad, sub_quad
+from ocdr.geometry import crop_region, quad_aspect, sub_quad, turn_quad
 from ocdr.layout.grouping import group_words
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
@@ -17,6 +17,7 @@ from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, output_s
 from ocdr.runtime.session import OnnxModel
 
 LIMIT_TYPES = ("max", "min", "resize_long")
+VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,19 @@ class OCRPipeline:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
         detections = self.detector(image, params)
-        quads = [reading_quad(d.polygon) for d in detections]
-        results = self.recognizer([crop_region(image, q, rotate_vertical=False) for q in quads], params.rec_batch_size)
+        quads = [d.polygon for d in detections]
+        # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
+        tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
+        candidates = quads + [turn_quad(quads[i]) for i in tall]
+        results = self.recognizer(
+            [crop_region(image, q, rotate_vertical=False) for q in candidates], params.rec_batch_size
+        )
+        for k, i in enumerate(tall):
+            turned = results[len(quads) + k]
+            if turned.confidence > results[i].confidence:
+                results[i], quads[i] = turned, candidates[len(quads) + k]
         regions, words = [], []
-        for det, quad, res in zip(detections, quads, results, strict=True):
+        for det, quad, res in zip(detections, quads, results, strict=False):
             kept = bool(res.text.strip()) and res.confidence >= params.text_rec_score_thresh
             regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept))
             if kept:

@@ -99,3 +99,17 @@ def test_crop_region_degenerate_quad_gives_at_least_one_pixel():
     assert crop_region(image, np.full((4, 2), 5, dtype=np.float32)).shape == (1, 1)
     with pytest.raises(ValueError):
         crop_region(np.zeros((0, 5), dtype=np.uint8), quad_from_box(0, 0, 2, 2))
+
+
+def test_quad_aspect_turn_quad_and_reading_quad():
+    from ocdr.geometry import quad_aspect, reading_quad, turn_quad
+
+    tall = quad_from_box(10, 0, 30, 100)
+    wide = quad_from_box(0, 0, 100, 20)
+    assert quad_aspect(tall) == pytest.approx(5.0)
+    assert quad_aspect(wide) == pytest.approx(0.2)
+    turned = turn_quad(tall)
+    np.testing.assert_allclose(turned[0], [30, 0])  # reading top to bottom starts at the top-right corner
+    assert quad_aspect(turned) == pytest.approx(0.2)
+    np.testing.assert_allclose(reading_quad(tall), turned)
+    np.testing.assert_allclose(reading_quad(wide), wide)

@@ -9,7 +9,7 @@ import pytest
 from conftest import PAGE_LINES, SAMPLE, render_lines
 
 from ocdr.evaluation.metrics import match_words
-from ocdr.geometry import crop_region, quad_from_box, reading_quad
+from ocdr.geometry import crop_region, quad_from_box
 from ocdr.pipeline import OCRParams, split_words
 from ocdr.visualization import draw_result
 
@@ -65,7 +65,7 @@ def test_recognizer_reads_a_whole_line_and_splits_words(ocr):
     quad = quad_from_box(xs.min() - 4, ys.min() - 3, xs.max() + 4, ys.max() + 3)
     result = ocr.pipeline.recognizer([crop_region(image, quad)])[0]
     assert result.text == line
-    words = split_words(reading_quad(quad), result)
+    words = split_words(quad, result)
     assert [w.text for w in words] == line.split()
     for word, label in zip(words, labels, strict=True):
         assert abs(word.box[0] - label.polygon[:, 0].min()) < 15
