@@ -81,7 +81,7 @@ def test_rec_training_writes_checkpoints_and_metrics(rec_run):
     state = load_checkpoint(rec_run.step6)
     assert state["step"] == 6 and state["arch"] == "crnn_lite"
     assert state["charset"] == DEFAULT_CHARSET
-    assert -1.0 < state["best_acc"] <= 1.0
+    assert -1.0 < state["best"] <= 1.0
     assert {"model", "optimizer", "scheduler"} <= set(state)
     best = load_checkpoint(run / "best.pt")
     assert best["step"] in (3, 6, 8)

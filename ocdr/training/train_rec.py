@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,27 +16,18 @@ from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.preprocess import output_steps
-from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
+from ocdr.training.checkpoint import load_checkpoint
+from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
 from ocdr.training.rec_data import RecSample, collate, load_rec_dataset, width_batches
 
 
 @dataclass
-class RecTrainConfig:
-    data: list[str]
-    out: str
-    val_data: list[str] | None = None
+class RecTrainConfig(TrainConfig):
     val_fraction: float = 0.02
     arch: str = "crnn_lite"
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     batch_size: int = 64
     lr: float = 1e-3
-    steps: int = 10000
-    eval_every: int = 500
-    time_limit_min: float | None = None
-    device: str = "cpu"
-    threads: int | None = None
-    seed: int = 0
-    init: str | None = None  # start from these weights (fine-tuning)
 
 
 def _load_all(paths: list[str], charset: Charset, log) -> list[RecSample]:
@@ -67,13 +57,8 @@ def evaluate_rec(
 
 def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     """Train (or resume) and return the path of the best checkpoint."""
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
-    last, best = out / "last.pt", out / "best.pt"
+    out, rng = start_run(cfg)
+    last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
     init = load_checkpoint(Path(cfg.init)) if cfg.init and state is None else None
 
@@ -92,10 +77,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     if cfg.val_data:
         val = _load_all(cfg.val_data, charset, log)
     else:
-        perm = rng.permutation(len(samples))
-        n_val = min(2000, max(1, int(len(samples) * cfg.val_fraction)))
-        val = [samples[i] for i in perm[:n_val]]
-        samples = [samples[i] for i in perm[n_val:]]
+        samples, val = carve_validation(samples, rng, cfg.val_fraction, cap=2000)
     if not samples:
         raise ValueError("no training samples")
     log(f"train {len(samples)} / val {len(val)} crops, {len(charset)} characters")
@@ -111,45 +93,21 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             new_b[: head_b.shape[0]] = head_b
             weights = {**weights, "head.weight": new_w, "head.bias": new_b}
         model.load_state_dict(weights)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    warmup = min(500, cfg.steps // 10)
-
-    def lr_at(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, cfg.steps - warmup)))) * 0.98 + 0.02
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    step, best_acc = 0, -1.0
+    meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
+    run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta)
     if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        step, best_acc = state["step"], state["best_acc"]
-        rng = np.random.default_rng(cfg.seed + step)
-        log(f"resumed from {last} at step {step} (best word accuracy {best_acc:.4f})")
+        run.restore(state)
+        rng = np.random.default_rng(cfg.seed + run.step)
+        log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
 
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     use_amp = cfg.device.startswith("cuda")
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
-
-    def checkpoint(path: Path) -> None:
-        save_checkpoint(
-            path,
-            model=model.state_dict(),
-            optimizer=opt.state_dict(),
-            scheduler=sched.state_dict(),
-            step=step,
-            best_acc=best_acc,
-            **meta,
-        )
-
-    start, t0, losses = time.time(), time.time(), []
+    t0, losses = time.time(), []
     model.train()
-    while step < cfg.steps:
+    while run.step < cfg.steps:
         for idx in width_batches(samples, cfg.batch_size, rng):
-            if step >= cfg.steps:
+            if run.step >= cfg.steps:
                 break
             batch, widths, targets = collate([samples[i] for i in idx], charset)
             x = torch.from_numpy(batch).to(cfg.device)
@@ -159,33 +117,22 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             in_lens = torch.from_numpy(np.minimum(output_steps(widths), log_probs.shape[0]))
             tgt_lens = torch.tensor([len(t) for t in targets])
             loss = ctc(log_probs, torch.tensor([c for t in targets for c in t]), in_lens, tgt_lens)
-            opt.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(opt)
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            scaler.step(opt)
-            scaler.update()
-            sched.step()
-            step += 1
+            run.update(loss, scaler)
             losses.append(float(loss.detach()))
+            step = run.step
             if step % 50 == 0:
                 rate = 50 / (time.time() - t0)
-                log(
-                    f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} lr {sched.get_last_lr()[0]:.2e} "
-                    f"{rate:.2f} it/s"
-                )
+                lr = run.sched.get_last_lr()[0]
+                log(f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} lr {lr:.2e} {rate:.2f} it/s")
                 t0 = time.time()
-            timed_out = cfg.time_limit_min is not None and time.time() - start > cfg.time_limit_min * 60
+            timed_out = run.out_of_time(cfg.time_limit_min)
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
                 metrics = evaluate_rec(model, val, charset, cfg.device)
-                if metrics["word_accuracy"] > best_acc:
-                    best_acc = metrics["word_accuracy"]
-                    checkpoint(best)
-                checkpoint(last)
-                log(f"step {step} val word accuracy {metrics['word_accuracy']:.4f} (best {best_acc:.4f})")
+                run.evaluated(metrics["word_accuracy"], out)
+                log(f"step {step} val word accuracy {metrics['word_accuracy']:.4f} (best {run.best:.4f})")
                 with (out / "metrics.jsonl").open("a") as f:
                     f.write(json.dumps({"step": step, "loss": float(np.mean(losses[-50:])), **metrics}) + "\n")
             if timed_out:
                 log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
-                return best
-    return best
+                return out / "best.pt"
+    return out / "best.pt"

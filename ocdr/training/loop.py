@@ -1,0 +1,116 @@
+"""What every trainer shares: AdamW with a warm-up + cosine schedule, and checkpoints that resume exactly."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from ocdr.training.checkpoint import save_checkpoint
+
+
+@dataclass
+class TrainConfig:
+    """Settings every trainer takes (``ocdr train rec|det`` flags)."""
+
+    data: list[str]
+    out: str
+    val_data: list[str] | None = None
+    steps: int = 10000
+    eval_every: int = 500
+    time_limit_min: float | None = None  # stop (resumably) after this many minutes
+    device: str = "cpu"
+    threads: int | None = None
+    seed: int = 0
+    init: str | None = None  # start from these weights (fine-tuning)
+
+
+def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:
+    """Create the run folder, set threads and seeds; returns the folder and the run's random generator."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    return out, np.random.default_rng(cfg.seed)
+
+
+def carve_validation(
+    items: list, rng: np.random.Generator, fraction: float, cap: int | None = None
+) -> tuple[list, list]:
+    """A random (train, validation) split, the validation part ``fraction`` of the items (at least 1, at most cap)."""
+    perm = rng.permutation(len(items))
+    n_val = max(1, int(len(items) * fraction))
+    n_val = min(cap, n_val) if cap else n_val
+    return [items[i] for i in perm[n_val:]], [items[i] for i in perm[:n_val]]
+
+
+def warmup_cosine(total_steps: int, warmup: int, floor: float) -> Callable[[int], float]:
+    """LR factor: linear warm-up, then a cosine from 1 down to ``floor`` at ``total_steps``."""
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return 0.5 * (1 + math.cos(math.pi * progress)) * (1 - floor) + floor
+
+    return factor
+
+
+class TrainingRun:
+    """Optimizer, schedule, step and best score of one run folder; saved and restored together."""
+
+    def __init__(self, model: nn.Module, lr: float, total_steps: int, warmup: int, floor: float, meta: dict):
+        self.model = model
+        self.opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, warmup_cosine(total_steps, max(1, warmup), floor))
+        self.meta = meta
+        self.step, self.best = 0, -1.0
+        self.started = time.time()
+
+    def restore(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.sched.load_state_dict(state["scheduler"])
+        self.step, self.best = state["step"], state["best"]
+
+    def save(self, path: Path) -> None:
+        save_checkpoint(
+            path,
+            model=self.model.state_dict(),
+            optimizer=self.opt.state_dict(),
+            scheduler=self.sched.state_dict(),
+            step=self.step,
+            best=self.best,
+            **self.meta,
+        )
+
+    def update(self, loss: torch.Tensor, scaler: torch.amp.GradScaler, clip: float = 5.0) -> None:
+        """One optimizer step with gradient clipping (``scaler`` scales the loss under CUDA mixed precision and
+        is transparent when disabled)."""
+        self.opt.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.unscale_(self.opt)
+        nn.utils.clip_grad_norm_(self.model.parameters(), clip)
+        scaler.step(self.opt)
+        scaler.update()
+        self.sched.step()
+        self.step += 1
+
+    def evaluated(self, score: float, out: Path) -> bool:
+        """Record a validation score: saves best.pt when it improves, and last.pt always."""
+        improved = score > self.best
+        if improved:
+            self.best = score
+            self.save(out / "best.pt")
+        self.save(out / "last.pt")
+        return improved
+
+    def out_of_time(self, limit_min: float | None) -> bool:
+        return limit_min is not None and time.time() - self.started > limit_min * 60
