@@ -10,7 +10,8 @@ from conftest import PAGE_LINES, SAMPLE, render_lines
 
 from ocdr.evaluation.metrics import match_words
 from ocdr.geometry import crop_region, quad_from_box
-from ocdr.pipeline import OCRParams, split_words
+from ocdr.models.detection.processing import DetectedRegion
+from ocdr.pipeline import OCRParams, OCRPipeline, split_words
 from ocdr.visualization import draw_result
 
 
@@ -72,13 +73,31 @@ def test_recognizer_reads_a_whole_line_and_splits_words(ocr):
         assert abs(word.box[2] - label.polygon[:, 0].max()) < 15
 
 
-def test_rotated_vertical_crop_is_read():
+def test_tall_regions_are_read_both_ways(ocr):
+    """A tall region holds vertical text or a narrow word ("1"): the recognizer reads it both ways and keeps the surer
+    reading. (The shipped detector is trained on horizontal text; a fixed detector supplies the regions here.)"""
     image, labels = render_lines(["VERTICAL"], margin=16)
     rotated = np.ascontiguousarray(np.rot90(image, k=-1))  # text now runs top to bottom
-    from ocdr import OCR
+    narrow, _ = render_lines(["1"], margin=16)
+    nh, nw = narrow.shape[:2]
 
-    page = OCR(threads=1).pipeline.read_page(rotated, OCRParams())
-    assert "VERTICAL" in [w.text for w in page.words]
+    class FixedDetector:
+        def __init__(self, quad):
+            self.quad = quad
+
+        def __call__(self, image, params):
+            return [DetectedRegion(self.quad, 1.0)]
+
+    box = labels[0].polygon  # rot90 clockwise maps (x, y) to (H - 1 - y, x)
+    x0, x1 = image.shape[0] - 1 - box[:, 1].max() - 6, image.shape[0] - 1 - box[:, 1].min() + 6
+    vertical = OCRPipeline(
+        FixedDetector(quad_from_box(x0, box[:, 0].min() - 6, x1, box[:, 0].max() + 6)), ocr.pipeline.recognizer
+    )
+    assert [wd.text for wd in vertical.read_page(rotated, OCRParams()).words] == ["VERTICAL"]
+    upright = OCRPipeline(
+        FixedDetector(quad_from_box(nw * 0.3, nh * 0.25, nw * 0.7, nh * 0.75)), ocr.pipeline.recognizer
+    )
+    assert [wd.text for wd in upright.read_page(narrow, OCRParams()).words] == ["1"]
 
 
 def test_visualization_of_a_result(ocr, text_page):
