@@ -113,3 +113,10 @@ def test_quad_aspect_turn_quad_and_reading_quad():
     assert quad_aspect(turned) == pytest.approx(0.2)
     np.testing.assert_allclose(reading_quad(tall), turned)
     np.testing.assert_allclose(reading_quad(wide), wide)
+
+
+def test_pad_quad_grows_along_the_quad_axes():
+    from ocdr.geometry import pad_quad
+
+    padded = pad_quad(quad_from_box(10, 20, 110, 40), 0.1, 0.5)
+    np.testing.assert_allclose(padded, quad_from_box(0, 18, 120, 42), atol=1e-4)
