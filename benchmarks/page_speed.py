@@ -16,7 +16,6 @@ import time
 import numpy as np
 
 from ocdr import OCR
-from ocdr.geometry import crop_region
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
@@ -44,7 +43,7 @@ def main() -> None:
         t0 = time.perf_counter()
         regions = ocr.pipeline.detector(image, params)
         t1 = time.perf_counter()
-        ocr.pipeline.recognizer([crop_region(image, r.polygon) for r in regions], params.rec_batch_size)
+        ocr.pipeline.recognize(image, regions, params)
         t2 = time.perf_counter()
         page = ocr.pipeline.read_page(image, params)
         t3 = time.perf_counter()

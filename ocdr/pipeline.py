@@ -132,11 +132,10 @@ class OCRPipeline:
         self.detector = detector
         self.recognizer = recognizer
 
-    def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
-        height, width = image.shape[:2]
-        detections = self.detector(image, params)
+    def recognize(
+        self, image: np.ndarray, detections: list[DetectedRegion], params: OCRParams
+    ) -> tuple[list[np.ndarray], list[CTCResult]]:
+        """Read each region; returns its quad in reading direction and its CTC result."""
         quads = [d.polygon for d in detections]
         # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
         tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
@@ -147,8 +146,16 @@ class OCRPipeline:
             turned = results[len(quads) + k]
             if turned.confidence > results[i].confidence:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
+        return quads, results[: len(quads)]
+
+    def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
+        height, width = image.shape[:2]
+        detections = self.detector(image, params)
+        quads, results = self.recognize(image, detections, params)
         regions, words = [], []
-        for det, quad, res in zip(detections, quads, results, strict=False):
+        for det, quad, res in zip(detections, quads, results, strict=True):
             kept = bool(res.text.strip()) and res.confidence >= params.text_rec_score_thresh
             regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept))
             if kept:
