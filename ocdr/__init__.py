@@ -4,6 +4,18 @@ __version__ = "0.1.0"
 
 from ocdr.api import OCR  # noqa: E402
 from ocdr.document import Block, Document, Line, Page, Word  # noqa: E402
-from ocdr.errors import InputError, ModelError, OcdrError  # noqa: E402
+from ocdr.errors import InputError, InputTooLarge, ModelError, OcdrError  # noqa: E402
 
-__all__ = ["OCR", "Block", "Document", "Line", "Page", "Word", "InputError", "ModelError", "OcdrError", "__version__"]
+__all__ = [
+    "OCR",
+    "Block",
+    "Document",
+    "Line",
+    "Page",
+    "Word",
+    "InputError",
+    "InputTooLarge",
+    "ModelError",
+    "OcdrError",
+    "__version__",
+]

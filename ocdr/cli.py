@@ -273,12 +273,75 @@ def _run_export(args) -> int:
     return EXIT_OK
 
 
+def _add_serve(sub) -> None:
+    p = sub.add_parser("serve", help="run the HTTP service (needs the 'serve' extra)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0: all interfaces)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1, help="server processes, each with its own models")
+    p.add_argument("--concurrency", type=int, default=2, help="requests worked on at once per process")
+    p.add_argument("--queue-size", type=int, default=64, help="requests waiting beyond those; more get 503")
+    p.add_argument("--max-batch", type=int, default=64, help="most crops in one recognizer call")
+    p.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a recognizer call waits for others")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds of work per request before a 504")
+    p.add_argument("--max-body-mb", type=float, default=32.0, help="request body limit (413)")
+    p.add_argument("--max-pixels", type=int, default=50_000_000, help="pixel limit per page (413)")
+    p.add_argument("--max-pages", type=int, default=100, help="page limit per request on /v1/ocr, /v1/infer (413)")
+    p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
+    p.add_argument(
+        "--allow-url-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="accept URL inputs from this host (repeatable; '*.example.com' for subdomains, '*' for any)",
+    )
+    p.add_argument("--allow-private-urls", action="store_true", help="let URLs reach private and loopback addresses")
+    p.add_argument("--url-timeout", type=float, default=10.0, help="seconds per URL download")
+    p.add_argument("--max-download-mb", type=float, default=32.0, help="URL download size limit (413)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    _add_model_options(p)
+
+
+def _run_serve(args) -> int:
+    from ocdr.server.config import MIB, ServerConfig
+    from ocdr.server.runner import serve
+
+    try:
+        config = ServerConfig(
+            det_model=args.det_model,
+            rec_model=args.rec_model,
+            device=args.device,
+            threads=args.threads,
+            dpi=args.dpi,
+            params={k: getattr(args, k) for k in PARAM_FLAGS if getattr(args, k) is not None},
+            concurrency=args.concurrency,
+            queue_size=args.queue_size,
+            max_batch=args.max_batch,
+            max_wait_ms=args.max_wait_ms,
+            request_timeout=args.timeout,
+            max_body_bytes=int(args.max_body_mb * MIB),
+            max_pixels=args.max_pixels,
+            max_pages=args.max_pages,
+            url_hosts=tuple(args.allow_url_host),
+            allow_private_urls=args.allow_private_urls,
+            url_timeout=args.url_timeout,
+            max_download_bytes=int(args.max_download_mb * MIB),
+        )
+        if args.workers < 1:
+            raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    except ValueError as exc:
+        print(f"ocdr serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    serve(config, args.host, args.port, args.workers, args.log_level)
+    return EXIT_OK
+
+
 COMMANDS = {
     "read": (_add_read, _run_read),
     "eval": (_add_eval, _run_eval),
     "synth": (_add_synth, _run_synth),
     "train": (_add_train, _run_train),
     "export": (_add_export, _run_export),
+    "serve": (_add_serve, _run_serve),
 }
 
 
@@ -291,7 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRAS = {"torch": "train", "onnx": "train", "fontTools": "train", "shapely": "eval", "rapidfuzz": "eval"}
+EXTRAS = {
+    "fastapi": "serve",
+    "uvicorn": "serve",
+    "prometheus_client": "serve",
+    "multipart": "serve",
+    "python_multipart": "serve",
+    "torch": "train",
+    "onnx": "train",
+    "fontTools": "train",
+    "shapely": "eval",
+    "rapidfuzz": "eval",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

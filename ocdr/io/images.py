@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ocdr.errors import InputError
+from ocdr.errors import InputError, InputTooLarge
 
 # Pillow formats we decode: those of ``inputs.IMAGE_EXTENSIONS`` (PPM covers .pbm/.pgm/.ppm). Restricting
 # Image.open keeps exotic plugins (EPS runs Ghostscript) away from untrusted data.
@@ -29,7 +29,7 @@ def check_size(name: str, width: int, height: int, max_pixels: int | None) -> No
     if width <= 0 or height <= 0:
         raise InputError(f"{name} has zero size ({width} x {height} pixels)")
     if max_pixels is not None and width * height > max_pixels:
-        raise InputError(
+        raise InputTooLarge(
             f"{name} is {width} x {height} = {width * height} pixels, over the pixel limit of {max_pixels} (max_pixels)"
         )
 
@@ -58,7 +58,7 @@ def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
         raise
     except Image.DecompressionBombError as exc:
         limit = f" of {max_pixels}" if max_pixels is not None else ""
-        raise InputError(f"{name} is over the pixel limit{limit} (max_pixels): {exc}") from exc
+        raise InputTooLarge(f"{name} is over the pixel limit{limit} (max_pixels): {exc}") from exc
     except UnidentifiedImageError as exc:
         raise InputError(f"{name} is not a supported image or PDF") from exc
     except Exception as exc:  # corrupt data makes Pillow raise OSError, SyntaxError, ValueError, struct.error, ...

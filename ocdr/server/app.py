@@ -1,0 +1,276 @@
+"""The FastAPI application: routes, the error envelope, body-size limit and metrics.
+
+Every answer, errors included, is PaddleX's envelope ``{logId, errorCode, errorMsg[, result]}`` (``/v1/infer``'s
+success answer is the NIM shape). Failures of the input are 4xx with a message that says what to fix; a 500 means a
+bug, is logged with its traceback, and leaves the server running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ocdr import __version__
+from ocdr.document import LEVELS
+from ocdr.errors import InputError
+from ocdr.io.inputs import parse_page_spec
+from ocdr.pipeline import LIMIT_TYPES
+from ocdr.server import native, nim, paddlex
+from ocdr.server.config import ServerConfig
+from ocdr.server.engine import Engine, as_service_error
+from ocdr.server.envelope import ServiceError, error_response, json_response, new_log_id, success_body
+from ocdr.server.metrics import ServiceMetrics
+from ocdr.server.schemas import (
+    DocumentsResponse,
+    Envelope,
+    NimRequest,
+    NimResponse,
+    PaddleXOCRRequest,
+    PaddleXOCRResponse,
+)
+
+log = logging.getLogger("ocdr.server")
+WORKERS_ENV = "OCDR_SERVER_WORKERS"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Envelope, "description": text}
+    for code, text in {
+        400: "Malformed JSON",
+        403: "URL inputs refused",
+        413: "Body, image, download or page count over the limits",
+        422: "Invalid request or unreadable file",
+        503: "Queue full (see Retry-After) or models not loaded",
+        504: "Request timeout",
+    }.items()
+}
+
+
+class BodyTooLarge(HTTPException):
+    pass
+
+
+class BodyLimit:
+    """Answer 413 to a body over ``max_bytes``: at once from Content-Length, or as soon as a chunked body passes it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = f"request body over the server's limit of {self.max_bytes} bytes"
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await error_response(413, message)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            msg = await receive()
+            if msg["type"] == "http.request":
+                received += len(msg.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(413, message)
+            return msg
+
+        await self.app(scope, limited, send)
+
+
+class RequestMetrics:
+    """Count and time every answer by route (the route's path template, so labels stay few) and status."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def tracked(msg: Message) -> None:
+            nonlocal status
+            if msg["type"] == "http.response.start":
+                status = msg["status"]
+            await send(msg)
+
+        try:
+            await self.app(scope, receive, tracked)
+        finally:
+            route = scope.get("route")
+            endpoint = getattr(route, "path", None) or "other"
+            self.metrics.observe_request(endpoint, status, time.perf_counter() - start)
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    """400 for a body that is not JSON at all, else 422; errors as ``body.fileType: Input should be 0 or 1``."""
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return 400, "request body is not valid JSON: " + "; ".join(
+            str(e.get("ctx", {}).get("error", "")) for e in errors
+        )
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg')}")
+    return 422, "; ".join(parts)
+
+
+def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
+    """The app; models load in its lifespan (``/ready`` answers 503 until then)."""
+    config = config or ServerConfig()
+    metrics = ServiceMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = await asyncio.to_thread(Engine, config, metrics, workers)
+        try:
+            yield
+        finally:
+            engine, app.state.engine = app.state.engine, None
+            await asyncio.to_thread(engine.close)
+
+    app = FastAPI(
+        title="ocdr",
+        version=__version__,
+        summary="OCR service: PaddleX-compatible /ocr, NIM-compatible /v1/infer, and ocdr's own /v1/ocr",
+        lifespan=lifespan,
+    )
+    app.state.engine = None
+    app.state.config = config
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics=metrics)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> Response:
+        return error_response(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(*_validation_message(exc))
+
+    def engine() -> Engine:
+        current = app.state.engine
+        if current is None:
+            raise ServiceError(
+                503, "the models are not loaded yet (or the server is shutting down)", {"Retry-After": "1"}
+            )
+        return current
+
+    async def work(job: partial) -> Any:
+        """Run a job on the engine; the OCR stack's input errors become 4xx, anything else a logged 500."""
+        try:
+            return await engine().run(job)
+        except Exception as exc:
+            answer = as_service_error(exc)
+            if answer is None:
+                log_id = new_log_id()
+                log.exception("request %s failed", log_id)
+                raise ServiceError(500, f"internal error ({type(exc).__name__}); logId {log_id}") from exc
+            raise answer from None
+
+    @app.get("/health", response_model=Envelope, tags=["service"])
+    async def health() -> Response:
+        """Liveness: the process answers."""
+        return json_response({"logId": new_log_id(), "errorCode": 0, "errorMsg": "Healthy"})
+
+    @app.get("/ready", response_model=Envelope, responses={503: ERROR_RESPONSES[503]}, tags=["service"])
+    async def ready() -> Response:
+        """Readiness: the models are loaded and requests are taken."""
+        engine()
+        return json_response({"logId": new_log_id(), "errorCode": 0, "errorMsg": "Ready"})
+
+    @app.get("/metrics", tags=["service"], response_class=Response)
+    async def prometheus() -> Response:
+        """Prometheus text: requests, latencies, queue depth, in-flight work, batch sizes, errors."""
+        return Response(metrics.render(), media_type=metrics.content_type)
+
+    @app.post("/ocr", response_model=PaddleXOCRResponse, responses=ERROR_RESPONSES, tags=["PaddleX"])
+    async def paddlex_ocr(body: PaddleXOCRRequest) -> Response:
+        """PaddleX General OCR: Base64 (or URL) image or PDF in; per page texts with polygons and scores, and the
+        annotated image. PDFs: the first 10 pages."""
+        params = engine().check_params(paddlex.request_params(body))
+        return json_response(success_body(await work(partial(paddlex.ocr_result, engine(), body, params))))
+
+    @app.post("/v1/infer", response_model=NimResponse, responses=ERROR_RESPONSES, tags=["NIM"])
+    async def nim_infer(body: NimRequest) -> Response:
+        """NeMo Retriever OCR NIM: images as data URLs in; text detections at a merge level, normalized points."""
+        levels = nim.request_levels(body, config.max_pages)
+        return json_response(await work(partial(nim.infer_result, engine(), body, levels)))
+
+    @app.post("/v1/ocr", response_model=DocumentsResponse, responses=ERROR_RESPONSES, tags=["ocdr"])
+    async def ocr_files(
+        files: Annotated[list[UploadFile], File(description="images, TIFFs or PDFs")],
+        format: Annotated[str, Query(description="json, or any export format")] = "json",
+        level: Annotated[str | None, Query(description="json: also list each page's items at this level")] = None,
+        pages: Annotated[str | None, Query(description='pages of multi-page files, e.g. "1-3,7"')] = None,
+        dpi: Annotated[float | None, Query(gt=0, le=600, description="PDF render resolution")] = None,
+        text_det_limit_side_len: Annotated[int | None, Query()] = None,
+        text_det_limit_type: Annotated[str | None, Query(description=f"one of {', '.join(LIMIT_TYPES)}")] = None,
+        text_det_thresh: Annotated[float | None, Query()] = None,
+        text_det_box_thresh: Annotated[float | None, Query()] = None,
+        text_det_unclip_ratio: Annotated[float | None, Query()] = None,
+        text_rec_score_thresh: Annotated[float | None, Query()] = None,
+    ) -> Response:
+        """ocdr's own API: multipart files in; ocdr Document JSON (or text, PaddleX JSON, ...) out."""
+        if format not in native.formats():
+            raise ServiceError(422, f"format {format!r} is not one of {', '.join(native.formats())}")
+        if level is not None and level not in LEVELS:
+            raise ServiceError(422, f"level {level!r} is not one of {', '.join(LEVELS)}")
+        if len(files) > config.max_pages:
+            raise ServiceError(
+                413, f"{len(files)} files; this server reads at most {config.max_pages} pages per request"
+            )
+        try:
+            page_list = parse_page_spec(pages) if pages is not None else None
+        except InputError as exc:
+            raise ServiceError(422, str(exc)) from None
+        params = engine().check_params(
+            {
+                "text_det_limit_side_len": text_det_limit_side_len,
+                "text_det_limit_type": text_det_limit_type,
+                "text_det_thresh": text_det_thresh,
+                "text_det_box_thresh": text_det_box_thresh,
+                "text_det_unclip_ratio": text_det_unclip_ratio,
+                "text_rec_score_thresh": text_rec_score_thresh,
+            }
+        )
+        uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
+        return await work(
+            partial(
+                native.documents_answer,
+                engine(),
+                uploads,
+                fmt=format,
+                level=level,
+                pages=page_list,
+                params=params,
+                dpi=dpi,
+            )
+        )
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of a uvicorn worker process started by ``ocdr serve`` (config in the environment)."""
+    return create_app(ServerConfig.from_env(), int(os.environ.get(WORKERS_ENV, "1")))

@@ -1,0 +1,79 @@
+"""``POST /v1/ocr``: our own API. Multipart uploads of images, TIFFs and PDFs; the answer in any export format.
+
+``format=json`` gives the envelope with one ocdr Document JSON per file (``docs/json-schema.md``); with ``level``,
+each page also lists its ``items`` at that level (word, line/sentence, paragraph/block) flat, in reading order.
+Other formats render all files' pages as one document (text: pages separated by form feeds).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from starlette.responses import Response
+
+from ocdr.document import Document
+from ocdr.io.export import EXPORTERS, export
+from ocdr.server.engine import Engine
+from ocdr.server.envelope import json_response, success_body
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "paddlex": "application/json",
+    "text": "text/plain; charset=utf-8",
+    "hocr": "text/html; charset=utf-8",
+    "alto": "application/xml",
+    "page": "application/xml",
+    "markdown": "text/markdown; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def formats() -> list[str]:
+    return sorted(EXPORTERS)
+
+
+def _with_items(doc: Document, level: str) -> dict[str, Any]:
+    data = doc.to_dict()
+    for page, page_data in zip(doc.pages, data["pages"], strict=True):
+        page_data["items"] = [
+            {
+                "polygon": [[round(float(x), 1), round(float(y), 1)] for x, y in polygon],
+                "text": text,
+                "confidence": round(float(conf), 4),
+            }
+            for polygon, text, conf in page.items(level)
+        ]
+    return data
+
+
+def documents_answer(
+    engine: Engine,
+    uploads: list[tuple[str, bytes]],
+    *,
+    fmt: str,
+    level: str | None,
+    pages: list[int] | None,
+    params: dict[str, Any],
+    dpi: float | None,
+    cancel: threading.Event,
+) -> Response:
+    budget = engine.config.max_pages
+    docs = []
+    for name, data in uploads:
+        results = [
+            page
+            for _, page in engine.read(data, name, pages=pages, params=params, cancel=cancel, max_pages=budget, dpi=dpi)
+        ]
+        budget -= len(results)
+        docs.append(Document(results, source=name))
+    if fmt == "json":
+        documents = [_with_items(doc, level) if level else doc.to_dict() for doc in docs]
+        return json_response(success_body({"documents": documents}))
+    merged = Document([page for doc in docs for page in doc.pages], source=docs[0].source if len(docs) == 1 else None)
+    content = export(merged, fmt)
+    media_type = MEDIA_TYPES.get(
+        fmt, "text/plain; charset=utf-8" if isinstance(content, str) else "application/octet-stream"
+    )
+    return Response(content, media_type=media_type)

@@ -1,0 +1,89 @@
+"""``POST /ocr``: PaddleX's General OCR serving contract (seed 003), on our pipeline.
+
+The body's camelCase pipeline options map to ``OCRParams``; the answer is one ``ocrResults`` entry per page (the
+first ``paddlex_max_pages`` of a PDF) with every kept region's polygon, text and score, and the annotated result
+image as Base64 JPEG, plus ``dataInfo`` on the input, exactly as PaddleX's serving schema has them.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocdr.io.export import page_to_paddlex
+from ocdr.server.engine import Engine
+from ocdr.server.envelope import ServiceError
+from ocdr.server.payload import load_file, sniff_kind
+from ocdr.server.schemas import PaddleXOCRRequest
+from ocdr.visualization import draw_result
+
+FILE_TYPES = {0: "pdf", 1: "image"}
+JPEG_QUALITY = 90
+# body option -> OCRParams field
+PARAM_FIELDS = {
+    "textDetLimitSideLen": "text_det_limit_side_len",
+    "textDetLimitType": "text_det_limit_type",
+    "textDetThresh": "text_det_thresh",
+    "textDetBoxThresh": "text_det_box_thresh",
+    "textDetUnclipRatio": "text_det_unclip_ratio",
+    "textRecScoreThresh": "text_rec_score_thresh",
+}
+# modules PaddleX can switch on that this server does not have yet
+MISSING_MODULES = {
+    "useDocOrientationClassify": "document orientation classification",
+    "useDocUnwarping": "document unwarping",
+    "useTextlineOrientation": "text line orientation classification",
+}
+
+
+def request_params(body: PaddleXOCRRequest) -> dict[str, Any]:
+    """``OCRParams`` overrides from the body; asking for a module the server lacks is a 422, not silently ignored."""
+    for option, module in MISSING_MODULES.items():
+        if getattr(body, option):
+            raise ServiceError(422, f"{option}: this server has no {module} model; send false or leave it out")
+    params: dict[str, Any] = {}
+    if body.inferenceParams is not None and body.inferenceParams.maxLongSide is not None:
+        params.update(text_det_limit_side_len=body.inferenceParams.maxLongSide, text_det_limit_type="max")
+    for option, name in PARAM_FIELDS.items():
+        if getattr(body, option) is not None:
+            params[name] = getattr(body, option)
+    return params
+
+
+def encode_jpeg(image: np.ndarray) -> str:
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise RuntimeError("JPEG encoding failed")
+    return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def ocr_result(
+    engine: Engine, body: PaddleXOCRRequest, params: dict[str, Any], *, cancel: threading.Event
+) -> dict[str, Any]:
+    data, url_kind = load_file(body.file, engine.url_policy)
+    actual = sniff_kind(data)
+    declared = FILE_TYPES.get(body.fileType) if body.fileType is not None else url_kind
+    if declared is not None and declared != actual:
+        raise ServiceError(
+            422, f"fileType says {declared} but the file is {'a PDF' if actual == 'pdf' else 'not a PDF'}"
+        )
+    pages = list(range(engine.config.paddlex_max_pages)) if actual == "pdf" else [0]
+    results, sizes = [], []
+    for image, page in engine.read(data, "file", pages=pages, params=params, cancel=cancel):
+        paddlex = page_to_paddlex(page)
+        texts = [
+            {"poly": poly, "text": text, "score": score}
+            for poly, text, score in zip(paddlex["rec_polys"], paddlex["rec_texts"], paddlex["rec_scores"], strict=True)
+        ]
+        visual = encode_jpeg(draw_result(image, page)) if body.visualize is not False else None
+        results.append({"texts": texts, "image": visual})
+        sizes.append({"width": page.width, "height": page.height})
+    if actual == "pdf":
+        info: dict[str, Any] = {"numPages": len(sizes), "pages": sizes, "type": "pdf"}
+    else:
+        info = {**sizes[0], "type": "image"}
+    return {"ocrResults": results, "dataInfo": info}

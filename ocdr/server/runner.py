@@ -1,0 +1,34 @@
+"""``ocdr serve``: uvicorn around the app, one process or ``workers`` processes sharing the port."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import uvicorn
+
+from ocdr.server.app import WORKERS_ENV, create_app
+from ocdr.server.config import ENV_VAR, ServerConfig
+
+SHUTDOWN_GRACE = 5.0  # seconds beyond the request timeout that shutdown waits for requests in flight
+
+
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, workers: int = 1, log_level: str = "info"):
+    """Serve until SIGINT/SIGTERM; then stop taking connections, finish the requests in flight, and exit."""
+    grace = config.request_timeout + SHUTDOWN_GRACE
+    if workers == 1:
+        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=grace)
+        return
+    # worker processes import the app by name, so the config goes through the environment
+    os.environ[ENV_VAR] = config.to_env()
+    os.environ[WORKERS_ENV] = str(workers)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ocdr-metrics-"))
+    uvicorn.run(
+        "ocdr.server.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        timeout_graceful_shutdown=grace,
+    )
