@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,47 @@ def render_lines(
             labels.append(RegionLabel(box, word))
             x += (x1 - x0) + font.getlength(" ")
     return np.asarray(page), labels
+
+
+def pdf_without_pages() -> bytes:
+    """A well-formed PDF with an empty page tree."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def huge_png_header() -> bytes:
+    """A tiny PNG whose header claims 60000 x 60000 pixels."""
+    import struct
+    import zlib
+
+    buf = io.BytesIO()
+    Image.new("L", (8, 8)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    ihdr = struct.pack(">II", 60000, 60000) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)
+
+
+def pdf_bytes(images: list[np.ndarray], resolution: float = 100.0) -> bytes:
+    """A PDF with one page per image."""
+    frames = [Image.fromarray(image) for image in images]
+    buf = io.BytesIO()
+    frames[0].save(buf, "PDF", save_all=True, append_images=frames[1:], resolution=resolution)
+    return buf.getvalue()
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "PNG")
+    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")

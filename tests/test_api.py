@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import SAMPLE, render_lines
+from conftest import SAMPLE, huge_png_header, pdf_without_pages, render_lines
 from PIL import Image
 
 from ocdr import Document, InputError
@@ -100,39 +100,14 @@ def test_concurrent_calls_match_sequential(ocr, text_page, line_image):
         assert result == expected[k % len(images)]
 
 
-def _pdf_without_pages() -> bytes:
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-
-
-def _huge_png_header() -> bytes:
-    import struct
-    import zlib
-
-    buf = io.BytesIO()
-    Image.new("L", (8, 8)).save(buf, "PNG")
-    data = bytearray(buf.getvalue())
-    ihdr = struct.pack(">II", 60000, 60000) + bytes(data[24:29])
-    data[16:29] = ihdr
-    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return bytes(data)
-
-
 @pytest.mark.parametrize(
     "payload, message",
     [
         (b"", "empty"),
         (b"hello, I am not an image", "not a supported image or PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", None),
-        (_pdf_without_pages(), None),
-        (_huge_png_header(), "pixel"),
+        (pdf_without_pages(), None),
+        (huge_png_header(), "pixel"),
     ],
     ids=["empty", "text", "truncated-png", "pdf-no-pages", "huge"],
 )
