@@ -131,6 +131,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, "; ".join(parts)
 
 
+def internal_error(exc: BaseException) -> ServiceError:
+    """A bug: logged with its traceback under a logId that the 500 answer quotes."""
+    log_id = new_log_id()
+    log.error("request %s failed", log_id, exc_info=exc)
+    return ServiceError(500, f"internal error ({type(exc).__name__}); logId {log_id}")
+
+
 def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
     """The app; models load in its lifespan (``/ready`` answers 503 until then)."""
     config = config or ServerConfig()
@@ -164,6 +171,11 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        error = internal_error(exc)
+        return error_response(error.status, error.message)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         return error_response(*_validation_message(exc))
@@ -182,11 +194,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
             return await engine().run(job)
         except Exception as exc:
             answer = as_service_error(exc)
-            if answer is None:
-                log_id = new_log_id()
-                log.exception("request %s failed", log_id)
-                raise ServiceError(500, f"internal error ({type(exc).__name__}); logId {log_id}") from exc
-            raise answer from None
+            raise (answer or internal_error(exc)) from None
 
     @app.get("/health", response_model=Envelope, tags=["service"])
     async def health() -> Response:

@@ -22,7 +22,15 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, worke
     # worker processes import the app by name, so the config goes through the environment
     os.environ[ENV_VAR] = config.to_env()
     os.environ[WORKERS_ENV] = str(workers)
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ocdr-metrics-"))
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _run_workers(host, port, workers, log_level, grace)
+        return
+    with tempfile.TemporaryDirectory(prefix="ocdr-metrics-") as metrics_dir:  # the workers' shared metric files
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        _run_workers(host, port, workers, log_level, grace)
+
+
+def _run_workers(host: str, port: int, workers: int, log_level: str, grace: float) -> None:
     uvicorn.run(
         "ocdr.server.app:app_from_env",
         factory=True,
