@@ -282,7 +282,9 @@ def _add_serve(sub) -> None:
     p.add_argument("--queue-size", type=int, default=64, help="requests waiting beyond those; more get 503")
     p.add_argument("--max-batch", type=int, default=64, help="most crops in one recognizer call")
     p.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a recognizer call waits for others")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds of work per request before a 504")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds a request may take, queue wait included, before a 504"
+    )
     p.add_argument("--max-body-mb", type=float, default=32.0, help="request body limit (413)")
     p.add_argument("--max-pixels", type=int, default=50_000_000, help="pixel limit per page (413)")
     p.add_argument("--max-pages", type=int, default=100, help="page limit per request on /v1/ocr, /v1/infer (413)")

@@ -104,6 +104,14 @@ def iter_image_frames(
         img.close()
 
 
+def probe_image(data: bytes, name: str, max_pixels: int) -> None:
+    """Check, from the header alone, that ``data`` is an image we decode and that its first frame is within
+    ``max_pixels``: a cheap refusal before any decoding work is queued."""
+    _fit_pillow_limit(max_pixels)
+    with decode_guard(name, max_pixels), Image.open(io.BytesIO(data), formats=PIL_FORMATS) as img:
+        check_size(name, *img.size, max_pixels)
+
+
 def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> list[tuple[np.ndarray, float | None]]:
     """All frames of an encoded image with their DPI, for callers that want them at once (see iter_image_frames)."""
     return [(frame, dpi) for _, frame, dpi in iter_image_frames(data, name, max_pixels)]

@@ -189,12 +189,19 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         return current
 
     async def work(job: partial) -> Any:
-        """Run a job on the engine; the OCR stack's input errors become 4xx, anything else a logged 500."""
+        """Run an OCR job on the engine's workers (queued, timed); input errors become 4xx, others a logged 500."""
         try:
             return await engine().run(job)
         except Exception as exc:
-            answer = as_service_error(exc)
-            raise (answer or internal_error(exc)) from None
+            raise (as_service_error(exc) or internal_error(exc)) from None
+
+    async def prepare(job: partial) -> Any:
+        """Decode and check a request's files off the event loop but outside the OCR queue, so that a bad file is
+        refused at once, without waiting behind OCR work or taking a queue place."""
+        try:
+            return await asyncio.to_thread(job)
+        except Exception as exc:
+            raise (as_service_error(exc) or internal_error(exc)) from None
 
     @app.get("/health", response_model=Envelope, tags=["service"])
     async def health() -> Response:
@@ -217,13 +224,16 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         """PaddleX General OCR: Base64 (or URL) image or PDF in; per page texts with polygons and scores, and the
         annotated image. PDFs: the first 10 pages."""
         params = engine().check_params(paddlex.request_params(body))
-        return json_response(success_body(await work(partial(paddlex.ocr_result, engine(), body, params))))
+        data, kind = await prepare(partial(paddlex.load_input, engine(), body))
+        result = await work(partial(paddlex.ocr_result, engine(), data, kind, params, body.visualize is not False))
+        return json_response(success_body(result))
 
     @app.post("/v1/infer", response_model=NimResponse, responses=ERROR_RESPONSES, tags=["NIM"])
     async def nim_infer(body: NimRequest) -> Response:
         """NeMo Retriever OCR NIM: images as data URLs in; text detections at a merge level, normalized points."""
         levels = nim.request_levels(body, config.max_pages)
-        return json_response(await work(partial(nim.infer_result, engine(), body, levels)))
+        images = await prepare(partial(nim.load_inputs, engine(), body))
+        return json_response(await work(partial(nim.infer_result, engine(), images, levels)))
 
     @app.post("/v1/ocr", response_model=DocumentsResponse, responses=ERROR_RESPONSES, tags=["ocdr"])
     async def ocr_files(
@@ -263,6 +273,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
             }
         )
         uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
+        await prepare(partial(native.check_uploads, engine(), uploads))
         return await work(
             partial(
                 native.documents_answer,

@@ -21,8 +21,8 @@ class ServerConfig:
 
     Limits: ``max_body_bytes`` (413), ``max_pixels`` per page (413), ``max_pages`` per request on ``/v1/ocr`` and
     ``/v1/infer`` (413; ``/ocr`` reads the first ``paddlex_max_pages`` as PaddleX does), ``request_timeout`` seconds
-    of work per request (504), and a queue of ``queue_size`` requests waiting for one of ``concurrency`` workers
-    (503 with Retry-After when full).
+    per request in the queue and at work (504), and a queue of ``queue_size`` requests waiting for one of
+    ``concurrency`` workers (503 with Retry-After when full).
 
     Batching: recognizer calls take crops from all waiting requests, up to ``max_batch`` crops, waiting at most
     ``max_wait_ms`` after the first for others to join.

@@ -16,6 +16,7 @@ from ocdr.document import Document
 from ocdr.io.export import EXPORTERS, export
 from ocdr.server.engine import Engine
 from ocdr.server.envelope import json_response, success_body
+from ocdr.server.payload import probe
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -46,6 +47,12 @@ def _with_items(doc: Document, level: str) -> dict[str, Any]:
             for polygon, text, conf in page.items(level)
         ]
     return data
+
+
+def check_uploads(engine: Engine, uploads: list[tuple[str, bytes]]) -> None:
+    """Every file opens and is within the pixel limit (from headers), before any OCR is queued."""
+    for name, data in uploads:
+        probe(data, name, engine.config.max_pixels)
 
 
 def documents_answer(

@@ -14,7 +14,7 @@ import numpy as np
 
 from ocdr.server.engine import Engine
 from ocdr.server.envelope import ServiceError
-from ocdr.server.payload import load_file, sniff_kind
+from ocdr.server.payload import load_file, probe, sniff_kind
 from ocdr.server.schemas import NimRequest
 
 DEFAULT_LEVEL = "paragraph"
@@ -39,14 +39,23 @@ def _normalized(polygon: np.ndarray, width: int, height: int) -> list[dict[str, 
     return [{"x": round(float(x), 5), "y": round(float(y), 5)} for x, y in scaled]
 
 
-def infer_result(engine: Engine, body: NimRequest, levels: list[str], *, cancel: threading.Event) -> dict[str, Any]:
-    data_out = []
-    for index, (item, level) in enumerate(zip(body.input, levels, strict=True)):
+def load_inputs(engine: Engine, body: NimRequest) -> list[bytes]:
+    """Each input's image bytes (422 for a PDF: this endpoint takes images)."""
+    images = []
+    for index, item in enumerate(body.input):
         name = f"input[{index}]"
         data, _ = load_file(item.url, engine.url_policy, what=f"{name}.url")
         if sniff_kind(data) == "pdf":
             raise ServiceError(422, f"{name} is a PDF; /v1/infer takes images (use /v1/ocr or /ocr for PDFs)")
-        for _, page in engine.read(data, name, pages=[0], params={}, cancel=cancel):
+        probe(data, name, engine.config.max_pixels)
+        images.append(data)
+    return images
+
+
+def infer_result(engine: Engine, images: list[bytes], levels: list[str], *, cancel: threading.Event) -> dict[str, Any]:
+    data_out = []
+    for index, (data, level) in enumerate(zip(images, levels, strict=True)):
+        for _, page in engine.read(data, f"input[{index}]", pages=[0], params={}, cancel=cancel):
             detections = [
                 {
                     "text_prediction": {"text": text, "confidence": round(float(conf), 4)},

@@ -17,7 +17,7 @@ import numpy as np
 from ocdr.io.export import page_to_paddlex
 from ocdr.server.engine import Engine
 from ocdr.server.envelope import ServiceError
-from ocdr.server.payload import load_file, sniff_kind
+from ocdr.server.payload import load_file, probe
 from ocdr.server.schemas import PaddleXOCRRequest
 from ocdr.visualization import draw_result
 
@@ -61,17 +61,22 @@ def encode_jpeg(image: np.ndarray) -> str:
     return base64.b64encode(data.tobytes()).decode("ascii")
 
 
-def ocr_result(
-    engine: Engine, body: PaddleXOCRRequest, params: dict[str, Any], *, cancel: threading.Event
-) -> dict[str, Any]:
+def load_input(engine: Engine, body: PaddleXOCRRequest) -> tuple[bytes, str]:
+    """The file's bytes and kind ("pdf"/"image"), checked against ``fileType`` (or the URL's extension)."""
     data, url_kind = load_file(body.file, engine.url_policy)
-    actual = sniff_kind(data)
+    actual = probe(data, "file", engine.config.max_pixels)
     declared = FILE_TYPES.get(body.fileType) if body.fileType is not None else url_kind
     if declared is not None and declared != actual:
         raise ServiceError(
             422, f"fileType says {declared} but the file is {'a PDF' if actual == 'pdf' else 'not a PDF'}"
         )
-    pages = list(range(engine.config.paddlex_max_pages)) if actual == "pdf" else [0]
+    return data, actual
+
+
+def ocr_result(
+    engine: Engine, data: bytes, kind: str, params: dict[str, Any], visualize: bool, *, cancel: threading.Event
+) -> dict[str, Any]:
+    pages = list(range(engine.config.paddlex_max_pages)) if kind == "pdf" else [0]
     results, sizes = [], []
     for image, page in engine.read(data, "file", pages=pages, params=params, cancel=cancel):
         paddlex = page_to_paddlex(page)
@@ -79,10 +84,9 @@ def ocr_result(
             {"poly": poly, "text": text, "score": score}
             for poly, text, score in zip(paddlex["rec_polys"], paddlex["rec_texts"], paddlex["rec_scores"], strict=True)
         ]
-        visual = encode_jpeg(draw_result(image, page)) if body.visualize is not False else None
-        results.append({"texts": texts, "image": visual})
+        results.append({"texts": texts, "image": encode_jpeg(draw_result(image, page)) if visualize else None})
         sizes.append({"width": page.width, "height": page.height})
-    if actual == "pdf":
+    if kind == "pdf":
         info: dict[str, Any] = {"numPages": len(sizes), "pages": sizes, "type": "pdf"}
     else:
         info = {**sizes[0], "type": "image"}

@@ -18,7 +18,10 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ocdr.errors import InputError
+from ocdr.io.images import probe_image
 from ocdr.io.inputs import PDF_MAGIC
+from ocdr.io.pdf import pdf_page_count
 from ocdr.server.envelope import ServiceError
 
 _DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*;base64,", re.IGNORECASE)
@@ -48,12 +51,25 @@ def decode_base64(text: str, what: str = "file") -> bytes:
 
 
 def sniff_kind(data: bytes) -> str:
-    """ "pdf" or "image", from the bytes themselves."""
-    return "pdf" if data.lstrip(b"\x00\t\n\r ")[:4] == PDF_MAGIC else "image"
+    """Whether ``data`` is a "pdf" or an "image", told apart as ``iter_pages`` does."""
+    return "pdf" if data.startswith(PDF_MAGIC) else "image"
+
+
+def probe(data: bytes, name: str, max_pixels: int) -> str:
+    """The kind of ``data`` once its header shows it opens and is within the pixel limit (InputError if not):
+    cheap checks done before the request is queued for OCR."""
+    kind = sniff_kind(data)
+    if kind == "pdf":
+        if pdf_page_count(data, name) == 0:
+            raise InputError(f"{name} has no pages")
+    else:
+        probe_image(data, name, max_pixels)
+    return kind
 
 
 def url_kind(url: str) -> str | None:
-    """ "pdf", "image" or None (unknown), from the URL path's extension, as PaddleX infers ``fileType``."""
+    """Whether a URL names a "pdf" or an "image" (None: cannot tell) by its path's extension, as PaddleX infers
+    ``fileType``."""
     path = urlsplit(url).path.lower()
     if path.endswith(".pdf"):
         return "pdf"
