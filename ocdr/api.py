@@ -30,6 +30,7 @@ class OCR:
         threads: ONNX Runtime intra-op threads per model (default: ONNX Runtime's choice, all cores).
         device: "cpu" (default) or "cuda" (needs onnxruntime-gpu; never falls back silently).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
+        memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size).
     """
@@ -43,14 +44,15 @@ class OCR:
         device: str = "cpu",
         dpi: float = 200.0,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        memory_arena: bool = True,
         **params,
     ):
         self.params = OCRParams().with_overrides(**params)
         self.dpi = dpi
         self.max_pixels = max_pixels
         self.pipeline = OCRPipeline(
-            TextDetector(OnnxModel(resolve_model("det", det_model), threads, device)),
-            TextRecognizer(OnnxModel(resolve_model("rec", rec_model), threads, device)),
+            TextDetector(OnnxModel(resolve_model("det", det_model), threads, device, memory_arena)),
+            TextRecognizer(OnnxModel(resolve_model("rec", rec_model), threads, device, memory_arena)),
         )
 
     def iter_source_pages(

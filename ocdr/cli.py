@@ -278,10 +278,10 @@ def _add_serve(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0: all interfaces)")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--workers", type=int, default=1, help="server processes, each with its own models")
-    p.add_argument("--concurrency", type=int, default=2, help="requests worked on at once per process")
+    p.add_argument("--concurrency", type=int, default=4, help="requests worked on at once per process")
     p.add_argument("--queue-size", type=int, default=64, help="requests waiting beyond those; more get 503")
-    p.add_argument("--max-batch", type=int, default=64, help="most crops in one recognizer call")
-    p.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a recognizer call waits for others")
+    p.add_argument("--max-batch", type=int, default=16, help="most crops in one recognizer call")
+    p.add_argument("--max-wait-ms", type=float, default=2.0, help="how long a recognizer call waits for others")
     p.add_argument(
         "--timeout", type=float, default=60.0, help="seconds a request may take, queue wait included, before a 504"
     )
@@ -299,6 +299,11 @@ def _add_serve(sub) -> None:
     p.add_argument("--allow-private-urls", action="store_true", help="let URLs reach private and loopback addresses")
     p.add_argument("--url-timeout", type=float, default=10.0, help="seconds per URL download")
     p.add_argument("--max-download-mb", type=float, default=32.0, help="URL download size limit (413)")
+    p.add_argument(
+        "--memory-arena",
+        action="store_true",
+        help="ONNX Runtime's CPU memory arena: a little faster, but memory grows with every new image size",
+    )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     _add_model_options(p)
 
@@ -314,6 +319,7 @@ def _run_serve(args) -> int:
             device=args.device,
             threads=args.threads,
             dpi=args.dpi,
+            memory_arena=args.memory_arena,
             params={k: getattr(args, k) for k in PARAM_FLAGS if getattr(args, k) is not None},
             concurrency=args.concurrency,
             queue_size=args.queue_size,

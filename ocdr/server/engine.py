@@ -42,7 +42,7 @@ class Engine:
     def __init__(self, config: ServerConfig, metrics: ServiceMetrics, workers: int = 1):
         self.config = config
         self.metrics = metrics
-        threads = config.threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+        threads = config.threads or max(1, (os.cpu_count() or 1) // (max(1, workers) * config.concurrency))
         self.ocr = OCR(
             config.det_model,
             config.rec_model,
@@ -50,6 +50,7 @@ class Engine:
             device=config.device,
             dpi=config.dpi,
             max_pixels=config.max_pixels,
+            memory_arena=config.memory_arena,
             **config.params,
         )
         self.recognizer = BatchedRecognizer.wrap(
