@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated, Any
@@ -188,20 +188,21 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
             )
         return current
 
-    async def work(job: partial) -> Any:
-        """Run an OCR job on the engine's workers (queued, timed); input errors become 4xx, others a logged 500."""
+    async def answer(step: Awaitable[Any]) -> Any:
+        """Await a request's step; the OCR stack's input errors become 4xx, anything else a logged 500."""
         try:
-            return await engine().run(job)
+            return await step
         except Exception as exc:
             raise (as_service_error(exc) or internal_error(exc)) from None
+
+    async def work(job: partial) -> Any:
+        """Run an OCR job on the engine's workers: queued, bounded, timed."""
+        return await answer(engine().run(job))
 
     async def prepare(job: partial) -> Any:
         """Decode and check a request's files off the event loop but outside the OCR queue, so that a bad file is
         refused at once, without waiting behind OCR work or taking a queue place."""
-        try:
-            return await asyncio.to_thread(job)
-        except Exception as exc:
-            raise (as_service_error(exc) or internal_error(exc)) from None
+        return await answer(asyncio.to_thread(job))
 
     @app.get("/health", response_model=Envelope, tags=["service"])
     async def health() -> Response:
