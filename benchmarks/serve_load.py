@@ -12,7 +12,9 @@ and /v1/ocr, plus malformed requests that must each be answered 4xx with the err
 are read first to warm the models up; they are not counted.
 
 Prints markdown tables: status counts, requests/s, pages/s (every image read counts as a page; real pages and crops
-also apart), p50/p95/p99 latency, the server's RSS at the 1,000th request and at the end, and per request type.
+also apart), p50/p95/p99 latency, the server's RSS around the 1,000th request and over the last 1,000 (medians of
+samples taken every 50 answers: one reading swings with the pages in flight), its peak and profile, and per request
+type.
 `--compare-concurrency` runs one fixed set of valid requests at each client concurrency against the same server.
 Exits 1 on any 5xx or failed connection, any malformed request not answered 4xx with the envelope, or any valid
 request not answered 200 with the expected body.
@@ -53,6 +55,7 @@ UPLOAD_SHARE = 0.05
 VISUALIZE_SHARE = 0.1
 MAX_INFER_CROPS = 4  # a /v1/infer request of crops carries 1..this many, as NIM clients batch them
 RSS_FIRST_SAMPLE = 1000
+RSS_EVERY = 50  # answers between RSS samples
 READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 MAX_WRONG_SHOWN = 20
@@ -455,9 +458,17 @@ def print_load(summary: dict[str, Any], rss: dict[str, Any], types: list[dict[st
     for name, p in s["latency_ms"].items():
         rows.append((f"latency p50 / p95 / p99, {name}", f"{_ms(p['p50'])} / {_ms(p['p95'])} / {_ms(p['p99'])} ms"))
     rows += [
-        (f"server RSS at request {rss['first_at']}", f"{rss['first_mib']:.0f} MiB"),
-        (f"server RSS at the end (request {rss['end_at']})", f"{rss['end_mib']:.0f} MiB"),
+        (
+            f"server RSS around request {rss['first_at']} (median, {rss['window']} answers)",
+            f"{rss['first_mib']:.0f} MiB",
+        ),
+        (f"server RSS over the last {rss['window']} answers (median)", f"{rss['end_mib']:.0f} MiB"),
         ("RSS growth", f"{rss['growth_pct']:+.1f}%"),
+        ("RSS peak", f"{rss['peak_mib']:.0f} MiB"),
+        (
+            "RSS profile (median per tenth of the run)",
+            ", ".join(f"{mib:.0f}" for mib in rss["profile_mib"].values()) + " MiB",
+        ),
     ]
     print(_table(("metric", "value"), rows))
     print()
@@ -481,24 +492,41 @@ def print_load(summary: dict[str, Any], rss: dict[str, Any], types: list[dict[st
     )
 
 
+def rss_summary(samples: list[tuple[int, float]], total: int) -> dict[str, Any]:
+    """Median RSS in a window around the 1,000th answer (10% of a shorter run) and over the last window of answers,
+    the growth between them, the peak, and the median per tenth of the run."""
+    first_at = RSS_FIRST_SAMPLE if total > 2 * RSS_FIRST_SAMPLE else max(1, total // 10)
+    half = max(RSS_EVERY, first_at // 2)
+
+    def median(lo: int, hi: int) -> float:
+        return statistics.median([mib for n, mib in samples if lo < n <= hi] or [samples[-1][1]])
+
+    first = median(first_at - half, first_at + half)
+    end = median(total - 2 * half, total)
+    step = max(1, total // 10)
+    return {
+        "first_at": first_at,
+        "window": 2 * half,
+        "first_mib": first,
+        "end_at": total,
+        "end_mib": end,
+        "growth_pct": 100 * (end - first) / first,
+        "peak_mib": max(mib for _, mib in samples),
+        "profile_mib": {hi: median(hi - step, hi) for hi in range(step, total + 1, step)},
+        "samples": samples,
+    }
+
+
 def run_load(client: Client, calls: list[Call], concurrency: int, server_pid: int) -> dict[str, Any]:
-    """The mixed load, with the server's RSS sampled at the 1,000th answer (10% of a shorter run) and the end."""
-    first_at = RSS_FIRST_SAMPLE if len(calls) > RSS_FIRST_SAMPLE else max(1, len(calls) // 10)
-    samples: dict[str, float] = {}
+    """The mixed load, with the server's RSS sampled every ``RSS_EVERY`` answers."""
+    samples: list[tuple[int, float]] = []
 
     def on_done(count: int) -> None:
-        if count == first_at:
-            samples["first"] = server_rss_mib(server_pid)
+        if count % RSS_EVERY == 0 or count == len(calls):
+            samples.append((count, server_rss_mib(server_pid)))
 
     outcomes, wall = client.run(calls, concurrency, on_done)
-    end = server_rss_mib(server_pid)
-    rss = {
-        "first_at": first_at,
-        "first_mib": samples["first"],
-        "end_at": len(calls),
-        "end_mib": end,
-        "growth_pct": 100 * (end - samples["first"]) / samples["first"],
-    }
+    rss = rss_summary(sorted(samples), len(calls))
     summary = summarize(outcomes, wall)
     types = by_type(outcomes)
     print(f"\n## Load: {len(calls)} requests from {concurrency} client threads\n")

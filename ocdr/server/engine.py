@@ -36,16 +36,33 @@ EMA_WEIGHT = 0.1  # of the newest job, in the running mean job time behind Retry
 TRIM_INTERVAL = 1.0  # seconds between malloc_trim calls (one takes ~25 ms on a busy heap: at most ~2.5% of a core)
 
 
-def _glibc_malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, where there is one. Page images and detector maps are large, short-lived buffers
-    freed by many threads; glibc keeps such freed memory in per-thread arenas, and RSS creeps up without it."""
+# glibc mallopt parameters (malloc.h)
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+MMAP_THRESHOLD_BYTES = 1 << 20  # page images and detector maps (MBs) are mmapped: freed straight back to the system
+ARENA_MAX = 2  # worker threads share two heaps instead of one per thread, each keeping its own freed memory
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The process's glibc, where there is one (not on macOS, Windows or musl)."""
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
         return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
-MALLOC_TRIM = _glibc_malloc_trim()
+GLIBC = _glibc()
+
+
+def tune_malloc() -> None:
+    """Keep the server's RSS flat. Page images and detector maps are large, short-lived buffers freed by many
+    threads; by default glibc raises its mmap threshold after such frees (so later ones land on the heap) and keeps
+    freed memory in per-thread arenas, and RSS creeps up. A fixed threshold and two arenas stop both; a periodic
+    ``malloc_trim`` (in ``Engine``) returns what is left."""
+    if GLIBC is not None:
+        GLIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        GLIBC.mallopt(M_ARENA_MAX, ARENA_MAX)
 
 
 class Cancelled(Exception):
@@ -56,6 +73,7 @@ class Engine:
     def __init__(self, config: ServerConfig, metrics: ServiceMetrics, workers: int = 1):
         self.config = config
         self.metrics = metrics
+        tune_malloc()  # before the worker threads start and their arenas exist
         threads = config.threads or max(1, (os.cpu_count() or 1) // (max(1, workers) * config.concurrency))
         self.ocr = OCR(
             config.det_model,
@@ -128,11 +146,11 @@ class Engine:
                 self._running -= 1
                 self._mean_seconds += EMA_WEIGHT * (seconds - self._mean_seconds)
                 self._publish()
-                trim = MALLOC_TRIM is not None and time.monotonic() - self._last_trim >= TRIM_INTERVAL
+                trim = GLIBC is not None and time.monotonic() - self._last_trim >= TRIM_INTERVAL
                 if trim:
                     self._last_trim = time.monotonic()
             if trim:
-                MALLOC_TRIM(0)
+                GLIBC.malloc_trim(0)  # type: ignore[union-attr]
 
     def _release(self, _: Future) -> None:
         with self._lock:
