@@ -70,7 +70,9 @@ class OCR:
         for page in iter_pages(
             source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
         ):
-            yield page, self.pipeline.read_page(page.image, run_params, index=page.index, source=source.name)
+            result = self.pipeline.read_page(page.image, run_params, index=page.index, source=source.name)
+            result.dpi = page.dpi
+            yield page, result
 
     def read_source(self, source: Source, **kwargs) -> Document:
         """Read one already-expanded input (all its pages). Raises ``InputError`` if it cannot be read."""

@@ -11,6 +11,8 @@ from pathlib import Path
 from ocdr import __version__
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+# the keys of ocdr.io.export.EXPORTERS, listed here so that `--help` needs no imports
+FORMATS = ["text", "json", "paddlex", "hocr", "alto", "page", "markdown", "tsv", "pdf"]
 
 PARAM_FLAGS = {
     "text_det_limit_side_len": int,
@@ -50,7 +52,15 @@ def _add_read(sub) -> None:
     p = sub.add_parser("read", help="read images, TIFFs, PDFs or folders of them")
     p.add_argument("inputs", nargs="+", help="files or folders (folders are read recursively, in sorted order)")
     p.add_argument("-o", "--output", type=Path, help="write results here instead of stdout")
-    p.add_argument("--format", default="text", choices=["text", "json", "paddlex"])
+    p.add_argument(
+        "--format",
+        default="text",
+        choices=FORMATS,
+        help="text, json (ocdr Document), paddlex, hocr, alto (ALTO v4), page (PAGE XML: one file per page, named "
+        "after -o), markdown, tsv (as Tesseract's), pdf (searchable PDF; needs -o or a pipe)",
+    )
+    p.add_argument("--rasterize", action="store_true", help="pdf: replace PDF pages by their images")
+    p.add_argument("--jpeg-quality", type=int, help="pdf: embed page images as JPEG (default: lossless)")
     p.add_argument("--vis", type=Path, help="write a visualization PNG per page into this folder")
     p.add_argument("--level", default="word", choices=["word", "line", "paragraph"], help="boxes drawn by --vis")
     p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
@@ -88,10 +98,12 @@ class _Progress:
 def _run_read(args) -> int:
     from ocdr.document import Document
     from ocdr.errors import OcdrError
-    from ocdr.io.export import export
     from ocdr.io.inputs import expand_inputs, parse_page_spec
     from ocdr.visualization import save_visualization
 
+    if args.format == "pdf" and not args.output and sys.stdout.isatty():
+        print("ocdr: error: --format pdf writes a binary file: give -o FILE.pdf or pipe the output", file=sys.stderr)
+        return EXIT_USAGE
     try:
         pages = parse_page_spec(args.pages) if args.pages else None
         ocr = _make_ocr(args)
@@ -118,32 +130,69 @@ def _run_read(args) -> int:
                     stem = Path(source.name).stem if not source.name.startswith("<") else f"input{len(docs)}"
                     suffix = f"_p{page.index + 1}" if page.index or len(results) > 1 else ""
                     save_visualization(args.vis / f"{stem}{suffix}.png", page_image.image, page, level=args.level)
-            docs.append(Document(results, source=source.name))
+            docs.append((source, Document(results, source=source.name)))
             progress.update(source.name, len(results))
         except OcdrError as exc:
             failed += 1
             progress.update(source.name, 0)
             print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
-    out = _render(docs, args.format, export)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(out, encoding="utf-8")
-    else:
-        sys.stdout.write(out)
+    try:
+        outputs = _render(docs, args)
+    except (OcdrError, ValueError, ImportError) as exc:
+        print(f"ocdr: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, (ValueError, ImportError)) else EXIT_SOME_FAILED
+    for path, content in outputs:
+        if path is None:
+            if isinstance(content, bytes):
+                sys.stdout.buffer.write(content)
+            else:
+                sys.stdout.write(content)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _render(docs: list, fmt: str, export) -> str:
+def _render(docs: list, args) -> list[tuple[Path | None, str | bytes]]:
+    """``(path or None for stdout, content)`` of each output: one, except for PAGE XML (a file per page)."""
+    from ocdr.document import Document
+    from ocdr.io.export import export
+
+    fmt, output = args.format, args.output
+    if not docs:
+        return []
     if fmt == "text":
         if len(docs) == 1:
-            return docs[0].text + "\n"
-        return "".join(f"==> {d.source} <==\n{d.text}\n\n" for d in docs)
+            return [(output, docs[0][1].text + "\n")]
+        return [(output, "".join(f"==> {d.source} <==\n{d.text}\n\n" for _, d in docs))]
     if fmt == "json":
         if len(docs) == 1:
-            return export(docs[0], "json") + "\n"
-        return "[\n" + ",\n".join(export(d, "json") for d in docs) + "\n]\n"
-    pages = [p for d in docs for p in json.loads(export(d, "paddlex"))]
-    return json.dumps(pages, ensure_ascii=False, indent=2) + "\n"
+            return [(output, export(docs[0][1], "json") + "\n")]
+        return [(output, "[\n" + ",\n".join(export(d, "json") for _, d in docs) + "\n]\n")]
+    if fmt == "paddlex":
+        pages = [p for _, d in docs for p in json.loads(export(d, "paddlex"))]
+        return [(output, json.dumps(pages, ensure_ascii=False, indent=2) + "\n")]
+    if fmt == "pdf":
+        from ocdr.io.searchable_pdf import merge_pdfs, to_pdf
+
+        parts = [to_pdf(d, s.obj, rasterize=args.rasterize, jpeg_quality=args.jpeg_quality) for s, d in docs]
+        return [(output, parts[0] if len(parts) == 1 else merge_pdfs(parts))] if parts else []
+    merged = docs[0][1] if len(docs) == 1 else Document([p for _, d in docs for p in d.pages])
+    if fmt == "page":
+        if len(merged.pages) == 1:
+            return [(output, export(merged, "page"))]
+        if output is None:
+            raise ValueError("PAGE XML is one file per page: give -o FILE and pages go to FILE_p1.xml, FILE_p2.xml...")
+        stem = output.name.split(".")[0]
+        suffix = output.name[len(stem) :] or ".xml"
+        return [
+            (output.with_name(f"{stem}_p{i + 1}{suffix}"), export(merged, "page", page=i))
+            for i in range(len(merged.pages))
+        ]
+    return [(output, export(merged, fmt))]
 
 
 def _add_eval(sub) -> None:
@@ -368,6 +417,7 @@ EXTRAS = {
     "prometheus_client": "serve",
     "multipart": "serve",
     "python_multipart": "serve",
+    "pikepdf": "pdf",
     "torch": "train",
     "onnx": "train",
     "fontTools": "train",

@@ -15,7 +15,6 @@ import numpy as np
 
 from ocdr.errors import InputError
 from ocdr.geometry import order_points, polygon_box, quad_from_box
-from ocdr.io import export as exporters
 
 Polygon = np.ndarray  # (4, 2) float32, page pixels, clockwise from the top-left corner in reading direction
 
@@ -217,7 +216,9 @@ class Page(_Value):
 
     ``params`` holds the pipeline settings used, under PaddleX's names where one exists (``limit_side_len``,
     ``limit_type``, ``thresh``, ``box_thresh``, ``unclip_ratio``, ``text_rec_score_thresh``); values must be
-    JSON-serialisable. ``angle`` is the page rotation in degrees the pipeline applied.
+    JSON-serialisable. ``angle`` is the page rotation in degrees the pipeline applied. ``dpi`` is the resolution
+    the page image had (the render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters
+    that place the page on paper (searchable PDF, hOCR's scan_res) use it.
     """
 
     index: int
@@ -228,6 +229,7 @@ class Page(_Value):
     source: str | None = None
     angle: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    dpi: float | None = None
 
     @property
     def lines(self) -> list[Line]:
@@ -255,6 +257,7 @@ class Page(_Value):
             "height": self.height,
             "source": self.source,
             "angle": self.angle,
+            "dpi": self.dpi,
             "params": dict(self.params),
             "blocks": [b.to_dict() for b in self.blocks],
             "regions": [r.to_dict() for r in self.regions],
@@ -271,6 +274,7 @@ class Page(_Value):
             source=d.get("source"),
             angle=d.get("angle", 0),
             params=dict(d.get("params", {})),
+            dpi=d.get("dpi"),
         )
 
 
@@ -317,8 +321,13 @@ class Document(_Value):
 
     def to_paddlex(self) -> list[dict[str, Any]]:
         """One dict per page in the PaddleX OCR pipeline's result format."""
-        return [exporters.page_to_paddlex(page) for page in self.pages]
+        from ocdr.io.export import page_to_paddlex
+
+        return [page_to_paddlex(page) for page in self.pages]
 
     def export(self, fmt: str, **kw: Any) -> str | bytes:
-        """Render in one of ``ocdr.io.export.EXPORTERS`` (json, text, paddlex, ...)."""
-        return exporters.export(self, fmt, **kw)
+        """Render in one of ``ocdr.io.export.EXPORTERS``: json, text, paddlex, hocr, alto, page, markdown, tsv, pdf
+        (the exporters import this module, hence the late import)."""
+        from ocdr.io.export import export
+
+        return export(self, fmt, **kw)

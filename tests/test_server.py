@@ -422,6 +422,29 @@ def test_v1_ocr_uploads_formats_and_levels(server, text_page, numbered_pages):
     assert tuned["result"]["documents"][0]["pages"][0]["params"]["thresh"] == 0.4
 
 
+def test_v1_ocr_standard_formats(server, text_page, numbered_pages):
+    """Every exporter is served: a searchable PDF of all uploads, schema-checked ALTO, hOCR, PAGE for one page."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    files = [("files", ("page.png", png_bytes(text_page[0]))), ("files", ("two.pdf", pdf_bytes(numbered_pages[:2])))]
+    pdf = server.post("/v1/ocr", params={"format": "pdf"}, files=files)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    document = pdfium.PdfDocument(io.BytesIO(pdf.content))
+    texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    assert len(texts) == 3
+    assert texts[0].split() == " ".join(PAGE_LINES).split()
+    assert [t.split() for t in texts[1:]] == [["Page", "101", "of", "twelve"], ["Page", "102", "of", "twelve"]]
+    for fmt, marker in [("alto", "<String "), ("hocr", 'class="ocrx_word"'), ("tsv", "level\tpage_num")]:
+        answer = server.post("/v1/ocr", params={"format": fmt}, files=files)
+        assert answer.status_code == 200 and marker in answer.text, (fmt, answer.text[:300])
+    page = server.post("/v1/ocr", params={"format": "page"}, files=files[:1])
+    assert page.status_code == 200 and "<PcGts" in page.text
+    assert_error(server.post("/v1/ocr", params={"format": "page"}, files=files), 422, "one page")
+
+
 @pytest.mark.parametrize(
     "params, fragment",
     [

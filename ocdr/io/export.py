@@ -1,4 +1,5 @@
-"""Result exporters. Each format is one entry of ``EXPORTERS``, so new ones (hocr, alto, pdf) plug in by adding one."""
+"""Result exporters: one registry, ``EXPORTERS``, of every output format; each format's writer is its own module
+(hocr, alto, pagexml, markdown, tsv, searchable_pdf); JSON, text and PaddleX JSON live here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ocdr.io.alto import to_alto
+from ocdr.io.hocr import to_hocr
+from ocdr.io.markdown import to_markdown
+from ocdr.io.pagexml import to_page_xml
+from ocdr.io.tsv import to_tsv
 
 if TYPE_CHECKING:
     from ocdr.document import Document, Page
@@ -90,7 +97,36 @@ def to_paddlex(doc: Document, indent: int | None = 4) -> str:
     return _dumps(doc.to_paddlex(), indent)
 
 
-EXPORTERS: dict[str, Callable[..., str | bytes]] = {"json": to_json, "text": to_text, "paddlex": to_paddlex}
+def to_pdf(doc: Document, source: Any = None, **kw: Any) -> bytes:
+    """Searchable PDF (see ``ocdr.io.searchable_pdf.to_pdf``); imported on use, as it needs the ``pdf`` extra."""
+    from ocdr.io.searchable_pdf import to_pdf as searchable_pdf
+
+    return searchable_pdf(doc, source, **kw)
+
+
+EXPORTERS: dict[str, Callable[..., str | bytes]] = {
+    "json": to_json,
+    "text": to_text,
+    "paddlex": to_paddlex,
+    "hocr": to_hocr,
+    "alto": to_alto,
+    "page": to_page_xml,
+    "markdown": to_markdown,
+    "tsv": to_tsv,
+    "pdf": to_pdf,
+}
+# File name suffix of each format, for writers that name output files.
+SUFFIXES = {
+    "json": ".json",
+    "text": ".txt",
+    "paddlex": ".json",
+    "hocr": ".hocr",
+    "alto": ".alto.xml",
+    "page": ".page.xml",
+    "markdown": ".md",
+    "tsv": ".tsv",
+    "pdf": ".pdf",
+}
 
 
 def export(doc: Document, fmt: str, **kw: Any) -> str | bytes:

@@ -14,8 +14,9 @@ from starlette.responses import Response
 
 from ocdr.document import Document
 from ocdr.io.export import EXPORTERS, export
+from ocdr.io.searchable_pdf import merge_pdfs, to_pdf
 from ocdr.server.engine import Engine
-from ocdr.server.envelope import json_response, success_body
+from ocdr.server.envelope import ServiceError, json_response, success_body
 from ocdr.server.payload import probe
 
 MEDIA_TYPES = {
@@ -78,7 +79,15 @@ def documents_answer(
     if fmt == "json":
         documents = [_with_items(doc, level) if level else doc.to_dict() for doc in docs]
         return json_response(success_body({"documents": documents}))
+    if fmt == "pdf":
+        parts = [to_pdf(doc, data) for (_, data), doc in zip(uploads, docs, strict=True)]
+        return Response(parts[0] if len(parts) == 1 else merge_pdfs(parts), media_type=MEDIA_TYPES["pdf"])
     merged = Document([page for doc in docs for page in doc.pages], source=docs[0].source if len(docs) == 1 else None)
+    if fmt == "page" and len(merged.pages) != 1:
+        raise ServiceError(
+            422,
+            f"format=page (PAGE XML) holds one page and this request read {len(merged.pages)}: ask for one with pages=",
+        )
     content = export(merged, fmt)
     media_type = MEDIA_TYPES.get(
         fmt, "text/plain; charset=utf-8" if isinstance(content, str) else "application/octet-stream"

@@ -1,0 +1,57 @@
+"""Markdown: paragraphs in reading order, lines of a paragraph joined into one, words hyphenated across a line
+break joined back, lone lines set clearly larger than the page's body text as headings, pages separated by a rule."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from typing import TYPE_CHECKING
+
+from ocdr.document import polygon_sizes
+
+if TYPE_CHECKING:
+    from ocdr.document import Block, Document, Page
+
+HEADING_RATIO = 1.5  # a short block whose lines are this much taller than the page's median line is a heading
+HEADING_MAX_LINES = 2
+# characters that would start Markdown syntax: escaped wherever they appear (inline) or begin a paragraph (block)
+_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)] )")
+
+
+def _escape(text: str) -> str:
+    text = _INLINE.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(0), text)
+
+
+def _join_lines(lines: list[str]) -> str:
+    """One paragraph from its lines: a word broken with a hyphen at a line end is joined back."""
+    text = ""
+    for line in lines:
+        if text.endswith("-") and line[:1].islower() and len(text) > 1 and text[-2].isalpha():
+            text = text[:-1] + line
+        else:
+            text = f"{text} {line}" if text else line
+    return text
+
+
+def _line_height(block: Block) -> float:
+    return float(statistics.median(polygon_sizes([line.polygon for line in block.lines])[:, 1]))
+
+
+def page_markdown(page: Page) -> str:
+    if not page.blocks:
+        return ""
+    body = statistics.median(h for b in page.blocks for h in polygon_sizes([ln.polygon for ln in b.lines])[:, 1])
+    parts = []
+    for block in page.blocks:
+        text = _escape(_join_lines([line.text for line in block.lines]))
+        if len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body:
+            text = "## " + text
+        parts.append(text)
+    return "\n\n".join(parts)
+
+
+def to_markdown(doc: Document) -> str:
+    pages = [page_markdown(page) for page in doc.pages]
+    return "\n\n---\n\n".join(pages) + "\n"

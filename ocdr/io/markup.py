@@ -1,0 +1,50 @@
+"""Helpers shared by the XML and table exporters (hOCR, ALTO, PAGE, TSV): integer boxes, point lists, baselines."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ocdr.document import Line, Page, Polygon
+
+PRODUCER = "ocdr"
+
+
+def producer_version() -> str:
+    from ocdr import __version__
+
+    return __version__
+
+
+def pixel_box(polygon: Polygon, page: Page) -> tuple[int, int, int, int]:
+    """Integer ``(x0, y0, x1, y1)`` around the polygon, inside the page (formats want whole pixels on the page)."""
+    p = np.asarray(polygon, dtype=np.float64)
+    x0, y0 = np.floor(p.min(axis=0))
+    x1, y1 = np.ceil(p.max(axis=0))
+    x0, x1 = (int(np.clip(v, 0, page.width)) for v in (x0, x1))
+    y0, y1 = (int(np.clip(v, 0, page.height)) for v in (y0, y1))
+    return x0, y0, max(x1, x0), max(y1, y0)
+
+
+def point_list(polygon: Polygon, page: Page) -> str:
+    """``"x,y x,y ..."`` in whole pixels inside the page (PAGE XML's points, ALTO's polygon)."""
+    p = np.rint(np.asarray(polygon, dtype=np.float64))
+    p[:, 0] = np.clip(p[:, 0], 0, page.width)
+    p[:, 1] = np.clip(p[:, 1], 0, page.height)
+    return " ".join(f"{int(x)},{int(y)}" for x, y in p)
+
+
+def baseline_points(line: Line) -> np.ndarray:
+    """The line's baseline as two points: its polygon's bottom edge (bottom-left, bottom-right)."""
+    p = np.asarray(line.polygon, dtype=np.float64)
+    return np.stack([p[3], p[2]])
+
+
+def xml_text(root: ET.Element, doctype: str | None = None) -> str:
+    """The element as an indented XML document with its declaration (and a doctype line where one is given)."""
+    ET.indent(root, space="  ")
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' + (doctype + "\n" if doctype else "")
+    return head + ET.tostring(root, encoding="unicode") + "\n"
