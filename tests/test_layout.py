@@ -56,38 +56,34 @@ def test_two_paragraphs_in_reading_order():
     assert [w.text for w in blocks[0].lines[1].words] == ["jumps", "over", "the"]
 
 
+def _column(lines: list[str], x: float, y: float, h: float = 20.0, pitch: float = 26.0) -> list[Word]:
+    return [w for i, text in enumerate(lines) for w in _line(text, x, y + i * pitch, h)]
+
+
+LEFT = ["the left column starts here", "and runs on for a while", "before it ends"]
+RIGHT = ["the right column starts too", "with lines level with the", "left column's lines"]
+
+
 def test_two_columns_are_read_one_after_the_other():
-    words = (
-        _line("A title across the page", 20, 10, h=30)
-        + _line("left one", 20, 60)
-        + _line("left two", 20, 86)
-        + _line("left three", 20, 112)
-        + _line("right one", 340, 60)
-        + _line("right two", 340, 86)
-        + _line("right three", 340, 112)
-    )
+    """Text columns with a narrow gutter (under the wide-gap split) and lines level with each other."""
+    words = _line("A title across the page", 20, 10, h=30) + _column(LEFT, 20, 60) + _column(RIGHT, 330, 60)
     blocks = group_words(_shuffled(words, seed=3))
-    assert [b.text for b in blocks] == [
-        "A title across the page",
-        "left one\nleft two\nleft three",
-        "right one\nright two\nright three",
-    ]
+    assert [b.text for b in blocks] == ["A title across the page", "\n".join(LEFT), "\n".join(RIGHT)]
 
 
-def test_side_by_side_blocks_are_read_row_by_row_without_interleaving_lines():
-    # Column detection across paragraph breaks is a later issue: for now overlapping rows go left to right.
-    words = (
-        _line("L1 a", 20, 20)
-        + _line("L1 b", 20, 46)
-        + _line("L2 a", 20, 100)
-        + _line("L2 b", 20, 126)
-        + _line("R1 a", 300, 20)
-        + _line("R1 b", 300, 46)
-        + _line("R2 a", 300, 100)
-        + _line("R2 b", 300, 126)
-    )
+def test_columns_never_interleave_across_paragraph_breaks():
+    """Two paragraphs per column whose breaks line up: still the whole left column, then the right one."""
+    words = _column(LEFT, 20, 20) + _column(LEFT[:2], 20, 120) + _column(RIGHT, 330, 20) + _column(RIGHT[:2], 330, 120)
     blocks = group_words(_shuffled(words))
-    assert [b.text for b in blocks] == ["L1 a\nL1 b", "R1 a\nR1 b", "L2 a\nL2 b", "R2 a\nR2 b"]
+    assert [b.text for b in blocks] == ["\n".join(LEFT), "\n".join(LEFT[:2]), "\n".join(RIGHT), "\n".join(RIGHT[:2])]
+
+
+def test_form_fields_and_receipt_rows_are_read_along_their_rows():
+    """Keys and values (or items and prices) far apart: each value right after its key, not all keys first."""
+    rows = [("Invoice:", "2026-0417"), ("Date:", "14 March 2026"), ("Total:", "$95.10"), ("Paid by:", "card")]
+    words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 26 * i) + _line(v, 400, 20 + 26 * i)]
+    blocks = group_words(_shuffled(words))
+    assert Page(0, 1000, 1000, blocks).text.split() == " ".join(f"{k} {v}" for k, v in rows).split()
 
 
 def test_wide_gap_splits_a_line_but_word_spacing_does_not():

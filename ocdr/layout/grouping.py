@@ -20,6 +20,10 @@ from ocdr.document import Block, Line, Word, polygon_angles, polygon_sizes
 SAME_LINE = 0.5  # a word joins a line when its centre is within this x max(word, line height) of its neighbour's
 WORD_OVERLAP = 0.5  # ...unless it overlaps that neighbour by more than this share of the narrower width (stacked)
 SPLIT_GAP = 3.0  # a horizontal gap wider than this x line height splits a line: two columns or form fields
+# A narrower gap, down to COLUMN_GAP x line height, splits it where it is a column gutter: the text on both sides is
+# at least COLUMN_RATIO x the gap wide (lines of two text columns), or the gap spans a gutter found so on 2+ lines.
+COLUMN_GAP = 1.2
+COLUMN_RATIO = 2.5
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
@@ -95,16 +99,62 @@ class _LineBuilder:
         self.height = statistics.median(self.heights)
         self.max_cy = max(self.max_cy, e.cy)
 
-    def split(self) -> list[list[int]]:
-        """Members in x order, cut where the gap to the words on the left exceeds ``SPLIT_GAP`` line heights."""
-        parts: list[list[int]] = []
+    def gaps(self) -> list[tuple[int, float, float]]:
+        """``(k, x0, x1)`` of each gap wider than ``COLUMN_GAP`` line heights, before member ``k`` (x order)."""
+        found = []
         right = -math.inf
-        for index, e in zip(self.members, self.extents, strict=True):
-            if e.x0 - right > SPLIT_GAP * self.height:
-                parts.append([])
-            parts[-1].append(index)
+        for k, e in enumerate(self.extents):
+            if k and e.x0 - right > COLUMN_GAP * self.height:
+                found.append((k, right, e.x0))
             right = max(right, e.x1)
-        return parts
+        return found
+
+    def column_gaps(self) -> list[tuple[float, float]]:
+        """The gaps with wide text on both sides: gutters between text columns."""
+        gaps = self.gaps()
+        edges = [self.extents[0].x0, *[x for _, g0, g1 in gaps for x in (g0, g1)], self.line_x1]
+        return [
+            (g0, g1)
+            for i, (_, g0, g1) in enumerate(gaps)
+            if min(edges[2 * i + 1] - edges[2 * i], edges[2 * i + 3] - edges[2 * i + 2]) >= COLUMN_RATIO * (g1 - g0)
+        ]
+
+    @property
+    def line_x1(self) -> float:
+        return max(e.x1 for e in self.extents)
+
+    def _cell_kind(self, first: int, last: int, cuts: dict[int, bool]) -> tuple[bool, bool]:
+        """Whether a cell gap (no gutter) parts the part from a row-mate, and whether it is narrow next to that gap
+        (a key, a value, a table cell, rather than a line of running text)."""
+        width = max(e.x1 for e in self.extents[first : last + 1]) - self.extents[first].x0
+        gaps = []
+        if first in cuts and not cuts[first]:
+            gaps.append(self.extents[first].x0 - max(e.x1 for e in self.extents[:first]))
+        if last + 1 in cuts and not cuts[last + 1]:
+            gaps.append(self.extents[last + 1].x0 - max(e.x1 for e in self.extents[: last + 1]))
+        return bool(gaps), any(width < COLUMN_RATIO * gap for gap in gaps)
+
+    def split(self, gutters: list[float]) -> list[tuple[list[int], tuple[bool, bool]]]:
+        """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
+        ``COLUMN_GAP``) that are column-like or span one of the ``gutters`` (x midpoints of column gaps). Each part
+        comes with its cell kind (``_cell_kind``): a part cut from a row-mate by a gap that is no column gutter (a form
+        field, a table cell) is read along its row rather than joined to the lines above and below."""
+        column_gaps = set(self.column_gaps())
+        cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
+        for k, g0, g1 in self.gaps():
+            column = (g0, g1) in column_gaps or sum(g0 < mid < g1 for mid in gutters) >= 2
+            if column or g1 - g0 > SPLIT_GAP * self.height:
+                cuts[k] = column
+        parts: list[list[int]] = []
+        bounds: list[tuple[int, int]] = []  # per part: its first and last member position
+        for k, index in enumerate(self.members):
+            if k == 0 or k in cuts:
+                parts.append([])
+                bounds.append((k, k))
+            parts[-1].append(index)
+            bounds[-1] = (bounds[-1][0], k)
+        cell_edges = [self._cell_kind(first, last, cuts) for first, last in bounds]
+        return list(zip(parts, cell_edges, strict=True))
 
 
 def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
@@ -132,12 +182,11 @@ def group_words(words: list[Word]) -> list[Block]:
     """Group recognized words into lines and paragraphs, in reading order."""
     if not words:
         return []
-    lines = [
-        Line.from_words([words[i] for i in part])
-        for builder in _cluster_lines(_measure(words))
-        for part in builder.split()
-    ]
-    return group_lines(lines)
+    builders = _cluster_lines(_measure(words))
+    gutters = [(g0 + g1) / 2 for builder in builders for g0, g1 in builder.column_gaps()]
+    parts = [part for builder in builders for part in builder.split(gutters)]
+    lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
+    return group_lines(lines, [kind for _, kind in parts], gutters)
 
 
 def _continues(above: _Extent, below: _Extent) -> bool:
@@ -150,8 +199,8 @@ def _continues(above: _Extent, below: _Extent) -> bool:
     )
 
 
-def _paragraphs(extents: list[_Extent]) -> list[list[int]]:
-    """Sweep lines by top; each continues the open paragraph it fits closest, or starts one."""
+def _paragraphs(extents: list[_Extent], cells: list[bool]) -> list[list[int]]:
+    """Sweep lines by top; each continues the open paragraph it fits closest, or starts one. Cells stay alone."""
     # No later line (larger top, height within the ratio) can continue a paragraph whose last line ends this far up.
     reach = PARAGRAPH_GAP * (1 + PARAGRAPH_HEIGHT_RATIO) / 2
     paragraphs: list[list[int]] = []
@@ -159,7 +208,7 @@ def _paragraphs(extents: list[_Extent]) -> list[list[int]]:
     for i in sorted(range(len(extents)), key=lambda i: (extents[i].top, extents[i].x0)):
         e = extents[i]
         active = [p for p in active if e.top - extents[p[-1]].bottom < reach * extents[p[-1]].h]
-        fits = [p for p in active if _continues(extents[p[-1]], e)]
+        fits = [] if cells[i] else [p for p in active if not cells[p[-1]] and _continues(extents[p[-1]], e)]
         if fits:
             min(fits, key=lambda p: e.top - extents[p[-1]].bottom).append(i)
         else:
@@ -181,19 +230,74 @@ def _chain(items: list[int], lo: Callable[[int], float], hi: Callable[[int], flo
     return runs
 
 
-def _reading_order(extents: list[_Extent], slack: float) -> list[int]:
-    """Bands of vertically overlapping blocks top to bottom; in a band, columns left to right, each top down."""
-    order = []
-    for band in _chain(list(range(len(extents))), lambda i: extents[i].top, lambda i: extents[i].bottom, slack):
-        for column in _chain(band, lambda i: extents[i].x0, lambda i: extents[i].x1, slack):
-            order.extend(sorted(column, key=lambda i: (extents[i].top, extents[i].x0)))
-    return order
+class _Order:
+    """Reading order of blocks by recursive cuts through the whitespace between them (XY-cut).
+
+    A region with a gutter running its whole height is read column by column, each recursively, unless it is a
+    table or form (most of its blocks are cells, and no gutter between text columns runs through it): then row by
+    row. Otherwise it is cut into bands top to bottom;
+    neighbouring bands split by the same gutter (two columns whose paragraph breaks happen to line up) are read
+    as one region, so that columns never interleave.
+    """
+
+    def __init__(self, extents: list[_Extent], cells: list[bool], gutters: list[float], slack: float) -> None:
+        self.e, self.cells, self.text_gutters, self.slack = extents, cells, gutters, slack
+
+    def columns(self, items: list[int]) -> list[list[int]]:
+        return _chain(items, lambda i: self.e[i].x0, lambda i: self.e[i].x1, self.slack)
+
+    def bands(self, items: list[int]) -> list[list[int]]:
+        return _chain(items, lambda i: self.e[i].top, lambda i: self.e[i].bottom, self.slack)
+
+    def gutters(self, items: list[int]) -> list[tuple[float, float]]:
+        columns = self.columns(items)
+        pairs = zip(columns, columns[1:], strict=False)
+        return [(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right)) for left, right in pairs]
+
+    def tabular(self, items: list[int]) -> bool:
+        """A table or form: cells make up most of every column, and no gutter between text columns runs through."""
+        if any(sum(g0 < mid < g1 for mid in self.text_gutters) >= 2 for g0, g1 in self.gutters(items)):
+            return False
+        return all(2 * sum(self.cells[i] for i in column) > len(column) for column in self.columns(items))
+
+    def order(self, items: list[int]) -> list[int]:
+        if len(items) <= 1:
+            return items
+        columns = self.columns(items)
+        if len(columns) > 1 and not self.tabular(items):
+            return [i for column in columns for i in self.order(column)]
+        bands = self.bands(items)
+        if len(bands) == 1:
+            if len(columns) > 1:  # one row of cells: left to right
+                return [i for column in columns for i in self.order(column)]
+            return sorted(items, key=lambda i: (self.e[i].top, self.e[i].x0))
+        groups: list[list[int]] = []
+        for band in bands:
+            if groups and not self.tabular(groups[-1] + band) and self._share_gutter(groups[-1], band):
+                groups[-1] = groups[-1] + band
+            else:
+                groups.append(band)
+        if len(groups) == 1:  # every band shares one gutter, yet the whole has none: read band by band
+            groups = bands
+        return [i for group in groups for i in self.order(group)]
+
+    def _share_gutter(self, a: list[int], b: list[int]) -> bool:
+        return (
+            any(_overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(a) for h0, h1 in self.gutters(b))
+            and len(self.columns(a + b)) > 1
+        )
 
 
-def group_lines(lines: list[Line]) -> list[Block]:
-    """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order."""
+def group_lines(
+    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[float] | None = None
+) -> list[Block]:
+    """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
+    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the x
+    of gaps found between text columns on single lines (``group_words`` knows both; a line detector's lines are
+    no cells)."""
     if not lines:
         return []
+    kinds = cells or [(False, False)] * len(lines)
     word_extents = iter(_measure([w for line in lines for w in line.words]))
     extents = []
     for line in lines:
@@ -206,7 +310,7 @@ def group_lines(lines: list[Line]) -> list[Block]:
                 h=statistics.median(p.h for p in parts),
             )
         )
-    paragraphs = _paragraphs(extents)
+    paragraphs = _paragraphs(extents, [cut for cut, _ in kinds])
     block_extents = []
     for members in paragraphs:
         top = min(extents[i].top for i in members)
@@ -214,4 +318,6 @@ def group_lines(lines: list[Line]) -> list[Block]:
         x0, x1 = min(extents[i].x0 for i in members), max(extents[i].x1 for i in members)
         block_extents.append(_Extent(x0, x1, (top + bottom) / 2, bottom - top))
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
-    return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in _reading_order(block_extents, slack)]
+    block_cells = [all(kinds[i][1] for i in members) for members in paragraphs]
+    order = _Order(block_extents, block_cells, gutters or [], slack).order(list(range(len(paragraphs))))
+    return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
