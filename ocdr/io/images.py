@@ -65,21 +65,28 @@ def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
         raise InputError(f"{name} could not be decoded (corrupt or truncated?): {exc}") from exc
 
 
-def _fit_pillow_limit(max_pixels: int) -> None:
+DPI_SNAP = 0.02  # PNG's pixels-per-metre rounding, in DPI
+
+
+def _fit_pillow_limit(max_pixels: int | None) -> None:
     """Pillow refuses images over ``2 * Image.MAX_IMAGE_PIXELS`` before their size is visible to us: make sure
-    that hard limit is at least ``max_pixels``, so ours is the limit that applies (never lowers it)."""
-    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > 2 * Image.MAX_IMAGE_PIXELS:
+    that hard limit is at least ``max_pixels``, so ours is the limit that applies (never lowers it). No limit of
+    ours (None) leaves Pillow's in place."""
+    if max_pixels is not None and Image.MAX_IMAGE_PIXELS is not None and max_pixels > 2 * Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = math.ceil(max_pixels / 2)
 
 
 def image_dpi(img: Image.Image) -> float | None:
-    """Horizontal DPI from the image's metadata, or None where it has none (or a meaningless one)."""
+    """Horizontal DPI from the image's metadata, or None where it has none (or a meaningless one). PNG stores
+    whole pixels per metre, so 150 DPI reads back as 150.0124: values that close to a whole number snap to it."""
     dpi = img.info.get("dpi")
     try:
         value = float(dpi[0])
     except (TypeError, ValueError, IndexError, ZeroDivisionError):
         return None
-    return value if math.isfinite(value) and value > 0 else None
+    if not (math.isfinite(value) and value > 0):
+        return None
+    return float(round(value)) if abs(value - round(value)) < DPI_SNAP else value
 
 
 def iter_image_frames(

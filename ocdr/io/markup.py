@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ocdr.document import Line, Page, Polygon
 
 PRODUCER = "ocdr"
+DESCENT = 0.2  # of a box's height: where the baseline sits above the bottom edge of a text box (descenders below)
 
 
 def producer_version() -> str:
@@ -38,9 +39,10 @@ def point_list(polygon: Polygon, page: Page) -> str:
 
 
 def baseline_points(line: Line) -> np.ndarray:
-    """The line's baseline as two points: its polygon's bottom edge (bottom-left, bottom-right)."""
+    """The line's baseline as two points (left, right): its polygon's bottom edge raised by ``DESCENT`` of its
+    height, an estimate (boxes reach down to the descenders; the recognizer does not find the baseline itself)."""
     p = np.asarray(line.polygon, dtype=np.float64)
-    return np.stack([p[3], p[2]])
+    return np.stack([p[3] + DESCENT * (p[0] - p[3]), p[2] + DESCENT * (p[1] - p[2])])
 
 
 def xml_text(root: ET.Element, doctype: str | None = None) -> str:

@@ -25,7 +25,7 @@ from PIL import Image, ImageCms
 
 from ocdr.errors import InputError
 from ocdr.io.inputs import PDF_MAGIC, Source, iter_pages
-from ocdr.io.markup import PRODUCER, producer_version
+from ocdr.io.markup import DESCENT, PRODUCER, producer_version
 
 if TYPE_CHECKING:
     import pikepdf
@@ -39,7 +39,6 @@ GLYPH_WIDTH = 0.5  # em: the advance of every glyph; Tz stretches each word to i
 # word boxes split from one detected line nearly touch: a word followed by another on its line is drawn narrower,
 # so that the gap is at least this many of its characters' widths.
 MIN_GAP_CHARS = 0.4
-DESCENT = 0.2  # em below the baseline; the em is the word box's height
 FONT_NAME = "GlyphLessFont"
 MIN_GAP = 0.5  # pixels: no space character in narrower gaps
 Matrix = tuple[float, float, float, float, float, float]
@@ -346,7 +345,7 @@ def to_pdf(
         rasterize: for a PDF source, replace its pages by their images rather than adding text to them.
         dpi: page size for images that say no DPI of their own (default: their DPI metadata, else 300).
         jpeg_quality: embed page images as JPEG at this quality rather than losslessly (a JPEG file stays as is).
-        text_only: pages with the text layer alone, sized as the page images (what OCRmyPDF grafts onto pages).
+        text_only: pages with the text layer alone, sized as the page images (to lay over pages elsewhere).
         pdfa: mark image-based output as PDF/A-2b.
     """
     pk = _pikepdf()

@@ -1,0 +1,366 @@
+"""OCRmyPDF plugin: ocdr as OCRmyPDF's OCR engine, in place of Tesseract.
+
+    ocrmypdf --plugin ocdr.ocrmypdf_plugin in.pdf out.pdf
+
+or from Python: ``ocrmypdf.ocr("in.pdf", "out.pdf", plugins=["ocdr.ocrmypdf_plugin"])``. Needs the ``ocrmypdf``
+extra (``pip install "ocdr[ocrmypdf]"``). The plugin is not registered as an entry point on purpose: installing ocdr
+must not replace Tesseract for every OCRmyPDF user, so it is active only where ``--plugin`` names it.
+
+OCRmyPDF rasterizes each page to an image (with its DPI set) and hands it to the engine:
+
+* ``generate_hocr`` (OCRmyPDF's default renderer): ocdr's hOCR export and the plain text; OCRmyPDF parses the hOCR
+  and draws the invisible text layer itself.
+* ``generate_pdf`` (``--pdf-renderer sandwich``): ocdr's own text-only PDF page, sized to the image at its DPI.
+* ``get_deskew`` (``--deskew``): the median angle of the text lines ocdr finds (fitted through their words).
+* ``get_orientation`` (``--rotate-pages``): ocdr has no page orientation classifier yet, so "upright, no confidence".
+
+With the plugin loaded the built-in Tesseract plugin is blocked (``initialize``), so that OCRmyPDF does not require
+the ``tesseract`` program that this run will not use; ``--ocr-engine tesseract`` is refused with a clear message (run
+without ``--plugin`` to use Tesseract). ``--ocr-engine none`` still works. Written for OCRmyPDF 17; OCRmyPDF 16 runs
+it too, but there the Tesseract plugin must stay (and the ``tesseract`` program be installed). See docs/ocrmypdf.md.
+
+OCRmyPDF already runs pages in parallel (``--jobs``; worker threads by default), so each worker's ONNX Runtime
+sessions get one thread unless ``--ocdr-threads`` says otherwise. One ``ocdr.OCR`` per process (per distinct model
+settings) is created on first use and shared by the worker threads.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import logging
+import math
+import threading
+from collections.abc import Set
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+from ocrmypdf import hookimpl, pluginspec
+from ocrmypdf.cli import numeric
+from ocrmypdf.exceptions import BadArgsError
+from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
+from PIL import Image
+from pydantic import BaseModel, Field, ValidationError
+
+import ocdr
+from ocdr.document import polygon_angles, polygon_sizes
+
+if TYPE_CHECKING:
+    from ocrmypdf._options import OcrOptions
+
+    from ocdr.api import OCR
+    from ocdr.document import Document
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAME = "ocdr"
+NAMESPACE = "ocdr"  # options.ocdr.<field>, from the --ocdr-<field> arguments
+TESSERACT_PLUGIN = "ocrmypdf.builtin_plugins.tesseract_ocr"
+# What the shipped recognizer reads: Latin script, English charset. ISO 639-2 codes, as OCRmyPDF's -l takes them.
+LANGUAGES = frozenset({"eng"})
+DEFAULT_DPI = 300.0  # for a page image without DPI metadata (OCRmyPDF always sets one)
+# PNG stores whole pixels per metre (0.0254 dpi steps): 150 dpi reads back as 150.0124; snap such values back
+DPI_ROUNDING = 0.02
+TEXT_FONT = "/f-0-0"  # the font name OCRmyPDF's sandwich grafter copies from a text-only page
+MIN_ELONGATION = 1.5  # words at least this many times wider than tall give a reliable reading direction
+# OCRmyPDF 17 passes the options to get_ocr_engine and has plugin option models; 16 has neither
+OCRMYPDF_17 = "options" in inspect.signature(pluginspec.get_ocr_engine).parameters
+
+
+class OcdrOptions(BaseModel):
+    """ocdr's options, as ``options.ocdr.<field>`` (``--ocdr-<field>`` on the command line, ``ocdr_<field>=`` in
+    ``ocrmypdf.ocr``)."""
+
+    det_model: Annotated[str | None, Field(description="ONNX text detection model (default: the shipped one)")] = None
+    rec_model: Annotated[str | None, Field(description="ONNX text recognition model (default: the shipped one)")] = None
+    threads: Annotated[int, Field(ge=1, le=256, description="ONNX Runtime threads per model and worker")] = 1
+    device: Annotated[str, Field(pattern="^(cpu|cuda)$", description="cpu, or cuda (needs onnxruntime-gpu)")] = "cpu"
+
+
+# ---- hooks --------------------------------------------------------------------------------------------------------
+
+
+@hookimpl
+def initialize(plugin_manager: Any) -> None:
+    """Block the built-in Tesseract plugin (OCRmyPDF 17): its ``check_options`` would require the ``tesseract``
+    program. OCRmyPDF 16 reads Tesseract's options (``options.tesseract_timeout``) in its own pipeline, so there the
+    Tesseract plugin stays, and with it the need for the ``tesseract`` program, though ocdr does the OCR.
+
+    OCRmyPDF calls this in the main process only; worker processes (``use_threads=False``) rebuild the plugin
+    manager without it, which is harmless: options were checked already and ``get_ocr_engine`` below runs first.
+    """
+    if OCRMYPDF_17:
+        plugin_manager.set_blocked(TESSERACT_PLUGIN)
+
+
+@hookimpl
+def register_options() -> dict[str, type[BaseModel]]:
+    models: dict[str, type[BaseModel]] = {NAMESPACE: OcdrOptions}
+    # OCRmyPDF's option validation reads options.tesseract.* whichever engine runs; with the Tesseract plugin
+    # blocked, nobody else registers that namespace, so register its (default-valued) model here.
+    from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOptions
+
+    models["tesseract"] = TesseractOptions
+    return models
+
+
+def _add_engine_choice(parser: Any) -> None:
+    """Accept ``--ocr-engine ocdr`` (argparse has no public way to extend an option's choices)."""
+    for action in parser._actions:
+        if action.dest == "ocr_engine" and action.choices is not None:
+            if ENGINE_NAME not in action.choices:
+                action.choices = [*action.choices, ENGINE_NAME]
+            return
+
+
+@hookimpl
+def add_options(parser: Any) -> None:
+    _add_engine_choice(parser)
+    group = parser.add_argument_group("ocdr", "OCR with ocdr (DBNet + CRNN on ONNX Runtime) instead of Tesseract")
+    group.add_argument(
+        "--ocdr-det-model", metavar="ONNX", dest="ocdr_det_model", help="Text detection model (default: shipped)."
+    )
+    group.add_argument(
+        "--ocdr-rec-model", metavar="ONNX", dest="ocdr_rec_model", help="Text recognition model (default: shipped)."
+    )
+    group.add_argument(
+        "--ocdr-threads",
+        metavar="N",
+        type=numeric(int, 1, 256),
+        dest="ocdr_threads",
+        help="ONNX Runtime threads per model in each OCRmyPDF worker (default 1: OCRmyPDF parallelizes pages).",
+    )
+    group.add_argument(
+        "--ocdr-device",
+        choices=["cpu", "cuda"],
+        dest="ocdr_device",
+        help="Run the models on cpu (default) or cuda (needs onnxruntime-gpu).",
+    )
+
+
+@hookimpl
+def check_options(options: OcrOptions) -> None:
+    if getattr(options, "ocr_engine", "auto") == "tesseract":
+        raise BadArgsError(
+            "--ocr-engine tesseract cannot be used with the ocdr plugin loaded (it replaces Tesseract); "
+            "run OCRmyPDF without --plugin ocdr.ocrmypdf_plugin to use Tesseract"
+        )
+    if not _selected(options):
+        return
+    settings = _settings(options)  # validates --ocdr-* now rather than in the first page's worker
+    for kind, path in (("detection", settings[0]), ("recognition", settings[1])):
+        if path is not None and not Path(path).is_file():
+            raise BadArgsError(f"--ocdr-{kind[:3]}-model: {kind} model {path} is not a file")
+
+
+def _selected(options: Any) -> bool:
+    """Whether these options pick ocdr: ``--ocr-engine auto`` (the default) or ``ocdr`` (OCRmyPDF 16 has no choice)."""
+    return options is None or getattr(options, "ocr_engine", "auto") in ("auto", ENGINE_NAME)
+
+
+if OCRMYPDF_17:
+
+    @hookimpl(tryfirst=True)
+    def get_ocr_engine(options: OcrOptions | None) -> OcrEngine | None:
+        """ocdr for ``--ocr-engine auto`` (the default) and ``ocdr``; None lets another plugin answer."""
+        return OcdrEngine() if _selected(options) else None
+
+else:  # OCRmyPDF 16: the hook takes no options, and there is no engine choice
+
+    @hookimpl(tryfirst=True)
+    def get_ocr_engine() -> OcrEngine:
+        return OcdrEngine()
+
+
+# ---- the shared OCR object ----------------------------------------------------------------------------------------
+
+_ocr_lock = threading.Lock()
+_ocr_cache: dict[tuple[Any, ...], OCR] = {}
+
+
+def _settings(options: OcrOptions | None) -> tuple[str | None, str | None, int, str]:
+    """(det_model, rec_model, threads, device) from ``options.ocdr``, or from the flat ``ocdr_*`` attributes of
+    OCRmyPDF 16's argparse namespace; defaults for what is not given."""
+    try:
+        ns = getattr(options, NAMESPACE, None) if options is not None else None
+        if ns is None:
+            given = {name: getattr(options, f"{NAMESPACE}_{name}", None) for name in OcdrOptions.model_fields}
+            ns = OcdrOptions(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as exc:  # a bad ocdr_* value given to ocrmypdf.ocr(); argparse checks the CLI's
+        raise BadArgsError(f"invalid ocdr option: {exc}") from exc
+    return ns.det_model, ns.rec_model, ns.threads, ns.device
+
+
+def get_ocr(options: OcrOptions | None = None) -> OCR:
+    """The process-wide ``ocdr.OCR`` for these options' model settings, loaded on first use (thread-safe)."""
+    key = _settings(options)
+    with _ocr_lock:
+        ocr = _ocr_cache.get(key)
+        if ocr is None:
+            det_model, rec_model, threads, device = key
+            log.debug("loading ocdr models (threads=%d, device=%s)", threads, device)
+            ocr = ocdr.OCR(det_model, rec_model, threads=threads, device=device)
+            _ocr_cache[key] = ocr
+        return ocr
+
+
+# ---- page images --------------------------------------------------------------------------------------------------
+
+
+def _snap(value: float) -> float:
+    nearest = round(value)
+    return float(nearest) if abs(value - nearest) < DPI_ROUNDING else value
+
+
+def image_dpi(input_file: Path) -> tuple[float, float]:
+    """(x, y) DPI of a page image file, as OCRmyPDF set it (whole numbers after PNG's rounding); 300 if unset."""
+    with Image.open(input_file) as img:
+        dpi = img.info.get("dpi")
+    try:
+        x, y = (float(v) for v in dpi)
+    except (TypeError, ValueError):
+        log.warning("%s has no DPI; assuming %g", input_file, DEFAULT_DPI)
+        return DEFAULT_DPI, DEFAULT_DPI
+    if not (math.isfinite(x) and math.isfinite(y) and x > 0 and y > 0):
+        log.warning("%s has an invalid DPI %r; assuming %g", input_file, dpi, DEFAULT_DPI)
+        return DEFAULT_DPI, DEFAULT_DPI
+    return _snap(x), _snap(y)
+
+
+def _read(input_file: Path, options: OcrOptions | None) -> tuple[Document, tuple[float, float]]:
+    dpi = image_dpi(input_file)
+    doc = get_ocr(options)(Path(input_file))
+    for page in doc.pages:
+        page.dpi = dpi[0]
+    return doc, dpi
+
+
+def _line_angle(centers: np.ndarray, direction: np.ndarray) -> float:
+    """Angle in degrees (clockwise on screen) of the straight line through a line's word centers, fitted by total
+    least squares and pointed along ``direction`` (the reading direction)."""
+    _, _, vt = np.linalg.svd(centers - centers.mean(axis=0))
+    axis = vt[0] if np.dot(vt[0], direction) >= 0 else -vt[0]
+    return math.degrees(math.atan2(axis[1], axis[0]))
+
+
+def skew_angle(doc: Document) -> float:
+    """How far the first page's text is turned, in degrees, positive = clockwise on screen (ocdr's reading angle).
+
+    The median over text lines of the angle of the line through the centers of its words: spanning the whole line,
+    it is far steadier than one word's box (on a page turned 8 degrees, word boxes give a median of about 7, the word
+    centers 7.9). Where no line has two words, the median reading angle of the words themselves (those clearly
+    wider than tall where there are any, as a short word's box says little about its direction). 0 without text.
+    """
+    page = doc.pages[0] if doc.pages else None
+    words = page.words if page is not None else []
+    if not words:
+        return 0.0
+    polygons = np.stack([w.polygon for w in words]).astype(np.float64)
+    angles = polygon_angles(polygons)
+    sizes = polygon_sizes(polygons)
+    long = sizes[:, 0] >= MIN_ELONGATION * sizes[:, 1]
+    word_angle = float(np.median(angles[long] if long.any() else angles))
+    line_angles = []
+    for line in page.lines:
+        if len(line.words) < 2:
+            continue
+        quads = np.stack([w.polygon for w in line.words]).astype(np.float64)
+        theta = math.radians(float(np.median(polygon_angles(quads))))
+        line_angles.append(_line_angle(quads.mean(axis=1), np.array([math.cos(theta), math.sin(theta)])))
+    return float(np.median(line_angles)) if line_angles else word_angle
+
+
+def sandwich_page(pdf_data: bytes, dpi: tuple[float, float]) -> bytes:
+    """Rewrite ocdr's text-only PDF page the way OCRmyPDF's sandwich grafter reads one: a single content stream and
+    the font under the name it looks for; a non-square DPI squeezes the page (ocdr lays the page out at one DPI)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        page = pdf.pages[0]
+        fonts = page.obj.Resources.Font
+        (old_name,) = list(fonts.keys())
+        operations = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "Tf" and operands and operands[0] == pikepdf.Name(old_name):
+                operands = [pikepdf.Name(TEXT_FONT), *operands[1:]]
+            operations.append(pikepdf.ContentStreamInstruction(operands, operator))
+        content = pikepdf.unparse_content_stream(operations)
+        if dpi[0] != dpi[1]:
+            ratio = dpi[0] / dpi[1]
+            content = f"1 0 0 {ratio:.8f} 0 0 cm\n".encode("ascii") + content
+            x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+            page.obj.MediaBox = [x0, y0, x1, y0 + (y1 - y0) * ratio]
+        page.obj.Resources.Font = pikepdf.Dictionary({TEXT_FONT: fonts[old_name]})
+        page.obj.Contents = pdf.make_stream(content)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def _sidecar_text(doc: Document) -> str:
+    """The page's text, ending in a newline as Tesseract's does (OCRmyPDF puts form feeds between pages)."""
+    return doc.text + "\n" if doc.text else ""
+
+
+# ---- the engine ---------------------------------------------------------------------------------------------------
+
+
+class OcdrEngine(OcrEngine):
+    """OCRmyPDF's view of ocdr: hOCR or a text-only PDF per page image, deskew angle, (no) orientation."""
+
+    @staticmethod
+    def version() -> str:
+        return ocdr.__version__
+
+    @staticmethod
+    def creator_tag(options: OcrOptions) -> str:
+        """As Tesseract's: who drew the text layer, then the engine (OCRmyPDF prepends its own name)."""
+        if options is not None and options.pdf_renderer == "sandwich":
+            return f"ocdr {ocdr.__version__} + PDF"
+        return f"OCRmyPDF fpdf2 + ocdr {ocdr.__version__}"
+
+    def __str__(self) -> str:
+        return f"ocdr {ocdr.__version__}"
+
+    @staticmethod
+    def languages(options: OcrOptions) -> Set[str]:
+        """ISO 639-2 codes of what the recognizer reads: English (Latin script). OCRmyPDF refuses other ``-l``
+        values before any work, naming the missing language."""
+        return LANGUAGES
+
+    @staticmethod
+    def get_orientation(input_file: Path, options: OcrOptions) -> OrientationConfidence:
+        """Always "upright, confidence 0": ocdr has no page orientation classifier yet (one is planned), so
+        ``--rotate-pages`` never turns a page with this engine."""
+        return OrientationConfidence(angle=0, confidence=0.0)
+
+    @staticmethod
+    def get_deskew(input_file: Path, options: OcrOptions) -> float:
+        """Degrees to turn the image counter-clockwise to straighten it.
+
+        OCRmyPDF passes the value to PIL's ``Image.rotate``, which turns counter-clockwise, as it does Tesseract's
+        deskew angle (same sign: both give about -3 for a page turned 3 degrees counter-clockwise). Text turned
+        clockwise on screen (ocdr's positive reading angle) needs a counter-clockwise turn of the same size, so the
+        value is ``skew_angle`` unchanged. Runs the whole OCR on the page: with ``--deskew`` each page is read twice
+        (here, then the straightened image).
+        """
+        doc, _ = _read(input_file, options)
+        angle = skew_angle(doc)
+        log.debug("ocdr deskew angle: %.3f degrees", angle)
+        return angle
+
+    @staticmethod
+    def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options: OcrOptions) -> None:
+        doc, _ = _read(input_file, options)
+        Path(output_hocr).write_text(doc.export("hocr"), encoding="utf-8")
+        Path(output_text).write_text(_sidecar_text(doc), encoding="utf-8")
+
+    @staticmethod
+    def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: OcrOptions) -> None:
+        from ocdr.io.searchable_pdf import to_pdf
+
+        doc, dpi = _read(input_file, options)
+        data = to_pdf(doc, text_only=True, pdfa=False, dpi=dpi[0])
+        Path(output_pdf).write_bytes(sandwich_page(data, dpi))
+        Path(output_text).write_text(_sidecar_text(doc), encoding="utf-8")
