@@ -17,7 +17,7 @@ from pathlib import Path
 from ocdr.document import Document, Page
 from ocdr.errors import InputError
 from ocdr.io.inputs import DEFAULT_MAX_PIXELS, PageImage, Source, expand_inputs, iter_pages, parse_page_spec
-from ocdr.pipeline import OCRParams, OCRPipeline, TextDetector, TextRecognizer
+from ocdr.pipeline import OCRParams, OCRPipeline, TextDetector, TextlineClassifier, TextRecognizer
 from ocdr.runtime.registry import resolve_model
 from ocdr.runtime.session import OnnxModel
 
@@ -31,8 +31,10 @@ class OCR:
         device: "cpu" (default) or "cuda" (needs onnxruntime-gpu; never falls back silently).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
+        line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
-            text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size).
+            text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
+            use_textline_orientation).
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class OCR:
         dpi: float = 200.0,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         memory_arena: bool = True,
+        line_cls_model: str | Path | None = None,
         **params,
     ):
         self.params = OCRParams().with_overrides(**params)
@@ -53,6 +56,7 @@ class OCR:
         self.pipeline = OCRPipeline(
             TextDetector(OnnxModel(resolve_model("det", det_model), threads, device, memory_arena)),
             TextRecognizer(OnnxModel(resolve_model("rec", rec_model), threads, device, memory_arena)),
+            TextlineClassifier(OnnxModel(resolve_model("cls_line", line_cls_model), threads, device, memory_arena)),
         )
 
     def iter_source_pages(

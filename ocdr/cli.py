@@ -30,17 +30,30 @@ def _add_model_options(p) -> None:
     p.add_argument("--rec-model", help="recognition ONNX model (default: shipped)")
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--line-cls-model", help="text-line orientation ONNX model (default: shipped)")
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)
+    p.add_argument(
+        "--use-textline-orientation",
+        action="store_true",
+        default=None,
+        help="turn upside-down text lines over before reading them",
+    )
+
+
+def _params(args) -> dict:
+    """The pipeline settings given on the command line (OCRParams fields)."""
+    return {k: getattr(args, k) for k in [*PARAM_FLAGS, "use_textline_orientation"] if getattr(args, k) is not None}
 
 
 def _make_ocr(args):
     from ocdr.api import OCR
 
-    params = {k: getattr(args, k) for k in PARAM_FLAGS if getattr(args, k) is not None}
+    params = _params(args)
     return OCR(
         args.det_model,
         args.rec_model,
+        line_cls_model=args.line_cls_model,
         threads=args.threads,
         device=args.device,
         dpi=getattr(args, "dpi", 200.0),
@@ -197,8 +210,8 @@ def _render(docs: list, args) -> list[tuple[Path | None, str | bytes]]:
 
 def _add_eval(sub) -> None:
     p = sub.add_parser("eval", help="measure the seeds' KPIs on a labelled folder")
-    p.add_argument("task", choices=["e2e", "det", "rec"])
-    p.add_argument("--data", required=True, type=Path, help="ICDAR folder (e2e, det) or gt_list.txt folder (rec)")
+    p.add_argument("task", choices=["e2e", "det", "rec", "cls"])
+    p.add_argument("--data", required=True, type=Path, help="ICDAR folder (e2e, det) or gt_list.txt folder (rec, cls)")
     p.add_argument("--limit", type=int, help="only the first N items")
     p.add_argument("--case-insensitive", action="store_true", help="e2e: compare words ignoring case")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -206,13 +219,15 @@ def _add_eval(sub) -> None:
 
 
 def _run_eval(args) -> int:
-    from ocdr.evaluation.evaluate import evaluate_det, evaluate_e2e, evaluate_rec
+    from ocdr.evaluation.evaluate import evaluate_cls, evaluate_det, evaluate_e2e, evaluate_rec
 
     ocr = _make_ocr(args)
     if args.task == "e2e":
         result = evaluate_e2e(ocr, args.data, args.limit, case_sensitive=not args.case_insensitive)
     elif args.task == "det":
         result = evaluate_det(ocr, args.data, args.limit)
+    elif args.task == "cls":
+        result = evaluate_cls(ocr, args.data, args.limit)
     else:
         result = evaluate_rec(ocr, args.data, args.limit)
     result = {"task": args.task, "data": str(args.data), **result}
@@ -266,8 +281,9 @@ def _add_train(sub) -> None:
     kinds = p.add_subparsers(dest="kind", required=True)
     rec = kinds.add_parser("rec", help="train the recognizer (CTC) from gt_list.txt folders")
     det = kinds.add_parser("det", help="train the DBNet detector from ICDAR-format folders (images/ + gts/)")
-    for q in (rec, det):
-        q.add_argument("--data", nargs="+", required=True, help="training folder(s)")
+    cls = kinds.add_parser("cls", help="train an orientation classifier (--task line: upright vs upside-down crops)")
+    for q in (rec, det, cls):
+        q.add_argument("--data", nargs="+", required=q is not cls, default=[], help="training folder(s)")
         q.add_argument("--val-data", nargs="+", help="validation folder(s); default: carve a split from --data")
         q.add_argument("--out", required=True, type=Path, help="run folder: checkpoints, metrics; resumes if present")
         q.add_argument("--steps", type=int, default=10000)
@@ -283,6 +299,10 @@ def _add_train(sub) -> None:
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
+    cls.add_argument("--task", default="line", choices=["line"], help="line: text-line orientation (0/180)")
+    cls.add_argument("--arch", default="line_orientation_lite")
+    cls.add_argument("--synth", type=int, default=20000, help="synthetic crops rendered at start-up")
+    cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data crops")
 
 
 def _run_train(args) -> int:
@@ -299,6 +319,10 @@ def _run_train(args) -> int:
         from ocdr.training.train_rec import RecTrainConfig, train_rec
 
         best = train_rec(RecTrainConfig(charset=args.charset, **common))
+    elif args.kind == "cls":
+        from ocdr.training.train_cls import ClsTrainConfig, train_cls
+
+        best = train_cls(ClsTrainConfig(task=args.task, synth=args.synth, real_share=args.real_share, **common))
     else:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
@@ -365,11 +389,12 @@ def _run_serve(args) -> int:
         config = ServerConfig(
             det_model=args.det_model,
             rec_model=args.rec_model,
+            line_cls_model=args.line_cls_model,
             device=args.device,
             threads=args.threads,
             dpi=args.dpi,
             memory_arena=args.memory_arena,
-            params={k: getattr(args, k) for k in PARAM_FLAGS if getattr(args, k) is not None},
+            params=_params(args),
             concurrency=args.concurrency,
             queue_size=args.queue_size,
             max_batch=args.max_batch,

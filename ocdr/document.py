@@ -187,7 +187,8 @@ class Block(_Shape):
 class Region(_Shape):
     """One detector region exactly as the pipeline recognized it, before layout (PaddleX output, debugging).
 
-    ``kept`` says whether ``rec_score`` passed the pipeline's ``text_rec_score_thresh``.
+    ``kept`` says whether ``rec_score`` passed the pipeline's ``text_rec_score_thresh``; ``angle`` is the text-line
+    orientation found (0 or 180: read turned over), -1 when it was not asked for.
     """
 
     polygon: Polygon
@@ -195,6 +196,7 @@ class Region(_Shape):
     text: str
     rec_score: float
     kept: bool
+    angle: int = -1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -203,11 +205,12 @@ class Region(_Shape):
             "text": self.text,
             "rec_score": _round_score(self.rec_score),
             "kept": self.kept,
+            "angle": self.angle,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Region:
-        return cls(d["polygon"], d["det_score"], d["text"], d["rec_score"], d["kept"])
+        return cls(d["polygon"], d["det_score"], d["text"], d["rec_score"], d["kept"], d.get("angle", -1))
 
 
 @dataclass(eq=False)

@@ -12,7 +12,8 @@ OCRmyPDF rasterizes each page to an image (with its DPI set) and hands it to the
   and draws the invisible text layer itself.
 * ``generate_pdf`` (``--pdf-renderer sandwich``): ocdr's own text-only PDF page, sized to the image at its DPI.
 * ``get_deskew`` (``--deskew``): the median angle of the text lines ocdr finds (fitted through their words).
-* ``get_orientation`` (``--rotate-pages``): ocdr has no page orientation classifier yet, so "upright, no confidence".
+* ``get_orientation`` (``--rotate-pages``): upright or upside down, by ocdr's text-line orientation classifier
+  (sideways pages are not recognised yet).
 
 With the plugin loaded the built-in Tesseract plugin is blocked (``initialize``), so that OCRmyPDF does not require
 the ``tesseract`` program that this run will not use; ``--ocr-engine tesseract`` is refused with a clear message (run
@@ -63,6 +64,7 @@ DEFAULT_DPI = 300.0  # for a page image without DPI metadata (OCRmyPDF always se
 # PNG stores whole pixels per metre (0.0254 dpi steps): 150 dpi reads back as 150.0124; snap such values back
 DPI_ROUNDING = 0.02
 TEXT_FONT = "/f-0-0"  # the font name OCRmyPDF's sandwich grafter copies from a text-only page
+ORIENTATION_SCALE = 20.0  # get_orientation's confidence for a unanimous vote (OCRmyPDF's threshold: 14)
 MIN_ELONGATION = 1.5  # words at least this many times wider than tall give a reliable reading direction
 # OCRmyPDF 17 passes the options to get_ocr_engine and has plugin option models; 16 has neither
 OCRMYPDF_17 = "options" in inspect.signature(pluginspec.get_ocr_engine).parameters
@@ -331,9 +333,22 @@ class OcdrEngine(OcrEngine):
 
     @staticmethod
     def get_orientation(input_file: Path, options: OcrOptions) -> OrientationConfidence:
-        """Always "upright, confidence 0": ocdr has no page orientation classifier yet (one is planned), so
-        ``--rotate-pages`` never turns a page with this engine."""
-        return OrientationConfidence(angle=0, confidence=0.0)
+        """Upright (0) or upside down (180), from ocdr's text-line orientation classifier: each line read on the
+        page votes with its characters. Confidence is ``ORIENTATION_SCALE`` times the vote's margin (0: a tie, 1:
+        unanimous), on the scale of Tesseract's (``--rotate-pages-threshold`` defaults to 14), so a page is turned
+        only when clearly more than four fifths of its text says so. Sideways pages (90/270) are not recognised
+        yet: ocdr has no page orientation classifier; they come back as 0 with low confidence."""
+        doc = get_ocr(options)(Path(input_file), use_textline_orientation=True)
+        votes = {0: 0, 180: 0}
+        for region in doc.pages[0].regions if doc.pages else []:
+            if region.kept and region.angle in votes:
+                votes[region.angle] += len(region.text.strip())
+        total = sum(votes.values())
+        if not total:
+            return OrientationConfidence(angle=0, confidence=0.0)
+        angle = 180 if votes[180] > votes[0] else 0
+        margin = abs(votes[180] - votes[0]) / total
+        return OrientationConfidence(angle=angle, confidence=ORIENTATION_SCALE * margin)
 
     @staticmethod
     def get_deskew(input_file: Path, options: OcrOptions) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, replace
 
@@ -11,6 +12,7 @@ from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad
 from ocdr.layout.grouping import group_words
+from ocdr.models.classification.preprocess import cls_batch
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, output_steps, padded_width, resize_crop
@@ -19,6 +21,7 @@ from ocdr.runtime.session import OnnxModel
 LIMIT_TYPES = ("max", "min", "resize_long")
 VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
 CROP_PAD = 0.1  # recognition crops grow by this x height above and below: glyphs rise over the box (i dots)
+FLIP_CONFIDENCE = 0.9  # a line is turned over only when the orientation classifier is this sure (PaddleX's cls_thresh)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class OCRParams:
     text_det_unclip_ratio: float = 2.0  # tuned on the validation pages (DB shrink 0.4 under-recovers at 1.5)
     text_rec_score_thresh: float = 0.0
     rec_batch_size: int = 32
+    use_textline_orientation: bool = False  # turn upside-down lines over before reading them (needs the classifier)
 
     def __post_init__(self) -> None:
         if self.text_det_limit_type not in LIMIT_TYPES:
@@ -62,6 +66,7 @@ class OCRParams:
             "box_thresh": self.text_det_box_thresh,
             "unclip_ratio": self.text_det_unclip_ratio,
             "text_rec_score_thresh": self.text_rec_score_thresh,
+            "use_textline_orientation": self.use_textline_orientation,
         }
 
 
@@ -125,18 +130,54 @@ def split_words(quad: np.ndarray, result: CTCResult) -> list[Word]:
     return words
 
 
-class OCRPipeline:
-    """Detection, recognition and layout for one page image (HxWx3 uint8 RGB)."""
+class TextlineClassifier:
+    """The text-line orientation CNN on ONNX Runtime: crops -> (angle, confidence), angle 0 or 180."""
 
-    def __init__(self, detector: TextDetector, recognizer: TextRecognizer):
+    def __init__(self, model: OnnxModel):
+        if model.metadata.get("kind") != "cls_line":
+            raise ModelError(f"{model.path} is not an ocdr text-line orientation model")
+        self.model = model
+        self.angles = [int(a) for a in json.loads(model.metadata["angles"])]
+
+    def __call__(self, crops: list[np.ndarray], batch_size: int = 64) -> list[tuple[int, float]]:
+        out: list[tuple[int, float]] = []
+        for start in range(0, len(crops), batch_size):
+            probs = self.model.run(cls_batch(crops[start : start + batch_size]))
+            out += [(self.angles[int(k)], float(row[k])) for row, k in zip(probs, probs.argmax(-1), strict=True)]
+        return out
+
+
+class OCRPipeline:
+    """Detection, (text-line orientation,) recognition and layout for one page image (HxWx3 uint8 RGB)."""
+
+    def __init__(
+        self, detector: TextDetector, recognizer: TextRecognizer, line_classifier: TextlineClassifier | None = None
+    ):
         self.detector = detector
         self.recognizer = recognizer
+        self.line_classifier = line_classifier
+
+    def orient(self, image: np.ndarray, quads: list[np.ndarray], params: OCRParams) -> list[int]:
+        """Turn upside-down lines' quads over (in place); each line's angle, or -1 for all when not asked."""
+        if not params.use_textline_orientation:
+            return [-1] * len(quads)
+        if self.line_classifier is None:
+            raise ModelError("use_textline_orientation needs a text-line orientation model (none is loaded)")
+        crops = [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in quads]
+        angles = []
+        for i, (angle, confidence) in enumerate(self.line_classifier(crops)):
+            turned = angle == 180 and confidence >= FLIP_CONFIDENCE
+            if turned:
+                quads[i] = np.roll(quads[i], 2, axis=0)  # the same box, read from its other end
+            angles.append(180 if turned else 0)
+        return angles
 
     def recognize(
         self, image: np.ndarray, detections: list[DetectedRegion], params: OCRParams
-    ) -> tuple[list[np.ndarray], list[CTCResult]]:
-        """Read each region; returns its quad in reading direction and its CTC result."""
+    ) -> tuple[list[np.ndarray], list[CTCResult], list[int]]:
+        """Read each region; returns its quad in reading direction, its CTC result and its text-line angle."""
         quads = [d.polygon for d in detections]
+        angles = self.orient(image, quads, params)
         # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
         tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
         candidates = quads + [turn_quad(quads[i]) for i in tall]
@@ -146,18 +187,18 @@ class OCRPipeline:
             turned = results[len(quads) + k]
             if turned.confidence > results[i].confidence:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
-        return quads, results[: len(quads)]
+        return quads, results[: len(quads)], angles
 
     def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
         detections = self.detector(image, params)
-        quads, results = self.recognize(image, detections, params)
+        quads, results, angles = self.recognize(image, detections, params)
         regions, words = [], []
-        for det, quad, res in zip(detections, quads, results, strict=True):
+        for det, quad, res, angle in zip(detections, quads, results, angles, strict=True):
             kept = bool(res.text.strip()) and res.confidence >= params.text_rec_score_thresh
-            regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept))
+            regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept, angle))
             if kept:
                 words.extend(split_words(quad, res))
         return Page(

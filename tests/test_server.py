@@ -185,6 +185,11 @@ def test_ocr_options(server, text_page):
     assert_error(server.post("/ocr", json={"file": file, "textDetThresh": 2}), 422, "text_det_thresh")
     assert_error(server.post("/ocr", json={"file": file, "inferenceParams": {"maxLongSide": 0}}), 422, "maxLongSide")
     assert server.post("/ocr", json={"file": file, "useTextlineOrientation": False}).status_code == 200
+    upside_down = b64(png_bytes(np.ascontiguousarray(text_page[0][::-1, ::-1])))
+    turned = server.post("/ocr", json={"file": upside_down, "visualize": False, "useTextlineOrientation": True})
+    assert turned.status_code == 200, turned.text
+    texts = [t["text"] for t in turned.json()["result"]["ocrResults"][0]["texts"]]
+    assert "Quarterly" in " ".join(texts)
 
 
 @pytest.mark.parametrize(

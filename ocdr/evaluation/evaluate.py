@@ -3,6 +3,7 @@
 * e2e: word recall / precision / F (IoU >= 0.5 and the same text) on ICDAR-format pages, plus detection P/R/H.
 * det: detection precision / recall / hmean at IoU 0.5, ICDAR 2015 protocol (``###`` regions ignored).
 * rec: exact-match word accuracy (the seed 000 KPI), case-insensitive alphanumeric accuracy, CER, NED, crops/s.
+* cls: text-line orientation accuracy on crops upright and turned by 180 degrees, confusion matrix, crops/s.
 """
 
 from __future__ import annotations
@@ -75,11 +76,11 @@ def _alnum(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
-def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_size: int = 64) -> dict:
+def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
+    """The readable gray crops of a ``gt_list.txt`` folder and their texts."""
     root = Path(data)
-    pairs = read_gt_list(root / "gt_list.txt")[:limit]
     crops, gts = [], []
-    for name, text in pairs:
+    for name, text in read_gt_list(root / "gt_list.txt")[:limit]:
         path = root / name if (root / name).exists() else root / "images" / name
         img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         if img is not None and img.size:
@@ -87,6 +88,31 @@ def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_siz
             gts.append(text)
     if not crops:
         raise FileNotFoundError(f"{data}: no readable crops listed in gt_list.txt")
+    return crops, gts
+
+
+def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None) -> dict:
+    """Text-line orientation: every crop of a ``gt_list.txt`` folder upright and turned by 180 degrees."""
+    classifier = ocr.pipeline.line_classifier
+    crops, _ = _crops(data, limit)
+    both = crops + [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
+    truth = np.array([0] * len(crops) + [180] * len(crops))
+    t0 = time.perf_counter()
+    predicted = np.array([angle for angle, _ in classifier(both)])
+    seconds = time.perf_counter() - t0
+    confusion = [[int(np.sum((truth == t) & (predicted == p))) for p in (0, 180)] for t in (0, 180)]
+    return {
+        "crops": len(crops),
+        "accuracy": float(np.mean(predicted == truth)),
+        "accuracy_upright": float(np.mean(predicted[: len(crops)] == 0)),
+        "accuracy_turned": float(np.mean(predicted[len(crops) :] == 180)),
+        "confusion_0_180": confusion,
+        "crops_per_second": len(both) / max(seconds, 1e-9),
+    }
+
+
+def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_size: int = 64) -> dict:
+    crops, gts = _crops(data, limit)
     t0 = time.perf_counter()
     preds = [r.text for r in ocr.pipeline.recognizer(crops, batch_size)]
     seconds = time.perf_counter() - t0

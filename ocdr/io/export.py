@@ -71,11 +71,14 @@ def page_to_paddlex(page: Page) -> dict[str, Any]:
     return {
         "input_path": page.source,
         "page_index": page.index,
-        "model_settings": {"use_doc_preprocessor": False, "use_textline_orientation": False},
+        "model_settings": {
+            "use_doc_preprocessor": False,
+            "use_textline_orientation": bool(page.params.get("use_textline_orientation", False)),
+        },
         "dt_polys": [_int_polygon(r.polygon).tolist() for r in page.regions],
         "text_det_params": {key: page.params.get(key) for key in DET_PARAM_KEYS},
         "text_type": "general",
-        "textline_orientation_angles": [-1] * len(page.regions),
+        "textline_orientation_angles": [r.angle for r in page.regions],
         "text_rec_score_thresh": page.params.get("text_rec_score_thresh"),
         "rec_texts": [r.text for r in kept],
         "rec_scores": [float(r.rec_score) for r in kept],

@@ -51,10 +51,16 @@ class _Extent:
         return self.cy + self.h / 2
 
 
+def _median_angle(radians: np.ndarray) -> float:
+    """The median of angles around their circular mean: words turned over (near +-180 degrees) average right."""
+    mean = math.atan2(float(np.sin(radians).mean()), float(np.cos(radians).mean()))
+    return mean + float(np.median((radians - mean + math.pi) % (2 * math.pi) - math.pi))
+
+
 def _measure(words: list[Word]) -> list[_Extent]:
     """Extents of ``words`` in the frame that undoes their median angle; heights are the words' own edge lengths."""
     polygons = np.stack([w.polygon for w in words]).astype(np.float64)
-    angle = math.radians(float(np.median(polygon_angles(polygons))))
+    angle = _median_angle(np.radians(polygon_angles(polygons)))
     c, s = math.cos(angle), math.sin(angle)
     points = polygons @ np.array([[c, s], [-s, c]]).T  # rows: along the text, across it
     x0, x1 = points[..., 0].min(axis=1), points[..., 0].max(axis=1)

@@ -10,6 +10,7 @@ from ocdr.errors import ModelError
 WEIGHTS = {
     "det": "det_dbnet_resnet18_lite.onnx",
     "rec": "rec_crnn_lite.onnx",
+    "cls_line": "cls_line_orientation_lite.onnx",
 }
 
 

@@ -33,6 +33,7 @@ class ServerConfig:
 
     det_model: str | None = None
     rec_model: str | None = None
+    line_cls_model: str | None = None
     device: str = "cpu"
     threads: int | None = None  # ONNX Runtime threads per model; None: cores / (workers x concurrency), at least 1
     dpi: float = 200.0

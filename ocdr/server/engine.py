@@ -83,6 +83,7 @@ class Engine:
             dpi=config.dpi,
             max_pixels=config.max_pixels,
             memory_arena=config.memory_arena,
+            line_cls_model=config.line_cls_model,
             **config.params,
         )
         self.recognizer = BatchedRecognizer.wrap(

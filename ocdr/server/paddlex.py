@@ -31,12 +31,12 @@ PARAM_FIELDS = {
     "textDetBoxThresh": "text_det_box_thresh",
     "textDetUnclipRatio": "text_det_unclip_ratio",
     "textRecScoreThresh": "text_rec_score_thresh",
+    "useTextlineOrientation": "use_textline_orientation",
 }
 # modules PaddleX can switch on that this server does not have yet
 MISSING_MODULES = {
     "useDocOrientationClassify": "document orientation classification",
     "useDocUnwarping": "document unwarping",
-    "useTextlineOrientation": "text line orientation classification",
 }
 
 

@@ -9,6 +9,8 @@ import onnx
 import torch
 
 from ocdr import __version__
+from ocdr.models.classification.orientation import create_classifier
+from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.detection.processing import MEAN, STD
 from ocdr.models.recognition.crnn import create_recognizer
@@ -20,7 +22,17 @@ def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 1
     state = load_checkpoint(Path(checkpoint))
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    if "charset" in state:
+    if "task" in state:
+        model = create_classifier(state["arch"], len(state["angles"]))
+        example = torch.zeros(2, 1, CLS_HEIGHT, CLS_WIDTH)
+        names, axes = ("x", "probs"), {"x": {0: "batch"}, "probs": {0: "batch"}}
+        meta = {
+            "kind": f"cls_{state['task']}",
+            "angles": json.dumps(state["angles"]),
+            "height": str(CLS_HEIGHT),
+            "width": str(CLS_WIDTH),
+        }
+    elif "charset" in state:
         model = create_recognizer(state["arch"], len(state["charset"]) + 1)
         example = torch.zeros(2, 1, REC_HEIGHT, 128)
         names, axes = ("x", "probs"), {"x": {0: "batch", 3: "width"}, "probs": {0: "batch", 1: "steps"}}

@@ -1,0 +1,45 @@
+"""A small CNN that tells upright text lines from upside-down ones (classes: ``preprocess.ANGLES``)."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+# name -> channels of the four conv stages
+ARCHS = {"line_orientation_lite": (16, 32, 64, 128)}
+
+
+def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(pool),
+    )
+
+
+class OrientationNet(nn.Module):
+    """Four conv stages (32x192 -> 2x12), global average pooling, a linear head; softmax probabilities out."""
+
+    def __init__(self, channels: tuple[int, ...], num_classes: int = 2):
+        super().__init__()
+        stages, cin = [], 1
+        for cout in channels:
+            stages.append(_stage(cin, cout, (2, 2)))
+            cin = cout
+        self.features = nn.Sequential(*stages)
+        self.head = nn.Linear(cin, num_classes)
+
+    def logits(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.logits(x).softmax(-1)
+
+
+def create_classifier(arch: str, num_classes: int = 2) -> OrientationNet:
+    if arch not in ARCHS:
+        raise ValueError(f"unknown classifier arch {arch!r}; choose from {sorted(ARCHS)}")
+    return OrientationNet(ARCHS[arch], num_classes)
