@@ -12,14 +12,18 @@ the models are read-only and every call keeps its own state.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from ocdr.document import Document, Page
 from ocdr.errors import InputError
 from ocdr.io.inputs import DEFAULT_MAX_PIXELS, PageImage, Source, expand_inputs, iter_pages, parse_page_spec
-from ocdr.pipeline import OCRParams, OCRPipeline, TextDetector, TextlineClassifier, TextRecognizer
+from ocdr.models.recognition.preprocess import ShapeBuckets
+from ocdr.pipeline import OCRParams, OCRPipeline, PageClassifier, TextDetector, TextlineClassifier, TextRecognizer
 from ocdr.runtime.registry import resolve_model
 from ocdr.runtime.session import OnnxModel
+
+GPU_REC_BATCH = 128  # crops per recognizer call on GPU devices: large batches keep an accelerator busy
 
 
 class OCR:
@@ -28,13 +32,18 @@ class OCR:
     Args:
         det_model / rec_model: ONNX files made by ``ocdr export`` (default: the models shipped in the package).
         threads: ONNX Runtime intra-op threads per model (default: ONNX Runtime's choice, all cores).
-        device: "cpu" (default) or "cuda" (needs onnxruntime-gpu; never falls back silently).
+        device: "cpu" (default), "cuda" or "tensorrt" (need onnxruntime-gpu; an error, never a silent fall back to the
+            CPU, when the GPU provider is missing). GPU devices read crops in fixed-shape buckets, 128 per call.
+        precision: the shipped det and rec models to load: "fp32" (default) or "int8" (quantized for CPUs; see
+            docs/models.md). A model path given is used as it is.
+        trt_cache: TensorRT engine cache folder (device "tensorrt"; default ~/.cache/ocdr/tensorrt).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
+        page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
-            use_textline_orientation).
+            use_textline_orientation, use_doc_orientation_classify).
     """
 
     def __init__(
@@ -47,16 +56,22 @@ class OCR:
         dpi: float = 200.0,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         memory_arena: bool = True,
+        precision: str = "fp32",
+        trt_cache: str | Path | None = None,
         line_cls_model: str | Path | None = None,
+        page_cls_model: str | Path | None = None,
         **params,
     ):
-        self.params = OCRParams().with_overrides(**params)
+        gpu = device != "cpu"
+        self.params = (OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()).with_overrides(**params)
         self.dpi = dpi
         self.max_pixels = max_pixels
+        load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
         self.pipeline = OCRPipeline(
-            TextDetector(OnnxModel(resolve_model("det", det_model), threads, device, memory_arena)),
-            TextRecognizer(OnnxModel(resolve_model("rec", rec_model), threads, device, memory_arena)),
-            TextlineClassifier(OnnxModel(resolve_model("cls_line", line_cls_model), threads, device, memory_arena)),
+            TextDetector(load(resolve_model("det", det_model, precision))),
+            TextRecognizer(load(resolve_model("rec", rec_model, precision)), ShapeBuckets() if gpu else None),
+            TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
+            PageClassifier(load(resolve_model("cls_page", page_cls_model))),
         )
 
     def iter_source_pages(

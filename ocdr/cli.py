@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import time
 from pathlib import Path
 
 from ocdr import __version__
+from ocdr.errors import ModelError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # the keys of ocdr.io.export.EXPORTERS, listed here so that `--help` needs no imports
@@ -29,8 +30,18 @@ def _add_model_options(p) -> None:
     p.add_argument("--det-model", help="detection ONNX model (default: shipped)")
     p.add_argument("--rec-model", help="recognition ONNX model (default: shipped)")
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument(
+        "--device",
+        default="cpu",
+        choices=["cpu", "cuda", "tensorrt"],
+        help="cuda / tensorrt need onnxruntime-gpu; an error (exit 2) if the provider is missing, never a CPU fallback",
+    )
+    p.add_argument(
+        "--precision", default="fp32", choices=["fp32", "int8"], help="shipped det/rec models: int8 is faster on CPUs"
+    )
+    p.add_argument("--trt-cache", type=Path, help="TensorRT engine cache folder (default: ~/.cache/ocdr/tensorrt)")
     p.add_argument("--line-cls-model", help="text-line orientation ONNX model (default: shipped)")
+    p.add_argument("--page-cls-model", help="page orientation ONNX model (default: shipped)")
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)
     p.add_argument(
@@ -39,32 +50,66 @@ def _add_model_options(p) -> None:
         default=None,
         help="turn upside-down text lines over before reading them",
     )
+    p.add_argument(
+        "--use-doc-orientation-classify",
+        action="store_true",
+        default=None,
+        help="turn pages scanned sideways or upside down upright before reading them (boxes stay in the input's "
+        "coordinates)",
+    )
 
 
 def _params(args) -> dict:
     """The pipeline settings given on the command line (OCRParams fields)."""
-    return {k: getattr(args, k) for k in [*PARAM_FLAGS, "use_textline_orientation"] if getattr(args, k) is not None}
+    switches = ["use_textline_orientation", "use_doc_orientation_classify"]
+    return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
+
+
+def _ocr_options(args) -> dict:
+    """``OCR``'s keyword arguments from the command line (batch workers build their own ``OCR`` from them)."""
+    return dict(
+        det_model=args.det_model,
+        rec_model=args.rec_model,
+        line_cls_model=args.line_cls_model,
+        page_cls_model=args.page_cls_model,
+        threads=args.threads,
+        device=args.device,
+        precision=args.precision,
+        trt_cache=args.trt_cache,
+        dpi=getattr(args, "dpi", 200.0),
+        **_params(args),
+    )
 
 
 def _make_ocr(args):
     from ocdr.api import OCR
 
-    params = _params(args)
-    return OCR(
-        args.det_model,
-        args.rec_model,
-        line_cls_model=args.line_cls_model,
-        threads=args.threads,
-        device=args.device,
-        dpi=getattr(args, "dpi", 200.0),
-        **params,
-    )
+    return OCR(**_ocr_options(args))
 
 
 def _add_read(sub) -> None:
     p = sub.add_parser("read", help="read images, TIFFs, PDFs or folders of them")
-    p.add_argument("inputs", nargs="+", help="files or folders (folders are read recursively, in sorted order)")
-    p.add_argument("-o", "--output", type=Path, help="write results here instead of stdout")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        help="files or folders (read recursively, in sorted order); batch jobs (-o OUT_DIR/) also take glob "
+        "patterns ('**' spans folders)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write results here instead of stdout; a folder (OUT_DIR/, or one that exists) runs a batch job: one "
+        "output per input, the input tree mirrored, resumable (see docs/batch.md)",
+    )
+    p.add_argument("--workers", type=int, help="batch: read pages in N worker processes, --threads each")
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="batch: read pages on Ray actors: a local Ray instance (no ADDRESS, or 'local'), or a running cluster "
+        "('auto', HOST:PORT, ray://HOST:PORT); needs the 'ray' extra",
+    )
     p.add_argument(
         "--format",
         default="text",
@@ -82,39 +127,21 @@ def _add_read(sub) -> None:
     _add_model_options(p)
 
 
-class _Progress:
-    """A one-line progress report on stderr (files done, pages, pages/s)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled = total, enabled
-        self.done, self.pages, self.start = 0, 0, time.perf_counter()
-        self.tty = sys.stderr.isatty()
-
-    def update(self, name: str, pages: int) -> None:
-        self.done += 1
-        self.pages += pages
-        if not self.enabled:
-            return
-        rate = self.pages / max(time.perf_counter() - self.start, 1e-9)
-        width = 30
-        filled = int(width * self.done / max(1, self.total))
-        line = (
-            f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files, {self.pages} pages, "
-            f"{rate:.2f} pages/s  {name}"
-        )
-        sys.stderr.write(("\r" + line[:150].ljust(150)) if self.tty else line + "\n")
-        if self.tty and self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _run_read(args) -> int:
+    from ocdr.batch.progress import Progress
     from ocdr.document import Document
     from ocdr.errors import OcdrError
     from ocdr.io.inputs import expand_inputs, parse_page_spec
+    from ocdr.io.outputs import render_outputs
     from ocdr.visualization import save_visualization
 
-    if args.format == "pdf" and not args.output and sys.stdout.isatty():
+    if args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()):
+        return _run_batch(args)
+    if args.workers is not None or args.ray is not None:
+        print("ocdr: error: --workers and --ray are for batch jobs: give -o OUT_DIR/ (a folder)", file=sys.stderr)
+        return EXIT_USAGE
+    output = Path(args.output) if args.output else None
+    if args.format == "pdf" and not output and sys.stdout.isatty():
         print("ocdr: error: --format pdf writes a binary file: give -o FILE.pdf or pipe the output", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -131,7 +158,7 @@ def _run_read(args) -> int:
             failed += 1
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
     any_dir = any(Path(i).is_dir() for i in args.inputs)
-    progress = _Progress(len(sources), enabled=any_dir and not args.quiet)
+    progress = Progress(len(sources), enabled=any_dir and not args.quiet)
     docs = []
     for source in sources:
         try:
@@ -150,7 +177,7 @@ def _run_read(args) -> int:
             progress.update(source.name, 0)
             print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
     try:
-        outputs = _render(docs, args)
+        outputs = render_outputs(docs, args.format, output, rasterize=args.rasterize, jpeg_quality=args.jpeg_quality)
     except (OcdrError, ValueError, ImportError) as exc:
         print(f"ocdr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, (ValueError, ImportError)) else EXIT_SOME_FAILED
@@ -169,51 +196,48 @@ def _run_read(args) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _render(docs: list, args) -> list[tuple[Path | None, str | bytes]]:
-    """``(path or None for stdout, content)`` of each output: one, except for PAGE XML (a file per page)."""
-    from ocdr.document import Document
-    from ocdr.io.export import export
+def _run_batch(args) -> int:
+    """``-o OUT_DIR/``: one output per input, resumable, read here, in worker processes or on Ray (docs/batch.md)."""
+    from ocdr.batch.job import ERRORS_FILE, BatchJob, run_batch
+    from ocdr.batch.runners import make_runner
+    from ocdr.errors import OcdrError
+    from ocdr.io.inputs import parse_page_spec
 
-    fmt, output = args.format, args.output
-    if not docs:
-        return []
-    if fmt == "text":
-        if len(docs) == 1:
-            return [(output, docs[0][1].text + "\n")]
-        return [(output, "".join(f"==> {d.source} <==\n{d.text}\n\n" for _, d in docs))]
-    if fmt == "json":
-        if len(docs) == 1:
-            return [(output, export(docs[0][1], "json") + "\n")]
-        return [(output, "[\n" + ",\n".join(export(d, "json") for _, d in docs) + "\n]\n")]
-    if fmt == "paddlex":
-        pages = [p for _, d in docs for p in json.loads(export(d, "paddlex"))]
-        return [(output, json.dumps(pages, ensure_ascii=False, indent=2) + "\n")]
-    if fmt == "pdf":
-        from ocdr.io.searchable_pdf import merge_pdfs, to_pdf
-
-        parts = [to_pdf(d, s.obj, rasterize=args.rasterize, jpeg_quality=args.jpeg_quality) for s, d in docs]
-        return [(output, parts[0] if len(parts) == 1 else merge_pdfs(parts))] if parts else []
-    merged = docs[0][1] if len(docs) == 1 else Document([p for _, d in docs for p in d.pages])
-    if fmt == "page":
-        if len(merged.pages) == 1:
-            return [(output, export(merged, "page"))]
-        if output is None:
-            raise ValueError("PAGE XML is one file per page: give -o FILE and pages go to FILE_p1.xml, FILE_p2.xml...")
-        stem = output.name.split(".")[0]
-        suffix = output.name[len(stem) :] or ".xml"
-        return [
-            (output.with_name(f"{stem}_p{i + 1}{suffix}"), export(merged, "page", page=i))
-            for i in range(len(merged.pages))
-        ]
-    return [(output, export(merged, fmt))]
+    try:
+        if args.vis:
+            raise ValueError("--vis is not available in batch jobs (-o OUT_DIR/)")
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers must be at least 1, got {args.workers}")
+        pages = parse_page_spec(args.pages) if args.pages else None
+        runner = make_runner(_ocr_options(args), args.workers, args.ray)
+    except (OcdrError, ValueError, TypeError) as exc:
+        print(f"ocdr: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    job = BatchJob(args.inputs, Path(args.output), args.format, pages, args.rasterize, args.jpeg_quality)
+    try:
+        summary = run_batch(job, runner, quiet=args.quiet)
+    except OcdrError as exc:  # Ray did not start, no cluster at that address, or no room in it for an actor
+        print(f"ocdr: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    errors = f"; errors in {job.out_dir / ERRORS_FILE}" if summary.failed else ""
+    print(f"ocdr: {summary}{errors}", file=sys.stderr)
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
 def _add_eval(sub) -> None:
     p = sub.add_parser("eval", help="measure the seeds' KPIs on a labelled folder")
     p.add_argument("task", choices=["e2e", "det", "rec", "cls"])
-    p.add_argument("--data", required=True, type=Path, help="ICDAR folder (e2e, det) or gt_list.txt folder (rec, cls)")
+    p.add_argument(
+        "--data", required=True, type=Path, help="ICDAR folder (e2e, det, cls page) or gt_list.txt folder (rec, cls)"
+    )
     p.add_argument("--limit", type=int, help="only the first N items")
     p.add_argument("--case-insensitive", action="store_true", help="e2e: compare words ignoring case")
+    p.add_argument(
+        "--cls-task", default="line", choices=["line", "page"], help="cls: text lines (0/180) or pages (four ways)"
+    )
+    p.add_argument(
+        "--rotate", type=int, default=0, choices=[0, 90, 180, 270], help="e2e: turn pages clockwise before reading"
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_model_options(p)
 
@@ -223,11 +247,11 @@ def _run_eval(args) -> int:
 
     ocr = _make_ocr(args)
     if args.task == "e2e":
-        result = evaluate_e2e(ocr, args.data, args.limit, case_sensitive=not args.case_insensitive)
+        result = evaluate_e2e(ocr, args.data, args.limit, case_sensitive=not args.case_insensitive, rotate=args.rotate)
     elif args.task == "det":
         result = evaluate_det(ocr, args.data, args.limit)
     elif args.task == "cls":
-        result = evaluate_cls(ocr, args.data, args.limit)
+        result = evaluate_cls(ocr, args.data, args.limit, task=args.cls_task)
     else:
         result = evaluate_rec(ocr, args.data, args.limit)
     result = {"task": args.task, "data": str(args.data), **result}
@@ -281,7 +305,7 @@ def _add_train(sub) -> None:
     kinds = p.add_subparsers(dest="kind", required=True)
     rec = kinds.add_parser("rec", help="train the recognizer (CTC) from gt_list.txt folders")
     det = kinds.add_parser("det", help="train the DBNet detector from ICDAR-format folders (images/ + gts/)")
-    cls = kinds.add_parser("cls", help="train an orientation classifier (--task line: upright vs upside-down crops)")
+    cls = kinds.add_parser("cls", help="train an orientation classifier (--task line: 0/180 crops; page: 0/90/180/270)")
     for q in (rec, det, cls):
         q.add_argument("--data", nargs="+", required=q is not cls, default=[], help="training folder(s)")
         q.add_argument("--val-data", nargs="+", help="validation folder(s); default: carve a split from --data")
@@ -299,10 +323,16 @@ def _add_train(sub) -> None:
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
-    cls.add_argument("--task", default="line", choices=["line"], help="line: text-line orientation (0/180)")
-    cls.add_argument("--arch", default="line_orientation_lite")
-    cls.add_argument("--synth", type=int, default=20000, help="synthetic crops rendered at start-up")
-    cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data crops")
+    cls.add_argument(
+        "--task",
+        default="line",
+        choices=["line", "page"],
+        help="line: text-line orientation (0/180), --data "
+        "gt_list.txt folders; page: page orientation (0/90/180/270), --data folders of page images (images/)",
+    )
+    cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite")
+    cls.add_argument("--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render")
+    cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data images")
 
 
 def _run_train(args) -> int:
@@ -346,6 +376,81 @@ def _run_export(args) -> int:
     return EXIT_OK
 
 
+def _add_quantize(sub) -> None:
+    p = sub.add_parser("quantize", help="int8 copy of a det or rec ONNX model for CPUs (static QDQ, calibrated)")
+    p.add_argument("model", type=Path, help="fp32 ONNX model made by ocdr export")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument(
+        "--calib", type=Path, required=True, help="calibration images: crops (rec) or pages (det), e.g. from ocdr synth"
+    )
+    p.add_argument("--method", default="minmax", choices=["minmax", "entropy", "percentile"], help="activation ranges")
+    p.add_argument("--per-tensor", action="store_true", help="one scale per weight tensor (default: per channel)")
+    p.add_argument("--exclude-op", action="append", default=[], metavar="OP", help="op type kept in float, e.g. LSTM")
+    p.add_argument("--exclude-node", action="append", default=[], metavar="NAME", help="node kept in float")
+    p.add_argument("--limit", type=int, help="only the first N calibration images")
+
+
+def _run_quantize(args) -> int:
+    from ocdr.training.quantize import quantize_model
+
+    try:
+        path = quantize_model(
+            args.model,
+            args.output,
+            args.calib,
+            method=args.method,
+            per_channel=not args.per_tensor,
+            exclude_ops=args.exclude_op,
+            exclude_nodes=args.exclude_node,
+            limit=args.limit,
+        )
+    except (FileNotFoundError, ValueError) as exc:  # no calibration images, a node name that is not in the model
+        print(f"ocdr quantize: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
+def _add_bench(sub) -> None:
+    p = sub.add_parser("bench", help="this machine's speed per precision and device: det, rec, pages/s, peak RSS")
+    p.add_argument(
+        "--devices", nargs="+", choices=["cpu", "cuda", "tensorrt"], help="default: those this onnxruntime has"
+    )
+    p.add_argument("--precisions", nargs="+", choices=["fp32", "int8"], default=["fp32", "int8"])
+    p.add_argument("--threads", type=int, help="ONNX Runtime threads per model (default: all cores)")
+    p.add_argument("--repeat", type=int, default=3, help="timed runs per figure (the median), after a warm-up run")
+    p.add_argument("--crops", type=int, default=256, help="recognizer crops per run")
+    p.add_argument("--dpi", type=float, default=200.0, help="resolution of the US-letter page")
+    p.add_argument("--seed", type=int, default=0, help="seed of the rendered page and crops")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def _run_bench(args) -> int:
+    from dataclasses import asdict
+
+    from ocdr.evaluation.bench import available_devices, format_table, machine_line, render_inputs, run_bench
+    from ocdr.runtime.session import execution_providers
+
+    if args.repeat < 1 or args.crops < 1 or args.dpi <= 0:
+        print("ocdr bench: --repeat, --crops and --dpi must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    devices = args.devices or available_devices()
+    for device in devices:
+        execution_providers(device)  # a GPU device asked for but missing: ModelError, exit 2
+    machine = machine_line()  # before the run: the load is that of the rest of the machine
+    inputs = render_inputs(args.seed, args.crops, args.dpi)
+    rows = run_bench(devices, args.precisions, inputs, args.threads, args.repeat)
+    if args.json:
+        print(json.dumps({"machine": machine, "rows": [asdict(r) for r in rows]}, indent=2))
+        return EXIT_OK
+    print(machine + "\n")
+    print(format_table(rows, inputs))
+    skipped = [d for d in ("cuda", "tensorrt") if d not in devices]
+    if skipped:
+        print(f"\nnot measured: {', '.join(skipped)} (not asked for, or this onnxruntime has no provider for it)")
+    return EXIT_OK
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="run the HTTP service (needs the 'serve' extra)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0: all interfaces)")
@@ -382,6 +487,7 @@ def _add_serve(sub) -> None:
 
 
 def _run_serve(args) -> int:
+    from ocdr.runtime.session import execution_providers
     from ocdr.server.config import MIB, ServerConfig
     from ocdr.server.runner import serve
 
@@ -390,7 +496,10 @@ def _run_serve(args) -> int:
             det_model=args.det_model,
             rec_model=args.rec_model,
             line_cls_model=args.line_cls_model,
+            page_cls_model=args.page_cls_model,
             device=args.device,
+            precision=args.precision,
+            trt_cache=str(args.trt_cache) if args.trt_cache else None,
             threads=args.threads,
             dpi=args.dpi,
             memory_arena=args.memory_arena,
@@ -410,7 +519,8 @@ def _run_serve(args) -> int:
         )
         if args.workers < 1:
             raise ValueError(f"--workers must be at least 1, got {args.workers}")
-    except ValueError as exc:
+        execution_providers(config.device)  # a missing GPU provider stops here, not in each worker
+    except (ValueError, ModelError) as exc:
         print(f"ocdr serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     serve(config, args.host, args.port, args.workers, args.log_level)
@@ -423,7 +533,9 @@ COMMANDS = {
     "synth": (_add_synth, _run_synth),
     "train": (_add_train, _run_train),
     "export": (_add_export, _run_export),
+    "quantize": (_add_quantize, _run_quantize),
     "serve": (_add_serve, _run_serve),
+    "bench": (_add_bench, _run_bench),
 }
 
 
@@ -448,6 +560,7 @@ EXTRAS = {
     "fontTools": "train",
     "shapely": "eval",
     "rapidfuzz": "eval",
+    "ray": "ray",
 }
 
 
@@ -466,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
             + (" (install torch==2.13.0 or a CPU build first)" if extra == "train" else ""),
             file=sys.stderr,
         )
+        return EXIT_USAGE
+    except ModelError as exc:  # e.g. --device cuda without a working CUDA provider: say so, never run on the CPU
+        print(f"ocdr {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -219,7 +219,9 @@ class Page(_Value):
 
     ``params`` holds the pipeline settings used, under PaddleX's names where one exists (``limit_side_len``,
     ``limit_type``, ``thresh``, ``box_thresh``, ``unclip_ratio``, ``text_rec_score_thresh``); values must be
-    JSON-serialisable. ``angle`` is the page rotation in degrees the pipeline applied. ``dpi`` is the resolution
+    JSON-serialisable. ``angle`` is how far the page content was turned clockwise (0/90/180/270) as the page
+    orientation classifier found it (polygons are always in the input image's coordinates) and ``angle_confidence``
+    that classifier's confidence (None when it did not run). ``dpi`` is the resolution
     the page image had (the render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters
     that place the page on paper (searchable PDF, hOCR's scan_res) use it.
     """
@@ -233,6 +235,7 @@ class Page(_Value):
     angle: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     dpi: float | None = None
+    angle_confidence: float | None = None
 
     @property
     def lines(self) -> list[Line]:
@@ -260,6 +263,7 @@ class Page(_Value):
             "height": self.height,
             "source": self.source,
             "angle": self.angle,
+            "angle_confidence": None if self.angle_confidence is None else _round_score(self.angle_confidence),
             "dpi": self.dpi,
             "params": dict(self.params),
             "blocks": [b.to_dict() for b in self.blocks],
@@ -278,6 +282,7 @@ class Page(_Value):
             angle=d.get("angle", 0),
             params=dict(d.get("params", {})),
             dpi=d.get("dpi"),
+            angle_confidence=d.get("angle_confidence"),
         )
 
 

@@ -83,6 +83,21 @@ def turn_quad(polygon: np.ndarray) -> np.ndarray:
     return np.roll(_as_quad(polygon), -1, axis=0)
 
 
+def unturn_points(points: np.ndarray, angle: int, width: int, height: int) -> np.ndarray:
+    """Points of ``np.rot90(image, angle // 90)`` (the image turned counterclockwise by ``angle``) in the
+    coordinates of ``image`` itself, a ``width`` x ``height`` image."""
+    pts = np.asarray(points, dtype=np.float32)
+    x, y = pts[..., 0], pts[..., 1]
+    turns = (angle // 90) % 4
+    if turns == 1:
+        x, y = width - y, x
+    elif turns == 2:
+        x, y = width - x, height - y
+    elif turns == 3:
+        x, y = y, height - x
+    return np.stack([x, y], axis=-1).astype(np.float32)
+
+
 def reading_quad(polygon: np.ndarray, vertical_ratio: float = 1.5) -> np.ndarray:
     """The quad with its corners starting at the top-left in reading direction: a region at least
     ``vertical_ratio`` times taller than wide is taken to be vertical text read top to bottom (PaddleOCR's rule)."""

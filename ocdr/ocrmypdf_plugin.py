@@ -13,7 +13,7 @@ OCRmyPDF rasterizes each page to an image (with its DPI set) and hands it to the
 * ``generate_pdf`` (``--pdf-renderer sandwich``): ocdr's own text-only PDF page, sized to the image at its DPI.
 * ``get_deskew`` (``--deskew``): the median angle of the text lines ocdr finds (fitted through their words).
 * ``get_orientation`` (``--rotate-pages``): upright or upside down, by ocdr's text-line orientation classifier
-  (sideways pages are not recognised yet).
+  (sideways pages are not recognised here yet: the page orientation classifier is not wired in).
 
 With the plugin loaded the built-in Tesseract plugin is blocked (``initialize``), so that OCRmyPDF does not require
 the ``tesseract`` program that this run will not use; ``--ocr-engine tesseract`` is refused with a clear message (run
@@ -337,7 +337,7 @@ class OcdrEngine(OcrEngine):
         page votes with its characters. Confidence is ``ORIENTATION_SCALE`` times the vote's margin (0: a tie, 1:
         unanimous), on the scale of Tesseract's (``--rotate-pages-threshold`` defaults to 14), so a page is turned
         only when clearly more than four fifths of its text says so. Sideways pages (90/270) are not recognised
-        yet: ocdr has no page orientation classifier; they come back as 0 with low confidence."""
+        yet (ocdr's page orientation classifier is not wired in here); they come back as 0 with low confidence."""
         doc = get_ocr(options)(Path(input_file), use_textline_orientation=True)
         votes = {0: 0, 180: 0}
         for region in doc.pages[0].regions if doc.pages else []:

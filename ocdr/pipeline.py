@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
-from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad
+from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
 from ocdr.layout.grouping import group_words
-from ocdr.models.classification.preprocess import cls_batch
+from ocdr.models.classification.preprocess import cls_batch, page_batch, vote
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
-from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, output_steps, padded_width, resize_crop
+from ocdr.models.recognition.preprocess import (
+    REC_HEIGHT,
+    ShapeBuckets,
+    batch_crops,
+    output_steps,
+    padded_width,
+    resize_crop,
+)
 from ocdr.runtime.session import OnnxModel
 
 LIMIT_TYPES = ("max", "min", "resize_long")
@@ -36,6 +44,7 @@ class OCRParams:
     text_rec_score_thresh: float = 0.0
     rec_batch_size: int = 32
     use_textline_orientation: bool = False  # turn upside-down lines over before reading them (needs the classifier)
+    use_doc_orientation_classify: bool = False  # turn pages upright before detection (needs the page classifier)
 
     def __post_init__(self) -> None:
         if self.text_det_limit_type not in LIMIT_TYPES:
@@ -67,6 +76,7 @@ class OCRParams:
             "unclip_ratio": self.text_det_unclip_ratio,
             "text_rec_score_thresh": self.text_rec_score_thresh,
             "use_textline_orientation": self.use_textline_orientation,
+            "use_doc_orientation_classify": self.use_doc_orientation_classify,
         }
 
 
@@ -86,24 +96,37 @@ class TextDetector:
 
 
 class TextRecognizer:
-    """CRNN on ONNX Runtime: crops -> CTC results, batched by width so padding stays small."""
+    """CRNN on ONNX Runtime: crops -> CTC results, batched by width so padding stays small. With ``buckets`` (GPU
+    devices) every model call has one of a few fixed shapes, so the accelerator does not re-plan per crop width."""
 
-    def __init__(self, model: OnnxModel):
+    def __init__(self, model: OnnxModel, buckets: ShapeBuckets | None = None):
         meta = model.metadata
         if meta.get("kind") != "rec" or "charset" not in meta:
             raise ModelError(f"{model.path} is not an ocdr recognition model (no charset in its metadata)")
         self.model = model
         self.chars = list(meta["charset"])
         self.height = int(meta.get("height", REC_HEIGHT))
+        self.buckets = buckets
 
-    def __call__(self, crops: list[np.ndarray], batch_size: int = 32) -> list[CTCResult]:
+    def batches(self, crops: list[np.ndarray], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """``(crop indices, model input, valid widths)`` for each model call; the input may have padding rows."""
         resized = [resize_crop(c, self.height) for c in crops]
         order = sorted(range(len(resized)), key=lambda i: resized[i].shape[1])
-        results: list[CTCResult | None] = [None] * len(resized)
+        if self.buckets:
+            batch_size = min(batch_size, max(self.buckets.batches))
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            batch, widths = batch_crops([resized[i] for i in idx], padded_width(resized[idx[-1]].shape[1]))
-            probs = self.model.run(batch)
+            widest = resized[idx[-1]].shape[1]
+            width = self.buckets.width(widest) if self.buckets else padded_width(widest)
+            batch, widths = batch_crops([resized[i] for i in idx], width)
+            if self.buckets:
+                batch = np.pad(batch, ((0, self.buckets.batch(len(idx)) - len(idx)), (0, 0), (0, 0), (0, 0)))
+            yield idx, batch, widths
+
+    def __call__(self, crops: list[np.ndarray], batch_size: int = 32) -> list[CTCResult]:
+        results: list[CTCResult | None] = [None] * len(crops)
+        for idx, batch, widths in self.batches(crops, batch_size):
+            probs = self.model.run(batch)[: len(idx)]
             for i, res in zip(idx, ctc_greedy_decode(probs, self.chars, output_steps(widths)), strict=True):
                 results[i] = res
         return results  # type: ignore[return-value]
@@ -130,14 +153,33 @@ def split_words(quad: np.ndarray, result: CTCResult) -> list[Word]:
     return words
 
 
-class TextlineClassifier:
-    """The text-line orientation CNN on ONNX Runtime: crops -> (angle, confidence), angle 0 or 180."""
+class _AngleClassifier:
+    """An orientation CNN on ONNX Runtime whose classes are the angles in its ``angles`` metadata."""
+
+    kind, what = "", ""
 
     def __init__(self, model: OnnxModel):
-        if model.metadata.get("kind") != "cls_line":
-            raise ModelError(f"{model.path} is not an ocdr text-line orientation model")
+        if model.metadata.get("kind") != self.kind:
+            raise ModelError(f"{model.path} is not an ocdr {self.what} model")
         self.model = model
         self.angles = [int(a) for a in json.loads(model.metadata["angles"])]
+
+
+class PageClassifier(_AngleClassifier):
+    """Page orientation: image -> (angle the content is turned clockwise: 0/90/180/270, confidence), by the vote
+    of the page's most inked squares."""
+
+    kind, what = "cls_page", "page orientation"
+
+    def __call__(self, image: np.ndarray) -> tuple[int, float]:
+        k, confidence = vote(self.model.run(page_batch(image)))
+        return self.angles[k], confidence
+
+
+class TextlineClassifier(_AngleClassifier):
+    """Text-line orientation: crops -> (angle, confidence), angle 0 or 180."""
+
+    kind, what = "cls_line", "text-line orientation"
 
     def __call__(self, crops: list[np.ndarray], batch_size: int = 64) -> list[tuple[int, float]]:
         out: list[tuple[int, float]] = []
@@ -148,14 +190,29 @@ class TextlineClassifier:
 
 
 class OCRPipeline:
-    """Detection, (text-line orientation,) recognition and layout for one page image (HxWx3 uint8 RGB)."""
+    """(Page orientation,) detection, (text-line orientation,) recognition and layout for one page image
+    (HxWx3 uint8 RGB)."""
 
     def __init__(
-        self, detector: TextDetector, recognizer: TextRecognizer, line_classifier: TextlineClassifier | None = None
+        self,
+        detector: TextDetector,
+        recognizer: TextRecognizer,
+        line_classifier: TextlineClassifier | None = None,
+        page_classifier: PageClassifier | None = None,
     ):
         self.detector = detector
         self.recognizer = recognizer
         self.line_classifier = line_classifier
+        self.page_classifier = page_classifier
+
+    def turn_upright(self, image: np.ndarray, params: OCRParams) -> tuple[np.ndarray, int, float | None]:
+        """The page turned upright, the angle its content was turned clockwise, and the classifier's confidence."""
+        if not params.use_doc_orientation_classify:
+            return image, 0, None
+        if self.page_classifier is None:
+            raise ModelError("use_doc_orientation_classify needs a page orientation model (none is loaded)")
+        angle, confidence = self.page_classifier(image)
+        return np.ascontiguousarray(np.rot90(image, angle // 90)), angle, confidence
 
     def orient(self, image: np.ndarray, quads: list[np.ndarray], params: OCRParams) -> list[int]:
         """Turn upside-down lines' quads over (in place); each line's angle, or -1 for all when not asked."""
@@ -193,6 +250,7 @@ class OCRPipeline:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
+        image, page_angle, page_confidence = self.turn_upright(image, params)
         detections = self.detector(image, params)
         quads, results, angles = self.recognize(image, detections, params)
         regions, words = [], []
@@ -201,12 +259,18 @@ class OCRPipeline:
             regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept, angle))
             if kept:
                 words.extend(split_words(quad, res))
-        return Page(
+        page = Page(
             index=index,
             width=width,
             height=height,
-            blocks=group_words(words),
+            blocks=group_words(words),  # grouped upright, then put back in the input's coordinates
             regions=regions,
             source=source,
+            angle=page_angle,
+            angle_confidence=page_confidence,
             params=params.page_params(),
         )
+        if page_angle:
+            for node in [*page.blocks, *page.lines, *page.words, *page.regions]:
+                node.polygon = unturn_points(node.polygon, page_angle, width, height)
+        return page

@@ -181,7 +181,7 @@ def test_ocr_options(server, text_page):
     assert len(tiny.json()["result"]["ocrResults"][0]["texts"]) < len(full)
     strict = server.post("/ocr", json={"file": file, "visualize": False, "textRecScoreThresh": 0.9999})
     assert len(strict.json()["result"]["ocrResults"][0]["texts"]) < len(full)
-    assert_error(server.post("/ocr", json={"file": file, "useDocOrientationClassify": True}), 422, "orientation")
+    assert_error(server.post("/ocr", json={"file": file, "useDocUnwarping": True}), 422, "unwarping")
     assert_error(server.post("/ocr", json={"file": file, "textDetThresh": 2}), 422, "text_det_thresh")
     assert_error(server.post("/ocr", json={"file": file, "inferenceParams": {"maxLongSide": 0}}), 422, "maxLongSide")
     assert server.post("/ocr", json={"file": file, "useTextlineOrientation": False}).status_code == 200
@@ -190,6 +190,15 @@ def test_ocr_options(server, text_page):
     assert turned.status_code == 200, turned.text
     texts = [t["text"] for t in turned.json()["result"]["ocrResults"][0]["texts"]]
     assert "Quarterly" in " ".join(texts)
+    sideways = np.ascontiguousarray(np.rot90(text_page[0], -1))  # scanned a quarter turn clockwise
+    body = {"file": b64(png_bytes(sideways)), "visualize": False, "useDocOrientationClassify": True}
+    upright = server.post("/ocr", json=body)
+    assert upright.status_code == 200, upright.text
+    texts = upright.json()["result"]["ocrResults"][0]["texts"]
+    assert "Quarterly" in " ".join(t["text"] for t in texts)
+    # boxes are in the sideways image's coordinates: the text runs top to bottom
+    tall = [np.ptp(np.array(t["poly"])[:, 1]) > np.ptp(np.array(t["poly"])[:, 0]) for t in texts]
+    assert sum(tall) >= 0.8 * len(texts)
 
 
 @pytest.mark.parametrize(

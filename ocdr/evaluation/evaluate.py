@@ -3,7 +3,8 @@
 * e2e: word recall / precision / F (IoU >= 0.5 and the same text) on ICDAR-format pages, plus detection P/R/H.
 * det: detection precision / recall / hmean at IoU 0.5, ICDAR 2015 protocol (``###`` regions ignored).
 * rec: exact-match word accuracy (the seed 000 KPI), case-insensitive alphanumeric accuracy, CER, NED, crops/s.
-* cls: text-line orientation accuracy on crops upright and turned by 180 degrees, confusion matrix, crops/s.
+* cls: orientation accuracy (text-line crops upright and turned by 180 degrees; pages turned four ways), confusion
+  matrix, images/s.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import numpy as np
 
 from ocdr.api import OCR
 from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words, normalized_edit_distance
+from ocdr.geometry import unturn_points
 from ocdr.io.inputs import Source, iter_pages
-from ocdr.io.labels import icdar_pairs, read_gt_list, read_icdar_gt
+from ocdr.io.labels import RegionLabel, gt_list_items, icdar_pairs, page_images, read_icdar_gt
 
 
 def _pages(data: str | Path, limit: int | None):
@@ -30,11 +32,28 @@ def _pages(data: str | Path, limit: int | None):
         yield page.image, read_icdar_gt(gt_path)
 
 
-def evaluate_e2e(ocr: OCR, data: str | Path, limit: int | None = None, case_sensitive: bool = True, **params) -> dict:
+def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A page and its labels with the content turned clockwise by ``angle`` (a multiple of 90)."""
+    if not angle % 360:
+        return image, labels
+    turned = np.ascontiguousarray(np.rot90(image, -(angle // 90)))
+    # the input is the turned page turned back counterclockwise by ``angle``
+    height, width = turned.shape[:2]
+    return turned, [
+        RegionLabel(unturn_points(label.polygon, angle, width, height), label.text, label.ignore) for label in labels
+    ]
+
+
+def evaluate_e2e(
+    ocr: OCR, data: str | Path, limit: int | None = None, case_sensitive: bool = True, rotate: int = 0, **params
+) -> dict:
+    """``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
+    figures should match the upright pages'."""
     words, dets = PRF(), PRF()
     seconds, n = 0.0, 0
     run_params = ocr.params.with_overrides(**params)
     for image, labels in _pages(data, limit):
+        image, labels = _turn(image, labels, rotate)
         t0 = time.perf_counter()
         page = ocr.pipeline.read_page(image, run_params)
         seconds += time.perf_counter() - t0
@@ -78,10 +97,8 @@ def _alnum(text: str) -> str:
 
 def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
     """The readable gray crops of a ``gt_list.txt`` folder and their texts."""
-    root = Path(data)
     crops, gts = [], []
-    for name, text in read_gt_list(root / "gt_list.txt")[:limit]:
-        path = root / name if (root / name).exists() else root / "images" / name
+    for path, text in gt_list_items(data, limit):
         img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         if img is not None and img.size:
             crops.append(img)
@@ -91,23 +108,41 @@ def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[
     return crops, gts
 
 
-def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None) -> dict:
-    """Text-line orientation: every crop of a ``gt_list.txt`` folder upright and turned by 180 degrees."""
-    classifier = ocr.pipeline.line_classifier
-    crops, _ = _crops(data, limit)
-    both = crops + [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
-    truth = np.array([0] * len(crops) + [180] * len(crops))
+def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str = "line") -> dict:
+    """Orientation accuracy and confusion matrix (rows: true angle, columns: found). ``line``: every crop of a
+    ``gt_list.txt`` folder upright and turned by 180 degrees; ``page``: every page image (an ICDAR folder's
+    ``images/`` or a held-out ``gt_list.txt``) turned all four ways."""
+    if task == "page":
+        classify, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
+        images = []
+        for path in page_images(data, limit):
+            page = next(iter_pages(Source(str(path), path)))
+            images.append(page.image)
+        # content turned clockwise by 90k is np.rot90(image, -k)
+        samples = [(np.ascontiguousarray(np.rot90(img, -k)), 90 * k) for img in images for k in range(4)]
+    elif task == "line":
+        classify, angles = ocr.pipeline.line_classifier, (0, 180)
+        crops, _ = _crops(data, limit)
+        samples = [(c, 0) for c in crops] + [(np.ascontiguousarray(c[::-1, ::-1]), 180) for c in crops]
+    else:
+        raise ValueError(f"unknown classifier task {task!r}")
+    if not samples:
+        raise FileNotFoundError(f"{data}: no images")
     t0 = time.perf_counter()
-    predicted = np.array([angle for angle, _ in classifier(both)])
+    if task == "page":
+        predicted = np.array([classify(image)[0] for image, _ in samples])
+    else:
+        predicted = np.array([angle for angle, _ in classify([image for image, _ in samples])])
     seconds = time.perf_counter() - t0
-    confusion = [[int(np.sum((truth == t) & (predicted == p))) for p in (0, 180)] for t in (0, 180)]
+    truth = np.array([angle for _, angle in samples])
+    confusion = [[int(np.sum((truth == t) & (predicted == p))) for p in angles] for t in angles]
+    per_angle = {f"accuracy_{a}": float(np.mean(predicted[truth == a] == a)) for a in angles}
     return {
-        "crops": len(crops),
+        "images": len(samples) // len(angles),
         "accuracy": float(np.mean(predicted == truth)),
-        "accuracy_upright": float(np.mean(predicted[: len(crops)] == 0)),
-        "accuracy_turned": float(np.mean(predicted[len(crops) :] == 180)),
-        "confusion_0_180": confusion,
-        "crops_per_second": len(both) / max(seconds, 1e-9),
+        **per_angle,
+        f"confusion_{'_'.join(map(str, angles))}": confusion,
+        "per_second": len(samples) / max(seconds, 1e-9),
     }
 
 

@@ -68,13 +68,23 @@ def page_to_paddlex(page: Page) -> dict[str, Any]:
     """
     kept = [r for r in page.regions if r.kept]
     rec_polys = [_int_polygon(r.polygon) for r in kept]
-    return {
+    doc_orientation = bool(page.params.get("use_doc_orientation_classify", False))
+    result: dict[str, Any] = {
         "input_path": page.source,
         "page_index": page.index,
         "model_settings": {
-            "use_doc_preprocessor": False,
+            "use_doc_preprocessor": doc_orientation,
             "use_textline_orientation": bool(page.params.get("use_textline_orientation", False)),
         },
+    }
+    if doc_orientation:  # unlike PaddleX, the polygons below stay in the input image's coordinates
+        result["doc_preprocessor_res"] = {
+            "input_path": None,
+            "page_index": None,
+            "model_settings": {"use_doc_orientation_classify": True, "use_doc_unwarping": False},
+            "angle": page.angle,
+        }
+    return result | {
         "dt_polys": [_int_polygon(r.polygon).tolist() for r in page.regions],
         "text_det_params": {key: page.params.get(key) for key in DET_PARAM_KEYS},
         "text_type": "general",

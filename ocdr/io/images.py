@@ -99,7 +99,7 @@ def iter_image_frames(
         img = Image.open(io.BytesIO(data), formats=PIL_FORMATS)
     try:
         with decode_guard(name, max_pixels):
-            count = img.n_frames if img.format == "TIFF" else 1
+            count = _frame_count(img)
         for index in select_pages(count, pages, name):
             frame_name = f"{name} page {index + 1}" if count > 1 else name
             with decode_guard(frame_name, max_pixels):
@@ -109,6 +109,17 @@ def iter_image_frames(
             yield index, frame, image_dpi(img)
     finally:
         img.close()
+
+
+def _frame_count(img: Image.Image) -> int:
+    """The pages of an image: every frame of a TIFF, only the first of other formats (animated GIF/WebP)."""
+    return img.n_frames if img.format == "TIFF" else 1
+
+
+def image_frame_count(data: bytes, name: str) -> int:
+    """How many pages ``iter_image_frames`` would decode, from the header alone."""
+    with decode_guard(name), Image.open(io.BytesIO(data), formats=PIL_FORMATS) as img:
+        return _frame_count(img)
 
 
 def probe_image(data: bytes, name: str, max_pixels: int) -> None:

@@ -21,11 +21,12 @@ from ocdr.io.images import (
     check_size,
     decode_guard,
     image_dpi,
+    image_frame_count,
     iter_image_frames,
     pil_to_rgb,
     select_pages,
 )
-from ocdr.io.pdf import render_pdf_pages
+from ocdr.io.pdf import pdf_page_count, render_pdf_pages
 
 DEFAULT_MAX_PIXELS = 178_956_970  # ~ 13379 x 13379; refuse larger images before decoding pixels
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".jp2", ".pbm", ".pgm", ".ppm"}
@@ -124,6 +125,15 @@ def iter_pages(
         else:
             for index, image, frame_dpi in iter_image_frames(data, name, max_pixels, pages):
                 yield PageImage(image, name, index, frame_dpi)
+
+
+def page_count(source: Source) -> int:
+    """How many pages ``iter_pages`` would decode from a path or bytes source (all of them), without decoding any:
+    lets a batch job split a long file into page tasks up front."""
+    data = _read(source.obj, source.name)
+    if isinstance(data, Path) or data.startswith(PDF_MAGIC):
+        return pdf_page_count(data, source.name)
+    return image_frame_count(data, source.name)
 
 
 def _read(obj: object, name: str) -> bytes | Path:

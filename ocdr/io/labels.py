@@ -39,6 +39,17 @@ def read_gt_list(path: str | Path) -> list[tuple[str, str]]:
     return pairs
 
 
+def gt_list_items(root: str | Path, limit: int | None = None) -> list[tuple[Path, str]]:
+    """``(image path, text)`` of a ``gt_list.txt`` folder; names are relative to the folder, to its ``images/``,
+    or absolute (the held-out lists that trainers write)."""
+    root = Path(root)
+    items = []
+    for name, text in read_gt_list(root / "gt_list.txt")[:limit]:
+        path = root / name
+        items.append((path if path.exists() else root / "images" / name, text))
+    return items
+
+
 def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
     lines = []
     for name, text in pairs:
@@ -95,6 +106,14 @@ def write_icdar_gt(path: str | Path, labels: Iterable[RegionLabel]) -> None:
         text = IGNORE_TEXT if label.ignore else label.text
         lines.append(f"{coords},{text}\n")
     Path(path).write_text("".join(lines), encoding="utf-8")
+
+
+def page_images(root: str | Path, limit: int | None = None) -> list[Path]:
+    """The page images of a folder: those a ``gt_list.txt`` lists, else every file in ``root/images``."""
+    root = Path(root)
+    if (root / "gt_list.txt").exists():
+        return [path for path, _ in gt_list_items(root, limit)]
+    return sorted(p for p in (root / "images").iterdir() if p.is_file())[:limit]
 
 
 def icdar_pairs(root: str | Path) -> list[tuple[Path, Path]]:

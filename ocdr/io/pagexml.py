@@ -4,6 +4,7 @@ A PAGE file holds one page, so multi-page documents are written page by page (``
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -24,12 +25,24 @@ def _text_equiv(parent: ET.Element, text: str, confidence: float) -> None:
     ET.SubElement(equiv, "Unicode").text = text
 
 
+def _timestamp() -> str:
+    """Now, or the time ``SOURCE_DATE_EPOCH`` gives (the reproducible-builds convention): with it set, the same
+    result gives byte-identical files in every run and worker."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return datetime.now(UTC).replace(microsecond=0).isoformat()
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat()
+    except ValueError:
+        raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+
+
 def page_xml(page: Page, source: str | None = None) -> str:
     """One page as a PAGE XML document."""
     root = ET.Element("PcGts", {"xmlns": PAGE_NS, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": SCHEMA_LOCATION})
     metadata = ET.SubElement(root, "Metadata")
     ET.SubElement(metadata, "Creator").text = f"{PRODUCER} {producer_version()}"
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    now = _timestamp()
     ET.SubElement(metadata, "Created").text = now
     ET.SubElement(metadata, "LastChange").text = now
     name = source or page.source

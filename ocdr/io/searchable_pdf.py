@@ -14,7 +14,9 @@ program, PDF/A-2 included. Needs ``pikepdf`` (``pip install "ocdr[pdf]"``).
 
 from __future__ import annotations
 
+import functools
 import io
+import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +43,8 @@ GLYPH_WIDTH = 0.5  # em: the advance of every glyph; Tz stretches each word to i
 MIN_GAP_CHARS = 0.4
 FONT_NAME = "GlyphLessFont"
 MIN_GAP = 0.5  # pixels: no space character in narrower gaps
+ICC_DATE_SPAN = slice(24, 36)  # the ICC header's creation date: year, month, day, hour, minute, second (uint16 each)
+ICC_DATE = (2000, 1, 1, 0, 0, 0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
@@ -301,11 +305,19 @@ def _passthrough_jpeg(obj: Any, page: Page) -> bytes | None:
     return None
 
 
+@functools.cache
+def _srgb_profile() -> bytes:
+    """LittleCMS's sRGB ICC profile with its header date pinned: LittleCMS stamps the time of the call, which would
+    make two runs (or two worker processes) write different bytes for the same page."""
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[ICC_DATE_SPAN] = struct.pack(">6H", *ICC_DATE)
+    return bytes(icc)
+
+
 def _mark_pdfa(pdf: pikepdf.Pdf, title: str | None) -> None:
     """PDF/A-2b identification: XMP metadata and an sRGB output intent (the images are device RGB or gray)."""
     pk = _pikepdf()
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    profile = pk.Stream(pdf, icc)
+    profile = pk.Stream(pdf, _srgb_profile())
     profile.N = 3
     pdf.Root.OutputIntents = pk.Array(
         [
@@ -394,7 +406,11 @@ def _page_images(doc: Document, obj: Any) -> dict[int, np.ndarray]:
 
 def _save(pdf: pikepdf.Pdf) -> bytes:
     buffer = io.BytesIO()
-    pdf.save(buffer, compress_streams=True, object_stream_mode=_pikepdf().ObjectStreamMode.generate)
+    # deterministic_id: the file /ID is a hash of the content rather than random, so that the same result gives the
+    # same bytes in every run and every worker process
+    pdf.save(
+        buffer, compress_streams=True, object_stream_mode=_pikepdf().ObjectStreamMode.generate, deterministic_id=True
+    )
     return buffer.getvalue()
 
 

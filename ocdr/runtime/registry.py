@@ -11,18 +11,30 @@ WEIGHTS = {
     "det": "det_dbnet_resnet18_lite.onnx",
     "rec": "rec_crnn_lite.onnx",
     "cls_line": "cls_line_orientation_lite.onnx",
+    "cls_page": "cls_page_orientation_lite.onnx",
 }
+# int8 CPU versions (static QDQ quantization of the files above: `ocdr quantize`, recipe in docs/models.md)
+INT8_WEIGHTS = {
+    "det": "det_dbnet_resnet18_lite_int8.onnx",
+    "rec": "rec_crnn_lite_int8.onnx",
+}
+PRECISIONS = ("fp32", "int8")
 
 
-def shipped_model_path(kind: str) -> Path:
+def shipped_model_path(kind: str, precision: str = "fp32") -> Path:
     if kind not in WEIGHTS:
         raise ValueError(f"unknown model kind {kind!r}; choose from {sorted(WEIGHTS)}")
-    path = Path(str(resources.files("ocdr.runtime").joinpath("weights", WEIGHTS[kind])))
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose from {list(PRECISIONS)}")
+    names = INT8_WEIGHTS if precision == "int8" else WEIGHTS
+    if kind not in names:
+        raise ValueError(f"no {precision} {kind} model is shipped ({precision} models: {sorted(names)})")
+    path = Path(str(resources.files("ocdr.runtime").joinpath("weights", names[kind])))
     if not path.is_file():
         raise ModelError(f"the shipped {kind} model is missing ({path}); reinstall ocdr")
     return path
 
 
-def resolve_model(kind: str, path: str | Path | None) -> Path:
-    """A user-given model path, or the shipped default."""
-    return Path(path) if path is not None else shipped_model_path(kind)
+def resolve_model(kind: str, path: str | Path | None, precision: str = "fp32") -> Path:
+    """A user-given model path (used whatever its precision), or the shipped model of that precision."""
+    return Path(path) if path is not None else shipped_model_path(kind, precision)

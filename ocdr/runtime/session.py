@@ -1,29 +1,76 @@
-"""ONNX Runtime sessions: one place that picks providers and thread counts."""
+"""ONNX Runtime sessions: one place that picks providers and thread counts.
+
+Devices: "cpu", "cuda" (onnxruntime-gpu's CUDA provider) and "tensorrt" (its TensorRT provider, FP16, engines cached
+on disk). A GPU device that is not there, or whose provider fails to attach, is an error: ONNX Runtime itself would
+only log it and run on the CPU, many times slower, which a deployment should hear about at start-up.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import onnxruntime as ort
 
 from ocdr.errors import ModelError
 
-PROVIDERS = {"cpu": ["CPUExecutionProvider"], "cuda": ["CUDAExecutionProvider", "CPUExecutionProvider"]}
+PROVIDER = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider", "tensorrt": "TensorrtExecutionProvider"}
+DEVICES = tuple(PROVIDER)
+
+
+def default_trt_cache() -> Path:
+    """Where TensorRT engines are kept between runs (building one takes from seconds to minutes)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ocdr" / "tensorrt"
+
+
+def execution_providers(device: str, trt_cache: str | Path | None = None) -> list[str | tuple[str, dict[str, str]]]:
+    """The provider list for ``device``: its provider first, then those that take the nodes it cannot run.
+
+    Raises ``ModelError`` when this onnxruntime build lacks the device's provider (no silent CPU fallback).
+    """
+    if device not in PROVIDER:
+        raise ValueError(f"unknown device {device!r}; choose from {list(DEVICES)}")
+    available = ort.get_available_providers()
+    if PROVIDER[device] not in available:
+        raise ModelError(
+            f"device {device!r} asked for, but this onnxruntime has no {PROVIDER[device]} "
+            f"(available: {', '.join(available)}); install onnxruntime-gpu with CUDA/cuDNN"
+            + (" and TensorRT" if device == "tensorrt" else "")
+            + ", or use --device cpu"
+        )
+    if device == "cpu":
+        return [PROVIDER["cpu"]]
+    if device == "cuda":
+        return [PROVIDER["cuda"], PROVIDER["cpu"]]
+    cache = str(trt_cache or default_trt_cache())
+    trt_options = {
+        "trt_fp16_enable": "True",
+        "trt_engine_cache_enable": "True",
+        "trt_engine_cache_path": cache,
+        "trt_timing_cache_enable": "True",
+        "trt_timing_cache_path": cache,
+    }
+    return [(PROVIDER["tensorrt"], trt_options), PROVIDER["cuda"], PROVIDER["cpu"]]
 
 
 class OnnxModel:
     """An ONNX model loaded once; ``run`` is safe to call from several threads (ONNX Runtime guarantees it)."""
 
-    def __init__(self, path: str | Path, threads: int | None = None, device: str = "cpu", memory_arena: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        threads: int | None = None,
+        device: str = "cpu",
+        memory_arena: bool = True,
+        trt_cache: str | Path | None = None,
+    ):
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
-        if device not in PROVIDERS:
-            raise ValueError(f"unknown device {device!r}; choose from {sorted(PROVIDERS)}")
-        if device == "cuda" and "CUDAExecutionProvider" not in ort.get_available_providers():
-            raise ModelError(
-                "device 'cuda' asked for, but this onnxruntime has no CUDA provider (install onnxruntime-gpu)"
-            )
+        trt_cache = Path(trt_cache or default_trt_cache())
+        providers = execution_providers(device, trt_cache)
+        if device == "tensorrt":
+            trt_cache.mkdir(parents=True, exist_ok=True)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -33,10 +80,17 @@ class OnnxModel:
         options.enable_cpu_mem_arena = memory_arena
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
-            self.session = ort.InferenceSession(str(path), options, providers=PROVIDERS[device])
+            self.session = ort.InferenceSession(str(path), options, providers=providers)
         except Exception as exc:  # onnxruntime raises its own untyped errors for corrupt files
             raise ModelError(f"cannot load model {path}: {exc}") from exc
+        if PROVIDER[device] not in self.session.get_providers():
+            raise ModelError(
+                f"device {device!r}: {PROVIDER[device]} failed to attach for {path.name} (ONNX Runtime fell back to "
+                f"{', '.join(self.session.get_providers())}); check the CUDA/cuDNN/TensorRT libraries it logged "
+                "above, or use --device cpu"
+            )
         self.path = path
+        self.device = device
         self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)
         self.input_name = self.session.get_inputs()[0].name
 

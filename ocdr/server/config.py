@@ -34,7 +34,10 @@ class ServerConfig:
     det_model: str | None = None
     rec_model: str | None = None
     line_cls_model: str | None = None
-    device: str = "cpu"
+    page_cls_model: str | None = None
+    device: str = "cpu"  # cpu, cuda or tensorrt
+    precision: str = "fp32"  # shipped det/rec models: fp32 or int8
+    trt_cache: str | None = None  # TensorRT engine cache folder (default ~/.cache/ocdr/tensorrt)
     threads: int | None = None  # ONNX Runtime threads per model; None: cores / (workers x concurrency), at least 1
     dpi: float = 200.0
     memory_arena: bool = False  # off: RSS stays flat over a long run of varied image sizes

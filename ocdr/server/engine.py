@@ -80,10 +80,13 @@ class Engine:
             config.rec_model,
             threads=threads,
             device=config.device,
+            precision=config.precision,
+            trt_cache=config.trt_cache,
             dpi=config.dpi,
             max_pixels=config.max_pixels,
             memory_arena=config.memory_arena,
             line_cls_model=config.line_cls_model,
+            page_cls_model=config.page_cls_model,
             **config.params,
         )
         self.recognizer = BatchedRecognizer.wrap(

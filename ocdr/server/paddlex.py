@@ -32,12 +32,10 @@ PARAM_FIELDS = {
     "textDetUnclipRatio": "text_det_unclip_ratio",
     "textRecScoreThresh": "text_rec_score_thresh",
     "useTextlineOrientation": "use_textline_orientation",
+    "useDocOrientationClassify": "use_doc_orientation_classify",
 }
 # modules PaddleX can switch on that this server does not have yet
-MISSING_MODULES = {
-    "useDocOrientationClassify": "document orientation classification",
-    "useDocUnwarping": "document unwarping",
-}
+MISSING_MODULES = {"useDocUnwarping": "document unwarping"}
 
 
 def request_params(body: PaddleXOCRRequest) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import torch
 
 from ocdr import __version__
 from ocdr.models.classification.orientation import create_classifier
-from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH
+from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PATCH
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.detection.processing import MEAN, STD
 from ocdr.models.recognition.crnn import create_recognizer
@@ -24,13 +24,14 @@ def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 1
     output.parent.mkdir(parents=True, exist_ok=True)
     if "task" in state:
         model = create_classifier(state["arch"], len(state["angles"]))
-        example = torch.zeros(2, 1, CLS_HEIGHT, CLS_WIDTH)
+        height, width = (PAGE_PATCH, PAGE_PATCH) if state["task"] == "page" else (CLS_HEIGHT, CLS_WIDTH)
+        example = torch.zeros(2, 1, height, width)
         names, axes = ("x", "probs"), {"x": {0: "batch"}, "probs": {0: "batch"}}
         meta = {
             "kind": f"cls_{state['task']}",
             "angles": json.dumps(state["angles"]),
-            "height": str(CLS_HEIGHT),
-            "width": str(CLS_WIDTH),
+            "height": str(height),
+            "width": str(width),
         }
     elif "charset" in state:
         model = create_recognizer(state["arch"], len(state["charset"]) + 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocdr.io.labels import read_gt_list
+from ocdr.io.labels import gt_list_items
 from ocdr.models.recognition.charset import Charset
 from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_crop
 
@@ -22,10 +22,8 @@ class RecSample:
 def load_rec_dataset(root: str | Path, charset: Charset, limit: int | None = None) -> tuple[list[RecSample], int]:
     """Read ``root/gt_list.txt`` (images relative to root or root/images). Returns samples and the number
     skipped because their text falls outside the charset, is empty, or their image is unreadable."""
-    root = Path(root)
     samples, skipped = [], 0
-    for name, text in read_gt_list(root / "gt_list.txt")[:limit]:
-        path = root / name if (root / name).exists() else root / "images" / name
+    for path, text in gt_list_items(root, limit):
         text = charset.normalize(text)
         img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         if img is None or not text or not charset.covers(text) or img.shape[0] < 2 or img.shape[1] < 2:

@@ -1,9 +1,15 @@
-"""``ocdr train cls --task line``: the text-line orientation classifier (upright vs upside down), resumable.
+"""``ocdr train cls``: the orientation classifiers, resumable.
 
-Every crop is a training pair: as it is (class 0) and turned by 180 degrees (class 1). Crops come from seed-format
-recognition folders (``gt_list.txt``; a validation split is carved from each, never trained on, and listed in
-``OUT/val/<folder>`` for ``ocdr eval cls``) and from synthetic lines rendered at start-up (``synth`` of them, with
-the recognizer's scan and photo degradations).
+* ``--task line``: text lines upright vs upside down. Every crop is a training pair: as it is (class 0) and turned
+  by 180 degrees (class 1). Crops come from seed-format recognition folders (``gt_list.txt``) and from synthetic
+  lines rendered at start-up (``synth`` of them, with the recognizer's scan and photo degradations).
+* ``--task page``: pages turned by 0, 90, 180 or 270 degrees. Pages come from ICDAR-format folders (``images/``)
+  and from synthetic pages rendered at start-up; each training sample is one square of a page (an inked place,
+  scale-jittered, degraded) turned one of the four ways; validation classifies whole pages by the patch vote the
+  pipeline uses.
+
+A validation split is carved from each ``--data`` folder, never trained on, and listed in ``OUT/val/<folder>``
+(``gt_list.txt`` of absolute paths) for ``ocdr eval cls``.
 """
 
 from __future__ import annotations
@@ -12,27 +18,43 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import torch
 from torch import nn
 
-from ocdr.io.labels import read_gt_list
+from ocdr.io.labels import gt_list_items, page_images
 from ocdr.models.classification.orientation import create_classifier
-from ocdr.models.classification.preprocess import ANGLES, CLS_HEIGHT, CLS_WIDTH, center_window, turn_180
+from ocdr.models.classification.preprocess import (
+    ANGLES,
+    CLS_HEIGHT,
+    CLS_WIDTH,
+    PAGE_ANGLES,
+    PAGE_PATCH,
+    PAGE_PATCHES,
+    center_window,
+    ink_tiles,
+    normalize_patches,
+    page_gray,
+    square,
+    turn_180,
+    vote,
+)
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
 
-TASKS = ("line",)
+TASKS = ("line", "page")
+DEFAULT_ARCH = {"line": "line_orientation_lite", "page": "page_orientation_lite"}
 
 
 @dataclass
 class ClsTrainConfig(TrainConfig):
     task: str = "line"
-    arch: str = "line_orientation_lite"
-    synth: int = 20000  # synthetic crops rendered at start-up
+    arch: str | None = None  # default: DEFAULT_ARCH[task]
+    synth: int = 20000  # synthetic crops (line) or pages (page) rendered at start-up
     real_share: float = 0.5  # of each batch drawn from the real crops (when there are both kinds)
     val_fraction: float = 0.1
     val_cap: int = 1000  # per folder
@@ -40,98 +62,176 @@ class ClsTrainConfig(TrainConfig):
     lr: float = 2e-3
 
 
-def load_windows(root: str | Path, limit: int | None = None) -> list[tuple[Path, np.ndarray]]:
-    """The crops of a ``gt_list.txt`` folder as ``(image path, classifier window)`` (gray, height CLS_HEIGHT)."""
-    root = Path(root)
-    windows = []
-    for name, _ in read_gt_list(root / "gt_list.txt")[:limit]:
-        path = root / name if (root / name).exists() else root / "images" / name
-        img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if img is None or min(img.shape[:2]) < 2:
-            continue
-        windows.append((path.resolve(), center_window(resize_crop(img, CLS_HEIGHT))))
-    return windows
-
-
-def write_held_out(out: Path, folder: str | Path, held: list[tuple[Path, np.ndarray]]) -> Path:
-    """The crops carved out of ``folder`` for validation, as a ``gt_list.txt`` folder of absolute image paths
-    (``OUT/val/<folder name>``), so that ``ocdr eval cls --data`` measures exactly the held-out crops."""
+def write_held_out(out: Path, folder: str | Path, paths: list[Path]) -> Path:
+    """The images carved out of ``folder`` for validation, as a ``gt_list.txt`` folder of absolute image paths
+    (``OUT/val/<folder name>``), so that ``ocdr eval cls --data`` measures exactly the held-out images."""
     target = out / "val" / Path(folder).name
     target.mkdir(parents=True, exist_ok=True)
-    (target / "gt_list.txt").write_text("".join(f"{path} -\n" for path, _ in held), encoding="utf-8")
+    (target / "gt_list.txt").write_text("".join(f"{path.resolve()} -\n" for path in paths), encoding="utf-8")
     return target
 
 
-def synthetic_windows(count: int, seed: int) -> list[np.ndarray]:
-    from ocdr.training.synth.fonts import find_fonts
-    from ocdr.training.synth.render import sample_crop
-    from ocdr.training.synth.text import TextSampler
+# ---------------------------------------------------------------------------------------------------- lines
+class LineTask:
+    """Text-line crops, as the classifier's centre windows; two classes (as is, turned by 180 degrees)."""
 
-    rng = np.random.default_rng(seed)
-    sampler, fonts = TextSampler(rng), find_fonts()
-    crops = (sample_crop(sampler, fonts, rng, line_prob=0.5).image for _ in range(count))
-    return [center_window(resize_crop(crop, CLS_HEIGHT)) for crop in crops]
+    angles = ANGLES
+
+    def load(self, root: str | Path) -> list[tuple[Path, np.ndarray]]:
+        windows = []
+        for path, _ in gt_list_items(root):
+            img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+            if img is not None and min(img.shape[:2]) >= 2:
+                windows.append((path, center_window(resize_crop(img, CLS_HEIGHT))))
+        return windows
+
+    def render(self, count: int, seed: int) -> list[np.ndarray]:
+        from ocdr.training.synth.fonts import find_fonts
+        from ocdr.training.synth.render import sample_crop
+        from ocdr.training.synth.text import TextSampler
+
+        rng = np.random.default_rng(seed)
+        sampler, fonts = TextSampler(rng), find_fonts()
+        crops = (sample_crop(sampler, fonts, rng, line_prob=0.5).image for _ in range(count))
+        return [center_window(resize_crop(crop, CLS_HEIGHT)) for crop in crops]
+
+    def batch(self, items: list[np.ndarray], rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        turned = rng.random(len(items)) < 0.5
+        return self._batch(items, turned)
+
+    @staticmethod
+    def _batch(windows: list[np.ndarray], turned: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        images = [turn_180(w) if t else w for w, t in zip(windows, turned, strict=True)]
+        batch, _ = batch_crops(images, CLS_WIDTH)
+        return torch.from_numpy(batch), torch.from_numpy(turned.astype(np.int64))
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module, windows: list[np.ndarray], device: str, batch_size: int = 256) -> dict:
+        """Accuracy over every window both ways, and the confusion matrix (rows: true angle, columns: predicted)."""
+        confusion = np.zeros((2, 2), dtype=np.int64)
+        for start in range(0, len(windows), batch_size):
+            chunk = windows[start : start + batch_size]
+            for turned in (False, True):
+                x, y = self._batch(chunk, np.full(len(chunk), turned))
+                predicted = model(x.to(device)).argmax(-1).cpu().numpy()
+                np.add.at(confusion, (y.numpy(), predicted), 1)
+        return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
 
 
-def make_batch(windows: list[np.ndarray], turned: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    images = [turn_180(w) if t else w for w, t in zip(windows, turned, strict=True)]
-    batch, _ = batch_crops(images, CLS_WIDTH)
-    return torch.from_numpy(batch), torch.from_numpy(turned.astype(np.int64))
+# ---------------------------------------------------------------------------------------------------- pages
+@dataclass
+class PageSample:
+    """A page in gray at the classifier's scale, and the top-left corners of its most inked places."""
+
+    gray: np.ndarray
+    inked: list[tuple[int, int]]
 
 
-@torch.no_grad()
-def evaluate_cls(model: nn.Module, windows: list[np.ndarray], device: str, batch_size: int = 256) -> dict:
-    """Accuracy over every window both ways, and the confusion matrix (rows: true angle, columns: predicted)."""
-    model.eval()
-    confusion = np.zeros((len(ANGLES), len(ANGLES)), dtype=np.int64)
-    for start in range(0, len(windows), batch_size):
-        chunk = windows[start : start + batch_size]
-        for turned in (False, True):
-            x, y = make_batch(chunk, np.full(len(chunk), turned))
-            predicted = model(x.to(device)).argmax(-1).cpu().numpy()
-            np.add.at(confusion, (y.numpy(), predicted), 1)
-    model.train()
-    return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+def page_sample(image: np.ndarray) -> PageSample:
+    gray = page_gray(image)
+    return PageSample(gray, [(y, x) for _, y, x in ink_tiles(gray, stride=PAGE_PATCH // 2)[:48]])
+
+
+class PageTask:
+    """Page squares turned 0/90/180/270 degrees clockwise (class k: turned by 90k)."""
+
+    angles = PAGE_ANGLES
+
+    def load(self, root: str | Path) -> list[tuple[Path, PageSample]]:
+        pages = []
+        for path in page_images(root):
+            img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+            if img is not None and min(img.shape[:2]) >= PAGE_PATCH // 4:
+                pages.append((path, page_sample(img)))
+        return pages
+
+    def render(self, count: int, seed: int) -> list[PageSample]:
+        from ocdr.training.synth.fonts import find_fonts
+        from ocdr.training.synth.render import PageStyle, render_page
+        from ocdr.training.synth.text import TextSampler
+
+        rng = np.random.default_rng(seed)
+        sampler, fonts = TextSampler(rng), find_fonts()
+        pages = []
+        for _ in range(count):
+            style = PageStyle(dpi=float(rng.uniform(120, 200)), min_pt=7, max_pt=16, max_skew_deg=3)
+            image, _ = render_page(sampler, fonts, rng, style)
+            pages.append(page_sample(image))
+        return pages
+
+    def patch(self, page: PageSample, rng: np.random.Generator) -> np.ndarray:
+        """A square around one of the page's inked places, at a jittered scale, degraded like a scan or photo."""
+        from ocdr.training.synth.render import augment_gray
+
+        size = int(round(PAGE_PATCH / rng.uniform(0.7, 1.4)))
+        y, x = page.inked[int(rng.integers(len(page.inked)))] if page.inked else (0, 0)
+        h, w = page.gray.shape
+        y = int(np.clip(y + rng.integers(-PAGE_PATCH // 2, PAGE_PATCH // 2 + 1), 0, max(0, h - size)))
+        x = int(np.clip(x + rng.integers(-PAGE_PATCH // 2, PAGE_PATCH // 2 + 1), 0, max(0, w - size)))
+        patch = cv2.resize(square(page.gray, y, x, size), (PAGE_PATCH, PAGE_PATCH), interpolation=cv2.INTER_AREA)
+        return augment_gray(patch, rng, 0.7)
+
+    def batch(self, items: list[PageSample], rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        turns = rng.integers(0, 4, len(items))
+        patches = [np.rot90(self.patch(page, rng), -int(k)) for page, k in zip(items, turns, strict=True)]
+        return torch.from_numpy(normalize_patches(patches)), torch.from_numpy(turns.astype(np.int64))
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module, pages: list[PageSample], device: str) -> dict:
+        """Page accuracy over every page turned all four ways, by the pipeline's patch vote."""
+        confusion = np.zeros((4, 4), dtype=np.int64)
+        for page in pages:
+            for k in range(4):
+                turned = np.ascontiguousarray(np.rot90(page.gray, -k))
+                patches = [square(turned, y, x) for _, y, x in ink_tiles(turned)[:PAGE_PATCHES]]
+                probs = model(torch.from_numpy(normalize_patches(patches)).to(device)).cpu().numpy()
+                confusion[k, vote(probs)[0]] += 1
+        return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+
+
+def make_task(name: str) -> Any:
+    if name not in TASKS:
+        raise ValueError(f"unknown classifier task {name!r}; choose from {TASKS}")
+    return LineTask() if name == "line" else PageTask()
 
 
 def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
-    if cfg.task not in TASKS:
-        raise ValueError(f"unknown classifier task {cfg.task!r}; choose from {TASKS}")
+    task = make_task(cfg.task)
     out, rng = start_run(cfg)
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
     init = load_checkpoint(Path(cfg.init)) if cfg.init and state is None else None
 
-    real: list[np.ndarray] = []
-    synth: list[np.ndarray] = []
-    val: list[np.ndarray] = []
+    real: list = []
+    synth: list = []
+    val: list = []
     for folder in cfg.data:
-        windows = load_windows(folder)
+        items = task.load(folder)
         if cfg.val_data:
-            real += [w for _, w in windows]
+            real += [item for _, item in items]
         else:
-            kept, held = carve_validation(windows, rng, cfg.val_fraction, cap=cfg.val_cap)
-            real += [w for _, w in kept]
-            val += [w for _, w in held]
-            write_held_out(out, folder, held)
-        log(f"loaded {len(windows)} crops from {folder}")
+            kept, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_cap)
+            real += [item for _, item in kept]
+            val += [item for _, item in held]
+            write_held_out(out, folder, [path for path, _ in held])
+        log(f"loaded {len(items)} images from {folder}")
     for folder in cfg.val_data or []:
-        val += [w for _, w in load_windows(folder)]
+        val += [item for _, item in task.load(folder)]
     if cfg.synth:
-        rendered = synthetic_windows(cfg.synth, cfg.seed)
+        rendered = task.render(cfg.synth, cfg.seed)
         synth, held = carve_validation(rendered, rng, 0.05, cap=1000)
         val += held
-        log(f"rendered {len(rendered)} synthetic crops")
+        log(f"rendered {len(rendered)} synthetic images")
     if not (real or synth) or not val:
-        raise ValueError("no training or validation crops: give --data folders and/or --synth N")
-    log(f"train {len(real)} real + {len(synth)} synthetic / val {len(val)} crops, each used both ways up")
+        raise ValueError("no training or validation images: give --data folders and/or --synth N")
+    log(f"train {len(real)} real + {len(synth)} synthetic / val {len(val)}, each turned all {len(task.angles)} ways")
     n_real = round(cfg.batch_size * cfg.real_share) if real and synth else (cfg.batch_size if real else 0)
 
-    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
-    model = create_classifier(arch, len(ANGLES)).to(cfg.device)
+    arch = state["arch"] if state else (init["arch"] if init else cfg.arch or DEFAULT_ARCH[cfg.task])
+    model = create_classifier(arch, len(task.angles)).to(cfg.device)
     if init is not None:
         model.load_state_dict(init["model"])
-    meta = {"arch": arch, "task": cfg.task, "angles": list(ANGLES), "config": cfg.__dict__}
+    meta = {"arch": arch, "task": cfg.task, "angles": list(task.angles), "config": cfg.__dict__}
     run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(300, cfg.steps // 10), floor=0.02, meta=meta)
     if state is not None:
         run.restore(state)
@@ -145,7 +245,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     while run.step < cfg.steps:
         batch = [real[i] for i in rng.integers(0, len(real), n_real)] if n_real else []
         batch += [synth[i] for i in rng.integers(0, len(synth), cfg.batch_size - n_real)] if synth else []
-        x, y = make_batch(batch, rng.random(len(batch)) < 0.5)
+        x, y = task.batch(batch, rng)
         with torch.autocast("cuda", enabled=cfg.device.startswith("cuda")):
             logits = model.logits(x.to(cfg.device))
         loss = loss_fn(logits.float(), y.to(cfg.device))
@@ -157,7 +257,9 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             t0 = time.time()
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-            metrics = evaluate_cls(model, val, cfg.device)
+            model.eval()
+            metrics = task.evaluate(model, val, cfg.device)
+            model.train()
             run.evaluated(metrics["accuracy"], out)
             log(f"step {step} val accuracy {metrics['accuracy']:.4f} (best {run.best:.4f})")
             with (out / "metrics.jsonl").open("a") as f:

@@ -1,11 +1,12 @@
-"""A small CNN that tells upright text lines from upside-down ones (classes: ``preprocess.ANGLES``)."""
+"""Small CNNs that tell which way text is turned: text lines (0/180, ``preprocess.ANGLES``) and page squares
+(0/90/180/270, ``preprocess.PAGE_ANGLES``)."""
 
 from __future__ import annotations
 
 from torch import Tensor, nn
 
 # name -> channels of the four conv stages
-ARCHS = {"line_orientation_lite": (16, 32, 64, 128)}
+ARCHS = {"line_orientation_lite": (16, 32, 64, 128), "page_orientation_lite": (16, 32, 64, 128)}
 
 
 def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
@@ -21,7 +22,8 @@ def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
 
 
 class OrientationNet(nn.Module):
-    """Four conv stages (32x192 -> 2x12), global average pooling, a linear head; softmax probabilities out."""
+    """Conv stages that halve the input (32x192 -> 2x12, 128x128 -> 8x8), global average pooling, a linear head;
+    softmax probabilities out."""
 
     def __init__(self, channels: tuple[int, ...], num_classes: int = 2):
         super().__init__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -34,6 +35,28 @@ def resize_crop(image: np.ndarray, height: int = REC_HEIGHT, max_width: int = MA
 
 def padded_width(width: int) -> int:
     return max(WIDTH_STEP * 2, -(-width // WIDTH_STEP) * WIDTH_STEP)
+
+
+@dataclass(frozen=True)
+class ShapeBuckets:
+    """Fixed recognizer input shapes for accelerators: CUDA (cuDNN algorithm search) and TensorRT (engine builds)
+    plan per input shape, so crop widths are padded up to one of ``widths`` and batches up to one of ``batches``
+    rows; a model then sees a handful of shapes instead of one per crop width. CPU needs none of this."""
+
+    widths: tuple[int, ...] = (64, 128, 256, 512, 1024, MAX_WIDTH)
+    batches: tuple[int, ...] = (1, 8, 32, 128)
+
+    def width(self, width: int) -> int:
+        """The smallest bucket width that holds ``width`` pixels (the padded width itself past the last bucket)."""
+        return bucket(padded_width(width), self.widths)
+
+    def batch(self, rows: int) -> int:
+        return bucket(rows, self.batches)
+
+
+def bucket(value: int, sizes: Sequence[int]) -> int:
+    """The smallest of ``sizes`` at least ``value``, or ``value`` when none is."""
+    return min((s for s in sizes if s >= value), default=value)
 
 
 def batch_crops(resized: Sequence[np.ndarray], width: int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,150 @@
+"""The three engines of ``benchmarks/peers.py`` behind one small interface, each loaded once with N CPU threads.
+
+* ocdr: the ``OCR`` facade's pipeline stages (recognizer, detector, ``read_page``), shipped models, default settings.
+* PP-OCRv4 mobile: the det / rec ONNX models bundled in the ``rapidocr-onnxruntime`` wheel, run through RapidOCR's
+  own classes so that pre- and post-processing are exactly RapidOCR's; its angle classifier is off everywhere
+  (ocdr's text-line orientation is off by default too).
+* Tesseract 5: the ``tesseract`` command over a list file, so that its model loads once per process, not per image.
+
+Images go in as arrays decoded once beforehand (ocdr takes RGB, RapidOCR BGR: both made before timing), except
+Tesseract, which reads the same files itself (its time includes decoding them).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ocdr import OCR
+
+Words = list[tuple[np.ndarray, str]]  # (4x2 polygon in image pixels, text) per word
+
+
+def box_quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+def char_words(char_boxes: Sequence[Sequence[Sequence[float]]], chars: Sequence[str]) -> Words:
+    """Runs of non-space characters of a line, each boxed by the union of its characters' boxes."""
+    words: Words = []
+    points: list[np.ndarray] = []
+    text = ""
+    for box, char in [*zip(char_boxes, chars, strict=True), (None, " ")]:
+        if char.strip():
+            points.append(np.asarray(box, dtype=np.float32))
+            text += char
+        elif text:
+            corners = np.concatenate(points)
+            words.append((box_quad(*corners.min(0), *corners.max(0)), text))
+            points, text = [], ""
+    return words
+
+
+class Ocdr:
+    """ocdr's shipped detector and recognizer at their default settings."""
+
+    name = "ocdr"
+
+    def __init__(self, threads: int):
+        self.ocr = OCR(threads=threads)
+
+    def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
+        """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""
+        return [r.text for r in self.ocr.pipeline.recognizer(list(crops), self.ocr.params.rec_batch_size)]
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        return [r.polygon for r in self.ocr.pipeline.detector(image, self.ocr.params)]
+
+    def read_page(self, image: np.ndarray) -> Words:
+        return [(w.polygon, w.text) for w in self.ocr.pipeline.read_page(image, self.ocr.params).words]
+
+
+class PPOCRv4:
+    """PP-OCRv4 mobile (det, and the Chinese+English rec) as RapidOCR runs it, at RapidOCR's default settings.
+
+    RapidOCR takes ``intra_op_num_threads`` only when it is between 1 and ``os.cpu_count()`` and otherwise falls
+    back silently to ONNX Runtime's default (all cores), so the thread count is checked on each session.
+    """
+
+    name = "PP-OCRv4 mobile"
+
+    def __init__(self, threads: int):
+        from rapidocr_onnxruntime import RapidOCR
+
+        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+        for session in (self.ocr.text_det.infer.session, self.ocr.text_rec.session.session):
+            got = session.get_session_options().intra_op_num_threads
+            if got != threads:
+                raise RuntimeError(f"RapidOCR runs {got} intra-op threads, not {threads} (it allows 1..cpu_count)")
+
+    def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
+        """``crops`` are BGR; RapidOCR's recognizer resizes to 48 px high, normalises and batches (6 a batch)."""
+        results, _ = self.ocr.text_rec(list(crops))
+        return [text for text, *_ in results]
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """The whole RapidOCR call with recognition off: its resizing, letterbox and box mapping are included."""
+        boxes, _ = self.ocr(image, use_cls=False, use_rec=False)
+        return [np.asarray(b, dtype=np.float32) for b in boxes or []]
+
+    def read_page(self, image: np.ndarray) -> Words:
+        """Lines cut into words with RapidOCR's own character boxes (``return_word_box``), split at spaces."""
+        result, _ = self.ocr(image, use_cls=False, return_word_box=True)
+        return [word for _box, _text, _score, boxes, chars, _confs in result or [] for word in char_words(boxes, chars)]
+
+
+class Tesseract:
+    """Tesseract 5 (``eng``) over list files: ``jobs`` processes on interleaved shares, each with ``omp`` threads.
+
+    Two ways to give it N cores: N processes with ``OMP_THREAD_LIMIT=1`` (the default here, and what OCRmyPDF
+    does) or one process with ``OMP_THREAD_LIMIT=N``. On a loaded machine the second spins in OpenMP barriers
+    (3 crops: 0.1 s at 1 thread, 6-15 s at 2), so it is kept as an option, not the default.
+    """
+
+    name = "Tesseract 5"
+
+    def __init__(self, threads: int, omp: bool = False):
+        self.jobs, self.omp_threads = (1, threads) if omp else (threads, 1)
+
+    def run(self, paths: Sequence[Path], args: Sequence[str]) -> tuple[list[Words], float]:
+        """Level-5 (word) rows of ``tesseract LIST - ARGS tsv`` for each image, and the wall time of all processes."""
+        env = {**os.environ, "OMP_THREAD_LIMIT": str(self.omp_threads)}
+        shares = [list(range(k, len(paths), self.jobs)) for k in range(self.jobs)]
+        shares = [share for share in shares if share]
+        with tempfile.TemporaryDirectory() as tmp:
+            procs, outs = [], []
+            start = time.perf_counter()
+            for k, share in enumerate(shares):
+                listing, out = Path(tmp, f"list{k}.txt"), Path(tmp, f"out{k}.tsv")
+                listing.write_text("".join(f"{paths[i]}\n" for i in share))
+                with out.open("w") as stdout:  # files, not pipes: a full pipe would stall a process while timed
+                    command = ["tesseract", str(listing), "-", "-l", "eng", *args, "tsv"]
+                    procs.append(subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL, env=env))
+                outs.append(out)
+            for proc in procs:
+                if proc.wait():
+                    raise RuntimeError(f"tesseract exited with {proc.returncode}")
+            seconds = time.perf_counter() - start
+            words: list[Words] = [[] for _ in paths]
+            for share, out in zip(shares, outs, strict=True):
+                for row in out.read_text().splitlines()[1:]:
+                    level, page, *_, left, top, width, height, _conf, text = row.split("\t")
+                    if level == "5" and text.strip():
+                        x, y, w, h = map(float, (left, top, width, height))
+                        words[share[int(page) - 1]].append((box_quad(x, y, x + w, y + h), text))
+        return words, seconds
+
+    def read_crops(self, paths: Sequence[Path]) -> tuple[list[str], float]:
+        """One text line a crop (``--psm 7``): its words joined by single spaces."""
+        words, seconds = self.run(paths, ["--psm", "7"])
+        return [" ".join(text for _, text in page) for page in words], seconds
+
+    def read_pages(self, paths: Sequence[Path]) -> tuple[list[Words], float]:
+        """Whole pages with automatic layout analysis (the default ``--psm 3``)."""
+        return self.run(paths, [])

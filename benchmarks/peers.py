@@ -1,0 +1,312 @@
+"""ocdr beside PP-OCRv4 mobile (RapidOCR) and Tesseract 5: accuracy and CPU speed on the same inputs, in one run.
+
+    python benchmarks/peers.py rec --limit 500          # word crops: accuracy, CER, crops/s
+    python benchmarks/peers.py det --limit 50           # pages: detection P/R/hmean, s/page
+    python benchmarks/peers.py e2e --limit 40           # FUNSD pages: word recall/precision, pages/s
+    python benchmarks/peers.py all --threads 2 --json peers.json
+
+Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) and ``tesseract`` with ``eng``.
+
+* rec: every engine reads the same crops as they are (no padding, no rotation). Word accuracy is an exact match on
+  the ground truth as given (predictions stripped of leading and trailing spaces); "alnum" is the case-insensitive
+  match of ``[0-9a-z]`` only, so no engine loses for a character outside its charset or for case; CER is the total
+  edit distance over the total ground-truth length.
+* det: ocdr's ICDAR 2015 matching (IoU >= 0.5, predictions mostly inside ``###`` regions left out). Tesseract's
+  boxes are its level-5 (word) rows; its time there is a whole OCR run, not detection alone.
+* e2e: a word counts when IoU >= 0.5 and its text equals the ground truth (exactly; and case-insensitively).
+  Every engine returns word boxes: ocdr's, RapidOCR's lines cut at spaces with its character boxes, Tesseract's.
+
+Fairness: models are loaded before timing, each engine is warmed up on the first input, and only inference is
+timed (decoding is done beforehand, except by Tesseract, which reads the files itself). ocdr and RapidOCR run
+interleaved (input by input, or chunk by chunk for crops) on the same ONNX Runtime thread count, so a change in
+machine load hits both alike; Tesseract runs after them. Speeds are relative: read the ``x PP-OCRv4`` column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from peer_engines import Ocdr, PPOCRv4, Tesseract, Words
+
+from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words
+from ocdr.io.inputs import Source, iter_pages
+from ocdr.io.labels import RegionLabel, icdar_pairs, read_gt_list, read_icdar_gt
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_SETS = {
+    "rec": ["iiit5k_train", "icdar2015_words_train", "svt_train", "funsd_train_words", "sroie_train_lines"],
+    "det": ["funsd_train", "sroie_train", "icdar2015_train"],
+    "e2e": ["funsd_train"],
+}
+DEFAULT_LIMIT = {"rec": 500, "det": 50, "e2e": 40}
+REC_CHUNK = 500  # crops read by one engine before the other takes its turn: large, as batching sorts by width
+Row = dict[str, Any]
+
+
+def alnum(text: str) -> str:
+    """Case-insensitive alphanumeric form: lower case, ``[0-9a-z]`` kept, everything else dropped."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def sample(items: list, limit: int, seed: int) -> list:
+    """A fixed random sample of ``limit`` items in their original order (all of them for 0)."""
+    if not limit or limit >= len(items):
+        return items
+    return [items[i] for i in sorted(random.Random(seed).sample(range(len(items)), limit))]
+
+
+def resolve_sets(names: Sequence[str], mode: str, root: Path) -> list[Path]:
+    """Set names under ``root`` (recognition/ for rec, detection/ otherwise), or folders given as paths."""
+    family = "recognition" if mode == "rec" else "detection"
+    folders = [Path(n) if Path(n).is_dir() else root / family / n for n in names]
+    wanted = "gt_list.txt" if mode == "rec" else "gts"
+    return [f for f in folders if (f / wanted).exists()]
+
+
+def load_crops(folder: Path, limit: int, seed: int) -> tuple[list[Path], list[np.ndarray], list[str]]:
+    """Crop paths, BGR arrays and texts of a ``gt_list.txt`` folder (unreadable images left out)."""
+    paths, images, texts = [], [], []
+    for name, text in sample(read_gt_list(folder / "gt_list.txt"), limit, seed):
+        path = folder / name if (folder / name).exists() else folder / "images" / name
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is not None and image.size:
+            paths.append(path)
+            images.append(image)
+            texts.append(text)
+    return paths, images, texts
+
+
+def load_pages(folder: Path, limit: int, seed: int) -> tuple[list[Path], list[np.ndarray], list[list[RegionLabel]]]:
+    """Page paths, RGB arrays (decoded by ocdr) and ground truth of an ICDAR-format folder."""
+    pairs = sample(icdar_pairs(folder), limit, seed)
+    images = [next(iter_pages(Source(str(image), image))).image for image, _ in pairs]
+    return [image for image, _ in pairs], images, [read_icdar_gt(gt) for _, gt in pairs]
+
+
+def rec_scores(preds: Sequence[str], truths: Sequence[str]) -> Row:
+    """Exact, alphanumeric and character-level scores; predictions lose only their outer whitespace."""
+    preds = [p.strip() for p in preds]
+    pairs = list(zip(preds, truths, strict=True))
+    return {
+        "crops": len(truths),
+        "word_accuracy": float(np.mean([p == t for p, t in pairs])),
+        "alnum_accuracy": float(np.mean([alnum(p) == alnum(t) for p, t in pairs])),
+        "cer": sum(cer(p, t) * max(1, len(t)) for p, t in pairs) / max(1, sum(len(t) for t in truths)),
+    }
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
+    paths, bgr, truths = load_crops(folder, limit, seed)
+    rgb = [cv2.cvtColor(image, cv2.COLOR_BGR2RGB) for image in bgr]
+    inputs = {"ocdr": rgb, "ppocr": bgr}
+    onnx = [key for key in ("ocdr", "ppocr") if key in engines]
+    preds: dict[str, list[str]] = {key: [] for key in onnx}
+    seconds = dict.fromkeys(onnx, 0.0)
+    for key in onnx:
+        engines[key].read_crops(inputs[key][:8])  # warm-up
+    for chunk, start in enumerate(range(0, len(truths), REC_CHUNK)):
+        for key in onnx[:: 1 if chunk % 2 == 0 else -1]:
+            out, dt = timed(lambda k=key, s=start: engines[k].read_crops(inputs[k][s : s + REC_CHUNK]))
+            preds[key] += out
+            seconds[key] += dt
+    if "tesseract" in engines:
+        engines["tesseract"].read_crops(paths[:1])
+        preds["tesseract"], seconds["tesseract"] = engines["tesseract"].read_crops(paths)
+    return [
+        {"set": folder.name, "engine": engines[key].name, **rec_scores(preds[key], truths)}
+        | {"crops_per_second": len(truths) / seconds[key]}
+        for key in preds
+    ]
+
+
+def page_rows(
+    folder: Path,
+    engines: dict[str, Any],
+    limit: int,
+    seed: int,
+    call: str,
+    score: Callable[[Any, list[RegionLabel]], dict[str, PRF]],
+) -> list[Row]:
+    """Run ``call`` ("detect" or "read_page") of the ONNX engines page by page, interleaved, and Tesseract on the
+    same files; ``score`` turns one engine's output for a page into named PRF counts, summed over the pages."""
+    paths, rgb, labels = load_pages(folder, limit, seed)
+    inputs = {"ocdr": rgb, "ppocr": [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]}
+    onnx = [key for key in ("ocdr", "ppocr") if key in engines]
+    outputs: dict[str, list[Any]] = {key: [] for key in onnx}
+    seconds = dict.fromkeys(onnx, 0.0)
+    for key in onnx:
+        getattr(engines[key], call)(inputs[key][0])  # warm-up
+    for i in range(len(paths)):
+        for key in onnx[:: 1 if i % 2 == 0 else -1]:
+            out, dt = timed(lambda k=key, j=i: getattr(engines[k], call)(inputs[k][j]))
+            outputs[key].append(out)
+            seconds[key] += dt
+    if "tesseract" in engines:
+        engines["tesseract"].read_pages(paths[:1])
+        outputs["tesseract"], seconds["tesseract"] = engines["tesseract"].read_pages(paths)
+        if call == "detect":
+            outputs["tesseract"] = [[poly for poly, _ in words] for words in outputs["tesseract"]]
+    rows = []
+    for key, pages in outputs.items():
+        totals: dict[str, PRF] = {}
+        for out, gt in zip(pages, labels, strict=True):
+            for name, counts in score(out, gt).items():
+                totals[name] = totals.get(name, PRF()) + counts
+        row: Row = {"set": folder.name, "engine": engines[key].name, "pages": len(paths)}
+        for name, counts in totals.items():
+            row |= {f"{name}precision": counts.precision, f"{name}recall": counts.recall, f"{name}hmean": counts.hmean}
+        rows.append(
+            row | {"seconds_per_page": seconds[key] / len(paths), "pages_per_second": len(paths) / seconds[key]}
+        )
+    return rows
+
+
+def det_score(polygons: list[np.ndarray], gt: list[RegionLabel]) -> dict[str, PRF]:
+    return {"": match_detections(polygons, gt)}
+
+
+def e2e_score(words: Words, gt: list[RegionLabel]) -> dict[str, PRF]:
+    return {
+        "word_": match_words(words, gt),
+        "word_nocase_": match_words(words, gt, case_sensitive=False),
+        "det_": match_detections([poly for poly, _ in words], gt),
+    }
+
+
+def add_ratios(rows: list[Row], speed: str) -> None:
+    """``x_ppocr``: each row's speed over PP-OCRv4's on the same set (higher is faster)."""
+    base = {r["set"]: r[speed] for r in rows if r["engine"] == PPOCRv4.name}
+    for row in rows:
+        if row["set"] in base:
+            row["x_ppocr"] = row[speed] / base[row["set"]]
+
+
+def print_table(title: str, rows: list[Row], columns: list[tuple[str, str, str]]) -> None:
+    """A markdown table: ``columns`` are (header, key, format spec)."""
+    print(f"\n## {title}\n")
+    print("| set | engine | " + " | ".join(h for h, _, _ in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for row in rows:
+        cells = [format(row[k], spec) if k in row else "" for _, k, spec in columns]
+        print(f"| {row['set']} | {row['engine']} | " + " | ".join(cells) + " |")
+
+
+def machine(threads: int, tesseract: Tesseract | None) -> Row:
+    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "threads": threads,
+        "load_average_1min": os.getloadavg()[0],
+        "versions": {
+            "ocdr": version("ocdr"),
+            "rapidocr-onnxruntime": version("rapidocr-onnxruntime"),
+            "onnxruntime": version("onnxruntime"),
+            "tesseract": tess,
+        },
+        "tesseract_processes": tesseract.jobs if tesseract else 0,
+        "tesseract_omp_thread_limit": tesseract.omp_threads if tesseract else 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["rec", "det", "e2e", "all"])
+    parser.add_argument("--limit", type=int, help="crops or pages per set (0: all); default 500 rec, 50 det, 40 e2e")
+    parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
+    parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
+    keys = ["ocdr", "ppocr", "tesseract"]
+    parser.add_argument("--engines", nargs="+", choices=keys, default=keys, help="ppocr: PP-OCRv4 mobile (RapidOCR)")
+    parser.add_argument(
+        "--tesseract-omp",
+        action="store_true",
+        help="one Tesseract process with OMP_THREAD_LIMIT=threads (default: one process per thread)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the --limit samples")
+    parser.add_argument("--json", type=Path, help="also write every figure here")
+    args = parser.parse_args()
+
+    tesseract = Tesseract(args.threads, args.tesseract_omp) if "tesseract" in args.engines else None
+    makers = {
+        "ocdr": lambda: Ocdr(args.threads),
+        "ppocr": lambda: PPOCRv4(args.threads),
+        "tesseract": lambda: tesseract,
+    }
+    engines = {key: makers[key]() for key in args.engines}
+    info = machine(args.threads, tesseract)
+    print(f"{info['cpus']} CPUs, {args.threads} threads, load average {info['load_average_1min']:.2f} at the start")
+    print(", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    modes = ["rec", "det", "e2e"] if args.mode == "all" else [args.mode]
+    figures: dict[str, Any] = {"machine": info}
+    for mode in modes:
+        limit = DEFAULT_LIMIT[mode] if args.limit is None else args.limit
+        folders = resolve_sets(args.sets or DEFAULT_SETS[mode], mode, args.data)
+        if not folders:
+            print(f"\n{mode}: no {mode} set found among {args.sets or DEFAULT_SETS[mode]}", file=sys.stderr)
+            continue
+        rows: list[Row] = []
+        for folder in folders:
+            if mode == "rec":
+                rows += run_rec(folder, engines, limit, args.seed)
+            else:
+                call, score = ("detect", det_score) if mode == "det" else ("read_page", e2e_score)
+                rows += page_rows(folder, engines, limit, args.seed, call, score)
+        limit_text = f"up to {limit} a set" if limit else "all"
+        if mode == "rec":
+            add_ratios(rows, "crops_per_second")
+            print_table(
+                f"Recognition: same crops ({limit_text}), {args.threads} threads",
+                rows,
+                [("crops", "crops", "d"), ("word acc", "word_accuracy", ".3f"), ("alnum acc", "alnum_accuracy", ".3f"),
+                 ("CER", "cer", ".3f"), ("crops/s", "crops_per_second", ".0f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+            )  # fmt: skip
+        elif mode == "det":
+            add_ratios(rows, "pages_per_second")
+            print_table(
+                f"Detection: same pages ({limit_text}), IoU 0.5, ### ignored, {args.threads} threads "
+                "(Tesseract's time is a whole OCR run)",
+                rows,
+                [("pages", "pages", "d"), ("P", "precision", ".3f"), ("R", "recall", ".3f"), ("hmean", "hmean", ".3f"),
+                 ("s/page", "seconds_per_page", ".3f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+            )  # fmt: skip
+        else:
+            add_ratios(rows, "pages_per_second")
+            print_table(
+                f"End to end: same pages ({limit_text}), words at IoU 0.5 with the same text, {args.threads} threads",
+                rows,
+                [("pages", "pages", "d"), ("word R", "word_recall", ".3f"), ("word P", "word_precision", ".3f"),
+                 ("word F", "word_hmean", ".3f"), ("F nocase", "word_nocase_hmean", ".3f"),
+                 ("det hmean", "det_hmean", ".3f"), ("pages/s", "pages_per_second", ".2f"),
+                 ("x PP-OCRv4", "x_ppocr", ".2f")],
+            )  # fmt: skip
+        figures[mode] = rows
+    info["load_average_1min_end"] = os.getloadavg()[0]
+    print(f"\nload average {info['load_average_1min_end']:.2f} at the end: speeds under load compare only as ratios")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

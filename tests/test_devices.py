@@ -1,0 +1,89 @@
+"""The GPU path, tested on a CPU-only machine: provider lists and options, clear errors (never a silent CPU fallback),
+and the recognizer's fixed-shape buckets giving the same text as plain batching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocdr.cli import main
+from ocdr.errors import ModelError
+from ocdr.geometry import crop_region, pad_quad
+from ocdr.models.recognition.preprocess import MAX_WIDTH, ShapeBuckets, bucket
+from ocdr.pipeline import CROP_PAD, TextRecognizer
+from ocdr.runtime import session
+from ocdr.runtime.registry import shipped_model_path
+from ocdr.runtime.session import OnnxModel, execution_providers
+
+GPU_PROVIDERS = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+@pytest.fixture
+def fake_gpu_build(monkeypatch):
+    """An onnxruntime that claims the GPU providers (as onnxruntime-gpu does) on a machine without a GPU."""
+    monkeypatch.setattr(session.ort, "get_available_providers", lambda: GPU_PROVIDERS)
+
+
+def test_provider_lists_put_the_device_first(fake_gpu_build, tmp_path):
+    assert execution_providers("cpu") == ["CPUExecutionProvider"]
+    assert execution_providers("cuda") == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    (trt, options), *rest = execution_providers("tensorrt", tmp_path / "engines")
+    assert trt == "TensorrtExecutionProvider" and rest == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert options["trt_fp16_enable"] == "True" and options["trt_engine_cache_enable"] == "True"
+    assert options["trt_engine_cache_path"] == options["trt_timing_cache_path"] == str(tmp_path / "engines")
+
+
+def test_default_trt_cache_follows_xdg(fake_gpu_build, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (_, options), *_ = execution_providers("tensorrt")
+    assert options["trt_engine_cache_path"] == str(tmp_path / "ocdr" / "tensorrt")
+
+
+@pytest.mark.parametrize("device", ["cuda", "tensorrt"])
+def test_missing_gpu_provider_is_a_clear_error(device, monkeypatch):
+    monkeypatch.setattr(session.ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    with pytest.raises(ModelError, match=f"device '{device}' asked for.*onnxruntime-gpu"):
+        OnnxModel(shipped_model_path("rec"), device=device)
+
+
+@pytest.mark.parametrize("device", ["cuda", "tensorrt"])
+def test_provider_that_fails_to_attach_is_an_error_not_a_cpu_fallback(device, fake_gpu_build, tmp_path):
+    """onnxruntime drops a provider it cannot start and runs on the CPU: OnnxModel checks the session's providers."""
+    with pytest.warns(UserWarning), pytest.raises(ModelError, match="failed to attach.*fell back to CPU"):
+        OnnxModel(shipped_model_path("rec"), device=device, trt_cache=tmp_path / "engines")
+
+
+def test_unknown_device():
+    with pytest.raises(ValueError, match="unknown device 'gpu'"):
+        execution_providers("gpu")
+
+
+def test_cli_cuda_without_gpu_exits_non_zero_with_the_reason(capsys):
+    if "CUDAExecutionProvider" in session.ort.get_available_providers():
+        pytest.skip("this machine has a CUDA provider")
+    assert main(["eval", "det", "--data", "nowhere", "--device", "cuda"]) == 2
+    assert "CUDAExecutionProvider" in capsys.readouterr().err
+    assert main(["bench", "--devices", "tensorrt"]) == 2
+    assert "TensorrtExecutionProvider" in capsys.readouterr().err
+
+
+def test_bucket_sizes():
+    buckets = ShapeBuckets()
+    assert [buckets.width(w) for w in (16, 64, 65, 300, 1000, MAX_WIDTH)] == [64, 64, 128, 512, 1024, MAX_WIDTH]
+    assert [buckets.batch(n) for n in (1, 2, 8, 9, 100, 128)] == [1, 8, 8, 32, 128, 128]
+    assert bucket(5000, (64, 128)) == 5000  # past the last bucket: the size itself
+
+
+def test_bucketed_recognizer_reads_as_the_plain_one(text_page):
+    """Bucketed batches (GPU devices) pad widths and rows, yet every crop reads the same, on a rendered page."""
+    image, labels = text_page
+    crops = [crop_region(image, pad_quad(label.polygon, CROP_PAD), rotate_vertical=False) for label in labels]
+    model = OnnxModel(shipped_model_path("rec"), threads=2)
+    plain = TextRecognizer(model)
+    bucketed = TextRecognizer(model, ShapeBuckets(widths=(64, 256, MAX_WIDTH), batches=(4, 16)))
+    shapes = [batch.shape for _, batch, _ in bucketed.batches(crops, 32)]
+    assert {s[0] for s in shapes} <= {4, 16} and {s[3] for s in shapes} <= {64, 256, MAX_WIDTH}
+    expected, got = plain(crops), bucketed(crops)
+    assert [r.text for r in got] == [r.text for r in expected]
+    assert sum(r.text == label.text for r, label in zip(expected, labels, strict=True)) >= 0.9 * len(labels)
+    assert np.abs(np.array([r.confidence for r in got]) - [r.confidence for r in expected]).max() < 0.05
