@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -103,8 +104,11 @@ class TrainingRun:
         self.sched.step()
         self.step += 1
 
-    def evaluated(self, score: float, out: Path) -> bool:
-        """Record a validation score: saves best.pt when it improves, and last.pt always."""
+    def evaluated(self, score: float, out: Path, loss: float, metrics: dict) -> bool:
+        """Record a validation score: appends the step's figures to metrics.jsonl, saves best.pt when the score
+        improves, and last.pt always."""
+        with (out / "metrics.jsonl").open("a") as f:
+            f.write(json.dumps({"step": self.step, "loss": loss, **metrics}) + "\n")
         improved = score > self.best
         if improved:
             self.best = score

@@ -14,7 +14,6 @@ A validation split is carved from each ``--data`` folder, never trained on, and 
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,10 +259,8 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             model.eval()
             metrics = task.evaluate(model, val, cfg.device)
             model.train()
-            run.evaluated(metrics["accuracy"], out)
+            run.evaluated(metrics["accuracy"], out, float(np.mean(losses[-50:])), metrics)
             log(f"step {step} val accuracy {metrics['accuracy']:.4f} (best {run.best:.4f})")
-            with (out / "metrics.jsonl").open("a") as f:
-                f.write(json.dumps({"step": step, "loss": float(np.mean(losses[-50:])), **metrics}) + "\n")
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
             break

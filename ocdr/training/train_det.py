@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,14 +101,11 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
             metrics = evaluate_det(model, val, cfg.device, cfg.limit_side_len)
-            run.evaluated(metrics["hmean"], out)
+            run.evaluated(metrics["hmean"], out, float(np.mean([h[0] for h in hist[-20:]])), metrics)
             log(
                 f"step {step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
                 f"(best {run.best:.4f})"
             )
-            with (out / "metrics.jsonl").open("a") as f:
-                loss = float(np.mean([h[0] for h in hist[-20:]]))
-                f.write(json.dumps({"step": step, "loss": loss, **metrics}) + "\n")
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
             break

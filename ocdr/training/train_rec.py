@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,10 +127,8 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             timed_out = run.out_of_time(cfg.time_limit_min)
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
                 metrics = evaluate_rec(model, val, charset, cfg.device)
-                run.evaluated(metrics["word_accuracy"], out)
+                run.evaluated(metrics["word_accuracy"], out, float(np.mean(losses[-50:])), metrics)
                 log(f"step {step} val word accuracy {metrics['word_accuracy']:.4f} (best {run.best:.4f})")
-                with (out / "metrics.jsonl").open("a") as f:
-                    f.write(json.dumps({"step": step, "loss": float(np.mean(losses[-50:])), **metrics}) + "\n")
             if timed_out:
                 log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
                 return out / "best.pt"
