@@ -11,7 +11,8 @@ output: the layer must lose nothing. pypdfium2 and ``pdftotext -raw`` read the l
 ocdr's reading order; plain ``pdftotext`` reorders words by its own layout analysis. CER against the truth also
 counts reading-order differences (two-column pages, tables), which are the layout step's, not the layer's.
 Word boxes from ``pdftotext -bbox`` are matched to ocdr's word boxes (same text, best IoU) and the share with
-IoU >= 0.7 is reported.
+IoU >= 0.7 is reported. The same pages made searchable by OCRmyPDF + Tesseract go through the same extractors, to
+show what poppler's layout analysis does to a peer's layer.
 
 Timing: one 10-page 300 DPI scanned PDF made into a searchable PDF by ``ocdr read --format pdf`` and by ``ocrmypdf``
 (Tesseract; and with the ocdr plugin when installed), each a fresh command on 2 CPU threads
@@ -112,8 +113,19 @@ def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return inter / np.maximum(union, 1e-9)
 
 
-def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path) -> dict[str, Any]:
+def tesseract_layer(source: Path, out: Path) -> tuple[str, str] | None:
+    """``pdftotext`` and ``pdftotext -raw`` of OCRmyPDF + Tesseract's searchable PDF of ``source`` (None without
+    them): the same poppler layout analysis on a peer's text layer."""
+    if not (shutil.which("ocrmypdf") and shutil.which("tesseract")):
+        return None
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    subprocess.run(["ocrmypdf", "-q", "-j", "2", "--output-type", "pdf", str(source), str(out)], check=True, env=env)
+    return pdftotext(out), pdftotext(out, "-raw")
+
+
+def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path, peer: bool = True) -> dict[str, Any]:
     truth_all, ocdr_all, pdfium_all, poppler_all, raw_all = [], [], [], [], []
+    tess_all: list[tuple[str, str]] = []
     matched = total = 0
     ious: list[float] = []
     for i in range(docs):
@@ -126,6 +138,10 @@ def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path) -> dict[
         pdfium_all.append(" ".join(pdfium_pages(out.read_bytes())))
         poppler_all.append(pdftotext(out))
         raw_all.append(pdftotext(out, "-raw"))
+        if peer:
+            (work / "scan.pdf").write_bytes(data)
+            if (texts := tesseract_layer(work / "scan.pdf", work / f"tess{i}.pdf")) is not None:
+                tess_all.append(texts)
         for layer, page in zip(layer_boxes(out), doc.pages, strict=True):
             scale = 72 / dpi
             by_text: dict[str, list[np.ndarray]] = {}
@@ -154,12 +170,18 @@ def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path) -> dict[
         "boxes_iou_ok": matched / max(1, total),
         "boxes_median_iou": float(np.median(ious)) if ious else 0.0,
     }
+    if len(tess_all) == docs:
+        figures["tesseract_pdf_pdftotext"] = cer(" ".join(t for t, _ in tess_all), truth)
+        figures["tesseract_pdf_pdftotext_raw"] = cer(" ".join(r for _, r in tess_all), truth)
     print(f"\n## Round trip: {docs} PDFs x {pages} pages ({total} words), {dpi:.0f} DPI\n")
     print("| text | CER vs truth |\n|---|---|")
     print(f"| ocdr's own text output | {figures['cer_ocdr_text']:.2%} |")
     print(f"| searchable PDF, pypdfium2 | {figures['cer_pdf_pypdfium2']:.2%} |")
     print(f"| searchable PDF, pdftotext -raw (content order) | {figures['cer_pdf_pdftotext_raw']:.2%} |")
     print(f"| searchable PDF, pdftotext (its own layout order) | {figures['cer_pdf_pdftotext']:.2%} |")
+    if "tesseract_pdf_pdftotext" in figures:
+        print(f"| OCRmyPDF + Tesseract's PDF, pdftotext -raw | {figures['tesseract_pdf_pdftotext_raw']:.2%} |")
+        print(f"| OCRmyPDF + Tesseract's PDF, pdftotext | {figures['tesseract_pdf_pdftotext']:.2%} |")
     print(
         f"\nPDF text vs ocdr's text: CER {figures['cer_pdfium_vs_ocdr']:.2%} (pypdfium2), "
         f"{figures['cer_pdftotext_raw_vs_ocdr']:.2%} (pdftotext -raw), "
@@ -221,6 +243,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2, help="pages per round-trip PDF")
     parser.add_argument("--dpi", type=float, default=200.0)
     parser.add_argument("--timing-pages", type=int, default=10, help="pages of the timed PDF (0: no timing)")
+    parser.add_argument("--no-peer", action="store_true", help="skip OCRmyPDF + Tesseract in the round trip")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if not shutil.which("pdftotext"):
@@ -230,7 +253,7 @@ def main() -> int:
         work = Path(tmp)
         figures: dict[str, Any] = {}
         if args.docs:
-            figures["round_trip"] = round_trip(OCR(threads=2), args.docs, args.pages, args.dpi, work)
+            figures["round_trip"] = round_trip(OCR(threads=2), args.docs, args.pages, args.dpi, work, not args.no_peer)
         if args.timing_pages:
             figures["timing"] = timing(args.timing_pages, work)
     if args.json:

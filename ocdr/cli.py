@@ -57,11 +57,17 @@ def _add_model_options(p) -> None:
         help="turn pages scanned sideways or upside down upright before reading them (boxes stay in the input's "
         "coordinates)",
     )
+    p.add_argument(
+        "--use-deskew",
+        action="store_true",
+        default=None,
+        help="straighten pages scanned a few degrees off before reading them (boxes stay in the input's coordinates)",
+    )
 
 
 def _params(args) -> dict:
     """The pipeline settings given on the command line (OCRParams fields)."""
-    switches = ["use_textline_orientation", "use_doc_orientation_classify"]
+    switches = ["use_textline_orientation", "use_doc_orientation_classify", "use_deskew"]
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
 
 
@@ -318,8 +324,16 @@ def _add_train(sub) -> None:
         q.add_argument("--device", default="cpu", help="cpu or cuda")
         q.add_argument("--threads", type=int, help="torch CPU threads")
         q.add_argument("--seed", type=int, default=0)
-        q.add_argument("--init", help="start from this checkpoint's weights (fine-tuning)")
+        q.add_argument(
+            "--init",
+            help="fine-tune: start from a checkpoint (.pt), an exported .onnx, or 'shipped' (the packaged model)",
+        )
     rec.add_argument("--arch", default="crnn_lite")
+    rec.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines) mixed with --data")
+    rec.add_argument("--real-share", type=float, default=0.5, help="share of --data crops when --synth-data is given")
+    det.add_argument("--synth-data", nargs="+", help="synthetic page folder(s) (ocdr synth pages) mixed with --data")
+    det.add_argument("--real-share", type=float, default=0.5, help="share of crops from --data pages with --synth-data")
+    rec.add_argument("--augment", type=float, default=1.0, help="on-the-fly augmentation strength (0: off)")
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
@@ -348,7 +362,15 @@ def _run_train(args) -> int:
     if args.kind == "rec":
         from ocdr.training.train_rec import RecTrainConfig, train_rec
 
-        best = train_rec(RecTrainConfig(charset=args.charset, **common))
+        best = train_rec(
+            RecTrainConfig(
+                charset=args.charset,
+                synth_data=args.synth_data,
+                real_share=args.real_share,
+                augment=args.augment,
+                **common,
+            )
+        )
     elif args.kind == "cls":
         from ocdr.training.train_cls import ClsTrainConfig, train_cls
 
@@ -356,7 +378,9 @@ def _run_train(args) -> int:
     else:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
-        best = train_det(DetTrainConfig(crop_size=args.crop_size, **common))
+        best = train_det(
+            DetTrainConfig(crop_size=args.crop_size, synth_data=args.synth_data, real_share=args.real_share, **common)
+        )
     print(f"best checkpoint: {best}")
     return EXIT_OK
 

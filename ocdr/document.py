@@ -221,7 +221,9 @@ class Page(_Value):
     ``limit_type``, ``thresh``, ``box_thresh``, ``unclip_ratio``, ``text_rec_score_thresh``); values must be
     JSON-serialisable. ``angle`` is how far the page content was turned clockwise (0/90/180/270) as the page
     orientation classifier found it (polygons are always in the input image's coordinates) and ``angle_confidence``
-    that classifier's confidence (None when it did not run). ``dpi`` is the resolution
+    that classifier's confidence (None when it did not run). ``skew`` is the small angle (degrees, clockwise) the
+    deskew stage found and straightened the page by (below 0.2 degrees it is left as it is; None when the stage did
+    not run). ``dpi`` is the resolution
     the page image had (the render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters
     that place the page on paper (searchable PDF, hOCR's scan_res) use it.
     """
@@ -236,6 +238,7 @@ class Page(_Value):
     params: dict[str, Any] = field(default_factory=dict)
     dpi: float | None = None
     angle_confidence: float | None = None
+    skew: float | None = None
 
     @property
     def lines(self) -> list[Line]:
@@ -264,6 +267,7 @@ class Page(_Value):
             "source": self.source,
             "angle": self.angle,
             "angle_confidence": None if self.angle_confidence is None else _round_score(self.angle_confidence),
+            "skew": None if self.skew is None else round(self.skew, 2),
             "dpi": self.dpi,
             "params": dict(self.params),
             "blocks": [b.to_dict() for b in self.blocks],
@@ -283,6 +287,7 @@ class Page(_Value):
             params=dict(d.get("params", {})),
             dpi=d.get("dpi"),
             angle_confidence=d.get("angle_confidence"),
+            skew=d.get("skew"),
         )
 
 

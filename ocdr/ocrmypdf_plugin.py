@@ -12,8 +12,8 @@ OCRmyPDF rasterizes each page to an image (with its DPI set) and hands it to the
   and draws the invisible text layer itself.
 * ``generate_pdf`` (``--pdf-renderer sandwich``): ocdr's own text-only PDF page, sized to the image at its DPI.
 * ``get_deskew`` (``--deskew``): the median angle of the text lines ocdr finds (fitted through their words).
-* ``get_orientation`` (``--rotate-pages``): upright or upside down, by ocdr's text-line orientation classifier
-  (sideways pages are not recognised here yet: the page orientation classifier is not wired in).
+* ``get_orientation`` (``--rotate-pages``): 0/90/180/270, by ocdr's page orientation classifier, then its
+  text-line orientation classifier's vote on the lines of the page turned upright.
 
 With the plugin loaded the built-in Tesseract plugin is blocked (``initialize``), so that OCRmyPDF does not require
 the ``tesseract`` program that this run will not use; ``--ocr-engine tesseract`` is refused with a clear message (run
@@ -333,22 +333,30 @@ class OcdrEngine(OcrEngine):
 
     @staticmethod
     def get_orientation(input_file: Path, options: OcrOptions) -> OrientationConfidence:
-        """Upright (0) or upside down (180), from ocdr's text-line orientation classifier: each line read on the
-        page votes with its characters. Confidence is ``ORIENTATION_SCALE`` times the vote's margin (0: a tie, 1:
-        unanimous), on the scale of Tesseract's (``--rotate-pages-threshold`` defaults to 14), so a page is turned
-        only when clearly more than four fifths of its text says so. Sideways pages (90/270) are not recognised
-        yet (ocdr's page orientation classifier is not wired in here); they come back as 0 with low confidence."""
-        doc = get_ocr(options)(Path(input_file), use_textline_orientation=True)
+        """How far the page's content is turned clockwise (0/90/180/270), which OCRmyPDF undoes.
+
+        ocdr's page orientation classifier turns the page upright (it tells sideways from upright reliably, but
+        may take 270 for 90), then the text-line orientation classifier votes on each line read, weighted by its
+        characters: lines still upside down add 180 degrees. Confidence is ``ORIENTATION_SCALE`` times the vote's
+        margin (0: a tie, 1: unanimous), scaled down by the page classifier's own confidence when it turned the
+        page sideways; on Tesseract's scale (``--rotate-pages-threshold`` defaults to 14), so a page is turned only
+        when clearly more than four fifths of its text agrees."""
+        doc = get_ocr(options)(Path(input_file), use_doc_orientation_classify=True, use_textline_orientation=True)
+        if not doc.pages:
+            return OrientationConfidence(angle=0, confidence=0.0)
+        page = doc.pages[0]
         votes = {0: 0, 180: 0}
-        for region in doc.pages[0].regions if doc.pages else []:
+        for region in page.regions:
             if region.kept and region.angle in votes:
                 votes[region.angle] += len(region.text.strip())
         total = sum(votes.values())
         if not total:
             return OrientationConfidence(angle=0, confidence=0.0)
-        angle = 180 if votes[180] > votes[0] else 0
-        margin = abs(votes[180] - votes[0]) / total
-        return OrientationConfidence(angle=angle, confidence=ORIENTATION_SCALE * margin)
+        flip = 180 if votes[180] > votes[0] else 0
+        confidence = ORIENTATION_SCALE * abs(votes[180] - votes[0]) / total
+        if page.angle in (90, 270) and page.angle_confidence is not None:
+            confidence *= max(0.0, (page.angle_confidence - 0.25) / 0.75)  # 0 for a 4-way tie, 1 when certain
+        return OrientationConfidence(angle=(page.angle + flip) % 360, confidence=confidence)
 
     @staticmethod
     def get_deskew(input_file: Path, options: OcrOptions) -> float:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from ocdr.deskew import estimate_skew, map_points, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
@@ -29,6 +30,7 @@ from ocdr.runtime.session import OnnxModel
 LIMIT_TYPES = ("max", "min", "resize_long")
 VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
 CROP_PAD = 0.1  # recognition crops grow by this x height above and below: glyphs rise over the box (i dots)
+MIN_SKEW = 0.2  # degrees: pages found turned less than this are read as they are
 FLIP_CONFIDENCE = 0.9  # a line is turned over only when the orientation classifier is this sure (PaddleX's cls_thresh)
 
 
@@ -45,6 +47,7 @@ class OCRParams:
     rec_batch_size: int = 32
     use_textline_orientation: bool = False  # turn upside-down lines over before reading them (needs the classifier)
     use_doc_orientation_classify: bool = False  # turn pages upright before detection (needs the page classifier)
+    use_deskew: bool = False  # straighten pages scanned a few degrees off before detection (ocdr.deskew)
 
     def __post_init__(self) -> None:
         if self.text_det_limit_type not in LIMIT_TYPES:
@@ -77,6 +80,7 @@ class OCRParams:
             "text_rec_score_thresh": self.text_rec_score_thresh,
             "use_textline_orientation": self.use_textline_orientation,
             "use_doc_orientation_classify": self.use_doc_orientation_classify,
+            "use_deskew": self.use_deskew,
         }
 
 
@@ -251,6 +255,9 @@ class OCRPipeline:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
         image, page_angle, page_confidence = self.turn_upright(image, params)
+        skew, back = 0.0, None
+        if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
+            image, back = straighten(image, skew)
         detections = self.detector(image, params)
         quads, results, angles = self.recognize(image, detections, params)
         regions, words = [], []
@@ -268,9 +275,12 @@ class OCRPipeline:
             source=source,
             angle=page_angle,
             angle_confidence=page_confidence,
+            skew=skew if params.use_deskew else None,
             params=params.page_params(),
         )
-        if page_angle:
-            for node in [*page.blocks, *page.lines, *page.words, *page.regions]:
+        for node in [*page.blocks, *page.lines, *page.words, *page.regions]:
+            if back is not None:
+                node.polygon = map_points(node.polygon, back)
+            if page_angle:
                 node.polygon = unturn_points(node.polygon, page_angle, width, height)
         return page

@@ -264,9 +264,9 @@ def test_refused_options(scan_pdf, tmp_path, no_programs, options, error):
         ocrmypdf.ocr(scan_pdf, tmp_path / "out.pdf", plugins=[PLUGIN], output_type="pdf", progress_bar=False, **options)
 
 
-def test_orientation_of_upright_and_upside_down_pages(tmp_path, page_image):
+@pytest.mark.parametrize("angle", [0, 90, 180, 270])
+def test_orientation_of_pages_turned_four_ways(tmp_path, page_image, angle):
     image, _ = page_image
-    upright = OcdrEngine.get_orientation(png_file(tmp_path / "up.png", image), None)
-    assert upright.angle == 0 and upright.confidence >= 14
-    turned = OcdrEngine.get_orientation(png_file(tmp_path / "down.png", np.ascontiguousarray(image[::-1, ::-1])), None)
-    assert turned.angle == 180 and turned.confidence >= 14  # above --rotate-pages-threshold's default
+    turned = np.ascontiguousarray(np.rot90(image, -angle // 90))  # content turned clockwise by angle
+    found = OcdrEngine.get_orientation(png_file(tmp_path / f"{angle}.png", turned), None)
+    assert found.angle == angle and found.confidence >= 14  # above --rotate-pages-threshold's default

@@ -13,23 +13,25 @@ import re
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ocdr.api import OCR
 from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words, normalized_edit_distance
 from ocdr.geometry import unturn_points
+from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.inputs import Source, iter_pages
-from ocdr.io.labels import RegionLabel, gt_list_items, icdar_pairs, page_images, read_icdar_gt
+from ocdr.io.labels import RegionLabel, page_images
+from ocdr.io.page_datasets import read_page_dataset
 
 
 def _pages(data: str | Path, limit: int | None):
-    pairs = icdar_pairs(data)[:limit]
-    if not pairs:
-        raise FileNotFoundError(f"{data}: no images/ + gts/gt_<stem>.txt pairs")
-    for image_path, gt_path in pairs:
+    """Page images and their labels from a detection set in any layout ``read_page_dataset`` knows."""
+    items = read_page_dataset(data)[:limit]
+    if not items:
+        raise FileNotFoundError(f"{data}: no labelled page images")
+    for image_path, labels in items:
         page = next(iter_pages(Source(str(image_path), image_path)))
-        yield page.image, read_icdar_gt(gt_path)
+        yield page.image, labels
 
 
 def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.ndarray, list[RegionLabel]]:
@@ -96,15 +98,14 @@ def _alnum(text: str) -> str:
 
 
 def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
-    """The readable gray crops of a ``gt_list.txt`` folder and their texts."""
+    """The readable gray crops of a crop set (any layout ``read_crop_dataset`` knows) and their texts."""
     crops, gts = [], []
-    for path, text in gt_list_items(data, limit):
-        img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if img is not None and img.size:
+    for _, img, text in read_crop_dataset(data, limit):
+        if img is not None:
             crops.append(img)
             gts.append(text)
     if not crops:
-        raise FileNotFoundError(f"{data}: no readable crops listed in gt_list.txt")
+        raise FileNotFoundError(f"{data}: no readable crops")
     return crops, gts
 
 

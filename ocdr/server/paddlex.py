@@ -33,6 +33,7 @@ PARAM_FIELDS = {
     "textRecScoreThresh": "text_rec_score_thresh",
     "useTextlineOrientation": "use_textline_orientation",
     "useDocOrientationClassify": "use_doc_orientation_classify",
+    "useDeskew": "use_deskew",  # ocdr's own (PaddleX has no deskew module)
 }
 # modules PaddleX can switch on that this server does not have yet
 MISSING_MODULES = {"useDocUnwarping": "document unwarping"}

@@ -37,6 +37,7 @@ class PaddleXOCRRequest(BaseModel):
     useDocOrientationClassify: bool | None = None
     useDocUnwarping: bool | None = None
     useTextlineOrientation: bool | None = None
+    useDeskew: bool | None = Field(None, description="ocdr's own: straighten pages scanned a few degrees off")
     textDetLimitSideLen: int | None = None
     textDetLimitType: str | None = None
     textDetThresh: float | None = None

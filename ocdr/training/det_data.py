@@ -9,7 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocdr.io.labels import RegionLabel, icdar_pairs, read_icdar_gt
+from ocdr.io.labels import RegionLabel
+from ocdr.io.page_datasets import read_page_dataset
 from ocdr.models.detection.processing import MEAN, STD
 from ocdr.training.det_targets import make_db_targets
 from ocdr.training.synth.render import augment_gray
@@ -27,11 +28,12 @@ class DetItem:
 
 
 def load_det_dataset(root: str | Path) -> list[DetItem]:
-    """Pages of an ICDAR-format folder (``images/`` + ``gts/gt_<stem>.txt``)."""
-    pairs = icdar_pairs(root)
-    if not pairs:
-        raise FileNotFoundError(f"{root}: no images/ + gts/gt_<stem>.txt pairs found")
-    return [DetItem(image, read_icdar_gt(gt)) for image, gt in pairs]
+    """Labelled pages of a detection set in any layout ``read_page_dataset`` knows (ICDAR folder, PaddleOCR det
+    label file, COCO-Text-like JSON)."""
+    items = read_page_dataset(root)
+    if not items:
+        raise FileNotFoundError(f"{root}: no labelled page images found")
+    return [DetItem(image, labels) for image, labels in items]
 
 
 @lru_cache(maxsize=32)

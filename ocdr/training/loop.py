@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ocdr.io.labels import write_gt_list
 from ocdr.training.checkpoint import save_checkpoint
 
 
@@ -50,6 +51,15 @@ def carve_validation(
     n_val = max(1, int(len(items) * fraction))
     n_val = min(cap, n_val) if cap else n_val
     return [items[i] for i in perm[n_val:]], [items[i] for i in perm[:n_val]]
+
+
+def write_held_out(out: Path, folder: str | Path, items: list[tuple[Path, str]]) -> Path:
+    """The samples carved out of ``folder`` for validation, as a ``gt_list.txt`` folder of absolute image paths and
+    their labels (``OUT/val/<folder name>``), so that ``ocdr eval ... --data`` measures exactly the held-out ones."""
+    target = out / "val" / Path(folder).name
+    target.mkdir(parents=True, exist_ok=True)
+    write_gt_list(target / "gt_list.txt", [(str(Path(path).resolve()), label) for path, label in items])
+    return target
 
 
 def warmup_cosine(total_steps: int, warmup: int, floor: float) -> Callable[[int], float]:

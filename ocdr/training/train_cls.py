@@ -43,7 +43,7 @@ from ocdr.models.classification.preprocess import (
 )
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
-from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
+from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
 
 TASKS = ("line", "page")
 DEFAULT_ARCH = {"line": "line_orientation_lite", "page": "page_orientation_lite"}
@@ -59,15 +59,6 @@ class ClsTrainConfig(TrainConfig):
     val_cap: int = 1000  # per folder
     batch_size: int = 128
     lr: float = 2e-3
-
-
-def write_held_out(out: Path, folder: str | Path, paths: list[Path]) -> Path:
-    """The images carved out of ``folder`` for validation, as a ``gt_list.txt`` folder of absolute image paths
-    (``OUT/val/<folder name>``), so that ``ocdr eval cls --data`` measures exactly the held-out images."""
-    target = out / "val" / Path(folder).name
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "gt_list.txt").write_text("".join(f"{path.resolve()} -\n" for path in paths), encoding="utf-8")
-    return target
 
 
 # ---------------------------------------------------------------------------------------------------- lines
@@ -212,7 +203,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             kept, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_cap)
             real += [item for _, item in kept]
             val += [item for _, item in held]
-            write_held_out(out, folder, [path for path, _ in held])
+            write_held_out(out, folder, [(path, "-") for path, _ in held])
         log(f"loaded {len(items)} images from {folder}")
     for folder in cfg.val_data or []:
         val += [item for _, item in task.load(folder)]

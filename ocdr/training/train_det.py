@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,22 +12,44 @@ import torch
 from torch import nn
 
 from ocdr.evaluation.metrics import PRF, match_detections
+from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, load_det_dataset, sample_crop
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
+from ocdr.training.onnx_import import load_init, refit_batchnorm
 
 
 @dataclass
 class DetTrainConfig(TrainConfig):
-    val_fraction: float = 0.05
+    synth_data: list[str] | None = None  # synthetic page folders (``ocdr synth pages``), mixed in by real_share
+    real_share: float = 0.5  # of each batch's crops drawn from --data pages when there is --synth-data too
+    val_fraction: float = 0.1
     arch: str = "dbnet_resnet18_lite"
     batch_size: int = 4
     lr: float = 2e-3
     crop_size: int = 512
-    val_pages: int = 10
+    val_pages: int = 10  # per folder
     limit_side_len: int = 1600
+
+
+def write_held_out_pages(out: Path, folder: str | Path, items: list[DetItem]) -> Path:
+    """Pages carved out of ``folder`` for validation as an ICDAR folder (``OUT/val/<folder name>``: images linked,
+    labels written), so that ``ocdr eval det --data`` measures exactly the held-out pages."""
+    target = out / "val" / Path(folder).name
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "images").mkdir(parents=True)
+    (target / "gts").mkdir()
+    for i, item in enumerate(items):
+        name = f"{i:04d}_{item.image_path.name}"
+        link = target / "images" / name
+        try:
+            link.symlink_to(item.image_path.resolve())
+        except OSError:  # no symlinks here: copy
+            shutil.copyfile(item.image_path, link)
+        write_icdar_gt(target / "gts" / f"gt_{Path(name).stem}.txt", item.labels)
+    return target
 
 
 @torch.no_grad()
@@ -46,27 +69,56 @@ def evaluate_det(model: nn.Module, items: list[DetItem], device: str, limit_side
     return {"precision": total.precision, "recall": total.recall, "hmean": total.hmean, "pages": len(items)}
 
 
-def _batch(items: list[DetItem], rng: np.random.Generator, size: int, n: int, device: str) -> dict[str, torch.Tensor]:
-    samples = [sample_crop(items[int(rng.integers(len(items)))], rng, size) for _ in range(n)]
+def _batch(
+    pools: list[list[DetItem]], shares: list[float], rng: np.random.Generator, size: int, n: int, device: str
+) -> dict[str, torch.Tensor]:
+    """``n`` training crops, each from a page of a pool drawn with the pools' shares."""
+    picks = [pools[int(rng.choice(len(pools), p=shares))] for _ in range(n)]
+    samples = [sample_crop(pool[int(rng.integers(len(pool)))], rng, size) for pool in picks]
     return {k: torch.from_numpy(np.stack([s[k] for s in samples])).to(device) for k in samples[0]}
 
 
 def train_det(cfg: DetTrainConfig, log=print) -> Path:
+    """Train (or resume) and return the path of the best checkpoint.
+
+    Validation is ``--val-data``, or pages carved from each ``--data`` and ``--synth-data`` folder and written to
+    ``OUT/val/<folder>``; the best checkpoint has the highest mean hmean over those folders."""
     out, rng = start_run(cfg)
-    items = [it for root in cfg.data for it in load_det_dataset(root)]
-    if cfg.val_data:
-        val = [it for root in cfg.val_data for it in load_det_dataset(root)]
-    else:
-        items, val = carve_validation(items, rng, cfg.val_fraction)
-    val = val[: cfg.val_pages]
-    log(f"train {len(items)} pages / val {len(val)} pages")
+    pools: dict[str, list[DetItem]] = {"real": [], "synth": []}
+    val: dict[str, list[DetItem]] = {}
+    for kind, folders in (("real", cfg.data), ("synth", cfg.synth_data or [])):
+        for folder in folders:
+            items = load_det_dataset(folder)
+            if not cfg.val_data:
+                items, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_pages)
+                val[Path(folder).name] = held
+                write_held_out_pages(out, folder, held)
+            pools[kind] += items
+    for folder in cfg.val_data or []:
+        val[Path(folder).name] = load_det_dataset(folder)[: cfg.val_pages]
+    kinds = [k for k in ("real", "synth") if pools[k]]
+    if not kinds or not any(val.values()):
+        raise ValueError("no training or validation pages")
+    shares = [cfg.real_share, 1 - cfg.real_share] if len(kinds) == 2 else [1.0]
+    batch_pools = [pools[k] for k in kinds]
+    log(f"train {len(pools['real'])} real + {len(pools['synth'])} synthetic / val {sum(map(len, val.values()))} pages")
 
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
-    arch = state["arch"] if state else cfg.arch
+    init = load_init(cfg.init, "det") if cfg.init and state is None else None
+    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
     model = create_detector(arch).to(cfg.device)
-    if state is None and cfg.init:
-        model.load_state_dict(load_checkpoint(Path(cfg.init))["model"])
+    if init is not None:
+        model.load_state_dict(init["model"])
+        if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training crops
+            refit_batchnorm(
+                model,
+                [
+                    _batch(batch_pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)["image"]
+                    for _ in range(8)
+                ],
+            )
+        log(f"initialised from {cfg.init} ({arch})")
     run = TrainingRun(
         model,
         cfg.lr,
@@ -84,7 +136,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = _batch(items, rng, cfg.crop_size, cfg.batch_size, cfg.device)
+        batch = _batch(batch_pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)
         with torch.autocast("cuda", enabled=use_amp):
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)
@@ -100,11 +152,14 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
             t0 = time.time()
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-            metrics = evaluate_det(model, val, cfg.device, cfg.limit_side_len)
+            per_set = {name: evaluate_det(model, v, cfg.device, cfg.limit_side_len) for name, v in val.items() if v}
+            metrics = {k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")}
+            metrics |= {"pages": sum(m["pages"] for m in per_set.values()), "per_set": per_set}
             run.evaluated(metrics["hmean"], out, float(np.mean([h[0] for h in hist[-20:]])), metrics)
+            sets = ", ".join(f"{name} {m['hmean']:.3f}" for name, m in per_set.items())
             log(
                 f"step {step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
-                f"(best {run.best:.4f})"
+                f"(best {run.best:.4f}): {sets}"
             )
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
@@ -16,25 +17,28 @@ from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.checkpoint import load_checkpoint
-from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
+from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
+from ocdr.training.onnx_import import load_init, refit_batchnorm
+from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import RecSample, collate, load_rec_dataset, width_batches
 
 
 @dataclass
 class RecTrainConfig(TrainConfig):
-    val_fraction: float = 0.02
+    synth_data: list[str] | None = None  # synthetic folders (``ocdr synth lines``), mixed in by real_share
+    real_share: float = 0.5  # of each epoch drawn from --data when there is --synth-data too
+    augment: float = 1.0  # strength of the on-the-fly augmentation of every training crop (0: none)
+    val_fraction: float = 0.1
+    val_cap: int = 500  # per folder
     arch: str = "crnn_lite"
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     batch_size: int = 64
     lr: float = 1e-3
 
 
-def _load_all(paths: list[str], charset: Charset, log) -> list[RecSample]:
-    samples: list[RecSample] = []
-    for p in paths:
-        s, skipped = load_rec_dataset(p, charset)
-        log(f"loaded {len(s)} crops from {p} ({skipped} skipped: empty, unreadable or outside the charset)")
-        samples.extend(s)
+def _load(path: str, charset: Charset, log) -> list[RecSample]:
+    samples, skipped = load_rec_dataset(path, charset)
+    log(f"loaded {len(samples)} crops from {path} ({skipped} skipped: empty, unreadable or outside the charset)")
     return samples
 
 
@@ -42,6 +46,7 @@ def _load_all(paths: list[str], charset: Charset, log) -> list[RecSample]:
 def evaluate_rec(
     model: nn.Module, samples: list[RecSample], charset: Charset, device: str, batch_size: int = 128
 ) -> dict:
+    was_training = model.training
     model.eval()
     correct, total = 0, 0
     for idx in width_batches(samples, batch_size, None):
@@ -50,48 +55,88 @@ def evaluate_rec(
         for i, res in zip(idx, ctc_greedy_decode(probs, charset.chars, output_steps(widths)), strict=True):
             correct += res.text == samples[i].text
             total += 1
-    model.train()
+    model.train(was_training)
     return {"word_accuracy": correct / max(1, total), "count": total}
 
 
-def train_rec(cfg: RecTrainConfig, log=print) -> Path:
-    """Train (or resume) and return the path of the best checkpoint."""
-    out, rng = start_run(cfg)
-    last = out / "last.pt"
-    state = load_checkpoint(last) if last.exists() else None
-    init = load_checkpoint(Path(cfg.init)) if cfg.init and state is None else None
+def _held_out_files(folder: Path, held: list[RecSample]) -> list[tuple[Path, str]]:
+    """(file, text) of held-out crops; crops that are not files of their own (LMDB records) are written to
+    ``folder/images`` at model height so that ``ocdr eval rec`` can read them back."""
+    items = []
+    for i, s in enumerate(held):
+        path = s.path
+        if path is None:
+            path = folder / "images" / f"{i:06d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(path), s.image)
+        items.append((path, s.text))
+    return items
 
+
+def _charset(cfg: RecTrainConfig, state: dict | None, init: dict | None) -> Charset:
     if state is not None:
-        charset = Charset(state["charset"])
-    elif init is not None:
-        # fine-tuning: keep the shipped characters in order and append new ones from the user's charset
+        return Charset(state["charset"])
+    if init is not None:
+        # fine-tuning: keep the model's characters in order and append new ones from the user's charset
         chars = list(init["charset"])
         if cfg.charset:
             chars += [c for c in read_characters_list(cfg.charset) if c not in chars]
-        charset = Charset(chars)
-    else:
-        charset = Charset(read_characters_list(cfg.charset) if cfg.charset else DEFAULT_CHARSET)
+        return Charset(chars)
+    return Charset(read_characters_list(cfg.charset) if cfg.charset else DEFAULT_CHARSET)
 
-    samples = _load_all(cfg.data, charset, log)
-    if cfg.val_data:
-        val = _load_all(cfg.val_data, charset, log)
-    else:
-        samples, val = carve_validation(samples, rng, cfg.val_fraction, cap=2000)
-    if not samples:
-        raise ValueError("no training samples")
-    log(f"train {len(samples)} / val {len(val)} crops, {len(charset)} characters")
+
+def _init_weights(model: nn.Module, init: dict, charset: Charset, calib: list[torch.Tensor]) -> None:
+    weights = init["model"]
+    head_w, head_b = weights["head.weight"], weights["head.bias"]
+    if head_w.shape[0] != charset.num_classes:  # grow the head for new characters
+        new_w, new_b = model.head.weight.data.clone(), model.head.bias.data.clone()
+        new_w[: head_w.shape[0]] = head_w
+        new_b[: head_b.shape[0]] = head_b
+        weights = {**weights, "head.weight": new_w, "head.bias": new_b}
+    model.load_state_dict(weights)
+    if init.get("bn_folded"):
+        refit_batchnorm(model, calib)
+
+
+def train_rec(cfg: RecTrainConfig, log=print) -> Path:
+    """Train (or resume) and return the path of the best checkpoint.
+
+    Validation is ``--val-data``, or a split carved from each ``--data`` and ``--synth-data`` folder and written to
+    ``OUT/val/<folder>``; the best checkpoint is the one with the highest mean word accuracy over those folders."""
+    out, rng = start_run(cfg)
+    last = out / "last.pt"
+    state = load_checkpoint(last) if last.exists() else None
+    init = load_init(cfg.init, "rec") if cfg.init and state is None else None
+    charset = _charset(cfg, state, init)
+
+    groups: dict[str, list[list[RecSample]]] = {"real": [], "synth": []}
+    val: dict[str, list[RecSample]] = {}
+    for kind, folders in (("real", cfg.data), ("synth", cfg.synth_data or [])):
+        for folder in folders:
+            samples = _load(folder, charset, log)
+            if not cfg.val_data:
+                samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
+                val[Path(folder).name] = held
+                write_held_out(out, folder, _held_out_files(out / "val" / Path(folder).name, held))
+            groups[kind].append(samples)
+    for folder in cfg.val_data or []:
+        val[Path(folder).name] = _load(folder, charset, log)
+    samples = [s for group in groups["real"] + groups["synth"] for s in group]
+    n_real = sum(len(g) for g in groups["real"])
+    if not samples or not any(val.values()):
+        raise ValueError("no training or validation samples")
+    log(
+        f"train {n_real} real + {len(samples) - n_real} synthetic / val {sum(map(len, val.values()))} crops, "
+        f"{len(charset)} characters"
+    )
 
     arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
     model = create_recognizer(arch, charset.num_classes).to(cfg.device)
     if init is not None:
-        weights = init["model"]
-        head_w, head_b = weights["head.weight"], weights["head.bias"]
-        if head_w.shape[0] != charset.num_classes:  # grow the head for new characters
-            new_w, new_b = model.head.weight.data.clone(), model.head.bias.data.clone()
-            new_w[: head_w.shape[0]] = head_w
-            new_b[: head_b.shape[0]] = head_b
-            weights = {**weights, "head.weight": new_w, "head.bias": new_b}
-        model.load_state_dict(weights)
+        batches = width_batches(samples, cfg.batch_size, rng)[:16]
+        calib = [torch.from_numpy(collate([samples[i] for i in b], charset)[0]).to(cfg.device) for b in batches]
+        _init_weights(model, init, charset, calib)
+        log(f"initialised from {cfg.init} ({init['arch']})")
     meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
     run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta)
     if state is not None:
@@ -99,16 +144,27 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         rng = np.random.default_rng(cfg.seed + run.step)
         log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
 
+    def epoch() -> np.ndarray:
+        """Every real crop once, and synthetic crops in the proportion real_share asks for (all when alone)."""
+        real = np.arange(n_real)
+        if n_real == 0 or n_real == len(samples):
+            return np.arange(len(samples))
+        n_synth = min(len(samples) - n_real, round(n_real * (1 - cfg.real_share) / max(cfg.real_share, 1e-6)))
+        return np.concatenate([real, n_real + rng.choice(len(samples) - n_real, n_synth, replace=False)])
+
+    def augment(img: np.ndarray) -> np.ndarray:
+        return augment_crop(img, rng, cfg.augment) if cfg.augment > 0 else img
+
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     use_amp = cfg.device.startswith("cuda")
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     t0, losses = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        for idx in width_batches(samples, cfg.batch_size, rng):
+        for idx in width_batches(samples, cfg.batch_size, rng, epoch()):
             if run.step >= cfg.steps:
                 break
-            batch, widths, targets = collate([samples[i] for i in idx], charset)
+            batch, widths, targets = collate([samples[i] for i in idx], charset, augment)
             x = torch.from_numpy(batch).to(cfg.device)
             with torch.autocast("cuda", enabled=use_amp):
                 logits = model.logits(x)
@@ -126,9 +182,13 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
                 t0 = time.time()
             timed_out = run.out_of_time(cfg.time_limit_min)
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-                metrics = evaluate_rec(model, val, charset, cfg.device)
-                run.evaluated(metrics["word_accuracy"], out, float(np.mean(losses[-50:])), metrics)
-                log(f"step {step} val word accuracy {metrics['word_accuracy']:.4f} (best {run.best:.4f})")
+                per_set = {
+                    name: evaluate_rec(model, v, charset, cfg.device)["word_accuracy"] for name, v in val.items() if v
+                }
+                score = float(np.mean(list(per_set.values())))
+                run.evaluated(score, out, float(np.mean(losses[-50:])), {"word_accuracy": score, "per_set": per_set})
+                sets = ", ".join(f"{k} {v:.3f}" for k, v in per_set.items())
+                log(f"step {step} val word accuracy {score:.4f} (best {run.best:.4f}): {sets}")
             if timed_out:
                 log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
                 return out / "best.pt"

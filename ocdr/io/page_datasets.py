@@ -1,0 +1,110 @@
+"""Labelled text-detection sets (page images with text polygons) in the layouts that OCR tools write, read as one
+list of (image path, regions).
+
+* ICDAR 2015 (the seed's): a folder of ``images/<stem>.*`` and ``gts/gt_<stem>.txt`` (``x1,y1,...,x4,y4,text``);
+* a PaddleOCR det label file: ``<image path>\\t[{"transcription": ..., "points": [[x, y], ...]}, ...]`` per line,
+  paths relative to the file's folder;
+* COCO-Text-like JSON: COCO-Text v2 (``imgs`` and ``anns`` keyed by id; ``mask`` polygon, ``bbox``,
+  ``utf8_string``, ``legibility``) or plain COCO (``images``, ``annotations`` with ``segmentation`` or ``bbox``, the
+  text in ``text``/``utf8_string``/``transcription``); image files relative to the JSON's folder or its images/.
+
+``###`` (and COCO-Text's ``illegible``) marks a don't-care region, as in ICDAR 2015. Polygons with more than four
+points are kept as their minimum-area rectangle, which is what the detector predicts and the metric compares.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocdr.io.labels import IGNORE_TEXT, RegionLabel, icdar_pairs, read_icdar_gt
+
+PageItem = tuple[Path, list[RegionLabel]]
+
+
+def page_dataset_format(source: str | Path) -> str:
+    """``icdar``, ``paddle`` or ``coco``; a clear error for anything else."""
+    source = Path(source)
+    if source.is_file():
+        return "coco" if source.suffix.lower() == ".json" else "paddle"
+    if (source / "images").is_dir() and (source / "gts").is_dir():
+        return "icdar"
+    raise FileNotFoundError(
+        f"{source}: not a detection dataset (an ICDAR folder with images/ and gts/, a PaddleOCR det label file, "
+        "or a COCO-Text-like .json)"
+    )
+
+
+def _quad(points: Any) -> np.ndarray:
+    pts = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+    if len(pts) == 4:
+        return pts
+    if len(pts) < 3:
+        raise ValueError(f"a region needs at least 3 points, got {len(pts)}")
+    return cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32)
+
+
+def _bbox_quad(x: float, y: float, w: float, h: float) -> np.ndarray:
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float32)
+
+
+def _label(points: np.ndarray, text: str | None, illegible: bool = False) -> RegionLabel:
+    text = text or ""
+    return RegionLabel(points, text, ignore=illegible or text in ("", IGNORE_TEXT))
+
+
+def _paddle(label_file: Path) -> list[PageItem]:
+    items = []
+    for n, line in enumerate(label_file.read_text(encoding="utf-8-sig").split("\n"), 1):
+        if not line.strip():
+            continue
+        name, sep, payload = line.removesuffix("\r").partition("\t")
+        if not sep:
+            raise ValueError(f"{label_file}:{n}: not a PaddleOCR det label line (no tab)")
+        regions = json.loads(payload)
+        labels = [_label(_quad(r["points"]), r.get("transcription")) for r in regions]
+        items.append((label_file.parent / name, labels))
+    return items
+
+
+def _image_path(root: Path, name: str) -> Path:
+    path = root / name
+    return path if path.exists() else root / "images" / name
+
+
+def _coco(json_file: Path) -> list[PageItem]:
+    data = json.loads(json_file.read_text(encoding="utf-8"))
+    root = json_file.parent
+    if "imgs" in data and "anns" in data:  # COCO-Text v2
+        images = {str(k): v for k, v in data["imgs"].items()}
+        anns = list(data["anns"].values())
+    else:
+        images = {str(img["id"]): img for img in data.get("images", [])}
+        anns = data.get("annotations", [])
+    by_image: dict[str, list[RegionLabel]] = {key: [] for key in images}
+    for ann in anns:
+        key = str(ann["image_id"])
+        if key not in by_image:
+            continue
+        polygon = ann.get("mask") or ann.get("polygon") or ann.get("segmentation")
+        if isinstance(polygon, list) and polygon and isinstance(polygon[0], list):
+            polygon = polygon[0]  # COCO segmentation: a list of polygons
+        points = _quad(polygon) if polygon else _bbox_quad(*ann["bbox"])
+        text = ann.get("utf8_string", ann.get("text", ann.get("transcription")))
+        by_image[key].append(_label(points, text, ann.get("legibility") == "illegible"))
+    return [(_image_path(root, images[key]["file_name"]), labels) for key, labels in by_image.items()]
+
+
+def read_page_dataset(source: str | Path) -> list[PageItem]:
+    """Every labelled page image of ``source`` (any layout above), in a stable order."""
+    source = Path(source)
+    kind = page_dataset_format(source)
+    if kind == "paddle":
+        return _paddle(source)
+    if kind == "coco":
+        return _coco(source)
+    return [(image, read_icdar_gt(gt)) for image, gt in icdar_pairs(source)]

@@ -1,0 +1,188 @@
+"""Torch weights rebuilt from an exported ONNX file, so the shipped models (which live in the package as ONNX only) can
+be fine-tuned: ``ocdr train rec|det --init shipped`` or ``--init model.onnx``.
+
+The exporter folds each BatchNorm into the convolution before it and renames those weights, so the import walks the
+graph: a Conv node's name is its module path (``/cnn/cnn.4/cnn.4.0/conv1/conv1.0/Conv`` -> ``cnn.4.0.conv1.0``), its
+folded weight goes to that convolution and its bias to the BatchNorm after it, which starts as the identity.
+``refit_batchnorm`` then gives those BatchNorms statistics measured on real batches while keeping the function the
+same, so training in train mode starts from the shipped model's outputs. LSTM gates come back in torch's order, MatMul
+weights transposed; every other initializer whose name is a state-dict key is copied as is.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+from torch import nn
+
+from ocdr.runtime.registry import shipped_model_path
+
+# ONNX LSTM gates are (i, o, f, c); torch's are (i, f, g=c, o)
+_LSTM_GATES = (0, 2, 3, 1)
+
+
+def _module_path(node_name: str, modules: set[str]) -> str:
+    """The module a node belongs to. The exporter names scopes relative to a parent scope, some repeating the
+    parent's tail (``/cnn/cnn.4/cnn.4.0/conv1/conv1.0/Conv`` is ``cnn.4.0.conv1.0``; ``/backbone/stages.0/...``
+    is ``backbone.stages.0``), so each scope is resolved against the modules that exist."""
+    path = ""
+    for scope in node_name.strip("/").split("/")[:-1]:
+        parts = scope.split(".")
+        for k in range(len(parts)):
+            candidate = ".".join(filter(None, [path, *parts[k:]]))
+            if candidate in modules:
+                path = candidate
+                break
+    return path
+
+
+def _next_batchnorm(model: nn.Module, path: str) -> str | None:
+    """The BatchNorm right after the convolution at ``path`` in its Sequential, where there is one."""
+    parent_path, _, index = path.rpartition(".")
+    parent = model.get_submodule(parent_path) if parent_path else model
+    if isinstance(parent, nn.Sequential) and index.isdigit() and int(index) + 1 < len(parent):
+        nxt = parent[int(index) + 1]
+        if isinstance(nxt, nn.BatchNorm2d):
+            return f"{parent_path}.{int(index) + 1}"
+    return None
+
+
+def _lstm_weights(inits: dict[str, np.ndarray], node: onnx.NodeProto, layer: int) -> dict[str, np.ndarray]:
+    w, r = inits[node.input[1]], inits[node.input[2]]
+    b = inits[node.input[3]] if len(node.input) > 3 and node.input[3] in inits else None
+    hidden = r.shape[-1]
+
+    def reorder(m: np.ndarray) -> np.ndarray:
+        return np.concatenate([m[g * hidden : (g + 1) * hidden] for g in _LSTM_GATES])
+
+    out = {}
+    for d, suffix in enumerate(("", "_reverse")[: w.shape[0]]):
+        out[f"weight_ih_l{layer}{suffix}"] = reorder(w[d])
+        out[f"weight_hh_l{layer}{suffix}"] = reorder(r[d])
+        if b is not None:
+            out[f"bias_ih_l{layer}{suffix}"] = reorder(b[d, : 4 * hidden])
+            out[f"bias_hh_l{layer}{suffix}"] = reorder(b[d, 4 * hidden :])
+    return out
+
+
+def onnx_state_dict(model: nn.Module, proto: onnx.ModelProto) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """``model``'s state dict with every weight the ONNX graph holds; returns it and the keys it had no value for."""
+    inits = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    found: dict[str, np.ndarray] = {k: v for k, v in inits.items() if k in state}
+    lstm_layers: dict[str, int] = {}
+    modules = {name for name, _ in model.named_modules()}
+    for node in proto.graph.node:
+        path = _module_path(node.name, modules)
+        params = [i for i in node.input[1:] if i in inits]
+        if node.op_type == "Conv" and params and f"{path}.weight" in state:
+            found[f"{path}.weight"] = inits[node.input[1]]
+            bias = inits[node.input[2]] if len(node.input) > 2 and node.input[2] in inits else None
+            if bias is None:
+                continue
+            if f"{path}.bias" in state:
+                found[f"{path}.bias"] = bias
+            elif (bn := _next_batchnorm(model, path)) is not None:
+                eps = model.get_submodule(bn).eps
+                found.update(
+                    {
+                        f"{bn}.weight": np.ones_like(bias),
+                        f"{bn}.bias": bias,
+                        f"{bn}.running_mean": np.zeros_like(bias),
+                        f"{bn}.running_var": np.full_like(bias, 1.0 - eps),
+                    }
+                )
+            else:
+                raise ValueError(f"{node.name}: a bias with nowhere to go in {type(model).__name__}")
+        elif node.op_type == "LSTM":
+            layer = lstm_layers.get(path, 0)
+            lstm_layers[path] = layer + 1
+            found.update({f"{path}.{k}": v for k, v in _lstm_weights(inits, node, layer).items()})
+        elif node.op_type == "MatMul" and params and f"{path}.weight" in state:
+            found[f"{path}.weight"] = inits[params[0]].T
+    for key, value in found.items():
+        if tuple(state[key].shape) != value.shape:
+            raise ValueError(f"{key}: the ONNX file has shape {value.shape}, the model {tuple(state[key].shape)}")
+        state[key] = torch.from_numpy(np.array(value)).to(state[key].dtype)
+    missing = [k for k in state if k not in found and not k.endswith("num_batches_tracked")]
+    return state, missing
+
+
+def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
+    """A checkpoint-like dict (``model``, ``arch``, ``charset`` for recognizers) from an ONNX file we exported, or
+    from the shipped model of ``kind`` when ``path_or_kind`` is ``"shipped"``. ``missing`` lists the weights the
+    file does not hold (e.g. DBNet's threshold head, which inference does not use): they keep their initial values."""
+    path = shipped_model_path(kind) if str(path_or_kind) == "shipped" else Path(path_or_kind)
+    proto = onnx.load(str(path))
+    meta = {p.key: p.value for p in proto.metadata_props}
+    if meta.get("kind") != kind:
+        raise ValueError(f"{path} is a {meta.get('kind', 'unknown')!r} model, not {kind!r}")
+    if meta.get("precision") == "int8":
+        raise ValueError(f"{path} is quantized (int8); fine-tune from the float model")
+    if kind == "rec":
+        from ocdr.models.recognition.crnn import create_recognizer
+
+        model = create_recognizer(meta["arch"], len(meta["charset"]) + 1)
+    elif kind == "det":
+        from ocdr.models.detection.dbnet import create_detector
+
+        model = create_detector(meta["arch"])
+    else:
+        raise ValueError(f"importing {kind!r} models from ONNX is not supported")
+    state, missing = onnx_state_dict(model, proto)
+    out = {"model": state, "arch": meta["arch"], "missing": missing, "bn_folded": True, "source": str(path)}
+    if kind == "rec":
+        out["charset"] = meta["charset"]
+    if "angles" in meta:
+        out["angles"] = json.loads(meta["angles"])
+    return out
+
+
+def load_init(init: str, kind: str) -> dict:
+    """``--init``: a training checkpoint (.pt), an ONNX file we exported, or ``shipped``."""
+    from ocdr.training.checkpoint import load_checkpoint
+
+    if init == "shipped" or init.endswith(".onnx"):
+        return checkpoint_from_onnx(init, kind)
+    return load_checkpoint(Path(init))
+
+
+@torch.no_grad()
+def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
+    """Give the identity BatchNorms left by ``onnx_state_dict`` the mean and variance of their inputs, averaged over
+    ``batches`` formed as training forms them (as BatchNorm's running statistics are), and the matching scale and
+    shift: the eval-mode function is unchanged, and train-mode batch statistics start close to the running ones."""
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    folded = [bn for bn in bns if not bn.running_mean.any() and bool((bn.weight == 1).all())]
+    sums: dict[nn.Module, list] = {bn: [0, 0, 0] for bn in folded}  # mean, variance, batches seen
+
+    def hook(module, inputs):
+        x = inputs[0]
+        total = sums[module]
+        total[0], total[1], total[2] = total[0] + x.mean((0, 2, 3)), total[1] + x.var((0, 2, 3)), total[2] + 1
+
+    handles = [bn.register_forward_pre_hook(hook) for bn in folded]
+    was_training = model.training
+    model.eval()
+    try:
+        for batch in batches:
+            model(batch)
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    for bn in folded:  # the others the exporter kept as they were (not folded)
+        mean, var, seen = sums[bn]
+        if not seen:  # not on the inference path (DBNet's threshold head): its own initial values
+            continue
+        mean, var = mean / seen, var / seen
+        shift = bn.bias.clone()
+        bn.running_mean.copy_(mean)
+        bn.running_var.copy_(var)
+        bn.weight.copy_(torch.sqrt(var + bn.eps))
+        bn.bias.copy_(mean + shift)

@@ -1,0 +1,108 @@
+"""Detection sets in the layouts other tools write (ICDAR 2015, PaddleOCR det labels, COCO-Text v2, COCO) read
+alike, and feed evaluation and training."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from ocdr.io.labels import RegionLabel, write_icdar_gt
+from ocdr.io.page_datasets import page_dataset_format, read_page_dataset
+from ocdr.training.det_data import load_det_dataset
+
+QUADS = [
+    [[10, 10], [90, 10], [90, 30], [10, 30]],
+    [[100, 12], [180, 14], [179, 34], [99, 32]],
+    [[20, 50], [60, 50], [60, 70], [20, 70]],
+]
+TEXTS = ["Invoice", "No. 42", "###"]
+
+
+@pytest.fixture
+def layouts(tmp_path):
+    image = np.full((100, 200, 3), 255, np.uint8)
+    icdar = tmp_path / "icdar"
+    (icdar / "images").mkdir(parents=True)
+    (icdar / "gts").mkdir()
+    cv2.imwrite(str(icdar / "images" / "p1.png"), image)
+    write_icdar_gt(
+        icdar / "gts" / "gt_p1.txt",
+        [RegionLabel(np.float32(q), t, t == "###") for q, t in zip(QUADS, TEXTS, strict=True)],
+    )
+
+    paddle = tmp_path / "paddle"
+    (paddle / "imgs").mkdir(parents=True)
+    cv2.imwrite(str(paddle / "imgs" / "p1.png"), image)
+    regions = [{"transcription": t, "points": q} for q, t in zip(QUADS, TEXTS, strict=True)]
+    (paddle / "Label.txt").write_text(f"imgs/p1.png\t{json.dumps(regions, ensure_ascii=False)}\n", encoding="utf-8")
+
+    cocotext = tmp_path / "cocotext"
+    (cocotext / "images").mkdir(parents=True)
+    cv2.imwrite(str(cocotext / "images" / "p1.png"), image)
+    anns = {
+        str(i): {
+            "image_id": 7,
+            "mask": [v for point in q for v in point],
+            "bbox": [0, 0, 1, 1],
+            "utf8_string": "" if t == "###" else t,
+            "legibility": "illegible" if t == "###" else "legible",
+        }
+        for i, (q, t) in enumerate(zip(QUADS, TEXTS, strict=True))
+    }
+    v2 = {"imgs": {"7": {"id": 7, "file_name": "p1.png"}}, "anns": anns}
+    (cocotext / "cocotext.v2.json").write_text(json.dumps(v2), encoding="utf-8")
+
+    coco = tmp_path / "coco"
+    coco.mkdir()
+    cv2.imwrite(str(coco / "p1.png"), image)
+    plain = {
+        "images": [{"id": 1, "file_name": "p1.png"}],
+        "annotations": [
+            {"image_id": 1, "segmentation": [[v for point in q for v in point]], "text": t}
+            for q, t in zip(QUADS, TEXTS, strict=True)
+        ]
+        + [{"image_id": 1, "bbox": [120, 60, 40, 20], "text": "total"}],  # no polygon: the box
+    }
+    (coco / "text.json").write_text(json.dumps(plain), encoding="utf-8")
+    return {
+        "icdar": icdar,
+        "paddle": paddle / "Label.txt",
+        "coco": cocotext / "cocotext.v2.json",
+        "coco2": coco / "text.json",
+    }
+
+
+def test_detection_layouts_read_alike(layouts):
+    for kind, source in layouts.items():
+        assert page_dataset_format(source) == kind.rstrip("2")
+        ((image, labels),) = read_page_dataset(source)
+        assert image.is_file() and image.name == "p1.png"
+        assert [lab.text if not lab.ignore else "###" for lab in labels[:3]] == ["Invoice", "No. 42", "###"], kind
+        assert [lab.ignore for lab in labels[:3]] == [False, False, True]
+        for lab, quad in zip(labels, QUADS, strict=False):
+            np.testing.assert_allclose(lab.polygon, np.float32(quad), atol=0.5)
+        (item,) = load_det_dataset(source)  # training reads them too
+        assert len(item.labels) == len(labels)
+    ((_, labels),) = read_page_dataset(layouts["coco2"])
+    np.testing.assert_allclose(labels[3].polygon, [[120, 60], [160, 60], [160, 80], [120, 80]])
+
+
+def test_polygons_of_more_points_become_their_rectangle(tmp_path):
+    (tmp_path / "p.png").write_bytes(cv2.imencode(".png", np.zeros((50, 50, 3), np.uint8))[1].tobytes())
+    curved = [[0, 10], [20, 5], [40, 10], [40, 30], [20, 25], [0, 30]]
+    (tmp_path / "Label.txt").write_text(f'p.png\t[{{"transcription": "arc", "points": {curved}}}]\n', encoding="utf-8")
+    ((_, (label,)),) = read_page_dataset(tmp_path / "Label.txt")
+    assert label.polygon.shape == (4, 2) and label.text == "arc"
+    xs, ys = label.polygon[:, 0], label.polygon[:, 1]
+    assert xs.min() <= 0.5 and xs.max() >= 39.5 and ys.min() <= 5.5 and ys.max() >= 29.5
+
+
+def test_unknown_layouts_are_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a detection dataset"):
+        page_dataset_format(tmp_path)
+    (tmp_path / "bad.txt").write_text("p.png no tab here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no tab"):
+        read_page_dataset(tmp_path / "bad.txt")
