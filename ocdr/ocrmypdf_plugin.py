@@ -11,7 +11,7 @@ OCRmyPDF rasterizes each page to an image (with its DPI set) and hands it to the
 * ``generate_hocr`` (OCRmyPDF's default renderer): ocdr's hOCR export and the plain text; OCRmyPDF parses the hOCR
   and draws the invisible text layer itself.
 * ``generate_pdf`` (``--pdf-renderer sandwich``): ocdr's own text-only PDF page, sized to the image at its DPI.
-* ``get_deskew`` (``--deskew``): the median angle of the text lines ocdr finds (fitted through their words).
+* ``get_deskew`` (``--deskew``): the page's skew by ``ocdr.deskew`` (projection profiles of its ink, no OCR).
 * ``get_orientation`` (``--rotate-pages``): 0/90/180/270, by ocdr's page orientation classifier, then its
   text-line orientation classifier's vote on the lines of the page turned upright.
 
@@ -45,7 +45,7 @@ from PIL import Image
 from pydantic import BaseModel, Field, ValidationError
 
 import ocdr
-from ocdr.document import polygon_angles, polygon_sizes
+from ocdr.deskew import estimate_skew
 
 if TYPE_CHECKING:
     from ocrmypdf._options import OcrOptions
@@ -65,7 +65,6 @@ DEFAULT_DPI = 300.0  # for a page image without DPI metadata (OCRmyPDF always se
 DPI_ROUNDING = 0.02
 TEXT_FONT = "/f-0-0"  # the font name OCRmyPDF's sandwich grafter copies from a text-only page
 ORIENTATION_SCALE = 20.0  # get_orientation's confidence for a unanimous vote (OCRmyPDF's threshold: 14)
-MIN_ELONGATION = 1.5  # words at least this many times wider than tall give a reliable reading direction
 # OCRmyPDF 17 passes the options to get_ocr_engine and has plugin option models; 16 has neither
 OCRMYPDF_17 = "options" in inspect.signature(pluginspec.get_ocr_engine).parameters
 
@@ -238,41 +237,6 @@ def _read(input_file: Path, options: OcrOptions | None) -> tuple[Document, tuple
     return doc, dpi
 
 
-def _line_angle(centers: np.ndarray, direction: np.ndarray) -> float:
-    """Angle in degrees (clockwise on screen) of the straight line through a line's word centers, fitted by total
-    least squares and pointed along ``direction`` (the reading direction)."""
-    _, _, vt = np.linalg.svd(centers - centers.mean(axis=0))
-    axis = vt[0] if np.dot(vt[0], direction) >= 0 else -vt[0]
-    return math.degrees(math.atan2(axis[1], axis[0]))
-
-
-def skew_angle(doc: Document) -> float:
-    """How far the first page's text is turned, in degrees, positive = clockwise on screen (ocdr's reading angle).
-
-    The median over text lines of the angle of the line through the centers of its words: spanning the whole line,
-    it is far steadier than one word's box (on a page turned 8 degrees, word boxes give a median of about 7, the word
-    centers 7.9). Where no line has two words, the median reading angle of the words themselves (those clearly
-    wider than tall where there are any, as a short word's box says little about its direction). 0 without text.
-    """
-    page = doc.pages[0] if doc.pages else None
-    words = page.words if page is not None else []
-    if not words:
-        return 0.0
-    polygons = np.stack([w.polygon for w in words]).astype(np.float64)
-    angles = polygon_angles(polygons)
-    sizes = polygon_sizes(polygons)
-    long = sizes[:, 0] >= MIN_ELONGATION * sizes[:, 1]
-    word_angle = float(np.median(angles[long] if long.any() else angles))
-    line_angles = []
-    for line in page.lines:
-        if len(line.words) < 2:
-            continue
-        quads = np.stack([w.polygon for w in line.words]).astype(np.float64)
-        theta = math.radians(float(np.median(polygon_angles(quads))))
-        line_angles.append(_line_angle(quads.mean(axis=1), np.array([math.cos(theta), math.sin(theta)])))
-    return float(np.median(line_angles)) if line_angles else word_angle
-
-
 def sandwich_page(pdf_data: bytes, dpi: tuple[float, float]) -> bytes:
     """Rewrite ocdr's text-only PDF page the way OCRmyPDF's sandwich grafter reads one: a single content stream and
     the font under the name it looks for; a non-square DPI squeezes the page (ocdr lays the page out at one DPI)."""
@@ -364,12 +328,14 @@ class OcdrEngine(OcrEngine):
 
         OCRmyPDF passes the value to PIL's ``Image.rotate``, which turns counter-clockwise, as it does Tesseract's
         deskew angle (same sign: both give about -3 for a page turned 3 degrees counter-clockwise). Text turned
-        clockwise on screen (ocdr's positive reading angle) needs a counter-clockwise turn of the same size, so the
-        value is ``skew_angle`` unchanged. Runs the whole OCR on the page: with ``--deskew`` each page is read twice
-        (here, then the straightened image).
+        clockwise on screen (ocdr's positive angle) needs a counter-clockwise turn of the same size, so the value
+        is ``ocdr.deskew.estimate_skew`` unchanged: the angle of the sharpest projection profile of the page's ink,
+        a few milliseconds, no OCR.
         """
-        doc, _ = _read(input_file, options)
-        angle = skew_angle(doc)
+        from PIL import Image
+
+        with Image.open(input_file) as img:
+            angle = estimate_skew(np.asarray(img.convert("L")))
         log.debug("ocdr deskew angle: %.3f degrees", angle)
         return angle
 

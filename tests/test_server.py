@@ -199,6 +199,9 @@ def test_ocr_options(server, text_page):
     # boxes are in the sideways image's coordinates: the text runs top to bottom
     tall = [np.ptp(np.array(t["poly"])[:, 1]) > np.ptp(np.array(t["poly"])[:, 0]) for t in texts]
     assert sum(tall) >= 0.8 * len(texts)
+    straightened = server.post("/ocr", json={"file": file, "visualize": False, "useDeskew": True})  # ocdr's own
+    assert straightened.status_code == 200, straightened.text
+    assert [t["text"] for t in straightened.json()["result"]["ocrResults"][0]["texts"]] == [t["text"] for t in full]
 
 
 @pytest.mark.parametrize(

@@ -296,3 +296,22 @@ def test_det_resume(det_run):
     assert any(line.startswith("resumed from") and "at step 3" in line for line in logs), logs
     assert load_checkpoint(det_run.run / "last.pt")["step"] == 4
     assert [m["step"] for m in _metrics(det_run.run / "metrics.jsonl")] == [3, 4]
+
+
+def test_rec_seed_v2_input_height_64(rec_run, tmp_path):
+    """``ocrnet_resnet_tps_v2`` (seed 000's 1 x 64 x W input): trains on crops at 64 pixels, exports with height 64,
+    and the pipeline resizes crops to the height the model file names."""
+    out = tmp_path / "v2"
+    args = ["train", "rec", "--data", str(rec_run.data), "--out", str(out), "--arch", "ocrnet_resnet_tps_v2"]
+    assert main([*args, "--steps", "1", "--batch-size", "4", "--eval-every", "1", "--threads", "1"]) == 0
+    state = load_checkpoint(out / "last.pt")
+    assert state["arch"] == "ocrnet_resnet_tps_v2"
+    onnx_path = tmp_path / "v2.onnx"
+    assert main(["export", str(out / "last.pt"), "-o", str(onnx_path)]) == 0
+    model = OnnxModel(onnx_path, threads=1)
+    assert model.metadata["height"] == "64"
+    assert model.run(np.zeros((1, 1, 64, 200), np.float32)).shape == (1, 50, len(DEFAULT_CHARSET) + 1)
+    recognizer = TextRecognizer(model)
+    crop = cv2.imread(str(rec_run.data / read_gt_list(rec_run.data / "gt_list.txt")[0][0]), cv2.IMREAD_GRAYSCALE)
+    (result,) = recognizer([crop])
+    assert recognizer.height == 64 and result.num_steps == int(output_steps([resize_crop(crop, 64).shape[1]])[0])

@@ -14,7 +14,6 @@ from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PA
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.detection.processing import MEAN, STD
 from ocdr.models.recognition.crnn import create_recognizer
-from ocdr.models.recognition.preprocess import REC_HEIGHT
 from ocdr.training.checkpoint import load_checkpoint
 
 
@@ -35,9 +34,10 @@ def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 1
         }
     elif "charset" in state:
         model = create_recognizer(state["arch"], len(state["charset"]) + 1)
-        example = torch.zeros(2, 1, REC_HEIGHT, 128)
+        height = model.config.height
+        example = torch.zeros(2, 1, height, 128)
         names, axes = ("x", "probs"), {"x": {0: "batch", 3: "width"}, "probs": {0: "batch", 1: "steps"}}
-        meta = {"kind": "rec", "charset": state["charset"], "height": str(REC_HEIGHT), "time_stride": "4"}
+        meta = {"kind": "rec", "charset": state["charset"], "height": str(height), "time_stride": "4"}
     else:
         model = create_detector(state["arch"])
         example = torch.zeros(1, 3, 640, 640)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocdr.models.recognition.preprocess import REC_HEIGHT, resize_crop
+from ocdr.models.recognition.preprocess import resize_crop
 from ocdr.training.synth.render import augment_gray
 
 
@@ -48,7 +48,8 @@ def _warp(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def augment_crop(img: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
-    """A randomly varied copy of a gray crop, returned at the recognizer's height."""
+    """A randomly varied copy of a gray crop, returned at the crop's own height (the recognizer's)."""
+    height = img.shape[0]
     if rng.random() < 0.5 * strength:
         img = _margins(img, rng)
     if rng.random() < 0.6 * strength:
@@ -56,4 +57,4 @@ def augment_crop(img: np.ndarray, rng: np.random.Generator, strength: float = 1.
     if rng.random() < 0.1 * strength:
         img = 255 - img
     img = augment_gray(img, rng, 0.6 * strength)
-    return resize_crop(img, REC_HEIGHT)
+    return resize_crop(img, height)

@@ -15,14 +15,16 @@ from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_c
 
 @dataclass
 class RecSample:
-    image: np.ndarray  # gray uint8, height REC_HEIGHT
+    image: np.ndarray  # gray uint8 at the model's height
     text: str
     path: Path | None = None
 
 
-def load_rec_dataset(root: str | Path, charset: Charset, limit: int | None = None) -> tuple[list[RecSample], int]:
-    """Read a crop set in any layout ``read_crop_dataset`` knows. Returns samples and the number skipped because
-    their text falls outside the charset, is empty, or their image is unreadable."""
+def load_rec_dataset(
+    root: str | Path, charset: Charset, limit: int | None = None, height: int = REC_HEIGHT
+) -> tuple[list[RecSample], int]:
+    """Read a crop set in any layout ``read_crop_dataset`` knows, crops resized to ``height``. Returns samples and
+    the number skipped because their text falls outside the charset, is empty, or their image is unreadable."""
     samples, skipped = [], 0
     for name, img, text in read_crop_dataset(root, limit):
         text = charset.normalize(text)
@@ -30,7 +32,7 @@ def load_rec_dataset(root: str | Path, charset: Charset, limit: int | None = Non
             skipped += 1
             continue
         path = Path(name)
-        samples.append(RecSample(resize_crop(img, REC_HEIGHT), text, path if path.is_file() else None))
+        samples.append(RecSample(resize_crop(img, height), text, path if path.is_file() else None))
     return samples, skipped
 
 

@@ -13,7 +13,7 @@ from torch import nn
 
 from ocdr.io.labels import read_characters_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
-from ocdr.models.recognition.crnn import create_recognizer
+from ocdr.models.recognition.crnn import REC_CONFIGS, create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.checkpoint import load_checkpoint
@@ -36,8 +36,8 @@ class RecTrainConfig(TrainConfig):
     lr: float = 1e-3
 
 
-def _load(path: str, charset: Charset, log) -> list[RecSample]:
-    samples, skipped = load_rec_dataset(path, charset)
+def _load(path: str, charset: Charset, height: int, log) -> list[RecSample]:
+    samples, skipped = load_rec_dataset(path, charset, height=height)
     log(f"loaded {len(samples)} crops from {path} ({skipped} skipped: empty, unreadable or outside the charset)")
     return samples
 
@@ -108,19 +108,23 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "rec") if cfg.init and state is None else None
     charset = _charset(cfg, state, init)
+    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
+    if arch not in REC_CONFIGS:
+        raise ValueError(f"unknown recognizer {arch!r}; choose from {sorted(REC_CONFIGS)}")
+    height = REC_CONFIGS[arch].height
 
     groups: dict[str, list[list[RecSample]]] = {"real": [], "synth": []}
     val: dict[str, list[RecSample]] = {}
     for kind, folders in (("real", cfg.data), ("synth", cfg.synth_data or [])):
         for folder in folders:
-            samples = _load(folder, charset, log)
+            samples = _load(folder, charset, height, log)
             if not cfg.val_data:
                 samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
                 val[Path(folder).name] = held
                 write_held_out(out, folder, _held_out_files(out / "val" / Path(folder).name, held))
             groups[kind].append(samples)
     for folder in cfg.val_data or []:
-        val[Path(folder).name] = _load(folder, charset, log)
+        val[Path(folder).name] = _load(folder, charset, height, log)
     samples = [s for group in groups["real"] + groups["synth"] for s in group]
     n_real = sum(len(g) for g in groups["real"])
     if not samples or not any(val.values()):
@@ -130,7 +134,6 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         f"{len(charset)} characters"
     )
 
-    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
     model = create_recognizer(arch, charset.num_classes).to(cfg.device)
     if init is not None:
         batches = width_batches(samples, cfg.batch_size, rng)[:16]

@@ -29,6 +29,10 @@ REC_CONFIGS: dict[str, RecConfig] = {
     "crnn_resnet": RecConfig(channels=(64, 128, 256, 512), blocks=(2, 4), hidden=256, lstm_layers=2),
     # with TPS rectification in front, as seed 000 (TPS: True, backbone: ResNet, sequence: BiLSTM, prediction: CTC)
     "ocrnet_resnet_tps": RecConfig(channels=(64, 128, 256, 512), blocks=(2, 4), hidden=256, lstm_layers=2, tps=True),
+    # the same at seed 000's v2 input height (1 x 64 x W, e.g. 64 x 200)
+    "ocrnet_resnet_tps_v2": RecConfig(
+        channels=(64, 128, 256, 512), blocks=(2, 4), hidden=256, lstm_layers=2, tps=True, height=64
+    ),
 }
 
 
@@ -46,7 +50,7 @@ class TPS(nn.Module):
             conv_bn_relu(16, 32),
             nn.MaxPool2d(2),
             conv_bn_relu(32, 64),
-            nn.AdaptiveAvgPool2d((1, 4)),
+            nn.AvgPool2d(height // 4),  # (height/4, height) after two pools -> 1 x 4
             nn.Flatten(),
             nn.Linear(256, 64),
             nn.ReLU(inplace=True),
@@ -77,7 +81,10 @@ class TPS(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, _, h, w = x.shape
-        src = self.loc(x).view(b, self.k, 2)
+        # the localization net sees the crop at a fixed size (height x 4 height): fixed shapes keep it exportable to
+        # ONNX however wide the crop is
+        small = F.interpolate(x, size=(self.height, 4 * self.height), mode="bilinear", align_corners=False)
+        src = self.loc(small).view(b, self.k, 2)
         gy, gx = torch.meshgrid(
             torch.linspace(-1, 1, h, device=x.device), torch.linspace(-1, 1, w, device=x.device), indexing="ij"
         )

@@ -1,0 +1,72 @@
+"""Deskew: the skew of a page scanned a few degrees off is measured, the page straightened before detection, and
+the boxes come back in the input's coordinates."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from ocdr.cli import main
+from ocdr.deskew import estimate_skew, map_points, straighten
+from ocdr.document import Document
+from ocdr.evaluation.metrics import match_words
+from ocdr.io.labels import RegionLabel
+from tests.conftest import PAGE_LINES
+
+
+def skewed(image: np.ndarray, labels: list[RegionLabel], degrees: float) -> tuple[np.ndarray, list[RegionLabel]]:
+    """The page's content turned clockwise on screen by ``degrees`` (white corners), and its labels with it."""
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    turned = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    return turned, [RegionLabel(map_points(lab.polygon, m), lab.text, lab.ignore) for lab in labels]
+
+
+@pytest.mark.parametrize("degrees", [-4.0, -1.2, 0.0, 0.7, 2.5, 6.0])
+def test_estimate_skew(text_page, degrees):
+    image, labels = text_page
+    turned, _ = skewed(image, labels, degrees)
+    assert abs(estimate_skew(turned) - degrees) <= 0.15
+
+
+def test_blank_and_tiny_pages_have_no_skew():
+    assert estimate_skew(np.full((300, 200, 3), 255, np.uint8)) == 0.0
+    assert estimate_skew(np.zeros((4, 4, 3), np.uint8)) == 0.0
+
+
+def test_straighten_keeps_the_whole_page_and_maps_back(text_page):
+    image, _ = text_page
+    straight, back = straighten(image, 5.0)
+    h, w = image.shape[:2]
+    assert straight.shape[0] > h and straight.shape[1] > w  # the corners are kept
+    # the straight page's corners of the input land on the input's corners
+    forward = cv2.invertAffineTransform(back)
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    np.testing.assert_allclose(map_points(map_points(corners, forward), back), corners, atol=1e-3)
+
+
+def test_pipeline_deskews_and_reports_boxes_in_the_input(ocr, text_page):
+    image, labels = text_page
+    turned, turned_labels = skewed(image, labels, 3.0)
+    page = ocr(turned, use_deskew=True).pages[0]
+    assert page.skew == pytest.approx(3.0, abs=0.15) and page.params["use_deskew"] is True
+    assert [line.text for line in page.lines] == PAGE_LINES
+    matched = match_words([(w.polygon, w.text) for w in page.words], turned_labels)
+    assert matched.recall >= 0.95  # every box lies on its word in the skewed input
+    assert ocr(turned).pages[0].skew is None  # the stage did not run
+    assert ocr(image, use_deskew=True).pages[0].skew == pytest.approx(0.0, abs=0.1)  # straight: left as it is
+    restored = Document.from_dict(json.loads(json.dumps(ocr(turned, use_deskew=True).to_dict())))
+    assert restored.pages[0].skew == pytest.approx(page.skew, abs=0.01)
+
+
+def test_cli_use_deskew(tmp_path, text_page, capsys):
+    image, labels = text_page
+    turned, _ = skewed(image, labels, -2.0)
+    path = tmp_path / "skewed.png"
+    cv2.imwrite(str(path), cv2.cvtColor(turned, cv2.COLOR_RGB2BGR))
+    assert main(["read", str(path), "--use-deskew", "--format", "json", "--threads", "1"]) == 0
+    page = json.loads(capsys.readouterr().out)["pages"][0]
+    assert page["skew"] == pytest.approx(-2.0, abs=0.15)
