@@ -90,7 +90,7 @@ def test_finetune_shipped_recognizer_on_real_and_synthetic_crops(tmp_path, funsd
         pairs.append((f"images/{i}.png", text))
     write_gt_list(real / "gt_list.txt", pairs)
     synth = tmp_path / "synth"
-    assert main(["synth", "lines", "--out", str(synth), "--count", "40", "--seed", "3"]) == 0
+    assert main(["synth", "lines", "--out", str(synth), "--count", "100", "--seed", "3"]) == 0
     out = tmp_path / "run"
     args = ["train", "rec", "--data", str(real), "--synth-data", str(synth), "--init", "shipped", "--out", str(out)]
     args += ["--steps", "3", "--eval-every", "3", "--batch-size", "8", "--lr", "1e-4", "--threads", "1"]
@@ -174,3 +174,40 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     held = out / "val" / "funsd"  # one page of ten held out, written as an ICDAR folder for ocdr eval det
     assert len(icdar_pairs(held)) == 1
     assert main(["eval", "det", "--data", str(held)]) == 0
+
+
+def test_synthetic_only_recognizer_is_shipped_by_name(text_page):
+    from ocdr import OCR
+    from ocdr.runtime.registry import resolve_model
+
+    path = resolve_model("rec", "synthetic")
+    assert path.is_file() and path.name == "rec_crnn_lite_synthetic.onnx" and path != resolve_model("rec", None)
+    page = OCR(rec_model="synthetic", threads=1)(text_page[0]).pages[0]
+    assert [line.text for line in page.lines] == PAGE_LINES
+
+
+def test_caseless_sets_do_not_teach_capitals():
+    from ocdr.training.rec_data import RecSample, caseless_log_probs, is_caseless
+
+    blank = np.zeros((32, 40), np.uint8)
+    assert is_caseless([RecSample(blank, "TOTAL"), RecSample(blank, "RM 12.50")])  # SROIE / SVT style
+    assert not is_caseless([RecSample(blank, "TOTAL"), RecSample(blank, "Invoice")])
+    assert not is_caseless([RecSample(blank, "12.50")])  # no letters: nothing to say about case
+    charset = Charset(checkpoint_from_onnx("shipped", "rec")["charset"])
+    logits = torch.randn(6, 2, charset.num_classes)
+    log_probs = logits.log_softmax(-1)
+    out = caseless_log_probs(log_probs, [True, False], charset)
+    torch.testing.assert_close(out[:, 1], log_probs[:, 1])  # the cased sample is untouched
+    lo, up = charset.index["t"], charset.index["T"]
+    torch.testing.assert_close(out[:, 0, up], torch.logaddexp(log_probs[:, 0, up], log_probs[:, 0, lo]))
+    assert (out[:, 0, lo] < -1e3).all()
+    torch.testing.assert_close(out[:, 0].exp().sum(-1), torch.ones(6))  # still a distribution
+    # the CTC loss of "T" no longer depends on whether the model says "t" or "T"
+    targets, lengths = torch.tensor([up]), torch.tensor([1])
+    ctc = torch.nn.CTCLoss(blank=0)
+    for cls in (lo, up):
+        peaked = torch.full((6, 1, charset.num_classes), -20.0)
+        peaked[:, 0, 0] = 0.0
+        peaked[2, 0, 0], peaked[2, 0, cls] = -20.0, 0.0
+        loss = ctc(caseless_log_probs(peaked.log_softmax(-1), [True], charset), targets, torch.tensor([6]), lengths)
+        assert float(loss) < 1e-3

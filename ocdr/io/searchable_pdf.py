@@ -131,38 +131,30 @@ def _word_frame(polygon: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, flo
     return direction, origin, width, height
 
 
-def _line_ops(line: Line, font: str, size: float) -> Iterator[str]:
-    """One line's words at font size ``size`` (its block's), each centred on its box and stretched to its width."""
+def _line_ops(line: Line, font: str) -> Iterator[str]:
     frames = [_word_frame(word.polygon) for word in line.words]
     for i, word in enumerate(line.words):
         units = len(word.text.encode("utf-16-be")) // 2
         direction, origin, width, height = frames[i]
         if units == 0 or height < 1e-3 or width < 1e-3:
             continue
-        up = np.array([direction[1], -direction[0]])
-        origin = origin + (0.5 - DESCENT) * (height - size) * up  # same centre, the block's size
         gap = None
         if i + 1 < len(line.words):  # room for a gap (and a space) before the next word
-            reach = float(np.dot(frames[i + 1][1] - frames[i][1], direction))
+            reach = float(np.dot(frames[i + 1][1] - origin, direction))
             width = max(min(width, reach / (1 + MIN_GAP_CHARS / units)), width / 2)
             gap = reach - width
         dx, dy = direction
-        yield f"/{font} {size:.2f} Tf {100 * width / (units * GLYPH_WIDTH * size):.2f} Tz"
+        yield f"/{font} {height:.2f} Tf {100 * width / (units * GLYPH_WIDTH * height):.2f} Tz"
         yield f"{dx:.5f} {dy:.5f} {dy:.5f} {-dx:.5f} {origin[0]:.2f} {origin[1]:.2f} Tm <{_codes(word.text)}> Tj"
         if gap is not None and gap > MIN_GAP:  # a space over the gap, for copy and paste
-            yield f"{100 * gap / (GLYPH_WIDTH * size):.2f} Tz <0020> Tj"
+            yield f"{100 * gap / (GLYPH_WIDTH * height):.2f} Tz <0020> Tj"
 
 
 def text_layer(page: Page, font: str, to_user: Matrix) -> bytes:
-    """Content stream drawing the page's words invisibly; ``to_user`` maps page pixels (y down) to user space.
-    All lines of a block share one font size (the median word height): poppler's layout analysis (``pdftotext``)
-    joins lines into one block only when their sizes agree within 5%, and reads single-line blocks out of order."""
+    """Content stream drawing the page's words invisibly; ``to_user`` maps page pixels (y down) to user space."""
     ops = ["q", " ".join(f"{v:.6f}" for v in to_user) + " cm", "BT", "3 Tr"]
-    for block in page.blocks:
-        heights = [_word_frame(word.polygon)[3] for line in block.lines for word in line.words]
-        size = float(np.median(heights)) if heights else 0.0
-        for line in block.lines:
-            ops.extend(_line_ops(line, font, size))
+    for line in page.lines:
+        ops.extend(_line_ops(line, font))
     ops += ["ET", "Q"]
     return ("\n".join(ops) + "\n").encode("ascii")
 

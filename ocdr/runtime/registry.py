@@ -19,6 +19,9 @@ INT8_WEIGHTS = {
     "rec": "rec_crnn_lite_int8.onnx",
 }
 PRECISIONS = ("fp32", "int8")
+# other shipped weights, picked by name where a model path is taken (``rec_model="synthetic"``, ``--rec-model
+# synthetic``): the recognizer trained on synthetic crops alone, free of the real training sets' research-use terms
+NAMED_WEIGHTS = {("rec", "synthetic"): "rec_crnn_lite_synthetic.onnx"}
 
 
 def shipped_model_path(kind: str, precision: str = "fp32") -> Path:
@@ -36,5 +39,11 @@ def shipped_model_path(kind: str, precision: str = "fp32") -> Path:
 
 
 def resolve_model(kind: str, path: str | Path | None, precision: str = "fp32") -> Path:
-    """A user-given model path (used whatever its precision), or the shipped model of that precision."""
-    return Path(path) if path is not None else shipped_model_path(kind, precision)
+    """A user-given model path (used whatever its precision), the name of other shipped weights (``NAMED_WEIGHTS``),
+    or the shipped model of that precision."""
+    if path is None:
+        return shipped_model_path(kind, precision)
+    name = NAMED_WEIGHTS.get((kind, str(path)))
+    if name is not None and not Path(path).exists():
+        return Path(str(resources.files("ocdr.runtime").joinpath("weights", name)))
+    return Path(path)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.models.recognition.charset import Charset
@@ -18,6 +19,7 @@ class RecSample:
     image: np.ndarray  # gray uint8 at the model's height
     text: str
     path: Path | None = None
+    caseless: bool = False  # from a set labelled in one case whatever the print (SVT, SROIE: all upper case)
 
 
 def load_rec_dataset(
@@ -34,6 +36,34 @@ def load_rec_dataset(
         path = Path(name)
         samples.append(RecSample(resize_crop(img, height), text, path if path.is_file() else None))
     return samples, skipped
+
+
+def is_caseless(samples: list[RecSample]) -> bool:
+    """Whether a set's labels ignore case: letters in them, but not one lower-case letter (SVT and SROIE write every
+    word in capitals whatever the print). Trained exactly, such labels teach a model to capitalise real text."""
+    texts = [s.text for s in samples]
+    return any(c.isalpha() for t in texts for c in t) and not any(c.islower() for t in texts for c in t)
+
+
+def caseless_log_probs(log_probs: torch.Tensor, caseless: list[bool], charset: Charset) -> torch.Tensor:
+    """(T, N, C) CTC log-probabilities where, for the caseless samples, each letter's upper-case class takes the
+    probability of both cases and the lower-case class none: their CTC loss does not care which case the model
+    reads, so case is learnt from the sets that label it."""
+    rows = [i for i, flag in enumerate(caseless) if flag]
+    if not rows:
+        return log_probs
+    pairs = [(charset.index[c], charset.index[c.upper()]) for c in "abcdefghijklmnopqrstuvwxyz"
+             if c in charset.index and c.upper() in charset.index]  # fmt: skip
+    lower = torch.tensor([lo for lo, _ in pairs], device=log_probs.device)
+    upper = torch.tensor([up for _, up in pairs], device=log_probs.device)
+    rows_t = torch.tensor(rows, device=log_probs.device)
+    sub = log_probs[:, rows_t]
+    merged = sub.clone()
+    merged[..., upper] = torch.logaddexp(sub[..., upper], sub[..., lower])
+    merged[..., lower] = -1e4
+    out = log_probs.clone()
+    out[:, rows_t] = merged
+    return out
 
 
 def width_batches(

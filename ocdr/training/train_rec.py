@@ -20,7 +20,14 @@ from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
-from ocdr.training.rec_data import RecSample, collate, load_rec_dataset, width_batches
+from ocdr.training.rec_data import (
+    RecSample,
+    caseless_log_probs,
+    collate,
+    is_caseless,
+    load_rec_dataset,
+    width_batches,
+)
 
 
 @dataclass
@@ -39,6 +46,10 @@ class RecTrainConfig(TrainConfig):
 def _load(path: str, charset: Charset, height: int, log) -> list[RecSample]:
     samples, skipped = load_rec_dataset(path, charset, height=height)
     log(f"loaded {len(samples)} crops from {path} ({skipped} skipped: empty, unreadable or outside the charset)")
+    if is_caseless(samples):
+        log(f"{path}: every label is in capitals; case is not trained on these crops nor scored on their validation")
+        for s in samples:
+            s.caseless = True
     return samples
 
 
@@ -53,7 +64,8 @@ def evaluate_rec(
         batch, widths, _ = collate([samples[i] for i in idx], charset)
         probs = model(torch.from_numpy(batch).to(device)).float().cpu().numpy()
         for i, res in zip(idx, ctc_greedy_decode(probs, charset.chars, output_steps(widths)), strict=True):
-            correct += res.text == samples[i].text
+            text = res.text.upper() if samples[i].caseless else res.text
+            correct += text == samples[i].text
             total += 1
     model.train(was_training)
     return {"word_accuracy": correct / max(1, total), "count": total}
@@ -172,6 +184,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             with torch.autocast("cuda", enabled=use_amp):
                 logits = model.logits(x)
             log_probs = logits.float().log_softmax(-1).permute(1, 0, 2)  # (T, N, C)
+            log_probs = caseless_log_probs(log_probs, [samples[i].caseless for i in idx], charset)
             in_lens = torch.from_numpy(np.minimum(output_steps(widths), log_probs.shape[0]))
             tgt_lens = torch.tensor([len(t) for t in targets])
             loss = ctc(log_probs, torch.tensor([c for t in targets for c in t]), in_lens, tgt_lens)
