@@ -19,7 +19,7 @@ COARSE_STEP, FINE_STEP = 0.5, 0.05  # degrees
 
 
 def _ink_points(image: np.ndarray) -> np.ndarray:
-    """(N, 2) x, y of dark-on-light ink of a downscaled page, in that page's pixels, and the scale used."""
+    """(N, 2) x, y of the dark-on-light ink of the page downscaled to ``WORK_SIDE``, in its pixels."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     scale = min(1.0, WORK_SIDE / max(gray.shape[:2]))
     if scale < 1.0:
