@@ -12,7 +12,10 @@ Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) a
   match of ``[0-9a-z]`` only, so no engine loses for a character outside its charset or for case; CER is the total
   edit distance over the total ground-truth length.
 * det: ocdr's ICDAR 2015 matching (IoU >= 0.5, predictions mostly inside ``###`` regions left out). Tesseract's
-  boxes are its level-5 (word) rows; its time there is a whole OCR run, not detection alone.
+  boxes are its level-5 (word) rows; its time there is a whole OCR run, not detection alone. Sets annotated by
+  text segment (``--line-sets``, SROIE by default: a line's words up to a wide gap) are scored on segments: ocdr's
+  regions grouped by its layout step and cut at wide gaps, Tesseract's level-4 rows (lines), PP-OCRv4's boxes as
+  they are (its detector boxes segments).
 * e2e: a word counts when IoU >= 0.5 and its text equals the ground truth (exactly; and case-insensitively).
   Every engine returns word boxes: ocdr's, RapidOCR's lines cut at spaces with its character boxes, Tesseract's.
 
@@ -53,6 +56,7 @@ DEFAULT_SETS = {
     "e2e": ["funsd_train"],
 }
 DEFAULT_LIMIT = {"rec": 500, "det": 50, "e2e": 40}
+LINE_SETS = ["sroie_train"]  # detection sets annotated by text line, not by word
 REC_CHUNK = 500  # crops read by one engine before the other takes its turn: large, as batching sorts by width
 Row = dict[str, Any]
 
@@ -118,8 +122,8 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
     paths, bgr, truths = load_crops(folder, limit, seed)
     rgb = [cv2.cvtColor(image, cv2.COLOR_BGR2RGB) for image in bgr]
-    inputs = {"ocdr": rgb, "ppocr": bgr}
-    onnx = [key for key in ("ocdr", "ppocr") if key in engines]
+    onnx = [key for key in engines if key != "tesseract"]
+    inputs = {key: bgr if key == "ppocr" else rgb for key in onnx}
     preds: dict[str, list[str]] = {key: [] for key in onnx}
     seconds = dict.fromkeys(onnx, 0.0)
     for key in onnx:
@@ -147,11 +151,13 @@ def page_rows(
     call: str,
     score: Callable[[Any, list[RegionLabel]], dict[str, PRF]],
 ) -> list[Row]:
-    """Run ``call`` ("detect" or "read_page") of the ONNX engines page by page, interleaved, and Tesseract on the
-    same files; ``score`` turns one engine's output for a page into named PRF counts, summed over the pages."""
+    """Run ``call`` ("detect", "detect_lines" or "read_page") of the ONNX engines page by page, interleaved, and
+    Tesseract on the same files; ``score`` turns one engine's output for a page into named PRF counts, summed over
+    the pages."""
     paths, rgb, labels = load_pages(folder, limit, seed)
-    inputs = {"ocdr": rgb, "ppocr": [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]}
-    onnx = [key for key in ("ocdr", "ppocr") if key in engines]
+    onnx = [key for key in engines if key != "tesseract"]
+    bgr = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]
+    inputs = {key: bgr if key == "ppocr" else rgb for key in onnx}
     outputs: dict[str, list[Any]] = {key: [] for key in onnx}
     seconds = dict.fromkeys(onnx, 0.0)
     for key in onnx:
@@ -162,9 +168,10 @@ def page_rows(
             outputs[key].append(out)
             seconds[key] += dt
     if "tesseract" in engines:
-        engines["tesseract"].read_pages(paths[:1])
-        outputs["tesseract"], seconds["tesseract"] = engines["tesseract"].read_pages(paths)
-        if call == "detect":
+        level = 4 if call == "detect_lines" else 5
+        engines["tesseract"].read_pages(paths[:1], level)
+        outputs["tesseract"], seconds["tesseract"] = engines["tesseract"].read_pages(paths, level)
+        if call != "read_page":
             outputs["tesseract"] = [[poly for poly, _ in words] for words in outputs["tesseract"]]
     rows = []
     for key, pages in outputs.items():
@@ -236,8 +243,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
     parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
-    keys = ["ocdr", "ppocr", "tesseract"]
-    parser.add_argument("--engines", nargs="+", choices=keys, default=keys, help="ppocr: PP-OCRv4 mobile (RapidOCR)")
+    keys = ["ocdr", "ocdr_synthetic", "ppocr", "tesseract"]
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=keys,
+        default=keys,
+        help="ppocr: PP-OCRv4 mobile (RapidOCR); ocdr_synthetic: ocdr's weights trained on synthetic data alone",
+    )
+    parser.add_argument("--line-sets", nargs="*", default=LINE_SETS, help="det sets scored on text lines")
     parser.add_argument(
         "--tesseract-omp",
         action="store_true",
@@ -250,6 +264,7 @@ def main() -> int:
     tesseract = Tesseract(args.threads, args.tesseract_omp) if "tesseract" in args.engines else None
     makers = {
         "ocdr": lambda: Ocdr(args.threads),
+        "ocdr_synthetic": lambda: Ocdr(args.threads, "synthetic"),
         "ppocr": lambda: PPOCRv4(args.threads),
         "tesseract": lambda: tesseract,
     }
@@ -271,6 +286,8 @@ def main() -> int:
                 rows += run_rec(folder, engines, limit, args.seed)
             else:
                 call, score = ("detect", det_score) if mode == "det" else ("read_page", e2e_score)
+                if mode == "det" and folder.name in args.line_sets:
+                    call = "detect_lines"
                 rows += page_rows(folder, engines, limit, args.seed, call, score)
         limit_text = f"up to {limit} a set" if limit else "all"
         if mode == "rec":

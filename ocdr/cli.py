@@ -27,8 +27,12 @@ PARAM_FLAGS = {
 
 
 def _add_model_options(p) -> None:
-    p.add_argument("--det-model", help="detection ONNX model (default: shipped)")
-    p.add_argument("--rec-model", help="recognition ONNX model (default: shipped)")
+    p.add_argument(
+        "--det-model", help="detection ONNX model, or 'synthetic': the shipped one trained on synthetic pages only"
+    )
+    p.add_argument(
+        "--rec-model", help="recognition ONNX model, or 'synthetic': the shipped one trained on synthetic crops only"
+    )
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
     p.add_argument(
         "--device",
@@ -332,7 +336,11 @@ def _add_train(sub) -> None:
     rec.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines) mixed with --data")
     rec.add_argument("--real-share", type=float, default=0.5, help="share of --data crops when --synth-data is given")
     det.add_argument("--synth-data", nargs="+", help="synthetic page folder(s) (ocdr synth pages) mixed with --data")
-    det.add_argument("--real-share", type=float, default=0.5, help="share of crops from --data pages with --synth-data")
+    det.add_argument(
+        "--line-data", nargs="+", help="real page folders annotated by text line (SROIE): lines are cut into words"
+    )
+    det.add_argument("--real-share", type=float, default=0.5, help="share of crops from real pages with --synth-data")
+    det.add_argument("--val-pages", type=int, default=10, help="validation pages carved from each folder (at most)")
     rec.add_argument("--augment", type=float, default=1.0, help="on-the-fly augmentation strength (0: off)")
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
@@ -379,7 +387,14 @@ def _run_train(args) -> int:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
         best = train_det(
-            DetTrainConfig(crop_size=args.crop_size, synth_data=args.synth_data, real_share=args.real_share, **common)
+            DetTrainConfig(
+                crop_size=args.crop_size,
+                synth_data=args.synth_data,
+                line_data=args.line_data,
+                real_share=args.real_share,
+                val_pages=args.val_pages,
+                **common,
+            )
         )
     print(f"best checkpoint: {best}")
     return EXIT_OK

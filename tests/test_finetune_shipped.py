@@ -13,7 +13,7 @@ import torch
 
 from ocdr.cli import main
 from ocdr.io.crop_datasets import crop_dataset_format, read_crop_dataset
-from ocdr.io.labels import icdar_pairs, read_gt_list, write_gt_list
+from ocdr.io.labels import icdar_pairs, read_gt_list, read_icdar_gt, write_gt_list
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.recognition.charset import Charset
 from ocdr.models.recognition.crnn import create_recognizer
@@ -162,27 +162,64 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     for image, gt in icdar_pairs(SHARED_DATA / "detection" / "funsd_train")[:10]:
         (real / "images" / image.name).symlink_to(image)
         (real / "gts" / gt.name).symlink_to(gt)
+    receipts = tmp_path / "sroie"  # 10 receipts annotated by line
+    (receipts / "images").mkdir(parents=True)
+    (receipts / "gts").mkdir()
+    for image, gt in icdar_pairs(SHARED_DATA / "detection" / "sroie_train")[:10]:
+        (receipts / "images" / image.name).symlink_to(image)
+        (receipts / "gts" / gt.name).symlink_to(gt)
     synth, out = tmp_path / "pages", tmp_path / "run"
     assert main(["synth", "pages", "--out", str(synth), "--count", "3", "--dpi", "72", "--seed", "4"]) == 0
-    args = ["train", "det", "--data", str(real), "--synth-data", str(synth), "--init", "shipped", "--out", str(out)]
-    args += ["--steps", "2", "--eval-every", "2", "--crop-size", "128", "--batch-size", "2", "--lr", "1e-5"]
-    assert main([*args, "--threads", "1"]) == 0
+    args = ["train", "det", "--data", str(real), "--line-data", str(receipts), "--synth-data", str(synth)]
+    args += ["--init", "shipped", "--out", str(out), "--steps", "2", "--eval-every", "2", "--crop-size", "128"]
+    assert main([*args, "--batch-size", "2", "--lr", "1e-5", "--threads", "1"]) == 0
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    assert metrics[-1]["step"] == 2 and set(metrics[-1]["per_set"]) == {"funsd", "pages"}
-    # the shipped detector finds the text of a clean synthetic page and much of a real form from the first step
-    assert metrics[-1]["per_set"]["pages"]["hmean"] > 0.5 and metrics[-1]["per_set"]["funsd"]["hmean"] > 0.3
+    assert metrics[-1]["step"] == 2 and set(metrics[-1]["per_set"]) == {"funsd", "sroie", "pages"}
+    # the shipped detector finds the text of a clean synthetic page, of a real form and of a receipt's words (the
+    # receipt's lines cut into words) from the first step
+    per_set = metrics[-1]["per_set"]
+    assert per_set["pages"]["hmean"] > 0.5 and per_set["funsd"]["hmean"] > 0.3 and per_set["sroie"]["hmean"] > 0.3
     held = out / "val" / "funsd"  # one page of ten held out, written as an ICDAR folder for ocdr eval det
     assert len(icdar_pairs(held)) == 1
     assert main(["eval", "det", "--data", str(held)]) == 0
+    ((_, gt),) = icdar_pairs(out / "val" / "sroie")  # written with the labels as annotated: whole lines
+    assert any(" " in label.text for label in read_icdar_gt(gt))
 
 
-def test_synthetic_only_recognizer_is_shipped_by_name(text_page):
+def test_line_labels_are_cut_into_words_at_the_gaps_of_the_print():
+    from ocdr.io.labels import RegionLabel
+    from ocdr.training.det_data import split_line_label
+
+    page = np.full((60, 500), 255, np.uint8)
+    words = [("A", 10), ("B", 40), ("CCCCCCCCCC", 200)]  # one space apart in the text, not in the print
+    inks = []
+    for text, x in words:
+        alone = np.full_like(page, 255)
+        cv2.putText(alone, text, (x, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+        cols = np.flatnonzero((alone < 128).any(0))
+        inks.append((cols[0], cols[-1]))
+        page = np.minimum(page, alone)
+    line = RegionLabel(np.array([[5, 10], [480, 10], [480, 50], [5, 50]], np.float32), "A B CCCCCCCCCC")
+    cut = split_line_label(line, page)
+    assert [w.text for w in cut] == ["A", "B", "CCCCCCCCCC"]
+    for word, (ink0, ink1) in zip(cut, inks, strict=True):
+        assert word.polygon[:, 0].min() <= ink0 and word.polygon[:, 0].max() >= ink1, (word.text, word.polygon)
+    spans = [(w.polygon[:, 0].min(), w.polygon[:, 0].max()) for w in cut]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # in order, not overlapping
+    # without the page the cuts fall at the characters' positions: "B" (text position 2 of 14) is cut through
+    blind = split_line_label(line)
+    assert not (blind[1].polygon[:, 0].min() <= inks[1][0] and blind[1].polygon[:, 0].max() >= inks[1][1])
+    assert split_line_label(RegionLabel(line.polygon, "###", ignore=True), page)[0].ignore
+
+
+def test_synthetic_only_models_are_shipped_by_name(text_page):
     from ocdr import OCR
     from ocdr.runtime.registry import resolve_model
 
-    path = resolve_model("rec", "synthetic")
-    assert path.is_file() and path.name == "rec_crnn_lite_synthetic.onnx" and path != resolve_model("rec", None)
-    page = OCR(rec_model="synthetic", threads=1)(text_page[0]).pages[0]
+    for kind, name in (("det", "det_dbnet_resnet18_lite_synthetic.onnx"), ("rec", "rec_crnn_lite_synthetic.onnx")):
+        path = resolve_model(kind, "synthetic")
+        assert path.is_file() and path.name == name and path != resolve_model(kind, None)
+    page = OCR(det_model="synthetic", rec_model="synthetic", threads=1)(text_page[0]).pages[0]
     assert [line.text for line in page.lines] == PAGE_LINES
 
 
@@ -211,3 +248,12 @@ def test_caseless_sets_do_not_teach_capitals():
         peaked[2, 0, 0], peaked[2, 0, cls] = -20.0, 0.0
         loss = ctc(caseless_log_probs(peaked.log_softmax(-1), [True], charset), targets, torch.tensor([6]), lengths)
         assert float(loss) < 1e-3
+
+
+def test_each_folder_gets_its_share_of_the_crops():
+    from ocdr.training.train_det import pool_shares
+
+    # real_share split over the real folders, so a 1,000-page set does not drown a 150-page one
+    assert pool_shares(["real", "real", "synth"], 0.7) == pytest.approx([0.35, 0.35, 0.3])
+    assert pool_shares(["real", "real"], 0.7) == pytest.approx([0.5, 0.5])
+    assert pool_shares(["synth"], 0.7) == [1.0]

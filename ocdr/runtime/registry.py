@@ -19,9 +19,12 @@ INT8_WEIGHTS = {
     "rec": "rec_crnn_lite_int8.onnx",
 }
 PRECISIONS = ("fp32", "int8")
-# other shipped weights, picked by name where a model path is taken (``rec_model="synthetic"``, ``--rec-model
-# synthetic``): the recognizer trained on synthetic crops alone, free of the real training sets' research-use terms
-NAMED_WEIGHTS = {("rec", "synthetic"): "rec_crnn_lite_synthetic.onnx"}
+# other shipped weights, picked by name where a model path is taken (``rec_model="synthetic"``, ``--det-model
+# synthetic``): the models trained on synthetic data alone, free of the real training sets' research-use terms
+NAMED_WEIGHTS = {
+    ("det", "synthetic"): "det_dbnet_resnet18_lite_synthetic.onnx",
+    ("rec", "synthetic"): "rec_crnn_lite_synthetic.onnx",
+}
 
 
 def shipped_model_path(kind: str, precision: str = "fp32") -> Path:

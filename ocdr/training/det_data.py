@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,57 @@ def load_det_dataset(root: str | Path) -> list[DetItem]:
     if not items:
         raise FileNotFoundError(f"{root}: no labelled page images found")
     return [DetItem(image, labels) for image, labels in items]
+
+
+def split_line_label(label: RegionLabel, gray: np.ndarray | None = None) -> list[RegionLabel]:
+    """Word labels cut from a text-line label (SROIE annotates lines; the detector boxes words) at the spaces of
+    its text: each cut starts at the character position of the space along the line quad (exact for monospaced
+    print) and, given the page (``gray``), moves to the nearest run of ink-free columns of the line, so that wide
+    gaps in the print do not put a cut through a word. Ignored and one-word lines stay as they are."""
+    text = label.text.strip()
+    words = list(re.finditer(r"\S+", text))
+    if label.ignore or len(words) < 2 or len(label.polygon) != 4:
+        return [label]
+    tl, tr, br, bl = label.polygon.astype(np.float32)
+    n = len(text)
+    cuts = [((a.end() + b.start()) / 2 / n, (b.start() - a.end()) / n) for a, b in zip(words, words[1:], strict=False)]
+    if gray is not None:
+        cuts = _snap_to_gaps(gray, label.polygon.astype(np.float32), cuts)
+    edges = [0.0] + [t for c, w in cuts for t in (c - w / 2, c + w / 2)] + [1.0]
+    out = []
+    for m, (t0, t1) in zip(words, zip(edges[::2], edges[1::2], strict=True), strict=True):
+        top0, top1, bot0, bot1 = tl + (tr - tl) * t0, tl + (tr - tl) * t1, bl + (br - bl) * t0, bl + (br - bl) * t1
+        out.append(RegionLabel(np.stack([top0, top1, bot1, bot0]).astype(np.float32), m.group()))
+    return out
+
+
+def _snap_to_gaps(gray: np.ndarray, quad: np.ndarray, cuts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Move each (centre, width) cut, in fractions of the line's length, to the nearest ink-free run of the line."""
+    width = max(8, int(np.linalg.norm(quad[1] - quad[0])))
+    height = max(4, int(np.linalg.norm(quad[3] - quad[0])))
+    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    strip = cv2.warpPerspective(gray, cv2.getPerspectiveTransform(quad, dst), (width, height), borderValue=255)
+    _, ink = cv2.threshold(strip, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    blank = np.r_[False, ink.sum(0) == 0, False].astype(np.int8)
+    starts, ends = np.flatnonzero(np.diff(blank) == 1), np.flatnonzero(np.diff(blank) == -1)
+    runs = [((s + e) / 2 / width, (e - s) / width) for s, e in zip(starts, ends, strict=True) if 0 < s and e < width]
+    snapped, last = [], 0.0
+    for centre, w in cuts:
+        free = [r for r in runs if r[0] > last]
+        best = min(free, key=lambda r: abs(r[0] - centre), default=None)
+        if best is None or abs(best[0] - centre) > 4 * max(w, 1 / len(cuts) / 4):
+            best = (centre, w)
+        snapped.append(best)
+        last = best[0]
+    return snapped
+
+
+def as_word_items(items: list[DetItem]) -> list[DetItem]:
+    """Pages of a line-annotated set with every line label cut into words (``split_line_label``)."""
+    return [
+        DetItem(it.image_path, [w for lab in it.labels for w in split_line_label(lab, _read_gray(it.image_path))])
+        for it in items
+    ]
 
 
 @lru_cache(maxsize=32)

@@ -16,7 +16,7 @@ from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
-from ocdr.training.det_data import DetItem, _read_gray, load_det_dataset, sample_crop
+from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 
@@ -24,7 +24,8 @@ from ocdr.training.onnx_import import load_init, refit_batchnorm
 @dataclass
 class DetTrainConfig(TrainConfig):
     synth_data: list[str] | None = None  # synthetic page folders (``ocdr synth pages``), mixed in by real_share
-    real_share: float = 0.5  # of each batch's crops drawn from --data pages when there is --synth-data too
+    line_data: list[str] | None = None  # real sets annotated by text line (SROIE): lines cut into words
+    real_share: float = 0.5  # of each batch's crops drawn from real pages when there is --synth-data too
     val_fraction: float = 0.1
     arch: str = "dbnet_resnet18_lite"
     batch_size: int = 4
@@ -78,30 +79,44 @@ def _batch(
     return {k: torch.from_numpy(np.stack([s[k] for s in samples])).to(device) for k in samples[0]}
 
 
+def pool_shares(kinds: list[str], real_share: float) -> list[float]:
+    """Each folder's share of the crops: ``real_share`` split evenly over the real folders, the rest over the
+    synthetic ones (so a 1,000-page set does not drown a 150-page one)."""
+    n_real, n_synth = kinds.count("real"), kinds.count("synth")
+    if not n_real or not n_synth:
+        return [1 / len(kinds)] * len(kinds)
+    return [real_share / n_real if k == "real" else (1 - real_share) / n_synth for k in kinds]
+
+
 def train_det(cfg: DetTrainConfig, log=print) -> Path:
     """Train (or resume) and return the path of the best checkpoint.
 
     Validation is ``--val-data``, or pages carved from each ``--data`` and ``--synth-data`` folder and written to
     ``OUT/val/<folder>``; the best checkpoint has the highest mean hmean over those folders."""
     out, rng = start_run(cfg)
-    pools: dict[str, list[DetItem]] = {"real": [], "synth": []}
+    pools: list[list[DetItem]] = []
+    kinds: list[str] = []
     val: dict[str, list[DetItem]] = {}
-    for kind, folders in (("real", cfg.data), ("synth", cfg.synth_data or [])):
-        for folder in folders:
-            items = load_det_dataset(folder)
-            if not cfg.val_data:
-                items, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_pages)
-                val[Path(folder).name] = held
-                write_held_out_pages(out, folder, held)
-            pools[kind] += items
+    folders = (
+        [("real", f) for f in cfg.data]
+        + [("lines", f) for f in cfg.line_data or []]
+        + [("synth", f) for f in cfg.synth_data or []]
+    )
+    for kind, folder in folders:
+        items = load_det_dataset(folder)
+        if not cfg.val_data:
+            items, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_pages)
+            write_held_out_pages(out, folder, held)  # the labels as annotated
+            val[Path(folder).name] = as_word_items(held) if kind == "lines" else held
+        pools.append(as_word_items(items) if kind == "lines" else items)
+        kinds.append("synth" if kind == "synth" else "real")
     for folder in cfg.val_data or []:
         val[Path(folder).name] = load_det_dataset(folder)[: cfg.val_pages]
-    kinds = [k for k in ("real", "synth") if pools[k]]
-    if not kinds or not any(val.values()):
+    if not pools or not any(val.values()):
         raise ValueError("no training or validation pages")
-    shares = [cfg.real_share, 1 - cfg.real_share] if len(kinds) == 2 else [1.0]
-    batch_pools = [pools[k] for k in kinds]
-    log(f"train {len(pools['real'])} real + {len(pools['synth'])} synthetic / val {sum(map(len, val.values()))} pages")
+    shares = pool_shares(kinds, cfg.real_share)
+    counts = ", ".join(f"{Path(f).name} {len(p)}" for (_, f), p in zip(folders, pools, strict=True))
+    log(f"train pages: {counts} / val {sum(map(len, val.values()))} pages")
 
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
@@ -113,10 +128,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training crops
             refit_batchnorm(
                 model,
-                [
-                    _batch(batch_pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)["image"]
-                    for _ in range(8)
-                ],
+                [_batch(pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)["image"] for _ in range(8)],
             )
         log(f"initialised from {cfg.init} ({arch})")
     run = TrainingRun(
@@ -136,7 +148,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = _batch(batch_pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)
+        batch = _batch(pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)
         with torch.autocast("cuda", enabled=use_amp):
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)

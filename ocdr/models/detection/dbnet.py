@@ -17,27 +17,37 @@ class DetConfig:
     blocks: tuple[int, int, int, int] = (2, 2, 2, 2)  # ResNet-18 layout
     inner: int = 96
     k: float = 50.0  # steepness of the differentiable binarization
+    block: str = "basic"  # "basic" (ResNet-18/34) or "bottleneck" (ResNet-50)
+    stem: int = 0  # channels out of the stem (0: widths[0])
+    deformable: int = 0  # how many of the last stages use deformable 3x3 convolutions (DBNet: 3)
 
 
+_RESNET18 = {"widths": (64, 128, 256, 512), "inner": 256}
+_RESNET50 = {"widths": (256, 512, 1024, 2048), "blocks": (3, 4, 6, 3), "block": "bottleneck", "stem": 64, "inner": 256}
 DET_CONFIGS: dict[str, DetConfig] = {
     # ResNet-18 layout at 3/8 width: the CPU default
     "dbnet_resnet18_lite": DetConfig(),
-    # full-width ResNet-18, as OCDNet's resnet18 backbone
-    "dbnet_resnet18": DetConfig(widths=(64, 128, 256, 512), inner=256),
+    # full-width ResNet-18 and ResNet-50, as OCDNet's backbones; "_dcn": deformable convolutions in the last 3 stages
+    "dbnet_resnet18": DetConfig(**_RESNET18),
+    "dbnet_resnet18_dcn": DetConfig(**_RESNET18, deformable=3),
+    "dbnet_resnet50": DetConfig(**_RESNET50),
+    "dbnet_resnet50_dcn": DetConfig(**_RESNET50, deformable=3),
 }
 
 
 class ResNetBackbone(nn.Module):
     """Returns features at strides 4, 8, 16 and 32."""
 
-    def __init__(self, widths: tuple[int, ...], blocks: tuple[int, ...]):
+    def __init__(self, config: DetConfig):
         super().__init__()
+        widths, stem = config.widths, config.stem or config.widths[0]
         # two stride-2 convolutions: stride 4 at a fraction of a 7x7 stem's cost
-        self.stem = nn.Sequential(conv_bn_relu(3, widths[0] // 2, 3, 2), conv_bn_relu(widths[0] // 2, widths[0], 3, 2))
-        cins = (widths[0],) + tuple(widths[:-1])
-        layout = zip(cins, widths, blocks, strict=True)
+        self.stem = nn.Sequential(conv_bn_relu(3, stem // 2, 3, 2), conv_bn_relu(stem // 2, stem, 3, 2))
+        cins = (stem,) + tuple(widths[:-1])
+        layout = enumerate(zip(cins, widths, config.blocks, strict=True))
         self.stages = nn.ModuleList(
-            make_stage(cin, cout, n, 1 if i == 0 else 2) for i, (cin, cout, n) in enumerate(layout)
+            make_stage(cin, cout, n, 1 if i == 0 else 2, config.block, i >= len(widths) - config.deformable)
+            for i, (cin, cout, n) in layout
         )
 
     def forward(self, x):
@@ -89,7 +99,7 @@ class DBNet(nn.Module):
     def __init__(self, config: DetConfig | None = None):
         super().__init__()
         self.config = config = config or DetConfig()
-        self.backbone = ResNetBackbone(config.widths, config.blocks)
+        self.backbone = ResNetBackbone(config)
         self.neck = FPN(config.widths, config.inner)
         self.prob_head = _head(config.inner)
         self.thresh_head = _head(config.inner)
