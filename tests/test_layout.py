@@ -78,6 +78,21 @@ def test_columns_never_interleave_across_paragraph_breaks():
     assert [b.text for b in blocks] == ["\n".join(LEFT), "\n".join(LEFT[:2]), "\n".join(RIGHT), "\n".join(RIGHT[:2])]
 
 
+def test_a_gutter_down_the_page_parts_short_cells_from_the_next_column():
+    """A form in the left column whose values end close to the right column's text (a gap under the wide-gap
+    split, with short text beside it): the gutter runs down the page, so no line is read across it."""
+    words = []
+    for i in range(8):
+        y = 20 + 26 * i
+        words += _line(f"Key{i}:", 20, y) + _line(f"12.{i}", 240, y) + _line(f"right column line {i}", 330, y)
+    blocks = group_words(_shuffled(words))
+    lines = [line.text for block in blocks for line in block.lines]
+    assert all(not ("12." in text and "right" in text) for text in lines), lines
+    text = Page(0, 1000, 1000, blocks).text
+    assert text.index("right column line 7") > text.index("12.7")  # the left column first, then the right one
+    assert text.split().index("12.0") == text.split().index("Key0:") + 1  # the form still read along its rows
+
+
 def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     """Keys and values (or items and prices) far apart: each value right after its key, not all keys first."""
     rows = [("Invoice:", "2026-0417"), ("Date:", "14 March 2026"), ("Total:", "$95.10"), ("Paid by:", "card")]

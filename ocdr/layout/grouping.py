@@ -24,6 +24,9 @@ SPLIT_GAP = 3.0  # a horizontal gap wider than this x line height splits a line:
 # at least COLUMN_RATIO x the gap wide (lines of two text columns), or the gap spans a gutter found so on 2+ lines.
 COLUMN_GAP = 1.2
 COLUMN_RATIO = 2.5
+# A gap that runs down the page (``_page_gutters``) is a gutter when the text beside it is wider than the gap (on its
+# wider side, in the median over its lines); the keys and values of a form, aligned as well, are narrower than theirs.
+GUTTER_SIDE = 1.0
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
@@ -115,15 +118,18 @@ class _LineBuilder:
             right = max(right, e.x1)
         return found
 
-    def column_gaps(self) -> list[tuple[float, float]]:
-        """The gaps with wide text on both sides: gutters between text columns."""
+    def gap_sides(self) -> list[tuple[float, float, float, float]]:
+        """``(x0, x1, left, right)`` of each gap: its ends and the widths of the text parts on its two sides."""
         gaps = self.gaps()
         edges = [self.extents[0].x0, *[x for _, g0, g1 in gaps for x in (g0, g1)], self.line_x1]
         return [
-            (g0, g1)
+            (g0, g1, edges[2 * i + 1] - edges[2 * i], edges[2 * i + 3] - edges[2 * i + 2])
             for i, (_, g0, g1) in enumerate(gaps)
-            if min(edges[2 * i + 1] - edges[2 * i], edges[2 * i + 3] - edges[2 * i + 2]) >= COLUMN_RATIO * (g1 - g0)
         ]
+
+    def column_gaps(self) -> list[tuple[float, float]]:
+        """The gaps with wide text on both sides: gutters between text columns."""
+        return [(g0, g1) for g0, g1, left, right in self.gap_sides() if min(left, right) >= COLUMN_RATIO * (g1 - g0)]
 
     @property
     def line_x1(self) -> float:
@@ -140,15 +146,20 @@ class _LineBuilder:
             gaps.append(self.extents[last + 1].x0 - max(e.x1 for e in self.extents[: last + 1]))
         return bool(gaps), any(width < COLUMN_RATIO * gap for gap in gaps)
 
-    def split(self, gutters: list[float]) -> list[tuple[list[int], tuple[bool, bool]]]:
+    def split(self, gutters: list[float], page_gutters: list[float]) -> list[tuple[list[int], tuple[bool, bool]]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
-        ``COLUMN_GAP``) that are column-like or span one of the ``gutters`` (x midpoints of column gaps). Each part
+        ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` (x midpoints of column gaps on lines) or
+        one of the ``page_gutters`` (``_page_gutters``). Each part
         comes with its cell kind (``_cell_kind``): a part cut from a row-mate by a gap that is no column gutter (a form
         field, a table cell) is read along its row rather than joined to the lines above and below."""
         column_gaps = set(self.column_gaps())
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         for k, g0, g1 in self.gaps():
-            column = (g0, g1) in column_gaps or sum(g0 < mid < g1 for mid in gutters) >= 2
+            column = (
+                (g0, g1) in column_gaps
+                or sum(g0 < mid < g1 for mid in gutters) >= 2
+                or any(g0 < mid < g1 for mid in page_gutters)
+            )
             if column or g1 - g0 > SPLIT_GAP * self.height:
                 cuts[k] = column
         parts: list[list[int]] = []
@@ -184,15 +195,49 @@ def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
     return lines
 
 
+def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
+    """x midpoints of line gaps that run down most of the page beside text: at that x, (nearly) every line that
+    reaches across has a gap, over at least half of the text's height, and the text on its wider side is wider than
+    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well). A line gap over one of them
+    is a column cut although the text on its sides is short (the cells of a form in one column, beside running text
+    in the other): two columns whose lines happen to be close would otherwise be read across."""
+    gaps = [
+        (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0))
+        for b in builders
+        for g0, g1, left, right in b.gap_sides()
+    ]
+    if len(gaps) < 6:
+        return []
+    g = np.array(gaps)
+    lx0 = np.array([b.extents[0].x0 for b in builders])
+    lx1 = np.array([b.line_x1 for b in builders])
+    cys = np.array([e.cy for b in builders for e in b.extents])
+    height = float(cys.max() - cys.min())
+    found = []
+    for g0, g1, _, _ in gaps:
+        mid = (g0 + g1) / 2
+        spanning = int(((lx0 < mid) & (mid < lx1)).sum())
+        hit = (g[:, 0] < mid) & (mid < g[:, 1])
+        if (
+            hit.sum() >= 6
+            and hit.sum() >= 0.9 * spanning
+            and np.ptp(g[hit, 2]) >= 0.5 * height
+            and np.median(g[hit, 3]) >= GUTTER_SIDE
+        ):
+            found.append(mid)
+    return found
+
+
 def group_words(words: list[Word]) -> list[Block]:
     """Group recognized words into lines and paragraphs, in reading order."""
     if not words:
         return []
     builders = _cluster_lines(_measure(words))
     gutters = [(g0 + g1) / 2 for builder in builders for g0, g1 in builder.column_gaps()]
-    parts = [part for builder in builders for part in builder.split(gutters)]
+    page_gutters = _page_gutters(builders)
+    parts = [part for builder in builders for part in builder.split(gutters, page_gutters)]
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
-    return group_lines(lines, [kind for _, kind in parts], gutters)
+    return group_lines(lines, [kind for _, kind in parts], gutters + 2 * page_gutters)
 
 
 def _continues(above: _Extent, below: _Extent) -> bool:
@@ -260,9 +305,22 @@ class _Order:
         pairs = zip(columns, columns[1:], strict=False)
         return [(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right)) for left, right in pairs]
 
+    def _text_gutter(self, g0: float, g1: float) -> bool:
+        return sum(g0 < mid < g1 for mid in self.text_gutters) >= 2
+
+    def text_columns(self, columns: list[list[int]]) -> list[list[int]]:
+        """Neighbouring columns joined unless a gutter between text columns parts them."""
+        joined = [columns[0]]
+        for left, right in zip(columns, columns[1:], strict=False):
+            if self._text_gutter(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right)):
+                joined.append(list(right))
+            else:
+                joined[-1] = joined[-1] + right
+        return joined
+
     def tabular(self, items: list[int]) -> bool:
         """A table or form: cells make up most of every column, and no gutter between text columns runs through."""
-        if any(sum(g0 < mid < g1 for mid in self.text_gutters) >= 2 for g0, g1 in self.gutters(items)):
+        if any(self._text_gutter(g0, g1) for g0, g1 in self.gutters(items)):
             return False
         return all(2 * sum(self.cells[i] for i in column) > len(column) for column in self.columns(items))
 
@@ -271,7 +329,9 @@ class _Order:
             return items
         columns = self.columns(items)
         if len(columns) > 1 and not self.tabular(items):
-            return [i for column in columns for i in self.order(column)]
+            sides = self.text_columns(columns)  # a form beside a text column: the form is read as one region
+            parts = sides if len(sides) > 1 else columns
+            return [i for part in parts for i in self.order(part)]
         bands = self.bands(items)
         if len(bands) == 1:
             if len(columns) > 1:  # one row of cells: left to right
