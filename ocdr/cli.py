@@ -87,6 +87,7 @@ def _ocr_options(args) -> dict:
         precision=args.precision,
         trt_cache=args.trt_cache,
         dpi=getattr(args, "dpi", 200.0),
+        memory_arena=getattr(args, "memory_arena", True),
         **_params(args),
     )
 
@@ -134,6 +135,12 @@ def _add_read(sub) -> None:
     p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
     p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--memory-arena",
+        action="store_true",
+        help="ONNX Runtime's CPU memory arena: about 5%% faster, but memory grows with every new image size (a "
+        "20-page PDF: 787 MB peak with it, 361 MB without)",
+    )
     _add_model_options(p)
 
 
