@@ -63,12 +63,14 @@ class OCR:
         **params,
     ):
         gpu = device != "cpu"
-        self.params = (OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()).with_overrides(**params)
         self.dpi = dpi
         self.max_pixels = max_pixels
         load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
+        detector = TextDetector(load(resolve_model("det", det_model, precision)))
+        base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
+        self.params = base.with_overrides(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(
-            TextDetector(load(resolve_model("det", det_model, precision))),
+            detector,
             TextRecognizer(load(resolve_model("rec", rec_model, precision)), ShapeBuckets() if gpu else None),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(load(resolve_model("cls_page", page_cls_model))),

@@ -412,12 +412,16 @@ def _add_export(sub) -> None:
     p.add_argument("checkpoint", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--opset", type=int, default=17)
+    for flag in ("--text-det-thresh", "--text-det-box-thresh", "--text-det-unclip-ratio"):
+        p.add_argument(flag, type=float, help="detector: post-processing default stored in the model")
 
 
 def _run_export(args) -> int:
     from ocdr.training.export import export_checkpoint
 
-    path = export_checkpoint(args.checkpoint, args.output, opset=args.opset)
+    keys = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio")
+    det_params = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    path = export_checkpoint(args.checkpoint, args.output, opset=args.opset, det_params=det_params or None)
     print(f"wrote {path}")
     return EXIT_OK
 

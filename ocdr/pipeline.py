@@ -91,9 +91,14 @@ class TextDetector:
         if model.metadata.get("kind", "det") != "det":
             raise ModelError(f"{model.path} is not a detection model (kind={model.metadata.get('kind')!r})")
         self.model = model
+        self.gray = model.metadata.get("color") == "gray"  # trained on gray pages (models exported before: RGB)
+        # post-processing settings picked for this model (``ocdr export --text-det-...``), used unless a user sets them
+        self.defaults: dict[str, float] = json.loads(model.metadata.get("defaults", "{}"))
 
     def __call__(self, image: np.ndarray, params: OCRParams) -> list[DetectedRegion]:
-        x, _ = prepare_detection_input(image, params.text_det_limit_side_len, params.text_det_limit_type)
+        x, _ = prepare_detection_input(
+            image, params.text_det_limit_side_len, params.text_det_limit_type, gray=self.gray
+        )
         prob = self.model.run(x)[0, 0]
         post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
         return post(prob, image.shape[:2])

@@ -93,6 +93,10 @@ def test_prepare_detection_input_shape_and_normalization():
     expected = [(1.0 - MEAN[0]) / STD[0], -MEAN[1] / STD[1], -MEAN[2] / STD[2]]
     np.testing.assert_allclose(tensor[0].mean(axis=(1, 2)), expected, rtol=1e-5)
     np.testing.assert_allclose(tensor[0, :, 10, 10], expected, rtol=1e-5)
+    # a detector trained on gray pages sees the red as its gray level (0.299 x 255 = 76) in all three channels
+    gray, _ = prepare_detection_input(image, limit_side_len=64, gray=True)
+    pixels = gray[0, :, 10, 10] * np.array(STD) + np.array(MEAN)
+    np.testing.assert_allclose(pixels, [76 / 255] * 3, atol=1e-5)
 
 
 @pytest.mark.parametrize(

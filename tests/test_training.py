@@ -272,7 +272,7 @@ def test_det_training_writes_checkpoints_and_metrics(det_run):
 def test_det_export_shape_and_range(det_run):
     model = OnnxModel(det_run.onnx, threads=1)
     meta = model.metadata
-    assert meta["kind"] == "det" and meta["stride"] == "32" and meta["step"] == "3"
+    assert meta["kind"] == "det" and meta["stride"] == "32" and meta["step"] == "3" and meta["color"] == "gray"
     assert len(json.loads(meta["mean"])) == 3 and len(json.loads(meta["std"])) == 3
     x = np.random.default_rng(0).normal(0, 1, (1, 3, 64, 96)).astype(np.float32)
     prob = model.run(x)
@@ -285,6 +285,20 @@ def test_det_export_shape_and_range(det_run):
     with torch.no_grad():
         expected = net(torch.from_numpy(x)).numpy()
     assert np.abs(prob - expected).max() < 1e-4
+
+
+def test_det_export_stores_post_processing_defaults(det_run, tmp_path):
+    """Settings picked for a detector travel in its file and become the pipeline's defaults; a user's still win."""
+    from ocdr import OCR
+
+    path = tmp_path / "det.onnx"
+    args = ["export", str(det_run.step3), "-o", str(path), "--text-det-box-thresh", "0.45"]
+    assert main([*args, "--text-det-unclip-ratio", "1.7"]) == 0
+    ocr = OCR(det_model=path, threads=1)
+    assert (ocr.params.text_det_box_thresh, ocr.params.text_det_unclip_ratio) == (0.45, 1.7)
+    assert ocr.params.text_det_thresh == 0.3  # not set: the global default
+    assert OCR(det_model=path, threads=1, text_det_unclip_ratio=2.2).params.text_det_unclip_ratio == 2.2
+    assert OCR(det_model=det_run.onnx, threads=1).params.text_det_unclip_ratio == 2.0  # exported without
 
 
 def test_det_resume(det_run):

@@ -83,7 +83,9 @@ def measure(device: str, precision: str, inputs: BenchInputs, threads: int | Non
     ocr = OCR(threads=threads, device=device, precision=precision)
     pipe, params = ocr.pipeline, ocr.params
     square = cv2.resize(inputs.page, (DET_SIDE, DET_SIDE), interpolation=cv2.INTER_AREA)
-    page_input = prepare_detection_input(inputs.page, params.text_det_limit_side_len, params.text_det_limit_type)[0]
+    page_input = prepare_detection_input(
+        inputs.page, params.text_det_limit_side_len, params.text_det_limit_type, gray=pipe.detector.gray
+    )[0]
     return BenchRow(
         device=device,
         precision=precision,

@@ -17,7 +17,12 @@ from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.training.checkpoint import load_checkpoint
 
 
-def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 17) -> Path:
+def export_checkpoint(
+    checkpoint: str | Path, output: str | Path, opset: int = 17, det_params: dict[str, float] | None = None
+) -> Path:
+    """Write the checkpoint's network as ONNX with the metadata inference needs. ``det_params``: a detector's
+    post-processing settings picked for it (``text_det_thresh``, ``text_det_box_thresh``, ``text_det_unclip_ratio``),
+    stored as its defaults (``TextDetector.defaults``); settings a user passes still win."""
     state = load_checkpoint(Path(checkpoint))
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +50,10 @@ def export_checkpoint(checkpoint: str | Path, output: str | Path, opset: int = 1
             ("x", "prob"),
             {"x": {0: "batch", 2: "height", 3: "width"}, "prob": {0: "batch", 2: "height", 3: "width"}},
         )
-        meta = {"kind": "det", "mean": json.dumps(MEAN), "std": json.dumps(STD), "stride": "32"}
+        # trained on gray pages (ocdr.training.det_data): inference makes pages gray too
+        meta = {"kind": "det", "mean": json.dumps(MEAN), "std": json.dumps(STD), "stride": "32", "color": "gray"}
+        if det_params:
+            meta["defaults"] = json.dumps(det_params)
     model.load_state_dict(state["model"])
     model.eval()
     torch.onnx.export(

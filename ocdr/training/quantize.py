@@ -60,14 +60,14 @@ def calibration_inputs(model: OnnxModel, folder: str | Path, limit: int | None =
         batches = [batch for _, batch, _ in TextRecognizer(model).batches(crops, CALIB_BATCH)]
         return [partial(np.asarray, b) for b in batches]
     if kind == "det":
-        return [partial(_page_input, p) for p in paths]
+        return [partial(_page_input, p, model.metadata.get("color") == "gray") for p in paths]
     raise ModelError(f"{model.path}: quantization handles det and rec models, not kind={kind!r}")
 
 
-def _page_input(path: Path) -> np.ndarray:
+def _page_input(path: Path, gray: bool) -> np.ndarray:
     params = OCRParams()
     image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    return prepare_detection_input(image, params.text_det_limit_side_len, params.text_det_limit_type)[0]
+    return prepare_detection_input(image, params.text_det_limit_side_len, params.text_det_limit_type, gray=gray)[0]
 
 
 class _Feeder(CalibrationDataReader):

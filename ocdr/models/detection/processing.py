@@ -73,9 +73,10 @@ def detection_size(
 
 
 def prepare_detection_input(
-    image: np.ndarray, limit_side_len: int = 1600, limit_type: str = "max", max_side: int = 4000
+    image: np.ndarray, limit_side_len: int = 1600, limit_type: str = "max", max_side: int = 4000, gray: bool = False
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """Resize an HxWx3 uint8 RGB image for DBNet and normalize it with ImageNet statistics.
+    """Resize an HxWx3 uint8 RGB image for DBNet and normalize it with ImageNet statistics. ``gray``: the model was
+    trained on gray pages (its three channels the same): the image is made gray first, as in training.
 
     Returns the (1, 3, H', W') float32 tensor and ``(H', W')``.
     """
@@ -86,6 +87,8 @@ def prepare_detection_input(
         raise InputError(f"empty image of shape {image.shape}")
     size = detection_size(image.shape[0], image.shape[1], limit_side_len, limit_type, max_side)
     resized = cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+    if gray:
+        resized = cv2.cvtColor(cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     std = np.asarray(STD, dtype=np.float32)
     normalized = resized.astype(np.float32) * (1.0 / (255.0 * std)) - np.asarray(MEAN, dtype=np.float32) / std
     return np.ascontiguousarray(normalized.transpose(2, 0, 1)[None]), size
