@@ -93,6 +93,22 @@ def test_a_gutter_down_the_page_parts_short_cells_from_the_next_column():
     assert text.split().index("12.0") == text.split().index("Key0:") + 1  # the form still read along its rows
 
 
+def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
+    """A key far left of its value, its gap across the gutter of two-column lines elsewhere on the page: the cut is a
+    cell's (the value is read with its key), not a column's; a line's last word there is a column's line end."""
+    from ocdr.layout.grouping import _LineBuilder, _measure
+
+    def parts(words: list[Word]) -> list[tuple[bool, bool]]:
+        extents = _measure(words)
+        builder = _LineBuilder(0, extents[0])
+        for i, extent in enumerate(extents[1:], 1):
+            builder.add(i, extent)
+        return [kind for _, kind in builder.split([320.0, 320.0], [])]
+
+    assert parts(_line("Key:", 20, 20) + _line("the first value", 350, 20))[0] == (True, True)  # a cell
+    assert parts(_line("a column's line ends here", 20, 20) + _line("end", 350, 20))[0] == (False, False)
+
+
 def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     """Keys and values (or items and prices) far apart: each value right after its key, not all keys first."""
     rows = [("Invoice:", "2026-0417"), ("Date:", "14 March 2026"), ("Total:", "$95.10"), ("Paid by:", "card")]

@@ -27,6 +27,7 @@ COLUMN_RATIO = 2.5
 # A gap that runs down the page (``_page_gutters``) is a gutter when the text beside it is wider than the gap (on its
 # wider side, in the median over its lines); the keys and values of a form, aligned as well, are narrower than theirs.
 GUTTER_SIDE = 1.0
+KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
@@ -154,10 +155,13 @@ class _LineBuilder:
         field, a table cell) is read along its row rather than joined to the lines above and below."""
         column_gaps = set(self.column_gaps())
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
+        first_width = {(g0, g1): left for g0, g1, left, _ in self.gap_sides()}
         for k, g0, g1 in self.gaps():
+            # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
+            key = k == 1 and first_width[(g0, g1)] < KEY_RATIO * (g1 - g0)
             column = (
                 (g0, g1) in column_gaps
-                or sum(g0 < mid < g1 for mid in gutters) >= 2
+                or (sum(g0 < mid < g1 for mid in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
             if column or g1 - g0 > SPLIT_GAP * self.height:
