@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -31,7 +32,7 @@ LIMIT_TYPES = ("max", "min", "resize_long")
 VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
 CROP_PAD = 0.1  # recognition crops grow by this x height above and below: glyphs rise over the box (i dots)
 MIN_SKEW = 0.2  # degrees: pages found turned less than this are read as they are
-FLIP_CONFIDENCE = 0.9  # a line is turned over only when the orientation classifier is this sure (PaddleX's cls_thresh)
+FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make the classifier this sure (cls_thresh)
 
 
 @dataclass(frozen=True)
@@ -230,12 +231,20 @@ class OCRPipeline:
         if self.line_classifier is None:
             raise ModelError("use_textline_orientation needs a text-line orientation model (none is loaded)")
         crops = [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in quads]
-        angles = []
-        for i, (angle, confidence) in enumerate(self.line_classifier(crops)):
-            turned = angle == 180 and confidence >= FLIP_CONFIDENCE
-            if turned:
-                quads[i] = np.roll(quads[i], 2, axis=0)  # the same box, read from its other end
-            angles.append(180 if turned else 0)
+        # evidence for 180 degrees (log-odds) per region, pooled over the regions of each text line: a short word
+        # ("by", "on") alone is a coin toss, its line is not
+        evidence = [
+            (1 if angle == 180 else -1) * math.log(max(c, 1e-6) / max(1 - c, 1e-6))
+            for angle, c in self.line_classifier(crops)
+        ]
+        angles = [0] * len(quads)
+        lines = group_words([Word(q, str(i), 1.0) for i, q in enumerate(quads)])
+        for members in ([int(w.text) for w in line.words] for block in lines for line in block.lines):
+            total = sum(evidence[i] for i in members)
+            if total >= math.log(FLIP_CONFIDENCE / (1 - FLIP_CONFIDENCE)):
+                for i in members:
+                    quads[i] = np.roll(quads[i], 2, axis=0)  # the same box, read from its other end
+                    angles[i] = 180
         return angles
 
     def recognize(
