@@ -26,6 +26,9 @@ PARAM_FLAGS = {
 }
 
 
+DET_EXPORT_PARAMS = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio")  # ocdr export --text-det-...
+
+
 def _add_model_options(p) -> None:
     p.add_argument(
         "--det-model", help="detection ONNX model, or 'synthetic': the shipped one trained on synthetic pages only"
@@ -412,15 +415,14 @@ def _add_export(sub) -> None:
     p.add_argument("checkpoint", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--opset", type=int, default=17)
-    for flag in ("--text-det-thresh", "--text-det-box-thresh", "--text-det-unclip-ratio"):
-        p.add_argument(flag, type=float, help="detector: post-processing default stored in the model")
+    for key in DET_EXPORT_PARAMS:
+        p.add_argument("--" + key.replace("_", "-"), type=float, help="detector: post-processing default stored in it")
 
 
 def _run_export(args) -> int:
     from ocdr.training.export import export_checkpoint
 
-    keys = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio")
-    det_params = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    det_params = {k: getattr(args, k) for k in DET_EXPORT_PARAMS if getattr(args, k) is not None}
     path = export_checkpoint(args.checkpoint, args.output, opset=args.opset, det_params=det_params or None)
     print(f"wrote {path}")
     return EXIT_OK

@@ -238,8 +238,9 @@ class OCRPipeline:
             for angle, c in self.line_classifier(crops)
         ]
         angles = [0] * len(quads)
-        lines = group_words([Word(q, str(i), 1.0) for i, q in enumerate(quads)])
-        for members in ([int(w.text) for w in line.words] for block in lines for line in block.lines):
+        regions = [Word(q, "", 1.0) for q in quads]
+        index = {id(w): i for i, w in enumerate(regions)}
+        for members in ([index[id(w)] for w in line.words] for block in group_words(regions) for line in block.lines):
             total = sum(evidence[i] for i in members)
             if total >= math.log(FLIP_CONFIDENCE / (1 - FLIP_CONFIDENCE)):
                 for i in members:

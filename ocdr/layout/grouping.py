@@ -73,6 +73,11 @@ def _measure(words: list[Word]) -> list[_Extent]:
     return [_Extent(*v) for v in zip(x0.tolist(), x1.tolist(), cy.tolist(), heights.tolist(), strict=True)]
 
 
+def _column_like(left: float, right: float, gap: float) -> bool:
+    """A gap with wide text on both sides (``COLUMN_RATIO``): a gutter between two text columns."""
+    return min(left, right) >= COLUMN_RATIO * gap
+
+
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
@@ -119,18 +124,18 @@ class _LineBuilder:
             right = max(right, e.x1)
         return found
 
-    def gap_sides(self) -> list[tuple[float, float, float, float]]:
-        """``(x0, x1, left, right)`` of each gap: its ends and the widths of the text parts on its two sides."""
+    def gap_sides(self) -> list[tuple[int, float, float, float, float]]:
+        """``(k, x0, x1, left, right)`` of each gap (``gaps``) and the widths of the text parts on its two sides."""
         gaps = self.gaps()
         edges = [self.extents[0].x0, *[x for _, g0, g1 in gaps for x in (g0, g1)], self.line_x1]
         return [
-            (g0, g1, edges[2 * i + 1] - edges[2 * i], edges[2 * i + 3] - edges[2 * i + 2])
-            for i, (_, g0, g1) in enumerate(gaps)
+            (k, g0, g1, edges[2 * i + 1] - edges[2 * i], edges[2 * i + 3] - edges[2 * i + 2])
+            for i, (k, g0, g1) in enumerate(gaps)
         ]
 
     def column_gaps(self) -> list[tuple[float, float]]:
         """The gaps with wide text on both sides: gutters between text columns."""
-        return [(g0, g1) for g0, g1, left, right in self.gap_sides() if min(left, right) >= COLUMN_RATIO * (g1 - g0)]
+        return [(g0, g1) for _, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0)]
 
     @property
     def line_x1(self) -> float:
@@ -153,14 +158,12 @@ class _LineBuilder:
         one of the ``page_gutters`` (``_page_gutters``). Each part
         comes with its cell kind (``_cell_kind``): a part cut from a row-mate by a gap that is no column gutter (a form
         field, a table cell) is read along its row rather than joined to the lines above and below."""
-        column_gaps = set(self.column_gaps())
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
-        first_width = {(g0, g1): left for g0, g1, left, _ in self.gap_sides()}
-        for k, g0, g1 in self.gaps():
+        for k, g0, g1, left, right in self.gap_sides():
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
-            key = k == 1 and first_width[(g0, g1)] < KEY_RATIO * (g1 - g0)
+            key = k == 1 and left < KEY_RATIO * (g1 - g0)
             column = (
-                (g0, g1) in column_gaps
+                _column_like(left, right, g1 - g0)
                 or (sum(g0 < mid < g1 for mid in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
@@ -208,7 +211,7 @@ def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
     gaps = [
         (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0))
         for b in builders
-        for g0, g1, left, right in b.gap_sides()
+        for _, g0, g1, left, right in b.gap_sides()
     ]
     if len(gaps) < 6:
         return []
@@ -241,6 +244,7 @@ def group_words(words: list[Word]) -> list[Block]:
     page_gutters = _page_gutters(builders)
     parts = [part for builder in builders for part in builder.split(gutters, page_gutters)]
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
+    # a page gutter parts columns on its own: it counts twice where ordering asks for two line gutters
     return group_lines(lines, [kind for _, kind in parts], gutters + 2 * page_gutters)
 
 
