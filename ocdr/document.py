@@ -220,12 +220,12 @@ class Page(_Value):
     ``params`` holds the pipeline settings used, under PaddleX's names where one exists (``limit_side_len``,
     ``limit_type``, ``thresh``, ``box_thresh``, ``unclip_ratio``, ``text_rec_score_thresh``); values must be
     JSON-serialisable. ``angle`` is how far the page content was turned clockwise (0/90/180/270) as the page
-    orientation classifier found it (polygons are always in the input image's coordinates) and ``angle_confidence``
-    that classifier's confidence (None when it did not run). ``skew`` is the small angle (degrees, clockwise) the
-    deskew stage found and straightened the page by (below 0.2 degrees it is left as it is; None when the stage did
-    not run). ``dpi`` is the resolution
-    the page image had (the render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters
-    that place the page on paper (searchable PDF, hOCR's scan_res) use it.
+    orientation stage found it (polygons are always in the input image's coordinates) and ``angle_confidence`` the
+    page classifier's confidence times the share of the text whose orientation agrees (None when it did not run).
+    ``skew`` is the small angle (degrees, clockwise) the deskew stage found and straightened the page by (below 0.2
+    degrees it is left as it is; None when the stage did not run). ``dpi`` is the resolution the page image had (the
+    render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters that place the page on
+    paper (searchable PDF, hOCR's scan_res) use it.
     """
 
     index: int

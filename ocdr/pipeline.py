@@ -33,6 +33,12 @@ VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical tex
 CROP_PAD = 0.1  # recognition crops grow by this x height above and below: glyphs rise over the box (i dots)
 MIN_SKEW = 0.2  # degrees: pages found turned less than this are read as they are
 FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make the classifier this sure (cls_thresh)
+# ...counting, besides its own regions, this share of the page's mean evidence per region (most pages are upright or
+# upside down as a whole): on held-out FUNSD and SROIE pages read both ways up, 99.2-99.9% of the regions come out
+# right, and one line turned over on an upright page is still found 91% of the time (96% without; see the card)
+PAGE_PRIOR = 0.5
+SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
+CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
 
 
 @dataclass(frozen=True)
@@ -187,16 +193,40 @@ class PageClassifier(_AngleClassifier):
 
 
 class TextlineClassifier(_AngleClassifier):
-    """Text-line orientation: crops -> (angle, confidence), angle 0 or 180."""
+    """Text-line orientation: crops -> (angle, confidence), angle 0 or 180.
+
+    A crop the model is not sure of (``SURE_LOG_ODDS``) is classified turned over as well, and the two verdicts are
+    averaged (log-odds of 180 for the crop minus those for its turned copy): the model's leanings that do not depend
+    on the text's orientation cancel out. On the held-out real crops this took accuracy from 88.8% to 90.7% (SROIE
+    lines 96.5% -> 100%); asking only the unsure ones (40% of them) gave the same answers as asking all."""
 
     kind, what = "cls_line", "text-line orientation"
 
-    def __call__(self, crops: list[np.ndarray], batch_size: int = 64) -> list[tuple[int, float]]:
-        out: list[tuple[int, float]] = []
+    def evidence(self, crops: list[np.ndarray], batch_size: int = 64) -> np.ndarray:
+        """Evidence (log-odds) that each crop is turned by 180 degrees."""
+        out = [np.zeros(0)]
         for start in range(0, len(crops), batch_size):
-            probs = self.model.run(cls_batch(crops[start : start + batch_size]))
-            out += [(self.angles[int(k)], float(row[k])) for row, k in zip(probs, probs.argmax(-1), strict=True)]
-        return out
+            chunk = crops[start : start + batch_size]
+            evidence = _log_odds(self.model.run(cls_batch(chunk)))
+            unsure = np.flatnonzero(np.abs(evidence) < SURE_LOG_ODDS)
+            if len(unsure):
+                turned = _log_odds(self.model.run(cls_batch([chunk[i] for i in unsure], turned=True)))
+                evidence[unsure] = (evidence[unsure] - turned) / 2
+            out.append(evidence)
+        return np.concatenate(out)
+
+    def __call__(self, crops: list[np.ndarray], batch_size: int = 64) -> list[tuple[int, float]]:
+        return [(self.angles[int(e > 0)], float(1 / (1 + np.exp(-abs(e))))) for e in self.evidence(crops, batch_size)]
+
+
+def _log_odds(probs: np.ndarray) -> np.ndarray:
+    """Log-odds of class 1 over class 0 for each row of two-class probabilities."""
+    p = np.clip(probs, 1e-6, 1.0)
+    return np.log(p[:, 1]) - np.log(p[:, 0])
+
+
+def _region_crops(image: np.ndarray, quads: list[np.ndarray]) -> list[np.ndarray]:
+    return [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in quads]
 
 
 class OCRPipeline:
@@ -224,24 +254,48 @@ class OCRPipeline:
         angle, confidence = self.page_classifier(image)
         return np.ascontiguousarray(np.rot90(image, angle // 90)), angle, confidence
 
+    def check_upside_down(
+        self, image: np.ndarray, detections: list[DetectedRegion], confidence: float | None
+    ) -> tuple[np.ndarray, list[DetectedRegion], bool, float | None]:
+        """The page classifier's 0 against 180 checked by the text-line classifier on the detected regions,
+        which tells them apart more surely from many lines than the page classifier does from a few squares (it
+        takes 270 for 90 now and then). When most of the text of the ``CHECK_REGIONS`` longest regions (weighed by
+        their length in heights, about their characters) reads turned over, the page and its regions are turned by
+        180 degrees. Returns the page, its regions, whether it was turned, and the page confidence times the share
+        of the text that agrees."""
+        if self.line_classifier is None or not detections:
+            return image, detections, False, confidence
+        lengths = np.array([1 / max(quad_aspect(d.polygon), 1e-3) for d in detections])
+        longest = np.argsort(-lengths)[:CHECK_REGIONS]
+        evidence = self.line_classifier.evidence(_region_crops(image, [detections[i].polygon for i in longest]))
+        turned = float(lengths[longest][evidence > 0].sum() / lengths[longest].sum())
+        agree = max(turned, 1 - turned)
+        confidence = None if confidence is None else confidence * agree
+        if turned <= 0.5:
+            return image, detections, False, confidence
+        height, width = image.shape[:2]
+        detections = [
+            replace(d, polygon=np.roll(unturn_points(d.polygon, 180, width, height), len(d.polygon) // 2, axis=0))
+            for d in detections
+        ]
+        return np.ascontiguousarray(image[::-1, ::-1]), detections, True, confidence
+
     def orient(self, image: np.ndarray, quads: list[np.ndarray], params: OCRParams) -> list[int]:
         """Turn upside-down lines' quads over (in place); each line's angle, or -1 for all when not asked."""
         if not params.use_textline_orientation:
             return [-1] * len(quads)
         if self.line_classifier is None:
             raise ModelError("use_textline_orientation needs a text-line orientation model (none is loaded)")
-        crops = [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in quads]
         # evidence for 180 degrees (log-odds) per region, pooled over the regions of each text line: a short word
         # ("by", "on") alone is a coin toss, its line is not
-        evidence = [
-            (1 if angle == 180 else -1) * math.log(max(c, 1e-6) / max(1 - c, 1e-6))
-            for angle, c in self.line_classifier(crops)
-        ]
+        evidence = self.line_classifier.evidence(_region_crops(image, quads)).tolist()
         angles = [0] * len(quads)
         regions = [Word(q, "", 1.0) for q in quads]
         index = {id(w): i for i, w in enumerate(regions)}
+        # the page's lean: most pages are upright or upside down as a whole, so a line of weak evidence follows it
+        prior = PAGE_PRIOR * sum(evidence) / max(1, len(evidence))
         for members in ([index[id(w)] for w in line.words] for block in group_words(regions) for line in block.lines):
-            total = sum(evidence[i] for i in members)
+            total = sum(evidence[i] for i in members) + prior
             if total >= math.log(FLIP_CONFIDENCE / (1 - FLIP_CONFIDENCE)):
                 for i in members:
                     quads[i] = np.roll(quads[i], 2, axis=0)  # the same box, read from its other end
@@ -274,6 +328,9 @@ class OCRPipeline:
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
         detections = self.detector(image, params)
+        flipped = False
+        if params.use_doc_orientation_classify:
+            image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)
         quads, results, angles = self.recognize(image, detections, params)
         regions, words = [], []
         for det, quad, res, angle in zip(detections, quads, results, angles, strict=True):
@@ -288,12 +345,14 @@ class OCRPipeline:
             blocks=group_words(words),  # grouped upright, then put back in the input's coordinates
             regions=regions,
             source=source,
-            angle=page_angle,
+            angle=(page_angle + 180 * flipped) % 360,
             angle_confidence=page_confidence,
             skew=skew if params.use_deskew else None,
             params=params.page_params(),
         )
         for node in [*page.blocks, *page.lines, *page.words, *page.regions]:
+            if flipped:
+                node.polygon = unturn_points(node.polygon, 180, image.shape[1], image.shape[0])
             if back is not None:
                 node.polygon = map_points(node.polygon, back)
             if page_angle:

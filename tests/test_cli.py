@@ -75,6 +75,12 @@ def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["pages"] == 1 and result["gt_words"] == len(labels)
     assert result["word_recall"] >= 0.8 and result["det_hmean"] >= 0.8
+    assert "textline_accuracy" not in result
+    # the page upside down, text-line orientation on: every region is found turned, and the words read right
+    args = ["eval", "e2e", "--data", str(root), "--json", "--rotate", "180", "--use-textline-orientation"]
+    assert main([*args, "--threads", "2"]) == 0
+    turned = json.loads(capsys.readouterr().out)
+    assert turned["textline_accuracy"] == 1.0 and turned["word_recall"] >= 0.8
 
 
 def test_read_keeps_memory_flat_unless_asked_for_the_arena():

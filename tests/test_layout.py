@@ -103,10 +103,14 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [kind for _, kind in builder.split([320.0, 320.0], [])]
+        return [kind for _, kind in builder.split(gutters, [])]
 
+    gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
     assert parts(_line("Key:", 20, 20) + _line("the first value", 350, 20))[0] == (True, True)  # a cell
     assert parts(_line("a column's line ends here", 20, 20) + _line("end", 350, 20))[0] == (False, False)
+    # gutters of another table's columns, far below, say nothing of this line: its gap is a cell's
+    gutters = [(320.0, 600.0), (320.0, 640.0)]
+    assert parts(_line("a column's line ends here", 20, 20) + _line("end", 350, 20))[0] == (True, False)
 
 
 def test_form_fields_and_receipt_rows_are_read_along_their_rows():

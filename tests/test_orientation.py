@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from conftest import PAGE_LINES, SHARED_DATA, render_lines
@@ -52,6 +53,37 @@ def test_pipeline_turns_upside_down_lines_over(ocr, text_page):
     upright = ocr(image, use_textline_orientation=True)
     assert [line.text for line in upright.pages[0].lines] == PAGE_LINES
     assert all(r.angle == 0 for r in upright.pages[0].regions)
+
+
+def test_unsure_line_verdicts_are_asked_both_ways(ocr, monkeypatch):
+    """A crop and its turned copy get opposite angles. Where the model is unsure, it is asked of the crop turned over
+    too and the two verdicts are averaged, so the pair then gets the same confidence."""
+    import ocdr.pipeline
+
+    crops = [render_lines([text])[0] for text in ("by", "Quarterly report", "TOTAL 12.50")]
+    classify = ocr.pipeline.line_classifier
+    for (a, _), (b, _) in zip(classify(crops), classify([turn_180(c) for c in crops]), strict=True):
+        assert {a, b} == {0, 180}
+    monkeypatch.setattr(ocdr.pipeline, "SURE_LOG_ODDS", float("inf"))  # every crop is asked both ways
+    for (a, ca), (b, cb) in zip(classify(crops), classify([turn_180(c) for c in crops]), strict=True):
+        assert {a, b} == {0, 180} and ca == pytest.approx(cb, abs=1e-5) and ca >= 0.5
+
+
+def test_the_lines_correct_a_page_turned_the_wrong_way(ocr, text_page, monkeypatch):
+    """The page classifier takes 270 for 90: the page then stands on its head, the text-line classifier finds its
+    regions turned over, and the page is turned by 180 more before it is read; boxes still land on their words."""
+    from ocdr.evaluation.evaluate import _turn
+    from ocdr.evaluation.metrics import match_words
+
+    image, labels = text_page
+    turned = np.ascontiguousarray(np.rot90(image, -1))  # content turned clockwise by 90
+    monkeypatch.setattr(type(ocr.pipeline.page_classifier), "__call__", lambda self, img: (270, 0.6))
+    page = ocr(turned, use_doc_orientation_classify=True).pages[0]
+    assert page.angle == 90 and 0.5 < page.angle_confidence <= 0.6
+    assert [line.text for line in page.lines] == PAGE_LINES
+    assert all(r.angle == -1 for r in page.regions)  # text-line orientation itself was not asked for
+    _, turned_labels = _turn(image, labels, 90)
+    assert match_words([(w.polygon, w.text) for w in page.words], turned_labels).recall >= 0.95
 
 
 def test_orientation_needs_a_model(ocr, text_page):
@@ -115,13 +147,16 @@ def test_unturned_points_land_on_the_same_pixels(angle):
     assert np.allclose(np.sort(back, axis=0), [[30, 10], [50, 20]])
 
 
-def test_page_squares_are_the_most_inked():
+def test_page_squares_are_the_ones_with_glyphs():
     from ocdr.models.classification.preprocess import PAGE_PATCH, PAGE_PATCHES, PAGE_SIDE, ink_tiles, page_batch, vote
 
     page = np.full((1100, 850, 3), 255, np.uint8)
-    page[100:140, 100:700] = 0  # one black bar: the squares over it come first
+    cv2.circle(page, (120, 500), 40, (0, 0, 0), -1)  # a punched hole: more contrast than print, but no glyphs
+    page[1000:, :] = 0  # the dark table under a photographed receipt
+    for x in range(300, 700, 14):  # a row of glyph-sized blobs
+        page[300:310, x : x + 8] = 0
     tiles = ink_tiles(page[:, :, 0])
-    assert tiles[0][0] > 0 and 100 - PAGE_PATCH < tiles[0][1] <= 140
+    assert 300 - PAGE_PATCH < tiles[0][1] <= 310 and 300 - PAGE_PATCH < tiles[0][2] < 700
     batch = page_batch(page)
     assert batch.shape == (PAGE_PATCHES, 1, PAGE_PATCH, PAGE_PATCH) and batch.dtype == np.float32
     assert -1 <= batch.min() and batch.max() <= 1

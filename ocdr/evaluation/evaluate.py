@@ -50,10 +50,17 @@ def evaluate_e2e(
     ocr: OCR, data: str | Path, limit: int | None = None, case_sensitive: bool = True, rotate: int = 0, **params
 ) -> dict:
     """``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
-    figures should match the upright pages'."""
+    figures should match the upright pages'. With ``use_textline_orientation`` (and no page orientation) on pages
+    turned 0 or 180 degrees, ``textline_accuracy`` is the share of detected regions whose found angle is ``rotate``."""
     words, dets = PRF(), PRF()
     seconds, n = 0.0, 0
     run_params = ocr.params.with_overrides(**params)
+    line_truth = (
+        rotate % 360
+        if run_params.use_textline_orientation and not run_params.use_doc_orientation_classify and rotate % 180 == 0
+        else None
+    )
+    angles_right = angles_seen = 0
     for image, labels in _pages(data, limit):
         image, labels = _turn(image, labels, rotate)
         t0 = time.perf_counter()
@@ -62,6 +69,9 @@ def evaluate_e2e(
         n += 1
         words = words + match_words([(w.polygon, w.text) for w in page.words], labels, case_sensitive=case_sensitive)
         dets = dets + match_detections([r.polygon for r in page.regions], labels)
+        angles_right += sum(r.angle == line_truth for r in page.regions)
+        angles_seen += len(page.regions)
+    orientation = {} if line_truth is None else {"textline_accuracy": angles_right / max(1, angles_seen)}
     return {
         "pages": n,
         "gt_words": words.num_gt,
@@ -71,6 +81,7 @@ def evaluate_e2e(
         "det_precision": dets.precision,
         "det_recall": dets.recall,
         "det_hmean": dets.hmean,
+        **orientation,
         "seconds_per_page": seconds / max(1, n),
     }
 
@@ -112,9 +123,17 @@ def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[
 def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str = "line") -> dict:
     """Orientation accuracy and confusion matrix (rows: true angle, columns: found). ``line``: every crop of a
     ``gt_list.txt`` folder upright and turned by 180 degrees; ``page``: every page image (an ICDAR folder's
-    ``images/`` or a held-out ``gt_list.txt``) turned all four ways."""
+    ``images/`` or a held-out ``gt_list.txt``) turned all four ways, by the page classifier alone or, when ``ocr``
+    has ``use_doc_orientation_classify`` on, by the whole page orientation stage (the classifier, then the text-line
+    classifier's check of 0 against 180: ``OCRPipeline.check_upside_down``)."""
     if task == "page":
         classify, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
+        if ocr.params.use_doc_orientation_classify:  # the whole stage: the page's lines check the classifier's 0/180
+
+            def classify(image: np.ndarray) -> tuple[int, float | None]:
+                page = ocr(image).pages[0]
+                return page.angle, page.angle_confidence
+
         images = []
         for path in page_images(data, limit):
             page = next(iter_pages(Source(str(path), path)))

@@ -24,6 +24,7 @@ SPLIT_GAP = 3.0  # a horizontal gap wider than this x line height splits a line:
 # at least COLUMN_RATIO x the gap wide (lines of two text columns), or the gap spans a gutter found so on 2+ lines.
 COLUMN_GAP = 1.2
 COLUMN_RATIO = 2.5
+GUTTER_REACH = 3.0  # ...counting gutters found on lines at most this x line height above or below (not another table's)
 # A gap that runs down the page (``_page_gutters``) is a gutter when the text beside it is wider than the gap (on its
 # wider side, in the median over its lines); the keys and values of a form, aligned as well, are narrower than theirs.
 GUTTER_SIDE = 1.0
@@ -152,19 +153,22 @@ class _LineBuilder:
             gaps.append(self.extents[last + 1].x0 - max(e.x1 for e in self.extents[: last + 1]))
         return bool(gaps), any(width < COLUMN_RATIO * gap for gap in gaps)
 
-    def split(self, gutters: list[float], page_gutters: list[float]) -> list[tuple[list[int], tuple[bool, bool]]]:
+    def split(
+        self, gutters: list[tuple[float, float]], page_gutters: list[float]
+    ) -> list[tuple[list[int], tuple[bool, bool]]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
-        ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` (x midpoints of column gaps on lines) or
-        one of the ``page_gutters`` (``_page_gutters``). Each part
+        ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
+        found within ``GUTTER_REACH`` line heights, or one of the ``page_gutters`` (``_page_gutters``). Each part
         comes with its cell kind (``_cell_kind``): a part cut from a row-mate by a gap that is no column gutter (a form
         field, a table cell) is read along its row rather than joined to the lines above and below."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
+        cy = self.extents[0].cy
         for k, g0, g1, left, right in self.gap_sides():
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
             key = k == 1 and left < KEY_RATIO * (g1 - g0)
             column = (
                 _column_like(left, right, g1 - g0)
-                or (sum(g0 < mid < g1 for mid in gutters) >= 2 and not key)
+                or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
             if column or g1 - g0 > SPLIT_GAP * self.height:
@@ -240,12 +244,12 @@ def group_words(words: list[Word]) -> list[Block]:
     if not words:
         return []
     builders = _cluster_lines(_measure(words))
-    gutters = [(g0 + g1) / 2 for builder in builders for g0, g1 in builder.column_gaps()]
+    found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
     page_gutters = _page_gutters(builders)
-    parts = [part for builder in builders for part in builder.split(gutters, page_gutters)]
+    parts = [part for builder in builders for part in builder.split(found, page_gutters)]
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
-    # a page gutter parts columns on its own: it counts twice where ordering asks for two line gutters
-    return group_lines(lines, [kind for _, kind in parts], gutters + 2 * page_gutters)
+    # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
+    return group_lines(lines, [kind for _, kind in parts], found + 2 * [(x, math.nan) for x in page_gutters])
 
 
 def _continues(above: _Extent, below: _Extent) -> bool:
@@ -299,7 +303,9 @@ class _Order:
     as one region, so that columns never interleave.
     """
 
-    def __init__(self, extents: list[_Extent], cells: list[bool], gutters: list[float], slack: float) -> None:
+    def __init__(
+        self, extents: list[_Extent], cells: list[bool], gutters: list[tuple[float, float]], slack: float
+    ) -> None:
         self.e, self.cells, self.text_gutters, self.slack = extents, cells, gutters, slack
 
     def columns(self, items: list[int]) -> list[list[int]]:
@@ -313,14 +319,19 @@ class _Order:
         pairs = zip(columns, columns[1:], strict=False)
         return [(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right)) for left, right in pairs]
 
-    def _text_gutter(self, g0: float, g1: float) -> bool:
-        return sum(g0 < mid < g1 for mid in self.text_gutters) >= 2
+    def _text_gutter(self, g0: float, g1: float, items: list[int]) -> bool:
+        """Whether two gutters between text columns found on lines beside ``items`` (or one that runs down the
+        page) lie in the gap from ``g0`` to ``g1``: a gutter far above or below (another table's, another
+        section's columns) says nothing of these blocks."""
+        top, bottom = min(self.e[i].top for i in items), max(self.e[i].bottom for i in items)
+        return sum(g0 < x < g1 and (math.isnan(y) or top <= y <= bottom) for x, y in self.text_gutters) >= 2
 
     def text_columns(self, columns: list[list[int]]) -> list[list[int]]:
         """Neighbouring columns joined unless a gutter between text columns parts them."""
+        items = [i for column in columns for i in column]
         joined = [columns[0]]
         for left, right in zip(columns, columns[1:], strict=False):
-            if self._text_gutter(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right)):
+            if self._text_gutter(max(self.e[i].x1 for i in left), min(self.e[i].x0 for i in right), items):
                 joined.append(list(right))
             else:
                 joined[-1] = joined[-1] + right
@@ -328,7 +339,7 @@ class _Order:
 
     def tabular(self, items: list[int]) -> bool:
         """A table or form: cells make up most of every column, and no gutter between text columns runs through."""
-        if any(self._text_gutter(g0, g1) for g0, g1 in self.gutters(items)):
+        if any(self._text_gutter(g0, g1, items) for g0, g1 in self.gutters(items)):
             return False
         return all(2 * sum(self.cells[i] for i in column) > len(column) for column in self.columns(items))
 
@@ -363,12 +374,12 @@ class _Order:
 
 
 def group_lines(
-    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[float] | None = None
+    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[tuple[float, float]] | None = None
 ) -> list[Block]:
     """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
-    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the x
-    of gaps found between text columns on single lines (``group_words`` knows both; a line detector's lines are
-    no cells)."""
+    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the
+    (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page
+    (``group_words`` knows both; a line detector's lines are no cells)."""
     if not lines:
         return []
     kinds = cells or [(False, False)] * len(lines)

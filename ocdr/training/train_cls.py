@@ -4,7 +4,7 @@
   by 180 degrees (class 1). Crops come from seed-format recognition folders (``gt_list.txt``) and from synthetic
   lines rendered at start-up (``synth`` of them, with the recognizer's scan and photo degradations).
 * ``--task page``: pages turned by 0, 90, 180 or 270 degrees. Pages come from ICDAR-format folders (``images/``)
-  and from synthetic pages rendered at start-up; each training sample is one square of a page (an inked place,
+  and from synthetic pages rendered at start-up; each training sample is one square of a page (a place with glyphs,
   scale-jittered, degraded) turned one of the four ways; validation classifies whole pages by the patch vote the
   pipeline uses.
 
@@ -47,6 +47,7 @@ from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start
 
 TASKS = ("line", "page")
 DEFAULT_ARCH = {"line": "line_orientation_lite", "page": "page_orientation_lite"}
+SCALE_JITTER = float(np.log(1.6))  # page squares zoomed up to 1.6x either way: glyph-size estimates spread so
 
 
 @dataclass
@@ -153,7 +154,7 @@ class PageTask:
         """A square around one of the page's inked places, at a jittered scale, degraded like a scan or photo."""
         from ocdr.training.synth.render import augment_gray
 
-        size = int(round(PAGE_PATCH / rng.uniform(0.7, 1.4)))
+        size = int(round(PAGE_PATCH * np.exp(rng.uniform(-SCALE_JITTER, SCALE_JITTER))))
         y, x = page.inked[int(rng.integers(len(page.inked)))] if page.inked else (0, 0)
         h, w = page.gray.shape
         y = int(np.clip(y + rng.integers(-PAGE_PATCH // 2, PAGE_PATCH // 2 + 1), 0, max(0, h - size)))

@@ -3,7 +3,7 @@
 * text lines: the crop at the recognizer's height, its middle ``CLS_WIDTH`` pixels (enough glyphs to tell upright
   from upside down), padded like the recognizer's batches;
 * pages: the page in gray scaled so that its glyphs are about ``GLYPH_SIZE`` pixels (whichever way it is turned),
-  cut into ``PAGE_PATCH`` squares; the ``PAGE_PATCHES`` squares with the most ink are classified and their votes
+  cut into ``PAGE_PATCH`` squares; the ``PAGE_PATCHES`` squares with the most glyphs are classified and their votes
   summed, so one figure or blank margin cannot decide a page.
 """
 
@@ -21,7 +21,7 @@ CLS_WIDTH = 192
 ANGLES = (0, 180)  # class index -> degrees the crop is turned
 PAGE_ANGLES = (0, 90, 180, 270)  # class index -> degrees the page content is turned clockwise
 PAGE_SIDE = 1280
-GLYPH_SIZE = 10.0
+GLYPH_SIZE = 15.0  # pixels, the upper quartile of the blobs' longer sides
 PAGE_PATCH = 128
 PAGE_PATCHES = 16
 
@@ -35,10 +35,11 @@ def center_window(resized: np.ndarray, width: int = CLS_WIDTH) -> np.ndarray:
     return resized[:, start : start + width]
 
 
-def cls_batch(crops: Sequence[np.ndarray]) -> np.ndarray:
-    """Gray or RGB crops as a float32 (N, 1, CLS_HEIGHT, CLS_WIDTH) batch in [-1, 1]."""
+def cls_batch(crops: Sequence[np.ndarray], turned: bool = False) -> np.ndarray:
+    """Gray or RGB crops as a float32 (N, 1, CLS_HEIGHT, CLS_WIDTH) batch in [-1, 1]; with ``turned``, each window
+    turned by 180 degrees (padded on the right all the same, as the classifier was trained)."""
     windows = [center_window(resize_crop(crop, CLS_HEIGHT)) for crop in crops]
-    batch, _ = batch_crops(windows, CLS_WIDTH)
+    batch, _ = batch_crops([turn_180(w) for w in windows] if turned else windows, CLS_WIDTH)
     return batch
 
 
@@ -46,14 +47,22 @@ def turn_180(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[::-1, ::-1])
 
 
-def glyph_size(gray: np.ndarray) -> float | None:
-    """The median size (square root of the box area) of the page's ink blobs, about a glyph's: the same whichever
-    way the page is turned. None when the page has too few blobs to tell."""
+def _blobs(gray: np.ndarray) -> np.ndarray:
+    """``(cx, cy, size)`` of the page's ink blobs that could be glyphs (not specks, rules or pictures); size is the
+    longer side of the blob's box, which a 90-degree turn leaves alone."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
     keep = (area >= 6) & (np.maximum(w, h) >= 3) & (h <= gray.shape[0] / 8) & (w <= gray.shape[1] / 8)
-    return float(np.median(np.sqrt(w[keep] * h[keep]))) if keep.sum() >= 5 else None
+    return np.column_stack([centroids[1:][keep], np.maximum(w[keep], h[keep])])
+
+
+def glyph_size(gray: np.ndarray) -> float | None:
+    """About a glyph's size: the 75th percentile of the blobs' sizes, the same whichever way the page is turned (the
+    upper quartile, because thermal and dot-matrix print breaks glyphs into many small blobs). None when the page
+    has too few blobs to tell."""
+    blobs = _blobs(gray)
+    return float(np.percentile(blobs[:, 2], 75)) if len(blobs) >= 5 else None
 
 
 def page_gray(image: np.ndarray, side: int = PAGE_SIDE) -> np.ndarray:
@@ -74,12 +83,26 @@ def page_gray(image: np.ndarray, side: int = PAGE_SIDE) -> np.ndarray:
 
 
 def ink_tiles(gray: np.ndarray, size: int = PAGE_PATCH, stride: int | None = None) -> list[tuple[float, int, int]]:
-    """``(contrast, y, x)`` of every ``size`` square on a grid over the page, most contrast (ink) first."""
+    """``(score, y, x)`` of every ``size`` square on a grid over the page, most text first. The score counts the
+    glyph-sized blobs centred in the square (contrast breaks ties), so punched holes, stamps, photos and the dark
+    edges of a photographed receipt, which have more contrast than print, do not take the squares that vote."""
     stride = stride or size
     h, w = gray.shape[:2]
-    ys = range(0, max(1, h - size + 1), stride)
-    xs = range(0, max(1, w - size + 1), stride)
-    tiles = [(float(gray[y : y + size, x : x + size].std()), y, x) for y in ys for x in xs]
+    centres = np.zeros((h, w), np.float64)
+    blobs = _blobs(gray)
+    if len(blobs):
+        median = np.median(blobs[:, 2])
+        glyphs = blobs[(blobs[:, 2] >= 0.4 * median) & (blobs[:, 2] <= 2.5 * median)]
+        cols = np.clip(glyphs[:, 0].astype(int), 0, w - 1)
+        rows = np.clip(glyphs[:, 1].astype(int), 0, h - 1)
+        np.add.at(centres, (rows, cols), 1.0)
+    total = cv2.integral(centres)
+    tiles = []
+    for y in range(0, max(1, h - size + 1), stride):
+        for x in range(0, max(1, w - size + 1), stride):
+            y2, x2 = min(h, y + size), min(w, x + size)
+            count = total[y2, x2] - total[y, x2] - total[y2, x] + total[y, x]
+            tiles.append((count + float(gray[y:y2, x:x2].std()) / 256, y, x))
     return sorted(tiles, reverse=True)
 
 
@@ -99,7 +122,7 @@ def normalize_patches(patches: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def page_batch(image: np.ndarray, count: int = PAGE_PATCHES) -> np.ndarray:
-    """The ``count`` most inked squares of a page as the page classifier's batch."""
+    """The ``count`` squares of a page with the most glyphs as the page classifier's batch."""
     gray = page_gray(image)
     return normalize_patches([square(gray, y, x) for _, y, x in ink_tiles(gray)[:count]])
 

@@ -1,0 +1,82 @@
+"""What the optional stages around detection cost, page by page, next to detection itself.
+
+    python benchmarks/orientation_cost.py --data runs/det_real/val/funsd_train --threads 2
+
+Each page image of ``--data`` (an ICDAR-style folder's ``images/``, or any folder of images) goes through the
+pipeline's stages one at a time, ``--repeat`` times; the table gives the median milliseconds per page of:
+
+- page orientation: the page classifier (``PageClassifier``) and its 0/180 check on the longest detected regions
+  (``OCRPipeline.check_upside_down``), which together make ``use_doc_orientation_classify``;
+- detection (for scale);
+- text-line orientation (``OCRPipeline.orient``: every detected region classified, pooled per line), per page and
+  per region;
+- layout (``group_words`` on the page's recognized words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from ocdr import OCR
+from ocdr.io.inputs import Source, iter_pages
+from ocdr.io.labels import page_images
+from ocdr.layout.grouping import group_words
+
+
+def _ms(seconds: list[float]) -> float:
+    return 1000 * statistics.median(seconds)
+
+
+def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
+    ocr = OCR(threads=threads)
+    pipeline, params = ocr.pipeline, ocr.params
+    both = params.with_overrides(use_textline_orientation=True)
+    times: dict[str, list[float]] = {k: [] for k in ("page", "check", "detect", "orient", "layout")}
+    per_region: list[float] = []
+    images = [next(iter_pages(Source(str(path), path))).image for path in page_images(data)]
+    for _ in range(repeat):
+        for image in images:
+            t0 = time.perf_counter()
+            pipeline.page_classifier(image)
+            t1 = time.perf_counter()
+            detections = pipeline.detector(image, params)
+            t2 = time.perf_counter()
+            pipeline.check_upside_down(image, detections, 1.0)
+            t3 = time.perf_counter()
+            pipeline.orient(image, [d.polygon for d in detections], both)
+            t4 = time.perf_counter()
+            words = pipeline.read_page(image, params).words
+            t5 = time.perf_counter()
+            group_words(words)
+            t6 = time.perf_counter()
+            for key, seconds in zip(times, (t1 - t0, t3 - t2, t2 - t1, t4 - t3, t6 - t5), strict=True):
+                times[key].append(seconds)
+            per_region.append((t4 - t3) / max(1, len(detections)))
+    figures = {key: _ms(seconds) for key, seconds in times.items()}
+    figures["orient_per_region"] = _ms(per_region)
+    figures["pages"] = len(images)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="page images (a folder, or an ICDAR folder)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    f = measure(args.data, args.threads, args.repeat)
+    print("| pages | page classifier | its 0/180 check | detection | text-line orientation (per region) | layout |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| {f['pages']} | {f['page']:.1f} ms | {f['check']:.1f} ms | {f['detect']:.1f} ms | "
+        f"{f['orient']:.1f} ms ({f['orient_per_region']:.2f} ms) | {f['layout']:.1f} ms |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
