@@ -70,3 +70,18 @@ def test_cli_use_deskew(tmp_path, text_page, capsys):
     assert main(["read", str(path), "--use-deskew", "--format", "json", "--threads", "1"]) == 0
     page = json.loads(capsys.readouterr().out)["pages"][0]
     assert page["skew"] == pytest.approx(-2.0, abs=0.15)
+
+
+def test_deskew_composes_with_the_page_stages_extra_turn(ocr, text_page, monkeypatch):
+    """A sideways page, skewed, that the page classifier takes for 270 instead of 90: turned, straightened, found
+    upside down by the text-line check and turned again, its boxes still land on its words in the input."""
+    from ocdr.evaluation.evaluate import _turn
+
+    image, labels = text_page
+    sideways, sideways_labels = _turn(image, labels, 90)
+    turned, turned_labels = skewed(sideways, sideways_labels, 3.0)
+    monkeypatch.setattr(type(ocr.pipeline.page_classifier), "__call__", lambda self, img: (270, 0.6))
+    page = ocr(turned, use_doc_orientation_classify=True, use_deskew=True).pages[0]
+    assert page.angle == 90 and page.skew is not None and abs(page.skew) > 2
+    assert [line.text for line in page.lines] == PAGE_LINES
+    assert match_words([(w.polygon, w.text) for w in page.words], turned_labels).recall >= 0.95
