@@ -12,6 +12,7 @@ Tesseract, which reads the same files itself (its time includes decoding them).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ocdr import OCR
@@ -56,10 +58,12 @@ class Ocdr:
 
     name = "ocdr"
 
-    def __init__(self, threads: int, weights: str | None = None):
-        self.ocr = OCR(threads=threads, det_model=weights, rec_model=weights)
+    def __init__(self, threads: int, weights: str | None = None, precision: str = "fp32"):
+        self.ocr = OCR(threads=threads, det_model=weights, rec_model=weights, precision=precision)
         if weights:
             self.name = f"ocdr ({weights} weights)"
+        elif precision != "fp32":
+            self.name = f"ocdr ({precision})"
 
     def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
         """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""
@@ -89,6 +93,37 @@ class Ocdr:
 
     def read_page(self, image: np.ndarray) -> Words:
         return [(w.polygon, w.text) for w in self.ocr.pipeline.read_page(image, self.ocr.params).words]
+
+
+_worker: OCR | None = None
+
+
+def _start_worker(precision: str) -> None:
+    global _worker
+    _worker = OCR(threads=1, precision=precision)
+
+
+def _read_file(path: Path) -> Words:
+    assert _worker is not None
+    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    return [(w.polygon, w.text) for w in _worker.pipeline.read_page(image, _worker.params).words]
+
+
+class OcdrProcesses:
+    """ocdr as Tesseract is run here: one single-thread process per core, each with its own models, pages shared
+    out one at a time (what ``ocdr read --workers N --threads 1`` does), timed as the wall time of all of them."""
+
+    def __init__(self, processes: int, precision: str = "fp32"):
+        self.name = f"ocdr ({precision}, {processes} processes x 1 thread)"
+        context = multiprocessing.get_context("spawn")
+        self.pool = context.Pool(processes, initializer=_start_worker, initargs=(precision,))
+
+    def read_pages(self, paths: Sequence[Path], level: int = 5) -> tuple[list[Words], float]:
+        if level != 5:
+            raise ValueError("ocdr processes read whole pages only (level 5)")
+        start = time.perf_counter()
+        words = self.pool.map(_read_file, paths, chunksize=1)
+        return words, time.perf_counter() - start
 
 
 class PPOCRv4:

@@ -43,7 +43,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from peer_engines import Ocdr, PPOCRv4, Tesseract, Words
+from peer_engines import Ocdr, OcdrProcesses, PPOCRv4, Tesseract, Words
 
 from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words
 from ocdr.io.inputs import Source, iter_pages
@@ -155,7 +155,9 @@ def page_rows(
     Tesseract on the same files; ``score`` turns one engine's output for a page into named PRF counts, summed over
     the pages."""
     paths, rgb, labels = load_pages(folder, limit, seed)
-    onnx = [key for key in engines if key != "tesseract"]
+    own_processes = [key for key in engines if hasattr(engines[key], "read_pages")]
+    batch = [key for key in own_processes if key == "tesseract" or call == "read_page"]
+    onnx = [key for key in engines if key not in own_processes]
     bgr = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]
     inputs = {key: bgr if key == "ppocr" else rgb for key in onnx}
     outputs: dict[str, list[Any]] = {key: [] for key in onnx}
@@ -167,12 +169,12 @@ def page_rows(
             out, dt = timed(lambda k=key, j=i: getattr(engines[k], call)(inputs[k][j]))
             outputs[key].append(out)
             seconds[key] += dt
-    if "tesseract" in engines:
+    for key in batch:  # engines that run their own processes over the files
         level = 4 if call == "detect_lines" else 5
-        engines["tesseract"].read_pages(paths[:1], level)
-        outputs["tesseract"], seconds["tesseract"] = engines["tesseract"].read_pages(paths, level)
+        engines[key].read_pages(paths[:2], level)  # warm-up (both of two workers)
+        outputs[key], seconds[key] = engines[key].read_pages(paths, level)
         if call != "read_page":
-            outputs["tesseract"] = [[poly for poly, _ in words] for words in outputs["tesseract"]]
+            outputs[key] = [[poly for poly, _ in words] for words in outputs[key]]
     rows = []
     for key, pages in outputs.items():
         totals: dict[str, PRF] = {}
@@ -243,13 +245,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
     parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
-    keys = ["ocdr", "ocdr_synthetic", "ppocr", "tesseract"]
+    keys = ["ocdr", "ocdr_int8", "ocdr_int8_processes", "ocdr_synthetic", "ppocr", "tesseract"]
     parser.add_argument(
         "--engines",
         nargs="+",
         choices=keys,
-        default=keys,
-        help="ppocr: PP-OCRv4 mobile (RapidOCR); ocdr_synthetic: ocdr's weights trained on synthetic data alone",
+        default=[k for k in keys if not k.startswith("ocdr_int8")],
+        help="ppocr: PP-OCRv4 mobile (RapidOCR); ocdr_synthetic: ocdr's weights trained on synthetic data alone; "
+        "ocdr_int8: the shipped int8 det and rec; ocdr_int8_processes: the same as --threads single-thread "
+        "processes, as Tesseract runs (e2e only; the int8 ones run only when named)",
     )
     parser.add_argument("--line-sets", nargs="*", default=LINE_SETS, help="det sets scored on text lines")
     parser.add_argument(
@@ -264,6 +268,8 @@ def main() -> int:
     tesseract = Tesseract(args.threads, args.tesseract_omp) if "tesseract" in args.engines else None
     makers = {
         "ocdr": lambda: Ocdr(args.threads),
+        "ocdr_int8": lambda: Ocdr(args.threads, precision="int8"),
+        "ocdr_int8_processes": lambda: OcdrProcesses(args.threads, precision="int8"),
         "ocdr_synthetic": lambda: Ocdr(args.threads, "synthetic"),
         "ppocr": lambda: PPOCRv4(args.threads),
         "tesseract": lambda: tesseract,
