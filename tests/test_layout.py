@@ -78,6 +78,29 @@ def test_columns_never_interleave_across_paragraph_breaks():
     assert [b.text for b in blocks] == ["\n".join(LEFT), "\n".join(LEFT[:2]), "\n".join(RIGHT), "\n".join(RIGHT[:2])]
 
 
+def test_double_spaced_columns_under_a_heading_are_not_interleaved():
+    """Each line its own paragraph (double spacing), the columns under a heading that spans both: still read column
+    by column, because the lines are wide next to the region (text columns, not a table's row)."""
+    title = "A title that runs across both of the columns below"
+    words = _line(title, 20, 10, h=30) + _column(LEFT, 20, 60, pitch=44) + _column(RIGHT, 330, 60, pitch=44)
+    lines = [line.text for block in group_words(_shuffled(words, seed=4)) for line in block.lines]
+    assert lines == [title, *LEFT, *RIGHT]
+
+
+def test_a_tight_table_is_read_row_by_row():
+    """A table of short single-line cells in three columns, rows close together, under a heading: each row left to
+    right, then the next (the rows share the columns' gutters, but no cell is a paragraph or a wide line)."""
+    rows = [("9.279", "$807.86", "864 Missy"), ("'course'", "contingents,", "0.60"), ("$68.41?", "Antennas", "Evert")]
+    words = _line("Price list for the quarter, one row per item", 20, 10, h=30)
+    for i, row in enumerate(rows):
+        for text, x in zip(row, (20, 160, 300), strict=True):
+            words += _line(text, x, 60 + 24 * i)
+    assert _text(group_words(_shuffled(words, seed=5))).split() == [
+        *"Price list for the quarter, one row per item".split(),
+        *" ".join(" ".join(row) for row in rows).split(),
+    ]
+
+
 def test_a_gutter_down_the_page_parts_short_cells_from_the_next_column():
     """A form in the left column whose values end close to the right column's text (a gap under the wide-gap
     split, with short text beside it): the gutter runs down the page, so no line is read across it."""

@@ -300,13 +300,21 @@ class _Order:
     table or form (most of its blocks are cells, and no gutter between text columns runs through it): then row by
     row. Otherwise it is cut into bands top to bottom;
     neighbouring bands split by the same gutter (two columns whose paragraph breaks happen to line up) are read
-    as one region, so that columns never interleave.
+    as one region, so that columns never interleave, when they look like text columns: a block of several lines
+    among them, or blocks wide next to the region (``_wide_parts``). Rows of single-line cells that share a table's
+    gutters are read row by row.
     """
 
     def __init__(
-        self, extents: list[_Extent], cells: list[bool], gutters: list[tuple[float, float]], slack: float
+        self,
+        extents: list[_Extent],
+        cells: list[bool],
+        gutters: list[tuple[float, float]],
+        slack: float,
+        multiline: list[bool] | None = None,
     ) -> None:
         self.e, self.cells, self.text_gutters, self.slack = extents, cells, gutters, slack
+        self.multiline = multiline or [True] * len(extents)  # per block: a paragraph of more than one line
 
     def columns(self, items: list[int]) -> list[list[int]]:
         return _chain(items, lambda i: self.e[i].x0, lambda i: self.e[i].x1, self.slack)
@@ -358,13 +366,24 @@ class _Order:
             return sorted(items, key=lambda i: (self.e[i].top, self.e[i].x0))
         groups: list[list[int]] = []
         for band in bands:
-            if groups and not self.tabular(groups[-1] + band) and self._share_gutter(groups[-1], band):
+            if (
+                groups
+                and not self.tabular(groups[-1] + band)
+                and (any(self.multiline[i] for i in groups[-1] + band) or self._wide_parts(groups[-1] + band))
+                and self._share_gutter(groups[-1], band)
+            ):
                 groups[-1] = groups[-1] + band
             else:
                 groups.append(band)
         if len(groups) == 1:  # every band shares one gutter, yet the whole has none: read band by band
             groups = bands
         return [i for group in groups for i in self.order(group)]
+
+    def _wide_parts(self, items: list[int]) -> bool:
+        """Blocks that are, in the median, at least a third as wide as all of them: the lines of text columns
+        (however short a paragraph's last line), not a table's cells."""
+        x0, x1 = min(self.e[i].x0 for i in items), max(self.e[i].x1 for i in items)
+        return statistics.median(self.e[i].x1 - self.e[i].x0 for i in items) >= (x1 - x0) / 3
 
     def _share_gutter(self, a: list[int], b: list[int]) -> bool:
         return (
@@ -404,5 +423,6 @@ def group_lines(
         block_extents.append(_Extent(x0, x1, (top + bottom) / 2, bottom - top))
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
     block_cells = [all(kinds[i][1] for i in members) for members in paragraphs]
-    order = _Order(block_extents, block_cells, gutters or [], slack).order(list(range(len(paragraphs))))
+    multiline = [len(members) > 1 for members in paragraphs]
+    order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
