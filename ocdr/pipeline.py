@@ -15,7 +15,7 @@ from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
 from ocdr.layout.grouping import group_words
-from ocdr.models.classification.preprocess import cls_batch, page_batch, vote
+from ocdr.models.classification.preprocess import cls_batch, page_batch, turn_180, vote
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.preprocess import (
@@ -226,6 +226,7 @@ def _log_odds(probs: np.ndarray) -> np.ndarray:
 
 
 def _region_crops(image: np.ndarray, quads: list[np.ndarray]) -> list[np.ndarray]:
+    """The crops the classifiers and the recognizer read: each quad grown by ``CROP_PAD``, rectified."""
     return [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in quads]
 
 
@@ -278,7 +279,7 @@ class OCRPipeline:
             replace(d, polygon=np.roll(unturn_points(d.polygon, 180, width, height), len(d.polygon) // 2, axis=0))
             for d in detections
         ]
-        return np.ascontiguousarray(image[::-1, ::-1]), detections, True, confidence
+        return turn_180(image), detections, True, confidence
 
     def orient(self, image: np.ndarray, quads: list[np.ndarray], params: OCRParams) -> list[int]:
         """Turn upside-down lines' quads over (in place); each line's angle, or -1 for all when not asked."""
@@ -311,8 +312,7 @@ class OCRPipeline:
         # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
         tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
         candidates = quads + [turn_quad(quads[i]) for i in tall]
-        crops = [crop_region(image, pad_quad(q, CROP_PAD), rotate_vertical=False) for q in candidates]
-        results = self.recognizer(crops, params.rec_batch_size)
+        results = self.recognizer(_region_crops(image, candidates), params.rec_batch_size)
         for k, i in enumerate(tall):
             turned = results[len(quads) + k]
             if turned.confidence > results[i].confidence:

@@ -311,10 +311,10 @@ class _Order:
         cells: list[bool],
         gutters: list[tuple[float, float]],
         slack: float,
-        multiline: list[bool] | None = None,
+        multiline: list[bool],
     ) -> None:
         self.e, self.cells, self.text_gutters, self.slack = extents, cells, gutters, slack
-        self.multiline = multiline or [True] * len(extents)  # per block: a paragraph of more than one line
+        self.multiline = multiline  # per block: a paragraph of more than one line
 
     def columns(self, items: list[int]) -> list[list[int]]:
         return _chain(items, lambda i: self.e[i].x0, lambda i: self.e[i].x1, self.slack)

@@ -88,21 +88,21 @@ def ink_tiles(gray: np.ndarray, size: int = PAGE_PATCH, stride: int | None = Non
     edges of a photographed receipt, which have more contrast than print, do not take the squares that vote."""
     stride = stride or size
     h, w = gray.shape[:2]
-    centres = np.zeros((h, w), np.float64)
+    ys = np.arange(0, max(1, h - size + 1), stride)
+    xs = np.arange(0, max(1, w - size + 1), stride)
     blobs = _blobs(gray)
     if len(blobs):
         median = np.median(blobs[:, 2])
-        glyphs = blobs[(blobs[:, 2] >= 0.4 * median) & (blobs[:, 2] <= 2.5 * median)]
-        cols = np.clip(glyphs[:, 0].astype(int), 0, w - 1)
-        rows = np.clip(glyphs[:, 1].astype(int), 0, h - 1)
-        np.add.at(centres, (rows, cols), 1.0)
-    total = cv2.integral(centres)
-    tiles = []
-    for y in range(0, max(1, h - size + 1), stride):
-        for x in range(0, max(1, w - size + 1), stride):
-            y2, x2 = min(h, y + size), min(w, x + size)
-            count = total[y2, x2] - total[y, x2] - total[y2, x] + total[y, x]
-            tiles.append((count + float(gray[y:y2, x:x2].std()) / 256, y, x))
+        blobs = blobs[(blobs[:, 2] >= 0.4 * median) & (blobs[:, 2] <= 2.5 * median)]
+    # glyph centres per square: (rows x glyphs) @ (glyphs x columns) of "centre inside this band"
+    in_rows = (blobs[None, :, 1] >= ys[:, None]) & (blobs[None, :, 1] < ys[:, None] + size)
+    in_cols = (blobs[None, :, 0] >= xs[:, None]) & (blobs[None, :, 0] < xs[:, None] + size)
+    counts = in_rows.astype(np.int64) @ in_cols.T.astype(np.int64)
+    tiles = [
+        (int(counts[r, c]) + float(gray[y : y + size, x : x + size].std()) / 256, int(y), int(x))
+        for r, y in enumerate(ys)
+        for c, x in enumerate(xs)
+    ]
     return sorted(tiles, reverse=True)
 
 
