@@ -12,7 +12,8 @@ ocdr's reading order; plain ``pdftotext`` reorders words by its own layout analy
 counts reading-order differences (two-column pages, tables), which are the layout step's, not the layer's.
 Word boxes from ``pdftotext -bbox`` are matched to ocdr's word boxes (same text, best IoU) and the share with
 IoU >= 0.7 is reported. The same pages made searchable by OCRmyPDF + Tesseract go through the same extractors, to
-show what poppler's layout analysis does to a peer's layer.
+show what poppler's layout analysis does to a peer's layer; and so does a perfect layer (the true words at their true
+boxes, written by the same exporter), which shows what it does to any layer of these pages.
 
 Timing: one 10-page 300 DPI scanned PDF made into a searchable PDF by ``ocdr read --format pdf`` and by ``ocrmypdf``
 (Tesseract; and with the ocdr plugin when installed), each a fresh command on 2 CPU threads
@@ -39,6 +40,8 @@ from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from ocdr import OCR
+from ocdr.document import Document, Page, Word
+from ocdr.layout.grouping import group_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
@@ -64,16 +67,19 @@ def make_pdf(pages: list[np.ndarray], dpi: float) -> bytes:
     return buffer.getvalue()
 
 
-def synthetic_pdf(seed: int, pages: int, dpi: float) -> tuple[bytes, list[str]]:
-    """An image-only PDF of synthetic pages and each page's true text (words in drawing order)."""
+def synthetic_pdf(seed: int, pages: int, dpi: float) -> tuple[bytes, list[str], Document]:
+    """An image-only PDF of synthetic pages, each page's true text (words in drawing order), and the truth as a
+    document: the true words at their true boxes, in lines and blocks by ocdr's layout step."""
     rng = np.random.default_rng(seed)
     sampler, fonts = TextSampler(rng), find_fonts()
-    images, truths = [], []
-    for _ in range(pages):
+    images, truths, truth_pages = [], [], []
+    for index in range(pages):
         image, labels = render_page(sampler, fonts, rng, PageStyle(dpi=dpi, noise=0.5))
         images.append(image)
         truths.append(" ".join(label.text for label in labels))
-    return make_pdf(images, dpi), truths
+        words = [Word(label.polygon, label.text, 1.0) for label in labels]
+        truth_pages.append(Page(index, image.shape[1], image.shape[0], group_words(words), dpi=dpi))
+    return make_pdf(images, dpi), truths, Document(truth_pages)
 
 
 def pdftotext(path: Path, *args: str) -> str:
@@ -124,15 +130,18 @@ def tesseract_layer(source: Path, out: Path) -> tuple[str, str] | None:
 
 
 def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path, peer: bool = True) -> dict[str, Any]:
-    truth_all, ocdr_all, pdfium_all, poppler_all, raw_all = [], [], [], [], []
+    truth_all, ocdr_all, pdfium_all, poppler_all, raw_all, perfect_all = [], [], [], [], [], []
     tess_all: list[tuple[str, str]] = []
     matched = total = 0
     ious: list[float] = []
     for i in range(docs):
-        data, truths = synthetic_pdf(1000 + i, pages, dpi)
+        data, truths, truth_doc = synthetic_pdf(1000 + i, pages, dpi)
         doc = ocr(data, dpi=dpi)
         out = work / f"doc{i}.pdf"
         out.write_bytes(doc.export("pdf", source=data))
+        perfect = work / f"perfect{i}.pdf"
+        perfect.write_bytes(truth_doc.export("pdf", source=data))
+        perfect_all.append(pdftotext(perfect))
         truth_all.append(" ".join(truths))
         ocdr_all.append(" ".join(page.text for page in doc.pages))
         pdfium_all.append(" ".join(pdfium_pages(out.read_bytes())))
@@ -164,6 +173,7 @@ def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path, peer: bo
         "cer_pdf_pypdfium2": cer(" ".join(pdfium_all), truth),
         "cer_pdf_pdftotext_raw": cer(" ".join(raw_all), truth),
         "cer_pdf_pdftotext": cer(" ".join(poppler_all), truth),
+        "cer_perfect_layer_pdftotext": cer(" ".join(perfect_all), truth),
         "cer_pdfium_vs_ocdr": cer(" ".join(pdfium_all), " ".join(ocdr_all)),
         "cer_pdftotext_raw_vs_ocdr": cer(" ".join(raw_all), " ".join(ocdr_all)),
         "cer_pdftotext_vs_ocdr": cer(" ".join(poppler_all), " ".join(ocdr_all)),
@@ -179,6 +189,7 @@ def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path, peer: bo
     print(f"| searchable PDF, pypdfium2 | {figures['cer_pdf_pypdfium2']:.2%} |")
     print(f"| searchable PDF, pdftotext -raw (content order) | {figures['cer_pdf_pdftotext_raw']:.2%} |")
     print(f"| searchable PDF, pdftotext (its own layout order) | {figures['cer_pdf_pdftotext']:.2%} |")
+    print(f"| a perfect layer (true words, true boxes), pdftotext | {figures['cer_perfect_layer_pdftotext']:.2%} |")
     if "tesseract_pdf_pdftotext" in figures:
         print(f"| OCRmyPDF + Tesseract's PDF, pdftotext -raw | {figures['tesseract_pdf_pdftotext_raw']:.2%} |")
         print(f"| OCRmyPDF + Tesseract's PDF, pdftotext | {figures['tesseract_pdf_pdftotext']:.2%} |")
@@ -199,7 +210,7 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def timing(pages: int, work: Path) -> list[dict[str, Any]]:
-    data, truths = synthetic_pdf(7, pages, 300.0)
+    data, truths, _ = synthetic_pdf(7, pages, 300.0)
     source = work / "scan.pdf"
     source.write_bytes(data)
     truth = " ".join(truths)

@@ -8,9 +8,8 @@ import pytest
 
 from ocdr.cli import main
 from ocdr.errors import ModelError
-from ocdr.geometry import crop_region, pad_quad
 from ocdr.models.recognition.preprocess import MAX_WIDTH, ShapeBuckets, bucket
-from ocdr.pipeline import CROP_PAD, TextRecognizer
+from ocdr.pipeline import CROP_PAD_X, TextRecognizer, region_crops
 from ocdr.runtime import session
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel, execution_providers
@@ -77,7 +76,7 @@ def test_bucket_sizes():
 def test_bucketed_recognizer_reads_as_the_plain_one(text_page):
     """Bucketed batches (GPU devices) pad widths and rows, yet every crop reads the same, on a rendered page."""
     image, labels = text_page
-    crops = [crop_region(image, pad_quad(label.polygon, CROP_PAD), rotate_vertical=False) for label in labels]
+    crops = region_crops(image, [label.polygon for label in labels], CROP_PAD_X)
     model = OnnxModel(shipped_model_path("rec"), threads=2)
     plain = TextRecognizer(model)
     bucketed = TextRecognizer(model, ShapeBuckets(widths=(64, 256, MAX_WIDTH), batches=(4, 16)))

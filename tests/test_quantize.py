@@ -11,8 +11,7 @@ import pytest
 from ocdr.cli import main
 from ocdr.errors import ModelError
 from ocdr.evaluation.metrics import match_words
-from ocdr.geometry import crop_region, pad_quad
-from ocdr.pipeline import CROP_PAD, TextRecognizer
+from ocdr.pipeline import CROP_PAD_X, TextRecognizer, region_crops
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel
 from ocdr.training.quantize import quantize_model
@@ -23,7 +22,7 @@ pytest.importorskip("onnx")
 @pytest.fixture(scope="module")
 def crops(text_page):
     image, labels = text_page
-    padded = [crop_region(image, pad_quad(label.polygon, CROP_PAD)) for label in labels]  # as the pipeline crops
+    padded = region_crops(image, [label.polygon for label in labels], CROP_PAD_X)  # as the pipeline crops
     return padded, [label.text for label in labels]
 
 

@@ -178,6 +178,20 @@ def test_split_words_cuts_in_the_gap():
     assert words[1].confidence == pytest.approx(np.sqrt(0.6 * 0.5), rel=1e-5)
 
 
+def test_split_words_over_a_crop_padded_at_the_ends():
+    """The crop that was read reached ``ends`` heights past each end of the quad (20 px = 5 steps here): the words
+    are cut where they would be in the quad's own crop, and their boxes stay inside the quad."""
+    probs = [0.9, 0.8, 0.7, 0.6, 0.5]
+    plain = CTCResult("ab cd", probs, [(10, 11), (20, 21), (40, 40), (60, 61), (70, 71)], 100)
+    padded = CTCResult("ab cd", probs, [(a + 5, b + 5) for a, b in plain.positions], 110)
+    for got, want in zip(split_words(QUAD, padded, 0.5), split_words(QUAD, plain), strict=True):
+        assert got.text == want.text
+        np.testing.assert_allclose(got.polygon, want.polygon, atol=1e-3)
+    at_edges = CTCResult("ab cd", probs, [(0, 0), (2, 2), (50, 50), (107, 107), (109, 109)], 110)
+    boxes = [w.box for w in split_words(QUAD, at_edges, 0.5)]
+    assert boxes[0][0] == pytest.approx(0, abs=1e-3) and boxes[-1][2] == pytest.approx(400, abs=0.5)
+
+
 def test_split_words_three_words_on_a_slanted_quad():
     quad = np.array([[0, 0], [300, 30], [300, 60], [0, 30]], np.float32)
     res = CTCResult("a b c", [0.9] * 5, [(5, 5), (10, 10), (15, 15), (20, 20), (25, 25)], 30)

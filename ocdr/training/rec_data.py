@@ -11,7 +11,7 @@ import torch
 
 from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.models.recognition.charset import Charset
-from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_crop
+from ocdr.models.recognition.preprocess import REC_HEIGHT, REC_TAIL, batch_crops, resize_crop
 
 
 @dataclass
@@ -85,6 +85,6 @@ def width_batches(
 def collate(
     samples: list[RecSample], charset: Charset, augment: Callable[[np.ndarray], np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    batch, widths = batch_crops([augment(s.image) if augment else s.image for s in samples])
+    batch, widths = batch_crops([augment(s.image) if augment else s.image for s in samples], tail=REC_TAIL)
     targets = [charset.encode(s.text) for s in samples]
     return batch, widths, targets

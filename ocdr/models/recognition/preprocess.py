@@ -11,6 +11,11 @@ import numpy as np
 REC_HEIGHT = 32
 WIDTH_STEP = 8  # padded widths are multiples of this; the CNN's time stride is 4 pixels
 MAX_WIDTH = 1600
+# Background (in crop heights) after every recognizer crop, read as part of it. The network's zero padding at a crop's
+# right edge reads as gray and swallows a last small glyph ("March." read "March", more or less often with the batch's
+# padding); with this tail, end-to-end word F on synthetic pages 0.914 -> 0.920, ICDAR 2015 0.332 -> 0.333, and a
+# page reads the same at every batch size. (Background before the crop hurts: FUNSD 0.690 -> 0.660.)
+REC_TAIL = 1.0
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -59,15 +64,19 @@ def bucket(value: int, sizes: Sequence[int]) -> int:
     return min((s for s in sizes if s >= value), default=value)
 
 
-def batch_crops(resized: Sequence[np.ndarray], width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def batch_crops(
+    resized: Sequence[np.ndarray], width: int | None = None, tail: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Stack resized gray crops into a float32 (N, 1, H, W) batch scaled to [-1, 1].
 
     Each crop is padded on the right with its own median border value (text colour stays readable whatever
-    the background). Returns the batch and each crop's valid width in pixels.
+    the background). Returns the batch and each crop's valid width in pixels, which counts ``tail`` x H pixels of
+    that padding (``REC_TAIL`` for the recognizer) where the batch is wide enough.
     """
     height = resized[0].shape[0]
+    extra = int(round(tail * height))
     if width is None:
-        width = padded_width(max(r.shape[1] for r in resized))
+        width = padded_width(max(r.shape[1] for r in resized) + extra)
     batch = np.empty((len(resized), 1, height, width), dtype=np.float32)
     widths = np.zeros(len(resized), dtype=np.int64)
     for i, r in enumerate(resized):
@@ -76,7 +85,7 @@ def batch_crops(resized: Sequence[np.ndarray], width: int | None = None) -> tupl
         fill = float(np.median(border))
         batch[i, 0, :, :] = fill
         batch[i, 0, :, :w] = r[:, :w]
-        widths[i] = w
+        widths[i] = min(w + extra, width)
     batch = batch / 127.5 - 1.0
     return batch, widths
 
