@@ -364,6 +364,8 @@ def _add_train(sub) -> None:
     )
     cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite")
     cls.add_argument("--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render")
+    cls.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines / pages) beside --synth")
+    cls.add_argument("--augment", type=float, default=0.0, help="line task: crop augmentation strength (0: off)")
     cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data images")
 
 
@@ -392,7 +394,16 @@ def _run_train(args) -> int:
     elif args.kind == "cls":
         from ocdr.training.train_cls import ClsTrainConfig, train_cls
 
-        best = train_cls(ClsTrainConfig(task=args.task, synth=args.synth, real_share=args.real_share, **common))
+        best = train_cls(
+            ClsTrainConfig(
+                task=args.task,
+                synth=args.synth,
+                synth_data=args.synth_data,
+                augment=args.augment,
+                real_share=args.real_share,
+                **common,
+            )
+        )
     else:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
@@ -510,7 +521,7 @@ def _add_serve(sub) -> None:
     p.add_argument("--workers", type=int, default=1, help="server processes, each with its own models")
     p.add_argument("--concurrency", type=int, default=4, help="requests worked on at once per process")
     p.add_argument("--queue-size", type=int, default=64, help="requests waiting beyond those; more get 503")
-    p.add_argument("--max-batch", type=int, default=16, help="most crops in one recognizer call")
+    p.add_argument("--max-batch", type=int, default=8, help="most crops in one recognizer call")
     p.add_argument("--max-wait-ms", type=float, default=2.0, help="how long a recognizer call waits for others")
     p.add_argument(
         "--timeout", type=float, default=60.0, help="seconds a request may take, queue wait included, before a 504"

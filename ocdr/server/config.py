@@ -44,7 +44,7 @@ class ServerConfig:
     params: dict[str, Any] = field(default_factory=dict)  # pipeline defaults (OCRParams fields)
     concurrency: int = 4  # requests worked on at once per process
     queue_size: int = 64  # requests waiting beyond those
-    max_batch: int = 16  # CPU: 4-16 crops per call read fastest, 64 is slower, 256 half as fast
+    max_batch: int = 8  # CPU: 4-16 crops per call read fastest, 64 is slower; = the API's CPU rec_batch_size
     max_wait_ms: float = 2.0
     request_timeout: float = 60.0
     max_body_bytes: int = 32 * MIB

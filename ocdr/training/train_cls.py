@@ -2,7 +2,8 @@
 
 * ``--task line``: text lines upright vs upside down. Every crop is a training pair: as it is (class 0) and turned
   by 180 degrees (class 1). Crops come from seed-format recognition folders (``gt_list.txt``) and from synthetic
-  lines rendered at start-up (``synth`` of them, with the recognizer's scan and photo degradations).
+  lines (``--synth-data`` folders of ``ocdr synth lines``, or ``synth`` of them rendered at start-up, with the
+  recognizer's scan and photo degradations); ``augment`` varies each training crop as the recognizer's trainer does.
 * ``--task page``: pages turned by 0, 90, 180 or 270 degrees. Pages come from ICDAR-format folders (``images/``)
   and from synthetic pages rendered at start-up; each training sample is one square of a page (a place with glyphs,
   scale-jittered, degraded) turned one of the four ways; validation classifies whole pages by the patch vote the
@@ -44,6 +45,7 @@ from ocdr.models.classification.preprocess import (
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
+from ocdr.training.rec_augment import augment_crop
 
 TASKS = ("line", "page")
 DEFAULT_ARCH = {"line": "line_orientation_lite", "page": "page_orientation_lite"}
@@ -55,6 +57,8 @@ class ClsTrainConfig(TrainConfig):
     task: str = "line"
     arch: str | None = None  # default: DEFAULT_ARCH[task]
     synth: int = 20000  # synthetic crops (line) or pages (page) rendered at start-up
+    synth_data: list[str] | None = None  # synthetic folders (ocdr synth lines / pages), instead of or beside synth
+    augment: float = 0.0  # line task: strength of the recognizer's crop augmentation on every training crop
     real_share: float = 0.5  # of each batch drawn from the real crops (when there are both kinds)
     val_fraction: float = 0.1
     val_cap: int = 1000  # per folder
@@ -67,6 +71,9 @@ class LineTask:
     """Text-line crops, as the classifier's centre windows; two classes (as is, turned by 180 degrees)."""
 
     angles = ANGLES
+
+    def __init__(self, augment: float = 0.0):
+        self.augment = augment
 
     def load(self, root: str | Path) -> list[tuple[Path, np.ndarray]]:
         windows = []
@@ -88,6 +95,8 @@ class LineTask:
 
     def batch(self, items: list[np.ndarray], rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         turned = rng.random(len(items)) < 0.5
+        if self.augment > 0:
+            items = [center_window(augment_crop(w, rng, self.augment)) for w in items]
         return self._batch(items, turned)
 
     @staticmethod
@@ -180,14 +189,14 @@ class PageTask:
         return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
 
 
-def make_task(name: str) -> Any:
+def make_task(name: str, augment: float = 0.0) -> Any:
     if name not in TASKS:
         raise ValueError(f"unknown classifier task {name!r}; choose from {TASKS}")
-    return LineTask() if name == "line" else PageTask()
+    return LineTask(augment) if name == "line" else PageTask()
 
 
 def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
-    task = make_task(cfg.task)
+    task = make_task(cfg.task, cfg.augment)
     out, rng = start_run(cfg)
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
@@ -208,9 +217,15 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         log(f"loaded {len(items)} images from {folder}")
     for folder in cfg.val_data or []:
         val += [item for _, item in task.load(folder)]
+    for folder in cfg.synth_data or []:
+        kept, held = carve_validation([item for _, item in task.load(folder)], rng, 0.05, cap=1000)
+        synth += kept
+        val += held
+        log(f"loaded {len(kept) + len(held)} synthetic images from {folder}")
     if cfg.synth:
         rendered = task.render(cfg.synth, cfg.seed)
-        synth, held = carve_validation(rendered, rng, 0.05, cap=1000)
+        kept, held = carve_validation(rendered, rng, 0.05, cap=1000)
+        synth += kept
         val += held
         log(f"rendered {len(rendered)} synthetic images")
     if not (real or synth) or not val:

@@ -6,7 +6,11 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 # name -> channels of the four conv stages
-ARCHS = {"line_orientation_lite": (16, 32, 64, 128), "page_orientation_lite": (16, 32, 64, 128)}
+ARCHS = {
+    "line_orientation_lite": (16, 32, 64, 128),
+    "line_orientation_base": (24, 48, 96, 192),
+    "page_orientation_lite": (16, 32, 64, 128),
+}
 
 
 def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
