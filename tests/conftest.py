@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from ocdr.io.labels import RegionLabel
+from ocdr.training.synth.render import render_lines  # noqa: F401  (the tests import it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "letter.png"
@@ -31,40 +31,6 @@ PAGE_LINES = [
     "Contact: sales@example.com or call 555-0147.",
     "Shipping and handling were billed separately.",
 ]
-
-
-def render_lines(
-    lines: list[str], font_name: str = "DejaVuSans.ttf", size: int = 34, margin: int = 40, spacing: float = 1.9
-) -> tuple[np.ndarray, list[RegionLabel]]:
-    """A white RGB page with ``lines`` drawn in one font, and its word boxes (cap top to descender bottom)."""
-    from ocdr.training.synth.fonts import find_fonts
-    from ocdr.training.synth.render import load_font, vertical_extent
-
-    font = load_font(str(find_fonts([font_name])[0].path), size)
-    top, bottom = vertical_extent(font)
-    width = margin * 2 + int(max(font.getlength(line) for line in lines))
-    height = margin * 2 + int(len(lines) * size * spacing)
-    page = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(page)
-    labels = []
-    for i, line in enumerate(lines):
-        baseline = margin + (i + 1) * size * spacing - size * 0.6
-        x = margin
-        for word in line.split(" "):
-            x0, _, x1, _ = font.getbbox(word, anchor="ls")
-            draw.text((x - x0, baseline), word, font=font, fill="black", anchor="ls")
-            box = np.array(
-                [
-                    [x, baseline + top],
-                    [x + x1 - x0, baseline + top],
-                    [x + x1 - x0, baseline + bottom],
-                    [x, baseline + bottom],
-                ],
-                np.float32,
-            )
-            labels.append(RegionLabel(box, word))
-            x += (x1 - x0) + font.getlength(" ")
-    return np.asarray(page), labels
 
 
 def pdf_without_pages() -> bytes:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from conftest import PAGE_LINES, SAMPLE, loose, render_lines
 
-from ocdr.evaluation.metrics import match_words, polygon_iou
+from ocdr.evaluation.metrics import match_words
+from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
 from ocdr.models.detection.processing import DetectedRegion
 from ocdr.pipeline import OCRParams, OCRPipeline, split_words
@@ -31,35 +32,14 @@ def test_rendered_page_words_and_lines(ocr, text_page):
         assert items and all(poly.shape == (4, 2) and 0 <= conf <= 1 for poly, _, conf in items)
 
 
-VOCABULARY = (
-    "account balance invoice payment order delivery customer report market quarter office meeting review contract "
-    "service product shipment address number summary budget period request notice schedule record total value "
-    "policy company region program project system history station"
-).split()
-
-
 def test_words_ending_in_punctuation_on_rendered_pages(ocr):
-    """Words that end a clause or sentence (".", ",", ":") on clean pages in four fonts and three sizes: the last glyph
-    is thin and sits at the crop's end, where it is easiest to lose. Both the stop 16 and the stop 17 recognizers read
-    197 of 216 such words on 36 pages like these (a sentence-final period is their weak point: 89-93 of 106); here
-    the stop 17 one reads 42 of 48."""
-    rng = np.random.default_rng(0)
-    fonts = ["DejaVuSans.ttf", "LiberationSerif-Regular.ttf", "Lato-Regular.ttf", "OpenSans-Regular.ttf"]
-    ending, exact = 0, 0
-    for k in range(8):
-        lines = []
-        for _ in range(6):
-            words = [str(w) for w in rng.choice(VOCABULARY, int(rng.integers(2, 5)))]
-            words[-1] += str(rng.choice([".", ".", ",", ":"]))
-            lines.append(" ".join(words))
-        image, labels = render_lines(lines, font_name=fonts[k % 4], size=int(rng.choice([24, 30, 34])))
-        words = [(w.polygon, w.text) for w in ocr(image).pages[0].words]
-        for label in labels:
-            if label.text[-1] in ".,:":
-                best = max(words, key=lambda w: polygon_iou(w[0], label.polygon))
-                ending += 1
-                exact += best[1] == label.text
-    assert ending == 48 and exact >= 0.85 * ending, (exact, ending)
+    """Words that end a clause or sentence (".", ",", ":") on clean pages: the last glyph is thin and sits at the
+    crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 17
+    recognizer reads 194 of 216 such words exactly (stop 16: 199), and here 42 of 48 (stop 16: 47)."""
+    counts = score_end_punctuation(ocr, punctuation_pages(8))
+    ok, count = counts["end"]
+    assert count == 48 and ok >= 0.85 * count, counts
+    assert counts["all"][0] >= 0.9 * counts["all"][1], counts
 
 
 def test_sample_letter(ocr):

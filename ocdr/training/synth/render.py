@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ocdr.io.labels import RegionLabel
-from ocdr.training.synth.fonts import FontSpec
+from ocdr.training.synth.fonts import FontSpec, find_fonts
 from ocdr.training.synth.text import TextSampler
 
 
@@ -27,6 +27,38 @@ def vertical_extent(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
     """(top, bottom) of the reference box relative to the baseline (top is negative)."""
     _, top, _, bottom = font.getbbox("Hg", anchor="ls")
     return top, bottom
+
+
+def render_lines(
+    lines: list[str], font_name: str = "DejaVuSans.ttf", size: int = 34, margin: int = 40, spacing: float = 1.9
+) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A clean white RGB page with ``lines`` drawn in one font (a file name from the font list), and its word boxes:
+    the tests' and benchmarks' pages of known text."""
+    font = load_font(str(find_fonts([font_name])[0].path), size)
+    top, bottom = vertical_extent(font)
+    width = margin * 2 + int(max(font.getlength(line) for line in lines))
+    height = margin * 2 + int(len(lines) * size * spacing)
+    page = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(page)
+    labels = []
+    for i, line in enumerate(lines):
+        baseline = margin + (i + 1) * size * spacing - size * 0.6
+        x = margin
+        for word in line.split(" "):
+            x0, _, x1, _ = font.getbbox(word, anchor="ls")
+            draw.text((x - x0, baseline), word, font=font, fill="black", anchor="ls")
+            box = np.array(
+                [
+                    [x, baseline + top],
+                    [x + x1 - x0, baseline + top],
+                    [x + x1 - x0, baseline + bottom],
+                    [x, baseline + bottom],
+                ],
+                np.float32,
+            )
+            labels.append(RegionLabel(box, word))
+            x += (x1 - x0) + font.getlength(" ")
+    return np.asarray(page), labels
 
 
 def drawable(text: str, spec: FontSpec) -> bool:
