@@ -370,10 +370,8 @@ def _add_train(sub) -> None:
 
 
 def _run_train(args) -> int:
-    common = {
-        k: getattr(args, k)
-        for k in ("data", "val_data", "steps", "eval_every", "device", "threads", "seed", "init", "arch")
-    }
+    shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
+    common = {k: getattr(args, k) for k in (*shared, "init", "arch")}
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):
@@ -382,40 +380,16 @@ def _run_train(args) -> int:
     if args.kind == "rec":
         from ocdr.training.train_rec import RecTrainConfig, train_rec
 
-        best = train_rec(
-            RecTrainConfig(
-                charset=args.charset,
-                synth_data=args.synth_data,
-                real_share=args.real_share,
-                augment=args.augment,
-                **common,
-            )
-        )
+        best = train_rec(RecTrainConfig(charset=args.charset, augment=args.augment, **common))
     elif args.kind == "cls":
         from ocdr.training.train_cls import ClsTrainConfig, train_cls
 
-        best = train_cls(
-            ClsTrainConfig(
-                task=args.task,
-                synth=args.synth,
-                synth_data=args.synth_data,
-                augment=args.augment,
-                real_share=args.real_share,
-                **common,
-            )
-        )
+        best = train_cls(ClsTrainConfig(task=args.task, synth=args.synth, augment=args.augment, **common))
     else:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
         best = train_det(
-            DetTrainConfig(
-                crop_size=args.crop_size,
-                synth_data=args.synth_data,
-                line_data=args.line_data,
-                real_share=args.real_share,
-                val_pages=args.val_pages,
-                **common,
-            )
+            DetTrainConfig(crop_size=args.crop_size, line_data=args.line_data, val_pages=args.val_pages, **common)
         )
     print(f"best checkpoint: {best}")
     return EXIT_OK

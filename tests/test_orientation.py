@@ -134,13 +134,14 @@ def test_a_few_training_steps_then_export(tmp_path):
     assert [angle in (0, 180) and 0.5 <= conf <= 1 for angle, conf in results] == [True, True]
 
 
-def test_training_on_synthetic_folders_with_augmented_crops(tmp_path):
+def test_training_on_synthetic_folders_with_augmented_crops(tmp_path, capsys):
     """``--synth-data`` folders stand in for start-up rendering (5% of them held out), and ``--augment`` varies
     each training window while keeping it a classifier window."""
     pytest.importorskip("torch")
+    from ocdr.cli import main
     from ocdr.training.checkpoint import load_checkpoint
     from ocdr.training.synth.datasets import write_line_dataset
-    from ocdr.training.train_cls import ClsTrainConfig, LineTask, train_cls
+    from ocdr.training.train_cls import LineTask
 
     synth = write_line_dataset(tmp_path / "synth", 40, seed=3, line_prob=0.5)
     windows = [w for _, w in LineTask().load(synth)]
@@ -148,15 +149,13 @@ def test_training_on_synthetic_folders_with_augmented_crops(tmp_path):
     plain, _ = LineTask()._batch(windows[:8], y.numpy().astype(bool))
     assert x.shape == (8, 1, CLS_HEIGHT, CLS_WIDTH) and not np.allclose(x.numpy(), plain.numpy())
 
-    cfg = ClsTrainConfig(
-        data=[], synth=0, synth_data=[str(synth)], augment=1.0, arch="line_orientation_base", out=str(tmp_path / "run"),
-        steps=2, eval_every=2, batch_size=8, threads=2,
-    )  # fmt: skip
-    logs: list[str] = []
-    best = train_cls(cfg, log=logs.append)
-    assert "loaded 40 synthetic images" in " ".join(logs)
-    assert any(line.startswith("train 0 real + 38 synthetic / val 2") for line in logs), logs
-    assert load_checkpoint(best)["arch"] == "line_orientation_base"
+    run = tmp_path / "run"
+    args = ["--synth", "0", "--synth-data", str(synth), "--augment", "1", "--arch", "line_orientation_base"]
+    sizes = ["--steps", "2", "--eval-every", "2", "--batch-size", "8", "--threads", "2"]
+    assert main(["train", "cls", "--task", "line", *args, *sizes, "--out", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 40 synthetic images" in out and "train 0 real + 38 synthetic / val 2" in out, out
+    assert load_checkpoint(run / "best.pt")["arch"] == "line_orientation_base"
 
 
 # ------------------------------------------------------------------------------------------------ pages
