@@ -296,6 +296,7 @@ def _add_synth(sub) -> None:
         q.add_argument("--workers", type=int, default=1)
         q.add_argument("--fonts", nargs="+", help="font file names (default: ocdr/training/synth/fonts.txt)")
     lines.add_argument("--line-prob", type=float, default=0.3, help="share of multi-word crops (with spaces)")
+    lines.add_argument("--end-prob", type=float, default=0.0, help="share of crops ending in '.', ',' or ':'")
     pages.add_argument("--dpi", type=float, default=300.0)
     pages.add_argument("--min-pt", type=float, default=8.0)
     pages.add_argument("--max-pt", type=float, default=14.0)
@@ -310,7 +311,7 @@ def _run_synth(args) -> int:
     if args.count <= 0:
         raise SystemExit("--count must be positive")
     if args.kind == "lines":
-        write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob)
+        write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
     else:
         style = PageStyle(
             dpi=args.dpi, min_pt=args.min_pt, max_pt=args.max_pt, noise=args.noise, max_skew_deg=args.max_skew

@@ -132,6 +132,16 @@ def test_write_line_dataset_round_trip(tmp_path):
     assert read_gt_list(again / "gt_list.txt") == pairs
 
 
+def test_end_prob_ends_crops_in_punctuation_and_leaves_the_default_alone(tmp_path):
+    plain = read_gt_list(write_line_dataset(tmp_path / "plain", 40, seed=2) / "gt_list.txt")
+    again = read_gt_list(write_line_dataset(tmp_path / "zero", 40, seed=2, end_prob=0.0) / "gt_list.txt")
+    assert again == plain  # recipes rendered before the option reproduce
+    ended = read_gt_list(write_line_dataset(tmp_path / "ended", 40, seed=2, end_prob=1.0) / "gt_list.txt")
+    # every crop whose text ends in a letter or digit gets one
+    assert sum(text[-1] in ".,:" for _, text in ended) >= 30
+    assert sum(text[-1] in ".,:" for _, text in plain) < 10
+
+
 def test_write_page_dataset(tmp_path):
     out = write_page_dataset(tmp_path / "pages", 1, seed=0, style=PageStyle(dpi=72))
     img = cv2.imread(str(out / "images" / "page_00000.png"), cv2.IMREAD_UNCHANGED)

@@ -18,13 +18,13 @@ CHUNK = 500
 
 
 def _line_chunk(args) -> list[tuple[str, str]]:
-    out, seed, chunk, start, count, font_names, line_prob = args
+    out, seed, chunk, start, count, font_names, line_prob, end_prob = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
     sampler = TextSampler(rng)
     pairs = []
     for i in range(start, start + count):
-        sample = sample_crop(sampler, fonts, rng, line_prob=line_prob)
+        sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
         name = f"{i:08d}.png"
         cv2.imwrite(str(Path(out) / "images" / name), sample.image)
         pairs.append((f"images/{name}", sample.text))
@@ -32,13 +32,20 @@ def _line_chunk(args) -> list[tuple[str, str]]:
 
 
 def write_line_dataset(
-    out: str | Path, count: int, seed: int = 0, workers: int = 1, fonts: list[str] | None = None, line_prob: float = 0.3
+    out: str | Path,
+    count: int,
+    seed: int = 0,
+    workers: int = 1,
+    fonts: list[str] | None = None,
+    line_prob: float = 0.3,
+    end_prob: float = 0.0,
 ) -> Path:
     """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob) for c, s in enumerate(range(0, count, CHUNK))
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob)
+        for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []
     if workers > 1:

@@ -136,9 +136,16 @@ def render_crop(text: str, spec: FontSpec, size_px: int, rng: np.random.Generato
 
 
 def sample_crop(
-    sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, line_prob: float = 0.3, augment: bool = True
+    sampler: TextSampler,
+    fonts: list[FontSpec],
+    rng: np.random.Generator,
+    line_prob: float = 0.3,
+    augment: bool = True,
+    end_prob: float = 0.0,
 ) -> CropSample:
-    """One recognizer training sample: usually a single token, sometimes a line of several with spaces."""
+    """One recognizer training sample: usually a single token, sometimes a line of several with spaces.
+    ``end_prob``: the share of crops that end a sentence or clause (".", ",", ":" after a last letter or digit);
+    the token sampler alone ends few crops so, and a thin last glyph at a crop's end is easily dropped."""
     spec = fonts[int(rng.integers(len(fonts)))]
     for _ in range(20):
         n = int(rng.integers(2, 9)) if rng.random() < line_prob else 1
@@ -147,6 +154,8 @@ def sample_crop(
             break
     else:
         text = sampler.dictionary_word()
+    if end_prob and rng.random() < end_prob and text[-1].isalnum():
+        text += str(rng.choice([".", ".", ".", ",", ":"]))
     size = int(rng.integers(14, 64))
     return CropSample(render_crop(text, spec, size, rng, augment), text)
 
