@@ -22,6 +22,7 @@ import cv2
 from ocdr.io.labels import gt_list_items, write_gt_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET
 from ocdr.models.recognition.preprocess import REC_HEIGHT, resize_crop
+from ocdr.training.synth.fonts import find_fonts
 
 
 def pack_crops(src: Path, dst: Path, quality: int = 90) -> int:
@@ -43,8 +44,6 @@ def pack_crops(src: Path, dst: Path, quality: int = 90) -> int:
 def subset_fonts(dst: Path) -> int:
     from fontTools import subset
     from fontTools.ttLib import TTFont
-
-    from ocdr.training.synth.fonts import find_fonts
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # tables it drops (FFTM, TTFA) are not drawn
     dst.mkdir(parents=True, exist_ok=True)

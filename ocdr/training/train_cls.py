@@ -217,16 +217,20 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         log(f"loaded {len(items)} images from {folder}")
     for folder in cfg.val_data or []:
         val += [item for _, item in task.load(folder)]
+
+    def add_synthetic(items: list) -> None:
+        """5% of each synthetic source (at most 1,000) is held out for validation."""
+        kept, held = carve_validation(items, rng, 0.05, cap=1000)
+        synth.extend(kept)
+        val.extend(held)
+
     for folder in cfg.synth_data or []:
-        kept, held = carve_validation([item for _, item in task.load(folder)], rng, 0.05, cap=1000)
-        synth += kept
-        val += held
-        log(f"loaded {len(kept) + len(held)} synthetic images from {folder}")
+        items = [item for _, item in task.load(folder)]
+        add_synthetic(items)
+        log(f"loaded {len(items)} synthetic images from {folder}")
     if cfg.synth:
         rendered = task.render(cfg.synth, cfg.seed)
-        kept, held = carve_validation(rendered, rng, 0.05, cap=1000)
-        synth += kept
-        val += held
+        add_synthetic(rendered)
         log(f"rendered {len(rendered)} synthetic images")
     if not (real or synth) or not val:
         raise ValueError("no training or validation images: give --data folders and/or --synth N")
