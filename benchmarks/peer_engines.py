@@ -69,6 +69,10 @@ class Ocdr:
         """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""
         return [r.text for r in self.ocr.pipeline.recognizer(list(crops), self.ocr.params.rec_batch_size)]
 
+    def classify_lines(self, crops: Sequence[np.ndarray]) -> list[int]:
+        """Text-line orientation (0 or 180) of RGB ``crops``, as the pipeline decides it."""
+        return [angle for angle, _ in self.ocr.pipeline.line_classifier(list(crops))]
+
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         return [r.polygon for r in self.ocr.pipeline.detector(image, self.ocr.params)]
 
@@ -139,7 +143,8 @@ class PPOCRv4:
         from rapidocr_onnxruntime import RapidOCR
 
         self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
-        for session in (self.ocr.text_det.infer.session, self.ocr.text_rec.session.session):
+        sessions = (self.ocr.text_det.infer.session, self.ocr.text_rec.session.session, self.ocr.text_cls.infer.session)
+        for session in sessions:
             got = session.get_session_options().intra_op_num_threads
             if got != threads:
                 raise RuntimeError(f"RapidOCR runs {got} intra-op threads, not {threads} (it allows 1..cpu_count)")
@@ -148,6 +153,12 @@ class PPOCRv4:
         """``crops`` are BGR; RapidOCR's recognizer resizes to 48 px high, normalises and batches (6 a batch)."""
         results, _ = self.ocr.text_rec(list(crops))
         return [text for text, *_ in results]
+
+    def classify_lines(self, crops: Sequence[np.ndarray]) -> list[int]:
+        """PP-OCR's text-line orientation classifier (ch_ppocr_mobile_v2.0_cls) on BGR ``crops``: its more likely
+        angle (RapidOCR turns a crop only above 0.9; the plain argmax is the classifier's best case)."""
+        _, results, _ = self.ocr.text_cls(list(crops))
+        return [180 if "180" in label else 0 for label, _ in results]
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         """The whole RapidOCR call with recognition off: its resizing, letterbox and box mapping are included."""

@@ -3,6 +3,7 @@
     python benchmarks/peers.py rec --limit 500          # word crops: accuracy, CER, crops/s
     python benchmarks/peers.py det --limit 50           # pages: detection P/R/hmean, s/page
     python benchmarks/peers.py e2e --limit 40           # FUNSD pages: word recall/precision, pages/s
+    python benchmarks/peers.py cls --limit 500          # word crops upright and turned: text-line orientation
     python benchmarks/peers.py all --threads 2 --json peers.json
 
 Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) and ``tesseract`` with ``eng``.
@@ -16,6 +17,8 @@ Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) a
   text segment (``--line-sets``, SROIE by default: a line's words up to a wide gap) are scored on segments: ocdr's
   regions grouped by its layout step and cut at wide gaps, Tesseract's level-4 rows (lines), PP-OCRv4's boxes as
   they are (its detector boxes segments).
+* cls: every crop upright and turned by 180 degrees; ocdr's text-line orientation stage against PP-OCR's text-line
+  classifier (ch_ppocr_mobile_v2.0_cls in the RapidOCR wheel, its argmax). Tesseract has none for crops.
 * e2e: a word counts when IoU >= 0.5 and its text equals the ground truth (exactly; and case-insensitively).
   Every engine returns word boxes: ocdr's, RapidOCR's lines cut at spaces with its character boxes, Tesseract's.
 
@@ -55,9 +58,39 @@ DEFAULT_SETS = {
     "det": ["funsd_train", "sroie_train", "icdar2015_train"],
     "e2e": ["funsd_train"],
 }
-DEFAULT_LIMIT = {"rec": 500, "det": 50, "e2e": 40}
+DEFAULT_SETS["cls"] = DEFAULT_SETS["rec"]
+DEFAULT_LIMIT = {"rec": 500, "cls": 500, "det": 50, "e2e": 40}
 LINE_SETS = ["sroie_train"]  # detection sets annotated by text line, not by word
 REC_CHUNK = 500  # crops read by one engine before the other takes its turn: large, as batching sorts by width
+# per mode: the speed the "x PP-OCRv4" ratio divides, the table's title and its (header, key, format) columns
+TABLES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
+    "rec": (
+        "crops_per_second",
+        "Recognition: same crops ({limit}), {threads} threads",
+        [("crops", "crops", "d"), ("word acc", "word_accuracy", ".3f"), ("alnum acc", "alnum_accuracy", ".3f"),
+         ("CER", "cer", ".3f"), ("crops/s", "crops_per_second", ".0f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+    ),
+    "cls": (
+        "crops_per_second",
+        "Text-line orientation: same crops ({limit}) upright and turned 180, {threads} threads",
+        [("crops", "crops", "d"), ("accuracy", "accuracy", ".3f"), ("at 0", "accuracy_0", ".3f"),
+         ("at 180", "accuracy_180", ".3f"), ("crops/s", "crops_per_second", ".0f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+    ),
+    "det": (
+        "pages_per_second",
+        "Detection: same pages ({limit}), IoU 0.5, ### ignored, {threads} threads "
+        "(Tesseract's time is a whole OCR run)",
+        [("pages", "pages", "d"), ("P", "precision", ".3f"), ("R", "recall", ".3f"), ("hmean", "hmean", ".3f"),
+         ("s/page", "seconds_per_page", ".3f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+    ),
+    "e2e": (
+        "pages_per_second",
+        "End to end: same pages ({limit}), words at IoU 0.5 with the same text, {threads} threads",
+        [("pages", "pages", "d"), ("word R", "word_recall", ".3f"), ("word P", "word_precision", ".3f"),
+         ("word F", "word_hmean", ".3f"), ("F nocase", "word_nocase_hmean", ".3f"), ("det hmean", "det_hmean", ".3f"),
+         ("pages/s", "pages_per_second", ".2f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
+    ),
+}  # fmt: skip
 Row = dict[str, Any]
 
 
@@ -75,9 +108,10 @@ def sample(items: list, limit: int, seed: int) -> list:
 
 def resolve_sets(names: Sequence[str], mode: str, root: Path) -> list[Path]:
     """Set names under ``root`` (recognition/ for rec, detection/ otherwise), or folders given as paths."""
-    family = "recognition" if mode == "rec" else "detection"
+    crops = mode in ("rec", "cls")
+    family = "recognition" if crops else "detection"
     folders = [Path(n) if Path(n).is_dir() else root / family / n for n in names]
-    wanted = "gt_list.txt" if mode == "rec" else "gts"
+    wanted = "gt_list.txt" if crops else "gts"
     return [f for f in folders if (f / wanted).exists()]
 
 
@@ -119,20 +153,27 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return out, time.perf_counter() - start
 
 
-def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
-    paths, bgr, truths = load_crops(folder, limit, seed)
+def run_crops(call: str, bgr: list[np.ndarray], engines: dict[str, Any]) -> tuple[dict[str, list], dict[str, float]]:
+    """``call`` ("read_crops" or "classify_lines") of the ONNX engines over the crops, chunk by chunk, interleaved:
+    each engine's outputs and seconds."""
     rgb = [cv2.cvtColor(image, cv2.COLOR_BGR2RGB) for image in bgr]
-    onnx = [key for key in engines if key != "tesseract"]
+    onnx = [key for key in engines if key != "tesseract" and hasattr(engines[key], call)]
     inputs = {key: bgr if key == "ppocr" else rgb for key in onnx}
-    preds: dict[str, list[str]] = {key: [] for key in onnx}
+    outs: dict[str, list] = {key: [] for key in onnx}
     seconds = dict.fromkeys(onnx, 0.0)
     for key in onnx:
-        engines[key].read_crops(inputs[key][:8])  # warm-up
-    for chunk, start in enumerate(range(0, len(truths), REC_CHUNK)):
+        getattr(engines[key], call)(inputs[key][:8])  # warm-up
+    for chunk, start in enumerate(range(0, len(bgr), REC_CHUNK)):
         for key in onnx[:: 1 if chunk % 2 == 0 else -1]:
-            out, dt = timed(lambda k=key, s=start: engines[k].read_crops(inputs[k][s : s + REC_CHUNK]))
-            preds[key] += out
+            out, dt = timed(lambda k=key, s=start: getattr(engines[k], call)(inputs[k][s : s + REC_CHUNK]))
+            outs[key] += out
             seconds[key] += dt
+    return outs, seconds
+
+
+def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
+    paths, bgr, truths = load_crops(folder, limit, seed)
+    preds, seconds = run_crops("read_crops", bgr, engines)
     if "tesseract" in engines:
         engines["tesseract"].read_crops(paths[:1])
         preds["tesseract"], seconds["tesseract"] = engines["tesseract"].read_crops(paths)
@@ -141,6 +182,23 @@ def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> lis
         | {"crops_per_second": len(truths) / seconds[key]}
         for key in preds
     ]
+
+
+def run_cls(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
+    _, bgr, _ = load_crops(folder, limit, seed)
+    turned = [np.ascontiguousarray(image[::-1, ::-1]) for image in bgr]
+    angles, seconds = run_crops("classify_lines", bgr + turned, engines)
+    truth = np.array([0] * len(bgr) + [180] * len(turned))
+    rows = []
+    for key, found in angles.items():
+        found = np.array(found)
+        rows.append(
+            {"set": folder.name, "engine": engines[key].name, "crops": len(truth)}
+            | {"accuracy": float(np.mean(found == truth))}
+            | {f"accuracy_{a}": float(np.mean(found[truth == a] == a)) for a in (0, 180)}
+            | {"crops_per_second": len(truth) / seconds[key]}
+        )
+    return rows
 
 
 def page_rows(
@@ -240,8 +298,10 @@ def machine(threads: int, tesseract: Tesseract | None) -> Row:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["rec", "det", "e2e", "all"])
-    parser.add_argument("--limit", type=int, help="crops or pages per set (0: all); default 500 rec, 50 det, 40 e2e")
+    parser.add_argument("mode", choices=["rec", "cls", "det", "e2e", "all"])
+    parser.add_argument(
+        "--limit", type=int, help="crops or pages per set (0: all); default 500 rec and cls, 50 det, 40 e2e"
+    )
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
     parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
@@ -278,7 +338,7 @@ def main() -> int:
     info = machine(args.threads, tesseract)
     print(f"{info['cpus']} CPUs, {args.threads} threads, load average {info['load_average_1min']:.2f} at the start")
     print(", ".join(f"{k} {v}" for k, v in info["versions"].items()))
-    modes = ["rec", "det", "e2e"] if args.mode == "all" else [args.mode]
+    modes = ["rec", "cls", "det", "e2e"] if args.mode == "all" else [args.mode]
     figures: dict[str, Any] = {"machine": info}
     for mode in modes:
         limit = DEFAULT_LIMIT[mode] if args.limit is None else args.limit
@@ -290,39 +350,17 @@ def main() -> int:
         for folder in folders:
             if mode == "rec":
                 rows += run_rec(folder, engines, limit, args.seed)
+            elif mode == "cls":
+                rows += run_cls(folder, engines, limit, args.seed)
             else:
                 call, score = ("detect", det_score) if mode == "det" else ("read_page", e2e_score)
                 if mode == "det" and folder.name in args.line_sets:
                     call = "detect_lines"
                 rows += page_rows(folder, engines, limit, args.seed, call, score)
         limit_text = f"up to {limit} a set" if limit else "all"
-        if mode == "rec":
-            add_ratios(rows, "crops_per_second")
-            print_table(
-                f"Recognition: same crops ({limit_text}), {args.threads} threads",
-                rows,
-                [("crops", "crops", "d"), ("word acc", "word_accuracy", ".3f"), ("alnum acc", "alnum_accuracy", ".3f"),
-                 ("CER", "cer", ".3f"), ("crops/s", "crops_per_second", ".0f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
-            )  # fmt: skip
-        elif mode == "det":
-            add_ratios(rows, "pages_per_second")
-            print_table(
-                f"Detection: same pages ({limit_text}), IoU 0.5, ### ignored, {args.threads} threads "
-                "(Tesseract's time is a whole OCR run)",
-                rows,
-                [("pages", "pages", "d"), ("P", "precision", ".3f"), ("R", "recall", ".3f"), ("hmean", "hmean", ".3f"),
-                 ("s/page", "seconds_per_page", ".3f"), ("x PP-OCRv4", "x_ppocr", ".2f")],
-            )  # fmt: skip
-        else:
-            add_ratios(rows, "pages_per_second")
-            print_table(
-                f"End to end: same pages ({limit_text}), words at IoU 0.5 with the same text, {args.threads} threads",
-                rows,
-                [("pages", "pages", "d"), ("word R", "word_recall", ".3f"), ("word P", "word_precision", ".3f"),
-                 ("word F", "word_hmean", ".3f"), ("F nocase", "word_nocase_hmean", ".3f"),
-                 ("det hmean", "det_hmean", ".3f"), ("pages/s", "pages_per_second", ".2f"),
-                 ("x PP-OCRv4", "x_ppocr", ".2f")],
-            )  # fmt: skip
+        speed, title, columns = TABLES[mode]
+        add_ratios(rows, speed)
+        print_table(title.format(limit=limit_text, threads=args.threads), rows, columns)
         figures[mode] = rows
     info["load_average_1min_end"] = os.getloadavg()[0]
     print(f"\nload average {info['load_average_1min_end']:.2f} at the end: speeds under load compare only as ratios")

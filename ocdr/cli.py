@@ -356,6 +356,9 @@ def _add_train(sub) -> None:
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
+    det.add_argument(
+        "--workers", type=int, default=0, help="processes that make the training crops (keeps a GPU fed; 0: none)"
+    )
     cls.add_argument(
         "--task",
         default="line",
@@ -390,7 +393,13 @@ def _run_train(args) -> int:
         from ocdr.training.train_det import DetTrainConfig, train_det
 
         best = train_det(
-            DetTrainConfig(crop_size=args.crop_size, line_data=args.line_data, val_pages=args.val_pages, **common)
+            DetTrainConfig(
+                crop_size=args.crop_size,
+                line_data=args.line_data,
+                val_pages=args.val_pages,
+                workers=args.workers,
+                **common,
+            )
         )
     print(f"best checkpoint: {best}")
     return EXIT_OK
@@ -403,13 +412,34 @@ def _add_export(sub) -> None:
     p.add_argument("--opset", type=int, default=17)
     for key in DET_EXPORT_PARAMS:
         p.add_argument("--" + key.replace("_", "-"), type=float, help="detector: post-processing default stored in it")
+    p.add_argument(
+        "--char-odds",
+        nargs="+",
+        default=[],
+        metavar="CHAR=FACTOR",
+        type=_char_odds,
+        help="recognizer: multiply these characters' odds (a prior correction for characters its training crops "
+        "under-represent, e.g. '.=3' for sentence-final periods)",
+    )
+
+
+def _char_odds(item: str) -> tuple[str, float]:
+    char, sep, factor = item.rpartition("=")
+    try:
+        value = float(factor)
+    except ValueError:
+        value = 0.0
+    if not sep or len(char) != 1 or not value > 0:
+        raise argparse.ArgumentTypeError(f"want CHAR=FACTOR (one character, a factor > 0), got {item!r}")
+    return char, value
 
 
 def _run_export(args) -> int:
     from ocdr.training.export import export_checkpoint
 
     det_params = {k: getattr(args, k) for k in DET_EXPORT_PARAMS if getattr(args, k) is not None}
-    path = export_checkpoint(args.checkpoint, args.output, opset=args.opset, det_params=det_params or None)
+    char_odds = dict(args.char_odds) or None
+    path = export_checkpoint(args.checkpoint, args.output, opset=args.opset, det_params=det_params, char_odds=char_odds)
     print(f"wrote {path}")
     return EXIT_OK
 

@@ -3,10 +3,14 @@
 * crop folders (``gt_list.txt`` layout) are copied at the recognizer's height (32), gray, JPEG quality 90, in the same
   order, so that a trainer's ``--seed`` carves the same validation split from the copy as from the original;
   ``sources.txt`` maps each copy back to its original file;
+* detection page folders (ICDAR layout: ``images/`` + ``gts/``) are copied gray at full size as WebP (quality 60:
+  ICDAR 2015 78 -> 28 KB a photo, SROIE 124 -> 53 KB a receipt), same stems and labels, so the same order and split;
+  the detector reads pages in gray, so it sees what it would see in the originals, less the compression;
 * the recipe fonts (``ocdr/training/synth/fonts.txt``) are cut down to the recognizer's characters (fontTools'
   subsetter, layout features kept), 19 MB -> 1.8 MB, so that ``ocdr synth lines`` renders there.
 
     python scripts/pack_for_device.py --out .gpu ../shared/data/recognition/{iiit5k_train,svt_train,...}
+    python scripts/pack_for_device.py --out .det --no-fonts ../shared/data/detection/{funsd_train,icdar2015_train}
 
 The GPU recipes in the model cards ran on such copies.
 """
@@ -15,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 from pathlib import Path
 
 import cv2
 
-from ocdr.io.labels import gt_list_items, write_gt_list
+from ocdr.io.labels import gt_list_items, icdar_pairs, write_gt_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET
 from ocdr.models.recognition.preprocess import REC_HEIGHT, resize_crop
 from ocdr.training.synth.fonts import find_fonts
@@ -39,6 +44,19 @@ def pack_crops(src: Path, dst: Path, quality: int = 90) -> int:
     write_gt_list(dst / "gt_list.txt", items)
     (dst / "sources.txt").write_text("\n".join(sources) + "\n", encoding="utf-8")
     return len(items)
+
+
+def pack_pages(src: Path, dst: Path, quality: int = 60) -> int:
+    (dst / "images").mkdir(parents=True, exist_ok=True)
+    (dst / "gts").mkdir(exist_ok=True)
+    pairs = icdar_pairs(src)
+    for image, gt in pairs:
+        gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            raise ValueError(f"cannot read {image}")
+        cv2.imwrite(str(dst / "images" / f"{image.stem}.webp"), gray, [cv2.IMWRITE_WEBP_QUALITY, quality])
+        shutil.copyfile(gt, dst / "gts" / gt.name)
+    return len(pairs)
 
 
 def subset_fonts(dst: Path) -> int:
@@ -61,12 +79,17 @@ def subset_fonts(dst: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folders", nargs="+", type=Path, help="crop folders (gt_list.txt layout)")
+    parser.add_argument("folders", nargs="+", type=Path, help="crop folders (gt_list.txt) or page folders (ICDAR)")
     parser.add_argument("--out", type=Path, required=True, help="an ignored folder of the checkout, e.g. .gpu")
+    parser.add_argument("--no-fonts", action="store_true", help="do not pack the recipe fonts")
     args = parser.parse_args()
     for folder in args.folders:
-        print(f"{args.out / folder.name}: {pack_crops(folder, args.out / folder.name)} crops")
-    print(f"{args.out / 'fonts'}: {subset_fonts(args.out / 'fonts')} fonts")
+        if (folder / "gts").is_dir():
+            print(f"{args.out / folder.name}: {pack_pages(folder, args.out / folder.name)} pages")
+        else:
+            print(f"{args.out / folder.name}: {pack_crops(folder, args.out / folder.name)} crops")
+    if not args.no_fonts:
+        print(f"{args.out / 'fonts'}: {subset_fonts(args.out / 'fonts')} fonts")
 
 
 if __name__ == "__main__":

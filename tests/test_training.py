@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from functools import partial
 from types import SimpleNamespace
 
 import cv2
@@ -25,10 +26,11 @@ from ocdr.pipeline import TextRecognizer
 from ocdr.runtime.session import OnnxModel
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import load_det_dataset
+from ocdr.training.loop import batch_stream
 from ocdr.training.rec_data import collate, load_rec_dataset
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import render_crop
-from ocdr.training.train_det import DetTrainConfig, train_det
+from ocdr.training.train_det import DetTrainConfig, crop_batch, train_det
 from ocdr.training.train_rec import RecTrainConfig, train_rec
 
 torch.set_num_threads(1)
@@ -147,6 +149,24 @@ def test_rec_export_metadata_and_output_shape(rec_onnx):
         assert probs.shape == (n, width // 4, n_classes)
         assert probs.min() >= 0
         np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-4)
+
+
+def test_rec_export_char_odds_multiply_one_characters_odds(rec_run, tmp_path):
+    """``ocdr export --char-odds .=3``: the period's odds against every other class are 3x the plain export's, the
+    other classes' unchanged; recorded in the metadata; a malformed spec is a usage error."""
+    plain, odds = tmp_path / "plain.onnx", tmp_path / "odds.onnx"
+    assert main(["export", str(rec_run.step6), "-o", str(plain)]) == 0
+    assert main(["export", str(rec_run.step6), "-o", str(odds), "--char-odds", ".=3"]) == 0
+    assert json.loads(OnnxModel(odds, threads=1).metadata["char_odds"]) == {".": 3.0}
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 1, 32, 64)).astype(np.float32)
+    a, b = OnnxModel(plain, threads=1).run(x), OnnxModel(odds, threads=1).run(x)
+    ratio = (b / b[..., :1]) / (a / a[..., :1])  # each class's odds against the blank, odds export over plain
+    k = DEFAULT_CHARSET.index(".") + 1
+    np.testing.assert_allclose(ratio[..., k], 3.0, rtol=1e-3)
+    np.testing.assert_allclose(np.delete(ratio, k, axis=-1), 1.0, rtol=1e-3)
+    for bad in ("ab=2", ".=0", ".=x", "3"):
+        with pytest.raises(SystemExit):
+            main(["export", str(rec_run.step6), "-o", str(odds), "--char-odds", bad])
 
 
 def test_rec_torch_and_onnx_agree(rec_run, rec_onnx):
@@ -301,10 +321,28 @@ def test_det_export_stores_post_processing_defaults(det_run, tmp_path):
     assert OCR(det_model=det_run.onnx, threads=1).params.text_det_unclip_ratio == 2.0  # exported without
 
 
+def test_det_batches_from_a_worker_process_are_the_in_process_ones(det_run):
+    """``--workers``: crops made in worker processes (spawned) are exactly those the training process would make
+    (worker k draws from the generator seeded (seed, k); in-process is worker 0)."""
+    make = partial(crop_batch, [load_det_dataset(det_run.pages)], [1.0], 96, 2)
+    here, there = batch_stream(make, 5, workers=0), batch_stream(make, 5, workers=1)
+    for _ in range(2):
+        a, b = next(here), next(there)
+        assert a.keys() == b.keys() and a["image"].shape == (2, 3, 96, 96)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_det_resume(det_run):
     logs: list[str] = []
     cfg = DetTrainConfig(
-        data=[str(det_run.pages)], out=str(det_run.run), steps=4, eval_every=3, crop_size=128, batch_size=2, threads=1
+        data=[str(det_run.pages)],
+        out=str(det_run.run),
+        steps=4,
+        eval_every=3,
+        crop_size=128,
+        batch_size=2,
+        threads=1,
+        workers=1,  # the resumed run makes its crops in a worker process
     )
     train_det(cfg, log=logs.append)
     assert any(line.startswith("resumed from") and "at step 3" in line for line in logs), logs

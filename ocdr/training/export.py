@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import onnx
@@ -18,12 +19,21 @@ from ocdr.training.checkpoint import load_checkpoint
 
 
 def export_checkpoint(
-    checkpoint: str | Path, output: str | Path, opset: int = 17, det_params: dict[str, float] | None = None
+    checkpoint: str | Path,
+    output: str | Path,
+    opset: int = 17,
+    det_params: dict[str, float] | None = None,
+    char_odds: dict[str, float] | None = None,
 ) -> Path:
     """Write the checkpoint's network as ONNX with the metadata inference needs. ``det_params``: a detector's
     post-processing settings picked for it (``text_det_thresh``, ``text_det_box_thresh``, ``text_det_unclip_ratio``),
-    stored as its defaults (``TextDetector.defaults``); settings a user passes still win."""
+    stored as its defaults (``TextDetector.defaults``); settings a user passes still win. ``char_odds``: a
+    recognizer's prior correction, each character's odds against every other class multiplied by its factor (its
+    output bias raised by the factor's log), for characters the training crops under-represent (sentence-final
+    periods); recorded in the metadata."""
     state = load_checkpoint(Path(checkpoint))
+    if char_odds and "charset" not in state:
+        raise ValueError("char_odds applies to recognizer checkpoints only")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if "task" in state:
@@ -55,6 +65,9 @@ def export_checkpoint(
         if det_params:
             meta["defaults"] = json.dumps(det_params)
     model.load_state_dict(state["model"])
+    if char_odds:
+        meta["char_odds"] = json.dumps(char_odds, ensure_ascii=False)
+        _raise_odds(model.head.bias, state["charset"], char_odds)
     model.eval()
     torch.onnx.export(
         model,
@@ -73,3 +86,11 @@ def export_checkpoint(
         entry.key, entry.value = key, value
     onnx.save(proto, str(output))
     return output
+
+
+@torch.no_grad()
+def _raise_odds(bias: torch.Tensor, charset: str, char_odds: dict[str, float]) -> None:
+    for char, factor in char_odds.items():
+        if char not in charset or not factor > 0:
+            raise ValueError(f"char_odds: {char!r}={factor} needs a character of the model's charset and a factor > 0")
+        bias[charset.index(char) + 1] += math.log(factor)  # class 0 is the CTC blank

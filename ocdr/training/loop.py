@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from ocdr.io.labels import write_gt_list
 from ocdr.training.checkpoint import save_checkpoint
@@ -128,3 +130,36 @@ class TrainingRun:
 
     def out_of_time(self, limit_min: float | None) -> bool:
         return limit_min is not None and time.time() - self.started > limit_min * 60
+
+
+class _BatchStream(IterableDataset):
+    """Endless batches from ``make``; each worker process draws from its own generator."""
+
+    def __init__(self, make: Callable[[np.random.Generator], dict[str, np.ndarray]], seed: int):
+        self.make, self.seed = make, seed
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        info = get_worker_info()
+        rng = np.random.default_rng([self.seed, info.id if info else 0])
+        while True:
+            yield self.make(rng)
+
+
+def _one_cv2_thread(_: int) -> None:
+    cv2.setNumThreads(1)  # the workers are the parallelism
+
+
+def batch_stream(
+    make: Callable[[np.random.Generator], dict[str, np.ndarray]], seed: int, workers: int = 0
+) -> Iterator[dict[str, torch.Tensor]]:
+    """Training batches made by ``make(rng)``, as tensors; with ``workers`` > 0 they are made in that many
+    processes ahead of the step, so that a GPU does not wait on CPU-side cropping and augmentation."""
+    loader = DataLoader(
+        _BatchStream(make, seed),
+        batch_size=None,
+        num_workers=workers,
+        worker_init_fn=_one_cv2_thread if workers else None,
+        prefetch_factor=4 if workers else None,
+        multiprocessing_context="spawn" if workers else None,  # a fork would inherit locked OpenMP/OpenCV pools
+    )
+    return iter(loader)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
-from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run
+from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, start_run
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 
 
@@ -33,6 +34,7 @@ class DetTrainConfig(TrainConfig):
     crop_size: int = 512
     val_pages: int = 10  # per folder
     limit_side_len: int = 1600
+    workers: int = 0  # processes that make the training crops (0: the training process)
 
 
 def write_held_out_pages(out: Path, folder: str | Path, items: list[DetItem]) -> Path:
@@ -70,13 +72,13 @@ def evaluate_det(model: nn.Module, items: list[DetItem], device: str, limit_side
     return {"precision": total.precision, "recall": total.recall, "hmean": total.hmean, "pages": len(items)}
 
 
-def _batch(
-    pools: list[list[DetItem]], shares: list[float], rng: np.random.Generator, size: int, n: int, device: str
-) -> dict[str, torch.Tensor]:
+def crop_batch(
+    pools: list[list[DetItem]], shares: list[float], size: int, n: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """``n`` training crops, each from a page of a pool drawn with the pools' shares."""
     picks = [pools[int(rng.choice(len(pools), p=shares))] for _ in range(n)]
     samples = [sample_crop(pool[int(rng.integers(len(pool)))], rng, size) for pool in picks]
-    return {k: torch.from_numpy(np.stack([s[k] for s in samples])).to(device) for k in samples[0]}
+    return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
 
 
 def pool_shares(kinds: list[str], real_share: float) -> list[float]:
@@ -122,14 +124,13 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "det") if cfg.init and state is None else None
     arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
+    make_batch = partial(crop_batch, pools, shares, cfg.crop_size, cfg.batch_size)
     model = create_detector(arch).to(cfg.device)
     if init is not None:
         model.load_state_dict(init["model"])
         if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training crops
-            refit_batchnorm(
-                model,
-                [_batch(pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)["image"] for _ in range(8)],
-            )
+            calib = [torch.from_numpy(make_batch(rng)["image"]).to(cfg.device) for _ in range(8)]
+            refit_batchnorm(model, calib)
         log(f"initialised from {cfg.init} ({arch})")
     run = TrainingRun(
         model,
@@ -141,14 +142,14 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     )
     if state is not None:
         run.restore(state)
-        rng = np.random.default_rng(cfg.seed + run.step)
         log(f"resumed from {last} at step {run.step} (best hmean {run.best:.4f})")
+    batches = batch_stream(make_batch, cfg.seed + run.step, cfg.workers)
     use_amp = cfg.device.startswith("cuda")
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = _batch(pools, shares, rng, cfg.crop_size, cfg.batch_size, cfg.device)
+        batch = {k: v.to(cfg.device, non_blocking=True) for k, v in next(batches).items()}
         with torch.autocast("cuda", enabled=use_amp):
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)
