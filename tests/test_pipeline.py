@@ -34,11 +34,12 @@ def test_rendered_page_words_and_lines(ocr, text_page):
 
 def test_words_ending_in_punctuation_on_rendered_pages(ocr):
     """Words that end a clause or sentence (".", ",", ":") on clean pages: the last glyph is thin and sits at the
-    crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 17
-    recognizer reads 194 of 216 such words exactly (stop 16: 199), and here 42 of 48 (stop 16: 47)."""
+    crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 18
+    recognizer (the period's odds raised 3x) reads 208 of 216 such words exactly (stop 17: 194, stop 16: 199), and
+    here 46 of 48 (stop 17: 42, stop 16: 47)."""
     counts = score_end_punctuation(ocr, punctuation_pages(8))
     ok, count = counts["end"]
-    assert count == 48 and ok >= 0.85 * count, counts
+    assert count == 48 and ok >= 0.9 * count, counts
     assert counts["all"][0] >= 0.9 * counts["all"][1], counts
 
 
