@@ -321,6 +321,30 @@ def _run_synth(args) -> int:
     return EXIT_OK
 
 
+def _add_crops(sub) -> None:
+    p = sub.add_parser(
+        "crops", help="cut the labelled regions of a page set into a crop set (gt_list.txt), rectified as read"
+    )
+    p.add_argument("--data", required=True, type=Path, help="page set: ICDAR folder, PaddleOCR det labels or COCO")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--ends", type=float, default=0.0, help="margin at each end, x the region's height (the recognizer reads 0.1)"
+    )
+
+
+def _run_crops(args) -> int:
+    from ocdr.io.page_datasets import read_page_dataset
+    from ocdr.training.page_crops import write_page_crops
+
+    try:
+        pairs = write_page_crops(read_page_dataset(args.data), args.out, args.ends)
+    except (FileNotFoundError, ValueError) as exc:  # not a page set, an unreadable page image
+        print(f"ocdr crops: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {len(pairs)} crops to {args.out}")
+    return EXIT_OK
+
+
 def _add_train(sub) -> None:
     p = sub.add_parser("train", help="train a model (needs the 'train' extra: PyTorch)")
     kinds = p.add_subparsers(dest="kind", required=True)
@@ -599,6 +623,7 @@ COMMANDS = {
     "read": (_add_read, _run_read),
     "eval": (_add_eval, _run_eval),
     "synth": (_add_synth, _run_synth),
+    "crops": (_add_crops, _run_crops),
     "train": (_add_train, _run_train),
     "export": (_add_export, _run_export),
     "quantize": (_add_quantize, _run_quantize),

@@ -106,3 +106,44 @@ def test_unknown_layouts_are_refused(tmp_path):
     (tmp_path / "bad.txt").write_text("p.png no tab here\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no tab"):
         read_page_dataset(tmp_path / "bad.txt")
+
+
+def test_crops_cut_from_a_turned_page_come_out_upright_and_readable(tmp_path, ocr):
+    """``ocdr crops`` rectifies each region from its reading-order polygon: words on a page turned by 90 degrees
+    come out horizontal and upright, the shipped recognizer reads them, and don't-care regions are left out."""
+    from conftest import render_lines
+
+    from ocdr.cli import main
+    from ocdr.io.labels import read_gt_list
+
+    image, labels = render_lines(["Quarterly report for March"])
+    height = image.shape[0]
+    turned = np.ascontiguousarray(np.rot90(image, -1))  # clockwise: (x, y) -> (H - 1 - y, x)
+    moved = [RegionLabel(np.stack([height - 1 - lab.polygon[:, 1], lab.polygon[:, 0]], 1), lab.text) for lab in labels]
+    moved.append(RegionLabel(moved[0].polygon + 5, "###", ignore=True))
+    pages = tmp_path / "pages"
+    (pages / "images").mkdir(parents=True)
+    (pages / "gts").mkdir()
+    cv2.imwrite(str(pages / "images" / "p1.png"), turned)
+    write_icdar_gt(pages / "gts" / "gt_p1.txt", moved)
+
+    assert main(["crops", "--data", str(pages), "--out", str(tmp_path / "crops"), "--ends", "0.1"]) == 0
+    pairs = read_gt_list(tmp_path / "crops" / "gt_list.txt")
+    assert [text for _, text in pairs] == ["Quarterly", "report", "for", "March"]
+    crops = [cv2.imread(str(tmp_path / "crops" / name)) for name, _ in pairs]
+    assert all(c.shape[1] > c.shape[0] for c in crops)
+    assert [r.text for r in ocr.pipeline.recognizer(crops)] == ["Quarterly", "report", "for", "March"]
+
+
+def test_crops_refuses_what_is_not_a_page_set(tmp_path, capsys):
+    from ocdr.cli import main
+
+    assert main(["crops", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    assert "not a detection dataset" in capsys.readouterr().err
+    pages = tmp_path / "pages"
+    (pages / "images").mkdir(parents=True)
+    (pages / "gts").mkdir()
+    (pages / "images" / "p1.png").write_bytes(b"not a png")
+    write_icdar_gt(pages / "gts" / "gt_p1.txt", [RegionLabel(np.float32(QUADS[0]), "Invoice")])
+    assert main(["crops", "--data", str(pages), "--out", str(tmp_path / "out")]) == 2
+    assert "p1.png: not a readable image" in capsys.readouterr().err
