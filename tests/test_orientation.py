@@ -252,3 +252,46 @@ def test_a_few_page_training_steps_then_export(tmp_path):
     assert classifier.angles == [0, 90, 180, 270]
     angle, confidence = classifier(render_lines(["A page"])[0])
     assert angle in (0, 90, 180, 270) and 0.25 <= confidence <= 1
+
+
+@pytest.mark.parametrize("kind", ["cls_line", "cls_page"])
+def test_shipped_classifiers_come_back_into_torch_exactly(kind):
+    torch = pytest.importorskip("torch")
+    from ocdr.io.labels import gt_list_items
+    from ocdr.models.classification.orientation import create_classifier
+    from ocdr.models.classification.preprocess import page_batch
+    from ocdr.runtime.registry import shipped_model_path
+    from ocdr.training.onnx_import import checkpoint_from_onnx
+
+    ck = checkpoint_from_onnx("shipped", kind)
+    assert ck["missing"] == [] and ck["bn_folded"]
+    model = create_classifier(ck["arch"], len(ck["angles"]))
+    model.load_state_dict(ck["model"])
+    model.eval()
+    page, _ = render_lines(PAGE_LINES)
+    crops = [cv2.imread(str(path)) for path, _ in gt_list_items(RECOGNITION / "sroie_train_lines")[:4]]
+    x = cls_batch(crops + [turn_180(c) for c in crops]) if kind == "cls_line" else page_batch(page)
+    expected = OnnxModel(shipped_model_path(kind), threads=1).run(x)
+    with torch.no_grad():
+        got = model(torch.from_numpy(x)).numpy()
+    assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-4
+    if kind == "cls_line":  # the real weights: upright lines read upright, turned ones turned
+        assert got.argmax(-1).tolist() == [0] * 4 + [1] * 4
+
+
+def test_finetune_shipped_line_classifier(tmp_path):
+    """``ocdr train cls --init shipped`` starts from the packaged ONNX weights: a few small steps keep its accuracy."""
+    pytest.importorskip("torch")
+    from ocdr.cli import main
+
+    out = tmp_path / "run"
+    args = ["train", "cls", "--task", "line", "--data", str(RECOGNITION / "svt_train"), "--synth", "64"]
+    args += ["--init", "shipped", "--out", str(out), "--steps", "2", "--eval-every", "2", "--batch-size", "16"]
+    assert main([*args, "--lr", "1e-5", "--threads", "2"]) == 0
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert metrics[-1]["step"] == 2 and metrics[-1]["accuracy"] > 0.85  # a random start is near 0.5
+    assert main(["export", str(out / "best.pt"), "-o", str(tmp_path / "ft.onnx")]) == 0
+    assert (
+        main(["eval", "cls", "--line-cls-model", str(tmp_path / "ft.onnx"), "--data", str(out / "val" / "svt_train")])
+        == 0
+    )

@@ -1,5 +1,5 @@
 """Torch weights rebuilt from an exported ONNX file, so the shipped models (which live in the package as ONNX only) can
-be fine-tuned: ``ocdr train rec|det --init shipped`` or ``--init model.onnx``.
+be fine-tuned: ``ocdr train rec|det|cls --init shipped`` or ``--init model.onnx``.
 
 The exporter folds each BatchNorm into the convolution before it and renames those weights, so the import walks the
 graph: a Conv node's name is its module path (``/cnn/cnn.4/cnn.4.0/conv1/conv1.0/Conv`` -> ``cnn.4.0.conv1.0``), its
@@ -115,8 +115,9 @@ def onnx_state_dict(model: nn.Module, proto: onnx.ModelProto) -> tuple[dict[str,
 
 def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
     """A checkpoint-like dict (``model``, ``arch``, ``charset`` for recognizers) from an ONNX file we exported, or
-    from the shipped model of ``kind`` when ``path_or_kind`` is ``"shipped"``. ``missing`` lists the weights the
-    file does not hold (e.g. DBNet's threshold head, which inference does not use): they keep their initial values."""
+    from the shipped model of ``kind`` (``det``, ``rec``, ``cls_line``, ``cls_page``) when ``path_or_kind`` is
+    ``"shipped"``. ``missing`` lists the weights the file does not hold (e.g. DBNet's threshold head, which
+    inference does not use): they keep their initial values."""
     path = shipped_model_path(kind) if str(path_or_kind) == "shipped" else Path(path_or_kind)
     proto = onnx.load(str(path))
     meta = {p.key: p.value for p in proto.metadata_props}
@@ -132,6 +133,10 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
         from ocdr.models.detection.dbnet import create_detector
 
         model = create_detector(meta["arch"])
+    elif kind.startswith("cls_"):
+        from ocdr.models.classification.orientation import create_classifier
+
+        model = create_classifier(meta["arch"], len(json.loads(meta["angles"])))
     else:
         raise ValueError(f"importing {kind!r} models from ONNX is not supported")
     state, missing = onnx_state_dict(model, proto)

@@ -45,6 +45,7 @@ from ocdr.models.classification.preprocess import (
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
+from ocdr.training.onnx_import import load_init, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 
 TASKS = ("line", "page")
@@ -200,7 +201,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     out, rng = start_run(cfg)
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
-    init = load_checkpoint(Path(cfg.init)) if cfg.init and state is None else None
+    init = load_init(cfg.init, f"cls_{cfg.task}") if cfg.init and state is None else None
 
     real: list = []
     synth: list = []
@@ -239,8 +240,18 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
 
     arch = state["arch"] if state else (init["arch"] if init else cfg.arch or DEFAULT_ARCH[cfg.task])
     model = create_classifier(arch, len(task.angles)).to(cfg.device)
+
+    def draw(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """One training batch: ``n_real`` real items and the rest synthetic, each turned at random."""
+        batch = [real[i] for i in rng.integers(0, len(real), n_real)] if n_real else []
+        batch += [synth[i] for i in rng.integers(0, len(synth), cfg.batch_size - n_real)] if synth else []
+        return task.batch(batch, rng)
+
     if init is not None:
         model.load_state_dict(init["model"])
+        if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training batches
+            refit_batchnorm(model, [draw(rng)[0].to(cfg.device) for _ in range(8)])
+        log(f"initialised from {cfg.init} ({arch})")
     meta = {"arch": arch, "task": cfg.task, "angles": list(task.angles), "config": cfg.__dict__}
     run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(300, cfg.steps // 10), floor=0.02, meta=meta)
     if state is not None:
@@ -253,9 +264,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     t0, losses = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = [real[i] for i in rng.integers(0, len(real), n_real)] if n_real else []
-        batch += [synth[i] for i in rng.integers(0, len(synth), cfg.batch_size - n_real)] if synth else []
-        x, y = task.batch(batch, rng)
+        x, y = draw(rng)
         with torch.autocast("cuda", enabled=cfg.device.startswith("cuda")):
             logits = model.logits(x.to(cfg.device))
         loss = loss_fn(logits.float(), y.to(cfg.device))
