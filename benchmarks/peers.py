@@ -36,11 +36,12 @@ import os
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -278,8 +279,18 @@ def print_table(title: str, rows: list[Row], columns: list[tuple[str, str, str]]
         print(f"| {row['set']} | {row['engine']} | " + " | ".join(cells) + " |")
 
 
+def installed_version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def machine(threads: int, tesseract: Tesseract | None) -> Row:
-    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    """The machine and the versions of what ran (a peer that is not installed says so: it may not have been asked)."""
+    tess = "not installed"
+    if shutil.which("tesseract"):
+        tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     return {
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
@@ -287,7 +298,7 @@ def machine(threads: int, tesseract: Tesseract | None) -> Row:
         "load_average_1min": os.getloadavg()[0],
         "versions": {
             "ocdr": version("ocdr"),
-            "rapidocr-onnxruntime": version("rapidocr-onnxruntime"),
+            "rapidocr-onnxruntime": installed_version("rapidocr-onnxruntime"),
             "onnxruntime": version("onnxruntime"),
             "tesseract": tess,
         },
