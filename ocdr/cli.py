@@ -364,6 +364,11 @@ def _add_train(sub) -> None:
         q.add_argument("--threads", type=int, help="torch CPU threads")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument(
+            "--split-only",
+            action="store_true",
+            help="write the held-out split to OUT/val and stop (the same split a run with these flags carves)",
+        )
+        q.add_argument(
             "--init",
             help="fine-tune: start from a checkpoint (.pt), an exported .onnx, or 'shipped' (the packaged model)",
         )
@@ -398,7 +403,18 @@ def _add_train(sub) -> None:
 
 
 def _run_train(args) -> int:
-    shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
+    shared = (
+        "data",
+        "val_data",
+        "synth_data",
+        "real_share",
+        "steps",
+        "eval_every",
+        "device",
+        "threads",
+        "seed",
+        "split_only",
+    )
     common = {k: getattr(args, k) for k in (*shared, "init", "arch")}
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
@@ -425,7 +441,7 @@ def _run_train(args) -> int:
                 **common,
             )
         )
-    print(f"best checkpoint: {best}")
+    print(f"held-out split: {best}" if args.split_only else f"best checkpoint: {best}")
     return EXIT_OK
 
 

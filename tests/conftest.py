@@ -34,6 +34,20 @@ PAGE_LINES = [
 ]
 
 
+def split_only_repeats(args: list[str], run: Path, other: Path) -> bool:
+    """``ocdr train ... --split-only`` with a finished run's flags (its ``--out`` swapped for ``other``) writes the
+    held-out split that run carved, file for file, and trains nothing."""
+    from ocdr.cli import main
+
+    at = args.index("--out") + 1
+    assert main([*args[:at], str(other), *args[at + 1 :], "--split-only"]) == 0
+
+    def files(root: Path) -> dict:
+        return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    return files(run / "val") == files(other / "val") and not list(other.glob("*.pt"))
+
+
 def pdf_without_pages() -> bytes:
     """A well-formed PDF with an empty page tree."""
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]

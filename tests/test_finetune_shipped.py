@@ -24,7 +24,7 @@ from ocdr.runtime.session import OnnxModel
 from ocdr.training.onnx_import import checkpoint_from_onnx, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import load_rec_dataset
-from tests.conftest import PAGE_LINES, SHARED_DATA, render_lines
+from tests.conftest import PAGE_LINES, SHARED_DATA, render_lines, split_only_repeats
 
 torch.set_num_threads(1)
 FUNSD_WORDS = SHARED_DATA / "recognition" / "funsd_train_words"
@@ -101,6 +101,7 @@ def test_finetune_shipped_recognizer_on_real_and_synthetic_crops(tmp_path, funsd
     assert metrics[-1]["per_set"]["synth"] > 0.3 and metrics[-1]["per_set"]["funsd"] > 0.1
     held = read_gt_list(out / "val" / "funsd" / "gt_list.txt")
     assert len(held) == 4 and {text for _, text in held} <= {text for _, _, text in funsd_crops}
+    assert split_only_repeats(args, out, tmp_path / "split")
     assert main(["export", str(out / "best.pt"), "-o", str(tmp_path / "ft.onnx")]) == 0
     assert main(["eval", "rec", "--rec-model", str(tmp_path / "ft.onnx"), "--data", str(out / "val" / "funsd")]) == 0
 
@@ -184,6 +185,7 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     assert main(["eval", "det", "--data", str(held)]) == 0
     ((_, gt),) = icdar_pairs(out / "val" / "sroie")  # written with the labels as annotated: whole lines
     assert any(" " in label.text for label in read_icdar_gt(gt))
+    assert split_only_repeats(args, out, tmp_path / "split")
 
 
 def test_line_labels_are_cut_into_words_at_the_gaps_of_the_print():

@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import PAGE_LINES, SHARED_DATA, loose, render_lines
+from conftest import PAGE_LINES, SHARED_DATA, loose, render_lines, split_only_repeats
 
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, center_window, cls_batch, turn_180
 from ocdr.pipeline import OCRParams, TextlineClassifier
@@ -290,6 +290,7 @@ def test_finetune_shipped_line_classifier(tmp_path):
     assert main([*args, "--lr", "1e-5", "--threads", "2"]) == 0
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert metrics[-1]["step"] == 2 and metrics[-1]["accuracy"] > 0.85  # a random start is near 0.5
+    assert split_only_repeats(args, out, tmp_path / "split")
     assert main(["export", str(out / "best.pt"), "-o", str(tmp_path / "ft.onnx")]) == 0
     assert (
         main(["eval", "cls", "--line-cls-model", str(tmp_path / "ft.onnx"), "--data", str(out / "val" / "svt_train")])

@@ -33,6 +33,7 @@ class TrainConfig:
     threads: int | None = None
     seed: int = 0
     init: str | None = None  # start from these weights (fine-tuning)
+    split_only: bool = False  # write the held-out split (OUT/val) and stop: recreates a run's split without training
 
 
 def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:

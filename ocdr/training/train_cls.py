@@ -216,6 +216,8 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             val += [item for _, item in held]
             write_held_out(out, folder, [(path, "-") for path, _ in held])
         log(f"loaded {len(items)} images from {folder}")
+    if cfg.split_only:  # synthetic held-out items are not written: the split of the --data folders is all there is
+        return out / "val"
     for folder in cfg.val_data or []:
         val += [item for _, item in task.load(folder)]
 

@@ -112,6 +112,8 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
             val[Path(folder).name] = as_word_items(held) if kind == "lines" else held
         pools.append(as_word_items(items) if kind == "lines" else items)
         kinds.append("synth" if kind == "synth" else "real")
+    if cfg.split_only:
+        return out / "val"
     for folder in cfg.val_data or []:
         val[Path(folder).name] = load_det_dataset(folder)[: cfg.val_pages]
     if not pools or not any(val.values()):

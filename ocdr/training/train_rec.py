@@ -135,6 +135,8 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
                 val[Path(folder).name] = held
                 write_held_out(out, folder, _held_out_files(out / "val" / Path(folder).name, held))
             groups[kind].append(samples)
+    if cfg.split_only:
+        return out / "val"
     for folder in cfg.val_data or []:
         val[Path(folder).name] = _load(folder, charset, height, log)
     samples = [s for group in groups["real"] + groups["synth"] for s in group]
