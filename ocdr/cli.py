@@ -403,19 +403,8 @@ def _add_train(sub) -> None:
 
 
 def _run_train(args) -> int:
-    shared = (
-        "data",
-        "val_data",
-        "synth_data",
-        "real_share",
-        "steps",
-        "eval_every",
-        "device",
-        "threads",
-        "seed",
-        "split_only",
-    )
-    common = {k: getattr(args, k) for k in (*shared, "init", "arch")}
+    shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
+    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only")}
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):

@@ -44,8 +44,9 @@ def main() -> None:
     parser.add_argument("--words", type=Path, default=DATA / "recognition" / "icdar2015_words_train")
     args = parser.parse_args()
 
-    number = {path.stem: int(path.stem.split("_")[-1]) for path, _ in read_page_dataset(args.pages)}
-    items = sorted(read_page_dataset(args.pages), key=lambda item: number[item[0].stem])
+    pages = read_page_dataset(args.pages)
+    number = {path.stem: int(path.stem.split("_")[-1]) for path, _ in pages}
+    items = sorted(pages, key=lambda item: number[item[0].stem])
     texts = dict(read_gt_list(args.words / "gt_list.txt"))
     legible = [(p, k) for p, (_, labels) in enumerate(items) for k, lab in enumerate(labels) if not lab.ignore]
     if len(legible) != len(texts) or any(
