@@ -81,6 +81,7 @@ def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
     assert main([*args, "--threads", "2"]) == 0
     turned = json.loads(capsys.readouterr().out)
     assert turned["textline_accuracy"] == 1.0 and turned["word_recall"] >= 0.8
+    assert turned["textline_accuracy_matched"] == 1.0
 
 
 def test_read_keeps_memory_flat_unless_asked_for_the_arena():

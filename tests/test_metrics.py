@@ -4,6 +4,7 @@ import pytest
 from ocdr.evaluation.metrics import (
     PRF,
     cer,
+    detection_matches,
     match_detections,
     match_words,
     normalized_edit_distance,
@@ -59,6 +60,21 @@ def test_match_detections_counts_and_duplicates():
     assert result == PRF(tp=1, num_pred=4, num_gt=3)
     # the lower threshold lets the partial box on gt 1 match
     assert match_detections(preds, gt, iou_thresh=0.4).tp == 2
+
+
+def test_detection_matches_name_the_matched_predictions():
+    """The predictions matched one-to-one to legible labels, by index; none on a don't-care region."""
+    gt = [label(0, 0, 100, 20), label(0, 40, 100, 60), label(200, 0, 260, 30, "###", ignore=True)]
+    preds = [
+        quad_from_box(500, 500, 520, 520),  # false positive
+        quad_from_box(0, 0, 70, 20),  # on gt 0 (IoU 0.7), but the last one fits it better (0.87)
+        quad_from_box(1, 41, 99, 59),  # matches gt 1
+        quad_from_box(2, 1, 98, 21),  # matches gt 0
+        quad_from_box(200, 0, 260, 30),  # on the don't-care region: left out
+    ]
+    counts, matched = detection_matches(preds, gt)
+    assert matched == [2, 3]
+    assert counts == match_detections(preds, gt) == PRF(tp=2, num_pred=4, num_gt=2)
 
 
 def test_match_detections_greedy_prefers_best_iou():

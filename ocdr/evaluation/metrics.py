@@ -77,8 +77,9 @@ def _match(
     iou_thresh: float,
     ignore_overlap: float,
     compatible: Callable[[int, RegionLabel], bool],
-) -> PRF:
-    """ICDAR 2015 counting with greedy one-to-one matching by descending IoU among ``compatible`` pairs."""
+) -> tuple[PRF, list[int]]:
+    """ICDAR 2015 counting with greedy one-to-one matching by descending IoU among ``compatible`` pairs; the
+    counts, and the indices of the predictions matched."""
     if not 0.0 < iou_thresh <= 1.0:
         raise ValueError(f"iou_thresh must be in (0, 1], got {iou_thresh}")
     if not 0.0 <= ignore_overlap <= 1.0:
@@ -105,13 +106,21 @@ def _match(
         if i not in used_pred and j not in used_gt:
             used_pred.add(i)
             used_gt.add(j)
-    return PRF(len(used_pred), len(kept), len(care))
+    return PRF(len(used_pred), len(kept), len(care)), sorted(used_pred)
 
 
 def match_detections(
     pred_polys: Sequence[np.ndarray], gt: Sequence[RegionLabel], iou_thresh: float = 0.5, ignore_overlap: float = 0.5
 ) -> PRF:
     """Detection counts for one image under the ICDAR 2015 protocol (ignored regions count for nothing)."""
+    return detection_matches(pred_polys, gt, iou_thresh, ignore_overlap)[0]
+
+
+def detection_matches(
+    pred_polys: Sequence[np.ndarray], gt: Sequence[RegionLabel], iou_thresh: float = 0.5, ignore_overlap: float = 0.5
+) -> tuple[PRF, list[int]]:
+    """``match_detections``'s counts and the indices of the predictions that matched a legible labelled region:
+    what a per-region figure (such as a region's orientation) can be checked on."""
     return _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
 
 
@@ -134,7 +143,7 @@ def match_words(
     texts = [norm(text) for _, text in preds]
     return _match(
         [poly for poly, _ in preds], gt, iou_thresh, ignore_overlap, lambda i, label: texts[i] == norm(label.text)
-    )
+    )[0]
 
 
 def _distance(pred: str, gt: str) -> int:
