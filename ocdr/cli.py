@@ -385,6 +385,7 @@ def _add_train(sub) -> None:
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
+    det.add_argument("--turn-prob", type=float, default=0.0, help="share of training crops turned upside down")
     det.add_argument(
         "--workers", type=int, default=0, help="processes that make the training crops (keeps a GPU fed; 0: none)"
     )
@@ -427,6 +428,7 @@ def _run_train(args) -> int:
                 line_data=args.line_data,
                 val_pages=args.val_pages,
                 workers=args.workers,
+                turn_prob=args.turn_prob,
                 **common,
             )
         )

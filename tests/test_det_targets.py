@@ -226,3 +226,26 @@ def test_det_item_median_height_ignores_dont_care():
     item = DetItem(None, [RegionLabel(box(10), "a"), RegionLabel(box(12), "b"), RegionLabel(box(100), "###", True)])
     assert item.median_height == pytest.approx(11)
     assert DetItem(None, []).median_height == 20.0
+
+
+def test_sample_crop_turn_prob_turns_page_and_labels_upside_down(tmp_path):
+    """``turn_prob=1`` crops are the page turned by 180 degrees (a left-to-right ramp runs right to left), and the
+    labels turn with it (the word's shrink region stays a wide box on its ink)."""
+    page = np.tile(np.linspace(20, 235, 600).astype(np.uint8), (600, 1))
+    page[290:310, 250:350] = 0
+    cv2.imwrite(str(tmp_path / "p.png"), page)
+    word = RegionLabel(np.array([[250, 290], [350, 290], [350, 310], [250, 310]], np.float32), "w")
+    item = DetItem(tmp_path / "p.png", [word])
+    for turn, sign in ((0.0, 1), (1.0, -1)):
+        ramps, on_ink = 0, 0
+        for seed in range(10):
+            rng = np.random.default_rng(seed)
+            s = sample_crop(item, rng, 256, text_height=(20, 20.001), max_angle=0, turn_prob=turn)
+            gray = s["image"][0] * STD[0] + MEAN[0]
+            ramps += sign * (np.median(gray[:, 200:240]) - np.median(gray[:, 16:56])) > 0.1
+            text = s["shrink_map"] > 0
+            if text.any():
+                x0, y0, x1, y1 = _extent(text)
+                assert x1 - x0 > 2 * (y1 - y0)
+                on_ink += float(gray[text].mean()) < float(np.median(gray)) - 0.1
+        assert ramps >= 8 and on_ink >= 4

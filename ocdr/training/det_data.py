@@ -108,12 +108,16 @@ def sample_crop(
     size: int,
     text_height: tuple[float, float] = (8, 40),
     max_angle: float = 3.0,
+    turn_prob: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """A ``size`` x ``size`` training crop whose median text height is drawn log-uniformly from ``text_height``."""
+    """A ``size`` x ``size`` training crop whose median text height is drawn log-uniformly from ``text_height``;
+    with ``turn_prob`` it is turned upside down (so that text is found on pages read without the page stage)."""
     page = _read_gray(item.image_path)
     target_h = float(np.exp(rng.uniform(np.log(text_height[0]), np.log(text_height[1]))))
     scale = target_h / max(item.median_height, 1.0)
     angle = float(rng.uniform(-max_angle, max_angle)) if rng.random() < 0.3 else 0.0
+    if turn_prob and rng.random() < turn_prob:
+        angle += 180.0
     cared = [lab for lab in item.labels if not lab.ignore]
     if cared and rng.random() < 0.85:
         center = cared[int(rng.integers(len(cared)))].polygon.mean(0)

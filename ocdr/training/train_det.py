@@ -35,6 +35,7 @@ class DetTrainConfig(TrainConfig):
     val_pages: int = 10  # per folder
     limit_side_len: int = 1600
     workers: int = 0  # processes that make the training crops (0: the training process)
+    turn_prob: float = 0.0  # share of crops turned upside down
 
 
 def write_held_out_pages(out: Path, folder: str | Path, items: list[DetItem]) -> Path:
@@ -73,11 +74,16 @@ def evaluate_det(model: nn.Module, items: list[DetItem], device: str, limit_side
 
 
 def crop_batch(
-    pools: list[list[DetItem]], shares: list[float], size: int, n: int, rng: np.random.Generator
+    pools: list[list[DetItem]],
+    shares: list[float],
+    size: int,
+    n: int,
+    rng: np.random.Generator,
+    turn_prob: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """``n`` training crops, each from a page of a pool drawn with the pools' shares."""
     picks = [pools[int(rng.choice(len(pools), p=shares))] for _ in range(n)]
-    samples = [sample_crop(pool[int(rng.integers(len(pool)))], rng, size) for pool in picks]
+    samples = [sample_crop(pool[int(rng.integers(len(pool)))], rng, size, turn_prob=turn_prob) for pool in picks]
     return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
 
 
@@ -126,7 +132,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "det") if cfg.init and state is None else None
     arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
-    make_batch = partial(crop_batch, pools, shares, cfg.crop_size, cfg.batch_size)
+    make_batch = partial(crop_batch, pools, shares, cfg.crop_size, cfg.batch_size, turn_prob=cfg.turn_prob)
     model = create_detector(arch).to(cfg.device)
     if init is not None:
         model.load_state_dict(init["model"])
