@@ -65,6 +65,13 @@ def _add_model_options(p) -> None:
         "coordinates)",
     )
     p.add_argument(
+        "--use-doc-unwarping",
+        action="store_true",
+        default=None,
+        help="flatten a photographed page (the whole sheet in view, seen at an angle) before reading it (boxes stay in "
+        "the input's coordinates)",
+    )
+    p.add_argument(
         "--use-deskew",
         action="store_true",
         default=None,
@@ -74,7 +81,7 @@ def _add_model_options(p) -> None:
 
 def _params(args) -> dict:
     """The pipeline settings given on the command line (OCRParams fields)."""
-    switches = ["use_textline_orientation", "use_doc_orientation_classify", "use_deskew"]
+    switches = ["use_textline_orientation", "use_doc_orientation_classify", "use_doc_unwarping", "use_deskew"]
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
 
 
@@ -302,6 +309,12 @@ def _add_synth(sub) -> None:
     pages.add_argument("--max-pt", type=float, default=14.0)
     pages.add_argument("--noise", type=float, default=1.0, help="degradation strength (0 = clean)")
     pages.add_argument("--max-skew", type=float, default=0.0, help="random page rotation, degrees")
+    pages.add_argument(
+        "--photo",
+        type=float,
+        default=0.0,
+        help="photographed pages: on a surface, seen at an angle (corners moved up to this x 10%% of the sides)",
+    )
 
 
 def _run_synth(args) -> int:
@@ -314,7 +327,12 @@ def _run_synth(args) -> int:
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
     else:
         style = PageStyle(
-            dpi=args.dpi, min_pt=args.min_pt, max_pt=args.max_pt, noise=args.noise, max_skew_deg=args.max_skew
+            dpi=args.dpi,
+            min_pt=args.min_pt,
+            max_pt=args.max_pt,
+            noise=args.noise,
+            max_skew_deg=args.max_skew,
+            photo=args.photo,
         )
         write_page_dataset(args.out, args.count, args.seed, args.workers, args.fonts, style)
     print(f"wrote {args.count} {args.kind} to {args.out}")

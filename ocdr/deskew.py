@@ -64,9 +64,3 @@ def straighten(image: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]
     fill = tuple(int(v) for v in np.median(image.reshape(-1, image.shape[2] if image.ndim == 3 else 1), axis=0))
     out = cv2.warpAffine(image, m, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=fill)
     return out, cv2.invertAffineTransform(m)
-
-
-def map_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Points (..., 2) through a 2x3 affine matrix."""
-    pts = np.asarray(points, dtype=np.float64)
-    return (pts @ matrix[:, :2].T + matrix[:, 2]).astype(np.float32)

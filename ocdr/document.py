@@ -223,7 +223,9 @@ class Page(_Value):
     orientation stage found it (polygons are always in the input image's coordinates) and ``angle_confidence`` the
     page classifier's confidence times the share of the text whose orientation agrees (None when it did not run).
     ``skew`` is the small angle (degrees, clockwise) the deskew stage found and straightened the page by (below 0.2
-    degrees it is left as it is; None when the stage did not run). ``dpi`` is the resolution the page image had (the
+    degrees it is left as it is; None when the stage did not run). ``outline`` is the photographed sheet the
+    unwarping stage found and flattened before detection (its corners in the input's pixels; None when the stage did
+    not run or found no sheet in full view). ``dpi`` is the resolution the page image had (the
     render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters that place the page on
     paper (searchable PDF, hOCR's scan_res) use it.
     """
@@ -239,6 +241,11 @@ class Page(_Value):
     dpi: float | None = None
     angle_confidence: float | None = None
     skew: float | None = None
+    outline: Polygon | None = None
+
+    def __post_init__(self) -> None:
+        if self.outline is not None:
+            self.outline = as_polygon(self.outline)
 
     @property
     def lines(self) -> list[Line]:
@@ -268,6 +275,7 @@ class Page(_Value):
             "angle": self.angle,
             "angle_confidence": None if self.angle_confidence is None else _round_score(self.angle_confidence),
             "skew": None if self.skew is None else round(self.skew, 2),
+            "outline": None if self.outline is None else _round_polygon(self.outline),
             "dpi": self.dpi,
             "params": dict(self.params),
             "blocks": [b.to_dict() for b in self.blocks],
@@ -288,6 +296,7 @@ class Page(_Value):
             dpi=d.get("dpi"),
             angle_confidence=d.get("angle_confidence"),
             skew=d.get("skew"),
+            outline=d.get("outline"),
         )
 
 

@@ -152,3 +152,12 @@ def pad_quad(polygon: np.ndarray, vertical: float, horizontal: float = 0.0) -> n
     down = down / max(np.linalg.norm(down), 1e-6) * height * vertical
     right = right / max(np.linalg.norm(right), 1e-6) * height * horizontal
     return np.stack([p0 - down - right, p1 - down + right, p2 + down + right, p3 + down - right]).astype(np.float32)
+
+
+def map_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Points (..., 2) through a 2x3 affine matrix or a 3x3 homography."""
+    pts = np.asarray(points, dtype=np.float64)
+    out = pts @ matrix[:2, :2].T + matrix[:2, 2]
+    if matrix.shape == (3, 3):
+        out = out / (pts @ matrix[2, :2] + matrix[2, 2])[..., None]
+    return out.astype(np.float32)

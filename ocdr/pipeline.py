@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from ocdr.deskew import estimate_skew, map_points, straighten
+from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
-from ocdr.geometry import crop_region, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
+from ocdr.geometry import crop_region, map_points, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
 from ocdr.layout.grouping import group_words
 from ocdr.models.classification.preprocess import cls_batch, page_batch, turn_180, vote
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
@@ -28,6 +28,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.runtime.session import OnnxModel
+from ocdr.unwarp import find_page, flatten
 
 LIMIT_TYPES = ("max", "min", "resize_long")
 VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
@@ -62,6 +63,7 @@ class OCRParams:
     use_textline_orientation: bool = False  # turn upside-down lines over before reading them (needs the classifier)
     use_doc_orientation_classify: bool = False  # turn pages upright before detection (needs the page classifier)
     use_deskew: bool = False  # straighten pages scanned a few degrees off before detection (ocdr.deskew)
+    use_doc_unwarping: bool = False  # flatten a photographed sheet before detection (ocdr.unwarp)
 
     def __post_init__(self) -> None:
         if self.text_det_limit_type not in LIMIT_TYPES:
@@ -95,6 +97,7 @@ class OCRParams:
             "use_textline_orientation": self.use_textline_orientation,
             "use_doc_orientation_classify": self.use_doc_orientation_classify,
             "use_deskew": self.use_deskew,
+            "use_doc_unwarping": self.use_doc_unwarping,
         }
 
 
@@ -341,6 +344,9 @@ class OCRPipeline:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
         image, page_angle, page_confidence = self.turn_upright(image, params)
+        outline, unwarp_back = None, None
+        if params.use_doc_unwarping and (outline := find_page(image)) is not None:
+            image, unwarp_back = flatten(image, outline)
         skew, back = 0.0, None
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
@@ -366,12 +372,17 @@ class OCRPipeline:
             angle_confidence=page_confidence,
             skew=skew if params.use_deskew else None,
             params=params.page_params(),
+            outline=outline,
         )
         for node in [*page.blocks, *page.lines, *page.words, *page.regions]:
             if flipped:
                 node.polygon = unturn_points(node.polygon, 180, image.shape[1], image.shape[0])
             if back is not None:
                 node.polygon = map_points(node.polygon, back)
+            if unwarp_back is not None:
+                node.polygon = map_points(node.polygon, unwarp_back)
             if page_angle:
                 node.polygon = unturn_points(node.polygon, page_angle, width, height)
+        if page_angle and outline is not None:
+            page.outline = unturn_points(outline, page_angle, width, height)
         return page

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocdr.training.synth.render import render_lines  # noqa: F401  (the tests import it from here)
+from ocdr.io.labels import RegionLabel
+from ocdr.training.synth.render import photograph, render_lines  # noqa: F401  (the tests import it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "letter.png"
@@ -87,6 +88,22 @@ def png_bytes(image: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, "PNG")
     return buf.getvalue()
+
+
+def photographed(
+    image: np.ndarray, labels: list[RegionLabel], seed: int, strength: float = 1.5
+) -> tuple[np.ndarray, list[RegionLabel], np.ndarray]:
+    """An RGB page photographed on a surface (``photograph``), its labels, and the sheet's corners in the photo."""
+    h, w = image.shape[:2]
+    sheet = RegionLabel(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), "sheet")
+    gray, mapped = photograph(image[..., 0], [*labels, sheet], np.random.default_rng(seed), strength)
+    return np.ascontiguousarray(np.stack([gray] * 3, axis=2)), mapped[:-1], mapped[-1].polygon
+
+
+@pytest.fixture(scope="session")
+def photo(text_page):
+    """The test page photographed at an angle (seed 3)."""
+    return photographed(*text_page, seed=3)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from ocdr.cli import main
-from ocdr.deskew import estimate_skew, map_points, straighten
+from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Document
 from ocdr.evaluation.metrics import match_words
+from ocdr.geometry import map_points
 from ocdr.io.labels import RegionLabel
 from tests.conftest import PAGE_LINES, loose
 

@@ -174,7 +174,7 @@ def test_ocr_pdf_reads_the_first_ten_pages(server, numbered_pages):
         assert page["image"] is None
 
 
-def test_ocr_options(server, text_page):
+def test_ocr_options(server, text_page, photo):
     file = b64(png_bytes(text_page[0]))
     full = server.post("/ocr", json={"file": file, "visualize": False}).json()["result"]["ocrResults"][0]["texts"]
     tiny = server.post("/ocr", json={"file": file, "visualize": False, "inferenceParams": {"maxLongSide": 96}})
@@ -182,7 +182,6 @@ def test_ocr_options(server, text_page):
     assert len(tiny.json()["result"]["ocrResults"][0]["texts"]) < len(full)
     strict = server.post("/ocr", json={"file": file, "visualize": False, "textRecScoreThresh": 0.9999})
     assert len(strict.json()["result"]["ocrResults"][0]["texts"]) < len(full)
-    assert_error(server.post("/ocr", json={"file": file, "useDocUnwarping": True}), 422, "unwarping")
     assert_error(server.post("/ocr", json={"file": file, "textDetThresh": 2}), 422, "text_det_thresh")
     assert_error(server.post("/ocr", json={"file": file, "inferenceParams": {"maxLongSide": 0}}), 422, "maxLongSide")
     assert server.post("/ocr", json={"file": file, "useTextlineOrientation": False}).status_code == 200
@@ -200,6 +199,11 @@ def test_ocr_options(server, text_page):
     # boxes are in the sideways image's coordinates: the text runs top to bottom
     tall = [np.ptp(np.array(t["poly"])[:, 1]) > np.ptp(np.array(t["poly"])[:, 0]) for t in texts]
     assert sum(tall) >= 0.8 * len(texts)
+    flattened = server.post(
+        "/ocr", json={"file": b64(png_bytes(photo[0])), "visualize": False, "useDocUnwarping": True}
+    )
+    assert flattened.status_code == 200, flattened.text
+    assert "Quarterly" in " ".join(t["text"] for t in flattened.json()["result"]["ocrResults"][0]["texts"])
     straightened = server.post("/ocr", json={"file": file, "visualize": False, "useDeskew": True})  # ocdr's own
     assert straightened.status_code == 200, straightened.text
     assert [t["text"] for t in straightened.json()["result"]["ocrResults"][0]["texts"]] == [t["text"] for t in full]

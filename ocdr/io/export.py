@@ -69,20 +69,21 @@ def page_to_paddlex(page: Page) -> dict[str, Any]:
     kept = [r for r in page.regions if r.kept]
     rec_polys = [_int_polygon(r.polygon) for r in kept]
     doc_orientation = bool(page.params.get("use_doc_orientation_classify", False))
+    doc_unwarping = bool(page.params.get("use_doc_unwarping", False))
     result: dict[str, Any] = {
         "input_path": page.source,
         "page_index": page.index,
         "model_settings": {
-            "use_doc_preprocessor": doc_orientation,
+            "use_doc_preprocessor": doc_orientation or doc_unwarping,
             "use_textline_orientation": bool(page.params.get("use_textline_orientation", False)),
         },
     }
-    if doc_orientation:  # unlike PaddleX, the polygons below stay in the input image's coordinates
+    if doc_orientation or doc_unwarping:  # unlike PaddleX, the polygons below stay in the input image's coordinates
         result["doc_preprocessor_res"] = {
             "input_path": None,
             "page_index": None,
-            "model_settings": {"use_doc_orientation_classify": True, "use_doc_unwarping": False},
-            "angle": page.angle,
+            "model_settings": {"use_doc_orientation_classify": doc_orientation, "use_doc_unwarping": doc_unwarping},
+            "angle": page.angle if doc_orientation else -1,
         }
     return result | {
         "dt_polys": [_int_polygon(r.polygon).tolist() for r in page.regions],

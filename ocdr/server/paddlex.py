@@ -33,17 +33,13 @@ PARAM_FIELDS = {
     "textRecScoreThresh": "text_rec_score_thresh",
     "useTextlineOrientation": "use_textline_orientation",
     "useDocOrientationClassify": "use_doc_orientation_classify",
+    "useDocUnwarping": "use_doc_unwarping",  # ocdr.unwarp: a photographed sheet's outline flattened
     "useDeskew": "use_deskew",  # ocdr's own (PaddleX has no deskew module)
 }
-# modules PaddleX can switch on that this server does not have yet
-MISSING_MODULES = {"useDocUnwarping": "document unwarping"}
 
 
 def request_params(body: PaddleXOCRRequest) -> dict[str, Any]:
-    """``OCRParams`` overrides from the body; asking for a module the server lacks is a 422, not silently ignored."""
-    for option, module in MISSING_MODULES.items():
-        if getattr(body, option):
-            raise ServiceError(422, f"{option}: this server has no {module} model; send false or leave it out")
+    """``OCRParams`` overrides from the body."""
     params: dict[str, Any] = {}
     if body.inferenceParams is not None and body.inferenceParams.maxLongSide is not None:
         params.update(text_det_limit_side_len=body.inferenceParams.maxLongSide, text_det_limit_type="max")

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocdr.geometry import map_points
 from ocdr.io.labels import RegionLabel
 from ocdr.training.synth.fonts import FontSpec, find_fonts
 from ocdr.training.synth.text import TextSampler
@@ -170,6 +171,36 @@ class PageStyle:
     max_pt: float = 14.0
     noise: float = 1.0  # scales the degradations; 0 renders a clean page
     max_skew_deg: float = 0.0
+    photo: float = 0.0  # 0: a scan; above: a photo of the page (photograph), its corners moved up to this x 10%
+
+
+def photograph(
+    img: np.ndarray, labels: list[RegionLabel], rng: np.random.Generator, strength: float = 1.0
+) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A gray page as a phone photographs it: laid on a darker, textured surface that shows around it, seen at an
+    angle (each corner moved by up to ``strength`` x 10% of the page's sides) and lit unevenly. The image grows by a
+    margin of ``strength`` x 10% + 4% of the page on every side, so that the whole sheet stays in view; the labels
+    follow the page."""
+    h, w = img.shape[:2]
+    mx, my = (0.04 + 0.1 * strength) * w, (0.04 + 0.1 * strength) * h
+    size = (int(w + 2 * mx), int(h + 2 * my))
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    moved = corners + [mx, my] + (rng.uniform(-1, 1, (4, 2)) * strength * 0.1 * [w, h]).astype(np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
+    page = cv2.warpPerspective(img, matrix, size, flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.full_like(img, 255), matrix, size, flags=cv2.INTER_LINEAR).astype(np.float32) / 255
+    # the surface: a smooth field of a darker tone with a fine grain
+    tone = float(rng.uniform(20, 140))
+    field = cv2.resize(rng.normal(0, 1, (6, 6)).astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
+    surface = tone + field * float(rng.uniform(5, 30)) + rng.normal(0, float(rng.uniform(1, 8)), mask.shape)
+    out = page * mask + surface * (1 - mask)
+    # light falling off across the picture
+    ys, xs = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    angle = float(rng.uniform(0, 2 * np.pi))
+    ramp = (xs / size[0] - 0.5) * np.cos(angle) + (ys / size[1] - 0.5) * np.sin(angle)
+    out = out * (1 - float(rng.uniform(0.05, 0.35)) * (ramp + 0.5))
+    mapped = [RegionLabel(map_points(lab.polygon, matrix), lab.text, lab.ignore) for lab in labels]
+    return np.clip(out, 0, 255).astype(np.uint8), mapped
 
 
 def _draw_words(
@@ -297,8 +328,9 @@ def render_page(
         m = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
         img = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderValue=bg)
         for label in labels:
-            pts = np.hstack([label.polygon, np.ones((4, 1), np.float32)])
-            label.polygon = (pts @ m.T).astype(np.float32)
+            label.polygon = map_points(label.polygon, m)
+    if style.photo > 0:
+        img, labels = photograph(img, labels, rng, style.photo)
     if style.noise > 0:
         img = augment_gray(img, rng, strength=0.6 * style.noise)
     return np.ascontiguousarray(np.stack([img] * 3, axis=2)), labels
