@@ -11,7 +11,7 @@ import pytest
 
 from ocdr.cli import main
 from ocdr.document import Document
-from ocdr.evaluation.metrics import match_words
+from ocdr.evaluation.metrics import match_detections, match_words
 from ocdr.geometry import map_points
 from ocdr.io.export import page_to_paddlex
 from ocdr.io.labels import RegionLabel
@@ -101,20 +101,15 @@ def test_cli_use_doc_unwarping(tmp_path, photo, capsys):
     assert page["params"]["use_doc_unwarping"] is True and len(page["outline"]) == 4
 
 
-def test_synthetic_photographed_pages_keep_their_labels_on_the_words(tmp_path):
-    assert main(["synth", "pages", "--out", str(tmp_path), "--count", "1", "--dpi", "72", "--noise", "0"]) == 0
-    assert (
-        main(["synth", "pages", "--out", str(tmp_path / "photo"), "--count", "1", "--dpi", "72", "--photo", "1.5"]) == 0
-    )
+def test_synthetic_photographed_pages_keep_their_labels_on_the_words(ocr, tmp_path):
+    args = ["synth", "pages", "--count", "1", "--dpi", "100", "--seed", "2"]
+    assert main([*args, "--out", str(tmp_path), "--noise", "0"]) == 0
+    assert main([*args, "--out", str(tmp_path / "photo"), "--photo", "1.5"]) == 0
     (item,) = load_det_dataset(tmp_path / "photo")
     (flat,) = load_det_dataset(tmp_path)
     assert [lab.text for lab in item.labels] == [lab.text for lab in flat.labels]  # the same page, photographed
-    gray = cv2.imread(str(item.image_path), cv2.IMREAD_GRAYSCALE)
-    assert find_page(np.stack([gray] * 3, axis=2)) is not None
-    paper = float(np.percentile(gray, 95))
-    on_ink = 0
-    for lab in item.labels:
-        mask = np.zeros(gray.shape, np.uint8)
-        cv2.fillConvexPoly(mask, np.round(lab.polygon).astype(np.int32), 1)
-        on_ink += float(gray[mask > 0].mean()) < paper - 30
-    assert on_ink >= 0.95 * len(item.labels)  # each box holds dark ink on the light paper
+    image = cv2.cvtColor(cv2.imread(str(item.image_path)), cv2.COLOR_BGR2RGB)
+    assert find_page(image) is not None
+    # the shipped detector's boxes on the flattened photo, mapped back, land on the labels
+    page = ocr(image, use_doc_unwarping=True).pages[0]
+    assert match_detections([r.polygon for r in page.regions], item.labels).recall >= 0.8

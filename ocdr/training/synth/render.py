@@ -178,9 +178,9 @@ def photograph(
     img: np.ndarray, labels: list[RegionLabel], rng: np.random.Generator, strength: float = 1.0
 ) -> tuple[np.ndarray, list[RegionLabel]]:
     """A gray page as a phone photographs it: laid on a darker, textured surface that shows around it, seen at an
-    angle (each corner moved by up to ``strength`` x 10% of the page's sides) and lit unevenly. The image grows by a
-    margin of ``strength`` x 10% + 4% of the page on every side, so that the whole sheet stays in view; the labels
-    follow the page."""
+    angle (each corner moved by up to ``strength`` x 10% of the page's sides), lit unevenly and, more often than not,
+    partly in a soft shadow. The image grows by a margin of ``strength`` x 10% + 4% of the page on every side, so
+    that the whole sheet stays in view; the labels follow the page."""
     h, w = img.shape[:2]
     mx, my = (0.04 + 0.1 * strength) * w, (0.04 + 0.1 * strength) * h
     size = (int(w + 2 * mx), int(h + 2 * my))
@@ -199,6 +199,13 @@ def photograph(
     angle = float(rng.uniform(0, 2 * np.pi))
     ramp = (xs / size[0] - 0.5) * np.cos(angle) + (ys / size[1] - 0.5) * np.sin(angle)
     out = out * (1 - float(rng.uniform(0.05, 0.35)) * (ramp + 0.5))
+    if rng.random() < 0.6:  # the shadow of the phone or a hand: one side of a soft-edged line darker
+        angle = float(rng.uniform(0, 2 * np.pi))
+        across = (xs - size[0] / 2) * np.cos(angle) + (ys - size[1] / 2) * np.sin(angle)
+        edge = float(rng.uniform(-0.3, 0.3)) * max(size)
+        softness = float(rng.uniform(0.01, 0.06)) * max(size)
+        shade = 1 / (1 + np.exp(-np.clip((across - edge) / softness, -30, 30)))
+        out = out * (1 - float(rng.uniform(0.15, 0.45)) * shade)
     mapped = [RegionLabel(map_points(lab.polygon, matrix), lab.text, lab.ignore) for lab in labels]
     return np.clip(out, 0, 255).astype(np.uint8), mapped
 
