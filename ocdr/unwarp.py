@@ -1,13 +1,14 @@
 """Document unwarping for photographed pages: find the sheet's outline and flatten it to a rectangle.
 
 A phone photo of a page shows the sheet at an angle (a trapezoid, its far side smaller) on whatever surface it
-lies on. The outline is the largest bright four-cornered shape in the picture: the picture, downscaled to
-``WORK_SIDE``, is split into paper and surface by Otsu's threshold on its smoothed gray levels, and the biggest
-outer contour is simplified to a polygon. When that polygon has four corners, is convex, covers at least
-``MIN_AREA`` of the picture with all four corners inside it and none of them far from square, the page is warped
-so that its corners become a rectangle's (a homography). A sheet that fills the frame (a scan), runs off the
-picture or cannot be told from its surface by the threshold is left as it is. Curled or folded paper is flattened
-only as far as its outline goes: the text between the corners keeps its bends.
+lies on. The picture, downscaled to ``WORK_SIDE`` and smoothed, is looked at two ways: bright paper against the
+surface (Otsu's threshold) and sharp edges (Canny); the large outer contours of both are simplified to polygons. A
+polygon is a sheet when it has four convex corners, covers at least ``MIN_AREA`` of the picture with every corner
+inside it and none far from square, and its paper is ``CONTRAST`` gray levels brighter than the surface just
+outside it (a box drawn on a form is not). The largest such sheet is warped so that its corners become a
+rectangle's (a homography). A sheet that fills the frame (a scan), runs off the picture or cannot be told from its
+surface is left as it is. Curled or folded paper is flattened only as far as its outline goes: the text between the
+corners keeps its bends.
 """
 
 from __future__ import annotations
