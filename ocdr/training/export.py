@@ -30,8 +30,10 @@ def export_checkpoint(
     stored as its defaults (``TextDetector.defaults``); settings a user passes still win. ``char_odds``: a
     recognizer's prior correction, each character's odds against every other class multiplied by its factor (its
     output bias raised by the factor's log), for characters the training crops under-represent (sentence-final
-    periods); recorded in the metadata."""
+    periods); recorded in the metadata. Without it, a checkpoint fine-tuned from an ONNX file that had such a
+    correction (``ocdr train rec --init``) gets that file's again."""
     state = load_checkpoint(Path(checkpoint))
+    char_odds = char_odds or state.get("char_odds")
     if char_odds and "charset" not in state:
         raise ValueError("char_odds applies to recognizer checkpoints only")
     output = Path(output)
@@ -67,7 +69,7 @@ def export_checkpoint(
     model.load_state_dict(state["model"])
     if char_odds:
         meta["char_odds"] = json.dumps(char_odds, ensure_ascii=False)
-        _raise_odds(model.head.bias, state["charset"], char_odds)
+        raise_odds(model.head.bias, state["charset"], char_odds)
     model.eval()
     torch.onnx.export(
         model,
@@ -89,7 +91,8 @@ def export_checkpoint(
 
 
 @torch.no_grad()
-def _raise_odds(bias: torch.Tensor, charset: str, char_odds: dict[str, float]) -> None:
+def raise_odds(bias: torch.Tensor, charset: str, char_odds: dict[str, float]) -> None:
+    """Multiply each character's odds by its factor: its bias in the recognizer's head raised by the factor's log."""
     for char, factor in char_odds.items():
         if char not in charset or not factor > 0:
             raise ValueError(f"char_odds: {char!r}={factor} needs a character of the model's charset and a factor > 0")

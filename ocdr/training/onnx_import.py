@@ -4,9 +4,11 @@ be fine-tuned: ``ocdr train rec|det|cls --init shipped`` or ``--init model.onnx`
 The exporter folds each BatchNorm into the convolution before it and renames those weights, so the import walks the
 graph: a Conv node's name is its module path (``/cnn/cnn.4/cnn.4.0/conv1/conv1.0/Conv`` -> ``cnn.4.0.conv1.0``), its
 folded weight goes to that convolution and its bias to the BatchNorm after it, which starts as the identity.
-``refit_batchnorm`` then gives those BatchNorms statistics measured on real batches while keeping the function the
-same, so training in train mode starts from the shipped model's outputs. LSTM gates come back in torch's order, MatMul
-weights transposed; every other initializer whose name is a state-dict key is copied as is.
+``refit_batchnorm`` then gives those BatchNorms statistics measured on batches drawn as training draws them while
+keeping the function the same, so training in train mode starts from the shipped model's outputs. LSTM gates come back
+in torch's order, MatMul weights transposed; every other initializer whose name is a state-dict key is copied as is.
+A recognizer's export-time prior correction (``char_odds``) is taken back out of its head's bias and returned beside
+the weights, for the next export to apply again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from ocdr.runtime.registry import shipped_model_path
+from ocdr.training.export import raise_odds
 
 # ONNX LSTM gates are (i, o, f, c); torch's are (i, f, g=c, o)
 _LSTM_GATES = (0, 2, 3, 1)
@@ -143,6 +146,9 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
     out = {"model": state, "arch": meta["arch"], "missing": missing, "bn_folded": True, "source": str(path)}
     if kind == "rec":
         out["charset"] = meta["charset"]
+        if "char_odds" in meta:  # the export's prior correction, undone so that training starts from the network
+            out["char_odds"] = json.loads(meta["char_odds"])
+            raise_odds(state["head.bias"], meta["charset"], {c: 1 / f for c, f in out["char_odds"].items()})
     if "angles" in meta:
         out["angles"] = json.loads(meta["angles"])
     return out

@@ -29,6 +29,8 @@ from ocdr.training.rec_data import (
     width_batches,
 )
 
+CALIBRATION_BATCHES = 32  # training batches that set the BatchNorm statistics of a model imported from ONNX
+
 
 @dataclass
 class RecTrainConfig(TrainConfig):
@@ -148,19 +150,6 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         f"{len(charset)} characters"
     )
 
-    model = create_recognizer(arch, charset.num_classes).to(cfg.device)
-    if init is not None:
-        batches = width_batches(samples, cfg.batch_size, rng)[:16]
-        calib = [torch.from_numpy(collate([samples[i] for i in b], charset)[0]).to(cfg.device) for b in batches]
-        _init_weights(model, init, charset, calib)
-        log(f"initialised from {cfg.init} ({init['arch']})")
-    meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
-    run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta)
-    if state is not None:
-        run.restore(state)
-        rng = np.random.default_rng(cfg.seed + run.step)
-        log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
-
     def epoch() -> np.ndarray:
         """Every real crop once, and synthetic crops in the proportion real_share asks for (all when alone)."""
         real = np.arange(n_real)
@@ -171,6 +160,24 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
 
     def augment(img: np.ndarray) -> np.ndarray:
         return augment_crop(img, rng, cfg.augment) if cfg.augment > 0 else img
+
+    model = create_recognizer(arch, charset.num_classes).to(cfg.device)
+    if init is not None:
+        # BatchNorm statistics measured on batches drawn and augmented as training draws them: calibrated on other
+        # batches, the running statistics drift from the first step and the model loses accuracy before it learns
+        batches = width_batches(samples, cfg.batch_size, rng, epoch())[:CALIBRATION_BATCHES]
+        calib = [torch.from_numpy(collate([samples[i] for i in b], charset, augment)[0]) for b in batches]
+        _init_weights(model, init, charset, [x.to(cfg.device) for x in calib])
+        log(f"initialised from {cfg.init} ({init['arch']})")
+    meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
+    char_odds = (state or init or {}).get("char_odds")  # the init's prior correction, for the export to apply again
+    if char_odds:
+        meta["char_odds"] = char_odds
+    run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta)
+    if state is not None:
+        run.restore(state)
+        rng = np.random.default_rng(cfg.seed + run.step)
+        log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
 
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     use_amp = cfg.device.startswith("cuda")
