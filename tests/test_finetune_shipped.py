@@ -41,6 +41,19 @@ def funsd_crops():
     return items
 
 
+@pytest.fixture(scope="module")
+def crop_folders(tmp_path_factory, funsd_crops):
+    """The FUNSD crops as a seed folder and 100 synthetic lines: the fine-tuning runs' --data and --synth-data."""
+    root = tmp_path_factory.mktemp("crops")
+    real, synth = root / "funsd", root / "synth"
+    (real / "images").mkdir(parents=True)
+    for i, (_, img, _) in enumerate(funsd_crops):
+        cv2.imwrite(str(real / "images" / f"{i}.png"), img)
+    write_gt_list(real / "gt_list.txt", [(f"images/{i}.png", text) for i, (_, _, text) in enumerate(funsd_crops)])
+    assert main(["synth", "lines", "--out", str(synth), "--count", "100", "--seed", "3"]) == 0
+    return real, synth
+
+
 def test_shipped_recognizer_comes_back_into_torch_exactly(funsd_crops):
     ck = checkpoint_from_onnx("shipped", "rec")
     assert ck["missing"] == [] and ck["arch"] == "crnn_lite"
@@ -79,17 +92,11 @@ def test_shipped_recognizer_goes_back_to_onnx_with_its_raised_odds(tmp_path, fun
     assert json.loads(again.metadata["char_odds"]) == {".": 3}
 
 
-def test_finetuning_from_onnx_starts_where_the_shipped_model_is(tmp_path, funsd_crops):
+def test_finetuning_from_onnx_starts_where_the_shipped_model_is(tmp_path, funsd_crops, crop_folders):
     """Steps at learning rate 0 change only BatchNorm's running statistics. Measured at import on batches drawn and
     augmented as training draws them, they stay where they are and the model reads as well as before; measured on
     plain crops, they drifted towards the augmented batches' and the loss rose by 15% in 20 steps."""
-    real = tmp_path / "funsd"
-    (real / "images").mkdir(parents=True)
-    for i, (_, img, _) in enumerate(funsd_crops):
-        cv2.imwrite(str(real / "images" / f"{i}.png"), img)
-    write_gt_list(real / "gt_list.txt", [(f"images/{i}.png", text) for i, (_, _, text) in enumerate(funsd_crops)])
-    synth, out = tmp_path / "synth", tmp_path / "run"
-    assert main(["synth", "lines", "--out", str(synth), "--count", "100", "--seed", "3"]) == 0
+    (real, synth), out = crop_folders, tmp_path / "run"
     args = ["train", "rec", "--data", str(real), "--synth-data", str(synth), "--init", "shipped", "--out", str(out)]
     assert (
         main([*args, "--steps", "20", "--eval-every", "20", "--batch-size", "16", "--lr", "0", "--threads", "1"]) == 0
@@ -134,17 +141,8 @@ def test_import_refuses_the_wrong_kind():
         checkpoint_from_onnx(shipped_model_path("det"), "rec")
 
 
-def test_finetune_shipped_recognizer_on_real_and_synthetic_crops(tmp_path, funsd_crops):
-    real = tmp_path / "funsd"
-    (real / "images").mkdir(parents=True)
-    pairs = []
-    for i, (_, img, text) in enumerate(funsd_crops):
-        cv2.imwrite(str(real / "images" / f"{i}.png"), img)
-        pairs.append((f"images/{i}.png", text))
-    write_gt_list(real / "gt_list.txt", pairs)
-    synth = tmp_path / "synth"
-    assert main(["synth", "lines", "--out", str(synth), "--count", "100", "--seed", "3"]) == 0
-    out = tmp_path / "run"
+def test_finetune_shipped_recognizer_on_real_and_synthetic_crops(tmp_path, funsd_crops, crop_folders):
+    (real, synth), out = crop_folders, tmp_path / "run"
     args = ["train", "rec", "--data", str(real), "--synth-data", str(synth), "--init", "shipped", "--out", str(out)]
     args += ["--steps", "3", "--eval-every", "3", "--batch-size", "8", "--lr", "1e-4", "--threads", "1"]
     assert main(args) == 0

@@ -166,8 +166,10 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         # BatchNorm statistics measured on batches drawn and augmented as training draws them: calibrated on other
         # batches, the running statistics drift from the first step and the model loses accuracy before it learns
         batches = width_batches(samples, cfg.batch_size, rng, epoch())[:CALIBRATION_BATCHES]
-        calib = [torch.from_numpy(collate([samples[i] for i in b], charset, augment)[0]) for b in batches]
-        _init_weights(model, init, charset, [x.to(cfg.device) for x in calib])
+        calib = [
+            torch.from_numpy(collate([samples[i] for i in b], charset, augment)[0]).to(cfg.device) for b in batches
+        ]
+        _init_weights(model, init, charset, calib)
         log(f"initialised from {cfg.init} ({init['arch']})")
     meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
     char_odds = (state or init or {}).get("char_odds")  # the init's prior correction, for the export to apply again
