@@ -390,6 +390,12 @@ def _add_train(sub) -> None:
             "--init",
             help="fine-tune: start from a checkpoint (.pt), an exported .onnx, or 'shipped' (the packaged model)",
         )
+        q.add_argument(
+            "--freeze-bn",
+            action="store_true",
+            help="keep BatchNorm statistics as they are (normalise by them in training too): for fine-tuning on "
+            "small or unfamiliar data; give it again when resuming",
+        )
     rec.add_argument("--arch", default="crnn_lite")
     rec.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines) mixed with --data")
     rec.add_argument("--real-share", type=float, default=0.5, help="share of --data crops when --synth-data is given")
@@ -423,7 +429,7 @@ def _add_train(sub) -> None:
 
 def _run_train(args) -> int:
     shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
-    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only")}
+    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only", "freeze_bn")}
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):

@@ -24,6 +24,7 @@ from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel
 from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
 from ocdr.training.export import raise_odds
+from ocdr.training.loop import freeze_batchnorm
 from ocdr.training.onnx_import import checkpoint_from_onnx, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import load_rec_dataset
@@ -120,6 +121,41 @@ def test_finetuning_from_onnx_starts_where_the_shipped_model_is(tmp_path, funsd_
         after = loss(model(torch.from_numpy(batch)).numpy())
     before = loss(OnnxModel(shipped_model_path("rec"), threads=1).run(batch))
     assert after < 1.05 * before, (before, after)
+
+
+def test_frozen_batchnorm_keeps_its_statistics_and_learns_scale_and_shift():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.LazyLinear(2))
+    model(torch.randn(2, 1, 8, 8))  # materialise the lazy layer
+    bn = model[1]
+    bn.running_mean.uniform_(-1, 1)
+    bn.running_var.uniform_(0.5, 2)
+    stats = bn.running_mean.clone(), bn.running_var.clone()
+    freeze_batchnorm(model)
+    x = torch.randn(6, 1, 8, 8) * 3 + 1  # batch statistics far from the running ones
+    model.eval()
+    expected = model(x).detach()
+    model.train()  # the mode a training loop sets: the BatchNorm still normalises by the running statistics
+    out = model(x)
+    assert torch.allclose(out, expected) and torch.equal(bn.running_mean, stats[0])
+    assert torch.equal(bn.running_var, stats[1])
+    weight = bn.weight.detach().clone()
+    out.sum().backward()
+    torch.optim.SGD(model.parameters(), lr=0.1).step()
+    assert not torch.equal(bn.weight, weight)
+
+
+def test_finetuning_with_frozen_batchnorm_at_lr_0_changes_nothing(tmp_path, funsd_crops, crop_folders):
+    """``--freeze-bn``: the imported model's statistics are used as they are, so steps at learning rate 0 export
+    the shipped model again, output for output."""
+    (real, synth), out = crop_folders, tmp_path / "run"
+    args = ["train", "rec", "--data", str(real), "--synth-data", str(synth), "--init", "shipped", "--out", str(out)]
+    args += ["--steps", "10", "--eval-every", "10", "--batch-size", "16", "--lr", "0", "--threads", "1"]
+    assert main([*args, "--freeze-bn"]) == 0
+    assert main(["export", str(out / "last.pt"), "-o", str(tmp_path / "again.onnx")]) == 0
+    batch, _ = batch_crops([resize_crop(img) for _, img, _ in funsd_crops])
+    again, shipped = OnnxModel(tmp_path / "again.onnx", threads=1), OnnxModel(shipped_model_path("rec"), threads=1)
+    assert np.abs(again.run(batch) - shipped.run(batch)).max() < 1e-4
 
 
 def test_shipped_detector_comes_back_into_torch_exactly():

@@ -34,6 +34,7 @@ class TrainConfig:
     seed: int = 0
     init: str | None = None  # start from these weights (fine-tuning)
     split_only: bool = False  # write the held-out split (OUT/val) and stop: recreates a run's split without training
+    freeze_bn: bool = False  # normalise by the running statistics in training too (``freeze_batchnorm``)
 
 
 def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:
@@ -44,6 +45,20 @@ def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     return out, np.random.default_rng(cfg.seed)
+
+
+def _running_statistics(module: nn.Module, _inputs: tuple) -> None:
+    module.training = False  # this forward pass normalises by the running statistics and leaves them as they are
+
+
+def freeze_batchnorm(model: nn.Module) -> None:
+    """Make every BatchNorm normalise by its running statistics in training too, whatever mode the model is put
+    in; scale and shift still learn. For fine-tuning: the statistics stay those of the data the model was trained
+    on instead of drifting towards a few small batches of other crops, so learning rate 0 changes nothing and a
+    small one moves the model only as far as it learns."""
+    for layer in model.modules():
+        if isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            layer.register_forward_pre_hook(_running_statistics)
 
 
 def carve_validation(
@@ -80,7 +95,18 @@ def warmup_cosine(total_steps: int, warmup: int, floor: float) -> Callable[[int]
 class TrainingRun:
     """Optimizer, schedule, step and best score of one run folder; saved and restored together."""
 
-    def __init__(self, model: nn.Module, lr: float, total_steps: int, warmup: int, floor: float, meta: dict):
+    def __init__(
+        self,
+        model: nn.Module,
+        lr: float,
+        total_steps: int,
+        warmup: int,
+        floor: float,
+        meta: dict,
+        freeze_bn: bool = False,
+    ):
+        if freeze_bn:
+            freeze_batchnorm(model)
         self.model = model
         self.opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, warmup_cosine(total_steps, max(1, warmup), floor))

@@ -255,7 +255,9 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             refit_batchnorm(model, [draw(rng)[0].to(cfg.device) for _ in range(8)])
         log(f"initialised from {cfg.init} ({arch})")
     meta = {"arch": arch, "task": cfg.task, "angles": list(task.angles), "config": cfg.__dict__}
-    run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(300, cfg.steps // 10), floor=0.02, meta=meta)
+    run = TrainingRun(
+        model, cfg.lr, cfg.steps, warmup=min(300, cfg.steps // 10), floor=0.02, meta=meta, freeze_bn=cfg.freeze_bn
+    )
     if state is not None:
         run.restore(state)
         rng = np.random.default_rng(cfg.seed + run.step)

@@ -147,6 +147,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         warmup=min(300, cfg.steps // 10),
         floor=0.03,
         meta={"arch": arch, "config": cfg.__dict__},
+        freeze_bn=cfg.freeze_bn,
     )
     if state is not None:
         run.restore(state)

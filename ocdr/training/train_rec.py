@@ -175,7 +175,9 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     char_odds = (state or init or {}).get("char_odds")  # the init's prior correction, for the export to apply again
     if char_odds:
         meta["char_odds"] = char_odds
-    run = TrainingRun(model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta)
+    run = TrainingRun(
+        model, cfg.lr, cfg.steps, warmup=min(500, cfg.steps // 10), floor=0.02, meta=meta, freeze_bn=cfg.freeze_bn
+    )
     if state is not None:
         run.restore(state)
         rng = np.random.default_rng(cfg.seed + run.step)
