@@ -54,16 +54,19 @@ def char_words(char_boxes: Sequence[Sequence[Sequence[float]]], chars: Sequence[
 
 
 class Ocdr:
-    """ocdr's shipped detector and recognizer at their default settings (or other shipped weights by name)."""
+    """ocdr's shipped detector and recognizer at their default settings (or other shipped weights by name; or no
+    lexicon: the recognizer's greedy readings as they are)."""
 
     name = "ocdr"
 
-    def __init__(self, threads: int, weights: str | None = None, precision: str = "fp32"):
-        self.ocr = OCR(threads=threads, det_model=weights, rec_model=weights, precision=precision)
+    def __init__(self, threads: int, weights: str | None = None, precision: str = "fp32", lexicon: str | None = "en"):
+        self.ocr = OCR(threads=threads, det_model=weights, rec_model=weights, precision=precision, lexicon=lexicon)
         if weights:
             self.name = f"ocdr ({weights} weights)"
         elif precision != "fp32":
             self.name = f"ocdr ({precision})"
+        elif lexicon is None:
+            self.name = "ocdr (no lexicon)"
 
     def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
         """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""

@@ -316,15 +316,16 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
     parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
-    keys = ["ocdr", "ocdr_int8", "ocdr_int8_processes", "ocdr_synthetic", "ppocr", "tesseract"]
+    keys = ["ocdr", "ocdr_no_lexicon", "ocdr_int8", "ocdr_int8_processes", "ocdr_synthetic", "ppocr", "tesseract"]
     parser.add_argument(
         "--engines",
         nargs="+",
         choices=keys,
-        default=[k for k in keys if not k.startswith("ocdr_int8")],
+        default=[k for k in keys if k not in ("ocdr_no_lexicon", "ocdr_int8", "ocdr_int8_processes")],
         help="ppocr: PP-OCRv4 mobile (RapidOCR); ocdr_synthetic: ocdr's weights trained on synthetic data alone; "
-        "ocdr_int8: the shipped int8 det and rec; ocdr_int8_processes: the same as --threads single-thread "
-        "processes, as Tesseract runs (e2e only; the int8 ones run only when named)",
+        "ocdr_no_lexicon: greedy readings, no word list; ocdr_int8: the shipped int8 det and rec; "
+        "ocdr_int8_processes: the same as --threads single-thread processes, as Tesseract runs (e2e only; these "
+        "three run only when named)",
     )
     parser.add_argument("--line-sets", nargs="*", default=LINE_SETS, help="det sets scored on text lines")
     parser.add_argument(
@@ -339,6 +340,7 @@ def main() -> int:
     tesseract = Tesseract(args.threads, args.tesseract_omp) if "tesseract" in args.engines else None
     makers = {
         "ocdr": lambda: Ocdr(args.threads),
+        "ocdr_no_lexicon": lambda: Ocdr(args.threads, lexicon=None),
         "ocdr_int8": lambda: Ocdr(args.threads, precision="int8"),
         "ocdr_int8_processes": lambda: OcdrProcesses(args.threads, precision="int8"),
         "ocdr_synthetic": lambda: Ocdr(args.threads, "synthetic"),

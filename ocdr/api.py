@@ -18,6 +18,7 @@ from pathlib import Path
 from ocdr.document import Document, Page
 from ocdr.errors import InputError
 from ocdr.io.inputs import DEFAULT_MAX_PIXELS, PageImage, Source, expand_inputs, iter_pages, parse_page_spec
+from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import ShapeBuckets
 from ocdr.pipeline import OCRParams, OCRPipeline, PageClassifier, TextDetector, TextlineClassifier, TextRecognizer
 from ocdr.runtime.registry import resolve_model
@@ -41,6 +42,9 @@ class OCR:
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
+        lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "en" (default,
+            73,066 English words and names), files of one word per line (your names and terms), a list of both, or
+            None for the recognizer's readings as they are.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew).
@@ -60,6 +64,7 @@ class OCR:
         trt_cache: str | Path | None = None,
         line_cls_model: str | Path | None = None,
         page_cls_model: str | Path | None = None,
+        lexicon: str | Path | Sequence[str | Path] | None = "en",
         **params,
     ):
         gpu = device != "cpu"
@@ -71,7 +76,11 @@ class OCR:
         self.params = base.with_overrides(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(
             detector,
-            TextRecognizer(load(resolve_model("rec", rec_model, precision)), ShapeBuckets() if gpu else None),
+            TextRecognizer(
+                load(resolve_model("rec", rec_model, precision)),
+                ShapeBuckets() if gpu else None,
+                Lexicon.load(lexicon) if lexicon else None,
+            ),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(load(resolve_model("cls_page", page_cls_model))),
         )

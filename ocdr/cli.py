@@ -49,6 +49,14 @@ def _add_model_options(p) -> None:
     p.add_argument("--trt-cache", type=Path, help="TensorRT engine cache folder (default: ~/.cache/ocdr/tensorrt)")
     p.add_argument("--line-cls-model", help="text-line orientation ONNX model (default: shipped)")
     p.add_argument("--page-cls-model", help="page orientation ONNX model (default: shipped)")
+    p.add_argument(
+        "--lexicon",
+        action="append",
+        metavar="LIST",
+        help="a word list that corrects near-miss readings: 'en' (shipped English words and names; the default), a "
+        "file of one word per line (your names and terms; give --lexicon again to add 'en'), or 'none' for the "
+        "recognizer's readings as they are",
+    )
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)
     p.add_argument(
@@ -85,6 +93,12 @@ def _params(args) -> dict:
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
 
 
+def _lexicon(args) -> list[str] | None:
+    """``--lexicon``: the lists (default: the shipped English one), or None for 'none'."""
+    lists = [name for name in args.lexicon or ["en"] if name.lower() != "none"]
+    return lists or None
+
+
 def _ocr_options(args) -> dict:
     """``OCR``'s keyword arguments from the command line (batch workers build their own ``OCR`` from them)."""
     return dict(
@@ -92,6 +106,7 @@ def _ocr_options(args) -> dict:
         rec_model=args.rec_model,
         line_cls_model=args.line_cls_model,
         page_cls_model=args.page_cls_model,
+        lexicon=_lexicon(args),
         threads=args.threads,
         device=args.device,
         precision=args.precision,
@@ -620,6 +635,7 @@ def _run_serve(args) -> int:
             rec_model=args.rec_model,
             line_cls_model=args.line_cls_model,
             page_cls_model=args.page_cls_model,
+            lexicon=_lexicon(args),
             device=args.device,
             precision=args.precision,
             trt_cache=str(args.trt_cache) if args.trt_cache else None,

@@ -18,6 +18,7 @@ from ocdr.layout.grouping import group_words
 from ocdr.models.classification.preprocess import cls_batch, page_batch, turn_180, vote
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
     REC_TAIL,
@@ -123,9 +124,11 @@ class TextDetector:
 
 class TextRecognizer:
     """CRNN on ONNX Runtime: crops -> CTC results, batched by width so padding stays small. With ``buckets`` (GPU
-    devices) every model call has one of a few fixed shapes, so the accelerator does not re-plan per crop width."""
+    devices) every model call has one of a few fixed shapes, so the accelerator does not re-plan per crop width.
+    With a ``lexicon``, words read outside it that one of its words nearly matches become that word
+    (``ocdr.models.recognition.lexicon``)."""
 
-    def __init__(self, model: OnnxModel, buckets: ShapeBuckets | None = None):
+    def __init__(self, model: OnnxModel, buckets: ShapeBuckets | None = None, lexicon: Lexicon | None = None):
         meta = model.metadata
         if meta.get("kind") != "rec" or "charset" not in meta:
             raise ModelError(f"{model.path} is not an ocdr recognition model (no charset in its metadata)")
@@ -133,6 +136,7 @@ class TextRecognizer:
         self.chars = list(meta["charset"])
         self.height = int(meta.get("height", REC_HEIGHT))
         self.buckets = buckets
+        self.lexicon = lexicon
         self.tail = round(REC_TAIL * self.height)  # pixels of background read after each crop
 
     def batches(self, crops: list[np.ndarray], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
@@ -158,7 +162,9 @@ class TextRecognizer:
         for idx, batch, widths in self.batches(crops, batch_size):
             probs = self.model.run(batch)[: len(idx)]
             decoded = ctc_greedy_decode(probs, self.chars, output_steps(widths))
-            for i, res, steps in zip(idx, decoded, output_steps(widths - self.tail), strict=True):
+            for row, (i, res, steps) in enumerate(zip(idx, decoded, output_steps(widths - self.tail), strict=True)):
+                if self.lexicon is not None:
+                    res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars)
                 results[i] = replace(res, num_steps=int(steps))
         return results  # type: ignore[return-value]
 

@@ -54,3 +54,52 @@ def ctc_greedy_decode(probs: np.ndarray, chars: Sequence[str], lengths: Sequence
             prev = k
         results.append(CTCResult("".join(text), cprobs, pos, steps))
     return results
+
+
+def _extended(labels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """CTC's state sequence (blank, l1, blank, l2, ..., blank) and where a state may be reached skipping a blank."""
+    ext = np.zeros(2 * len(labels) + 1, dtype=np.int64)
+    ext[1::2] = labels
+    skip = np.zeros(len(ext), dtype=bool)
+    skip[2:] = (ext[2:] != 0) & (ext[2:] != ext[:-2])
+    return ext, skip
+
+
+def _shifted(values: np.ndarray, by: int) -> np.ndarray:
+    return np.concatenate([np.full(by, -np.inf), values[:-by]])
+
+
+def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int]) -> float:
+    """log P(labels | log_probs) summed over all CTC alignments (the forward algorithm); ``log_probs`` (steps,
+    classes), class 0 the blank; ``labels`` class indices. -inf when the steps are too few for the labels."""
+    if len(log_probs) == 0:
+        return 0.0 if not labels else -np.inf
+    ext, skip = _extended(labels)
+    alpha = np.full(len(ext), -np.inf)
+    alpha[:2] = log_probs[0, ext[:2]]
+    for t in range(1, len(log_probs)):
+        prev = np.logaddexp(alpha, _shifted(alpha, 1))
+        prev = np.where(skip, np.logaddexp(prev, _shifted(alpha, 2)), prev)
+        alpha = prev + log_probs[t, ext]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if labels else alpha[-1])
+
+
+def ctc_best_alignment(log_probs: np.ndarray, labels: Sequence[int]) -> list[tuple[int, int]]:
+    """The most likely CTC alignment of ``labels`` (Viterbi): each label's (first, last) step. Needs at least as
+    many steps as the labels take (a repeated label needs a blank between)."""
+    ext, skip = _extended(labels)
+    steps, states = len(log_probs), len(ext)
+    score = np.full(states, -np.inf)
+    score[:2] = log_probs[0, ext[:2]]
+    back = np.zeros((steps, states), dtype=np.int8)  # how many states back each state came from
+    for t in range(1, steps):
+        options = np.stack([score, _shifted(score, 1), np.where(skip, _shifted(score, 2), -np.inf)])
+        back[t] = options.argmax(axis=0)
+        score = options.max(axis=0) + log_probs[t, ext]
+    state = states - 1 if states == 1 or score[-1] >= score[-2] else states - 2
+    spans: dict[int, list[int]] = {}
+    for t in range(steps - 1, -1, -1):
+        if state % 2:
+            spans.setdefault(state // 2, []).append(t)
+        state -= int(back[t, state])
+    return [(min(spans[k]), max(spans[k])) for k in range(len(labels))]

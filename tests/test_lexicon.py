@@ -1,0 +1,144 @@
+"""Lexicon-aided decoding: the CTC helpers against brute force, the correction rule on made-up outputs, and the
+shipped recognizer on real ICDAR 2015 and FUNSD crops with and without the shipped English list."""
+
+from __future__ import annotations
+
+import itertools
+import string
+
+import cv2
+import numpy as np
+import pytest
+
+from ocdr.errors import ModelError
+from ocdr.io.crop_datasets import read_crop_dataset
+from ocdr.models.recognition.ctc import (
+    CTCResult,
+    ctc_best_alignment,
+    ctc_greedy_decode,
+    ctc_log_likelihood,
+)
+from ocdr.models.recognition.lexicon import Lexicon
+from tests.conftest import SHARED_DATA
+
+CHARS = list(string.ascii_letters + string.digits + " .")  # class k + 1 is CHARS[k]; class 0 the blank
+
+
+def collapse(path: tuple[int, ...]) -> tuple[int, ...]:
+    """CTC's many-to-one map: merge repeats, drop blanks."""
+    return tuple(k for k, _ in itertools.groupby(path) if k != 0)
+
+
+def test_ctc_likelihood_and_alignment_match_brute_force():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(5, 3))
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    for labels in [(1,), (1, 2), (1, 1), (2, 1, 2)]:
+        paths = [p for p in itertools.product(range(3), repeat=5) if collapse(p) == labels]
+        scores = [sum(log_probs[t, k] for t, k in enumerate(p)) for p in paths]
+        assert ctc_log_likelihood(log_probs, labels) == pytest.approx(np.logaddexp.reduce(scores))
+        best = paths[int(np.argmax(scores))]
+        # the best path's runs of labels, one per label (a repeated label's runs have a blank between them)
+        runs = [[t for t, _ in run] for k, run in itertools.groupby(enumerate(best), key=lambda x: x[1]) if k != 0]
+        assert ctc_best_alignment(log_probs, labels) == [(r[0], r[-1]) for r in runs]
+    assert ctc_log_likelihood(log_probs[:2], (1, 1, 1)) == -np.inf  # "aaa" needs 5 steps
+
+
+def outputs(text: str, weak: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
+    """Softmax outputs that read ``text`` (character i at step 3i + 1, blanks between), with another letter given
+    probability ``p`` at chosen steps: ``weak[step] = (char, p)``."""
+    steps = 3 * len(text) + 1
+    probs = np.full((steps, len(CHARS) + 1), 1e-6)
+    probs[:, 0] = 1.0  # blanks, and the steps not overwritten below
+    for i, ch in enumerate(text):
+        probs[3 * i + 1, 0] = 1e-6
+        probs[3 * i + 1, CHARS.index(ch) + 1] = 1.0
+    for step, (ch, p) in (weak or {}).items():
+        top = probs[step].argmax()
+        probs[step, top] = 1.0 - p
+        probs[step, CHARS.index(ch) + 1] = p
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def read(lexicon: Lexicon, probs: np.ndarray) -> CTCResult:
+    result = ctc_greedy_decode(probs[None], CHARS)[0]
+    corrected = lexicon.correct(result, probs, CHARS)
+    assert len(corrected.char_probs) == len(corrected.positions) == len(corrected.text)
+    return corrected
+
+
+def test_near_misses_become_list_words_and_the_rest_stays():
+    lexicon = Lexicon(["france", "go", "to", "shopping", "cc"])
+    # "Fance": the blank step between F and a gives "r" 30%: the list word is nearly as likely, so it replaces it
+    fixed = read(lexicon, outputs("Fance", {2: ("r", 0.3)}))
+    assert fixed.text == "France"
+    assert [a <= b for a, b in fixed.positions] == [True] * 6
+    assert fixed.char_probs[1] == pytest.approx(0.3, abs=1e-3)  # the confidence shows the letter it had to take
+    # capitals stay capitals; marks around the word and the other words of a line stay
+    assert read(lexicon, outputs("go to FANCE.", {20: ("R", 0.3)})).text == "go to FRANCE."
+    # a doubled letter lost to greedy decoding comes back when a step after it gave the letter fair odds
+    assert read(lexicon, outputs("SHOPING")).text == "SHOPING"  # no second P anywhere: far less likely, left alone
+    assert read(lexicon, outputs("SHOPING", {12: ("P", 0.3)})).text == "SHOPPING"
+    # a sure reading outside the list, a word in the list, numbers and short list words are never replaced
+    assert read(lexicon, outputs("Frange", {13: ("c", 0.001)})).text == "Frange"
+    assert read(lexicon, outputs("to")).text == "to"
+    assert read(lexicon, outputs("12 Fance", {11: ("r", 0.3)})).text == "12 France"
+    assert read(lexicon, outputs("cx", {4: ("c", 0.45)})).text == "cx"  # "cc" has 2 letters: never put in
+
+
+def test_lexicon_files_and_shipped_list(tmp_path):
+    shipped = Lexicon.load("en")
+    assert len(shipped) == 73066 and "germany" in shipped and "the" in shipped and "xqzt" not in shipped
+    assert shipped.is_prefix("shopp") and not shipped.is_prefix("xqz")
+    mine = tmp_path / "terms.txt"
+    mine.write_text("Ocdr\nDBNet\nR2-D2\n", encoding="utf-8")
+    merged = Lexicon.load(["en", mine])
+    assert "ocdr" in merged and "dbnet" in merged and len(merged) == len(shipped) + 2  # R2-D2: not letters only
+    with pytest.raises(ModelError, match="no such file"):
+        Lexicon.load(tmp_path / "missing.txt")
+    (tmp_path / "empty.txt").write_text("123\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="no words"):
+        Lexicon.load(tmp_path / "empty.txt")
+
+
+# real crops the shipped recognizer misreads by a letter (greedy) and reads right with the English list
+NEAR_MISSES = {
+    "icdar2015_words_train/images/word_1684.jpg": ("Fance", "France"),
+    "icdar2015_words_train/images/word_1505.jpg": ("SRORTS", "SPORTS"),
+    "icdar2015_words_train/images/word_375.jpg": ("investnent", "investment"),
+    "funsd_train_words/images/0060270727_055.png": ("NANE:", "NAME:"),
+    "funsd_train_words/images/0001123541_046.png": ("SUBNITTED", "SUBMITTED"),
+}
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "recognition").is_dir(), reason="needs ../shared/data")
+def test_shipped_list_on_real_crops(ocr):
+    from ocdr import OCR
+
+    plain = OCR(threads=2, lexicon=None)
+    assert plain.pipeline.recognizer.lexicon is None and ocr.pipeline.recognizer.lexicon is not None
+    crops = [cv2.imread(str(SHARED_DATA / "recognition" / name), cv2.IMREAD_GRAYSCALE) for name in NEAR_MISSES]
+    greedy = [r.text for r in plain.pipeline.recognizer(crops)]
+    corrected = [r.text for r in ocr.pipeline.recognizer(crops)]
+    assert greedy == [g for g, _ in NEAR_MISSES.values()]
+    assert corrected == [c for _, c in NEAR_MISSES.values()]
+    # over the first 150 FUNSD word crops (scanned forms: names, numbers, codes), the list costs nothing
+    items = [(img, text) for _, img, text in read_crop_dataset(SHARED_DATA / "recognition" / "funsd_train_words", 150)]
+    images, texts = [i for i, _ in items], [t for _, t in items]
+    right = [sum(r.text == t for r, t in zip(o.pipeline.recognizer(images), texts, strict=True)) for o in (plain, ocr)]
+    assert right[1] >= right[0], right
+
+
+def test_cli_lexicon_option(tmp_path, capsys):
+    from ocdr.cli import _ocr_options, build_parser, main
+
+    def options(*flags: str) -> dict:
+        return _ocr_options(build_parser().parse_args(["read", "page.png", *flags]))
+
+    terms = tmp_path / "terms.txt"
+    terms.write_text("dbnet\n", encoding="utf-8")
+    assert options()["lexicon"] == ["en"]
+    assert options("--lexicon", "none")["lexicon"] is None
+    assert options("--lexicon", str(terms), "--lexicon", "en")["lexicon"] == [str(terms), "en"]
+    assert main(["read", str(tmp_path / "page.png"), "--lexicon", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt: no such file" in capsys.readouterr().err
