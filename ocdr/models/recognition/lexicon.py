@@ -140,6 +140,8 @@ class Lexicon:
         t1 = result.positions[end][0] if end < len(result.text) else len(folded)  # ...up to the one after
         window = folded[t0:t1]
         reading = ctc_log_likelihood(window, [LETTERS.index(c) + 1 for c in core.lower()])
+        if reading > -math.log1p(math.exp(-LEXICON_MARGIN)):
+            return None  # the other readings share less than e^-margin of the reading's probability: none comes close
         word, score = self.search(window)
         if word is None or score < reading - LEXICON_MARGIN:
             return None
