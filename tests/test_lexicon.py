@@ -86,6 +86,18 @@ def test_near_misses_become_list_words_and_the_rest_stays():
     assert read(lexicon, outputs("cx", {4: ("c", 0.45)})).text == "cx"  # "cc" has 2 letters: never put in
 
 
+def test_missed_spaces_come_back_where_the_network_saw_one():
+    lexicon = Lexicon(["tax", "invoice", "to", "the", "scant", "land"])
+    # "TaxInvoice": the step after "x" gave the space 20%; each side is a list word, so the reading is split, and
+    # each word keeps its own case
+    fixed = read(lexicon, outputs("TaxInvoice", {8: (" ", 0.2)}))
+    assert fixed.text == "Tax Invoice"
+    assert fixed.positions[3][0] == 8  # the space sits where the network saw it: word boxes are cut there
+    assert read(lexicon, outputs("tothe", {5: (" ", 0.2)})).text == "to the"  # two-letter words may be split off
+    # no odds for a space anywhere: a name made of list words stays whole
+    assert read(lexicon, outputs("Scantland")).text == "Scantland"
+
+
 def test_lexicon_files_and_shipped_list(tmp_path):
     shipped = Lexicon.load("en")
     assert len(shipped) == 73066 and "germany" in shipped and "the" in shipped and "xqzt" not in shipped
