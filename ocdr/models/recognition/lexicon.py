@@ -35,8 +35,7 @@ LEXICON_MARGIN = 3.0
 MIN_WORD = 3  # shorter list words ("cc", "tl", "k": abbreviations, letters) are never put in place of a reading
 BEAM = 10  # prefixes kept per step
 FLOOR = -7.0  # a letter or space less likely than this (log, 0.1%) at a step is not tried there: it costs too much
-LETTERS = string.ascii_lowercase
-SYMBOLS = LETTERS + " "  # the search's classes after the blank
+SYMBOLS = string.ascii_lowercase + " "  # the search's classes after the blank
 SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")
 SHIPPED = {"en": "en.txt"}  # name -> file in ocdr/runtime/lexicons
 _TOKEN = re.compile(r"([^A-Za-z]*)([A-Za-z]{2,})([^A-Za-z]*)")  # a word's letters between leading/trailing marks
@@ -155,13 +154,13 @@ class Lexicon:
         t0 = result.positions[first - 1][1] + 1 if first > 0 else 0  # the steps after the character before them
         t1 = result.positions[end][0] if end < len(result.text) else len(folded)  # ...up to the one after
         window = folded[t0:t1]
-        reading = ctc_log_likelihood(window, [LETTERS.index(c) + 1 for c in core.lower()])
+        reading = ctc_log_likelihood(window, _labels(core.lower()))
         if reading > -math.log1p(math.exp(-LEXICON_MARGIN)):
             return None  # the other readings share less than e^-margin of the reading's probability: none comes close
         word, score = self.search(window)
         if word is None or score < reading - LEXICON_MARGIN:
             return None
-        labels = [SYMBOLS.index(c) + 1 for c in word]
+        labels = _labels(word)
         spans = ctc_best_alignment(window, labels)
         probs = [float(np.exp(window[a : b + 1, k].max())) for (a, b), k in zip(spans, labels, strict=True)]
         return (
@@ -193,6 +192,11 @@ def _fold(probs: np.ndarray, columns: tuple[np.ndarray, np.ndarray]) -> np.ndarr
     lower, upper = columns
     letters = probs[:, lower] * (lower > 0) + probs[:, upper] * (upper > 0)
     return np.log(np.clip(np.concatenate([probs[:, :1], letters], axis=1), 1e-12, None))
+
+
+def _labels(text: str) -> list[int]:
+    """The search's class indices of lower-case ``text`` (0 is the blank)."""
+    return [SYMBOLS.index(c) + 1 for c in text]
 
 
 def _logaddexp(a: float, b: float) -> float:
