@@ -91,6 +91,28 @@ def test_rec_training_writes_checkpoints_and_metrics(rec_run):
     assert best["step"] in (3, 6, 8)
 
 
+def test_folders_of_the_same_name_keep_their_own_held_out_splits(rec_run, tmp_path):
+    """Two data folders both named ``lines`` (``a/lines``, ``b/lines``): each split is written under a name that
+    tells them apart, instead of the second overwriting the first."""
+    from ocdr.training.loop import split_names
+
+    assert split_names(["x/a/train", "y/b/train", "lines", "z/a/train"]) == [
+        "x_a_train",
+        "b_train",
+        "lines",
+        "z_a_train",
+    ]
+    folders = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "lines").symlink_to(rec_run.data, target_is_directory=True)
+        folders.append(str(tmp_path / name / "lines"))
+    out = tmp_path / "run"
+    assert main(["train", "rec", "--data", *folders, "--out", str(out), "--split-only", *REC_ARGS]) == 0
+    assert sorted(p.name for p in (out / "val").iterdir()) == ["a_lines", "b_lines"]
+    assert [len(read_gt_list(out / "val" / name / "gt_list.txt")) for name in ("a_lines", "b_lines")] == [6, 6]
+
+
 def test_rec_training_updates_weights_and_loss_is_finite(rec_run):
     state = load_checkpoint(rec_run.step6)
     charset = Charset(state["charset"])

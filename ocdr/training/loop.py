@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,10 +72,26 @@ def carve_validation(
     return [items[i] for i in perm[n_val:]], [items[i] for i in perm[:n_val]]
 
 
-def write_held_out(out: Path, folder: str | Path, items: list[tuple[Path, str]]) -> Path:
-    """The samples carved out of ``folder`` for validation, as a ``gt_list.txt`` folder of absolute image paths and
-    their labels (``OUT/val/<folder name>``), so that ``ocdr eval ... --data`` measures exactly the held-out ones."""
-    target = out / "val" / Path(folder).name
+def split_names(folders: Sequence[str | Path]) -> list[str]:
+    """Each data folder's name in a run (its held-out split ``OUT/val/<name>``, its validation figures): the
+    folder's own name, or, where folders share it (``a/train`` and ``b/train``), as many of its parents' names as
+    tell them apart, joined by ``_`` (``a_train``, ``b_train``); otherwise one would overwrite the other's split."""
+    parts = [Path(os.path.abspath(folder)).parts[1:] for folder in folders]  # links not followed
+    depth = [1] * len(parts)
+    while True:
+        names = ["_".join(p[-d:]) for p, d in zip(parts, depth, strict=True)]
+        clash = [i for i, name in enumerate(names) if names.count(name) > 1 and depth[i] < len(parts[i])]
+        if not clash:
+            return names
+        for i in clash:
+            depth[i] += 1
+
+
+def write_held_out(out: Path, name: str, items: list[tuple[Path, str]]) -> Path:
+    """The samples carved out of a data folder for validation, as a ``gt_list.txt`` folder of absolute image paths
+    and their labels (``OUT/val/<name>``, ``split_names``), so that ``ocdr eval ... --data`` measures exactly the
+    held-out ones."""
+    target = out / "val" / name
     target.mkdir(parents=True, exist_ok=True)
     write_gt_list(target / "gt_list.txt", [(str(Path(path).resolve()), label) for path, label in items])
     return target

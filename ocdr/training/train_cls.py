@@ -44,7 +44,14 @@ from ocdr.models.classification.preprocess import (
 )
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
-from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
+from ocdr.training.loop import (
+    TrainConfig,
+    TrainingRun,
+    carve_validation,
+    split_names,
+    start_run,
+    write_held_out,
+)
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 
@@ -206,7 +213,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     real: list = []
     synth: list = []
     val: list = []
-    for folder in cfg.data:
+    for folder, name in zip(cfg.data, split_names(cfg.data), strict=True):
         items = task.load(folder)
         if cfg.val_data:
             real += [item for _, item in items]
@@ -214,7 +221,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             kept, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_cap)
             real += [item for _, item in kept]
             val += [item for _, item in held]
-            write_held_out(out, folder, [(path, "-") for path, _ in held])
+            write_held_out(out, name, [(path, "-") for path, _ in held])
         log(f"loaded {len(items)} images from {folder}")
     if cfg.split_only:  # synthetic held-out items are not written: the split of the --data folders is all there is
         return out / "val"

@@ -18,7 +18,7 @@ from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
-from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, start_run
+from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, split_names, start_run
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 
 
@@ -38,10 +38,10 @@ class DetTrainConfig(TrainConfig):
     turn_prob: float = 0.0  # share of crops turned upside down
 
 
-def write_held_out_pages(out: Path, folder: str | Path, items: list[DetItem]) -> Path:
-    """Pages carved out of ``folder`` for validation as an ICDAR folder (``OUT/val/<folder name>``: images linked,
-    labels written), so that ``ocdr eval det --data`` measures exactly the held-out pages."""
-    target = out / "val" / Path(folder).name
+def write_held_out_pages(out: Path, name: str, items: list[DetItem]) -> Path:
+    """Pages carved out of a data folder for validation as an ICDAR folder (``OUT/val/<name>``, ``split_names``:
+    images linked, labels written), so that ``ocdr eval det --data`` measures exactly the held-out pages."""
+    target = out / "val" / name
     shutil.rmtree(target, ignore_errors=True)
     (target / "images").mkdir(parents=True)
     (target / "gts").mkdir()
@@ -110,22 +110,23 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         + [("lines", f) for f in cfg.line_data or []]
         + [("synth", f) for f in cfg.synth_data or []]
     )
-    for kind, folder in folders:
+    names = split_names([folder for _, folder in folders])
+    for (kind, folder), name in zip(folders, names, strict=True):
         items = load_det_dataset(folder)
         if not cfg.val_data:
             items, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_pages)
-            write_held_out_pages(out, folder, held)  # the labels as annotated
-            val[Path(folder).name] = as_word_items(held) if kind == "lines" else held
+            write_held_out_pages(out, name, held)  # the labels as annotated
+            val[name] = as_word_items(held) if kind == "lines" else held
         pools.append(as_word_items(items) if kind == "lines" else items)
         kinds.append("synth" if kind == "synth" else "real")
     if cfg.split_only:
         return out / "val"
-    for folder in cfg.val_data or []:
-        val[Path(folder).name] = load_det_dataset(folder)[: cfg.val_pages]
+    for folder, name in zip(cfg.val_data or [], split_names(cfg.val_data or []), strict=True):
+        val[name] = load_det_dataset(folder)[: cfg.val_pages]
     if not pools or not any(val.values()):
         raise ValueError("no training or validation pages")
     shares = pool_shares(kinds, cfg.real_share)
-    counts = ", ".join(f"{Path(f).name} {len(p)}" for (_, f), p in zip(folders, pools, strict=True))
+    counts = ", ".join(f"{name} {len(p)}" for name, p in zip(names, pools, strict=True))
     log(f"train pages: {counts} / val {sum(map(len, val.values()))} pages")
 
     last = out / "last.pt"

@@ -17,7 +17,14 @@ from ocdr.models.recognition.crnn import REC_CONFIGS, create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.checkpoint import load_checkpoint
-from ocdr.training.loop import TrainConfig, TrainingRun, carve_validation, start_run, write_held_out
+from ocdr.training.loop import (
+    TrainConfig,
+    TrainingRun,
+    carve_validation,
+    split_names,
+    start_run,
+    write_held_out,
+)
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import (
@@ -129,18 +136,18 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
 
     groups: dict[str, list[list[RecSample]]] = {"real": [], "synth": []}
     val: dict[str, list[RecSample]] = {}
-    for kind, folders in (("real", cfg.data), ("synth", cfg.synth_data or [])):
-        for folder in folders:
-            samples = _load(folder, charset, height, log)
-            if not cfg.val_data:
-                samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
-                val[Path(folder).name] = held
-                write_held_out(out, folder, _held_out_files(out / "val" / Path(folder).name, held))
-            groups[kind].append(samples)
+    kinds = [("real", folder) for folder in cfg.data] + [("synth", folder) for folder in cfg.synth_data or []]
+    for (kind, folder), name in zip(kinds, split_names([folder for _, folder in kinds]), strict=True):
+        samples = _load(folder, charset, height, log)
+        if not cfg.val_data:
+            samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
+            val[name] = held
+            write_held_out(out, name, _held_out_files(out / "val" / name, held))
+        groups[kind].append(samples)
     if cfg.split_only:
         return out / "val"
-    for folder in cfg.val_data or []:
-        val[Path(folder).name] = _load(folder, charset, height, log)
+    for folder, name in zip(cfg.val_data or [], split_names(cfg.val_data or []), strict=True):
+        val[name] = _load(folder, charset, height, log)
     samples = [s for group in groups["real"] + groups["synth"] for s in group]
     n_real = sum(len(g) for g in groups["real"])
     if not samples or not any(val.values()):
