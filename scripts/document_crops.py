@@ -50,7 +50,8 @@ def main() -> None:
     held = {key: text for folder in args.exclude for key, text in region_ids(folder).items()}
     by_stem = dict(zip(stems, items, strict=True))
     for (stem, k), text in held.items():
-        if stem not in by_stem or by_stem[stem][1][k].text != text:
+        labels = by_stem[stem][1] if stem in by_stem else []
+        if k >= len(labels) or labels[k].text != text:
             raise SystemExit(f"{stem}_{k + 1}: not the label {text!r} of {args.pages}")
     skip = {path.stem.split("_", 1)[-1] for folder in args.exclude_pages for path in page_images(folder)}
     train = [
