@@ -310,14 +310,28 @@ def _add_synth(sub) -> None:
     p = sub.add_parser("synth", help="render synthetic training data in the seed formats")
     kinds = p.add_subparsers(dest="kind", required=True)
     lines = kinds.add_parser("lines", help="recognizer crops: gt_list.txt + characters_list.txt + images/")
+    scene = kinds.add_parser(
+        "scene", help="scene-text recognizer crops: words on patches of your photos (gt_list.txt + images/)"
+    )
     pages = kinds.add_parser("pages", help="document pages with ICDAR word labels: images/ + gts/")
-    for q in (lines, pages):
+    for q in (lines, scene, pages):
         q.add_argument("--out", required=True, type=Path)
         q.add_argument("--count", type=int, required=True)
         q.add_argument("--seed", type=int, default=0)
         q.add_argument("--workers", type=int, default=1)
         q.add_argument("--fonts", nargs="+", help="font file names (default: ocdr/training/synth/fonts.txt)")
     lines.add_argument("--line-prob", type=float, default=0.3, help="share of multi-word crops (with spaces)")
+    scene.add_argument("--line-prob", type=float, default=0.15, help="share of crops of 2-3 words (with spaces)")
+    scene.add_argument(
+        "--backgrounds",
+        nargs="+",
+        required=True,
+        type=Path,
+        help="photos: labelled page sets (their text regions kept out of the patches) or folders of images",
+    )
+    scene.add_argument(
+        "--exclude-pages", nargs="+", default=[], type=Path, help="page sets whose images are not used (held out)"
+    )
     lines.add_argument("--end-prob", type=float, default=0.0, help="share of crops ending in '.', ',' or ':'")
     pages.add_argument("--dpi", type=float, default=300.0)
     pages.add_argument("--min-pt", type=float, default=8.0)
@@ -335,11 +349,17 @@ def _add_synth(sub) -> None:
 def _run_synth(args) -> int:
     from ocdr.training.synth.datasets import write_line_dataset, write_page_dataset
     from ocdr.training.synth.render import PageStyle
+    from ocdr.training.synth.scene import find_backgrounds
 
     if args.count <= 0:
         raise SystemExit("--count must be positive")
     if args.kind == "lines":
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
+    elif args.kind == "scene":
+        backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
+        write_line_dataset(
+            args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, backgrounds=backgrounds
+        )
     else:
         style = PageStyle(
             dpi=args.dpi,

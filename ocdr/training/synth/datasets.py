@@ -1,4 +1,4 @@
-"""Writing synthetic datasets to disk in the seed formats (``ocdr synth lines`` / ``ocdr synth pages``)."""
+"""Writing synthetic datasets to disk in the seed formats (``ocdr synth lines`` / ``scene`` / ``pages``)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,27 @@ import numpy as np
 from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page, sample_crop
+from ocdr.training.synth.scene import Background, PatchSource, sample_scene_crop
 from ocdr.training.synth.text import TextSampler
 
 CHUNK = 500
+PHOTOS_PER_CHUNK = 48
 
 
-def _line_chunk(args) -> list[tuple[str, str]]:
-    out, seed, chunk, start, count, font_names, line_prob, end_prob = args
+def _crop_chunk(args) -> list[tuple[str, str]]:
+    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
     sampler = TextSampler(rng)
+    # each chunk draws on a few photos of its own, so that they stay loaded (all of them do not fit in memory)
+    picked = rng.permutation(len(backgrounds))[:PHOTOS_PER_CHUNK] if backgrounds else []
+    patches = PatchSource([backgrounds[i] for i in picked]) if backgrounds else None
     pairs = []
     for i in range(start, start + count):
-        sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
+        if patches:
+            sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob=line_prob)
+        else:
+            sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
         name = f"{i:08d}.png"
         cv2.imwrite(str(Path(out) / "images" / name), sample.image)
         pairs.append((f"images/{name}", sample.text))
@@ -39,22 +47,24 @@ def write_line_dataset(
     fonts: list[str] | None = None,
     line_prob: float = 0.3,
     end_prob: float = 0.0,
+    backgrounds: list[Background] | None = None,
 ) -> Path:
-    """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``."""
+    """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``: on paper,
+    or with ``backgrounds`` on patches of those photos (scene text; ``end_prob`` does not apply)."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob)
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds)
         for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            for chunk in pool.map(_line_chunk, jobs):
+            for chunk in pool.map(_crop_chunk, jobs):
                 pairs.extend(chunk)
     else:
         for job in jobs:
-            pairs.extend(_line_chunk(job))
+            pairs.extend(_crop_chunk(job))
     write_gt_list(out / "gt_list.txt", pairs)
     write_characters_list(out / "characters_list.txt", {c for _, t in pairs for c in t})
     return out

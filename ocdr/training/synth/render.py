@@ -111,24 +111,37 @@ class CropSample:
     text: str
 
 
-def render_crop(text: str, spec: FontSpec, size_px: int, rng: np.random.Generator, augment: bool = True) -> np.ndarray:
-    """Draw ``text`` tightly cropped as a detector would box it, with random margins, then degrade it."""
-    font = load_font(str(spec.path), size_px)
-    x0, y0, x1, y1 = font.getbbox(text, anchor="ls")
+def crop_layout(
+    font: ImageFont.FreeTypeFont, text: str, rng: np.random.Generator, stroke: int = 0
+) -> tuple[int, int, tuple[int, int]]:
+    """(width, height, baseline origin) of a crop around ``text`` as a detector would box it: the reference box
+    ("Hg", plus any outline) with random margins, a little into the text at the top at most."""
+    x0, y0, x1, y1 = font.getbbox(text, anchor="ls", stroke_width=stroke)
     ref_top, ref_bottom = vertical_extent(font)
-    top, bottom = min(ref_top, y0), max(ref_bottom, y1)
+    top, bottom = min(ref_top - stroke, y0), max(ref_bottom + stroke, y1)
     h = bottom - top
     mt, mb = (int(round(h * rng.uniform(-0.04, 0.3))) for _ in range(2))
     ml, mr = (int(round(h * rng.uniform(0.0, 0.45))) for _ in range(2))
-    width, height = max(1, x1 - x0 + ml + mr), max(1, h + mt + mb)
+    return max(1, x1 - x0 + ml + mr), max(1, h + mt + mb), (ml - x0, mt - top)
+
+
+def tilt(img: np.ndarray, rng: np.random.Generator, max_deg: float = 2.0) -> np.ndarray:
+    """Rotate a crop a little about its centre, its border repeated into the corners."""
+    height, width = img.shape[:2]
+    m = cv2.getRotationMatrix2D((width / 2, height / 2), float(rng.uniform(-max_deg, max_deg)), 1.0)
+    return cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def render_crop(text: str, spec: FontSpec, size_px: int, rng: np.random.Generator, augment: bool = True) -> np.ndarray:
+    """Draw ``text`` tightly cropped as a detector would box it, with random margins, then degrade it."""
+    font = load_font(str(spec.path), size_px)
+    width, height, origin = crop_layout(font, text, rng)
     bg, ink = _colors(rng)
     canvas = Image.new("L", (width, height), bg)
-    ImageDraw.Draw(canvas).text((ml - x0, mt - top), text, font=font, fill=ink, anchor="ls")
+    ImageDraw.Draw(canvas).text(origin, text, font=font, fill=ink, anchor="ls")
     img = np.asarray(canvas)
     if augment and rng.random() < 0.3:
-        angle = float(rng.uniform(-2.0, 2.0))
-        m = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-        img = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        img = tilt(img, rng)
     if augment and rng.random() < 0.3:
         # background texture: a smooth random field
         field = cv2.resize(rng.normal(0, 1, (4, 8)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
