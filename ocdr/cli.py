@@ -356,10 +356,14 @@ def _run_synth(args) -> int:
     if args.kind == "lines":
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
     elif args.kind == "scene":
-        backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
-        write_line_dataset(
-            args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, backgrounds=backgrounds
-        )
+        try:
+            backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
+            write_line_dataset(
+                args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, backgrounds=backgrounds
+            )
+        except (FileNotFoundError, ValueError) as exc:  # no photos, a missing folder, an unreadable photo
+            print(f"ocdr synth scene: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     else:
         style = PageStyle(
             dpi=args.dpi,

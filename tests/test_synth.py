@@ -231,6 +231,13 @@ def test_scene_patches_keep_labelled_text_out(tmp_path):
     assert [(b.path.name, b.text) for b in found if b.path.stem != "b"] == [("c.jpg", ())]
     with pytest.raises(FileNotFoundError):
         find_backgrounds([tmp_path / "held"], exclude_pages=[tmp_path / "held"])
+    # the command says what is wrong and exits with a usage error, no traceback
+    for bad in (tmp_path / "missing", tmp_path / "held"):
+        args = ["synth", "scene", "--out", str(tmp_path / "x"), "--count", "2", "--backgrounds", str(bad)]
+        assert main([*args, "--exclude-pages", str(tmp_path / "held")]) == 2
+    cv2.imwrite(str(plain / "d.png"), np.zeros((40, 40), np.uint8))
+    (plain / "e.png").write_bytes(b"not a png")
+    assert main(["synth", "scene", "--out", str(tmp_path / "y"), "--count", "50", "--backgrounds", str(plain)]) == 2
 
 
 def test_scene_dataset_round_trip_and_legible(tmp_path, capsys):

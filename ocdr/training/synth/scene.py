@@ -41,6 +41,8 @@ def find_backgrounds(folders: list[str | Path], exclude_pages: list[str | Path] 
     excluded = {p.stem for folder in exclude_pages for p in page_images(folder)}
     found: list[Background] = []
     for folder in map(Path, folders):
+        if not folder.exists():
+            raise FileNotFoundError(f"{folder}: no such file or folder")
         try:
             items = [(Path(image), tuple(lab.polygon for lab in labels)) for image, labels in read_page_dataset(folder)]
         except FileNotFoundError:
