@@ -24,12 +24,12 @@ def _crop_chunk(args) -> list[tuple[str, str]]:
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
     sampler = TextSampler(rng)
-    # each chunk draws on a few photos of its own, so that they stay loaded (all of them do not fit in memory)
-    picked = rng.permutation(len(backgrounds))[:PHOTOS_PER_CHUNK] if backgrounds else []
-    patches = PatchSource([backgrounds[i] for i in picked]) if backgrounds else None
+    patches = None
+    if backgrounds:  # each chunk draws on a few photos of its own, so that they stay loaded (all do not fit in memory)
+        patches = PatchSource([backgrounds[i] for i in rng.permutation(len(backgrounds))[:PHOTOS_PER_CHUNK]])
     pairs = []
     for i in range(start, start + count):
-        if patches:
+        if patches is not None:
             sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob=line_prob)
         else:
             sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
