@@ -55,8 +55,9 @@ def main() -> None:
     stems = [path.stem for path, _ in items]
     held = {key: text for folder in args.exclude for key, text in region_ids(folder).items()}
     cut = {key: text for folder in args.exclude_cuts for key, text in region_ids(folder, first=0).items()}
+    excluded = held | cut
     by_stem = dict(zip(stems, items, strict=True))
-    for (stem, k), text in (held | cut).items():
+    for (stem, k), text in excluded.items():
         labels = by_stem[stem][1] if stem in by_stem else []
         if k >= len(labels) or labels[k].text != text:
             raise SystemExit(f"{stem}, label line {k + 1}: not the label {text!r} of {args.pages}")
@@ -66,7 +67,7 @@ def main() -> None:
         for stem, (_, labels) in zip(stems, items, strict=True)
         if stem not in skip
         for k, label in enumerate(labels)
-        if not label.ignore and label.text and (stem, k) not in held and (stem, k) not in cut
+        if not label.ignore and label.text and (stem, k) not in excluded
     ]
     if args.sample and args.sample < len(train):
         rng = np.random.default_rng(args.seed)

@@ -27,6 +27,16 @@ def loose(text: str) -> str:
     return text.lower().replace(".", "")
 
 
+def loose_word_recall(page, labels: list[RegionLabel]) -> float:
+    """Word recall of ``page`` against ``labels``, both as ``loose`` text: for the tests of where word boxes lie."""
+    from dataclasses import replace
+
+    from ocdr.evaluation.metrics import match_words
+
+    truth = [replace(label, text=loose(label.text)) for label in labels]
+    return match_words([(w.polygon, loose(w.text)) for w in page.words], truth).recall
+
+
 PAGE_LINES = [
     "Quarterly report for the northern region",
     "Revenue grew by 12% to $4,310.55 in March.",

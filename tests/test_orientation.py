@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from conftest import PAGE_LINES, SHARED_DATA, loose, render_lines, split_only_repeats
+from conftest import PAGE_LINES, SHARED_DATA, loose, loose_word_recall, render_lines, split_only_repeats
 
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, center_window, cls_batch, turn_180
 from ocdr.pipeline import OCRParams, TextlineClassifier
@@ -202,11 +201,9 @@ def test_pipeline_turns_sideways_pages_upright(ocr, text_page, angle):
     assert page.params["use_doc_orientation_classify"] is True
     # every word box lies on its word in the turned image
     from ocdr.evaluation.evaluate import _turn
-    from ocdr.evaluation.metrics import match_words
 
     _, turned_labels = _turn(image, labels, angle)
-    truth = [replace(label, text=loose(label.text)) for label in turned_labels]
-    assert match_words([(w.polygon, loose(w.text)) for w in page.words], truth).recall >= 0.95
+    assert loose_word_recall(page, turned_labels) >= 0.95
     paddlex = ocr(turned, use_doc_orientation_classify=True).to_paddlex()[0]
     assert paddlex["model_settings"]["use_doc_preprocessor"] is True
     assert paddlex["doc_preprocessor_res"]["angle"] == angle

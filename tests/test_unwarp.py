@@ -11,19 +11,13 @@ import pytest
 
 from ocdr.cli import main
 from ocdr.document import Document
-from ocdr.evaluation.metrics import match_detections, match_words
+from ocdr.evaluation.metrics import match_detections
 from ocdr.geometry import map_points
 from ocdr.io.export import page_to_paddlex
 from ocdr.io.labels import RegionLabel
 from ocdr.training.det_data import load_det_dataset
 from ocdr.unwarp import find_page, flatten
-from tests.conftest import PAGE_LINES, loose, photographed, png_bytes
-
-
-def loose_words(page) -> list[tuple[np.ndarray, str]]:
-    """The page's words with ``loose`` text: these tests check where the boxes lie, and the soft far side of the
-    sheet may lose a period ("separately")."""
-    return [(w.polygon, loose(w.text)) for w in page.words]
+from tests.conftest import PAGE_LINES, loose, loose_word_recall, photographed, png_bytes
 
 
 def squeezed(text: str) -> str:
@@ -75,8 +69,7 @@ def test_pipeline_unwarps_and_reports_boxes_in_the_photo(ocr, photo):
     assert [squeezed(line.text) for line in page.lines] == [
         squeezed(line) for line in PAGE_LINES
     ]  # the lines, in order
-    matched = match_words(loose_words(page), [RegionLabel(lab.polygon, loose(lab.text)) for lab in labels])
-    assert matched.recall >= 0.95  # every box lies on its word in the photo
+    assert loose_word_recall(page, labels) >= 0.95  # every box lies on its word in the photo
     restored = Document.from_dict(json.loads(json.dumps(ocr(image, use_doc_unwarping=True).to_dict())))
     np.testing.assert_allclose(restored.pages[0].outline, page.outline, atol=0.06)
     assert ocr(image).pages[0].outline is None  # the stage did not run
@@ -92,10 +85,8 @@ def test_pipeline_unwarps_after_turning_the_page_upright(ocr, photo):
     assert page.angle == 90
     assert [squeezed(line.text) for line in page.lines] == [squeezed(line) for line in PAGE_LINES]
     h = image.shape[0]
-    turned = [
-        RegionLabel(np.stack([h - lab.polygon[:, 1], lab.polygon[:, 0]], axis=1), loose(lab.text)) for lab in labels
-    ]
-    assert match_words(loose_words(page), turned).recall >= 0.95
+    turned = [RegionLabel(np.stack([h - lab.polygon[:, 1], lab.polygon[:, 0]], axis=1), lab.text) for lab in labels]
+    assert loose_word_recall(page, turned) >= 0.95
     sheet = np.stack([h - corners[:, 1], corners[:, 0]], axis=1)  # the sheet's corners in the sideways photo
     nearest = np.linalg.norm(page.outline[:, None] - sheet[None], axis=2).min(axis=1)
     assert nearest.max() <= 0.015 * max(image.shape[:2])
