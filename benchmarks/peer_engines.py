@@ -25,12 +25,9 @@ import numpy as np
 
 from ocdr import OCR
 from ocdr.document import Word
-from ocdr.layout.grouping import group_words
+from ocdr.layout.grouping import text_segments
 
 Words = list[tuple[np.ndarray, str]]  # (4x2 polygon in image pixels, text) per word
-# a gap wider than this many line heights ends a text segment (picked on 12 SROIE training pages outside the
-# detector's validation split: hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole layout lines)
-SEGMENT_GAP = 0.8
 
 
 def box_quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
@@ -51,6 +48,11 @@ def char_words(char_boxes: Sequence[Sequence[Sequence[float]]], chars: Sequence[
             words.append((box_quad(*corners.min(0), *corners.max(0)), text))
             points, text = [], ""
     return words
+
+
+def segments(words: Words) -> Words:
+    """Words as text segments by ocdr's rule (``text_segments``), for sets annotated by segment (SROIE)."""
+    return [(w.polygon, w.text) for w in text_segments([Word(polygon, text, 1.0) for polygon, text in words])]
 
 
 class Ocdr:
@@ -79,24 +81,13 @@ class Ocdr:
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         return [r.polygon for r in self.ocr.pipeline.detector(image, self.ocr.params)]
 
-    def detect_lines(self, image: np.ndarray, max_gap: float = SEGMENT_GAP) -> list[np.ndarray]:
-        """Text segments as line-annotated sets (SROIE) box them: the detector's regions on one line of the layout
-        step, merged left to right while the gap to the next is at most ``max_gap`` times the line's height (wider
-        gaps, as between a label and its amount, start a new segment)."""
-        segments = []
-        for block in group_words([Word(polygon, "", 1.0) for polygon in self.detect(image)]):
-            for line in block.lines:
-                corners = [(np.asarray(w.polygon).min(0), np.asarray(w.polygon).max(0)) for w in line.words]
-                boxes = sorted(corners, key=lambda box: float(box[0][0]))
-                height = float(np.median([hi[1] - lo[1] for lo, hi in boxes]))
-                current = [boxes[0]]
-                for box in boxes[1:]:
-                    if box[0][0] - max(hi[0] for _, hi in current) > max_gap * height:
-                        segments.append(current)
-                        current = []
-                    current.append(box)
-                segments.append(current)
-        return [box_quad(*np.min([lo for lo, _ in seg], 0), *np.max([hi for _, hi in seg], 0)) for seg in segments]
+    def detect_lines(self, image: np.ndarray) -> list[np.ndarray]:
+        """The detector's regions as text segments (``segments``)."""
+        return [polygon for polygon, _ in segments([(polygon, "") for polygon in self.detect(image)])]
+
+    def read_lines(self, image: np.ndarray) -> Words:
+        """The words read as text segments (``segments``), for sets annotated by segment."""
+        return segments(self.read_page(image))
 
     def read_page(self, image: np.ndarray) -> Words:
         return [(w.polygon, w.text) for w in self.ocr.pipeline.read_page(image, self.ocr.params).words]
@@ -171,6 +162,11 @@ class PPOCRv4:
     def detect_lines(self, image: np.ndarray) -> list[np.ndarray]:
         """PP-OCRv4's detector boxes text lines already."""
         return self.detect(image)
+
+    def read_lines(self, image: np.ndarray) -> Words:
+        """Its lines as they are (its detector boxes text segments already)."""
+        result, _ = self.ocr(image, use_cls=False)
+        return [(np.asarray(box, dtype=np.float32), text) for box, text, _score in result or []]
 
     def read_page(self, image: np.ndarray) -> Words:
         """Lines cut into words with RapidOCR's own character boxes (``return_word_box``), split at spaces."""

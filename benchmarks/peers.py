@@ -21,6 +21,8 @@ Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) a
   classifier (ch_ppocr_mobile_v2.0_cls in the RapidOCR wheel, its argmax). Tesseract has none for crops.
 * e2e: a word counts when IoU >= 0.5 and its text equals the ground truth (exactly; and case-insensitively).
   Every engine returns word boxes: ocdr's, RapidOCR's lines cut at spaces with its character boxes, Tesseract's.
+  On the ``--line-sets`` a text segment counts the same way: ocdr's and Tesseract's words grouped into segments
+  as for det (their texts joined by single spaces), RapidOCR's lines as they are.
 
 Fairness: models are loaded before timing, each engine is warmed up on the first input, and only inference is
 timed (decoding is done beforehand, except by Tesseract, which reads the files itself). ocdr and RapidOCR run
@@ -47,7 +49,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from peer_engines import Ocdr, OcdrProcesses, PPOCRv4, Tesseract, Words
+from peer_engines import Ocdr, OcdrProcesses, PPOCRv4, Tesseract, Words, segments
 
 from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words
 from ocdr.io.inputs import Source, iter_pages
@@ -61,7 +63,7 @@ DEFAULT_SETS = {
 }
 DEFAULT_SETS["cls"] = DEFAULT_SETS["rec"]
 DEFAULT_LIMIT = {"rec": 500, "cls": 500, "det": 50, "e2e": 40}
-LINE_SETS = ["sroie_train"]  # detection sets annotated by text line, not by word
+LINE_SETS = ["sroie_train"]  # page sets annotated by text segment, not by word
 REC_CHUNK = 500  # crops read by one engine before the other takes its turn: large, as batching sorts by width
 # per mode: the speed the "x PP-OCRv4" ratio divides, the table's title and its (header, key, format) columns
 TABLES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
@@ -210,12 +212,12 @@ def page_rows(
     call: str,
     score: Callable[[Any, list[RegionLabel]], dict[str, PRF]],
 ) -> list[Row]:
-    """Run ``call`` ("detect", "detect_lines" or "read_page") of the ONNX engines page by page, interleaved, and
-    Tesseract on the same files; ``score`` turns one engine's output for a page into named PRF counts, summed over
-    the pages."""
+    """Run ``call`` ("detect", "detect_lines", "read_page" or "read_lines") of the ONNX engines page by page,
+    interleaved, and Tesseract on the same files; ``score`` turns one engine's output for a page into named PRF
+    counts, summed over the pages."""
     paths, rgb, labels = load_pages(folder, limit, seed)
     own_processes = [key for key in engines if hasattr(engines[key], "read_pages")]
-    batch = [key for key in own_processes if key == "tesseract" or call == "read_page"]
+    batch = [key for key in own_processes if key == "tesseract" or call in ("read_page", "read_lines")]
     onnx = [key for key in engines if key not in own_processes]
     bgr = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]
     inputs = {key: bgr if key == "ppocr" else rgb for key in onnx}
@@ -232,7 +234,9 @@ def page_rows(
         level = 4 if call == "detect_lines" else 5
         engines[key].read_pages(paths[:2], level)  # warm-up (both of two workers)
         outputs[key], seconds[key] = engines[key].read_pages(paths, level)
-        if call != "read_page":
+        if call == "read_lines":  # their words as segments, by ocdr's rule
+            outputs[key] = [segments(words) for words in outputs[key]]
+        elif call != "read_page":
             outputs[key] = [[poly for poly, _ in words] for words in outputs[key]]
     rows = []
     for key, pages in outputs.items():
@@ -327,7 +331,9 @@ def main() -> int:
         "ocdr_int8_processes: the same as --threads single-thread processes, as Tesseract runs (e2e only; these "
         "three run only when named)",
     )
-    parser.add_argument("--line-sets", nargs="*", default=LINE_SETS, help="det sets scored on text lines")
+    parser.add_argument(
+        "--line-sets", nargs="*", default=LINE_SETS, help="page sets scored on text segments (det and e2e)"
+    )
     parser.add_argument(
         "--tesseract-omp",
         action="store_true",
@@ -367,8 +373,8 @@ def main() -> int:
                 rows += run_cls(folder, engines, limit, args.seed)
             else:
                 call, score = ("detect", det_score) if mode == "det" else ("read_page", e2e_score)
-                if mode == "det" and folder.name in args.line_sets:
-                    call = "detect_lines"
+                if folder.name in args.line_sets:
+                    call = "detect_lines" if mode == "det" else "read_lines"
                 rows += page_rows(folder, engines, limit, args.seed, call, score)
         limit_text = f"up to {limit} a set" if limit else "all"
         speed, title, columns = TABLES[mode]

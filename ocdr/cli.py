@@ -275,6 +275,12 @@ def _add_eval(sub) -> None:
     p.add_argument("--limit", type=int, help="only the first N items")
     p.add_argument("--case-insensitive", action="store_true", help="e2e: compare words ignoring case")
     p.add_argument(
+        "--segments",
+        action="store_true",
+        help="e2e, det: score text segments (a line's words up to a gap of 0.8 line heights), not words: for page "
+        "sets labelled by segment, such as SROIE's receipts",
+    )
+    p.add_argument(
         "--cls-task", default="line", choices=["line", "page"], help="cls: text lines (0/180) or pages (four ways)"
     )
     p.add_argument(
@@ -289,9 +295,16 @@ def _run_eval(args) -> int:
 
     ocr = _make_ocr(args)
     if args.task == "e2e":
-        result = evaluate_e2e(ocr, args.data, args.limit, case_sensitive=not args.case_insensitive, rotate=args.rotate)
+        result = evaluate_e2e(
+            ocr,
+            args.data,
+            args.limit,
+            case_sensitive=not args.case_insensitive,
+            rotate=args.rotate,
+            segments=args.segments,
+        )
     elif args.task == "det":
-        result = evaluate_det(ocr, args.data, args.limit)
+        result = evaluate_det(ocr, args.data, args.limit, segments=args.segments)
     elif args.task == "cls":
         result = evaluate_cls(ocr, args.data, args.limit, task=args.cls_task)
     else:

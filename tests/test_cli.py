@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SAMPLE, render_lines
+from conftest import SAMPLE, SHARED_DATA, render_lines
 from PIL import Image
 
 from ocdr import __version__
@@ -82,6 +82,21 @@ def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
     turned = json.loads(capsys.readouterr().out)
     assert turned["textline_accuracy"] == 1.0 and turned["word_recall"] >= 0.8
     assert turned["textline_accuracy_matched"] == 1.0
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection" / "sroie_train").is_dir(), reason="needs ../shared/data")
+def test_eval_scores_receipts_on_their_segments(capsys):
+    """SROIE labels text segments ("TOTAL INCL. GST"), not words: scored word by word, most of what is read right
+    matches no label; ``--segments`` groups the words (and detected regions) the way the labels do."""
+    args = ["eval", "e2e", "--data", str(SHARED_DATA / "detection" / "sroie_train"), "--limit", "2", "--json"]
+    figures = []
+    for flags in ([], ["--segments"]):
+        assert main([*args, *flags, "--threads", "2"]) == 0
+        figures.append(json.loads(capsys.readouterr().out))
+    words, segments = figures
+    assert words["gt_words"] == segments["gt_words"] > 50
+    assert segments["det_hmean"] > 0.8 > words["det_hmean"]
+    assert segments["word_f"] > max(0.45, 1.5 * words["word_f"])
 
 
 def test_read_keeps_memory_flat_unless_asked_for_the_arena():

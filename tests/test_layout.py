@@ -7,7 +7,7 @@ import pytest
 
 from ocdr.document import Line, Page, Word, polygon_angles
 from ocdr.geometry import quad_from_box
-from ocdr.layout.grouping import group_lines, group_words
+from ocdr.layout.grouping import SEGMENT_GAP, group_lines, group_words, text_segments
 
 CHAR_W = 10.0  # px per character of the synthetic words
 
@@ -217,3 +217,16 @@ def test_two_thousand_words_is_fast():
     assert [len(b.lines) for b in blocks] == [50, 50]
     assert blocks[0].lines[0].text.startswith("w0x0 w0x1") and blocks[1].lines[-1].text.endswith("v49x19")
     assert elapsed < 2.0
+
+
+def test_text_segments_split_lines_at_wide_gaps():
+    """Receipt sets label text segments: a line's words up to a wide gap (label | amount), each boxed as a whole."""
+    amount = Word(quad_from_box(190, 20, 240, 40), "12.50", 0.6)  # 2.5 heights after "AMOUNT"
+    words = _line("TOTAL AMOUNT", 20, 20) + [amount] + _line("THANK YOU", 20, 60, conf=0.8)
+    assert len(group_words(words)[0].lines[0].words) == 3  # one layout line...
+    segments = text_segments(_shuffled(words))
+    assert [s.text for s in segments] == ["TOTAL AMOUNT", "12.50", "THANK YOU"]  # ...two segments
+    np.testing.assert_allclose(segments[0].polygon, quad_from_box(20, 20, 140, 40))
+    assert [s.confidence for s in segments] == [0.9, 0.6, 0.8]  # the least sure word's
+    assert [s.text for s in text_segments(words, max_gap=3.0)][0] == "TOTAL AMOUNT 12.50"
+    assert SEGMENT_GAP < 2.5 and text_segments([]) == []

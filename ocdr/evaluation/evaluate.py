@@ -2,6 +2,7 @@
 
 * e2e: word recall / precision / F (IoU >= 0.5 and the same text) on ICDAR-format pages, plus detection P/R/H.
 * det: detection precision / recall / hmean at IoU 0.5, ICDAR 2015 protocol (``###`` regions ignored).
+  Both score text segments instead of words with ``segments`` (``--segments``), for sets labelled so (SROIE).
 * rec: exact-match word accuracy (the seed 000 KPI), case-insensitive alphanumeric accuracy, CER, NED, crops/s.
 * cls: orientation accuracy (text-line crops upright and turned by 180 degrees; pages turned four ways), confusion
   matrix, images/s.
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ocdr.api import OCR
+from ocdr.document import Word
 from ocdr.evaluation.metrics import (
     PRF,
     cer,
@@ -29,6 +31,7 @@ from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import RegionLabel, page_images
 from ocdr.io.page_datasets import read_page_dataset
+from ocdr.layout.grouping import text_segments
 
 
 def _pages(data: str | Path, limit: int | None):
@@ -53,10 +56,26 @@ def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.
     ]
 
 
+def _as_segments(regions: list, segments: bool) -> list:
+    """Detected regions or read words, as they are or as text segments (``text_segments``)."""
+    if not segments:
+        return regions
+    return text_segments([r if isinstance(r, Word) else Word(r.polygon, "", 1.0) for r in regions])
+
+
 def evaluate_e2e(
-    ocr: OCR, data: str | Path, limit: int | None = None, case_sensitive: bool = True, rotate: int = 0, **params
+    ocr: OCR,
+    data: str | Path,
+    limit: int | None = None,
+    case_sensitive: bool = True,
+    rotate: int = 0,
+    segments: bool = False,
+    **params,
 ) -> dict:
-    """``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
+    """``segments`` scores text segments instead of words (and detected regions as segments), for sets labelled by
+    segment such as SROIE's receipts: words compared with segment labels match almost nothing.
+
+    ``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
     figures should match the upright pages'. With ``use_textline_orientation`` (and no page orientation) on pages
     turned 0 or 180 degrees, ``textline_accuracy`` is the share of detected regions whose found angle is ``rotate``,
     and ``textline_accuracy_matched`` the same share of the regions that match a legible labelled region (a false
@@ -76,8 +95,9 @@ def evaluate_e2e(
         page = ocr.pipeline.read_page(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        words = words + match_words([(w.polygon, w.text) for w in page.words], labels, case_sensitive=case_sensitive)
-        found, matched = detection_matches([r.polygon for r in page.regions], labels)
+        read = [(w.polygon, w.text) for w in _as_segments(page.words, segments)]
+        words = words + match_words(read, labels, case_sensitive=case_sensitive)
+        found, matched = detection_matches([r.polygon for r in _as_segments(page.regions, segments)], labels)
         dets = dets + found
         angles_right += sum(r.angle == line_truth for r in page.regions)
         angles_seen += len(page.regions)
@@ -105,7 +125,8 @@ def evaluate_e2e(
     }
 
 
-def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, **params) -> dict:
+def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments: bool = False, **params) -> dict:
+    """``segments``: the regions grouped into text segments, as ``evaluate_e2e``."""
     total, seconds, n = PRF(), 0.0, 0
     run_params = ocr.params.with_overrides(**params)
     for image, labels in _pages(data, limit):
@@ -113,7 +134,7 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, **params)
         regions = ocr.pipeline.detector(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        total = total + match_detections([r.polygon for r in regions], labels)
+        total = total + match_detections([r.polygon for r in _as_segments(regions, segments)], labels)
     return {
         "pages": n,
         "precision": total.precision,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocdr.document import Block, Line, Word, polygon_angles, polygon_sizes
+from ocdr.geometry import quad_from_box
 
 SAME_LINE = 0.5  # a word joins a line when its centre is within this x max(word, line height) of its neighbour's
 WORD_OVERLAP = 0.5  # ...unless it overlaps that neighbour by more than this share of the narrower width (stacked)
@@ -32,6 +33,9 @@ KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is 
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
+# a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
+# outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
+SEGMENT_GAP = 0.8
 
 
 @dataclass
@@ -250,6 +254,35 @@ def group_words(words: list[Word]) -> list[Block]:
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return group_lines(lines, [kind for _, kind in parts], found + 2 * [(x, math.nan) for x in page_gutters])
+
+
+def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP) -> list[Word]:
+    """The words as text segments, the unit that receipt sets such as SROIE label: the words of each layout line,
+    merged left to right while the gap to the next is at most ``max_gap`` x the line's height (a wider gap, as
+    between a label and its amount, starts a new segment). Each segment is boxed by its words' union; its text is
+    theirs joined by single spaces, its confidence their lowest."""
+    found = []
+    for block in group_words(words):
+        for line in block.lines:
+            boxes = sorted(
+                ((np.min(w.polygon, 0), np.max(w.polygon, 0), w) for w in line.words), key=lambda box: float(box[0][0])
+            )
+            height = float(np.median([hi[1] - lo[1] for lo, hi, _ in boxes]))
+            runs = [[boxes[0]]]
+            for box in boxes[1:]:
+                if box[0][0] - max(hi[0] for _, hi, _ in runs[-1]) > max_gap * height:
+                    runs.append([])
+                runs[-1].append(box)
+            for run in runs:
+                (x0, y0), (x1, y1) = np.min([lo for lo, _, _ in run], 0), np.max([hi for _, hi, _ in run], 0)
+                found.append(
+                    Word(
+                        quad_from_box(x0, y0, x1, y1),
+                        " ".join(w.text for *_, w in run),
+                        min(w.confidence for *_, w in run),
+                    )
+                )
+    return found
 
 
 def _continues(above: _Extent, below: _Extent) -> bool:
