@@ -56,11 +56,11 @@ def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.
     ]
 
 
-def _as_segments(regions: list, segments: bool) -> list:
-    """Detected regions or read words, as they are or as text segments (``text_segments``)."""
-    if not segments:
-        return regions
-    return text_segments([r if isinstance(r, Word) else Word(r.polygon, "", 1.0) for r in regions])
+def _polygons(regions: list, segments: bool) -> list[np.ndarray]:
+    """The detected regions' polygons, or (``segments``) those of the text segments they form."""
+    if segments:
+        regions = text_segments([Word(r.polygon, "", 1.0) for r in regions])
+    return [r.polygon for r in regions]
 
 
 def evaluate_e2e(
@@ -95,9 +95,9 @@ def evaluate_e2e(
         page = ocr.pipeline.read_page(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        read = [(w.polygon, w.text) for w in _as_segments(page.words, segments)]
-        words = words + match_words(read, labels, case_sensitive=case_sensitive)
-        found, matched = detection_matches([r.polygon for r in _as_segments(page.regions, segments)], labels)
+        read = text_segments(page.words) if segments else page.words
+        words = words + match_words([(w.polygon, w.text) for w in read], labels, case_sensitive=case_sensitive)
+        found, matched = detection_matches(_polygons(page.regions, segments), labels)
         dets = dets + found
         angles_right += sum(r.angle == line_truth for r in page.regions)
         angles_seen += len(page.regions)
@@ -134,7 +134,7 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
         regions = ocr.pipeline.detector(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        total = total + match_detections([r.polygon for r in _as_segments(regions, segments)], labels)
+        total = total + match_detections(_polygons(regions, segments), labels)
     return {
         "pages": n,
         "precision": total.precision,
