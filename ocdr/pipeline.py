@@ -46,6 +46,7 @@ FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make
 PAGE_PRIOR = 0.5
 SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
 CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
+PAGE_SURE = 0.5  # a page vote less sure than this is taken again with the squares read turned the other three ways
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,28 @@ class PageClassifier(_AngleClassifier):
     kind, what = "cls_page", "page orientation"
 
     def __call__(self, image: np.ndarray) -> tuple[int, float]:
-        k, confidence = vote(self.model.run(page_batch(image)))
+        """A page it is not sure of (``PAGE_SURE``: photos, hardly ever documents) is voted on again with its
+        squares also read turned by 90, 180 and 270 degrees, each reading mapped back to the page's own angles, so
+        that the model's leanings towards some angle whatever the content (it takes many upright street photos for
+        180) cancel out, as the text-line classifier's do when it reads a crop both ways up."""
+        batch = page_batch(image)
+        probs = self.model.run(batch)
+        k, confidence = vote(probs)
+        if confidence < PAGE_SURE:
+            k, confidence = vote(np.concatenate([probs, self._turned(batch)]))
         return self.angles[k], confidence
+
+    def _turned(self, batch: np.ndarray) -> np.ndarray:
+        """Class probabilities of the squares turned 90, 180 and 270 degrees counterclockwise, in the columns of
+        the unturned page's angles: content turned ``a`` clockwise, turned back by ``t``, reads as ``a - t``."""
+        turns = (90, 180, 270)
+        probs = self.model.run(np.concatenate([np.rot90(batch, t // 90, axes=(2, 3)) for t in turns]))
+        return np.concatenate(
+            [
+                part[:, [self.angles.index((a - t) % 360) for a in self.angles]]
+                for part, t in zip(np.split(probs, len(turns)), turns, strict=True)
+            ]
+        )
 
 
 class TextlineClassifier(_AngleClassifier):

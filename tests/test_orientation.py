@@ -237,6 +237,24 @@ def test_shipped_page_classifier_on_a_scene_photo(ocr):
     assert found == [0, 90, 180, 270]
 
 
+def test_unsure_pages_are_voted_on_with_their_squares_turned(ocr):
+    """ICDAR 2015 img_764 (held out from both the detector and the page classifier): one reading of its squares
+    finds one of its four turns, unsure each time; read turned the other three ways too (``PAGE_SURE``), it finds
+    all four."""
+    from ocdr.io.inputs import Source, iter_pages
+    from ocdr.models.classification.preprocess import page_batch, vote
+    from ocdr.pipeline import PAGE_SURE
+
+    classifier = ocr.pipeline.page_classifier
+    path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_764.jpg"
+    image = next(iter_pages(Source(str(path), path))).image
+    turns = [np.ascontiguousarray(np.rot90(image, -k)) for k in range(4)]
+    once = [vote(classifier.model.run(page_batch(turn))) for turn in turns]
+    assert sum(classifier.angles[k] == 90 * i for i, (k, _) in enumerate(once)) == 1
+    assert all(confidence < PAGE_SURE for _, confidence in once)
+    assert [classifier(turn)[0] for turn in turns] == [0, 90, 180, 270]
+
+
 def test_a_few_page_training_steps_then_export(tmp_path):
     pytest.importorskip("torch")
     import cv2
