@@ -172,6 +172,34 @@ def test_shipped_detector_comes_back_into_torch_exactly():
     assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-4
 
 
+def test_detector_branch_missing_from_onnx_gets_measured_batchnorm():
+    """The shipped detector's file holds the probability branch only. Rebuilt for fine-tuning, its threshold head's
+    BatchNorms get the running statistics of their inputs on the first batches, so that with ``--freeze-bn`` they
+    normalise that new branch as training would (left at mean 0 and variance 1, they did not normalise at all); the
+    probability map stays exactly as it was."""
+    ck = checkpoint_from_onnx("shipped", "det")
+    model = create_detector(ck["arch"])
+    model.load_state_dict(ck["model"])
+    page, _ = render_lines(PAGE_LINES[:3])
+    x = torch.from_numpy(cv2.resize(page, (320, 128)).astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
+    model.eval()
+    with torch.no_grad():
+        before = model(x)
+    refit_batchnorm(model, [x, x])
+    with torch.no_grad():
+        assert torch.allclose(model(x), before, atol=1e-4)
+    last = [m for m in model.thresh_head.modules() if isinstance(m, nn.BatchNorm2d)][-1]
+    assert not torch.allclose(last.running_var, torch.ones_like(last.running_var))
+    seen = []
+    last.register_forward_hook(lambda _m, _i, out: seen.append(out.clone()))  # a ReLU follows in place
+    freeze_batchnorm(model)
+    model.train()
+    with torch.no_grad():
+        model(x)
+    mean, var = seen[0].mean((0, 2, 3)), seen[0].var((0, 2, 3))
+    assert mean.abs().max() < 0.05 and (var - 1).abs().max() < 0.05  # normalised by what it measured
+
+
 def test_import_refuses_the_wrong_kind():
     with pytest.raises(ValueError, match="'det' model, not 'rec'"):
         checkpoint_from_onnx(shipped_model_path("det"), "rec")

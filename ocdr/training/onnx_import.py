@@ -189,7 +189,7 @@ def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
         model.train(was_training)
     for bn in folded:  # the others the exporter kept as they were (not folded)
         mean, var, seen = sums[bn]
-        if not seen:  # not on the inference path (DBNet's threshold head): its own initial values
+        if not seen:  # not on the inference path (DBNet's threshold head): measured below
             continue
         mean, var = mean / seen, var / seen
         shift = bn.bias.clone()
@@ -197,3 +197,29 @@ def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
         bn.running_var.copy_(var)
         bn.weight.copy_(torch.sqrt(var + bn.eps))
         bn.bias.copy_(mean + shift)
+    _measure_new_batchnorms(model, [bn for bn in folded if not sums[bn][2]], batches)
+
+
+def _measure_new_batchnorms(model: nn.Module, new: list[nn.Module], batches: list[torch.Tensor]) -> None:
+    """Running statistics for the BatchNorms of a branch the file does not hold (DBNet's threshold head: the ONNX
+    file has the probability branch only), from the training-mode forward of ``batches`` with every other BatchNorm
+    as it is. Otherwise they keep mean 0 and variance 1, and with ``--freeze-bn`` the new branch is never normalised
+    (200 steps of fine-tuning the shipped detector ended at held-out hmean 0.720 so, 0.732 with this)."""
+    if not new:
+        return
+    was_training = model.training
+    model.train()
+    for layer in model.modules():
+        if isinstance(layer, nn.BatchNorm2d) and layer not in new:
+            layer.eval()
+    momenta = [bn.momentum for bn in new]
+    for bn in new:
+        bn.reset_running_stats()
+        bn.momentum = None  # a plain average over the batches
+    try:
+        for batch in batches:
+            model(batch)
+    finally:
+        for bn, momentum in zip(new, momenta, strict=True):
+            bn.momentum = momentum
+        model.train(was_training)
