@@ -25,13 +25,10 @@ import numpy as np
 
 from ocdr import OCR
 from ocdr.document import Word
+from ocdr.geometry import quad_from_box
 from ocdr.layout.grouping import text_segments
 
 Words = list[tuple[np.ndarray, str]]  # (4x2 polygon in image pixels, text) per word
-
-
-def box_quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
 
 
 def char_words(char_boxes: Sequence[Sequence[Sequence[float]]], chars: Sequence[str]) -> Words:
@@ -45,7 +42,7 @@ def char_words(char_boxes: Sequence[Sequence[Sequence[float]]], chars: Sequence[
             text += char
         elif text:
             corners = np.concatenate(points)
-            words.append((box_quad(*corners.min(0), *corners.max(0)), text))
+            words.append((quad_from_box(*corners.min(0), *corners.max(0)), text))
             points, text = [], ""
     return words
 
@@ -213,7 +210,7 @@ class Tesseract:
                     row_level, page, *_, left, top, width, height, _conf, text = row.split("\t")
                     if row_level == str(level) and (text.strip() or level != 5):
                         x, y, w, h = map(float, (left, top, width, height))
-                        words[share[int(page) - 1]].append((box_quad(x, y, x + w, y + h), text))
+                        words[share[int(page) - 1]].append((quad_from_box(x, y, x + w, y + h), text))
         return words, seconds
 
     def read_crops(self, paths: Sequence[Path]) -> tuple[list[str], float]:

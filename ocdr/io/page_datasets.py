@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ocdr.geometry import quad_from_box
 from ocdr.io.labels import IGNORE_TEXT, RegionLabel, icdar_pairs, read_icdar_gt
 
 PageItem = tuple[Path, list[RegionLabel]]
@@ -46,10 +47,6 @@ def _quad(points: Any) -> np.ndarray:
     if len(pts) < 3:
         raise ValueError(f"a region needs at least 3 points, got {len(pts)}")
     return cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32)
-
-
-def _bbox_quad(x: float, y: float, w: float, h: float) -> np.ndarray:
-    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float32)
 
 
 def _label(points: np.ndarray, text: str | None, illegible: bool = False) -> RegionLabel:
@@ -93,7 +90,11 @@ def _coco(json_file: Path) -> list[PageItem]:
         polygon = ann.get("mask") or ann.get("polygon") or ann.get("segmentation")
         if isinstance(polygon, list) and polygon and isinstance(polygon[0], list):
             polygon = polygon[0]  # COCO segmentation: a list of polygons
-        points = _quad(polygon) if polygon else _bbox_quad(*ann["bbox"])
+        if polygon:
+            points = _quad(polygon)
+        else:
+            x, y, w, h = ann["bbox"]  # COCO: left, top, width, height
+            points = quad_from_box(x, y, x + w, y + h)
         text = ann.get("utf8_string", ann.get("text", ann.get("transcription")))
         by_image[key].append(_label(points, text, ann.get("legibility") == "illegible"))
     return [(_image_path(root, images[key]["file_name"]), labels) for key, labels in by_image.items()]
