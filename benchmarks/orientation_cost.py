@@ -8,7 +8,9 @@ pipeline's stages one at a time, ``--repeat`` times; the table gives the median 
 - unwarping (``use_doc_unwarping``): the search for a photographed sheet's outline (``ocdr.unwarp.find_page``)
   and, where one is found, its flattening (``flatten``), with the share of pages where one was found;
 - page orientation: the page classifier (``PageClassifier``) and its 0/180 check on the longest detected regions
-  (``OCRPipeline.check_upside_down``), which together make ``use_doc_orientation_classify``;
+  (``OCRPipeline.check_upside_down``), which together make ``use_doc_orientation_classify`` on a page the classifier
+  is sure of; a page it is not sure of (photos) is read all four ways instead, so the table also gives the whole
+  read with and without the stage, and the share of such pages;
 - detection (for scale);
 - text-line orientation (``OCRPipeline.orient``: every detected region classified, pooled per line), per page and
   per region;
@@ -27,6 +29,7 @@ from ocdr import OCR
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import page_images
 from ocdr.layout.grouping import group_words
+from ocdr.pipeline import PAGE_SURE
 from ocdr.unwarp import find_page, flatten
 
 
@@ -38,14 +41,16 @@ def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
     ocr = OCR(threads=threads)
     pipeline, params = ocr.pipeline, ocr.params
     both = params.with_overrides(use_textline_orientation=True)
-    times: dict[str, list[float]] = {k: [] for k in ("page", "check", "detect", "orient", "layout", "unwarp")}
+    staged = params.with_overrides(use_doc_orientation_classify=True)
+    keys = ("page", "check", "detect", "orient", "layout", "unwarp", "read", "staged")
+    times: dict[str, list[float]] = {k: [] for k in keys}
     per_region: list[float] = []
-    sheets = 0
+    sheets = unsure = 0
     images = [next(iter_pages(Source(str(path), path))).image for path in page_images(data)]
     for _ in range(repeat):
         for image in images:
             t0 = time.perf_counter()
-            pipeline.page_classifier(image)
+            unsure += pipeline.page_classifier(image)[1] < PAGE_SURE
             t1 = time.perf_counter()
             detections = pipeline.detector(image, params)
             t2 = time.perf_counter()
@@ -61,13 +66,17 @@ def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
                 flatten(image, outline)
                 sheets += 1
             t7 = time.perf_counter()
-            for key, seconds in zip(times, (t1 - t0, t3 - t2, t2 - t1, t4 - t3, t6 - t5, t7 - t6), strict=True):
+            pipeline.read_page(image, staged)
+            t8 = time.perf_counter()
+            spans = (t1 - t0, t3 - t2, t2 - t1, t4 - t3, t6 - t5, t7 - t6, t5 - t4, t8 - t7)
+            for key, seconds in zip(times, spans, strict=True):
                 times[key].append(seconds)
             per_region.append((t4 - t3) / max(1, len(detections)))
     figures = {key: _ms(seconds) for key, seconds in times.items()}
     figures["orient_per_region"] = _ms(per_region)
     figures["pages"] = len(images)
     figures["sheets"] = sheets / max(1, repeat * len(images))
+    figures["unsure"] = unsure / max(1, repeat * len(images))
     return figures
 
 
@@ -80,12 +89,13 @@ def main() -> int:
     f = measure(args.data, args.threads, args.repeat)
     print(
         "| pages | unwarping (sheets found) | page classifier | its 0/180 check | detection "
-        "| text-line orientation (per region) | layout |"
+        "| text-line orientation (per region) | layout | whole read: plain / page stage on (pages read four ways) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     print(
         f"| {f['pages']} | {f['unwarp']:.1f} ms ({f['sheets']:.0%}) | {f['page']:.1f} ms | {f['check']:.1f} ms | "
-        f"{f['detect']:.1f} ms | {f['orient']:.1f} ms ({f['orient_per_region']:.2f} ms) | {f['layout']:.1f} ms |"
+        f"{f['detect']:.1f} ms | {f['orient']:.1f} ms ({f['orient_per_region']:.2f} ms) | {f['layout']:.1f} ms | "
+        f"{f['read']:.0f} / {f['staged']:.0f} ms ({f['unsure']:.0%}) |"
     )
     return 0
 

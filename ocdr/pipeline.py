@@ -15,7 +15,7 @@ from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, map_points, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
 from ocdr.layout.grouping import group_words
-from ocdr.models.classification.preprocess import cls_batch, page_batch, turn_180, vote
+from ocdr.models.classification.preprocess import cls_batch, page_batch, turn_180, vote_probs
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
@@ -46,7 +46,9 @@ FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make
 PAGE_PRIOR = 0.5
 SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
 CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
-PAGE_SURE = 0.5  # a page vote less sure than this is taken again with the squares read turned the other three ways
+PAGE_SURE = 0.5  # a page vote less sure than this is taken again with the squares read turned the other three ways,
+# and the page is then read all four ways: a word read this sure, of this many letters or digits, counts as legible
+LEGIBLE_CONFIDENCE, LEGIBLE_CHARS = 0.9, 3
 
 
 @dataclass(frozen=True)
@@ -214,16 +216,20 @@ class PageClassifier(_AngleClassifier):
     kind, what = "cls_page", "page orientation"
 
     def __call__(self, image: np.ndarray) -> tuple[int, float]:
-        """A page it is not sure of (``PAGE_SURE``: photos, hardly ever documents) is voted on again with its
-        squares also read turned by 90, 180 and 270 degrees, each reading mapped back to the page's own angles, so
-        that the model's leanings towards some angle whatever the content (it takes many upright street photos for
-        180) cancel out, as the text-line classifier's do when it reads a crop both ways up."""
+        return self.ranking(image)[0]
+
+    def ranking(self, image: np.ndarray) -> list[tuple[int, float]]:
+        """The four angles with the vote's probability of each, likeliest first. A page it is not sure of
+        (``PAGE_SURE``: photos, hardly ever documents) is voted on again with its squares also read turned by 90,
+        180 and 270 degrees, each reading mapped back to the page's own angles, so that the model's leanings towards
+        some angle whatever the content (it takes many upright street photos for 180) cancel out, as the text-line
+        classifier's do when it reads a crop both ways up."""
         batch = page_batch(image)
         probs = self.model.run(batch)
-        k, confidence = vote(probs)
-        if confidence < PAGE_SURE:
-            k, confidence = vote(np.concatenate([probs, self._turned(batch)]))
-        return self.angles[k], confidence
+        joint = vote_probs(probs)
+        if joint.max() < PAGE_SURE:
+            joint = vote_probs(np.concatenate([probs, self._turned(batch)]))
+        return [(self.angles[k], float(joint[k])) for k in np.argsort(-joint, kind="stable")]
 
     def _turned(self, batch: np.ndarray) -> np.ndarray:
         """Class probabilities of the squares turned 90, 180 and 270 degrees counterclockwise, in the columns of
@@ -293,15 +299,6 @@ class OCRPipeline:
         self.line_classifier = line_classifier
         self.page_classifier = page_classifier
 
-    def turn_upright(self, image: np.ndarray, params: OCRParams) -> tuple[np.ndarray, int, float | None]:
-        """The page turned upright, the angle its content was turned clockwise, and the classifier's confidence."""
-        if not params.use_doc_orientation_classify:
-            return image, 0, None
-        if self.page_classifier is None:
-            raise ModelError("use_doc_orientation_classify needs a page orientation model (none is loaded)")
-        angle, confidence = self.page_classifier(image)
-        return np.ascontiguousarray(np.rot90(image, angle // 90)), angle, confidence
-
     def check_upside_down(
         self, image: np.ndarray, detections: list[DetectedRegion], confidence: float | None
     ) -> tuple[np.ndarray, list[DetectedRegion], bool, float | None]:
@@ -367,10 +364,50 @@ class OCRPipeline:
         return quads, results[: len(quads)], angles
 
     def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
+        """One page read. With ``use_doc_orientation_classify``, a page the page classifier is sure of is turned to
+        its angle and read (the text-line classifier checking 0 against 180: ``check_upside_down``); one it is not
+        sure of (photos) is read all four ways and the reading with the most legible words is kept (``legibility``),
+        ties going to the classifier's likelier angle."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
+        if not params.use_doc_orientation_classify:
+            return self.read_turned(image, params, 0, None, index, source)
+        if self.page_classifier is None:
+            raise ModelError("use_doc_orientation_classify needs a page orientation model (none is loaded)")
+        ranking = self.page_classifier.ranking(image)
+        angle, confidence = ranking[0]
+        if confidence >= PAGE_SURE:
+            return self.read_turned(image, params, angle, confidence, index, source, check=True)
+        readings = [self.read_turned(image, params, a, c, index, source) for a, c in ranking]
+        return max(readings, key=self.legibility)  # the first of equals: the classifier's order
+
+    def legibility(self, page: Page) -> tuple[int, int]:
+        """How plainly a reading is text: its words read at least ``LEGIBLE_CONFIDENCE`` sure with at least
+        ``LEGIBLE_CHARS`` letters or digits, then how many of those are in the word list. A page read sideways or
+        upside down gives few such words, and those it gives ("dn-do1" for "Top up") are rarely list words."""
+        legible = [
+            w.text
+            for w in page.words
+            if w.confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in w.text) >= LEGIBLE_CHARS
+        ]
+        lexicon = self.recognizer.lexicon
+        listed = 0 if lexicon is None else sum(re.sub("[^a-z]", "", t.lower()) in lexicon for t in legible)
+        return len(legible), listed
+
+    def read_turned(
+        self,
+        image: np.ndarray,
+        params: OCRParams,
+        page_angle: int,
+        page_confidence: float | None,
+        index: int = 0,
+        source: str | None = None,
+        check: bool = False,
+    ) -> Page:
+        """The page read turned back by ``page_angle`` (the angle its content is turned clockwise), with results in
+        the input's coordinates; ``check``: let the text-line classifier turn it by 180 degrees more."""
         height, width = image.shape[:2]
-        image, page_angle, page_confidence = self.turn_upright(image, params)
+        image = np.ascontiguousarray(np.rot90(image, page_angle // 90))
         outline, unwarp_back = None, None
         if params.use_doc_unwarping and (outline := find_page(image)) is not None:
             image, unwarp_back = flatten(image, outline)
@@ -379,7 +416,7 @@ class OCRPipeline:
             image, back = straighten(image, skew)
         detections = self.detector(image, params)
         flipped = False
-        if params.use_doc_orientation_classify:
+        if check:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)
         quads, results, angles = self.recognize(image, detections, params)
         regions, words = [], []

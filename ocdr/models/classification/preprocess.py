@@ -127,10 +127,16 @@ def page_batch(image: np.ndarray, count: int = PAGE_PATCHES) -> np.ndarray:
     return normalize_patches([square(gray, y, x) for _, y, x in ink_tiles(gray)[:count]])
 
 
+def vote_probs(probs: np.ndarray) -> np.ndarray:
+    """The patches' joint verdict from their class probabilities (N, C): the normalized geometric mean (C,)."""
+    logp = np.log(np.clip(probs, 1e-6, 1.0)).mean(axis=0)
+    joint = np.exp(logp - logp.max())
+    return joint / joint.sum()
+
+
 def vote(probs: np.ndarray) -> tuple[int, float]:
     """One decision from the patches' class probabilities (N, C): the class with the highest mean log
-    probability, and its confidence (the normalized geometric mean of the patches' probabilities)."""
-    logp = np.log(np.clip(probs, 1e-6, 1.0)).mean(axis=0)
-    k = int(logp.argmax())
-    joint = np.exp(logp - logp.max())
-    return k, float(joint[k] / joint.sum())
+    probability, and its confidence (its share of the joint verdict, ``vote_probs``)."""
+    joint = vote_probs(probs)
+    k = int(joint.argmax())
+    return k, float(joint[k])
