@@ -9,8 +9,8 @@ pipeline's stages one at a time, ``--repeat`` times; the table gives the median 
   and, where one is found, its flattening (``flatten``), with the share of pages where one was found;
 - page orientation: the page classifier (``PageClassifier``) and its 0/180 check on the longest detected regions
   (``OCRPipeline.check_upside_down``), which together make ``use_doc_orientation_classify`` on a page the classifier
-  is sure of; a page it is not sure of (photos) is read all four ways instead, so the table also gives the whole
-  read with and without the stage, and the share of such pages;
+  is sure of; a page it is not sure of (photos) is instead read turned each way until a reading is plainly text, so
+  the table also gives the whole read with and without the stage, and the share of such pages;
 - detection (for scale);
 - text-line orientation (``OCRPipeline.orient``: every detected region classified, pooled per line), per page and
   per region;

@@ -47,7 +47,8 @@ PAGE_PRIOR = 0.5
 SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
 CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
 PAGE_SURE = 0.5  # a page vote less sure than this is taken again with the squares read turned the other three ways,
-# and the page is then read all four ways: a word read this sure, of this many letters or digits, counts as legible
+# and the page is then read turned each way until a reading has a legible list word: one read this sure, with this
+# many letters or digits
 LEGIBLE_CONFIDENCE, LEGIBLE_CHARS = 0.9, 3
 
 
@@ -366,8 +367,9 @@ class OCRPipeline:
     def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
         """One page read. With ``use_doc_orientation_classify``, a page the page classifier is sure of is turned to
         its angle and read (the text-line classifier checking 0 against 180: ``check_upside_down``); one it is not
-        sure of (photos) is read all four ways and the reading with the most legible words is kept (``legibility``),
-        ties going to the classifier's likelier angle."""
+        sure of (photos) is read each way in the classifier's order until a reading has a legible word-list word
+        (``legible_words``); when none has, the reading with the most legible words is kept, ties going to the
+        classifier's likelier angle."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         if not params.use_doc_orientation_classify:
@@ -378,21 +380,26 @@ class OCRPipeline:
         angle, confidence = ranking[0]
         if confidence >= PAGE_SURE:
             return self.read_turned(image, params, angle, confidence, index, source, check=True)
-        readings = [self.read_turned(image, params, a, c, index, source) for a, c in ranking]
-        return max(readings, key=self.legibility)  # the first of equals: the classifier's order
+        counts, readings = [], []
+        for a, c in ranking:
+            page = self.read_turned(image, params, a, c, index, source)
+            legible = self.legible_words(page)
+            if self.recognizer.lexicon is not None and any(map(self.recognizer.lexicon.knows, legible)):
+                return page  # a word-list word read plainly: text the right way up
+            counts.append(len(legible))
+            readings.append(page)
+        return readings[int(np.argmax(counts))]  # the first of equals: the classifier's order
 
-    def legibility(self, page: Page) -> tuple[int, int]:
-        """How plainly a reading is text: its words read at least ``LEGIBLE_CONFIDENCE`` sure with at least
-        ``LEGIBLE_CHARS`` letters or digits, then how many of those are in the word list. A page read sideways or
-        upside down gives few such words, and those it gives ("dn-do1" for "Top up") are rarely list words."""
-        legible = [
+    @staticmethod
+    def legible_words(page: Page) -> list[str]:
+        """The words of a reading that are plainly text: read at least ``LEGIBLE_CONFIDENCE`` sure, with at least
+        ``LEGIBLE_CHARS`` letters or digits. A page read sideways or upside down gives few, and those it gives
+        ("dn-do1" for "Top up") are rarely word-list words."""
+        return [
             w.text
             for w in page.words
             if w.confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in w.text) >= LEGIBLE_CHARS
         ]
-        lexicon = self.recognizer.lexicon
-        listed = 0 if lexicon is None else sum(re.sub("[^a-z]", "", t.lower()) in lexicon for t in legible)
-        return len(legible), listed
 
     def read_turned(
         self,

@@ -139,6 +139,11 @@ class Lexicon:
             positions += piece[2]
         return replace(result, text="".join(text), char_probs=char_probs, positions=positions)
 
+    def knows(self, token: str) -> bool:
+        """Whether a word as read ("prefer", "(at", "Court,") is a list word, the marks around it aside."""
+        match = _TOKEN.fullmatch(token)
+        return bool(match) and match.group(2).lower() in self
+
     def _outside(self, token: str) -> re.Match | None:
         """The parts of a word read outside the list (leading marks, letters, trailing marks), else None."""
         match = _TOKEN.fullmatch(token)
