@@ -102,9 +102,8 @@ def test_lexicon_files_and_shipped_list(tmp_path):
     shipped = Lexicon.load("en")
     assert len(shipped) == 73066 and "germany" in shipped and "the" in shipped and "xqzt" not in shipped
     assert shipped.is_prefix("shopp") and not shipped.is_prefix("xqz")
-    assert [shipped.knows(w) for w in ("prefer", "(at", "Court,", "dn-do1", "VSIA", "k.cook")] == [True] * 3 + [
-        False
-    ] * 3
+    assert all(map(shipped.knows, ("prefer", "(at", "Court,")))  # marks around a word aside
+    assert not any(map(shipped.knows, ("dn-do1", "VSIA", "k.cook")))
     mine = tmp_path / "terms.txt"
     mine.write_text("Ocdr\nDBNet\nR2-D2\n", encoding="utf-8")
     merged = Lexicon.load(["en", mine])
