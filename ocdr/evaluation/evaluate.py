@@ -166,7 +166,7 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
     ``images/`` or a held-out ``gt_list.txt``) turned all four ways, by the page classifier alone or, when ``ocr``
     has ``use_doc_orientation_classify`` on, by the whole page orientation stage (``OCRPipeline.read_page``: the
     classifier, then on a page it is sure of the text-line classifier's check of 0 against 180, and on one it is not
-    the most legible of the page's four readings)."""
+    the page's readings turned each way until one is plainly text)."""
     if task == "page":
         classify, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
         if ocr.params.use_doc_orientation_classify:  # the whole stage: the page's lines check the classifier's 0/180

@@ -146,8 +146,7 @@ class Lexicon:
 
     def _outside(self, token: str) -> re.Match | None:
         """The parts of a word read outside the list (leading marks, letters, trailing marks), else None."""
-        match = _TOKEN.fullmatch(token)
-        return match if match and match.group(2).lower() not in self else None
+        return None if self.knows(token) else _TOKEN.fullmatch(token)
 
     def _correct_word(
         self, result: CTCResult, start: int, match: re.Match, folded: np.ndarray
