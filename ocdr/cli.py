@@ -515,7 +515,11 @@ def _run_train(args) -> int:
 
 def _add_export(sub) -> None:
     p = sub.add_parser("export", help="export a training checkpoint to ONNX (with its metadata)")
-    p.add_argument("checkpoint", type=Path)
+    p.add_argument(
+        "checkpoint",
+        type=Path,
+        help="a training checkpoint (.pt), or an exported detector (.onnx) to copy with new --text-det-... defaults",
+    )
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--opset", type=int, default=17)
     for key in DET_EXPORT_PARAMS:
@@ -543,11 +547,22 @@ def _char_odds(item: str) -> tuple[str, float]:
 
 
 def _run_export(args) -> int:
-    from ocdr.training.export import export_checkpoint
+    from ocdr.training.export import export_checkpoint, restamp_detector
 
     det_params = {k: getattr(args, k) for k in DET_EXPORT_PARAMS if getattr(args, k) is not None}
     char_odds = dict(args.char_odds) or None
-    path = export_checkpoint(args.checkpoint, args.output, opset=args.opset, det_params=det_params, char_odds=char_odds)
+    if args.checkpoint.suffix == ".onnx":
+        try:
+            if char_odds:
+                raise ValueError("--char-odds needs a training checkpoint (.pt), not an ONNX file")
+            path = restamp_detector(args.checkpoint, args.output, det_params)
+        except (OSError, ValueError) as exc:  # not there, not ONNX, not a detector, nothing to change
+            print(f"ocdr export: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        path = export_checkpoint(
+            args.checkpoint, args.output, opset=args.opset, det_params=det_params, char_odds=char_odds
+        )
     print(f"wrote {path}")
     return EXIT_OK
 

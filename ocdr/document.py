@@ -187,8 +187,9 @@ class Block(_Shape):
 class Region(_Shape):
     """One detector region exactly as the pipeline recognized it, before layout (PaddleX output, debugging).
 
-    ``kept`` says whether ``rec_score`` passed the pipeline's ``text_rec_score_thresh``; ``angle`` is the text-line
-    orientation found (0 or 180: read turned over), -1 when it was not asked for.
+    ``kept`` says whether the reading passed the pipeline's ``text_rec_score_thresh`` (and, for a region the
+    detector was barely sure of, ``ocdr.pipeline.WEAK_REGION_READING``); ``angle`` is the text-line orientation
+    found (0 or 180: read turned over), -1 when it was not asked for.
     """
 
     polygon: Polygon

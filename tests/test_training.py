@@ -343,6 +343,29 @@ def test_det_export_stores_post_processing_defaults(det_run, tmp_path):
     assert OCR(det_model=det_run.onnx, threads=1).params.text_det_unclip_ratio == 2.0  # exported without
 
 
+def test_export_restamps_a_shipped_detector_with_new_defaults(tmp_path, capsys):
+    """An exported detector (the shipped one: its checkpoint is not shipped) is copied with new post-processing
+    defaults and its weights untouched; settings not given keep the file's. Other files are refused plainly."""
+    import onnx
+
+    from ocdr import OCR
+    from ocdr.runtime.registry import shipped_model_path
+
+    source, path = shipped_model_path("det"), tmp_path / "det.onnx"
+    assert main(["export", str(source), "-o", str(path), "--text-det-box-thresh", "0.42"]) == 0
+    before, after = OCR(det_model=source, threads=1).params, OCR(det_model=path, threads=1).params
+    assert after.text_det_box_thresh == 0.42 and before.text_det_box_thresh != 0.42
+    assert after.text_det_unclip_ratio == before.text_det_unclip_ratio
+    weights = [{t.name: t.raw_data for t in onnx.load(str(f)).graph.initializer} for f in (source, path)]
+    assert weights[0] == weights[1]
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"not a model")
+    for bad in (shipped_model_path("rec"), garbage):
+        assert main(["export", str(bad), "-o", str(tmp_path / "x.onnx"), "--text-det-box-thresh", "0.4"]) == 2
+    assert main(["export", str(source), "-o", str(tmp_path / "x.onnx")]) == 2  # nothing to change
+    assert "not a detector" in capsys.readouterr().err
+
+
 def test_det_batches_from_a_worker_process_are_the_in_process_ones(det_run):
     """``--workers``: crops made in worker processes (spawned) are exactly those the training process would make
     (worker k draws from the generator seeded (seed, k); in-process is worker 0)."""

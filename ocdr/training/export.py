@@ -8,6 +8,7 @@ from pathlib import Path
 
 import onnx
 import torch
+from google.protobuf.message import DecodeError
 
 from ocdr import __version__
 from ocdr.models.classification.orientation import create_classifier
@@ -86,6 +87,27 @@ def export_checkpoint(
     for key, value in meta.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
+    onnx.save(proto, str(output))
+    return output
+
+
+def restamp_detector(source: str | Path, output: str | Path, det_params: dict[str, float]) -> Path:
+    """Copy an exported detector (fp32 or int8) with new post-processing defaults, its weights untouched: the
+    settings of a shipped file can be picked again after its training checkpoint is gone. Settings not given keep
+    the file's."""
+    if not det_params:
+        raise ValueError("nothing to change: give the --text-det-... settings to store")
+    try:
+        proto = onnx.load(str(source))
+    except DecodeError as exc:
+        raise ValueError(f"{source} is not an ONNX file ({exc})") from exc
+    meta = {p.key: p for p in proto.metadata_props}
+    if meta.get("kind") is None or meta["kind"].value != "det":
+        raise ValueError(f"{source} is not a detector exported by ocdr; only a detector's defaults can be restamped")
+    entry = meta.get("defaults") or proto.metadata_props.add()
+    entry.key, entry.value = "defaults", json.dumps({**json.loads(entry.value or "{}"), **det_params})
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(proto, str(output))
     return output
 
