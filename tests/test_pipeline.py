@@ -112,6 +112,32 @@ def test_tall_regions_are_read_both_ways(ocr):
     assert [wd.text for wd in upright.read_page(narrow, OCRParams()).words] == ["1"]
 
 
+def test_weak_regions_are_kept_only_when_read_surely(text_page):
+    """The detector's default box score (0.45) lets in faint print, and specks: a region it scores under
+    ``WEAK_REGION`` is kept only when it is read at least ``WEAK_REGION_READING`` sure; a sure region keeps any
+    reading, as before."""
+    from ocdr.models.recognition.ctc import CTCResult
+    from ocdr.pipeline import WEAK_REGION, WEAK_REGION_READING
+
+    image, labels = text_page
+    quad = labels[0].polygon
+    weak, sure = WEAK_REGION - 0.01, WEAK_REGION + 0.3
+    unsure, clear = WEAK_REGION_READING - 0.1, WEAK_REGION_READING + 0.1
+
+    class FixedDetector:
+        def __call__(self, image, params):
+            return [DetectedRegion(quad, score) for score in (sure, weak, weak)]
+
+    class ScriptedRecognizer:
+        def __call__(self, crops, batch_size):
+            return [CTCResult("word", [p] * 4, [(i, i) for i in range(4)], 8) for p in (unsure, clear, unsure)]
+
+    page = OCRPipeline(FixedDetector(), ScriptedRecognizer()).read_page(image, OCRParams())
+    assert [r.kept for r in page.regions] == [True, True, False]
+    assert [r.det_score for r in page.regions] == pytest.approx([sure, weak, weak])
+    assert len(page.words) == 2
+
+
 def test_visualization_of_a_result(ocr, text_page):
     image, _ = text_page
     page = ocr(image).pages[0]
