@@ -42,6 +42,8 @@ class OCR:
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
+        scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page
+            the page model is not sure of (street photos).
         lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "en" (default,
             73,066 English words and names), files of one word per line (your names and terms), a list of both, or
             None for the recognizer's readings as they are.
@@ -64,6 +66,7 @@ class OCR:
         trt_cache: str | Path | None = None,
         line_cls_model: str | Path | None = None,
         page_cls_model: str | Path | None = None,
+        scene_cls_model: str | Path | None = None,
         lexicon: str | Path | Sequence[str | Path] | None = "en",
         **params,
     ):
@@ -82,7 +85,9 @@ class OCR:
                 Lexicon.load(lexicon) if lexicon else None,
             ),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
-            PageClassifier(load(resolve_model("cls_page", page_cls_model))),
+            PageClassifier(
+                load(resolve_model("cls_page", page_cls_model)), load(resolve_model("cls_scene", scene_cls_model))
+            ),
         )
 
     def iter_source_pages(

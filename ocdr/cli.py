@@ -49,6 +49,7 @@ def _add_model_options(p) -> None:
     p.add_argument("--trt-cache", type=Path, help="TensorRT engine cache folder (default: ~/.cache/ocdr/tensorrt)")
     p.add_argument("--line-cls-model", help="text-line orientation ONNX model (default: shipped)")
     p.add_argument("--page-cls-model", help="page orientation ONNX model (default: shipped)")
+    p.add_argument("--scene-cls-model", help="whole-photo orientation ONNX model (default: shipped)")
     p.add_argument(
         "--lexicon",
         action="append",
@@ -107,6 +108,7 @@ def _ocr_options(args) -> dict:
         rec_model=args.rec_model,
         line_cls_model=args.line_cls_model,
         page_cls_model=args.page_cls_model,
+        scene_cls_model=args.scene_cls_model,
         lexicon=_lexicon(args),
         threads=args.threads,
         device=args.device,
@@ -421,7 +423,9 @@ def _add_train(sub) -> None:
     kinds = p.add_subparsers(dest="kind", required=True)
     rec = kinds.add_parser("rec", help="train the recognizer (CTC) from gt_list.txt folders")
     det = kinds.add_parser("det", help="train the DBNet detector from ICDAR-format folders (images/ + gts/)")
-    cls = kinds.add_parser("cls", help="train an orientation classifier (--task line: 0/180 crops; page: 0/90/180/270)")
+    cls = kinds.add_parser(
+        "cls", help="train an orientation classifier (--task line: 0/180 crops; page, scene: 0/90/180/270)"
+    )
     for q in (rec, det, cls):
         q.add_argument("--data", nargs="+", required=q is not cls, default=[], help="training folder(s)")
         q.add_argument("--val-data", nargs="+", help="validation folder(s); default: carve a split from --data")
@@ -469,11 +473,12 @@ def _add_train(sub) -> None:
     cls.add_argument(
         "--task",
         default="line",
-        choices=["line", "page"],
+        choices=["line", "page", "scene"],
         help="line: text-line orientation (0/180), --data "
-        "gt_list.txt folders; page: page orientation (0/90/180/270), --data folders of page images (images/)",
+        "gt_list.txt folders; page: page orientation (0/90/180/270), --data folders of page images (images/); "
+        "scene: the same four angles from a whole photo (street scenes with little text), --data photo folders",
     )
-    cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite")
+    cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite / scene_orientation_lite")
     cls.add_argument("--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render")
     cls.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines / pages) beside --synth")
     cls.add_argument("--augment", type=float, default=0.0, help="line task: crop augmentation strength (0: off)")
@@ -688,6 +693,7 @@ def _run_serve(args) -> int:
             rec_model=args.rec_model,
             line_cls_model=args.line_cls_model,
             page_cls_model=args.page_cls_model,
+            scene_cls_model=args.scene_cls_model,
             lexicon=_lexicon(args),
             device=args.device,
             precision=args.precision,

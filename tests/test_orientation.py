@@ -257,17 +257,18 @@ def test_unsure_pages_are_voted_on_with_their_squares_turned(ocr):
 
 
 def test_unsure_pages_are_read_four_ways_and_the_most_legible_reading_is_kept(ocr, text_page, monkeypatch):
-    """ICDAR 2015 img_790 (held out from the detector and the page classifier): the classifier, unsure, takes each of
-    its four turns for the one 270 degrees further, an error of the axis that the text-line check cannot put right.
-    Read each way in the classifier's order, the upright reading is the first with a legible word-list word, so the
-    stage finds every turn. A page the classifier is sure of is read once."""
+    """ICDAR 2015 img_790 (held out from the detector and the orientation models): the page squares alone, unsure,
+    take each of its four turns for the one 270 degrees further, an error of the axis that the text-line check
+    cannot put right. Read each way in the stage's order (squares and scene model), a reading with a legible
+    word-list word is found, so the stage finds every turn. A page the classifier is sure of is read once."""
     from ocdr.io.inputs import Source, iter_pages
-    from ocdr.pipeline import OCRPipeline
+    from ocdr.pipeline import OCRPipeline, PageClassifier
 
     path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_790.jpg"
     image = next(iter_pages(Source(str(path), path))).image
     turns = [np.ascontiguousarray(np.rot90(image, -k)) for k in range(4)]
-    assert [ocr.pipeline.page_classifier(turn)[0] for turn in turns] == [270, 0, 90, 180]
+    squares = PageClassifier(ocr.pipeline.page_classifier.model)
+    assert [squares(turn)[0] for turn in turns] == [270, 0, 90, 180]  # the page squares alone, no scene model
     pages = [ocr(turn, use_doc_orientation_classify=True).pages[0] for turn in turns]
     assert [page.angle for page in pages] == [0, 90, 180, 270]
     assert all(page.text.count("SALE") == 2 for page in pages)
@@ -278,6 +279,21 @@ def test_unsure_pages_are_read_four_ways_and_the_most_legible_reading_is_kept(oc
     monkeypatch.setattr(OCRPipeline, "read_turned", lambda *a, **k: reads.append(1) or read_turned(*a, **k))
     page = ocr(np.ascontiguousarray(np.rot90(text_page[0], -1)), use_doc_orientation_classify=True).pages[0]
     assert page.angle == 90 and len(reads) == 1
+
+
+def test_the_scene_model_orders_the_readings_of_unsure_photos(ocr, monkeypatch):
+    """ICDAR 2015 img_340 (held out from the detector and every orientation model) has text but none the stage finds
+    legible at any turn, so the order of the readings decides. The page squares alone put it at 90 or 0 whichever
+    way it is turned; with the whole-photo (scene) classifier ordering the readings, every turn comes out right."""
+    from ocdr.io.inputs import Source, iter_pages
+    from ocdr.pipeline import PageClassifier
+
+    path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_340.jpg"
+    image = next(iter_pages(Source(str(path), path))).image
+    turns = [np.ascontiguousarray(np.rot90(image, -k)) for k in range(4)]
+    assert [ocr(t, use_doc_orientation_classify=True).pages[0].angle for t in turns] == [0, 90, 180, 270]
+    monkeypatch.setattr(ocr.pipeline, "page_classifier", PageClassifier(ocr.pipeline.page_classifier.model))
+    assert [ocr(t, use_doc_orientation_classify=True).pages[0].angle for t in turns] == [90, 0, 90, 0]
 
 
 def test_a_few_page_training_steps_then_export(tmp_path):
@@ -304,6 +320,42 @@ def test_a_few_page_training_steps_then_export(tmp_path):
     assert classifier.angles == [0, 90, 180, 270]
     angle, confidence = classifier(render_lines(["A page"])[0])
     assert angle in (0, 90, 180, 270) and 0.25 <= confidence <= 1
+
+
+def test_a_few_scene_training_steps_then_export(tmp_path):
+    """``--task scene``: photos (here two real street photos and two rendered pages), no synthetic ones; the export
+    reads colour squares and serves as the page classifier's scene model."""
+    pytest.importorskip("torch")
+    import shutil
+
+    from ocdr.errors import ModelError
+    from ocdr.models.classification.preprocess import scene_batch
+    from ocdr.pipeline import PageClassifier
+    from ocdr.runtime.registry import shipped_model_path
+    from ocdr.training.export import export_checkpoint
+    from ocdr.training.train_cls import ClsTrainConfig, train_cls
+
+    photos = tmp_path / "photos" / "images"
+    photos.mkdir(parents=True)
+    for name in ("img_790.jpg", "img_1.jpg"):
+        shutil.copy(SHARED_DATA / "detection" / "icdar2015_train" / "images" / name, photos / name)
+    for i in range(2):
+        cv2.imwrite(str(photos / f"p{i}.png"), render_lines(PAGE_LINES[i:])[0])
+    out = tmp_path / "run"
+    cfg = ClsTrainConfig(task="scene", data=[str(photos.parent)], out=str(out), steps=4, eval_every=2)
+    cfg.batch_size = 8
+    best = train_cls(cfg, log=lambda _: None)
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in metrics] == [2, 4] and all(np.sum(m["confusion"]) == 4 for m in metrics)
+    scene = OnnxModel(export_checkpoint(best, tmp_path / "scene.onnx"), threads=1)
+    assert scene.metadata["kind"] == "cls_scene"
+    probs = scene.run(scene_batch(cv2.imread(str(photos / "img_1.jpg"))))
+    assert probs.shape == (2, 4) and np.allclose(probs.sum(1), 1, atol=1e-5)
+    classifier = PageClassifier(OnnxModel(shipped_model_path("cls_page"), threads=1), scene)
+    assert sorted(a for a, _ in classifier.ranking(render_lines(["A page"])[0])) == [0, 90, 180, 270]
+    page_model = OnnxModel(shipped_model_path("cls_page"), threads=1)
+    with pytest.raises(ModelError, match="scene orientation"):
+        PageClassifier(page_model, page_model)
 
 
 @pytest.mark.parametrize("kind", ["cls_line", "cls_page"])

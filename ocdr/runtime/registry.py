@@ -12,6 +12,7 @@ WEIGHTS = {
     "rec": "rec_crnn_lite.onnx",
     "cls_line": "cls_line_orientation_lite.onnx",
     "cls_page": "cls_page_orientation_lite.onnx",
+    "cls_scene": "cls_scene_orientation_lite.onnx",
 }
 # int8 CPU versions (static QDQ quantization of the files above: `ocdr quantize`, recipe in docs/models.md)
 INT8_WEIGHTS = {

@@ -35,6 +35,7 @@ class ServerConfig:
     rec_model: str | None = None
     line_cls_model: str | None = None
     page_cls_model: str | None = None
+    scene_cls_model: str | None = None
     lexicon: list[str] | None = field(default_factory=lambda: ["en"])  # word lists (OCR's lexicon); None: off
     device: str = "cpu"  # cpu, cuda or tensorrt
     precision: str = "fp32"  # shipped det/rec models: fp32 or int8

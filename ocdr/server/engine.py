@@ -87,6 +87,7 @@ class Engine:
             memory_arena=config.memory_arena,
             line_cls_model=config.line_cls_model,
             page_cls_model=config.page_cls_model,
+            scene_cls_model=config.scene_cls_model,
             lexicon=config.lexicon,
             **config.params,
         )

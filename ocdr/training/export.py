@@ -12,7 +12,7 @@ from google.protobuf.message import DecodeError
 
 from ocdr import __version__
 from ocdr.models.classification.orientation import create_classifier
-from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PATCH
+from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PATCH, SCENE_SIDE
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.detection.processing import MEAN, STD
 from ocdr.models.recognition.crnn import create_recognizer
@@ -41,8 +41,10 @@ def export_checkpoint(
     output.parent.mkdir(parents=True, exist_ok=True)
     if "task" in state:
         model = create_classifier(state["arch"], len(state["angles"]))
-        height, width = (PAGE_PATCH, PAGE_PATCH) if state["task"] == "page" else (CLS_HEIGHT, CLS_WIDTH)
-        example = torch.zeros(2, 1, height, width)
+        height, width = {"page": (PAGE_PATCH, PAGE_PATCH), "scene": (SCENE_SIDE, SCENE_SIDE)}.get(
+            state["task"], (CLS_HEIGHT, CLS_WIDTH)
+        )
+        example = torch.zeros(2, model.features[0][0].in_channels, height, width)
         names, axes = ("x", "probs"), {"x": {0: "batch"}, "probs": {0: "batch"}}
         meta = {
             "kind": f"cls_{state['task']}",

@@ -1,5 +1,5 @@
-"""Small CNNs that tell which way text is turned: text lines (0/180, ``preprocess.ANGLES``) and page squares
-(0/90/180/270, ``preprocess.PAGE_ANGLES``)."""
+"""Small CNNs that tell which way text is turned: text lines (0/180, ``preprocess.ANGLES``), page squares
+(0/90/180/270, ``preprocess.PAGE_ANGLES``) and whole photos (the same four angles, in colour)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ ARCHS = {
     "line_orientation_lite": (16, 32, 64, 128),
     "line_orientation_base": (24, 48, 96, 192),
     "page_orientation_lite": (16, 32, 64, 128),
+    "scene_orientation_lite": (24, 48, 96, 160),
 }
+INPUT_CHANNELS = {"scene_orientation_lite": 3}  # the others read gray
 
 
 def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
@@ -29,9 +31,9 @@ class OrientationNet(nn.Module):
     """Conv stages that halve the input (32x192 -> 2x12, 128x128 -> 8x8), global average pooling, a linear head;
     softmax probabilities out."""
 
-    def __init__(self, channels: tuple[int, ...], num_classes: int = 2):
+    def __init__(self, channels: tuple[int, ...], num_classes: int = 2, in_channels: int = 1):
         super().__init__()
-        stages, cin = [], 1
+        stages, cin = [], in_channels
         for cout in channels:
             stages.append(_stage(cin, cout, (2, 2)))
             cin = cout
@@ -48,4 +50,4 @@ class OrientationNet(nn.Module):
 def create_classifier(arch: str, num_classes: int = 2) -> OrientationNet:
     if arch not in ARCHS:
         raise ValueError(f"unknown classifier arch {arch!r}; choose from {sorted(ARCHS)}")
-    return OrientationNet(ARCHS[arch], num_classes)
+    return OrientationNet(ARCHS[arch], num_classes, INPUT_CHANNELS.get(arch, 1))

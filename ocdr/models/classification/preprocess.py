@@ -4,7 +4,9 @@
   from upside down), padded like the recognizer's batches;
 * pages: the page in gray scaled so that its glyphs are about ``GLYPH_SIZE`` pixels (whichever way it is turned),
   cut into ``PAGE_PATCH`` squares; the ``PAGE_PATCHES`` squares with the most glyphs are classified and their votes
-  summed, so one figure or blank margin cannot decide a page.
+  summed, so one figure or blank margin cannot decide a page;
+* scenes: a photo's centre square in colour at ``SCENE_SIDE`` pixels, for what is up in a street scene (sky,
+  ceiling lights, floors) where the text is too sparse for the page squares to tell.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ PAGE_SIDE = 1280
 GLYPH_SIZE = 15.0  # pixels, the upper quartile of the blobs' longer sides
 PAGE_PATCH = 128
 PAGE_PATCHES = 16
+SCENE_SIDE = 64
+SCENE_STORED = 80  # training keeps the square at this side and draws jittered crops of SCENE_SIDE..SCENE_STORED
 
 
 def center_window(resized: np.ndarray, width: int = CLS_WIDTH) -> np.ndarray:
@@ -140,3 +144,25 @@ def vote(probs: np.ndarray) -> tuple[int, float]:
     joint = vote_probs(probs)
     k = int(joint.argmax())
     return k, float(joint[k])
+
+
+def scene_square(image: np.ndarray, side: int = SCENE_STORED) -> np.ndarray:
+    """The image's centre square (its shorter side), RGB uint8, at ``side`` pixels: the same content whichever way
+    the photo is turned, with no aspect ratio to give the turn away."""
+    rgb = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image[..., :3]
+    h, w = rgb.shape[:2]
+    s = min(h, w)
+    y, x = (h - s) // 2, (w - s) // 2
+    return cv2.resize(rgb[y : y + s, x : x + s], (side, side), interpolation=cv2.INTER_AREA)
+
+
+def normalize_scenes(squares: Sequence[np.ndarray]) -> np.ndarray:
+    """RGB squares as a float32 (N, 3, SCENE_SIDE, SCENE_SIDE) batch in [-1, 1]."""
+    batch = np.stack([np.ascontiguousarray(sq, dtype=np.float32) for sq in squares])
+    return (batch.transpose(0, 3, 1, 2) / 127.5 - 1.0).astype(np.float32)
+
+
+def scene_batch(image: np.ndarray) -> np.ndarray:
+    """The photo's centre square and its mirror image (a mirror keeps up up), ready for the scene classifier."""
+    sq = scene_square(image, SCENE_SIDE)
+    return normalize_scenes([sq, sq[:, ::-1]])
