@@ -240,7 +240,9 @@ class PageClassifier(_AngleClassifier):
         (``PAGE_SURE``: photos, hardly ever documents) is voted on again with its squares also read turned by 90,
         180 and 270 degrees, each reading mapped back to the page's own angles, so that the model's leanings towards
         some angle whatever the content (it takes many upright street photos for 180) cancel out, as the text-line
-        classifier's do when it reads a crop both ways up."""
+        classifier's do when it reads a crop both ways up. Such a page's angles are then ordered by that vote times
+        the scene model's probabilities (``SCENE_WEIGHT``), while the probabilities reported stay the vote's: still
+        under ``PAGE_SURE``, so the page is still read each way in that order."""
         batch = page_batch(image)
         probs = self.model.run(batch)
         joint = order = vote_probs(probs)

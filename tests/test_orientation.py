@@ -358,12 +358,12 @@ def test_a_few_scene_training_steps_then_export(tmp_path):
         PageClassifier(page_model, page_model)
 
 
-@pytest.mark.parametrize("kind", ["cls_line", "cls_page"])
+@pytest.mark.parametrize("kind", ["cls_line", "cls_page", "cls_scene"])
 def test_shipped_classifiers_come_back_into_torch_exactly(kind):
     torch = pytest.importorskip("torch")
     from ocdr.io.labels import gt_list_items
     from ocdr.models.classification.orientation import create_classifier
-    from ocdr.models.classification.preprocess import page_batch
+    from ocdr.models.classification.preprocess import page_batch, scene_batch
     from ocdr.runtime.registry import shipped_model_path
     from ocdr.training.onnx_import import checkpoint_from_onnx
 
@@ -374,7 +374,10 @@ def test_shipped_classifiers_come_back_into_torch_exactly(kind):
     model.eval()
     page, _ = render_lines(PAGE_LINES)
     crops = [cv2.imread(str(path)) for path, _ in gt_list_items(RECOGNITION / "sroie_train_lines")[:4]]
-    x = cls_batch(crops + [turn_180(c) for c in crops]) if kind == "cls_line" else page_batch(page)
+    if kind == "cls_line":
+        x = cls_batch(crops + [turn_180(c) for c in crops])
+    else:
+        x = page_batch(page) if kind == "cls_page" else scene_batch(crops[0])
     expected = OnnxModel(shipped_model_path(kind), threads=1).run(x)
     with torch.no_grad():
         got = model(torch.from_numpy(x)).numpy()

@@ -28,8 +28,8 @@ def _stage(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
 
 
 class OrientationNet(nn.Module):
-    """Conv stages that halve the input (32x192 -> 2x12, 128x128 -> 8x8), global average pooling, a linear head;
-    softmax probabilities out."""
+    """Conv stages that halve the input (32x192 -> 2x12, 128x128 -> 8x8, 64x64 -> 4x4), global average pooling, a
+    linear head; softmax probabilities out."""
 
     def __init__(self, channels: tuple[int, ...], num_classes: int = 2, in_channels: int = 1):
         super().__init__()
