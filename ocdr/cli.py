@@ -479,7 +479,9 @@ def _add_train(sub) -> None:
         "scene: the same four angles from a whole photo (street scenes with little text), --data photo folders",
     )
     cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite / scene_orientation_lite")
-    cls.add_argument("--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render")
+    cls.add_argument(
+        "--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render; scene: none"
+    )
     cls.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines / pages) beside --synth")
     cls.add_argument("--augment", type=float, default=0.0, help="line task: crop augmentation strength (0: off)")
     cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data images")
