@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from ocdr import OCR
-from ocdr.document import Word
+from ocdr.evaluation.evaluate import detection_polygons
 from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.page_datasets import read_page_dataset
-from ocdr.layout.grouping import text_segments
-from ocdr.models.detection.processing import DBPostProcessor, prepare_detection_input
+from ocdr.models.detection.processing import DBPostProcessor
 
 
 def sample(folder: Path, exclude: Path | None, count: int, seed: int) -> list:
@@ -63,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         maps[folder.name] = []
         for path, labels in sample(folder, args.exclude, count, args.seed):
             image = next(iter_pages(Source(str(path), path))).image
-            x, _ = prepare_detection_input(
-                image, params.text_det_limit_side_len, params.text_det_limit_type, gray=detector.gray
-            )
-            maps[folder.name].append((detector.model.run(x)[0, 0], image.shape[:2], labels))
+            maps[folder.name].append((detector.prob_map(image, params), image.shape[:2], labels))
         print(f"{folder.name}: {len(maps[folder.name])} pages", file=sys.stderr)
 
     columns = " | ".join(f"{name} P / R / hmean" for name in maps)
@@ -77,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, pages in maps.items():
             total = PRF()
             for prob, shape, labels in pages:
-                polygons = [r.polygon for r in post(prob, shape)]
-                if name in args.line_sets:
-                    polygons = [s.polygon for s in text_segments([Word(p, "", 1.0) for p in polygons])]
+                polygons = detection_polygons(post(prob, shape), name in args.line_sets)
                 total = total + match_detections(polygons, labels)
             cells.append(f"{total.precision:.3f} / {total.recall:.3f} / {total.hmean:.3f}")
             hmeans.append(total.hmean)

@@ -20,7 +20,15 @@ from ocdr.errors import InputError
 from ocdr.io.inputs import DEFAULT_MAX_PIXELS, PageImage, Source, expand_inputs, iter_pages, parse_page_spec
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import ShapeBuckets
-from ocdr.pipeline import OCRParams, OCRPipeline, PageClassifier, TextDetector, TextlineClassifier, TextRecognizer
+from ocdr.pipeline import (
+    OCRParams,
+    OCRPipeline,
+    PageClassifier,
+    SceneClassifier,
+    TextDetector,
+    TextlineClassifier,
+    TextRecognizer,
+)
 from ocdr.runtime.registry import resolve_model
 from ocdr.runtime.session import OnnxModel
 
@@ -86,7 +94,8 @@ class OCR:
             ),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(
-                load(resolve_model("cls_page", page_cls_model)), load(resolve_model("cls_scene", scene_cls_model))
+                load(resolve_model("cls_page", page_cls_model)),
+                SceneClassifier(load(resolve_model("cls_scene", scene_cls_model))),
             ),
         )
 

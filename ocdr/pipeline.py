@@ -125,12 +125,15 @@ class TextDetector:
         self.defaults: dict[str, float] = json.loads(model.metadata.get("defaults", "{}"))
 
     def __call__(self, image: np.ndarray, params: OCRParams) -> list[DetectedRegion]:
+        post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
+        return post(self.prob_map(image, params), image.shape[:2])
+
+    def prob_map(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
+        """The network's probability map of ``image`` at the input size ``params`` set, before post-processing."""
         x, _ = prepare_detection_input(
             image, params.text_det_limit_side_len, params.text_det_limit_type, gray=self.gray
         )
-        prob = self.model.run(x)[0, 0]
-        post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
-        return post(prob, image.shape[:2])
+        return self.model.run(x)[0, 0]
 
 
 class TextRecognizer:
@@ -217,19 +220,27 @@ class _AngleClassifier:
         self.angles = [int(a) for a in json.loads(model.metadata["angles"])]
 
 
+class SceneClassifier(_AngleClassifier):
+    """Whole-photo orientation: image -> probabilities of its angles, from the photo's centre square and its mirror
+    image, for street photos whose text is too sparse for the page squares."""
+
+    kind, what = "cls_scene", "scene orientation"
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return self.model.run(scene_batch(image)).mean(axis=0)
+
+
 class PageClassifier(_AngleClassifier):
     """Page orientation: image -> (angle the content is turned clockwise: 0/90/180/270, confidence), by the vote
-    of the page's most inked squares. With a ``scene`` model (whole-photo orientation), a page the squares are not
-    sure of is ranked by both."""
+    of the page's most inked squares. With a ``scene`` classifier, a page the squares are not sure of is ranked by
+    both."""
 
     kind, what = "cls_page", "page orientation"
 
-    def __init__(self, model: OnnxModel, scene: OnnxModel | None = None):
+    def __init__(self, model: OnnxModel, scene: SceneClassifier | None = None):
         super().__init__(model)
-        if scene is not None and (
-            scene.metadata.get("kind") != "cls_scene" or json.loads(scene.metadata["angles"]) != self.angles
-        ):
-            raise ModelError(f"{scene.path} is not an ocdr scene orientation model with the angles {self.angles}")
+        if scene is not None and scene.angles != self.angles:
+            raise ModelError(f"{scene.model.path}: angles {scene.angles}, the page model's are {self.angles}")
         self.scene = scene
 
     def __call__(self, image: np.ndarray) -> tuple[int, float]:
@@ -249,7 +260,7 @@ class PageClassifier(_AngleClassifier):
         if joint.max() < PAGE_SURE:
             joint = order = vote_probs(np.concatenate([probs, self._turned(batch)]))
             if self.scene is not None:  # what is up in the scene orders the readings; the squares' odds stay reported
-                order = joint * self.scene.run(scene_batch(image)).mean(axis=0) ** SCENE_WEIGHT
+                order = joint * self.scene(image) ** SCENE_WEIGHT
         return [(self.angles[k], float(joint[k])) for k in np.argsort(-order, kind="stable")]
 
     def _turned(self, batch: np.ndarray) -> np.ndarray:

@@ -330,7 +330,7 @@ def test_a_few_scene_training_steps_then_export(tmp_path):
 
     from ocdr.errors import ModelError
     from ocdr.models.classification.preprocess import scene_batch
-    from ocdr.pipeline import PageClassifier
+    from ocdr.pipeline import PageClassifier, SceneClassifier
     from ocdr.runtime.registry import shipped_model_path
     from ocdr.training.export import export_checkpoint
     from ocdr.training.train_cls import ClsTrainConfig, train_cls
@@ -351,11 +351,11 @@ def test_a_few_scene_training_steps_then_export(tmp_path):
     assert scene.metadata["kind"] == "cls_scene"
     probs = scene.run(scene_batch(cv2.imread(str(photos / "img_1.jpg"))))
     assert probs.shape == (2, 4) and np.allclose(probs.sum(1), 1, atol=1e-5)
-    classifier = PageClassifier(OnnxModel(shipped_model_path("cls_page"), threads=1), scene)
+    classifier = PageClassifier(OnnxModel(shipped_model_path("cls_page"), threads=1), SceneClassifier(scene))
     assert sorted(a for a, _ in classifier.ranking(render_lines(["A page"])[0])) == [0, 90, 180, 270]
     page_model = OnnxModel(shipped_model_path("cls_page"), threads=1)
     with pytest.raises(ModelError, match="scene orientation"):
-        PageClassifier(page_model, page_model)
+        PageClassifier(page_model, SceneClassifier(page_model))
 
 
 @pytest.mark.parametrize("kind", ["cls_line", "cls_page", "cls_scene"])

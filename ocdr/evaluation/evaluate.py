@@ -56,7 +56,7 @@ def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.
     ]
 
 
-def _polygons(regions: list, segments: bool) -> list[np.ndarray]:
+def detection_polygons(regions: list, segments: bool) -> list[np.ndarray]:
     """The detected regions' polygons, or (``segments``) those of the text segments they form."""
     if segments:
         regions = text_segments([Word(r.polygon, "", 1.0) for r in regions])
@@ -97,7 +97,7 @@ def evaluate_e2e(
         n += 1
         read = text_segments(page.words) if segments else page.words
         words = words + match_words([(w.polygon, w.text) for w in read], labels, case_sensitive=case_sensitive)
-        found, matched = detection_matches(_polygons(page.regions, segments), labels)
+        found, matched = detection_matches(detection_polygons(page.regions, segments), labels)
         dets = dets + found
         angles_right += sum(r.angle == line_truth for r in page.regions)
         angles_seen += len(page.regions)
@@ -134,7 +134,7 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
         regions = ocr.pipeline.detector(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        total = total + match_detections(_polygons(regions, segments), labels)
+        total = total + match_detections(detection_polygons(regions, segments), labels)
     return {
         "pages": n,
         "precision": total.precision,

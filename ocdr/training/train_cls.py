@@ -46,6 +46,7 @@ from ocdr.models.classification.preprocess import (
     normalize_patches,
     normalize_scenes,
     page_gray,
+    scene_batch,
     scene_square,
     square,
     turn_180,
@@ -243,10 +244,8 @@ class SceneTask:
         reads it."""
         confusion = np.zeros((4, 4), dtype=np.int64)
         for sq in photos:
-            small = cv2.resize(sq, (SCENE_SIDE, SCENE_SIDE), interpolation=cv2.INTER_AREA)
             for k in range(4):
-                turned = np.rot90(small, -k)
-                probs = model(torch.from_numpy(normalize_scenes([turned, turned[:, ::-1]])).to(device))
+                probs = model(torch.from_numpy(scene_batch(np.ascontiguousarray(np.rot90(sq, -k)))).to(device))
                 confusion[k, int(probs.mean(0).argmax())] += 1
         return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
 
