@@ -171,6 +171,22 @@ def test_box_thresh_removes_faint_region():
     assert len(DBPostProcessor(box_thresh=0.4)(prob, (100, 200))) == 2
 
 
+def test_faint_lone_character_in_a_row_of_text_is_kept():
+    # kernels as DB draws them: a word's is shrunk to a thin band, a lone character's keeps most of its height
+    prob = np.zeros((100, 200), dtype=np.float32)
+    fill(prob, quad_from_box(10, 24, 90, 31), 0.9)  # a word
+    fill(prob, quad_from_box(100, 21, 104, 34), 0.4)  # a lone "1" beside it, scored under box_thresh
+    fill(prob, quad_from_box(112, 24, 150, 31), 0.4)  # a faint region in the row, but wider than tall
+    fill(prob, quad_from_box(180, 21, 184, 34), 0.4)  # a lone character too far from the word
+    fill(prob, quad_from_box(100, 61, 104, 74), 0.4)  # one in no row of text
+    regions = DBPostProcessor(box_thresh=0.5)(prob, (100, 200))
+    assert len(regions) == 2
+    word, lone = regions  # in reading order
+    assert word.score == pytest.approx(0.9, abs=0.02) and lone.score == pytest.approx(0.4, abs=0.02)
+    assert polygon_iou(lone.polygon, grown(quad_from_box(100, 21, 104, 34))) > 0.8
+    assert len(DBPostProcessor(box_thresh=0.5)(prob[40:], (60, 200))) == 0  # no kept text: nothing to line up with
+
+
 def test_thresh_sets_the_region_boundary():
     prob = np.zeros((200, 300), dtype=np.float32)
     fill(prob, quad_from_box(70, 70, 230, 130), 0.4)  # a weak halo
