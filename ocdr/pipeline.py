@@ -46,10 +46,18 @@ FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make
 PAGE_PRIOR = 0.5
 SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
 CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
+# ...and only when they hold this many heights of text (about as many characters): one or two stray regions of a
+# street photo overturned a right vote (3 of the page classifier's 97 held-out photos' turns; no document page has
+# so little text and was turned over)
+CHECK_MIN_LENGTH = 10.0
 PAGE_SURE = 0.5  # a page vote less sure than this is taken again with the squares read turned the other three ways,
 # and the page is then read turned each way until a reading has a legible list word: one read this sure, with this
 # many letters or digits
 LEGIBLE_CONFIDENCE, LEGIBLE_CHARS = 0.9, 3
+# ...a reading with this many legible list words is taken at once; one with fewer is set against the reading turned
+# by 180 degrees more, which a sideways or upside-down photo's vote often ranks next (a single short list word is
+# read now and then from text turned over)
+KNOWN_WORDS_SURE = 2
 # ...and the readings of such a page are tried in the order of the squares' vote times the whole-photo (scene)
 # classifier's probabilities to this power (picked on the page classifier's carved photos: 0.5 / 1 / 2 tried)
 SCENE_WEIGHT = 0.5
@@ -338,12 +346,14 @@ class OCRPipeline:
         which tells them apart more surely from many lines than the page classifier does from a few squares (it
         takes 270 for 90 now and then). When most of the text of the ``CHECK_REGIONS`` longest regions (weighed by
         their length in heights, about their characters) reads turned over, the page and its regions are turned by
-        180 degrees. Returns the page, its regions, whether it was turned, and the page confidence times the share
-        of the text that agrees."""
+        180 degrees; under ``CHECK_MIN_LENGTH`` heights of text, the page classifier's angle stands. Returns the
+        page, its regions, whether it was turned, and the page confidence times the share of the text that agrees."""
         if self.line_classifier is None or not detections:
             return image, detections, False, confidence
         lengths = np.array([1 / max(quad_aspect(d.polygon), 1e-3) for d in detections])
         longest = np.argsort(-lengths)[:CHECK_REGIONS]
+        if lengths[longest].sum() < CHECK_MIN_LENGTH:
+            return image, detections, False, confidence
         evidence = self.line_classifier.evidence(region_crops(image, [detections[i].polygon for i in longest]))
         turned = float(lengths[longest][evidence > 0].sum() / lengths[longest].sum())
         agree = max(turned, 1 - turned)
@@ -398,9 +408,10 @@ class OCRPipeline:
     def read_page(self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None) -> Page:
         """One page read. With ``use_doc_orientation_classify``, a page the page classifier is sure of is turned to
         its angle and read (the text-line classifier checking 0 against 180: ``check_upside_down``); one it is not
-        sure of (photos) is read each way in the classifier's order until a reading has a legible word-list word
-        (``legible_words``); when none has, the reading with the most legible words is kept, ties going to the
-        classifier's likelier angle."""
+        sure of (photos) is read each way in the classifier's order until a reading has legible word-list words
+        (``legible_words``, ``KNOWN_WORDS_SURE``; a reading with only one is set against the reading turned over);
+        when none has, the reading with the most legible words is kept, ties going to the classifier's likelier
+        angle."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         if not params.use_doc_orientation_classify:
@@ -415,11 +426,36 @@ class OCRPipeline:
         for a, c in ranking:
             page = self.read_turned(image, params, a, c, index, source)
             legible = self.legible_words(page)
-            if self.recognizer.lexicon is not None and any(map(self.recognizer.lexicon.knows, legible)):
-                return page  # a word-list word read plainly: text the right way up
+            known = self.known_words(legible)
+            if len(known) >= KNOWN_WORDS_SURE:
+                return page  # word-list words read plainly: text the right way up
+            if known:  # one: unless the reading turned over (not read yet: it had none) reads more plainly
+                opposite = (a + 180) % 360
+                if opposite in [angle for angle, _ in ranking[: len(readings)]]:
+                    return page
+                other = self.read_turned(image, params, opposite, dict(ranking)[opposite], index, source)
+                return other if self.plainness(other) > self.plainness(page) else page
             counts.append(len(legible))
             readings.append(page)
         return readings[int(np.argmax(counts))]  # the first of equals: the classifier's order
+
+    def plainness(self, page: Page) -> tuple[int, int]:
+        """How plainly a reading reads as it stands: its legible list words and legible words, counting only the
+        regions the text-line stage left as they were (with ``use_textline_orientation``, a reading turned over
+        has its lines turned back and reads as well as the right one; which lines it turned tells them apart)."""
+        words = [
+            word
+            for region in page.regions
+            if region.kept and region.angle != 180 and region.rec_score >= LEGIBLE_CONFIDENCE
+            for word in region.text.split()
+            if sum(ch.isalnum() for ch in word) >= LEGIBLE_CHARS
+        ]
+        return len(self.known_words(words)), len(words)
+
+    def known_words(self, words: list[str]) -> list[str]:
+        """The ``words`` in the recognizer's word list (none without one)."""
+        lexicon = self.recognizer.lexicon
+        return [] if lexicon is None else [w for w in words if lexicon.knows(w)]
 
     @staticmethod
     def legible_words(page: Page) -> list[str]:

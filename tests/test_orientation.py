@@ -296,6 +296,49 @@ def test_the_scene_model_orders_the_readings_of_unsure_photos(ocr, monkeypatch):
     assert [ocr(t, use_doc_orientation_classify=True).pages[0].angle for t in turns] == [90, 0, 90, 0]
 
 
+def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
+    """ICDAR 2015 img_638 (held out from the detector and every orientation model) turned by 270 degrees: the stage
+    ranks 90 first, and that reading, upside down, makes one short list word. One is not enough: the reading turned
+    over reads more legible words, so 270 wins, at the cost of one more reading."""
+    from ocdr.io.inputs import Source, iter_pages
+    from ocdr.pipeline import KNOWN_WORDS_SURE, OCRPipeline
+
+    path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_638.jpg"
+    turned = np.ascontiguousarray(np.rot90(next(iter_pages(Source(str(path), path))).image, -3))
+    assert [a for a, _ in ocr.pipeline.page_classifier.ranking(turned)][:2] == [90, 270]
+    reads = []
+    read_turned = OCRPipeline.read_turned
+    monkeypatch.setattr(OCRPipeline, "read_turned", lambda *a, **k: reads.append(a[3]) or read_turned(*a, **k))
+    page = ocr(turned, use_doc_orientation_classify=True).pages[0]
+    assert page.angle == 270 and reads == [90, 270]
+    params = ocr.params.with_overrides(use_doc_orientation_classify=True)
+    wrong = read_turned(ocr.pipeline, turned, params, 90, None)
+    assert 0 < len(ocr.pipeline.known_words(ocr.pipeline.legible_words(wrong))) < KNOWN_WORDS_SURE
+    assert ocr.pipeline.plainness(page) > ocr.pipeline.plainness(wrong)
+    # with the text-line stage, the reading turned over has its lines turned back: it is told apart by them
+    both = ocr(turned, use_doc_orientation_classify=True, use_textline_orientation=True).pages[0]
+    assert both.angle == 270 and all(r.angle == 0 for r in both.regions if r.kept)
+
+
+def test_a_stray_region_does_not_overturn_the_page_vote(ocr):
+    """ICDAR 2015 img_243 (one of the page classifier's held-out photos): the vote is (just) sure of 0 and of 270
+    for those turns, and right. The detector finds one short region; before ``CHECK_MIN_LENGTH`` the text-line
+    check read it as turned over and turned the page by 180 degrees, wrongly, both times."""
+    from ocdr.geometry import quad_aspect
+    from ocdr.io.inputs import Source, iter_pages
+    from ocdr.pipeline import CHECK_MIN_LENGTH, PAGE_SURE
+
+    path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_243.jpg"
+    image = next(iter_pages(Source(str(path), path))).image
+    regions = ocr.pipeline.detector(image, ocr.params)  # as the stage sees the page, turned back
+    assert 0 < sum(1 / quad_aspect(r.polygon) for r in regions) < CHECK_MIN_LENGTH
+    for k in (0, 3):
+        turned = np.ascontiguousarray(np.rot90(image, -k))
+        angle, confidence = ocr.pipeline.page_classifier(turned)
+        assert angle == 90 * k and confidence >= PAGE_SURE
+        assert ocr(turned, use_doc_orientation_classify=True).pages[0].angle == 90 * k
+
+
 def test_a_few_page_training_steps_then_export(tmp_path):
     pytest.importorskip("torch")
     import cv2
