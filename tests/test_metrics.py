@@ -9,6 +9,7 @@ from ocdr.evaluation.metrics import (
     match_words,
     normalized_edit_distance,
     polygon_iou,
+    unmatched_kinds,
     word_accuracy,
 )
 from ocdr.geometry import quad_from_box
@@ -75,6 +76,28 @@ def test_detection_matches_name_the_matched_predictions():
     counts, matched = detection_matches(preds, gt)
     assert matched == [2, 3]
     assert counts == match_detections(preds, gt) == PRF(tp=2, num_pred=4, num_gt=2)
+
+
+def test_unmatched_labels_are_counted_by_why_they_were_lost():
+    gt = [
+        label(0, 0, 100, 20),  # matched
+        label(0, 40, 30, 60),  # inside a region that also holds its neighbour: merged
+        label(50, 40, 80, 60),
+        label(0, 80, 100, 100),  # two halves: split
+        label(0, 120, 100, 140),  # nothing there: missed
+        label(0, 160, 100, 180),  # found, but boxed short of half of it: misfit
+        label(300, 0, 400, 20, "###", ignore=True),  # don't care: never counted
+    ]
+    preds = [
+        quad_from_box(1, 0, 100, 20),
+        quad_from_box(0, 40, 80, 60),
+        quad_from_box(0, 80, 48, 100),
+        quad_from_box(52, 80, 100, 100),
+        quad_from_box(55, 160, 100, 180),
+    ]
+    assert unmatched_kinds(preds, gt) == {"merged": 2, "split": 1, "missed": 1, "misfit": 1}
+    assert sum(unmatched_kinds(preds, gt).values()) == match_detections(preds, gt).num_gt - 1
+    assert unmatched_kinds([], gt[:1]) == {"merged": 0, "split": 0, "missed": 1, "misfit": 0}
 
 
 def test_match_detections_greedy_prefers_best_iou():

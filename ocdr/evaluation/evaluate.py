@@ -1,7 +1,8 @@
 """``ocdr eval``: the seeds' KPIs on labelled folders, with the shipped (or given) ONNX models.
 
 * e2e: word recall / precision / F (IoU >= 0.5 and the same text) on ICDAR-format pages, plus detection P/R/H.
-* det: detection precision / recall / hmean at IoU 0.5, ICDAR 2015 protocol (``###`` regions ignored).
+* det: detection precision / recall / hmean at IoU 0.5, ICDAR 2015 protocol (``###`` regions ignored), and why the
+  labels left unmatched were lost (merged into a wider region, split, missed, misfit).
   Both score text segments instead of words with ``segments`` (``--segments``), for sets labelled so (SROIE).
 * rec: exact-match word accuracy (the seed 000 KPI), case-insensitive alphanumeric accuracy, CER, NED, crops/s.
 * cls: orientation accuracy (text-line crops upright and turned by 180 degrees; pages turned four ways), confusion
@@ -19,12 +20,14 @@ import numpy as np
 from ocdr.api import OCR
 from ocdr.document import Word
 from ocdr.evaluation.metrics import (
+    MISS_KINDS,
     PRF,
     cer,
     detection_matches,
     match_detections,
     match_words,
     normalized_edit_distance,
+    unmatched_kinds,
 )
 from ocdr.geometry import unturn_points
 from ocdr.io.crop_datasets import read_crop_dataset
@@ -126,20 +129,26 @@ def evaluate_e2e(
 
 
 def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments: bool = False, **params) -> dict:
-    """``segments``: the regions grouped into text segments, as ``evaluate_e2e``."""
+    """``segments``: the regions grouped into text segments, as ``evaluate_e2e``. The labels left unmatched are
+    counted by why (``unmatched_kinds``: merged into a wider region, split, missed, misfit)."""
     total, seconds, n = PRF(), 0.0, 0
+    lost = dict.fromkeys(MISS_KINDS, 0)
     run_params = ocr.params.with_overrides(**params)
     for image, labels in _pages(data, limit):
         t0 = time.perf_counter()
         regions = ocr.pipeline.detector(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        total = total + match_detections(detection_polygons(regions, segments), labels)
+        polygons = detection_polygons(regions, segments)
+        total = total + match_detections(polygons, labels)
+        for kind, count in unmatched_kinds(polygons, labels).items():
+            lost[kind] += count
     return {
         "pages": n,
         "precision": total.precision,
         "recall": total.recall,
         "hmean": total.hmean,
+        **{f"unmatched_{kind}": count for kind, count in lost.items()},
         "images_per_second": n / max(seconds, 1e-9),
     }
 

@@ -77,9 +77,9 @@ def _match(
     iou_thresh: float,
     ignore_overlap: float,
     compatible: Callable[[int, RegionLabel], bool],
-) -> tuple[PRF, list[int]]:
+) -> tuple[PRF, list[int], list[int]]:
     """ICDAR 2015 counting with greedy one-to-one matching by descending IoU among ``compatible`` pairs; the
-    counts, and the indices of the predictions matched."""
+    counts, the indices of the predictions matched, and those of the legible labels left unmatched."""
     if not 0.0 < iou_thresh <= 1.0:
         raise ValueError(f"iou_thresh must be in (0, 1], got {iou_thresh}")
     if not 0.0 <= ignore_overlap <= 1.0:
@@ -106,7 +106,7 @@ def _match(
         if i not in used_pred and j not in used_gt:
             used_pred.add(i)
             used_gt.add(j)
-    return PRF(len(used_pred), len(kept), len(care)), sorted(used_pred)
+    return PRF(len(used_pred), len(kept), len(care)), sorted(used_pred), [j for j, _, _ in care if j not in used_gt]
 
 
 def match_detections(
@@ -121,7 +121,40 @@ def detection_matches(
 ) -> tuple[PRF, list[int]]:
     """``match_detections``'s counts and the indices of the predictions that matched a legible labelled region:
     what a per-region figure (such as a region's orientation) can be checked on."""
-    return _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
+    return _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)[:2]
+
+
+MISS_KINDS = ("merged", "split", "missed", "misfit")
+
+
+def unmatched_kinds(
+    pred_polys: Sequence[np.ndarray], gt: Sequence[RegionLabel], iou_thresh: float = 0.5, ignore_overlap: float = 0.5
+) -> dict[str, int]:
+    """Why the legible labelled regions no prediction matched were lost, counted by kind, to tell a detector that
+    misses text from one that draws its boxes in another unit than the labels (words against segments, say):
+
+    * ``merged``: a prediction covers at least half of the label and is over 1.6x its area (it holds neighbours);
+    * ``split``: two or more predictions lie mostly (half their area or more) inside the label;
+    * ``missed``: no prediction covers a tenth of it;
+    * ``misfit``: the rest (found, but boxed too loosely or tightly for IoU ``iou_thresh``)."""
+    counts = dict.fromkeys(MISS_KINDS, 0)
+    lost = _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)[2]
+    preds = [poly for poly in (_polygon(p) for p in pred_polys) if poly is not None]
+    for j in lost:
+        label = _polygon(gt[j].polygon)
+        if label is None:
+            counts["missed"] += 1
+            continue
+        shared = [(poly, poly.intersection(label).area) for poly in preds]
+        if any(area >= 0.5 * label.area and poly.area > 1.6 * label.area for poly, area in shared):
+            counts["merged"] += 1
+        elif sum(area >= 0.5 * poly.area for poly, area in shared) >= 2:
+            counts["split"] += 1
+        elif all(area <= 0.1 * label.area for _, area in shared):
+            counts["missed"] += 1
+        else:
+            counts["misfit"] += 1
+    return counts
 
 
 def match_words(
