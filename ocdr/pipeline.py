@@ -311,6 +311,11 @@ class TextlineClassifier(_AngleClassifier):
         return [(self.angles[int(e > 0)], float(1 / (1 + np.exp(-abs(e))))) for e in self.evidence(crops, batch_size)]
 
 
+def _legible(word: str, confidence: float) -> bool:
+    """A word read plainly: at least ``LEGIBLE_CONFIDENCE`` sure, with at least ``LEGIBLE_CHARS`` letters or digits."""
+    return confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in word) >= LEGIBLE_CHARS
+
+
 def _log_odds(probs: np.ndarray) -> np.ndarray:
     """Log-odds of class 1 over class 0 for each row of two-class probabilities."""
     p = np.clip(probs, 1e-6, 1.0)
@@ -446,9 +451,9 @@ class OCRPipeline:
         words = [
             word
             for region in page.regions
-            if region.kept and region.angle != 180 and region.rec_score >= LEGIBLE_CONFIDENCE
+            if region.kept and region.angle != 180
             for word in region.text.split()
-            if sum(ch.isalnum() for ch in word) >= LEGIBLE_CHARS
+            if _legible(word, region.rec_score)
         ]
         return len(self.known_words(words)), len(words)
 
@@ -462,11 +467,7 @@ class OCRPipeline:
         """The words of a reading that are plainly text: read at least ``LEGIBLE_CONFIDENCE`` sure, with at least
         ``LEGIBLE_CHARS`` letters or digits. A page read sideways or upside down gives few, and those it gives
         ("dn-do1" for "Top up") are rarely word-list words."""
-        return [
-            w.text
-            for w in page.words
-            if w.confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in w.text) >= LEGIBLE_CHARS
-        ]
+        return [w.text for w in page.words if _legible(w.text, w.confidence)]
 
     def read_turned(
         self,
