@@ -21,6 +21,7 @@ A validation split is carved from each ``--data`` folder, never trained on, and 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ class LineTask:
                 x, y = self._batch(chunk, np.full(len(chunk), turned))
                 predicted = model(x.to(device)).argmax(-1).cpu().numpy()
                 np.add.at(confusion, (y.numpy(), predicted), 1)
-        return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+        return _scores(confusion)
 
 
 # ---------------------------------------------------------------------------------------------------- pages
@@ -197,14 +198,12 @@ class PageTask:
     @torch.no_grad()
     def evaluate(self, model: nn.Module, pages: list[PageSample], device: str) -> dict:
         """Page accuracy over every page turned all four ways, by the pipeline's patch vote."""
-        confusion = np.zeros((4, 4), dtype=np.int64)
-        for page in pages:
-            for k in range(4):
-                turned = np.ascontiguousarray(np.rot90(page.gray, -k))
-                patches = [square(turned, y, x) for _, y, x in ink_tiles(turned)[:PAGE_PATCHES]]
-                probs = model(torch.from_numpy(normalize_patches(patches)).to(device)).cpu().numpy()
-                confusion[k, vote(probs)[0]] += 1
-        return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+
+        def predict(turned: np.ndarray) -> int:
+            patches = [square(turned, y, x) for _, y, x in ink_tiles(turned)[:PAGE_PATCHES]]
+            return vote(model(torch.from_numpy(normalize_patches(patches)).to(device)).cpu().numpy())[0]
+
+        return _four_way_scores([page.gray for page in pages], predict)
 
 
 # --------------------------------------------------------------------------------------------------- scenes
@@ -242,12 +241,23 @@ class SceneTask:
     def evaluate(self, model: nn.Module, photos: list[np.ndarray], device: str) -> dict:
         """Photo accuracy over every photo turned all four ways, each read with its mirror image, as the pipeline
         reads it."""
-        confusion = np.zeros((4, 4), dtype=np.int64)
-        for sq in photos:
-            for k in range(4):
-                probs = model(torch.from_numpy(scene_batch(np.ascontiguousarray(np.rot90(sq, -k)))).to(device))
-                confusion[k, int(probs.mean(0).argmax())] += 1
-        return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+        return _four_way_scores(
+            photos, lambda turned: int(model(torch.from_numpy(scene_batch(turned)).to(device)).mean(0).argmax())
+        )
+
+
+def _scores(confusion: np.ndarray) -> dict:
+    """Accuracy and the confusion matrix (rows: true angle, columns: predicted)."""
+    return {"accuracy": float(np.trace(confusion) / max(1, confusion.sum())), "confusion": confusion.tolist()}
+
+
+def _four_way_scores(images: list[np.ndarray], predict: Callable[[np.ndarray], int]) -> dict:
+    """``_scores`` of ``predict`` (image -> class index k, turned by 90k) on every image turned all four ways."""
+    confusion = np.zeros((4, 4), dtype=np.int64)
+    for image in images:
+        for k in range(4):
+            confusion[k, predict(np.ascontiguousarray(np.rot90(image, -k)))] += 1
+    return _scores(confusion)
 
 
 def make_task(name: str, augment: float = 0.0) -> Any:
