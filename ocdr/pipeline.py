@@ -15,7 +15,14 @@ from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, map_points, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
 from ocdr.layout.grouping import group_words
-from ocdr.models.classification.preprocess import cls_batch, page_batch, scene_batch, turn_180, vote_probs
+from ocdr.models.classification.preprocess import (
+    cls_batch,
+    page_batch,
+    scene_batch,
+    scene_votes,
+    turn_180,
+    vote_probs,
+)
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
@@ -229,13 +236,13 @@ class _AngleClassifier:
 
 
 class SceneClassifier(_AngleClassifier):
-    """Whole-photo orientation: image -> probabilities of its angles, from the photo's centre square and its mirror
-    image, for street photos whose text is too sparse for the page squares."""
+    """Whole-photo orientation: image -> probabilities of its angles, from the photo's centre square read turned
+    each of the four ways and mirrored, for street photos whose text is too sparse for the page squares."""
 
     kind, what = "cls_scene", "scene orientation"
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        return self.model.run(scene_batch(image)).mean(axis=0)
+        return scene_votes(self.model.run(scene_batch(image)))
 
 
 class PageClassifier(_AngleClassifier):

@@ -49,6 +49,7 @@ from ocdr.models.classification.preprocess import (
     page_gray,
     scene_batch,
     scene_square,
+    scene_votes,
     square,
     turn_180,
     vote,
@@ -239,11 +240,14 @@ class SceneTask:
 
     @torch.no_grad()
     def evaluate(self, model: nn.Module, photos: list[np.ndarray], device: str) -> dict:
-        """Photo accuracy over every photo turned all four ways, each read with its mirror image, as the pipeline
+        """Photo accuracy over every photo turned all four ways, each read in all its views, as the pipeline
         reads it."""
-        return _four_way_scores(
-            photos, lambda turned: int(model(torch.from_numpy(scene_batch(turned)).to(device)).mean(0).argmax())
-        )
+
+        def predict(turned: np.ndarray) -> int:
+            probs = model(torch.from_numpy(scene_batch(turned)).to(device)).cpu().numpy()
+            return int(scene_votes(probs).argmax())
+
+        return _four_way_scores(photos, predict)
 
 
 def _scores(confusion: np.ndarray) -> dict:

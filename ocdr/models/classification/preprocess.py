@@ -28,6 +28,8 @@ PAGE_PATCH = 128
 PAGE_PATCHES = 16
 SCENE_SIDE = 64
 SCENE_STORED = 80  # training keeps the square at this side and draws jittered crops of SCENE_SIDE..SCENE_STORED
+# the views of a photo's square the scene classifier reads: (quarter turns counterclockwise, then mirrored or not)
+SCENE_VIEWS = tuple((turns, mirrored) for turns in range(4) for mirrored in (False, True))
 
 
 def center_window(resized: np.ndarray, width: int = CLS_WIDTH) -> np.ndarray:
@@ -163,6 +165,23 @@ def normalize_scenes(squares: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def scene_batch(image: np.ndarray) -> np.ndarray:
-    """The photo's centre square and its mirror image (a mirror keeps up up), ready for the scene classifier."""
+    """The photo's centre square turned back each of the four ways (``SCENE_VIEWS``), each also mirrored, ready
+    for the scene classifier; ``scene_votes`` maps what it reads in them back to the photo's own angles."""
     sq = scene_square(image, SCENE_SIDE)
-    return normalize_scenes([sq, sq[:, ::-1]])
+    views = [np.rot90(sq, turns) for turns, _ in SCENE_VIEWS]
+    return normalize_scenes(
+        [v[:, ::-1] if mirrored else v for v, (_, mirrored) in zip(views, SCENE_VIEWS, strict=True)]
+    )
+
+
+def scene_votes(probs: np.ndarray) -> np.ndarray:
+    """The photo's probabilities over ``PAGE_ANGLES`` from the scene classifier's (len(SCENE_VIEWS), 4) readings
+    of ``scene_batch``: content turned ``a`` clockwise, turned back ``t`` quarter turns, reads as ``a - t``, and a
+    mirror then reads that as ``t - a`` (it keeps 0 and 180 and swaps 90 and 270). Their joint verdict, so that the
+    model's leanings towards some angle whatever the photo cancel out."""
+    n = len(PAGE_ANGLES)
+    rows = [
+        row[[(t - a if mirrored else a - t) % n for a in range(n)]]
+        for row, (t, mirrored) in zip(probs, SCENE_VIEWS, strict=True)
+    ]
+    return vote_probs(np.stack(rows))
