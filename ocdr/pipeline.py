@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,6 +69,9 @@ KNOWN_WORDS_SURE = 2
 # ...and the readings of such a page are tried in the order of the squares' vote times the whole-photo (scene)
 # classifier's probabilities to this power (picked on the page classifier's carved photos: 0.5 / 1 / 2 tried)
 SCENE_WEIGHT = 0.5
+# ...and a page whose order puts this share on one angle is read that way only (stop 34: on the page classifier's
+# carved photos no order above 0.51 was wrong, and 0.9 reads 81% of their unsure turns once)
+ORDER_SURE = 0.9
 # A region the detector scores below WEAK_REGION (the detector's default box_thresh, 0.45, lets faint receipt print
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
@@ -245,6 +249,14 @@ class SceneClassifier(_AngleClassifier):
         return scene_votes(self.model.run(scene_batch(image)))
 
 
+class PageRanking(NamedTuple):
+    """A page's angles likeliest first, each with the squares' vote for it, and the order's share of its first
+    angle (the vote times the scene model's probabilities, normalized; the vote's own share without a scene)."""
+
+    angles: list[tuple[int, float]]
+    lead: float
+
+
 class PageClassifier(_AngleClassifier):
     """Page orientation: image -> (angle the content is turned clockwise: 0/90/180/270, confidence), by the vote
     of the page's most inked squares. With a ``scene`` classifier, a page the squares are not sure of is ranked by
@@ -259,16 +271,16 @@ class PageClassifier(_AngleClassifier):
         self.scene = scene
 
     def __call__(self, image: np.ndarray) -> tuple[int, float]:
-        return self.ranking(image)[0]
+        return self.ranking(image).angles[0]
 
-    def ranking(self, image: np.ndarray) -> list[tuple[int, float]]:
+    def ranking(self, image: np.ndarray) -> PageRanking:
         """The four angles with the vote's probability of each, likeliest first. A page it is not sure of
         (``PAGE_SURE``: photos, hardly ever documents) is voted on again with its squares also read turned by 90,
         180 and 270 degrees, each reading mapped back to the page's own angles, so that the model's leanings towards
         some angle whatever the content (it takes many upright street photos for 180) cancel out, as the text-line
         classifier's do when it reads a crop both ways up. Such a page's angles are then ordered by that vote times
         the scene model's probabilities (``SCENE_WEIGHT``), while the probabilities reported stay the vote's: still
-        under ``PAGE_SURE``, so the page is still read each way in that order."""
+        under ``PAGE_SURE``, so the page is still read in that order, unless the order itself is ``ORDER_SURE``."""
         batch = page_batch(image)
         probs = self.model.run(batch)
         joint = order = vote_probs(probs)
@@ -276,7 +288,9 @@ class PageClassifier(_AngleClassifier):
             joint = order = vote_probs(np.concatenate([probs, self._turned(batch)]))
             if self.scene is not None:  # what is up in the scene orders the readings; the squares' odds stay reported
                 order = joint * self.scene(image) ** SCENE_WEIGHT
-        return [(self.angles[k], float(joint[k])) for k in np.argsort(-order, kind="stable")]
+                order = order / order.sum()
+        ranked = np.argsort(-order, kind="stable")
+        return PageRanking([(self.angles[k], float(joint[k])) for k in ranked], float(order[ranked[0]]))
 
     def _turned(self, batch: np.ndarray) -> np.ndarray:
         """Class probabilities of the squares turned 90, 180 and 270 degrees counterclockwise, in the columns of
@@ -423,17 +437,19 @@ class OCRPipeline:
         sure of (photos) is read each way in the classifier's order until a reading has legible word-list words
         (``legible_words``, ``KNOWN_WORDS_SURE``; a reading with only one is set against the reading turned over);
         when none has, the reading with the most legible words is kept, ties going to the classifier's likelier
-        angle."""
+        angle. An order the scene model makes sure (``ORDER_SURE``) is read its first way only."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         if not params.use_doc_orientation_classify:
             return self.read_turned(image, params, 0, None, index, source)
         if self.page_classifier is None:
             raise ModelError("use_doc_orientation_classify needs a page orientation model (none is loaded)")
-        ranking = self.page_classifier.ranking(image)
+        ranking, lead = self.page_classifier.ranking(image)
         angle, confidence = ranking[0]
         if confidence >= PAGE_SURE:
             return self.read_turned(image, params, angle, confidence, index, source, check=True)
+        if lead >= ORDER_SURE:  # the squares and the scene agree: one reading
+            return self.read_turned(image, params, angle, confidence, index, source)
         counts, readings = [], []
         for a, c in ranking:
             page = self.read_turned(image, params, a, c, index, source)

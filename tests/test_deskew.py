@@ -15,6 +15,7 @@ from ocdr.document import Document
 from ocdr.evaluation.metrics import match_words
 from ocdr.geometry import map_points
 from ocdr.io.labels import RegionLabel
+from ocdr.pipeline import PageRanking
 from tests.conftest import PAGE_LINES, loose
 
 
@@ -81,7 +82,7 @@ def test_deskew_composes_with_the_page_stages_extra_turn(ocr, text_page, monkeyp
     image, labels = text_page
     sideways, sideways_labels = _turn(image, labels, 90)
     turned, turned_labels = skewed(sideways, sideways_labels, 3.0)
-    ranking = [(270, 0.6), (90, 0.2), (0, 0.1), (180, 0.1)]
+    ranking = PageRanking([(270, 0.6), (90, 0.2), (0, 0.1), (180, 0.1)], 0.6)
     monkeypatch.setattr(type(ocr.pipeline.page_classifier), "ranking", lambda self, img: ranking)
     page = ocr(turned, use_doc_orientation_classify=True, use_deskew=True).pages[0]
     assert page.angle == 90 and page.skew is not None and abs(page.skew) > 2

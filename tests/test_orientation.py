@@ -11,7 +11,7 @@ import pytest
 from conftest import PAGE_LINES, SHARED_DATA, loose, loose_word_recall, render_lines, split_only_repeats
 
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, center_window, cls_batch, turn_180
-from ocdr.pipeline import OCRParams, TextlineClassifier
+from ocdr.pipeline import OCRParams, PageRanking, TextlineClassifier
 from ocdr.runtime.session import OnnxModel
 
 RECOGNITION = SHARED_DATA / "recognition"
@@ -77,7 +77,7 @@ def test_the_lines_correct_a_page_turned_the_wrong_way(ocr, text_page, monkeypat
 
     image, labels = text_page
     turned = np.ascontiguousarray(np.rot90(image, -1))  # content turned clockwise by 90
-    ranking = [(270, 0.6), (90, 0.2), (0, 0.1), (180, 0.1)]
+    ranking = PageRanking([(270, 0.6), (90, 0.2), (0, 0.1), (180, 0.1)], 0.6)
     monkeypatch.setattr(type(ocr.pipeline.page_classifier), "ranking", lambda self, img: ranking)
     page = ocr(turned, use_doc_orientation_classify=True).pages[0]
     assert page.angle == 90 and 0.5 < page.angle_confidence <= 0.6
@@ -321,18 +321,26 @@ def test_scene_views_are_mapped_back_to_the_photos_own_angles():
         assert before[1] == before[3] == 0.5 if k in (1, 3) else before[k] == 1
 
 
-def test_a_photo_with_no_text_is_found_at_every_turn_by_the_scene_model(ocr):
+def test_a_photo_with_no_text_is_found_at_every_turn_by_the_scene_model(ocr, monkeypatch):
     """ICDAR 2015 img_780 (held out from the detector and every orientation model): the detector finds no text in
     it at any turn, so the scene model alone orders its readings. Before stop 34 the stage took it turned by 270
-    for 90 (the scene model's mirrored view was read as if a mirror kept up up)."""
+    for 90 (the scene model's mirrored view was read as if a mirror kept up up), and read it all four ways each
+    time; now the order is sure (``ORDER_SURE``) and one reading is made."""
     from ocdr.io.inputs import Source, iter_pages
+    from ocdr.pipeline import ORDER_SURE, PAGE_SURE, OCRPipeline
 
     path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_780.jpg"
     image = next(iter_pages(Source(str(path), path))).image
     turns = [np.ascontiguousarray(np.rot90(image, -k)) for k in range(4)]
     scene = ocr.pipeline.page_classifier.scene
     assert [90 * int(scene(turn).argmax()) for turn in turns] == [0, 90, 180, 270]
+    rankings = [ocr.pipeline.page_classifier.ranking(turn) for turn in turns]
+    assert all(r.angles[0][1] < PAGE_SURE <= ORDER_SURE <= r.lead for r in rankings)  # squares unsure, order sure
+    reads = []
+    read_turned = OCRPipeline.read_turned
+    monkeypatch.setattr(OCRPipeline, "read_turned", lambda *a, **k: reads.append(a[3]) or read_turned(*a, **k))
     assert [ocr(t, use_doc_orientation_classify=True).pages[0].angle for t in turns] == [0, 90, 180, 270]
+    assert reads == [0, 90, 180, 270]
 
 
 def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
@@ -345,8 +353,8 @@ def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
 
     path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_638.jpg"
     turned = np.ascontiguousarray(np.rot90(next(iter_pages(Source(str(path), path))).image, -3))
-    assert ocr.pipeline.page_classifier.ranking(turned)[0][0] == 270  # the stage's own order finds it first now
-    stop33 = [(90, 0.24), (270, 0.27), (0, 0.26), (180, 0.23)]
+    assert ocr.pipeline.page_classifier(turned)[0] == 270  # the stage's own order finds it first now
+    stop33 = PageRanking([(90, 0.24), (270, 0.27), (0, 0.26), (180, 0.23)], 0.3)
     monkeypatch.setattr(ocr.pipeline.page_classifier, "ranking", lambda image: stop33)
     reads = []
     read_turned = OCRPipeline.read_turned
@@ -437,7 +445,7 @@ def test_a_few_scene_training_steps_then_export(tmp_path):
     probs = scene.run(scene_batch(cv2.imread(str(photos / "img_1.jpg"))))
     assert probs.shape == (8, 4) and np.allclose(probs.sum(1), 1, atol=1e-5)  # eight views of the photo
     classifier = PageClassifier(OnnxModel(shipped_model_path("cls_page"), threads=1), SceneClassifier(scene))
-    assert sorted(a for a, _ in classifier.ranking(render_lines(["A page"])[0])) == [0, 90, 180, 270]
+    assert sorted(a for a, _ in classifier.ranking(render_lines(["A page"])[0]).angles) == [0, 90, 180, 270]
     page_model = OnnxModel(shipped_model_path("cls_page"), threads=1)
     with pytest.raises(ModelError, match="scene orientation"):
         PageClassifier(page_model, SceneClassifier(page_model))
