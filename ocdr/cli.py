@@ -71,8 +71,9 @@ def _add_model_options(p) -> None:
         action="store_true",
         default=None,
         help="turn pages scanned sideways or upside down upright before reading them (boxes stay in the input's "
-        "coordinates); a photo whose orientation the classifier is unsure of is read turned each way until a "
-        "reading is plainly text (2.5 readings a street photo on average)",
+        "coordinates); a photo whose orientation the classifier is unsure of is read the way the whole-photo "
+        "model makes sure, or else turned each way until a reading is plainly text (1.5 readings a street photo "
+        "on average)",
     )
     p.add_argument(
         "--use-doc-unwarping",
