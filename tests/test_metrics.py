@@ -5,11 +5,11 @@ from ocdr.evaluation.metrics import (
     PRF,
     cer,
     detection_matches,
+    detection_report,
     match_detections,
     match_words,
     normalized_edit_distance,
     polygon_iou,
-    unmatched_kinds,
     word_accuracy,
 )
 from ocdr.geometry import quad_from_box
@@ -95,9 +95,11 @@ def test_unmatched_labels_are_counted_by_why_they_were_lost():
         quad_from_box(52, 80, 100, 100),
         quad_from_box(55, 160, 100, 180),
     ]
-    assert unmatched_kinds(preds, gt) == {"merged": 2, "split": 1, "missed": 1, "misfit": 1}
-    assert sum(unmatched_kinds(preds, gt).values()) == match_detections(preds, gt).num_gt - 1
-    assert unmatched_kinds([], gt[:1]) == {"merged": 0, "split": 0, "missed": 1, "misfit": 0}
+    counts, kinds = detection_report(preds, gt)
+    assert kinds == {"merged": 2, "split": 1, "missed": 1, "misfit": 1}
+    assert sum(kinds.values()) == match_detections(preds, gt).num_gt - 1
+    assert counts == match_detections(preds, gt)
+    assert detection_report([], gt[:1])[1] == {"merged": 0, "split": 0, "missed": 1, "misfit": 0}
 
 
 def test_match_detections_greedy_prefers_best_iou():

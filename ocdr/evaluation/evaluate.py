@@ -24,10 +24,9 @@ from ocdr.evaluation.metrics import (
     PRF,
     cer,
     detection_matches,
-    match_detections,
+    detection_report,
     match_words,
     normalized_edit_distance,
-    unmatched_kinds,
 )
 from ocdr.geometry import unturn_points
 from ocdr.io.crop_datasets import read_crop_dataset
@@ -130,7 +129,7 @@ def evaluate_e2e(
 
 def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments: bool = False, **params) -> dict:
     """``segments``: the regions grouped into text segments, as ``evaluate_e2e``. The labels left unmatched are
-    counted by why (``unmatched_kinds``: merged into a wider region, split, missed, misfit)."""
+    counted by why (``detection_report``: merged into a wider region, split, missed, misfit)."""
     total, seconds, n = PRF(), 0.0, 0
     lost = dict.fromkeys(MISS_KINDS, 0)
     run_params = ocr.params.with_overrides(**params)
@@ -139,9 +138,9 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
         regions = ocr.pipeline.detector(image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
-        polygons = detection_polygons(regions, segments)
-        total = total + match_detections(polygons, labels)
-        for kind, count in unmatched_kinds(polygons, labels).items():
+        counts, kinds = detection_report(detection_polygons(regions, segments), labels)
+        total = total + counts
+        for kind, count in kinds.items():
             lost[kind] += count
     return {
         "pages": n,

@@ -127,18 +127,19 @@ def detection_matches(
 MISS_KINDS = ("merged", "split", "missed", "misfit")
 
 
-def unmatched_kinds(
+def detection_report(
     pred_polys: Sequence[np.ndarray], gt: Sequence[RegionLabel], iou_thresh: float = 0.5, ignore_overlap: float = 0.5
-) -> dict[str, int]:
-    """Why the legible labelled regions no prediction matched were lost, counted by kind, to tell a detector that
-    misses text from one that draws its boxes in another unit than the labels (words against segments, say):
+) -> tuple[PRF, dict[str, int]]:
+    """``match_detections``'s counts, and why the legible labelled regions no prediction matched were lost, counted
+    by kind, to tell a detector that misses text from one that draws its boxes in another unit than the labels (words
+    against segments, say):
 
     * ``merged``: a prediction covers at least half of the label and is over 1.6x its area (it holds neighbours);
     * ``split``: two or more predictions lie mostly (half their area or more) inside the label;
     * ``missed``: no prediction covers a tenth of it;
     * ``misfit``: the rest (found, but boxed too loosely or tightly for IoU ``iou_thresh``)."""
     counts = dict.fromkeys(MISS_KINDS, 0)
-    lost = _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)[2]
+    matched, _, lost = _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
     preds = [poly for poly in (_polygon(p) for p in pred_polys) if poly is not None]
     for j in lost:
         label = _polygon(gt[j].polygon)
@@ -154,7 +155,7 @@ def unmatched_kinds(
             counts["missed"] += 1
         else:
             counts["misfit"] += 1
-    return counts
+    return matched, counts
 
 
 def match_words(

@@ -168,10 +168,8 @@ def scene_batch(image: np.ndarray) -> np.ndarray:
     """The photo's centre square turned back each of the four ways (``SCENE_VIEWS``), each also mirrored, ready
     for the scene classifier; ``scene_votes`` maps what it reads in them back to the photo's own angles."""
     sq = scene_square(image, SCENE_SIDE)
-    views = [np.rot90(sq, turns) for turns, _ in SCENE_VIEWS]
-    return normalize_scenes(
-        [v[:, ::-1] if mirrored else v for v, (_, mirrored) in zip(views, SCENE_VIEWS, strict=True)]
-    )
+    turned = [np.rot90(sq, turns) for turns in range(4)]
+    return normalize_scenes([turned[t][:, ::-1] if mirrored else turned[t] for t, mirrored in SCENE_VIEWS])
 
 
 def scene_votes(probs: np.ndarray) -> np.ndarray:
