@@ -99,6 +99,18 @@ def test_prepare_detection_input_shape_and_normalization():
     np.testing.assert_allclose(pixels, [76 / 255] * 3, atol=1e-5)
 
 
+def test_prepare_detection_input_averages_when_shrinking():
+    """A large scan is shrunk as training shrinks its pages: one-pixel strokes become even gray, not a moire of
+    whole strokes and gaps (which the detector never saw)."""
+    image = np.full((4000, 2400, 3), 255, np.uint8)
+    image[::3] = 0  # a dark row every third pixel, finer than the 0.4 scale can keep
+    tensor, size = prepare_detection_input(image)
+    assert size == (1600, 960)
+    pixels = tensor[0, 0] * STD[0] + MEAN[0]
+    assert abs(pixels.mean() - 2 / 3) < 0.01
+    assert pixels.std() < 0.15  # area averaging: 0.09; sampling two pixels for each (linear): 0.31
+
+
 @pytest.mark.parametrize(
     "image",
     [

@@ -92,7 +92,9 @@ def prepare_detection_input(
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise InputError(f"empty image of shape {image.shape}")
     size = detection_size(image.shape[0], image.shape[1], limit_side_len, limit_type, max_side)
-    resized = cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+    # area averaging when shrinking, as training scales its pages: linear skips pixels and breaks thin strokes
+    shrink = size[0] * size[1] < image.shape[0] * image.shape[1]
+    resized = cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
     if gray:
         resized = cv2.cvtColor(cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     std = np.asarray(STD, dtype=np.float32)
