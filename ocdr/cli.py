@@ -18,6 +18,7 @@ FORMATS = ["text", "json", "paddlex", "hocr", "alto", "page", "markdown", "tsv",
 PARAM_FLAGS = {
     "text_det_limit_side_len": int,
     "text_det_limit_type": str,
+    "text_det_min_glyph": float,
     "text_det_thresh": float,
     "text_det_box_thresh": float,
     "text_det_unclip_ratio": float,

@@ -24,7 +24,7 @@ from ocdr.models.classification.preprocess import (
     turn_180,
     vote_probs,
 )
-from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, prepare_detection_input
+from ocdr.models.detection.processing import MIN_GLYPH, DBPostProcessor, DetectedRegion, prepare_detection_input
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
@@ -84,6 +84,8 @@ class OCRParams:
 
     text_det_limit_side_len: int = 1600
     text_det_limit_type: str = "max"
+    # a page the limit would shrink keeps its glyphs at least this many pixels (up to twice the limit side; 0: off)
+    text_det_min_glyph: float = MIN_GLYPH
     text_det_thresh: float = 0.3
     text_det_box_thresh: float = 0.6
     text_det_unclip_ratio: float = 2.0  # tuned on the validation pages (DB shrink 0.4 under-recovers at 1.5)
@@ -105,6 +107,8 @@ class OCRParams:
         for name in ("text_det_thresh", "text_det_box_thresh", "text_rec_score_thresh"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if not 0.0 <= self.text_det_min_glyph <= 200.0:
+            raise ValueError(f"text_det_min_glyph must be in [0, 200] pixels, got {self.text_det_min_glyph}")
         if not 0.0 < self.text_det_unclip_ratio <= 10.0:
             raise ValueError(f"text_det_unclip_ratio must be in (0, 10], got {self.text_det_unclip_ratio}")
         if not isinstance(self.rec_batch_size, int) or self.rec_batch_size < 1:
@@ -121,6 +125,7 @@ class OCRParams:
         return {
             "limit_side_len": self.text_det_limit_side_len,
             "limit_type": self.text_det_limit_type,
+            "min_glyph": self.text_det_min_glyph,
             "thresh": self.text_det_thresh,
             "box_thresh": self.text_det_box_thresh,
             "unclip_ratio": self.text_det_unclip_ratio,
@@ -149,10 +154,17 @@ class TextDetector:
 
     def prob_map(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
         """The network's probability map of ``image`` at the input size ``params`` set, before post-processing."""
-        x, _ = prepare_detection_input(
-            image, params.text_det_limit_side_len, params.text_det_limit_type, gray=self.gray
-        )
-        return self.model.run(x)[0, 0]
+        return self.model.run(self.prepare(image, params))[0, 0]
+
+    def prepare(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
+        """The network's input for ``image`` under ``params``: (1, 3, H, W)."""
+        return prepare_detection_input(
+            image,
+            params.text_det_limit_side_len,
+            params.text_det_limit_type,
+            gray=self.gray,
+            min_glyph=params.text_det_min_glyph,
+        )[0]
 
 
 class TextRecognizer:

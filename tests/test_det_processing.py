@@ -59,6 +59,8 @@ def best_iou(region: np.ndarray, candidates: list[DetectedRegion]) -> float:
         ((3000, 1500), {"limit_side_len": 960, "limit_type": "resize_long"}, (960, 480)),
         ((10, 4000), {"limit_side_len": 64, "limit_type": "min"}, (32, 4000)),  # max_side wins over "min"
         ((20, 100), {"limit_side_len": 64, "limit_type": "min", "max_side": 300}, (64, 288)),  # 320 > 300: floor
+        ((3200, 1600), {"min_ratio": 0.75}, (2400, 1216)),  # the shrink stops at 0.75
+        ((1000, 700), {"min_ratio": 2.0}, (992, 704)),  # min_ratio never enlarges
         ((1000, 1000), {"max_side": 40}, (32, 32)),
     ],
 )
@@ -97,6 +99,36 @@ def test_prepare_detection_input_shape_and_normalization():
     gray, _ = prepare_detection_input(image, limit_side_len=64, gray=True)
     pixels = gray[0, :, 10, 10] * np.array(STD) + np.array(MEAN)
     np.testing.assert_allclose(pixels, [76 / 255] * 3, atol=1e-5)
+
+
+def _print_page(height: int, width: int, glyph: int) -> np.ndarray:
+    """A white page with rows of black glyph-like bars about ``glyph`` pixels tall."""
+    page = np.full((height, width, 3), 255, np.uint8)
+    for y in range(glyph * 2, height - glyph * 2, glyph * 2):
+        for x in range(glyph, width - glyph, glyph):
+            page[y : y + glyph, x : x + glyph // 2] = 0
+    return page
+
+
+@pytest.mark.parametrize(
+    ("glyph", "min_glyph", "expected"),
+    [
+        (30, 0.0, (1600, 1216)),  # off: the limit alone (glyphs 12 px at 0.4)
+        (30, 20.0, (2656, 2016)),  # glyphs kept at 20 px: 0.4 x 20 / 12 = 0.67
+        (15, 20.0, (3200, 2432)),  # at most twice the limit side
+        (80, 20.0, (1600, 1216)),  # large print: 32 px at the limit already
+    ],
+)
+def test_prepare_detection_input_keeps_small_print_findable(glyph, min_glyph, expected):
+    _, size = prepare_detection_input(_print_page(4000, 3040, glyph), min_glyph=min_glyph)
+    assert size == expected
+
+
+def test_prepare_detection_input_min_glyph_leaves_pages_it_does_not_shrink():
+    blank = np.full((4000, 3040, 3), 255, np.uint8)  # no glyphs to measure: the limit alone
+    assert prepare_detection_input(blank, min_glyph=20.0)[1] == (1600, 1216)
+    small = _print_page(800, 600, 6)  # not shrunk: never enlarged for its small glyphs
+    assert prepare_detection_input(small, min_glyph=20.0)[1] == (800, 608)
 
 
 def test_prepare_detection_input_averages_when_shrinking():

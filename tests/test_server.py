@@ -24,7 +24,8 @@ from PIL import Image
 from ocdr.io.export import page_to_paddlex
 from ocdr.server.app import create_app
 from ocdr.server.config import ServerConfig
-from ocdr.server.schemas import NimResponse, PaddleXOCRResponse
+from ocdr.server.paddlex import request_params
+from ocdr.server.schemas import NimResponse, PaddleXOCRRequest, PaddleXOCRResponse
 
 uvicorn = pytest.importorskip("uvicorn")
 
@@ -172,6 +173,20 @@ def test_ocr_pdf_reads_the_first_ten_pages(server, numbered_pages):
         # which page is which, case aside: "of" and "Of" differ only in size, and the pages are upscaled renders
         assert " ".join(t["text"] for t in page["texts"]).lower() == f"page {100 + n} of twelve"
         assert page["image"] is None
+
+
+def test_paddlex_max_long_side_stays_a_cap():
+    """PaddleX's maxLongSide caps the detector's input: small print does not enlarge the page past it unless the
+    body asks with ocdr's own textDetMinGlyph."""
+    cap = PaddleXOCRRequest(file="x", inferenceParams={"maxLongSide": 960})
+    assert request_params(cap) == {
+        "text_det_limit_side_len": 960,
+        "text_det_limit_type": "max",
+        "text_det_min_glyph": 0.0,
+    }
+    asked = PaddleXOCRRequest(file="x", inferenceParams={"maxLongSide": 960}, textDetMinGlyph=16)
+    assert request_params(asked)["text_det_min_glyph"] == 16
+    assert request_params(PaddleXOCRRequest(file="x", textDetMinGlyph=0)) == {"text_det_min_glyph": 0}
 
 
 def test_ocr_options(server, text_page, photo):

@@ -78,14 +78,11 @@ def _rate(items: int, call: Callable[[], object], repeat: int) -> float:
 def measure(device: str, precision: str, inputs: BenchInputs, threads: int | None, repeat: int) -> BenchRow:
     """One configuration's figures; meant to run in a process of its own (peak RSS is the process's)."""
     from ocdr.api import OCR
-    from ocdr.models.detection.processing import prepare_detection_input
 
     ocr = OCR(threads=threads, device=device, precision=precision)
     pipe, params = ocr.pipeline, ocr.params
     square = cv2.resize(inputs.page, (DET_SIDE, DET_SIDE), interpolation=cv2.INTER_AREA)
-    page_input = prepare_detection_input(
-        inputs.page, params.text_det_limit_side_len, params.text_det_limit_type, gray=pipe.detector.gray
-    )[0]
+    page_input = pipe.detector.prepare(inputs.page, params)
     return BenchRow(
         device=device,
         precision=precision,

@@ -245,6 +245,9 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         dpi: Annotated[float | None, Query(gt=0, le=600, description="PDF render resolution")] = None,
         text_det_limit_side_len: Annotated[int | None, Query()] = None,
         text_det_limit_type: Annotated[str | None, Query(description=f"one of {', '.join(LIMIT_TYPES)}")] = None,
+        text_det_min_glyph: Annotated[
+            float | None, Query(description="a large page is shrunk no further than its glyphs' reaching this size")
+        ] = None,
         text_det_thresh: Annotated[float | None, Query()] = None,
         text_det_box_thresh: Annotated[float | None, Query()] = None,
         text_det_unclip_ratio: Annotated[float | None, Query()] = None,
@@ -267,6 +270,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
             {
                 "text_det_limit_side_len": text_det_limit_side_len,
                 "text_det_limit_type": text_det_limit_type,
+                "text_det_min_glyph": text_det_min_glyph,
                 "text_det_thresh": text_det_thresh,
                 "text_det_box_thresh": text_det_box_thresh,
                 "text_det_unclip_ratio": text_det_unclip_ratio,

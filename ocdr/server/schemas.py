@@ -40,6 +40,9 @@ class PaddleXOCRRequest(BaseModel):
     useDeskew: bool | None = Field(None, description="ocdr's own: straighten pages scanned a few degrees off")
     textDetLimitSideLen: int | None = None
     textDetLimitType: str | None = None
+    textDetMinGlyph: float | None = Field(
+        None, description="ocdr's own: a large page is shrunk no further than its glyphs' reaching this size (pixels)"
+    )
     textDetThresh: float | None = None
     textDetBoxThresh: float | None = None
     textDetUnclipRatio: float | None = None

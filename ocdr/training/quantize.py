@@ -67,7 +67,13 @@ def calibration_inputs(model: OnnxModel, folder: str | Path, limit: int | None =
 def _page_input(path: Path, gray: bool) -> np.ndarray:
     params = OCRParams()
     image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    return prepare_detection_input(image, params.text_det_limit_side_len, params.text_det_limit_type, gray=gray)[0]
+    return prepare_detection_input(
+        image,
+        params.text_det_limit_side_len,
+        params.text_det_limit_type,
+        gray=gray,
+        min_glyph=params.text_det_min_glyph,
+    )[0]
 
 
 class _Feeder(CalibrationDataReader):

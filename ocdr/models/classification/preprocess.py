@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ocdr.glyphs import glyph_size, ink_blobs
 from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_crop, to_gray
 
 CLS_HEIGHT = REC_HEIGHT
@@ -53,24 +54,6 @@ def turn_180(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[::-1, ::-1])
 
 
-def _blobs(gray: np.ndarray) -> np.ndarray:
-    """``(cx, cy, size)`` of the page's ink blobs that could be glyphs (not specks, rules or pictures); size is the
-    longer side of the blob's box, which a 90-degree turn leaves alone."""
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
-    keep = (area >= 6) & (np.maximum(w, h) >= 3) & (h <= gray.shape[0] / 8) & (w <= gray.shape[1] / 8)
-    return np.column_stack([centroids[1:][keep], np.maximum(w[keep], h[keep])])
-
-
-def glyph_size(gray: np.ndarray) -> float | None:
-    """About a glyph's size: the 75th percentile of the blobs' sizes, the same whichever way the page is turned (the
-    upper quartile, because thermal and dot-matrix print breaks glyphs into many small blobs). None when the page
-    has too few blobs to tell."""
-    blobs = _blobs(gray)
-    return float(np.percentile(blobs[:, 2], 75)) if len(blobs) >= 5 else None
-
-
 def page_gray(image: np.ndarray, side: int = PAGE_SIDE) -> np.ndarray:
     """A page (gray or RGB) in gray at the classifier's scale: glyphs about ``GLYPH_SIZE`` pixels (a scan, a
     screenshot and a photo of a few lines all look alike then), the longer side within [``PAGE_PATCH``, 2 x
@@ -96,7 +79,7 @@ def ink_tiles(gray: np.ndarray, size: int = PAGE_PATCH, stride: int | None = Non
     h, w = gray.shape[:2]
     ys = np.arange(0, max(1, h - size + 1), stride)
     xs = np.arange(0, max(1, w - size + 1), stride)
-    blobs = _blobs(gray)
+    blobs = ink_blobs(gray)
     if len(blobs):
         median = np.median(blobs[:, 2])
         blobs = blobs[(blobs[:, 2] >= 0.4 * median) & (blobs[:, 2] <= 2.5 * median)]
