@@ -362,6 +362,12 @@ def _add_synth(sub) -> None:
         default=0.0,
         help="photographed pages: on a surface, seen at an angle (corners moved up to this x 10%% of the sides)",
     )
+    pages.add_argument(
+        "--dark",
+        type=float,
+        default=0.0,
+        help="share of pages drawn light on dark, as dark-mode screenshots and negatives show text (1: all)",
+    )
 
 
 def _run_synth(args) -> int:
@@ -390,6 +396,7 @@ def _run_synth(args) -> int:
             noise=args.noise,
             max_skew_deg=args.max_skew,
             photo=args.photo,
+            dark=args.dark,
         )
         write_page_dataset(args.out, args.count, args.seed, args.workers, args.fonts, style)
     print(f"wrote {args.count} {args.kind} to {args.out}")

@@ -6,6 +6,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+# a flat ground: at least FLAT_SHARE of a FLAT_SIDE-square preview's pixels within FLAT_SPREAD gray levels of its median
+FLAT_SIDE, FLAT_SPREAD, FLAT_SHARE = 256, 16, 0.6
+POLARITY_SIDE = 1280  # glyphs are counted on a preview at most this long
+
 
 def ink_blobs(gray: np.ndarray) -> np.ndarray:
     """``(cx, cy, size)`` of the page's ink blobs that could be glyphs (not specks, rules or pictures); size is the
@@ -23,3 +27,16 @@ def glyph_size(gray: np.ndarray) -> float | None:
     has too few blobs to tell."""
     blobs = ink_blobs(gray)
     return float(np.percentile(blobs[:, 2], 75)) if len(blobs) >= 5 else None
+
+
+def light_text_on_dark(gray: np.ndarray) -> bool:
+    """Whether a page is light print on a flat dark ground (dark-mode screenshots, negatives, white-on-black
+    slides). Both models read dark print on light far better (trained with a few inverted samples only). A dark
+    photo is not flat (its ground is a scene) and needs light glyphs to outnumber dark ones twice over."""
+    small = cv2.resize(gray, (FLAT_SIDE, FLAT_SIDE), interpolation=cv2.INTER_AREA)
+    ground = float(np.median(small))
+    if ground >= 128 or np.mean(np.abs(small.astype(np.float32) - ground) <= FLAT_SPREAD) < FLAT_SHARE:
+        return False
+    scale = min(1.0, POLARITY_SIDE / max(gray.shape[:2]))
+    preview = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    return len(ink_blobs(255 - preview)) > 2 * len(ink_blobs(preview))

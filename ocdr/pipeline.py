@@ -15,6 +15,7 @@ from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import crop_region, map_points, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
+from ocdr.glyphs import light_text_on_dark
 from ocdr.layout.grouping import group_words
 from ocdr.models.classification.preprocess import (
     cls_batch,
@@ -35,6 +36,7 @@ from ocdr.models.recognition.preprocess import (
     output_steps,
     padded_width,
     resize_crop,
+    to_gray,
 )
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
@@ -452,6 +454,8 @@ class OCRPipeline:
         angle. An order the scene model makes sure (``ORDER_SURE``) is read its first way only."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
+        if light_text_on_dark(to_gray(image)):
+            image = 255 - image  # every model reads dark print on light best; coordinates stay the same
         if not params.use_doc_orientation_classify:
             return self.read_turned(image, params, 0, None, index, source)
         if self.page_classifier is None:

@@ -262,3 +262,14 @@ def test_scene_dataset_round_trip_and_legible(tmp_path, capsys):
 
     read = evaluate_rec(OCR(threads=1, lexicon=None), tmp_path / "s")
     assert read["alnum_case_insensitive_accuracy"] >= 0.5
+
+
+def test_dark_pages_are_the_same_pages_light_on_dark(tmp_path):
+    light = write_page_dataset(tmp_path / "light", 2, seed=4, style=PageStyle(dpi=60, noise=0.0))
+    dark = write_page_dataset(tmp_path / "dark", 2, seed=4, style=PageStyle(dpi=60, noise=0.0, dark=1.0))
+    for name in ("page_00000.png", "page_00001.png"):
+        page = cv2.imread(str(light / "images" / name), cv2.IMREAD_GRAYSCALE)
+        negative = cv2.imread(str(dark / "images" / name), cv2.IMREAD_GRAYSCALE)
+        np.testing.assert_array_equal(negative, 255 - page)
+        gt = "gts/gt_" + name.replace(".png", ".txt")
+        assert (light / gt).read_text() == (dark / gt).read_text()

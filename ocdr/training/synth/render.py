@@ -185,6 +185,7 @@ class PageStyle:
     noise: float = 1.0  # scales the degradations; 0 renders a clean page
     max_skew_deg: float = 0.0
     photo: float = 0.0  # 0: a scan; above: a photo of the page (photograph), its corners moved up to this x 10%
+    dark: float = 0.0  # share of pages drawn light on dark (dark-mode screenshots, negatives); at 0 or 1 no draw
 
 
 def photograph(
@@ -351,6 +352,8 @@ def render_page(
             label.polygon = map_points(label.polygon, m)
     if style.photo > 0:
         img, labels = photograph(img, labels, rng, style.photo)
+    if style.dark >= 1 or (style.dark > 0 and rng.random() < style.dark):
+        img = 255 - img
     if style.noise > 0:
         img = augment_gray(img, rng, strength=0.6 * style.noise)
     return np.ascontiguousarray(np.stack([img] * 3, axis=2)), labels
