@@ -25,7 +25,13 @@ from ocdr.models.classification.preprocess import (
     turn_180,
     vote_probs,
 )
-from ocdr.models.detection.processing import MIN_GLYPH, DBPostProcessor, DetectedRegion, prepare_detection_input
+from ocdr.models.detection.processing import (
+    MAX_GLYPH,
+    MIN_GLYPH,
+    DBPostProcessor,
+    DetectedRegion,
+    prepare_detection_input,
+)
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
@@ -88,6 +94,8 @@ class OCRParams:
     text_det_limit_type: str = "max"
     # a page the limit would shrink keeps its glyphs at least this many pixels (up to twice the limit side; 0: off)
     text_det_min_glyph: float = MIN_GLYPH
+    # a page whose glyphs measure more is shrunk until they measure this (posters, slides; 0: off)
+    text_det_max_glyph: float = MAX_GLYPH
     text_det_thresh: float = 0.3
     text_det_box_thresh: float = 0.6
     text_det_unclip_ratio: float = 2.0  # tuned on the validation pages (DB shrink 0.4 under-recovers at 1.5)
@@ -109,8 +117,13 @@ class OCRParams:
         for name in ("text_det_thresh", "text_det_box_thresh", "text_rec_score_thresh"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
-        if not 0.0 <= self.text_det_min_glyph <= 200.0:
-            raise ValueError(f"text_det_min_glyph must be in [0, 200] pixels, got {self.text_det_min_glyph}")
+        for name in ("text_det_min_glyph", "text_det_max_glyph"):
+            if not 0.0 <= getattr(self, name) <= 200.0:
+                raise ValueError(f"{name} must be in [0, 200] pixels, got {getattr(self, name)}")
+        if 0.0 < self.text_det_max_glyph < self.text_det_min_glyph:
+            raise ValueError(
+                f"text_det_max_glyph {self.text_det_max_glyph} is under text_det_min_glyph {self.text_det_min_glyph}"
+            )
         if not 0.0 < self.text_det_unclip_ratio <= 10.0:
             raise ValueError(f"text_det_unclip_ratio must be in (0, 10], got {self.text_det_unclip_ratio}")
         if not isinstance(self.rec_batch_size, int) or self.rec_batch_size < 1:
@@ -128,6 +141,7 @@ class OCRParams:
             "limit_side_len": self.text_det_limit_side_len,
             "limit_type": self.text_det_limit_type,
             "min_glyph": self.text_det_min_glyph,
+            "max_glyph": self.text_det_max_glyph,
             "thresh": self.text_det_thresh,
             "box_thresh": self.text_det_box_thresh,
             "unclip_ratio": self.text_det_unclip_ratio,
@@ -137,6 +151,18 @@ class OCRParams:
             "use_deskew": self.use_deskew,
             "use_doc_unwarping": self.use_doc_unwarping,
         }
+
+
+def detector_input(image: np.ndarray, params: OCRParams, gray: bool) -> np.ndarray:
+    """The detector's (1, 3, H, W) input for ``image`` under ``params`` (``prepare_detection_input``)."""
+    return prepare_detection_input(
+        image,
+        params.text_det_limit_side_len,
+        params.text_det_limit_type,
+        gray=gray,
+        min_glyph=params.text_det_min_glyph,
+        max_glyph=params.text_det_max_glyph,
+    )[0]
 
 
 class TextDetector:
@@ -160,13 +186,7 @@ class TextDetector:
 
     def prepare(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
         """The network's input for ``image`` under ``params``: (1, 3, H, W)."""
-        return prepare_detection_input(
-            image,
-            params.text_det_limit_side_len,
-            params.text_det_limit_type,
-            gray=self.gray,
-            min_glyph=params.text_det_min_glyph,
-        )[0]
+        return detector_input(image, params, self.gray)
 
 
 class TextRecognizer:

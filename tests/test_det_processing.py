@@ -124,6 +124,20 @@ def test_prepare_detection_input_keeps_small_print_findable(glyph, min_glyph, ex
     assert size == expected
 
 
+def test_prepare_detection_input_shrinks_large_print_to_max_glyph():
+    """The detector learnt text up to about 40 pixels high: posters and slides are shrunk until their glyphs
+    measure ``max_glyph``."""
+    assert prepare_detection_input(_print_page(1200, 900, 120), max_glyph=48.0)[1] == (480, 352)  # 0.4
+    assert prepare_detection_input(_print_page(1200, 900, 30), max_glyph=48.0)[1] == (1216, 896)  # ordinary print
+    poster = np.full((1400, 1800, 3), 255, np.uint8)
+    for x in (200, 700, 1200):  # three letters, each over a third of the page high
+        poster[400:900, x : x + 250] = 0
+    assert prepare_detection_input(poster)[1] == (1248, 1600)
+    assert prepare_detection_input(poster, max_glyph=48.0)[1] == (128, 160)
+    # small print on a large page is kept findable whatever max_glyph says
+    assert prepare_detection_input(_print_page(4000, 3040, 30), min_glyph=20.0, max_glyph=48.0)[1] == (2656, 2016)
+
+
 def test_prepare_detection_input_min_glyph_leaves_pages_it_does_not_shrink():
     blank = np.full((4000, 3040, 3), 255, np.uint8)  # no glyphs to measure: the limit alone
     assert prepare_detection_input(blank, min_glyph=20.0)[1] == (1600, 1216)

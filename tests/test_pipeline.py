@@ -53,6 +53,16 @@ def test_light_print_on_dark_reads_as_dark_on_light(ocr):
     assert recall(dark) >= light - 0.01
 
 
+def test_posters_in_large_type_are_read(ocr):
+    """Type far larger than the detector learnt (here 200-pixel letters) is found once the page is shrunk to
+    ``text_det_max_glyph``; before, no word of such a page was found."""
+    image, labels = render_lines(["Grand Opening", "Sale today"], size=200, margin=60, spacing=1.4)
+    page = ocr(image).pages[0]
+    assert [loose(line.text) for line in page.lines] == ["grand opening", "sale today"]
+    assert match_words([(w.polygon, w.text) for w in page.words], labels).recall == 1.0
+    assert ocr(image, text_det_max_glyph=0).pages[0].text.strip() == ""
+
+
 def test_words_ending_in_punctuation_on_rendered_pages(ocr):
     """Words that end a clause or sentence (".", ",", ":") on clean pages: the last glyph is thin and sits at the
     crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 18

@@ -28,6 +28,7 @@ PARAM_FIELDS = {
     "textDetLimitSideLen": "text_det_limit_side_len",
     "textDetLimitType": "text_det_limit_type",
     "textDetMinGlyph": "text_det_min_glyph",  # ocdr's own
+    "textDetMaxGlyph": "text_det_max_glyph",  # ocdr's own
     "textDetThresh": "text_det_thresh",
     "textDetBoxThresh": "text_det_box_thresh",
     "textDetUnclipRatio": "text_det_unclip_ratio",

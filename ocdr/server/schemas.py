@@ -43,6 +43,9 @@ class PaddleXOCRRequest(BaseModel):
     textDetMinGlyph: float | None = Field(
         None, description="ocdr's own: a large page is shrunk no further than its glyphs' reaching this size (pixels)"
     )
+    textDetMaxGlyph: float | None = Field(
+        None, description="ocdr's own: a page whose glyphs are larger is shrunk until they are this size (pixels)"
+    )
     textDetThresh: float | None = None
     textDetBoxThresh: float | None = None
     textDetUnclipRatio: float | None = None

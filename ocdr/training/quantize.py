@@ -1,9 +1,9 @@
 """``ocdr quantize``: int8 versions of the ONNX models for CPUs, by ONNX Runtime's static quantization (QDQ).
 
 Calibration runs the fp32 model on inputs like those it reads in use: recognizer crops resized and batched by the
-pipeline's own ``TextRecognizer.batches``, detector pages resized by ``prepare_detection_input`` at the default
-limit. The int8 file keeps the original's metadata (kind, charset, height, ...) and adds ``precision: int8`` and
-``quantization`` (how it was made), so it stays self-describing. Needs the ``train`` extra (onnx).
+pipeline's own ``TextRecognizer.batches``, detector pages prepared as the pipeline prepares them (``detector_input``,
+default settings). The int8 file keeps the original's metadata (kind, charset, height, ...) and adds ``precision:
+int8`` and ``quantization`` (how it was made), so it stays self-describing. Needs the ``train`` extra (onnx).
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from onnxruntime.quantization import (
 )
 
 from ocdr.errors import ModelError
-from ocdr.models.detection.processing import prepare_detection_input
-from ocdr.pipeline import OCRParams, TextRecognizer
+from ocdr.pipeline import OCRParams, TextRecognizer, detector_input
 from ocdr.runtime.session import OnnxModel
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -65,15 +64,8 @@ def calibration_inputs(model: OnnxModel, folder: str | Path, limit: int | None =
 
 
 def _page_input(path: Path, gray: bool) -> np.ndarray:
-    params = OCRParams()
     image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    return prepare_detection_input(
-        image,
-        params.text_det_limit_side_len,
-        params.text_det_limit_type,
-        gray=gray,
-        min_glyph=params.text_det_min_glyph,
-    )[0]
+    return detector_input(image, OCRParams(), gray)
 
 
 class _Feeder(CalibrationDataReader):

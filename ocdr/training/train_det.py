@@ -15,7 +15,7 @@ from torch import nn
 from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
-from ocdr.models.detection.processing import MIN_GLYPH, DBPostProcessor, prepare_detection_input
+from ocdr.models.detection.processing import MAX_GLYPH, MIN_GLYPH, DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
 from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, split_names, start_run
@@ -65,7 +65,7 @@ def evaluate_det(model: nn.Module, items: list[DetItem], device: str, limit_side
     for item in items:
         gray = _read_gray(item.image_path)
         rgb = np.repeat(gray[:, :, None], 3, axis=2)
-        x, _ = prepare_detection_input(rgb, limit_side_len=limit_side_len, min_glyph=MIN_GLYPH)
+        x, _ = prepare_detection_input(rgb, limit_side_len=limit_side_len, min_glyph=MIN_GLYPH, max_glyph=MAX_GLYPH)
         prob = model(torch.from_numpy(x).to(device))[0, 0].float().cpu().numpy()
         regions = post(prob, gray.shape[:2])
         total = total + match_detections([r.polygon for r in regions], item.labels)
