@@ -27,6 +27,7 @@ from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.page_datasets import read_page_dataset
 from ocdr.models.detection.processing import DBPostProcessor
+from ocdr.pipeline import detector_sizes
 
 
 def sample(folder: Path, exclude: Path | None, count: int, seed: int) -> list:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         maps[folder.name] = []
         for path, labels in sample(folder, args.exclude, count, args.seed):
             image = next(iter_pages(Source(str(path), path))).image
-            maps[folder.name].append((detector.prob_map(image, params), image.shape[:2], labels))
+            maps[folder.name].append((detector.run(image, detector_sizes(image, params)[0]), image.shape[:2], labels))
         print(f"{folder.name}: {len(maps[folder.name])} pages", file=sys.stderr)
 
     columns = " | ".join(f"{name} P / R / hmean" for name in maps)

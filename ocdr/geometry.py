@@ -78,6 +78,12 @@ def quad_aspect(polygon: np.ndarray) -> float:
     return float(height / max(width, 1e-6))
 
 
+def region_height(polygon: np.ndarray) -> float:
+    """A region's print height: the shorter side of its minimum-area rectangle (any turn)."""
+    (_, _), (w, h), _ = cv2.minAreaRect(np.asarray(polygon, dtype=np.float32).reshape(-1, 1, 2))
+    return float(min(w, h))
+
+
 def turn_quad(polygon: np.ndarray) -> np.ndarray:
     """The same quad read top to bottom: corners rolled by one, so its "top edge" is the right side."""
     return np.roll(_as_quad(polygon), -1, axis=0)

@@ -9,17 +9,52 @@ import numpy as np
 # a flat ground: at least FLAT_SHARE of a FLAT_SIDE-square preview's pixels within FLAT_SPREAD gray levels of its median
 FLAT_SIDE, FLAT_SPREAD, FLAT_SHARE = 256, 16, 0.6
 POLARITY_SIDE = 1280  # glyphs are counted on a preview at most this long
+LINE_GLYPHS = 3  # large print: this many letter-like blobs in a row
+
+
+def _ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stats (x, y, w, h, area) and centroids of the page's dark connected components (Otsu)."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return stats[1:], centroids[1:]
 
 
 def ink_blobs(gray: np.ndarray, largest: float = 1 / 8) -> np.ndarray:
     """``(cx, cy, size)`` of the page's ink blobs that could be glyphs (not specks, rules or pictures: none wider or
     taller than ``largest`` of the page); size is the longer side of the blob's box, which a 90-degree turn leaves
     alone."""
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    stats, centroids = _ink(gray)
+    w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
     keep = (area >= 6) & (np.maximum(w, h) >= 3) & (h <= gray.shape[0] * largest) & (w <= gray.shape[1] * largest)
-    return np.column_stack([centroids[1:][keep], np.maximum(w[keep], h[keep])])
+    return np.column_stack([centroids[keep], np.maximum(w[keep], h[keep])])
+
+
+def large_print(gray: np.ndarray, least: float) -> float | None:
+    """The size (longer side, as ``glyph_size``) of the page's glyphs of ``least`` pixels or more when they make a
+    line: at least ``LINE_GLYPHS`` blobs shaped like letters (not hollow like a form's boxes, not solid like a
+    picture's patches, not long like rules) of about one height in one row. None when there is no such line."""
+    stats, centroids = _ink(gray)
+    w, h, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
+    fill = area / np.maximum(w * h, 1)
+    keep = (
+        (np.maximum(w, h) >= least)
+        & (h <= gray.shape[0] / 2)
+        & (w <= gray.shape[1] / 2)
+        & (fill >= 0.2)
+        & (fill <= 0.75)
+        & (h <= 4 * w)
+        & (w <= 4 * h)
+    )
+    heights, rows, sizes = h[keep], centroids[keep, 1], np.maximum(w, h)[keep]
+    best = None
+    for i in np.argsort(-heights):  # each candidate as a row's reference glyph: its row-mates of about its height
+        same = (
+            (np.abs(rows - rows[i]) <= 0.3 * heights[i]) & (heights <= 1.5 * heights[i]) & (heights >= heights[i] / 1.5)
+        )
+        if np.count_nonzero(same) >= LINE_GLYPHS:
+            size = float(np.median(sizes[same]))
+            best = size if best is None else max(best, size)
+    return best
 
 
 def glyph_size(gray: np.ndarray, largest: float = 1 / 8, fewest: int = 5) -> float | None:

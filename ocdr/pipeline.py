@@ -14,7 +14,16 @@ import numpy as np
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
-from ocdr.geometry import crop_region, map_points, pad_quad, quad_aspect, sub_quad, turn_quad, unturn_points
+from ocdr.geometry import (
+    crop_region,
+    map_points,
+    pad_quad,
+    quad_aspect,
+    region_height,
+    sub_quad,
+    turn_quad,
+    unturn_points,
+)
 from ocdr.glyphs import light_text_on_dark
 from ocdr.layout.grouping import group_words
 from ocdr.models.classification.preprocess import (
@@ -26,11 +35,14 @@ from ocdr.models.classification.preprocess import (
     vote_probs,
 )
 from ocdr.models.detection.processing import (
+    LARGE_PRINT,
     MAX_GLYPH,
     MIN_GLYPH,
     DBPostProcessor,
     DetectedRegion,
-    prepare_detection_input,
+    detection_input,
+    detection_sizes,
+    merge_large_print,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
@@ -153,16 +165,16 @@ class OCRParams:
         }
 
 
-def detector_input(image: np.ndarray, params: OCRParams, gray: bool) -> np.ndarray:
-    """The detector's (1, 3, H, W) input for ``image`` under ``params`` (``prepare_detection_input``)."""
-    return prepare_detection_input(
+def detector_sizes(image: np.ndarray, params: OCRParams) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The sizes the detector reads ``image`` at under ``params``: main, and large print's or None
+    (``detection_sizes``)."""
+    return detection_sizes(
         image,
         params.text_det_limit_side_len,
         params.text_det_limit_type,
-        gray=gray,
         min_glyph=params.text_det_min_glyph,
         max_glyph=params.text_det_max_glyph,
-    )[0]
+    )
 
 
 class TextDetector:
@@ -178,15 +190,18 @@ class TextDetector:
 
     def __call__(self, image: np.ndarray, params: OCRParams) -> list[DetectedRegion]:
         post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
-        return post(self.prob_map(image, params), image.shape[:2])
+        size, large_size = detector_sizes(image, params)
+        regions = post(self.run(image, size), image.shape[:2])
+        if large_size is None:
+            return regions
+        # the second reading keeps only print too large for the main one (measured at the main size)
+        least = LARGE_PRINT * params.text_det_max_glyph * image.shape[0] / size[0]
+        large = [r for r in post(self.run(image, large_size), image.shape[:2]) if region_height(r.polygon) >= least]
+        return merge_large_print(regions, large)
 
-    def prob_map(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
-        """The network's probability map of ``image`` at the input size ``params`` set, before post-processing."""
-        return self.model.run(self.prepare(image, params))[0, 0]
-
-    def prepare(self, image: np.ndarray, params: OCRParams) -> np.ndarray:
-        """The network's input for ``image`` under ``params``: (1, 3, H, W)."""
-        return detector_input(image, params, self.gray)
+    def run(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """The network's probability map of ``image`` read at ``size`` (H, W), before post-processing."""
+        return self.model.run(detection_input(image, size, self.gray))[0, 0]
 
 
 class TextRecognizer:

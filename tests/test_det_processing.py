@@ -11,8 +11,11 @@ from ocdr.models.detection.processing import (
     DBPostProcessor,
     DetectedRegion,
     detection_size,
+    detection_sizes,
+    merge_large_print,
     prepare_detection_input,
 )
+from ocdr.training.synth.render import render_lines
 
 
 def rect_points(cx: float, cy: float, w: float, h: float, degrees: float) -> np.ndarray:
@@ -136,6 +139,32 @@ def test_prepare_detection_input_shrinks_large_print_to_max_glyph():
     assert prepare_detection_input(poster, max_glyph=48.0)[1] == (128, 160)
     # small print on a large page is kept findable whatever max_glyph says
     assert prepare_detection_input(_print_page(4000, 3040, 30), min_glyph=20.0, max_glyph=48.0)[1] == (2656, 2016)
+
+
+def test_detection_sizes_add_a_reading_for_a_headline_in_large_type():
+    title, _ = render_lines(["Annual Meeting"], size=160, margin=40)
+    body, _ = render_lines(["Members are invited to the meeting on Friday.", "Please bring your card."], size=32)
+    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
+    page[: title.shape[0], : title.shape[1]] = title
+    page[title.shape[0] :, : body.shape[1]] = body
+    main, large = detection_sizes(page, min_glyph=20.0, max_glyph=48.0)
+    assert main == detection_size(*page.shape[:2])  # the body's size
+    assert large is not None and large[0] < main[0] / 1.5  # the headline's letters at about 48 px
+    assert detection_sizes(page, min_glyph=20.0)[1] is None  # max_glyph off: one reading
+    assert detection_sizes(body, min_glyph=20.0, max_glyph=48.0)[1] is None  # ordinary print only
+
+
+def _region(x0: float, y0: float, x1: float, y1: float) -> DetectedRegion:
+    return DetectedRegion(quad_from_box(x0, y0, x1, y1), 0.9)
+
+
+def test_merge_large_print_replaces_fragments_and_keeps_order():
+    body = [_region(10, 300, 200, 330), _region(220, 300, 400, 330)]
+    fragments = [_region(20, 40, 120, 150), _region(500, 60, 560, 140)]  # pieces of the large letters
+    headline = _region(10, 20, 700, 170)
+    merged = merge_large_print(fragments + body, [headline])
+    assert [polygon_box(r.polygon) for r in merged] == [polygon_box(r.polygon) for r in [headline, *body]]
+    assert merge_large_print(body, []) == body
 
 
 def test_prepare_detection_input_min_glyph_leaves_pages_it_does_not_shrink():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from conftest import render_lines
 
-from ocdr.glyphs import glyph_size, light_text_on_dark
+from ocdr.glyphs import glyph_size, large_print, light_text_on_dark
 
 
 def gray(image: np.ndarray) -> np.ndarray:
@@ -42,3 +43,30 @@ def test_a_dark_scene_is_not_a_negative():
     for x, y in rng.integers(20, 460, (60, 2)):
         cv2.circle(scene, (int(x), int(y)), 4, 250, -1)
     assert not light_text_on_dark(scene)
+
+
+def _headline_page(title_size: int = 160) -> np.ndarray:
+    """A headline in large type over two lines of body text."""
+    title, _ = render_lines(["Annual Meeting"], size=title_size, margin=40)
+    body, _ = render_lines(["Members are invited to the meeting on Friday.", "Please bring your card."], size=32)
+    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
+    page[: title.shape[0], : title.shape[1]] = title
+    page[title.shape[0] :, : body.shape[1]] = body
+    return gray(page)
+
+
+def test_large_print_finds_a_line_of_large_type():
+    size = large_print(_headline_page(160), least=72)
+    assert size is not None and 80 <= size <= 160  # the headline's letters (capitals and x-height), not the body's
+    assert large_print(_headline_page(60), least=72) is None  # a headline the detector reads as it is
+    body, _ = render_lines(["Only ordinary print on this page."], size=32)
+    assert large_print(gray(body), least=72) is None
+
+
+def test_large_print_ignores_boxes_and_patches():
+    """A form's row of empty boxes and a row of solid patches are not letters."""
+    page = np.full((600, 1200), 255, np.uint8)
+    for x in range(60, 1100, 200):
+        cv2.rectangle(page, (x, 60), (x + 120, 180), 0, 3)  # hollow
+        cv2.rectangle(page, (x, 300), (x + 120, 420), 0, -1)  # solid
+    assert large_print(page, least=72) is None

@@ -63,6 +63,23 @@ def test_posters_in_large_type_are_read(ocr):
     assert ocr(image, text_det_max_glyph=0).pages[0].text.strip() == ""
 
 
+def test_a_headline_in_large_type_is_read_beside_body_text(ocr):
+    """A line of large type over ordinary print gets a second, smaller reading of its own: before, the headline of
+    such a page was lost (the body decides the page's size)."""
+    title, title_labels = render_lines(["Annual Meeting"], size=160, margin=40)
+    body, body_labels = render_lines(
+        ["Members are invited to the meeting on Friday.", "Please bring a guest."], size=32
+    )
+    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
+    page[: title.shape[0], : title.shape[1]] = title
+    page[title.shape[0] :, : body.shape[1]] = body
+    for label in body_labels:
+        label.polygon = label.polygon + np.float32([0, title.shape[0]])
+    result = ocr(page).pages[0]
+    assert [loose(line.text) for line in result.lines][0] == "annual meeting"
+    assert match_words([(w.polygon, w.text) for w in result.words], title_labels + body_labels).recall == 1.0
+
+
 def test_words_ending_in_punctuation_on_rendered_pages(ocr):
     """Words that end a clause or sentence (".", ",", ":") on clean pages: the last glyph is thin and sits at the
     crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 18

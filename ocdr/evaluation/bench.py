@@ -78,18 +78,19 @@ def _rate(items: int, call: Callable[[], object], repeat: int) -> float:
 def measure(device: str, precision: str, inputs: BenchInputs, threads: int | None, repeat: int) -> BenchRow:
     """One configuration's figures; meant to run in a process of its own (peak RSS is the process's)."""
     from ocdr.api import OCR
+    from ocdr.pipeline import detector_sizes
 
     ocr = OCR(threads=threads, device=device, precision=precision)
     pipe, params = ocr.pipeline, ocr.params
     square = cv2.resize(inputs.page, (DET_SIDE, DET_SIDE), interpolation=cv2.INTER_AREA)
-    page_input = pipe.detector.prepare(inputs.page, params)
+    page_size = detector_sizes(inputs.page, params)[0]
     return BenchRow(
         device=device,
         precision=precision,
         threads=threads,
         det_square_per_s=_rate(1, lambda: pipe.detector(square, params), repeat),
         det_page_per_s=_rate(1, lambda: pipe.detector(inputs.page, params), repeat),
-        det_page_input="x".join(map(str, page_input.shape[:1:-1])),
+        det_page_input=f"{page_size[1]}x{page_size[0]}",
         rec_crops_per_s=_rate(len(inputs.crops), lambda: pipe.recognizer(inputs.crops, params.rec_batch_size), repeat),
         e2e_pages_per_s=_rate(1, lambda: pipe.read_page(inputs.page, params), repeat),
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

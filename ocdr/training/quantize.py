@@ -1,7 +1,7 @@
 """``ocdr quantize``: int8 versions of the ONNX models for CPUs, by ONNX Runtime's static quantization (QDQ).
 
 Calibration runs the fp32 model on inputs like those it reads in use: recognizer crops resized and batched by the
-pipeline's own ``TextRecognizer.batches``, detector pages prepared as the pipeline prepares them (``detector_input``,
+pipeline's own ``TextRecognizer.batches``, detector pages prepared as the pipeline prepares them (``detector_sizes``,
 default settings). The int8 file keeps the original's metadata (kind, charset, height, ...) and adds ``precision:
 int8`` and ``quantization`` (how it was made), so it stays self-describing. Needs the ``train`` extra (onnx).
 """
@@ -27,7 +27,8 @@ from onnxruntime.quantization import (
 )
 
 from ocdr.errors import ModelError
-from ocdr.pipeline import OCRParams, TextRecognizer, detector_input
+from ocdr.models.detection.processing import detection_input
+from ocdr.pipeline import OCRParams, TextRecognizer, detector_sizes
 from ocdr.runtime.session import OnnxModel
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -65,7 +66,7 @@ def calibration_inputs(model: OnnxModel, folder: str | Path, limit: int | None =
 
 def _page_input(path: Path, gray: bool) -> np.ndarray:
     image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    return detector_input(image, OCRParams(), gray)
+    return detection_input(image, detector_sizes(image, OCRParams())[0], gray)
 
 
 class _Feeder(CalibrationDataReader):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ocdr.errors import InputError
 from ocdr.geometry import offset_polygon, order_points, polygon_box
-from ocdr.glyphs import glyph_size
+from ocdr.glyphs import glyph_size, large_print
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -28,6 +28,9 @@ MIN_GLYPH = 20.0
 # 160-pixel type all lost. The real training pages over it (4 of 400 ICDAR 2015 photos, 2 of 360 SROIE receipts)
 # read as well or better shrunk.
 MAX_GLYPH = 48.0
+# a line of print LARGE_PRINT x MAX_GLYPH or more beside ordinary print (ocdr.glyphs.large_print) is read in a second
+# pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it
+LARGE_PRINT, LARGE_PRINT_INSIDE = 1.5, 0.5
 LIMIT_TYPES = ("max", "min", "resize_long")
 BOX_TYPES = ("quad", "poly")
 _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
@@ -104,14 +107,30 @@ def prepare_detection_input(
     min_glyph: float = 0.0,
     max_glyph: float = 0.0,
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """Resize an HxWx3 uint8 RGB image for DBNet and normalize it with ImageNet statistics. ``gray``: the model was
-    trained on gray pages (its three channels the same): the image is made gray first, as in training.
-    ``min_glyph``: a page the limit would shrink is shrunk no further than its glyphs (``ocdr.glyphs``) measuring
-    this many pixels, nor to more than twice the limit side: small print on a large scan or photo stays findable.
-    ``max_glyph``: a page whose glyphs measure more (posters, slides, signs close up) is shrunk until they measure
-    that: the detector learnt text up to about 40 pixels high and misses letters twice that size.
+    """The (1, 3, H', W') input of the detector's main reading of an HxWx3 uint8 RGB image and ``(H', W')``
+    (``detection_sizes``, ``detection_input``)."""
+    size, _ = detection_sizes(image, limit_side_len, limit_type, max_side, min_glyph, max_glyph)
+    return detection_input(image, size, gray), size
 
-    Returns the (1, 3, H', W') float32 tensor and ``(H', W')``.
+
+def detection_sizes(
+    image: np.ndarray,
+    limit_side_len: int = 1600,
+    limit_type: str = "max",
+    max_side: int = 4000,
+    min_glyph: float = 0.0,
+    max_glyph: float = 0.0,
+) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The sizes ``(H', W')`` the detector reads an HxWx3 uint8 RGB image at: its main size, and a smaller one for
+    print too large for the main size beside ordinary print (a headline over body text), or None.
+
+    The main size follows ``detection_size``; then, measured on the page at that size (``ocdr.glyphs``):
+    ``min_glyph``: a page the limit would shrink is shrunk no further than its glyphs measuring this many pixels,
+    nor to more than twice the limit side: small print on a large scan or photo stays findable.
+    ``max_glyph``: a page whose glyphs measure more (posters, slides, signs close up) is shrunk until they measure
+    that, as the detector learnt text up to about 40 pixels high and misses letters twice that size; a page with
+    a line of glyphs over ``LARGE_PRINT`` x ``max_glyph`` beside smaller print gets the second size, where those
+    measure ``max_glyph``.
     """
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         shape = getattr(image, "shape", None)
@@ -120,24 +139,61 @@ def prepare_detection_input(
         raise InputError(f"empty image of shape {image.shape}")
     height, width = image.shape[:2]
     size = detection_size(height, width, limit_side_len, limit_type, max_side)
-    resized = _resize(image, size)
-    page = cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY) if min_glyph or max_glyph else None
+    if not (min_glyph or max_glyph):
+        return size, None
+    page = _resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), size)
+    ratio = size[0] / height
     small = min_glyph and size[0] * size[1] < height * width and glyph_size(page)
-    # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops
-    large = max_glyph and not (small and small < min_glyph) and glyph_size(page, largest=1 / 2, fewest=3)
     if small and small < min_glyph:
-        ratio = min(size[0] / height * min_glyph / small, 2 * limit_side_len / max(height, width))
-        size = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=ratio)
-    elif large and large > max_glyph:
-        ratio = size[0] / height * max_glyph / large
-        size = (_snap(height * ratio), _snap(width * ratio))
-    if size != resized.shape[:2]:
-        resized = _resize(image, size)
+        enlarged = min(ratio * min_glyph / small, 2 * limit_side_len / max(height, width))
+        main = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=enlarged)
+        return main, _large_print_size(page, ratio, height, width, max_glyph)
+    # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops
+    large = max_glyph and glyph_size(page, largest=1 / 2, fewest=3)
+    if large and large > max_glyph:
+        return (_snap(height * ratio * max_glyph / large), _snap(width * ratio * max_glyph / large)), None
+    return size, _large_print_size(page, ratio, height, width, max_glyph)
+
+
+def _large_print_size(
+    page: np.ndarray, ratio: float, height: int, width: int, max_glyph: float
+) -> tuple[int, int] | None:
+    """The size at which a line of the page's glyphs over ``LARGE_PRINT`` x ``max_glyph`` (``large_print``;
+    ``page`` is the image at ``ratio``) measures ``max_glyph``, or None when it has none."""
+    large = max_glyph and large_print(page, LARGE_PRINT * max_glyph)
+    if not large:
+        return None
+    scale = ratio * max_glyph / large
+    return _snap(height * scale), _snap(width * scale)
+
+
+def detection_input(image: np.ndarray, size: tuple[int, int], gray: bool = False) -> np.ndarray:
+    """An HxWx3 uint8 RGB image at ``size`` (H', W'), normalized with ImageNet statistics, as (1, 3, H', W')
+    float32. ``gray``: the model was trained on gray pages (its three channels the same): the image is made gray
+    first, as in training."""
+    resized = _resize(image, size)
     if gray:
         resized = cv2.cvtColor(cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     std = np.asarray(STD, dtype=np.float32)
     normalized = resized.astype(np.float32) * (1.0 / (255.0 * std)) - np.asarray(MEAN, dtype=np.float32) / std
-    return np.ascontiguousarray(normalized.transpose(2, 0, 1)[None]), size
+    return np.ascontiguousarray(normalized.transpose(2, 0, 1)[None])
+
+
+def merge_large_print(regions: list[DetectedRegion], large: list[DetectedRegion]) -> list[DetectedRegion]:
+    """The main reading's ``regions`` with the ``large`` print read at a smaller size added: a main region lying
+    mostly (``LARGE_PRINT_INSIDE``) inside a large one is a fragment of it and gives way. Reading order kept."""
+    if not large:
+        return regions
+    hulls = [cv2.convexHull(r.polygon.astype(np.float32)) for r in large]
+
+    def inside(region: DetectedRegion) -> bool:
+        hull = cv2.convexHull(region.polygon.astype(np.float32))
+        area = cv2.contourArea(hull)
+        return area > 0 and any(
+            cv2.intersectConvexConvex(hull, other)[0] >= LARGE_PRINT_INSIDE * area for other in hulls
+        )
+
+    return _reading_order([r for r in regions if not inside(r)] + large)
 
 
 def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -1,0 +1,109 @@
+"""Words read by type size: pages in type far larger than the detector learnt (posters, slides, headlines).
+
+    python benchmarks/type_sizes.py --threads 2                       # ocdr, and ocdr without the large-print rules
+    python benchmarks/type_sizes.py --threads 2 --engines ocdr ppocr  # beside PP-OCRv4 mobile (RapidOCR)
+
+Two kinds of page, rendered in the recipe fonts (``ocdr.training.synth.fonts``) with known word boxes:
+* posters: three short phrases in one type size on a 1800x1400 page;
+* headlines: one phrase in a type size over two lines of 32-pixel body text.
+For each size, the share of words read exactly at IoU >= 0.5 (posters: all words; headlines: the headline's words,
+and the body's separately). ``ocdr (max_glyph 0)`` turns off both large-print rules (``text_det_max_glyph``):
+what ocdr read before stop 35.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from peer_engines import Ocdr, PPOCRv4, Words  # noqa: E402
+
+from ocdr.evaluation.metrics import match_words  # noqa: E402
+from ocdr.geometry import quad_from_box  # noqa: E402
+from ocdr.io.labels import RegionLabel  # noqa: E402
+from ocdr.training.synth.fonts import find_fonts  # noqa: E402
+from ocdr.training.synth.render import render_lines  # noqa: E402
+
+PHRASES = ["SALE", "Exit", "Open", "Welcome", "PARKING", "Notice", "Room 12", "Thank you", "Grand Opening", "Menu"]
+SIZES = (40, 80, 110, 160, 320, 600)
+BODY = ["Members are invited to the meeting on Friday.", "Please bring your card and a guest."]
+
+
+def poster(size: int, seed: int) -> tuple[np.ndarray, list[RegionLabel]]:
+    """Up to three phrases in ``size``-pixel type, one font, on an 1800x1400 page, and their word boxes."""
+    rng = np.random.default_rng(seed)
+    fonts = find_fonts()
+    font = ImageFont.truetype(str(fonts[seed % len(fonts)].path), size)
+    page = Image.new("L", (1800, 1400), 245)
+    draw = ImageDraw.Draw(page)
+    labels, y = [], 40
+    for phrase in rng.choice(PHRASES, 3, replace=False):
+        if draw.textbbox((60, y), phrase, font=font)[3] > 1380 or draw.textbbox((60, y), phrase, font=font)[2] > 1780:
+            break
+        x = 60
+        for word in phrase.split():
+            x0, y0, x1, y1 = draw.textbbox((x, y), word, font=font)
+            draw.text((x, y), word, font=font, fill=20)
+            labels.append(RegionLabel(quad_from_box(x0, y0, x1, y1), word))
+            x = draw.textbbox((x, y), word + " ", font=font)[2]
+        y = draw.textbbox((60, y), phrase, font=font)[3] + size // 2
+    return np.stack([np.asarray(page)] * 3, axis=2), labels
+
+
+def headline(size: int) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
+    """ "Annual Meeting" in ``size``-pixel type over two lines of body text; the page, headline and body labels."""
+    title, title_labels = render_lines(["Annual Meeting"], size=size, margin=40)
+    body, body_labels = render_lines(BODY, size=32)
+    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
+    page[: title.shape[0], : title.shape[1]] = title
+    page[title.shape[0] :, : body.shape[1]] = body
+    for label in body_labels:
+        label.polygon = label.polygon + np.float32([0, title.shape[0]])
+    return page, title_labels, body_labels
+
+
+def read(words: Words, labels: list[RegionLabel]) -> int:
+    return round(match_words(words, labels).recall * len(labels))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--pages", type=int, default=6, help="posters per type size")
+    parser.add_argument(
+        "--engines", nargs="+", default=["ocdr", "ocdr_before"], choices=["ocdr", "ocdr_before", "ppocr"]
+    )
+    args = parser.parse_args(argv)
+    engines = []
+    for name in args.engines:
+        if name == "ppocr":
+            engines.append(PPOCRv4(args.threads))
+        else:
+            engine = Ocdr(args.threads)
+            if name == "ocdr_before":
+                engine.ocr.params = engine.ocr.params.with_overrides(text_det_max_glyph=0.0)
+                engine.name = "ocdr (max_glyph 0)"
+            engines.append(engine)
+    print("| type size (px) | " + " | ".join(f"{e.name}: posters / headline / body" for e in engines) + " |")
+    print("|---|" + "---|" * len(engines))
+    for size in SIZES:
+        posters = [poster(size, seed) for seed in range(args.pages)]
+        page, title, body = headline(size)
+        cells = []
+        for engine in engines:
+            found = sum(read(engine.read_page(image), labels) for image, labels in posters)
+            total = sum(len(labels) for _, labels in posters)
+            words = engine.read_page(page)
+            cells.append(f"{found}/{total} / {read(words, title)}/{len(title)} / {read(words, body)}/{len(body)}")
+        print(f"| {size} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
