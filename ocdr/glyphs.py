@@ -1,5 +1,6 @@
-"""How big a page's glyphs are, measured from its ink: the page classifier scales pages by it, and the detector
-shrinks large pages no further than it can still find their text."""
+"""A page's glyphs, measured from its ink (no model): how big they are (the page classifier scales pages by it; the
+detector picks the sizes it reads a page at by it), whether a line of them is large print, and whether the page
+is light print on a dark ground (read inverted)."""
 
 from __future__ import annotations
 
