@@ -10,6 +10,7 @@ from ocdr.models.detection.processing import (
     STD,
     DBPostProcessor,
     DetectedRegion,
+    detection_input,
     detection_size,
     detection_sizes,
     merge_large_print,
@@ -172,6 +173,20 @@ def test_prepare_detection_input_min_glyph_leaves_pages_it_does_not_shrink():
     assert prepare_detection_input(blank, min_glyph=20.0)[1] == (1600, 1216)
     small = _print_page(800, 600, 6)  # not shrunk: never enlarged for its small glyphs
     assert prepare_detection_input(small, min_glyph=20.0)[1] == (800, 608)
+
+
+def test_detection_input_pads_with_the_border_colour():
+    image = np.full((64, 96, 3), (200, 180, 160), np.uint8)
+    image[20:40, 30:60] = 0  # ink inside; the border ring is all background
+    padded = detection_input(image, (64, 96), pad=16)
+    assert padded.shape == (1, 3, 96, 128)
+    pixels = padded[0] * np.array(STD)[:, None, None] + np.array(MEAN)[:, None, None]
+    np.testing.assert_allclose(pixels[:, 0, 0] * 255, (200, 180, 160), atol=0.01)
+    np.testing.assert_allclose(
+        pixels[:, 16:80, 16:112],
+        detection_input(image, (64, 96))[0] * np.array(STD)[:, None, None] + np.array(MEAN)[:, None, None],
+        atol=1e-5,
+    )
 
 
 def test_prepare_detection_input_averages_when_shrinking():

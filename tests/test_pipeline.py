@@ -80,6 +80,16 @@ def test_a_headline_in_large_type_is_read_beside_body_text(ocr):
     assert match_words([(w.polygon, w.text) for w in result.words], title_labels + body_labels).recall == 1.0
 
 
+@pytest.mark.parametrize("text", ["Thank you for shopping", "Total: $42.50", "2026-12-02"])
+def test_text_cropped_tight_to_its_ink_is_read(ocr, text):
+    """A word or line cropped to 2 pixels around its ink: the detector reads every page with a border of
+    background (``DET_PAD``), without which such crops were mostly not found."""
+    image, _ = render_lines([text], size=40)
+    ys, xs = np.where(image[..., 0] < 128)
+    crop = np.ascontiguousarray(image[ys.min() - 2 : ys.max() + 3, xs.min() - 2 : xs.max() + 3])
+    assert ocr(crop).text.strip() == text
+
+
 def test_words_ending_in_punctuation_on_rendered_pages(ocr):
     """Words that end a clause or sentence (".", ",", ":") on clean pages: the last glyph is thin and sits at the
     crop's end, where it is easiest to lose: on the 36 pages of ``benchmarks/end_punctuation.py`` the stop 18

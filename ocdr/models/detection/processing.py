@@ -167,11 +167,17 @@ def _large_print_size(
     return _snap(height * scale), _snap(width * scale)
 
 
-def detection_input(image: np.ndarray, size: tuple[int, int], gray: bool = False) -> np.ndarray:
+def detection_input(image: np.ndarray, size: tuple[int, int], gray: bool = False, pad: int = 0) -> np.ndarray:
     """An HxWx3 uint8 RGB image at ``size`` (H', W'), normalized with ImageNet statistics, as (1, 3, H', W')
     float32. ``gray``: the model was trained on gray pages (its three channels the same): the image is made gray
-    first, as in training."""
+    first, as in training. ``pad``: that many pixels of the border's median colour around it (the input grows by
+    2 x ``pad``): text cut tight at the image's edge, as in a word or line cropped to its ink, gets the background
+    around it that the detector needs to find it."""
     resized = _resize(image, size)
+    if pad:
+        ring = np.concatenate([resized[0], resized[-1], resized[:, 0], resized[:, -1]])
+        fill = [int(v) for v in np.median(ring, axis=0)]
+        resized = cv2.copyMakeBorder(resized, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=fill)
     if gray:
         resized = cv2.cvtColor(cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     std = np.asarray(STD, dtype=np.float32)
