@@ -43,6 +43,7 @@ from ocdr.models.detection.processing import (
     detection_input,
     detection_sizes,
     merge_large_print,
+    pad_border,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
@@ -206,7 +207,7 @@ class TextDetector:
         more than ``CROP_SIDE`` pixels across (a word or line cropped close) is read with ``DET_PAD`` pixels of
         background around it, which the map leaves out again; pages and photos are not (a border of one colour
         around a photo adds false regions at its edges: ICDAR 2015 photos lost 3 points of word F)."""
-        pad = DET_PAD if min(image.shape[:2]) <= CROP_SIDE else 0
+        pad = crop_border(image)
         prob = self.model.run(detection_input(image, size, self.gray, pad))[0, 0]
         return prob[pad : prob.shape[0] - pad, pad : prob.shape[1] - pad]
 
@@ -402,7 +403,15 @@ def _log_odds(probs: np.ndarray) -> np.ndarray:
 def region_crops(image: np.ndarray, quads: list[np.ndarray], ends: float = 0.0) -> list[np.ndarray]:
     """The crops the classifiers and (with ``ends=CROP_PAD_X``) the recognizer read: each quad grown by
     ``CROP_PAD`` x its height above and below and ``ends`` x its height at each end, rectified."""
-    return [crop_region(image, pad_quad(q, CROP_PAD, ends), rotate_vertical=False) for q in quads]
+    pad = crop_border(image)  # a word cropped close: its crops grow into background, not into repeated ink
+    image = pad_border(image, pad)
+    return [crop_region(image, pad_quad(q + pad, CROP_PAD, ends), rotate_vertical=False) for q in quads]
+
+
+def crop_border(image: np.ndarray) -> int:
+    """Pixels of background the detector and the crops read around ``image``: ``DET_PAD`` for a word or line
+    cropped close (shorter side at most ``CROP_SIDE``), 0 for pages and photos."""
+    return DET_PAD if min(image.shape[:2]) <= CROP_SIDE else 0
 
 
 class OCRPipeline:

@@ -14,6 +14,7 @@ from ocdr.models.detection.processing import (
     detection_size,
     detection_sizes,
     merge_large_print,
+    pad_border,
     prepare_detection_input,
 )
 from ocdr.training.synth.render import render_lines
@@ -187,6 +188,16 @@ def test_detection_input_pads_with_the_border_colour():
         detection_input(image, (64, 96))[0] * np.array(STD)[:, None, None] + np.array(MEAN)[:, None, None],
         atol=1e-5,
     )
+
+
+def test_pad_border_for_gray_and_colour_crops():
+    gray = np.full((10, 12), 200, np.uint8)
+    gray[3:6, 3:6] = 0
+    padded = pad_border(gray, 4)
+    assert padded.shape == (18, 20) and padded[0, 0] == 200 and padded[7, 7] == 0
+    colour = np.full((10, 12, 3), (10, 20, 30), np.uint8)
+    assert pad_border(colour, 2).shape == (14, 16, 3) and tuple(pad_border(colour, 2)[0, 0]) == (10, 20, 30)
+    assert pad_border(colour, 0) is colour
 
 
 def test_prepare_detection_input_averages_when_shrinking():

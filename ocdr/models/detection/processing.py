@@ -173,16 +173,22 @@ def detection_input(image: np.ndarray, size: tuple[int, int], gray: bool = False
     first, as in training. ``pad``: that many pixels of the border's median colour around it (the input grows by
     2 x ``pad``): text cut tight at the image's edge, as in a word or line cropped to its ink, gets the background
     around it that the detector needs to find it."""
-    resized = _resize(image, size)
-    if pad:
-        ring = np.concatenate([resized[0], resized[-1], resized[:, 0], resized[:, -1]])
-        fill = [int(v) for v in np.median(ring, axis=0)]
-        resized = cv2.copyMakeBorder(resized, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=fill)
+    resized = pad_border(_resize(image, size), pad)
     if gray:
         resized = cv2.cvtColor(cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     std = np.asarray(STD, dtype=np.float32)
     normalized = resized.astype(np.float32) * (1.0 / (255.0 * std)) - np.asarray(MEAN, dtype=np.float32) / std
     return np.ascontiguousarray(normalized.transpose(2, 0, 1)[None])
+
+
+def pad_border(image: np.ndarray, pad: int) -> np.ndarray:
+    """A gray or colour image with ``pad`` pixels of its border's median colour on every side (itself when ``pad``
+    is 0)."""
+    if not pad:
+        return image
+    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    fill = [int(v) for v in np.atleast_1d(np.median(ring, axis=0))]
+    return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=fill)
 
 
 def merge_large_print(regions: list[DetectedRegion], large: list[DetectedRegion]) -> list[DetectedRegion]:
