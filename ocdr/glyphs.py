@@ -13,67 +13,71 @@ POLARITY_SIDE = 1280  # glyphs are counted on a preview at most this long
 LINE_GLYPHS = 3  # large print: this many letter-like blobs in a row
 
 
-def _ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The stats (x, y, w, h, area) and centroids of the page's dark connected components (Otsu)."""
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    return stats[1:], centroids[1:]
+class Ink:
+    """A gray page's dark connected components (Otsu), found once for every question asked of them."""
 
+    def __init__(self, gray: np.ndarray):
+        _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        self.stats, self.centroids, self.shape = stats[1:], centroids[1:], gray.shape[:2]
 
-def ink_blobs(gray: np.ndarray, largest: float = 1 / 8) -> np.ndarray:
-    """``(cx, cy, size)`` of the page's ink blobs that could be glyphs (not specks, rules or pictures: none wider or
-    taller than ``largest`` of the page); size is the longer side of the blob's box, which a 90-degree turn leaves
-    alone."""
-    stats, centroids = _ink(gray)
-    w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
-    keep = (area >= 6) & (np.maximum(w, h) >= 3) & (h <= gray.shape[0] * largest) & (w <= gray.shape[1] * largest)
-    return np.column_stack([centroids[keep], np.maximum(w[keep], h[keep])])
+    def blobs(self, largest: float = 1 / 8) -> np.ndarray:
+        """``(cx, cy, size)`` of the blobs that could be glyphs (not specks, rules or pictures: none wider or taller
+        than ``largest`` of the page); size is the longer side of the blob's box, which a 90-degree turn leaves
+        alone."""
+        w, h, area = self.stats[:, 2], self.stats[:, 3], self.stats[:, 4]
+        keep = (area >= 6) & (np.maximum(w, h) >= 3) & (h <= self.shape[0] * largest) & (w <= self.shape[1] * largest)
+        return np.column_stack([self.centroids[keep], np.maximum(w[keep], h[keep])])
 
+    def glyph_size(self, largest: float = 1 / 8, fewest: int = 5) -> float | None:
+        """About a glyph's size: the 75th percentile of the blobs' sizes, the same whichever way the page is turned
+        (the upper quartile, because thermal and dot-matrix print breaks glyphs into many small blobs). None when the
+        page has too few blobs to tell."""
+        blobs = self.blobs(largest)
+        return float(np.percentile(blobs[:, 2], 75)) if len(blobs) >= fewest else None
 
-def large_print(gray: np.ndarray, least: float) -> float | None:
-    """The size (longer side, as ``glyph_size``) of the page's glyphs of ``least`` pixels or more when they make a
-    line: at least ``LINE_GLYPHS`` blobs shaped like letters (not hollow like a form's boxes, not solid like a
-    picture's patches, not long like rules) of about one height in one row. None when there is no such line."""
-    stats, centroids = _ink(gray)
-    w, h, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
-    fill = area / np.maximum(w * h, 1)
-    keep = (
-        (np.maximum(w, h) >= least)
-        & (h <= gray.shape[0] / 2)
-        & (w <= gray.shape[1] / 2)
-        & (fill >= 0.2)
-        & (fill <= 0.75)
-        & (h <= 4 * w)
-        & (w <= 4 * h)
-    )
-    heights, rows, sizes = h[keep], centroids[keep, 1], np.maximum(w, h)[keep]
-    best = None
-    for i in np.argsort(-heights):  # each candidate as a row's reference glyph: its row-mates of about its height
-        same = (
-            (np.abs(rows - rows[i]) <= 0.3 * heights[i]) & (heights <= 1.5 * heights[i]) & (heights >= heights[i] / 1.5)
+    def large_print(self, least: float) -> float | None:
+        """The size (longer side, as ``glyph_size``) of the glyphs of ``least`` pixels or more when they make a
+        line: at least ``LINE_GLYPHS`` blobs shaped like letters (not hollow like a form's boxes, not solid like a
+        picture's patches, not long like rules) of about one height in one row. None when there is no such line."""
+        w, h, area = (self.stats[:, k].astype(np.float64) for k in (2, 3, 4))
+        fill = area / np.maximum(w * h, 1)
+        keep = (
+            (np.maximum(w, h) >= least)
+            & (h <= self.shape[0] / 2)
+            & (w <= self.shape[1] / 2)
+            & (fill >= 0.2)
+            & (fill <= 0.75)
+            & (h <= 4 * w)
+            & (w <= 4 * h)
         )
-        if np.count_nonzero(same) >= LINE_GLYPHS:
-            size = float(np.median(sizes[same]))
-            best = size if best is None else max(best, size)
-    return best
+        heights, rows, sizes = h[keep], self.centroids[keep, 1], np.maximum(w, h)[keep]
+        best = None
+        for i in np.argsort(-heights):  # each candidate as a row's reference glyph: its row-mates of about its height
+            same = (
+                (np.abs(rows - rows[i]) <= 0.3 * heights[i])
+                & (heights <= 1.5 * heights[i])
+                & (heights >= heights[i] / 1.5)
+            )
+            if np.count_nonzero(same) >= LINE_GLYPHS:
+                size = float(np.median(sizes[same]))
+                best = size if best is None else max(best, size)
+        return best
 
 
-def glyph_size(gray: np.ndarray, largest: float = 1 / 8, fewest: int = 5) -> float | None:
-    """About a glyph's size: the 75th percentile of the blobs' sizes, the same whichever way the page is turned (the
-    upper quartile, because thermal and dot-matrix print breaks glyphs into many small blobs). None when the page
-    has too few blobs to tell."""
-    blobs = ink_blobs(gray, largest)
-    return float(np.percentile(blobs[:, 2], 75)) if len(blobs) >= fewest else None
-
-
-def light_text_on_dark(gray: np.ndarray) -> bool:
-    """Whether a page is light print on a flat dark ground (dark-mode screenshots, negatives, white-on-black
-    slides). Both models read dark print on light far better (trained with a few inverted samples only). A dark
-    photo is not flat (its ground is a scene) and needs light glyphs to outnumber dark ones twice over."""
-    small = cv2.resize(gray, (FLAT_SIDE, FLAT_SIDE), interpolation=cv2.INTER_AREA)
+def light_text_on_dark(image: np.ndarray) -> bool:
+    """Whether a page (gray or RGB) is light print on a flat dark ground (dark-mode screenshots, negatives,
+    white-on-black slides). Both models read dark print on light far better (trained with a few inverted samples
+    only). A dark photo is not flat (its ground is a scene) and needs light glyphs to outnumber dark ones twice
+    over. Previews are cut before they are made gray, so a large page costs little."""
+    small = _gray(cv2.resize(image, (FLAT_SIDE, FLAT_SIDE), interpolation=cv2.INTER_AREA))
     ground = float(np.median(small))
     if ground >= 128 or np.mean(np.abs(small.astype(np.float32) - ground) <= FLAT_SPREAD) < FLAT_SHARE:
         return False
-    scale = min(1.0, POLARITY_SIDE / max(gray.shape[:2]))
-    preview = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    return len(ink_blobs(255 - preview)) > 2 * len(ink_blobs(preview))
+    scale = min(1.0, POLARITY_SIDE / max(image.shape[:2]))
+    preview = _gray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image)
+    return len(Ink(255 - preview).blobs()) > 2 * len(Ink(preview).blobs())
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)

@@ -55,7 +55,6 @@ from ocdr.models.recognition.preprocess import (
     output_steps,
     padded_width,
     resize_crop,
-    to_gray,
 )
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
@@ -505,7 +504,7 @@ class OCRPipeline:
         angle. An order the scene model makes sure (``ORDER_SURE``) is read its first way only."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
-        if light_text_on_dark(to_gray(image)):
+        if light_text_on_dark(image):
             image = 255 - image  # every model reads dark print on light best; coordinates stay the same
         if not params.use_doc_orientation_classify:
             return self.read_turned(image, params, 0, None, index, source)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from conftest import render_lines
 
-from ocdr.glyphs import glyph_size, large_print, light_text_on_dark
+from ocdr.glyphs import Ink, light_text_on_dark
 
 
 def gray(image: np.ndarray) -> np.ndarray:
@@ -15,11 +15,11 @@ def gray(image: np.ndarray) -> np.ndarray:
 
 def test_glyph_size_follows_the_print(text_page):
     page = gray(text_page[0])
-    size = glyph_size(page)
+    size = Ink(page).glyph_size()
     assert size is not None
-    doubled = glyph_size(cv2.resize(page, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR))
+    doubled = Ink(cv2.resize(page, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)).glyph_size()
     assert doubled is not None and 1.7 * size <= doubled <= 2.3 * size
-    assert glyph_size(np.full((200, 200), 255, np.uint8)) is None  # no ink to measure
+    assert Ink(np.full((200, 200), 255, np.uint8)).glyph_size() is None  # no ink to measure
 
 
 def test_light_text_on_dark(text_page, photo):
@@ -56,11 +56,11 @@ def _headline_page(title_size: int = 160) -> np.ndarray:
 
 
 def test_large_print_finds_a_line_of_large_type():
-    size = large_print(_headline_page(160), least=72)
+    size = Ink(_headline_page(160)).large_print(72)
     assert size is not None and 80 <= size <= 160  # the headline's letters (capitals and x-height), not the body's
-    assert large_print(_headline_page(60), least=72) is None  # a headline the detector reads as it is
+    assert Ink(_headline_page(60)).large_print(72) is None  # a headline the detector reads as it is
     body, _ = render_lines(["Only ordinary print on this page."], size=32)
-    assert large_print(gray(body), least=72) is None
+    assert Ink(gray(body)).large_print(72) is None
 
 
 def test_large_print_ignores_boxes_and_patches():
@@ -69,4 +69,4 @@ def test_large_print_ignores_boxes_and_patches():
     for x in range(60, 1100, 200):
         cv2.rectangle(page, (x, 60), (x + 120, 180), 0, 3)  # hollow
         cv2.rectangle(page, (x, 300), (x + 120, 420), 0, -1)  # solid
-    assert large_print(page, least=72) is None
+    assert Ink(page).large_print(72) is None

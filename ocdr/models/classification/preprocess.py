@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ocdr.glyphs import glyph_size, ink_blobs
+from ocdr.glyphs import Ink
 from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_crop, to_gray
 
 CLS_HEIGHT = REC_HEIGHT
@@ -64,7 +64,7 @@ def page_gray(image: np.ndarray, side: int = PAGE_SIDE) -> np.ndarray:
     small = cv2.resize(
         gray, None, fx=preview, fy=preview, interpolation=cv2.INTER_AREA if preview < 1 else cv2.INTER_LINEAR
     )
-    glyph = glyph_size(small)
+    glyph = Ink(small).glyph_size()
     scale = preview * (GLYPH_SIZE / glyph if glyph else 1.0)
     scale = float(np.clip(scale, PAGE_PATCH / long_side, 2 * side / long_side))
     size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
@@ -79,7 +79,7 @@ def ink_tiles(gray: np.ndarray, size: int = PAGE_PATCH, stride: int | None = Non
     h, w = gray.shape[:2]
     ys = np.arange(0, max(1, h - size + 1), stride)
     xs = np.arange(0, max(1, w - size + 1), stride)
-    blobs = ink_blobs(gray)
+    blobs = Ink(gray).blobs()
     if len(blobs):
         median = np.median(blobs[:, 2])
         blobs = blobs[(blobs[:, 2] >= 0.4 * median) & (blobs[:, 2] <= 2.5 * median)]

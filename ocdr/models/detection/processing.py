@@ -15,7 +15,7 @@ import numpy as np
 
 from ocdr.errors import InputError
 from ocdr.geometry import offset_polygon, order_points, polygon_box
-from ocdr.glyphs import glyph_size, large_print
+from ocdr.glyphs import Ink
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -28,8 +28,8 @@ MIN_GLYPH = 20.0
 # 160-pixel type all lost. The real training pages over it (4 of 400 ICDAR 2015 photos, 2 of 360 SROIE receipts)
 # read as well or better shrunk.
 MAX_GLYPH = 48.0
-# a line of print LARGE_PRINT x MAX_GLYPH or more beside ordinary print (ocdr.glyphs.large_print) is read in a second
-# pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it
+# a line of print LARGE_PRINT x MAX_GLYPH or more beside ordinary print (ocdr.glyphs.Ink.large_print) is read in a
+# second pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it
 LARGE_PRINT, LARGE_PRINT_INSIDE = 1.5, 0.5
 LIMIT_TYPES = ("max", "min", "resize_long")
 BOX_TYPES = ("quad", "poly")
@@ -141,26 +141,24 @@ def detection_sizes(
     size = detection_size(height, width, limit_side_len, limit_type, max_side)
     if not (min_glyph or max_glyph):
         return size, None
-    page = _resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), size)
+    ink = Ink(_resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), size))  # the page at the main size
     ratio = size[0] / height
-    small = min_glyph and size[0] * size[1] < height * width and glyph_size(page)
+    small = min_glyph and size[0] * size[1] < height * width and ink.glyph_size()
     if small and small < min_glyph:
         enlarged = min(ratio * min_glyph / small, 2 * limit_side_len / max(height, width))
         main = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=enlarged)
-        return main, _large_print_size(page, ratio, height, width, max_glyph)
+        return main, _large_print_size(ink, ratio, height, width, max_glyph)
     # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops
-    large = max_glyph and glyph_size(page, largest=1 / 2, fewest=3)
+    large = max_glyph and ink.glyph_size(largest=1 / 2, fewest=3)
     if large and large > max_glyph:
         return (_snap(height * ratio * max_glyph / large), _snap(width * ratio * max_glyph / large)), None
-    return size, _large_print_size(page, ratio, height, width, max_glyph)
+    return size, _large_print_size(ink, ratio, height, width, max_glyph)
 
 
-def _large_print_size(
-    page: np.ndarray, ratio: float, height: int, width: int, max_glyph: float
-) -> tuple[int, int] | None:
-    """The size at which a line of the page's glyphs over ``LARGE_PRINT`` x ``max_glyph`` (``large_print``;
-    ``page`` is the image at ``ratio``) measures ``max_glyph``, or None when it has none."""
-    large = max_glyph and large_print(page, LARGE_PRINT * max_glyph)
+def _large_print_size(ink: Ink, ratio: float, height: int, width: int, max_glyph: float) -> tuple[int, int] | None:
+    """The size at which a line of the page's glyphs over ``LARGE_PRINT`` x ``max_glyph`` (``Ink.large_print``;
+    ``ink`` is the page's at ``ratio``) measures ``max_glyph``, or None when it has none."""
+    large = max_glyph and ink.large_print(LARGE_PRINT * max_glyph)
     if not large:
         return None
     scale = ratio * max_glyph / large
