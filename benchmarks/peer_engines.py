@@ -86,8 +86,10 @@ class Ocdr:
         """The words read as text segments (``segments``), for sets annotated by segment."""
         return segments(self.read_page(image))
 
-    def read_page(self, image: np.ndarray) -> Words:
-        return [(w.polygon, w.text) for w in self.ocr.pipeline.read_page(image, self.ocr.params).words]
+    def read_page(self, image: np.ndarray, pixel_aspect: float = 1.0) -> Words:
+        """``pixel_aspect``: as a file's resolution tags give it (``PageImage.pixel_aspect``)."""
+        page = self.ocr.pipeline.read_page(image, self.ocr.params, pixel_aspect=pixel_aspect)
+        return [(w.polygon, w.text) for w in page.words]
 
 
 _worker: OCR | None = None

@@ -114,7 +114,9 @@ class OCR:
         for page in iter_pages(
             source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
         ):
-            result = self.pipeline.read_page(page.image, run_params, index=page.index, source=source.name)
+            result = self.pipeline.read_page(
+                page.image, run_params, index=page.index, source=source.name, pixel_aspect=page.pixel_aspect
+            )
             result.dpi = page.dpi
             yield page, result
 

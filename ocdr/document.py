@@ -228,7 +228,9 @@ class Page(_Value):
     unwarping stage found and flattened before detection (its corners in the input's pixels; None when the stage did
     not run or found no sheet in full view). ``dpi`` is the resolution the page image had (the
     render DPI of a PDF page, an image's own DPI metadata), None where unknown: exporters that place the page on
-    paper (searchable PDF, hOCR's scan_res) use it.
+    paper (searchable PDF, hOCR's scan_res) use it. ``pixel_aspect`` is how many times taller than wide the
+    image's pixels are by its metadata (horizontal over vertical DPI: 2.08 for a standard-mode fax); ``dpi`` is
+    the horizontal one.
     """
 
     index: int
@@ -243,6 +245,7 @@ class Page(_Value):
     angle_confidence: float | None = None
     skew: float | None = None
     outline: Polygon | None = None
+    pixel_aspect: float = 1.0
 
     def __post_init__(self) -> None:
         if self.outline is not None:
@@ -278,6 +281,7 @@ class Page(_Value):
             "skew": None if self.skew is None else round(self.skew, 2),
             "outline": None if self.outline is None else _round_polygon(self.outline),
             "dpi": self.dpi,
+            "pixel_aspect": self.pixel_aspect,
             "params": dict(self.params),
             "blocks": [b.to_dict() for b in self.blocks],
             "regions": [r.to_dict() for r in self.regions],
@@ -298,6 +302,7 @@ class Page(_Value):
             angle_confidence=d.get("angle_confidence"),
             skew=d.get("skew"),
             outline=d.get("outline"),
+            pixel_aspect=d.get("pixel_aspect", 1.0),
         )
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import inspect
 import io
 import logging
-import math
 import threading
 from collections.abc import Set
 from pathlib import Path
@@ -46,6 +45,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 import ocdr
 from ocdr.deskew import estimate_skew
+from ocdr.io.images import image_resolution
 
 if TYPE_CHECKING:
     from ocrmypdf._options import OcrOptions
@@ -61,8 +61,6 @@ TESSERACT_PLUGIN = "ocrmypdf.builtin_plugins.tesseract_ocr"
 # What the shipped recognizer reads: Latin script, English charset. ISO 639-2 codes, as OCRmyPDF's -l takes them.
 LANGUAGES = frozenset({"eng"})
 DEFAULT_DPI = 300.0  # for a page image without DPI metadata (OCRmyPDF always sets one)
-# PNG stores whole pixels per metre (0.0254 dpi steps): 150 dpi reads back as 150.0124; snap such values back
-DPI_ROUNDING = 0.02
 TEXT_FONT = "/f-0-0"  # the font name OCRmyPDF's sandwich grafter copies from a text-only page
 ORIENTATION_SCALE = 20.0  # get_orientation's confidence for a unanimous vote (OCRmyPDF's threshold: 14)
 # OCRmyPDF 17 passes the options to get_ocr_engine and has plugin option models; 16 has neither
@@ -209,37 +207,28 @@ def get_ocr(options: OcrOptions | None = None) -> OCR:
 # ---- page images --------------------------------------------------------------------------------------------------
 
 
-def _snap(value: float) -> float:
-    nearest = round(value)
-    return float(nearest) if abs(value - nearest) < DPI_ROUNDING else value
-
-
 def image_dpi(input_file: Path) -> tuple[float, float]:
-    """(x, y) DPI of a page image file, as OCRmyPDF set it (whole numbers after PNG's rounding); 300 if unset."""
+    """(x, y) DPI of a page image file, as OCRmyPDF set it (``ocdr.io.images.image_resolution``); 300 if unset."""
     with Image.open(input_file) as img:
-        dpi = img.info.get("dpi")
-    try:
-        x, y = (float(v) for v in dpi)
-    except (TypeError, ValueError):
-        log.warning("%s has no DPI; assuming %g", input_file, DEFAULT_DPI)
+        resolution = image_resolution(img)
+    if resolution.dpi is None:
+        log.warning("%s has no valid DPI; assuming %g", input_file, DEFAULT_DPI)
         return DEFAULT_DPI, DEFAULT_DPI
-    if not (math.isfinite(x) and math.isfinite(y) and x > 0 and y > 0):
-        log.warning("%s has an invalid DPI %r; assuming %g", input_file, dpi, DEFAULT_DPI)
-        return DEFAULT_DPI, DEFAULT_DPI
-    return _snap(x), _snap(y)
+    return resolution.dpi, resolution.dpi / resolution.pixel_aspect
 
 
-def _read(input_file: Path, options: OcrOptions | None) -> tuple[Document, tuple[float, float]]:
+def _read(input_file: Path, options: OcrOptions | None) -> Document:
+    """The page image read, laid out at its DPI (OCRmyPDF's default where it has none)."""
     dpi = image_dpi(input_file)
     doc = get_ocr(options)(Path(input_file))
     for page in doc.pages:
-        page.dpi = dpi[0]
-    return doc, dpi
+        page.dpi, page.pixel_aspect = dpi[0], dpi[0] / dpi[1]
+    return doc
 
 
-def sandwich_page(pdf_data: bytes, dpi: tuple[float, float]) -> bytes:
+def sandwich_page(pdf_data: bytes) -> bytes:
     """Rewrite ocdr's text-only PDF page the way OCRmyPDF's sandwich grafter reads one: a single content stream and
-    the font under the name it looks for; a non-square DPI squeezes the page (ocdr lays the page out at one DPI)."""
+    the font under the name it looks for."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
@@ -252,11 +241,6 @@ def sandwich_page(pdf_data: bytes, dpi: tuple[float, float]) -> bytes:
                 operands = [pikepdf.Name(TEXT_FONT), *operands[1:]]
             operations.append(pikepdf.ContentStreamInstruction(operands, operator))
         content = pikepdf.unparse_content_stream(operations)
-        if dpi[0] != dpi[1]:
-            ratio = dpi[0] / dpi[1]
-            content = f"1 0 0 {ratio:.8f} 0 0 cm\n".encode("ascii") + content
-            x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
-            page.obj.MediaBox = [x0, y0, x1, y0 + (y1 - y0) * ratio]
         page.obj.Resources.Font = pikepdf.Dictionary({TEXT_FONT: fonts[old_name]})
         page.obj.Contents = pdf.make_stream(content)
         out = io.BytesIO()
@@ -341,7 +325,7 @@ class OcdrEngine(OcrEngine):
 
     @staticmethod
     def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options: OcrOptions) -> None:
-        doc, _ = _read(input_file, options)
+        doc = _read(input_file, options)
         Path(output_hocr).write_text(doc.export("hocr"), encoding="utf-8")
         Path(output_text).write_text(_sidecar_text(doc), encoding="utf-8")
 
@@ -349,7 +333,6 @@ class OcdrEngine(OcrEngine):
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: OcrOptions) -> None:
         from ocdr.io.searchable_pdf import to_pdf
 
-        doc, dpi = _read(input_file, options)
-        data = to_pdf(doc, text_only=True, pdfa=False, dpi=dpi[0])
-        Path(output_pdf).write_bytes(sandwich_page(data, dpi))
+        doc = _read(input_file, options)
+        Path(output_pdf).write_bytes(sandwich_page(to_pdf(doc, text_only=True, pdfa=False)))
         Path(output_text).write_text(_sidecar_text(doc), encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PAGE_LINES, pdf_bytes, png_bytes, render_lines
+from conftest import PAGE_LINES, loose, pdf_bytes, png_bytes, render_lines
 from PIL import Image
 
 from ocdr.cli import FORMATS, main
@@ -232,8 +233,11 @@ def pdfium_text(pdf: bytes) -> list[str]:
         document.close()
 
 
-def assert_layer_matches(doc: Document, pdf: bytes, tmp_path: Path, points_per_pixel: list[float]) -> None:
-    """Text read back = ocdr's words in order; every word's box overlaps ocdr's (IoU >= 0.7)."""
+def assert_layer_matches(
+    doc: Document, pdf: bytes, tmp_path: Path, points_per_pixel: list[float | tuple[float, float]]
+) -> None:
+    """Text read back = ocdr's words in order; every word's box overlaps ocdr's (IoU >= 0.7). Points per pixel
+    are one figure per page, or (across, down) for pixels that are not square."""
     for text, page in zip(pdfium_text(pdf), doc.pages, strict=True):
         assert text.split() == " ".join(w.text for w in page.words).split()
     if PDFTOTEXT is None:
@@ -241,7 +245,9 @@ def assert_layer_matches(doc: Document, pdf: bytes, tmp_path: Path, points_per_p
     for words, page, scale in zip(pdftotext_words(pdf, tmp_path), doc.pages, points_per_pixel, strict=True):
         assert [w for w, _ in words] == [w.text for w in page.words]
         pairs = zip(words, page.words, strict=True)
-        ious = [box_iou(box, tuple(v * scale for v in word.box)) for (_, box), word in pairs]
+        across, down = scale if isinstance(scale, tuple) else (scale, scale)
+        factors = np.array([across, down, across, down])
+        ious = [box_iou(box, tuple(np.array(word.box) * factors)) for (_, box), word in pairs]
         assert min(ious) >= 0.7, ious
 
 
@@ -265,6 +271,26 @@ def test_pdf_from_an_image_is_pdfa_with_the_text_in_place(ocr, text_page, tmp_pa
             assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
         assert out.Root.OutputIntents[0].S == "/GTS_PDFA1"
         assert "/ID" in out.trailer
+
+
+def test_a_fax_keeps_its_proportions_in_pdf_and_hocr(ocr, text_page, tmp_path):
+    """A fax's pixels are twice as tall as wide (200 x 100 DPI): its searchable PDF page has the sheet's shape,
+    the text over the words, and its hOCR page gives both resolutions."""
+    image, _ = text_page
+    height, width = image.shape[:2]
+    fax = np.asarray(Image.fromarray(image[..., 0]).resize((width, height // 2), Image.Resampling.BOX)) > 128
+    path = tmp_path / "fax.tif"
+    Image.fromarray(fax).save(path, compression="group4", dpi=(200, 100))
+    doc = ocr(path)
+    assert doc.pages[0].pixel_aspect == 2.0 and loose(doc.pages[0].lines[0].text) == loose(PAGE_LINES[0])
+    pdf = doc.export("pdf")
+    with pikepdf.open(io.BytesIO(pdf)) as out:
+        assert [float(v) for v in out.pages[0].mediabox] == pytest.approx(
+            [0, 0, width * 72 / 200, height // 2 * 72 / 100]
+        )
+    assert_layer_matches(doc, pdf, tmp_path, [(72 / 200, 72 / 100)])
+    assert "scan_res 200 100" in doc.export("hocr")
+    assert Document.from_dict(json.loads(doc.to_json())).pages[0].pixel_aspect == 2.0
 
 
 def test_pdf_keeps_a_jpeg_as_it_is(ocr, text_page, tmp_path):

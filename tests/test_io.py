@@ -304,6 +304,20 @@ def test_animated_gif_is_its_first_frame() -> None:
     assert only_page(data)[0, 0].tolist() == [255, 0, 0]
 
 
+def test_pixel_aspect_from_the_two_resolutions() -> None:
+    """A standard-mode fax's TIFF (204 x 98 DPI) has pixels 2.08 times taller than wide; a quarter turn by EXIF
+    swaps the two; resolutions more than 4 times apart are no scanner's and read as square."""
+    fax = pages_of(encode(Image.new("1", (8, 4), 1), "TIFF", compression="group4", dpi=(204, 98)))[0]
+    assert fax.dpi == 204 and fax.pixel_aspect == pytest.approx(204 / 98)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: pil_to_rgb turns the picture upright
+    turned = pages_of(encode(marked_rgb(), "JPEG", dpi=(200, 100), exif=exif))[0]
+    assert turned.image.shape[:2] == (6, 4) and (turned.dpi, turned.pixel_aspect) == (100, 0.5)
+    odd = pages_of(encode(marked_rgb(), dpi=(600, 72)))[0]
+    assert round(odd.dpi) == 600 and odd.pixel_aspect == 1.0
+    assert pages_of(encode(marked_rgb()))[0].pixel_aspect == 1.0
+
+
 def test_single_image_page_selection() -> None:
     data = encode(marked_rgb(), dpi=(150, 150))
     (page,) = pages_of(data, pages=[0])

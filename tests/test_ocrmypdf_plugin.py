@@ -185,10 +185,15 @@ def test_generate_hocr(page_image, tmp_path):
 
 @pytest.mark.parametrize("dpi", [(RESOLUTION, RESOLUTION), (RESOLUTION, 2 * RESOLUTION)])
 def test_generate_pdf_page_is_the_image_size(page_image, tmp_path, dpi):
-    png = png_file(tmp_path / "page.png", page_image[0], dpi)
+    """The page has the image's size at its DPI; pixels wider than tall (here half as tall: the page image
+    squeezed across, as a scanner at those resolutions gives it) are read stretched back."""
+    image = page_image[0]
+    if dpi[0] != dpi[1]:
+        image = np.asarray(Image.fromarray(image).resize((image.shape[1] * dpi[0] // dpi[1], image.shape[0])))
+    png = png_file(tmp_path / "page.png", image, dpi)
     out, txt = tmp_path / "page.pdf", tmp_path / "page.txt"
     OcdrEngine.generate_pdf(png, out, txt, None)
-    height, width = page_image[0].shape[:2]
+    height, width = image.shape[:2]
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 1
         page = pdf.pages[0]
@@ -199,7 +204,7 @@ def test_generate_pdf_page_is_the_image_size(page_image, tmp_path, dpi):
         assert list(page.obj.Resources.Font.keys()) == ["/f-0-0"]
         assert not page_images(pdf, 0)  # text only
     assert found_share(EXPECTED, pdfium.PdfDocument(out)[0].get_textpage().get_text_range()) >= 0.8
-    if dpi[0] != dpi[1]:  # squeezed with the page: the text still spans the page height
+    if dpi[0] != dpi[1]:  # laid out at both resolutions: the text still spans the page height
         boxes = pdfium.PdfDocument(out)[0].get_textpage()
         top = max(boxes.get_charbox(i)[3] for i in range(boxes.count_chars()))
         assert top > 0.7 * height * 72 / dpi[1]

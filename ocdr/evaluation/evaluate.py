@@ -37,13 +37,12 @@ from ocdr.layout.grouping import text_segments
 
 
 def _pages(data: str | Path, limit: int | None):
-    """Page images and their labels from a detection set in any layout ``read_page_dataset`` knows."""
+    """Page images (``PageImage``) and their labels from a detection set in any layout ``read_page_dataset`` knows."""
     items = read_page_dataset(data)[:limit]
     if not items:
         raise FileNotFoundError(f"{data}: no labelled page images")
     for image_path, labels in items:
-        page = next(iter_pages(Source(str(image_path), image_path)))
-        yield page.image, labels
+        yield next(iter_pages(Source(str(image_path), image_path))), labels
 
 
 def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.ndarray, list[RegionLabel]]:
@@ -91,10 +90,11 @@ def evaluate_e2e(
         else None
     )
     angles_right = angles_seen = matched_right = matched_seen = 0
-    for image, labels in _pages(data, limit):
-        image, labels = _turn(image, labels, rotate)
+    for source, labels in _pages(data, limit):
+        image, labels = _turn(source.image, labels, rotate)
+        aspect = source.pixel_aspect if rotate % 180 == 0 else 1 / source.pixel_aspect
         t0 = time.perf_counter()
-        page = ocr.pipeline.read_page(image, run_params)
+        page = ocr.pipeline.read_page(image, run_params, pixel_aspect=aspect)
         seconds += time.perf_counter() - t0
         n += 1
         read = text_segments(page.words) if segments else page.words
@@ -133,9 +133,9 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
     total, seconds, n = PRF(), 0.0, 0
     lost = dict.fromkeys(MISS_KINDS, 0)
     run_params = ocr.params.with_overrides(**params)
-    for image, labels in _pages(data, limit):
+    for source, labels in _pages(data, limit):
         t0 = time.perf_counter()
-        regions = ocr.pipeline.detector(image, run_params)
+        regions = ocr.pipeline.detector(source.image, run_params)
         seconds += time.perf_counter() - t0
         n += 1
         counts, kinds = detection_report(detection_polygons(regions, segments), labels)

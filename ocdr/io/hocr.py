@@ -45,7 +45,7 @@ def _page_element(page: Page, number: int) -> ET.Element:
     image = PurePath(page.source).name if page.source and not page.source.startswith("<") else f"page_{number}"
     title = [f'image "{image}"', _bbox((0, 0, page.width, page.height)), f"ppageno {page.index}"]
     if page.dpi:
-        title.append(f"scan_res {round(page.dpi)} {round(page.dpi)}")
+        title.append(f"scan_res {round(page.dpi)} {round(page.dpi / page.pixel_aspect)}")
     div = ET.Element("div", {"class": "ocr_page", "id": f"page_{number}", "title": "; ".join(title)})
     line_no = word_no = 0
     for b, block in enumerate(page.blocks, 1):

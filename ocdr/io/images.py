@@ -11,6 +11,7 @@ import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -66,6 +67,20 @@ def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
 
 
 DPI_SNAP = 0.02  # PNG's pixels-per-metre rounding, in DPI
+# Horizontal and vertical resolutions farther apart than this no scanner or fax machine writes: such metadata is
+# taken for square pixels.
+PIXEL_ASPECT_MAX = 4.0
+ORIENTATION_TAG = 0x0112  # EXIF Orientation; values 5-8 are a quarter turn (with or without a mirror)
+EXIF_QUARTER_TURNS = (5, 6, 7, 8)
+
+
+class Resolution(NamedTuple):
+    """An image's resolution metadata: ``dpi`` its horizontal DPI (None where it has none, or a meaningless one);
+    ``pixel_aspect`` how many times taller than wide its pixels are (horizontal over vertical DPI: 2.08 for a
+    standard-mode fax's 204 x 98 DPI), 1.0 where unknown or implausible (over ``PIXEL_ASPECT_MAX`` either way)."""
+
+    dpi: float | None = None
+    pixel_aspect: float = 1.0
 
 
 def _fit_pillow_limit(max_pixels: int | None) -> None:
@@ -76,23 +91,37 @@ def _fit_pillow_limit(max_pixels: int | None) -> None:
         Image.MAX_IMAGE_PIXELS = math.ceil(max_pixels / 2)
 
 
-def image_dpi(img: Image.Image) -> float | None:
-    """Horizontal DPI from the image's metadata, or None where it has none (or a meaningless one). PNG stores
-    whole pixels per metre, so 150 DPI reads back as 150.0124: values that close to a whole number snap to it."""
-    dpi = img.info.get("dpi")
+def _dpi_value(value: object) -> float | None:
+    """One DPI figure, positive and finite, snapped to a whole number within ``DPI_SNAP`` (PNG stores whole pixels
+    per metre, so 150 DPI reads back as 150.0124); None otherwise."""
     try:
-        value = float(dpi[0])
-    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        value = float(value)
+    except (TypeError, ValueError, ZeroDivisionError):
         return None
     if not (math.isfinite(value) and value > 0):
         return None
     return float(round(value)) if abs(value - round(value)) < DPI_SNAP else value
 
 
+def image_resolution(img: Image.Image) -> Resolution:
+    """The image's resolution from its metadata (TIFF, PNG, JPEG and the rest, as Pillow reports ``dpi``)."""
+    dpi = img.info.get("dpi")
+    if not isinstance(dpi, (tuple, list)) or not dpi:
+        return Resolution()
+    x = _dpi_value(dpi[0])
+    y = _dpi_value(dpi[1]) if len(dpi) > 1 else x
+    if img.getexif().get(ORIENTATION_TAG) in EXIF_QUARTER_TURNS:  # pil_to_rgb turns it upright: the axes swap
+        x, y = y, x
+    if x is None or y is None:
+        return Resolution(x)
+    aspect = x / y
+    return Resolution(x, aspect if max(aspect, 1 / aspect) <= PIXEL_ASPECT_MAX else 1.0)
+
+
 def iter_image_frames(
     data: bytes, name: str, max_pixels: int, pages: Sequence[int] | None = None
-) -> Iterator[tuple[int, np.ndarray, float | None]]:
-    """Decode ``(index, RGB array, DPI)`` frames one at a time: every frame of a TIFF (those in ``pages`` if
+) -> Iterator[tuple[int, np.ndarray, Resolution]]:
+    """Decode ``(index, RGB array, resolution)`` frames one at a time: every frame of a TIFF (those in ``pages`` if
     given), the first frame of other formats (animated GIF/WebP)."""
     _fit_pillow_limit(max_pixels)
     with decode_guard(name, max_pixels):
@@ -106,7 +135,7 @@ def iter_image_frames(
                 img.seek(index)
                 check_size(frame_name, *img.size, max_pixels)
                 frame = pil_to_rgb(img)
-            yield index, frame, image_dpi(img)
+            yield index, frame, image_resolution(img)
     finally:
         img.close()
 
@@ -130,9 +159,10 @@ def probe_image(data: bytes, name: str, max_pixels: int) -> None:
         check_size(name, *img.size, max_pixels)
 
 
-def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> list[tuple[np.ndarray, float | None]]:
-    """All frames of an encoded image with their DPI, for callers that want them at once (see iter_image_frames)."""
-    return [(frame, dpi) for _, frame, dpi in iter_image_frames(data, name, max_pixels)]
+def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> list[tuple[np.ndarray, Resolution]]:
+    """All frames of an encoded image with their resolution, for callers that want them at once
+    (see iter_image_frames)."""
+    return [(frame, res) for _, frame, res in iter_image_frames(data, name, max_pixels)]
 
 
 def pil_to_rgb(img: Image.Image) -> np.ndarray:

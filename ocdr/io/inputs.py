@@ -20,8 +20,8 @@ from ocdr.io.images import (
     array_to_rgb,
     check_size,
     decode_guard,
-    image_dpi,
     image_frame_count,
+    image_resolution,
     iter_image_frames,
     pil_to_rgb,
     select_pages,
@@ -53,6 +53,7 @@ class PageImage:
     source: str  # Source.name
     index: int  # 0-based page index within the source (0 for single images)
     dpi: float | None = None  # render DPI for PDF pages, the image's DPI metadata when present, else None
+    pixel_aspect: float = 1.0  # how many times taller than wide its pixels are, by the metadata (a fax: 2.08)
 
 
 def expand_inputs(inputs: object) -> list[Source]:
@@ -116,15 +117,15 @@ def iter_pages(
         check_size(name, *obj.size, max_pixels)
         with decode_guard(name, max_pixels):
             image = pil_to_rgb(obj)
-        yield PageImage(image, name, 0, image_dpi(obj))
+        yield PageImage(image, name, 0, *image_resolution(obj))
     else:
         data = _read(obj, name)
         if isinstance(data, Path) or data.startswith(PDF_MAGIC):
             for index, image in render_pdf_pages(data, name, pages, dpi, max_pixels):
                 yield PageImage(image, name, index, dpi)
         else:
-            for index, image, frame_dpi in iter_image_frames(data, name, max_pixels, pages):
-                yield PageImage(image, name, index, frame_dpi)
+            for index, image, resolution in iter_image_frames(data, name, max_pixels, pages):
+                yield PageImage(image, name, index, *resolution)
 
 
 def page_count(source: Source) -> int:

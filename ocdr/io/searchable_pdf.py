@@ -243,13 +243,19 @@ def _add_text_layer(pdf: pikepdf.Pdf, page_obj: Any, page: Page, font: Any, to_u
     page_obj.Contents = pk.Array([pk.Stream(pdf, b"q\n"), *streams, pk.Stream(pdf, b"\nQ\n"), layer])
 
 
+def _point_scales(page: Page, dpi: float) -> tuple[float, float]:
+    """PDF points per pixel across and down a page image at ``dpi`` across (pixels taller than wide: more down)."""
+    return POINTS_PER_INCH / dpi, POINTS_PER_INCH * page.pixel_aspect / dpi
+
+
 def _image_page(
     pdf: pikepdf.Pdf, page: Page, image: np.ndarray | None, dpi: float, jpeg: bytes | None, quality: int | None
 ) -> Any:
-    """A new page of the image's size at ``dpi`` with the image (None: text only) and the text layer."""
+    """A new page of the image's size at ``dpi`` (across; down, ``dpi / page.pixel_aspect``) with the image (None:
+    text only) and the text layer."""
     pk = _pikepdf()
-    scale = POINTS_PER_INCH / dpi
-    w_pt, h_pt = page.width * scale, page.height * scale
+    x_scale, y_scale = _point_scales(page, dpi)
+    w_pt, h_pt = page.width * x_scale, page.height * y_scale
     resources = pk.Dictionary()
     contents = b""
     if image is not None:
@@ -388,8 +394,8 @@ def to_pdf(
             )
         jpeg = _passthrough_jpeg(obj, page) if image is not None and len(doc.pages) == 1 else None
         page_obj = _image_page(out, page, image, page_dpi, jpeg, jpeg_quality)
-        scale = POINTS_PER_INCH / page_dpi
-        _add_text_layer(out, page_obj, page, font, (scale, 0.0, 0.0, -scale, 0.0, page.height * scale))
+        x_scale, y_scale = _point_scales(page, page_dpi)
+        _add_text_layer(out, page_obj, page, font, (x_scale, 0.0, 0.0, -y_scale, 0.0, page.height * y_scale))
     if pdfa:
         _mark_pdfa(out, Path(doc.source).name if doc.source and not doc.source.startswith("<") else None)
     return _save(out)

@@ -1,0 +1,149 @@
+"""Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
+highlights, a watermark, coloured paper, speckle.
+
+    ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
+    python benchmarks/degraded_pages.py --threads 2                         # ocdr
+    python benchmarks/degraded_pages.py --threads 2 --engines ocdr ppocr    # beside PP-OCRv4 mobile (RapidOCR)
+
+Each degradation is applied to the first ``--pages`` pages of ``--data`` (gray, 300 dpi), and the labels follow
+the page where it is resized. Faxes are 1-bit at 204 x 98 DPI (standard mode: each pixel about twice as tall as
+wide) or 204 x 196 DPI (fine mode); ocdr is told the pixels' shape as a fax's TIFF tags tell it
+(``pixel_aspect``); PP-OCRv4 reads the pixels as they are, as it does a file. A word counts when its box has
+IoU >= 0.5 with the label's and its text is exact. Prints a markdown table of word F per engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from peer_engines import Ocdr, PPOCRv4  # noqa: E402
+
+from ocdr.evaluation.metrics import PRF, match_words  # noqa: E402
+from ocdr.io.labels import RegionLabel  # noqa: E402
+from ocdr.io.page_datasets import read_page_dataset  # noqa: E402
+
+# (image, rng) -> (image, x scale, y scale, pixel aspect); images are H x W gray uint8 or H x W x 3 BGR
+Degradation = Callable[[np.ndarray, np.random.Generator], tuple[np.ndarray, float, float, float]]
+
+
+def _bilevel(image: np.ndarray, fx: float, fy: float, threshold: int = 128) -> np.ndarray:
+    small = cv2.resize(image, None, fx=fx, fy=fy, interpolation=cv2.INTER_AREA)
+    return np.where(small > threshold, 255, 0).astype(np.uint8)
+
+
+def fax_standard(image, rng):
+    return _bilevel(image, 204 / 300, 98 / 300), 204 / 300, 98 / 300, 204 / 98
+
+
+def fax_fine(image, rng):
+    return _bilevel(image, 204 / 300, 196 / 300), 204 / 300, 196 / 300, 204 / 196
+
+
+def one_bit_200dpi(image, rng):
+    return _bilevel(image, 2 / 3, 2 / 3, 150), 2 / 3, 2 / 3, 1.0
+
+
+def faint(image, rng):
+    return (150 + image.astype(np.float32) * (80 / 255)).astype(np.uint8), 1, 1, 1.0
+
+
+def blur(image, rng):
+    return cv2.GaussianBlur(image, (0, 0), 2.5), 1, 1, 1.0
+
+
+def jpeg_150dpi_q12(image, rng):
+    small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    _, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 12])
+    return cv2.imdecode(data, cv2.IMREAD_UNCHANGED), 0.5, 0.5, 1.0
+
+
+def highlighter(image, rng):
+    out = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR).astype(np.float32)
+    h, w = image.shape
+    colours = [(60, 240, 255), (120, 255, 120), (200, 140, 255), (255, 200, 110)]  # BGR marker inks
+    for _ in range(12):
+        y, x = int(rng.integers(0, h - 60)), int(rng.integers(0, w // 2))
+        out[y : y + 55, x : x + int(rng.integers(300, w // 2))] *= np.float32(colours[int(rng.integers(4))]) / 255
+    return out.astype(np.uint8), 1, 1, 1.0
+
+
+def watermark(image, rng):
+    h, w = image.shape
+    layer = np.zeros((h, w), np.uint8)
+    cv2.putText(layer, "CONFIDENTIAL", (int(w * 0.05), int(h * 0.6)), cv2.FONT_HERSHEY_SIMPLEX, 9, 255, 40)
+    layer = cv2.warpAffine(layer, cv2.getRotationMatrix2D((w / 2, h / 2), 35, 1), (w, h))
+    return (image.astype(np.float32) * (1 - 0.25 * layer / 255)).astype(np.uint8), 1, 1, 1.0
+
+
+def coloured_paper(image, rng):
+    t = image.astype(np.float32)[..., None] / 255
+    ink, paper = np.float32([120, 40, 10]), np.float32([200, 235, 250])  # BGR: dark blue on pale yellow
+    return (ink * (1 - t) + paper * t).astype(np.uint8), 1, 1, 1.0
+
+
+def speckle(image, rng):
+    out, draw = image.copy(), rng.random(image.shape)
+    out[draw < 0.02], out[draw > 0.98] = 0, 255
+    return out, 1, 1, 1.0
+
+
+def clean(image, rng):
+    return image, 1, 1, 1.0
+
+
+DEGRADATIONS: dict[str, Degradation] = {
+    f.__name__: f
+    for f in (
+        clean,
+        fax_standard,
+        fax_fine,
+        one_bit_200dpi,
+        faint,
+        blur,
+        jpeg_150dpi_q12,
+        highlighter,
+        watermark,
+        coloured_paper,
+        speckle,
+    )
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("work_data/eval_pages"))
+    parser.add_argument("--pages", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--engines", nargs="+", default=["ocdr"], choices=["ocdr", "ppocr"])
+    parser.add_argument("--only", nargs="+", choices=list(DEGRADATIONS), help="these degradations alone")
+    args = parser.parse_args(argv)
+    items = read_page_dataset(args.data)[: args.pages]
+    if not items:
+        raise SystemExit(f"{args.data}: no labelled pages (see the command in this script's docstring)")
+    engines = [Ocdr(args.threads) if name == "ocdr" else PPOCRv4(args.threads) for name in args.engines]
+    print(f"| {len(items)} pages of {args.data} | " + " | ".join(f"{e.name}: word F" for e in engines) + " |")
+    print("|---|" + "---|" * len(engines))
+    for name in args.only or DEGRADATIONS:
+        scores = [PRF() for _ in engines]
+        for index, (path, labels) in enumerate(items):
+            gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+            image, fx, fy, aspect = DEGRADATIONS[name](gray, np.random.default_rng(index))
+            rgb = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB if image.ndim == 2 else cv2.COLOR_BGR2RGB)
+            truth = [RegionLabel(lab.polygon * np.float32([fx, fy]), lab.text, lab.ignore) for lab in labels]
+            for k, engine in enumerate(engines):
+                words = engine.read_page(rgb, aspect) if isinstance(engine, Ocdr) else engine.read_page(rgb)
+                scores[k] = scores[k] + match_words(words, truth)
+        print(f"| {name} | " + " | ".join(f"{s.hmean:.3f}" for s in scores) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
