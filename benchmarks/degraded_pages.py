@@ -89,10 +89,18 @@ def coloured_paper(image, rng):
     return (ink * (1 - t) + paper * t).astype(np.uint8), 1, 1, 1.0
 
 
-def speckle(image, rng):
+def _salt_and_pepper(image: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
     out, draw = image.copy(), rng.random(image.shape)
-    out[draw < 0.02], out[draw > 0.98] = 0, 255
-    return out, 1, 1, 1.0
+    out[draw < share / 2], out[draw > 1 - share / 2] = 0, 255
+    return out
+
+
+def speckle(image, rng):
+    return _salt_and_pepper(image, rng, 0.04), 1, 1, 1.0
+
+
+def light_speckle(image, rng):
+    return _salt_and_pepper(image, rng, 0.005), 1, 1, 1.0
 
 
 def clean(image, rng):
@@ -112,6 +120,7 @@ DEGRADATIONS: dict[str, Degradation] = {
         highlighter,
         watermark,
         coloured_paper,
+        light_speckle,
         speckle,
     )
 }

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from ocdr.cleanup import bilevel, despeckle, smooth_bilevel
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
@@ -71,10 +72,6 @@ CROP_PAD = 0.1  # recognition crops grow by this x height above and below: glyph
 CROP_PAD_X = 0.1
 MIN_SKEW = 0.2  # degrees: pages found turned less than this are read as they are
 SQUARE_PIXELS = 1.1  # pixels closer to square than this are read as they are (a fine-mode fax: 204 x 196 DPI)
-# A bilevel page's smoothing (Gaussian sigma, pixels). Word F on eight 300 dpi synthetic pages made 1-bit, at sigma
-# 0 / 0.7 / 0.85 / 1.0 / 1.2: at 200 dpi 0.934 / 0.955 / 0.954 / 0.949 / 0.945; as fine-mode faxes 0.907 / 0.934 / 0.939
-# / 0.943 / 0.941; as standard-mode faxes (stretched first) 0.711 / 0.776 / 0.793 / 0.810 / 0.813.
-BILEVEL_SIGMA = 1.0
 FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make the classifier this sure (cls_thresh)
 # ...counting, besides its own regions, this share of the page's mean evidence per region (most pages are upright or
 # upside down as a whole): on held-out FUNSD and SROIE pages read both ways up, 99.2-99.9% of the regions come out
@@ -405,12 +402,6 @@ def _log_odds(probs: np.ndarray) -> np.ndarray:
     return np.log(p[:, 1]) - np.log(p[:, 0])
 
 
-def bilevel(image: np.ndarray) -> bool:
-    """Whether an image holds two values at most (a fax, a 1-bit scan), judged on every fourth pixel."""
-    sample = image[::4, ::4]
-    return bool(((sample == sample.min()) | (sample == sample.max())).all())
-
-
 def _nodes(page: Page) -> list:
     """Every node of a page's result that has a polygon in the page's pixels."""
     return [*page.blocks, *page.lines, *page.words, *page.regions]
@@ -518,9 +509,8 @@ class OCRPipeline:
         """One page read, its results in the input's pixels. ``pixel_aspect``: how many times taller than wide the
         image's pixels are (``PageImage.pixel_aspect``, from its DPI metadata); a page whose pixels are further from
         square than ``SQUARE_PIXELS`` (a standard-mode fax: 204 x 98 DPI, its print half as tall as wide) is read
-        stretched to square pixels, the shape the models learnt text in. A bilevel page (a fax, a 1-bit scan) is
-        read smoothed (``BILEVEL_SIGMA``): its stair-stepped edges cost the recognizer words that the same print
-        in shades of gray gives."""
+        stretched to square pixels, the shape the models learnt text in. A speckled page is despeckled and a
+        bilevel page (a fax, a 1-bit scan) smoothed first (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         height, width = image.shape[:2]
@@ -530,9 +520,11 @@ class OCRPipeline:
             if square
             else (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
         )
-        read = image if square else cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)  # no detail lost
+        read = despeckle(image)
+        if not square:
+            read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)  # the coarser axis stretched: no detail lost
         if bilevel(image):
-            read = cv2.GaussianBlur(read, (0, 0), BILEVEL_SIGMA)
+            read = smooth_bilevel(read)
         page = self.read_oriented(read, params, index, source)
         if not square:
             back = np.array([width / size[0], height / size[1]], np.float32)
