@@ -1,5 +1,5 @@
 """Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
-highlights, a watermark, coloured paper, speckle.
+highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake.
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -103,6 +103,28 @@ def light_speckle(image, rng):
     return _salt_and_pepper(image, rng, 0.005), 1, 1, 1.0
 
 
+def grain(image, rng):  # sensor noise of a photo in poor light
+    return np.clip(image + rng.normal(0, 25, image.shape), 0, 255).astype(np.uint8), 1, 1, 1.0
+
+
+def underexposed(image, rng):  # ink at gray 20, paper at 90
+    return (20 + image.astype(np.float32) * (70 / 255)).astype(np.uint8), 1, 1, 1.0
+
+
+def _motion(image: np.ndarray, length: int) -> np.ndarray:
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1 / length
+    return cv2.filter2D(image, -1, kernel)
+
+
+def shake_5px(image, rng):  # the camera moved sideways during the exposure
+    return _motion(image, 5), 1, 1, 1.0
+
+
+def shake_9px(image, rng):
+    return _motion(image, 9), 1, 1, 1.0
+
+
 def clean(image, rng):
     return image, 1, 1, 1.0
 
@@ -122,6 +144,10 @@ DEGRADATIONS: dict[str, Degradation] = {
         coloured_paper,
         light_speckle,
         speckle,
+        grain,
+        underexposed,
+        shake_5px,
+        shake_9px,
     )
 }
 
