@@ -1,5 +1,5 @@
 """Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
-highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake.
+highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake, the back showing through.
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -125,6 +125,11 @@ def shake_9px(image, rng):
     return _motion(image, 9), 1, 1, 1.0
 
 
+def show_through(image, rng):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%
+    back = np.roll(image[:, ::-1], int(rng.integers(10, 60)), axis=0)
+    return np.clip(image - (255 - back.astype(np.float32)) * 0.15, 0, 255).astype(np.uint8), 1, 1, 1.0
+
+
 def clean(image, rng):
     return image, 1, 1, 1.0
 
@@ -148,6 +153,7 @@ DEGRADATIONS: dict[str, Degradation] = {
         underexposed,
         shake_5px,
         shake_9px,
+        show_through,
     )
 }
 

@@ -26,7 +26,7 @@ from ocdr.geometry import (
     turn_quad,
     unturn_points,
 )
-from ocdr.glyphs import light_text_on_dark
+from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
 from ocdr.models.classification.preprocess import (
     cls_batch,
@@ -619,6 +619,8 @@ class OCRPipeline:
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
         detections = self.detector(image, params)
+        faint = show_through(image, [d.polygon for d in detections])
+        detections = [d for d, through in zip(detections, faint, strict=True) if not through]
         flipped = False
         if check:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from conftest import render_lines
 
-from ocdr.glyphs import Ink, light_text_on_dark
+from ocdr.glyphs import Ink, light_text_on_dark, show_through
 
 
 def gray(image: np.ndarray) -> np.ndarray:
@@ -70,3 +70,38 @@ def test_large_print_ignores_boxes_and_patches():
         cv2.rectangle(page, (x, 60), (x + 120, 180), 0, 3)  # hollow
         cv2.rectangle(page, (x, 300), (x + 120, 420), 0, -1)  # solid
     assert Ink(page).large_print(72) is None
+
+
+def _boxes(labels) -> list[np.ndarray]:
+    return [label.polygon for label in labels]
+
+
+def show_through_page(image: np.ndarray, back: np.ndarray, strength: float = 0.15) -> np.ndarray:
+    """``image`` with ``back`` mirrored showing through at ``strength`` of its ink's darkness (thin paper)."""
+    back = cv2.resize(back[:, ::-1], (image.shape[1], image.shape[0]))
+    dark = (255 - back.astype(np.float32)) * strength
+    return np.clip(image.astype(np.float32) - dark, 0, 255).astype(np.uint8)
+
+
+def test_print_showing_through_is_told_from_the_page_s_own():
+    """On a page with its back showing through, the back's lines are flagged and the front's kept; a page with two
+    lines in light gray beside black print keeps them all (a few faint regions are the page's own)."""
+    lines = ["Quarterly report for the region", "Revenue grew by twelve percent", "Shipping was billed apart"]
+    front, front_labels = render_lines(lines)
+    back_lines, back_labels = render_lines(["Minutes of the annual meeting", "Members voted on the budget", "Next"])
+    height, width = front.shape[:2]
+    shift = 32  # the back's lines fall between the front's
+    back = np.full_like(front, 255)
+    back[shift:, : min(width, back_lines.shape[1])] = back_lines[: height - shift, :width]
+    page = show_through_page(front, back)
+    mirrored = [np.float32([[width - x, y + shift] for x, y in box]) for box in _boxes(back_labels)]
+    mirrored = [np.clip(box, 0, [width, height]) for box in mirrored]
+    flags = show_through(page, _boxes(front_labels) + mirrored)
+    assert not any(flags[: len(front_labels)]) and all(flags[len(front_labels) :])
+    assert not any(show_through(front, _boxes(front_labels)))
+    gray_lines = front.copy()
+    for box in _boxes(front_labels)[:2]:  # two words in light gray (contrast 40 of 255)
+        x0, y0 = box.min(axis=0).astype(int)
+        x1, y1 = box.max(axis=0).astype(int)
+        gray_lines[y0:y1, x0:x1] = 215 + gray_lines[y0:y1, x0:x1] // 6
+    assert not any(show_through(gray_lines, _boxes(front_labels)))
