@@ -45,6 +45,16 @@ def polygon_box(pts: np.ndarray) -> tuple[float, float, float, float]:
     return float(x0), float(y0), float(x1), float(y1)
 
 
+def pixel_box(polygon: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    """Integer ``(x0, y0, x1, y1)`` around a polygon, inside a ``width`` x ``height`` image (whole pixels)."""
+    p = np.asarray(polygon, dtype=np.float64)
+    x0, y0 = np.floor(p.min(axis=0))
+    x1, y1 = np.ceil(p.max(axis=0))
+    x0, x1 = (int(np.clip(v, 0, width)) for v in (x0, x1))
+    y0, y1 = (int(np.clip(v, 0, height)) for v in (y0, y1))
+    return x0, y0, max(x1, x0), max(y1, y0)
+
+
 def quad_from_box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     """The quad of an axis-aligned box, clockwise from the top-left."""
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocdr.geometry import pixel_box
+
 # a flat ground: at least FLAT_SHARE of a FLAT_SIDE-square preview's pixels within FLAT_SPREAD gray levels of its median
 FLAT_SIDE, FLAT_SPREAD, FLAT_SHARE = 256, 16, 0.6
 POLARITY_SIDE = 1280  # glyphs are counted on a preview at most this long
@@ -104,10 +106,8 @@ def show_through(image: np.ndarray, polygons: list[np.ndarray]) -> list[bool]:
     gray = _gray(image)
     contrasts = []
     for polygon in polygons:
-        x0, y0 = np.floor(polygon.min(axis=0)).astype(int).clip(0)
-        x1, y1 = np.ceil(polygon.max(axis=0)).astype(int)
-        area = max(0, x1 - x0) * max(0, y1 - y0)
-        step = max(1, int(np.sqrt(area / CONTRAST_SAMPLE)))  # a large region: every step-th pixel
+        x0, y0, x1, y1 = pixel_box(polygon, gray.shape[1], gray.shape[0])
+        step = max(1, int(np.sqrt((x1 - x0) * (y1 - y0) / CONTRAST_SAMPLE)))  # a large region: every step-th pixel
         values = np.sort(gray[y0:y1:step, x0:x1:step], axis=None)  # np.percentile costs 10x more on small patches
         last = len(values) - 1
         contrasts.append(float(values[int(0.9 * last)]) - float(values[int(0.05 * last)]) if len(values) else 0.0)

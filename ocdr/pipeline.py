@@ -513,20 +513,16 @@ class OCRPipeline:
         bilevel page (a fax, a 1-bit scan) smoothed first (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
-        height, width = image.shape[:2]
-        square = max(pixel_aspect, 1 / pixel_aspect) < SQUARE_PIXELS
-        size = (
-            (width, height)
-            if square
-            else (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
-        )
         read = despeckle(image)
-        if not square:
-            read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)  # the coarser axis stretched: no detail lost
+        stretched = max(pixel_aspect, 1 / pixel_aspect) >= SQUARE_PIXELS
+        if stretched:  # the coarser axis stretched, so that no detail is lost
+            height, width = image.shape[:2]
+            size = (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
+            read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)
         if bilevel(image):
             read = smooth_bilevel(read)
         page = self.read_oriented(read, params, index, source)
-        if not square:
+        if stretched:
             back = np.array([width / size[0], height / size[1]], np.float32)
             for node in _nodes(page):
                 node.polygon = node.polygon * back

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ocdr import geometry
+
 if TYPE_CHECKING:
     from ocdr.document import Line, Page, Polygon
 
@@ -22,12 +24,7 @@ def producer_version() -> str:
 
 def pixel_box(polygon: Polygon, page: Page) -> tuple[int, int, int, int]:
     """Integer ``(x0, y0, x1, y1)`` around the polygon, inside the page (formats want whole pixels on the page)."""
-    p = np.asarray(polygon, dtype=np.float64)
-    x0, y0 = np.floor(p.min(axis=0))
-    x1, y1 = np.ceil(p.max(axis=0))
-    x0, x1 = (int(np.clip(v, 0, page.width)) for v in (x0, x1))
-    y0, y1 = (int(np.clip(v, 0, page.height)) for v in (y0, y1))
-    return x0, y0, max(x1, x0), max(y1, y0)
+    return geometry.pixel_box(polygon, page.width, page.height)
 
 
 def point_list(polygon: Polygon, page: Page) -> str:
