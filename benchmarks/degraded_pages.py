@@ -1,5 +1,6 @@
 """Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
-highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake, the back showing through.
+highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake, the back showing through,
+and rules drawn through or around the words (underlines, strike-throughs, tight boxes).
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -30,8 +31,9 @@ from ocdr.evaluation.metrics import PRF, match_words  # noqa: E402
 from ocdr.io.labels import RegionLabel  # noqa: E402
 from ocdr.io.page_datasets import read_page_dataset  # noqa: E402
 
-# (image, rng) -> (image, x scale, y scale, pixel aspect); images are H x W gray uint8 or H x W x 3 BGR
-Degradation = Callable[[np.ndarray, np.random.Generator], tuple[np.ndarray, float, float, float]]
+# (image, rng, word boxes) -> (image, x scale, y scale, pixel aspect); images are H x W gray uint8 or H x W x 3 BGR;
+# word boxes (x0, y0, x1, y1) of the page's legible labels
+Degradation = Callable[[np.ndarray, np.random.Generator, np.ndarray], tuple[np.ndarray, float, float, float]]
 
 
 def _bilevel(image: np.ndarray, fx: float, fy: float, threshold: int = 128) -> np.ndarray:
@@ -39,33 +41,33 @@ def _bilevel(image: np.ndarray, fx: float, fy: float, threshold: int = 128) -> n
     return np.where(small > threshold, 255, 0).astype(np.uint8)
 
 
-def fax_standard(image, rng):
+def fax_standard(image, rng, words):
     return _bilevel(image, 204 / 300, 98 / 300), 204 / 300, 98 / 300, 204 / 98
 
 
-def fax_fine(image, rng):
+def fax_fine(image, rng, words):
     return _bilevel(image, 204 / 300, 196 / 300), 204 / 300, 196 / 300, 204 / 196
 
 
-def one_bit_200dpi(image, rng):
+def one_bit_200dpi(image, rng, words):
     return _bilevel(image, 2 / 3, 2 / 3, 150), 2 / 3, 2 / 3, 1.0
 
 
-def faint(image, rng):
+def faint(image, rng, words):
     return (150 + image.astype(np.float32) * (80 / 255)).astype(np.uint8), 1, 1, 1.0
 
 
-def blur(image, rng):
+def blur(image, rng, words):
     return cv2.GaussianBlur(image, (0, 0), 2.5), 1, 1, 1.0
 
 
-def jpeg_150dpi_q12(image, rng):
+def jpeg_150dpi_q12(image, rng, words):
     small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     _, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 12])
     return cv2.imdecode(data, cv2.IMREAD_UNCHANGED), 0.5, 0.5, 1.0
 
 
-def highlighter(image, rng):
+def highlighter(image, rng, words):
     out = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR).astype(np.float32)
     h, w = image.shape
     colours = [(60, 240, 255), (120, 255, 120), (200, 140, 255), (255, 200, 110)]  # BGR marker inks
@@ -75,7 +77,7 @@ def highlighter(image, rng):
     return out.astype(np.uint8), 1, 1, 1.0
 
 
-def watermark(image, rng):
+def watermark(image, rng, words):
     h, w = image.shape
     layer = np.zeros((h, w), np.uint8)
     cv2.putText(layer, "CONFIDENTIAL", (int(w * 0.05), int(h * 0.6)), cv2.FONT_HERSHEY_SIMPLEX, 9, 255, 40)
@@ -83,7 +85,7 @@ def watermark(image, rng):
     return (image.astype(np.float32) * (1 - 0.25 * layer / 255)).astype(np.uint8), 1, 1, 1.0
 
 
-def coloured_paper(image, rng):
+def coloured_paper(image, rng, words):
     t = image.astype(np.float32)[..., None] / 255
     ink, paper = np.float32([120, 40, 10]), np.float32([200, 235, 250])  # BGR: dark blue on pale yellow
     return (ink * (1 - t) + paper * t).astype(np.uint8), 1, 1, 1.0
@@ -95,19 +97,19 @@ def _salt_and_pepper(image: np.ndarray, rng: np.random.Generator, share: float) 
     return out
 
 
-def speckle(image, rng):
+def speckle(image, rng, words):
     return _salt_and_pepper(image, rng, 0.04), 1, 1, 1.0
 
 
-def light_speckle(image, rng):
+def light_speckle(image, rng, words):
     return _salt_and_pepper(image, rng, 0.005), 1, 1, 1.0
 
 
-def grain(image, rng):  # sensor noise of a photo in poor light
+def grain(image, rng, words):  # sensor noise of a photo in poor light
     return np.clip(image + rng.normal(0, 25, image.shape), 0, 255).astype(np.uint8), 1, 1, 1.0
 
 
-def underexposed(image, rng):  # ink at gray 20, paper at 90
+def underexposed(image, rng, words):  # ink at gray 20, paper at 90
     return (20 + image.astype(np.float32) * (70 / 255)).astype(np.uint8), 1, 1, 1.0
 
 
@@ -117,20 +119,42 @@ def _motion(image: np.ndarray, length: int) -> np.ndarray:
     return cv2.filter2D(image, -1, kernel)
 
 
-def shake_5px(image, rng):  # the camera moved sideways during the exposure
+def shake_5px(image, rng, words):  # the camera moved sideways during the exposure
     return _motion(image, 5), 1, 1, 1.0
 
 
-def shake_9px(image, rng):
+def shake_9px(image, rng, words):
     return _motion(image, 9), 1, 1, 1.0
 
 
-def show_through(image, rng):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%
+def show_through(image, rng, words):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%
     back = np.roll(image[:, ::-1], int(rng.integers(10, 60)), axis=0)
     return np.clip(image - (255 - back.astype(np.float32)) * 0.15, 0, 255).astype(np.uint8), 1, 1, 1.0
 
 
-def clean(image, rng):
+def underlined(image, rng, words):  # every word underlined through its descenders, 3 pixels (0.25 mm) thick
+    out = image.copy()
+    for x0, y0, x1, y1 in words:
+        y = int(y1 - 0.22 * (y1 - y0))
+        cv2.line(out, (int(x0), y), (int(x1), y), 0, 3)
+    return out, 1, 1, 1.0
+
+
+def struck_through(image, rng, words):  # every word struck through its middle
+    out = image.copy()
+    for x0, y0, x1, y1 in words:
+        cv2.line(out, (int(x0), int((y0 + y1) / 2)), (int(x1), int((y0 + y1) / 2)), 0, 3)
+    return out, 1, 1, 1.0
+
+
+def boxed_words(image, rng, words):  # every word in a box 4 pixels around it, 3 pixels thick: a table's tight cells
+    out = image.copy()
+    for x0, y0, x1, y1 in words:
+        cv2.rectangle(out, (int(x0) - 4, int(y0) - 4), (int(x1) + 4, int(y1) + 4), 0, 2)
+    return out, 1, 1, 1.0
+
+
+def clean(image, rng, words):
     return image, 1, 1, 1.0
 
 
@@ -154,6 +178,9 @@ DEGRADATIONS: dict[str, Degradation] = {
         shake_5px,
         shake_9px,
         show_through,
+        underlined,
+        struck_through,
+        boxed_words,
     )
 }
 
@@ -176,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         scores = [PRF() for _ in engines]
         for index, (path, labels) in enumerate(items):
             gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-            image, fx, fy, aspect = DEGRADATIONS[name](gray, np.random.default_rng(index))
+            words = np.array([[*lab.polygon.min(axis=0), *lab.polygon.max(axis=0)] for lab in labels if not lab.ignore])
+            image, fx, fy, aspect = DEGRADATIONS[name](gray, np.random.default_rng(index), words)
             rgb = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB if image.ndim == 2 else cv2.COLOR_BGR2RGB)
             truth = [RegionLabel(lab.polygon * np.float32([fx, fy]), lab.text, lab.ignore) for lab in labels]
             for k, engine in enumerate(engines):

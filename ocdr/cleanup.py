@@ -1,13 +1,20 @@
-"""A page's pixels cleaned before it is read: specks removed, bilevel (1-bit) pages smoothed.
+"""A page's pixels cleaned before it is read: specks removed, bilevel (1-bit) pages smoothed, ruling lines found
+and painted over.
 
-The models learnt text from pages in shades of gray with mild noise. A 1-bit page's stair-stepped edges and a
-scan's scattered specks are outside that, and both cost words; each cleaning runs only where the page shows it.
+The models learnt text from pages in shades of gray with mild noise. A 1-bit page's stair-stepped edges, a scan's
+scattered specks and a table's borders touching the print are outside that, and all cost words; each cleaning runs
+only where the page shows it. (The pipeline paints over the rules down a page only: the recognizer learnt
+underlined words as they are; see ``OCRPipeline.read_turned``.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
+
+from ocdr.glyphs import ground
 
 # A bilevel page's smoothing (Gaussian sigma, pixels). Word F on eight 300 dpi synthetic pages made 1-bit, at sigma
 # 0 / 0.7 / 0.85 / 1.0 / 1.2: at 200 dpi 0.934 / 0.955 / 0.954 / 0.949 / 0.945; as fine-mode faxes 0.907 / 0.934 / 0.939
@@ -18,6 +25,16 @@ SPECK_CONTRAST = 80  # a pixel this many gray levels darker (or lighter) than al
 # a FUNSD scan's pixels, 0.028% of a SROIE receipt's, 0.0002% of an ICDAR 2015 photo's (150 training pages each), 0.03%
 # of a synthetic page made a fax; 0.5% salt-and-pepper noise gives 0.49%.
 SPECK_SHARE = 0.002
+# Ruling lines: straight runs of ink at least 1/RULE_RUN of the page's shorter side (and RULE_MIN_RUN pixels) long and
+# RULE_ASPECT times longer than thick; a box's side half as long and BOX_ASPECT times longer than thick.
+RULE_RUN, RULE_MIN_RUN, RULE_ASPECT, BOX_ASPECT = 60, 25, 20, 8
+RULE_CLEAR = 0.9  # the share of ink along its two sides together, at most (halftone tints have more)
+DOUBLE_RULE = 0.9  # a side this much ink along is a second rule beside it
+# A page looked at for rules has a light ground, this much of it flat: less than other stages ask (FLAT_SHARE),
+# as a page of boxed cells is much ink (0.57 for a 150 dpi page with every word in a box; 0.70-0.97 for the held-out
+# FUNSD and SROIE pages, 0.10-0.58 for the ICDAR 2015 photos, none of them with a light ground and 0.4 or more).
+RULE_FLAT_SHARE = 0.4
+RULE_THICK = 250  # and at most 1/RULE_THICK of the page's shorter side thick (3 pixels at least): not a filled bar
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)  # the eight neighbours
 
 
@@ -48,3 +65,127 @@ def despeckle(image: np.ndarray) -> np.ndarray:
     if mask.mean() <= SPECK_SHARE:
         return image
     return np.where(mask[..., None], cv2.medianBlur(image, 3), image)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A ruling line: its pixels (``mask``) in the box whose top-left corner is ``x``, ``y``; ``across`` the page
+    (a row's way) or down it."""
+
+    x: int
+    y: int
+    mask: np.ndarray
+    across: bool
+
+
+def rules(gray: np.ndarray) -> list[Rule]:
+    """A page's ruling lines: table borders, boxes, underlines, strike-throughs.
+
+    A rule is a straight run of ink (Otsu) along a row or a column, at most ``RULE_THICK`` thick, with paper along
+    both its sides (``RULE_CLEAR``), at least ``RULE_RUN`` long and ``RULE_ASPECT`` times longer than thick. Glyph
+    strokes are shorter or thicker (a "T"'s bar, an en dash: at most 12 times; an em dash 15 times in most fonts).
+    A box's sides can be as short as the text in it, so a run down that is half that long and ``BOX_ASPECT`` times
+    longer than thick is a rule too when rules across meet both its ends."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    run = max(RULE_MIN_RUN, min(ink.shape) // RULE_RUN)
+    thick = max(3.0, min(ink.shape) / RULE_THICK)
+
+    def long(length: np.ndarray, area: np.ndarray) -> np.ndarray:
+        return (length >= run) & (length**2 >= RULE_ASPECT * area) & (area <= thick * length)
+
+    across = _runs(ink, True, run, lambda length, area, _: long(length, area))
+    if not across:  # a page without a rule across has no table or box: the runs down are not looked for
+        return []
+    ends = np.zeros(ink.shape, np.uint8)
+    for rule in across:
+        ends[rule.y : rule.y + rule.mask.shape[0], rule.x : rule.x + rule.mask.shape[1]] |= rule.mask.view(np.uint8)
+    ends = cv2.dilate(ends, _RING, iterations=2)
+
+    def side(length: np.ndarray, area: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        keep = long(length, area)
+        for k in np.flatnonzero((length**2 >= BOX_ASPECT * area) & (area <= thick * length) & ~keep):
+            x, y, w, h = boxes[k]
+            keep[k] = ends[y, x : x + w].any() and ends[y + h - 1, x : x + w].any()
+        return keep
+
+    return across + _runs(ink, False, run // 2, side)
+
+
+def _runs(ink: np.ndarray, across: bool, least: int, keep) -> list[Rule]:
+    """The straight runs of ``ink`` one way (``across`` its rows, or down its columns) at least ``least`` long
+    whose components pass ``keep(length, area, boxes)`` (arrays over the components; boxes as x, y, w, h) and have
+    paper along both sides (together under ``RULE_CLEAR`` ink, a pixel out, or past a second rule beside it: not the
+    grain of a halftone tint, nor the edge of a filled area)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (least, 1) if across else (1, least))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+    if not cv2.countNonZero(lines):
+        return []
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(lines)
+    stats = stats[1:].astype(np.int64)
+    length = stats[:, cv2.CC_STAT_WIDTH if across else cv2.CC_STAT_HEIGHT]
+    chosen = keep(length, stats[:, cv2.CC_STAT_AREA], stats[:, :4])
+    along = ink if across else ink.T  # a rule's sides: the rows beside a rule across, the columns beside one down
+    last = along.shape[0] - 1
+    found = []
+    for k in np.flatnonzero(chosen):
+        x, y, w, h = stats[k, :4] if across else stats[k, [1, 0, 3, 2]]
+        ink_beside = 0
+        for step in (-1, 1):  # each side a pixel out; where a second rule lies there (a double rule), past it
+            start = y - 1 if step < 0 else y + h
+            near, far = (
+                np.count_nonzero(along[min(max(start + step * gap, 0), last), x : x + w]) for gap in (1, 2 * h + 2)
+            )
+            ink_beside += min(near, far) if near >= DOUBLE_RULE * w else near
+        if ink_beside <= RULE_CLEAR * w:
+            x, y, w, h = stats[k, :4]
+            found.append(Rule(int(x), int(y), labels[y : y + h, x : x + w] == k + 1, across))
+    return found
+
+
+def page_rules(image: np.ndarray) -> list[Rule]:
+    """The ruling lines (``rules``) of an HxWx3 page of dark print on a flat light ground (paper, a screen; not a
+    photo's scene: ``RULE_FLAT_SHARE``); none on other pages."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    level, flat = ground(gray, RULE_FLAT_SHARE)
+    return rules(gray) if flat and level >= 128 else []
+
+
+def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
+    """``image`` with the rules ``found`` on it painted over (itself when there are none). Each rule is filled in
+    from either side of it (``_fill_across``), so print that an underline or a strike-through runs through keeps
+    its strokes."""
+    if not found:
+        return image
+    out = image.copy()
+    height, width = image.shape[:2]
+    for rule in found:
+        # the rule's box, grown by the mask's dilation and the pixel beyond it (across), or the ends' blur (along)
+        y0, x0 = max(0, rule.y - 2), max(0, rule.x - 2)
+        y1, x1 = min(height, rule.y + rule.mask.shape[0] + 2), min(width, rule.x + rule.mask.shape[1] + 2)
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        mask[rule.y - y0 : rule.y - y0 + rule.mask.shape[0], rule.x - x0 : rule.x - x0 + rule.mask.shape[1]] = rule.mask
+        _fill_across(out[y0:y1, x0:x1], cv2.dilate(mask, _RING).astype(bool), rule.across)
+    return out
+
+
+def _fill_across(image: np.ndarray, mask: np.ndarray, across: bool) -> None:
+    """Each run of ``mask`` pixels across a rule (down a column for a rule across the page, along a row for one
+    down it) filled in place from the pixels just outside its two ends, blended by distance: paper where the rule
+    ran over paper, a glyph's stroke where one crosses it. The end pixels are averaged over three along the rule,
+    so that a noisy paper's grain does not run across the rule in streaks."""
+    fixed, pos = np.nonzero(mask.T if across else mask)  # (column, row) or (row, column), runs consecutive in pos
+    new = np.r_[True, (np.diff(fixed) != 0) | (np.diff(pos) != 1)]
+    run = np.cumsum(new) - 1
+    first = pos[new][run]
+    last = np.r_[pos[np.flatnonzero(new)[1:] - 1], pos[-1]][run]
+    limit = mask.shape[0 if across else 1] - 1
+    before = np.where(first > 0, first - 1, np.minimum(last + 1, limit))
+    after = np.where(last < limit, last + 1, before)
+    share = (pos - first + 1) / (last - first + 2)  # how far along the run: the nearer end counts more
+    if image.ndim == 3:
+        share = share[:, None]
+    ends = cv2.blur(image, (3, 1) if across else (1, 3))
+    if across:
+        image[pos, fixed] = np.rint(ends[before, fixed] * (1 - share) + ends[after, fixed] * share).astype(np.uint8)
+    else:
+        image[fixed, pos] = np.rint(ends[fixed, before] * (1 - share) + ends[fixed, after] * share).astype(np.uint8)

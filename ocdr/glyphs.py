@@ -77,20 +77,20 @@ def light_text_on_dark(image: np.ndarray) -> bool:
     white-on-black slides). Both models read dark print on light far better (trained with a few inverted samples
     only). A dark photo is not flat (its ground is a scene) and needs light glyphs to outnumber dark ones twice
     over. Previews are cut before they are made gray, so a large page costs little."""
-    ground, flat = _ground(image)
-    if ground >= 128 or not flat:
+    level, flat = ground(image)
+    if level >= 128 or not flat:
         return False
     scale = min(1.0, POLARITY_SIDE / max(image.shape[:2]))
     preview = _gray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image)
     return len(Ink(255 - preview).blobs()) > 2 * len(Ink(preview).blobs())
 
 
-def _ground(image: np.ndarray) -> tuple[float, bool]:
+def ground(image: np.ndarray, share: float = FLAT_SHARE) -> tuple[float, bool]:
     """A page's ground (the median gray of a ``FLAT_SIDE``-square preview) and whether it is flat: paper or a
-    screen, not a scene (at least ``FLAT_SHARE`` of the preview within ``FLAT_SPREAD`` gray levels of it)."""
+    screen, not a scene (at least ``share`` of the preview within ``FLAT_SPREAD`` gray levels of it)."""
     small = _gray(cv2.resize(image, (FLAT_SIDE, FLAT_SIDE), interpolation=cv2.INTER_AREA))
-    ground = float(np.median(small))
-    return ground, bool(np.mean(np.abs(small.astype(np.float32) - ground) <= FLAT_SPREAD) >= FLAT_SHARE)
+    level = float(np.median(small))
+    return level, bool(np.mean(np.abs(small.astype(np.float32) - level) <= FLAT_SPREAD) >= share)
 
 
 def show_through(image: np.ndarray, polygons: list[np.ndarray]) -> list[bool]:
@@ -101,7 +101,7 @@ def show_through(image: np.ndarray, polygons: list[np.ndarray]) -> list[bool]:
     such regions give mirrored garbage. A few faint regions (a receipt's fading lines, light gray print beside black)
     are the page's own and are kept."""
     none = [False] * len(polygons)
-    if len(polygons) < 2 or not _ground(image)[1]:
+    if len(polygons) < 2 or not ground(image)[1]:
         return none
     gray = _gray(image)
     contrasts = []

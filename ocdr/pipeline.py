@@ -12,7 +12,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from ocdr.cleanup import bilevel, despeckle, smooth_bilevel
+from ocdr.cleanup import bilevel, despeckle, page_rules, remove_rules, smooth_bilevel
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
@@ -510,7 +510,8 @@ class OCRPipeline:
         image's pixels are (``PageImage.pixel_aspect``, from its DPI metadata); a page whose pixels are further from
         square than ``SQUARE_PIXELS`` (a standard-mode fax: 204 x 98 DPI, its print half as tall as wide) is read
         stretched to square pixels, the shape the models learnt text in. A speckled page is despeckled and a
-        bilevel page (a fax, a 1-bit scan) smoothed first (``ocdr.cleanup``)."""
+        bilevel page (a fax, a 1-bit scan) smoothed first, and a document's rules down the page (table borders,
+        box sides) are painted over (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         read = despeckle(image)
@@ -614,6 +615,9 @@ class OCRPipeline:
         skew, back = 0.0, None
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
+        # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
+        # they are painted over. Rules across stay: underlined words are read better as they are (ocdr.cleanup).
+        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across])
         detections = self.detector(image, params)
         faint = show_through(image, [d.polygon for d in detections])
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]

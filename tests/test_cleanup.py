@@ -1,11 +1,13 @@
-"""Page cleaning before reading (ocdr.cleanup): specks removed, 1-bit pages smoothed, clean pages untouched."""
+"""Page cleaning before reading (ocdr.cleanup): specks removed, 1-bit pages smoothed, ruling lines painted over,
+clean pages untouched."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from conftest import render_lines
 
-from ocdr.cleanup import SPECK_SHARE, bilevel, despeckle, specks
+from ocdr.cleanup import SPECK_SHARE, bilevel, despeckle, page_rules, remove_rules, rules, specks
 from ocdr.evaluation.metrics import match_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
@@ -61,3 +63,67 @@ def test_a_one_bit_line_reads_like_the_gray_one(ocr):
     image, _ = render_lines(["Shipping and handling were billed separately."], size=28)
     one_bit = np.where(image > 128, 255, 0).astype(np.uint8)
     assert ocr(one_bit).text.strip() == ocr(image).text.strip() == "Shipping and handling were billed separately."
+
+
+def boxed(image: np.ndarray, labels, margin: int, thickness: int) -> np.ndarray:
+    """``image`` with a box drawn ``margin`` pixels around each labelled word, as a table's tight cells."""
+    out = image.copy()
+    for label in labels:
+        x0, y0 = np.floor(label.polygon.min(axis=0)).astype(int) - margin
+        x1, y1 = np.ceil(label.polygon.max(axis=0)).astype(int) + margin
+        cv2.rectangle(out, (int(x0), int(y0)), (int(x1), int(y1)), (0, 0, 0), thickness)
+    return out
+
+
+def test_rules_are_found_and_painted_over_and_glyphs_stay(text_page):
+    """Boxes around words, an underline through the descenders and a strike-through are rules; painted over, the
+    page is its clean self again but where a rule ran through a glyph's stroke. The clean page has none."""
+    image, labels = text_page
+    assert page_rules(image) == [] and remove_rules(image, []) is image
+    lined = boxed(image, [labels[0], labels[15]], margin=2, thickness=2)  # "Quarterly", "sales@example.com"
+    first, second = labels[4].polygon, labels[8].polygon  # words of the second and third lines
+    underline_y = int(first[:, 1].max() - 0.15 * np.ptp(first[:, 1]))  # through the descenders
+    cv2.line(lined, (int(first[:, 0].min()), underline_y), (int(first[:, 0].max()) + 200, underline_y), (0, 0, 0), 2)
+    strike_y = int(second[:, 1].mean())
+    cv2.line(lined, (int(second[:, 0].min()), strike_y), (int(second[:, 0].max()) + 200, strike_y), (0, 0, 0), 2)
+    drawn = np.abs(lined.astype(int) - image).max(axis=2) > 100
+    found = np.zeros(drawn.shape, bool)
+    for rule in rules(lined[..., 0]):
+        found[rule.y : rule.y + rule.mask.shape[0], rule.x : rule.x + rule.mask.shape[1]] |= rule.mask
+    assert (found & drawn).sum() >= 0.95 * drawn.sum()
+    glyphs = image[..., 0] < 128
+    assert (found & glyphs & ~drawn).sum() <= 0.02 * glyphs.sum()  # where the lines cross strokes, no more
+    cleaned = remove_rules(lined, page_rules(lined))
+    left = np.abs(cleaned.astype(int) - image).max(axis=2) > 100
+    assert left.sum() < 0.1 * drawn.sum()
+
+
+def test_halftone_tints_filled_bars_and_photos_are_not_rules():
+    """Runs of ink in a halftone tint's grain, a filled bar (a form's header, a redaction) and a scene are left."""
+    rng = np.random.default_rng(0)
+    page = np.full((600, 800, 3), 235, np.uint8)
+    tint = rng.random((120, 700)) < 0.6
+    page[40:160, 50:750][tint] = 40  # dense halftone dots
+    page[300:330, 50:750] = 20  # a filled bar 30 pixels thick
+    assert rules(page[..., 0]) == []
+    scene = rng.integers(0, 255, (600, 800, 3), dtype=np.uint8)
+    scene[300:302, 50:750] = 0  # a rule in a scene: not a page, not looked for
+    assert page_rules(scene) == []
+
+
+def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
+    """A page of words each in a box 2 pixels around it (tight table cells): with the boxes' sides painted over,
+    recall 0.823 (0.930 for the words alone); read with them, 0.070 (sides read as "|", rows of cells as one word)."""
+    import ocdr.pipeline
+
+    rng = np.random.default_rng(41)
+    image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=150, noise=0.0))
+    page = boxed(image, labels, margin=2, thickness=1)
+
+    def recall(picture: np.ndarray) -> float:
+        read = ocr(picture).pages[0]
+        return match_words([(w.polygon, w.text) for w in read.words], labels).recall
+
+    assert recall(page) >= 0.75
+    monkeypatch.setattr(ocdr.pipeline, "remove_rules", lambda image, rules: image)
+    assert recall(page) <= 0.2
