@@ -26,7 +26,8 @@ SPECK_CONTRAST = 80  # a pixel this many gray levels darker (or lighter) than al
 # of a synthetic page made a fax; 0.5% salt-and-pepper noise gives 0.49%.
 SPECK_SHARE = 0.002
 # Ruling lines: straight runs of ink at least 1/RULE_RUN of the page's shorter side (and RULE_MIN_RUN pixels) long and
-# RULE_ASPECT times longer than thick; a box's side half as long and BOX_ASPECT times longer than thick.
+# RULE_ASPECT times longer than thick; a box's side half as long and BOX_ASPECT times longer than thick, between
+# two edges across as long as a rule and BOX_ASPECT times longer than thick.
 RULE_RUN, RULE_MIN_RUN, RULE_ASPECT, BOX_ASPECT = 60, 25, 20, 8
 RULE_CLEAR = 0.9  # the share of ink along its two sides together, at most (halftone tints have more)
 DOUBLE_RULE = 0.9  # a side this much ink along is a second rule beside it
@@ -85,7 +86,8 @@ def rules(gray: np.ndarray) -> list[Rule]:
     both its sides (``RULE_CLEAR``), at least ``RULE_RUN`` long and ``RULE_ASPECT`` times longer than thick. Glyph
     strokes are shorter or thicker (a "T"'s bar, an en dash: at most 12 times; an em dash 15 times in most fonts).
     A box's sides can be as short as the text in it, so a run down that is half that long and ``BOX_ASPECT`` times
-    longer than thick is a rule too when rules across meet both its ends."""
+    longer than thick is a rule too when edges across meet both its ends: runs across as long as a rule and
+    ``BOX_ASPECT`` times longer than thick (a short box's top and bottom; they are not rules themselves)."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     run = max(RULE_MIN_RUN, min(ink.shape) // RULE_RUN)
     thick = max(3.0, min(ink.shape) / RULE_THICK)
@@ -93,11 +95,15 @@ def rules(gray: np.ndarray) -> list[Rule]:
     def long(length: np.ndarray, area: np.ndarray) -> np.ndarray:
         return (length >= run) & (length**2 >= RULE_ASPECT * area) & (area <= thick * length)
 
-    across = _runs(ink, True, run, lambda length, area, _: long(length, area))
-    if not across:  # a page without a rule across has no table or box: the runs down are not looked for
+    def edge(length: np.ndarray, area: np.ndarray, _) -> np.ndarray:  # a box's top or bottom, or a rule
+        return (length >= run) & (length**2 >= BOX_ASPECT * area) & (area <= thick * length)
+
+    edges = _runs(ink, True, run, edge)
+    if not edges:  # a page without a rule or a box's edge across has no table or box: no run down is looked at
         return []
+    across = [rule for rule in edges if rule.mask.shape[1] ** 2 >= RULE_ASPECT * np.count_nonzero(rule.mask)]
     ends = np.zeros(ink.shape, np.uint8)
-    for rule in across:
+    for rule in edges:
         ends[rule.y : rule.y + rule.mask.shape[0], rule.x : rule.x + rule.mask.shape[1]] |= rule.mask.view(np.uint8)
     ends = cv2.dilate(ends, _RING, iterations=2)
 
