@@ -9,6 +9,7 @@ underlined words as they are; see ``OCRPipeline.read_turned``.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -37,6 +38,8 @@ DOUBLE_RULE = 0.9  # a side this much ink along is a second rule beside it
 RULE_FLAT_SHARE = 0.4
 RULE_THICK = 250  # and at most 1/RULE_THICK of the page's shorter side thick (3 pixels at least): not a filled bar
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)  # the eight neighbours
+# which of a page's runs of ink one way may be rules: (length, area, boxes as x, y, w, h) -> boolean per run
+Keep = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def bilevel(image: np.ndarray) -> bool:
@@ -117,7 +120,7 @@ def rules(gray: np.ndarray) -> list[Rule]:
     return across + _runs(ink, False, run // 2, side)
 
 
-def _runs(ink: np.ndarray, across: bool, least: int, keep) -> list[Rule]:
+def _runs(ink: np.ndarray, across: bool, least: int, keep: Keep) -> list[Rule]:
     """The straight runs of ``ink`` one way (``across`` its rows, or down its columns) at least ``least`` long
     whose components pass ``keep(length, area, boxes)`` (arrays over the components; boxes as x, y, w, h) and have
     paper along both sides (together under ``RULE_CLEAR`` ink, a pixel out, or past a second rule beside it: not the
