@@ -616,8 +616,9 @@ class OCRPipeline:
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
         # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
-        # they are painted over. Rules across stay: underlined words are read better as they are (ocdr.cleanup).
-        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across])
+        # they are painted over, as are strike-throughs (a struck "c" reads "e"). Other rules across stay: underlined
+        # words are read better as they are (ocdr.cleanup).
+        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across or rule.through])
         detections = self.detector(image, params)
         faint = show_through(image, [d.polygon for d in detections])
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]

@@ -88,8 +88,12 @@ def test_rules_are_found_and_painted_over_and_glyphs_stay(text_page):
     cv2.line(lined, (int(second[:, 0].min()), strike_y), (int(second[:, 0].max()) + 200, strike_y), (0, 0, 0), 2)
     drawn = np.abs(lined.astype(int) - image).max(axis=2) > 100
     found = np.zeros(drawn.shape, bool)
-    for rule in rules(lined[..., 0]):
+    found_rules = rules(lined[..., 0])
+    for rule in found_rules:
         found[rule.y : rule.y + rule.mask.shape[0], rule.x : rule.x + rule.mask.shape[1]] |= rule.mask
+    # print runs through the strike-through alone: not the underline, nor a box's edges
+    through = {rule.y + rule.mask.shape[0] // 2 for rule in found_rules if rule.through}
+    assert len(through) == 1 and abs(through.pop() - strike_y) <= 1
     assert (found & drawn).sum() >= 0.95 * drawn.sum()
     glyphs = image[..., 0] < 128
     assert (found & glyphs & ~drawn).sum() <= 0.02 * glyphs.sum()  # where the lines cross strokes, no more
@@ -127,3 +131,33 @@ def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
     assert recall(page) >= 0.75
     monkeypatch.setattr(ocdr.pipeline, "remove_rules", lambda image, rules: image)
     assert recall(page) <= 0.2
+
+
+def struck(image: np.ndarray, labels, thickness: int) -> np.ndarray:
+    """``image`` with a line ``thickness`` pixels thick through the middle of each labelled word."""
+    out = image.copy()
+    for label in labels:
+        (x0, y0), (x1, y1) = label.polygon.min(axis=0), label.polygon.max(axis=0)
+        middle = int(round((y0 + y1) / 2))
+        cv2.line(out, (int(x0), middle), (int(x1), middle), (0, 0, 0), thickness)
+    return out
+
+
+def test_struck_through_words_read_as_the_words_alone(ocr, monkeypatch):
+    """A 200 dpi page with every word struck through by a line 2 pixels thick: with the strike-throughs painted
+    over, recall 0.843 (the words alone: 0.949); read with them (a struck "c" reads "e", an "o" "e"), 0.242."""
+    import ocdr.pipeline
+
+    rng = np.random.default_rng(47)
+    image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
+    page = struck(image, labels, thickness=2)
+
+    def recall(picture: np.ndarray) -> float:
+        read = ocr(picture).pages[0]
+        return match_words([(w.polygon, w.text) for w in read.words], labels).recall
+
+    assert recall(page) >= 0.78
+    monkeypatch.setattr(
+        ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.through])
+    )
+    assert recall(page) <= 0.35
