@@ -23,6 +23,12 @@ def salt_and_pepper(image: np.ndarray, share: float, seed: int = 0) -> np.ndarra
     return noisy
 
 
+def recall(ocr, picture: np.ndarray, labels) -> float:
+    """The share of a rendered page's labelled words that ``ocr`` reads right (IoU >= 0.5, exact text)."""
+    words = ocr(picture).pages[0].words
+    return match_words([(w.polygon, w.text) for w in words], labels).recall
+
+
 def test_a_clean_page_is_left_as_it_is(text_page):
     image, _ = text_page
     assert specks(image[..., 0]).mean() <= SPECK_SHARE / 10
@@ -50,13 +56,9 @@ def test_a_speckled_page_reads_as_the_clean_one(ocr):
     rng = np.random.default_rng(21)
     image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
 
-    def recall(picture: np.ndarray) -> float:
-        page = ocr(picture).pages[0]
-        return match_words([(w.polygon, w.text) for w in page.words], labels).recall
-
-    clean = recall(image)
+    clean = recall(ocr, image, labels)
     assert clean >= 0.85
-    assert recall(salt_and_pepper(image, 0.02)) >= clean - 0.03
+    assert recall(ocr, salt_and_pepper(image, 0.02), labels) >= clean - 0.03
 
 
 def test_a_one_bit_line_reads_like_the_gray_one(ocr):
@@ -124,13 +126,9 @@ def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
     image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=150, noise=0.0))
     page = boxed(image, labels, margin=2, thickness=1)
 
-    def recall(picture: np.ndarray) -> float:
-        read = ocr(picture).pages[0]
-        return match_words([(w.polygon, w.text) for w in read.words], labels).recall
-
-    assert recall(page) >= 0.75
+    assert recall(ocr, page, labels) >= 0.75
     monkeypatch.setattr(ocdr.pipeline, "remove_rules", lambda image, rules: image)
-    assert recall(page) <= 0.2
+    assert recall(ocr, page, labels) <= 0.2
 
 
 def struck(image: np.ndarray, labels, thickness: int) -> np.ndarray:
@@ -152,12 +150,8 @@ def test_struck_through_words_read_as_the_words_alone(ocr, monkeypatch):
     image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
     page = struck(image, labels, thickness=2)
 
-    def recall(picture: np.ndarray) -> float:
-        read = ocr(picture).pages[0]
-        return match_words([(w.polygon, w.text) for w in read.words], labels).recall
-
-    assert recall(page) >= 0.78
+    assert recall(ocr, page, labels) >= 0.78
     monkeypatch.setattr(
         ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.through])
     )
-    assert recall(page) <= 0.35
+    assert recall(ocr, page, labels) <= 0.35
