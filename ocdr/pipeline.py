@@ -616,9 +616,9 @@ class OCRPipeline:
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
         # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
-        # they are painted over, as are strike-throughs (a struck "c" reads "e"). Other rules across stay: underlined
-        # words are read better as they are (ocdr.cleanup).
-        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across or rule.through])
+        # they are painted over, as are strike-throughs (a struck "c" reads "e") and underlines tight under their
+        # words (a comma on the line is lost). Other rules across stay (ocdr.cleanup).
+        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across or rule.touches_print])
         detections = self.detector(image, params)
         faint = show_through(image, [d.polygon for d in detections])
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]

@@ -131,13 +131,14 @@ def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
     assert recall(ocr, page, labels) <= 0.2
 
 
-def struck(image: np.ndarray, labels, thickness: int) -> np.ndarray:
-    """``image`` with a line ``thickness`` pixels thick through the middle of each labelled word."""
+def lined(image: np.ndarray, labels, thickness: int, level: float) -> np.ndarray:
+    """``image`` with a line ``thickness`` pixels thick under or through each labelled word, ``level`` of the way
+    down its box (0.5: through its middle)."""
     out = image.copy()
     for label in labels:
         (x0, y0), (x1, y1) = label.polygon.min(axis=0), label.polygon.max(axis=0)
-        middle = int(round((y0 + y1) / 2))
-        cv2.line(out, (int(x0), middle), (int(x1), middle), (0, 0, 0), thickness)
+        y = int(round(y0 + level * (y1 - y0)))
+        cv2.line(out, (int(x0), y), (int(x1), y), (0, 0, 0), thickness)
     return out
 
 
@@ -148,10 +149,29 @@ def test_struck_through_words_read_as_the_words_alone(ocr, monkeypatch):
 
     rng = np.random.default_rng(47)
     image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
-    page = struck(image, labels, thickness=2)
+    page = lined(image, labels, thickness=2, level=0.5)
 
     assert recall(ocr, page, labels) >= 0.78
     monkeypatch.setattr(
         ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.through])
     )
     assert recall(ocr, page, labels) <= 0.35
+
+
+def test_underlined_words_read_as_the_words_alone(ocr, monkeypatch):
+    """The same page with every word underlined by a line 2 pixels thick through its descenders: with the
+    underlines painted over, recall 0.931 (the words alone: 0.949); read with them (a comma or a period on the
+    line is lost: "34," reads "34"), 0.651."""
+    import ocdr.pipeline
+
+    rng = np.random.default_rng(47)
+    image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
+    page = lined(image, labels, thickness=2, level=0.78)
+
+    found = [rule for rule in page_rules(page) if rule.across]
+    assert sum(rule.underline for rule in found) >= 0.95 * len(found)
+    assert recall(ocr, page, labels) >= 0.88
+    monkeypatch.setattr(
+        ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.underline])
+    )
+    assert recall(ocr, page, labels) <= 0.72
