@@ -214,8 +214,9 @@ def page_rules(image: np.ndarray) -> list[Rule]:
 
 def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
     """``image`` with the rules ``found`` on it painted over (itself when there are none). Each rule is filled in
-    from either side of it (``_fill_across``), so print that an underline or a strike-through runs through keeps
-    its strokes."""
+    from either side of it (``_fill_across``), so print that a strike-through runs through keeps its strokes; an
+    underline from the side away from its print alone, so descenders that cross it go on and letters that sit on
+    it end there, not in a gray smear."""
     if not found:
         return image
     out = image.copy()
@@ -228,15 +229,16 @@ def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
         mask[rule.y - y0 : rule.y - y0 + rule.mask.shape[0], rule.x - x0 : rule.x - x0 + rule.mask.shape[1]] = rule.mask
         if not rule.touches_print:  # its antialiased edge too; that of a rule print touches is left, as strokes
             mask = cv2.dilate(mask, _RING)  # along it are partly in it (an "e"'s bar): struck pages 0.49 -> 0.75
-        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), rule.across)
+        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), rule.across, rule.underline and not rule.through)
     return out
 
 
-def _fill_across(image: np.ndarray, mask: np.ndarray, across: bool) -> None:
+def _fill_across(image: np.ndarray, mask: np.ndarray, across: bool, from_after: bool = False) -> None:
     """Each run of ``mask`` pixels across a rule (down a column for a rule across the page, along a row for one
     down it) filled in place from the pixels just outside its two ends, blended by distance: paper where the rule
-    ran over paper, a glyph's stroke where one crosses it. The end pixels are averaged over three along the rule,
-    so that a noisy paper's grain does not run across the rule in streaks."""
+    ran over paper, a glyph's stroke where one crosses it; ``from_after``: from the end below (or right) alone.
+    The end pixels are averaged over three along the rule, so that a noisy paper's grain does not run across the
+    rule in streaks."""
     fixed, pos = np.nonzero(mask.T if across else mask)  # (column, row) or (row, column), runs consecutive in pos
     new = np.r_[True, (np.diff(fixed) != 0) | (np.diff(pos) != 1)]
     run = np.cumsum(new) - 1
@@ -246,6 +248,8 @@ def _fill_across(image: np.ndarray, mask: np.ndarray, across: bool) -> None:
     before = np.where(first > 0, first - 1, np.minimum(last + 1, limit))
     after = np.where(last < limit, last + 1, before)
     share = (pos - first + 1) / (last - first + 2)  # how far along the run: the nearer end counts more
+    if from_after:
+        share = np.ones_like(share)
     if image.ndim == 3:
         share = share[:, None]
     ends = cv2.blur(image, (3, 1) if across else (1, 3))
