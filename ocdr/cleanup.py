@@ -109,8 +109,9 @@ def rules(gray: np.ndarray) -> list[Rule]:
     strokes are shorter or thicker (a "T"'s bar, an en dash: at most 12 times; an em dash 15 times in most fonts).
     A box's sides can be as short as the text in it, so a run down that is half that long and ``BOX_ASPECT`` times
     longer than thick is a rule too when edges across meet both its ends: runs across as long as a rule and
-    ``BOX_ASPECT`` times longer than thick (a short box's top and bottom; they are not rules themselves).
-    Rules across are told whether print runs through them or sits on them (``_touching``)."""
+    ``BOX_ASPECT`` times longer than thick (a short box's top and bottom). Rules across are told whether print runs
+    through them or sits on them (``_touching``); such an edge is a rule too when print sits on it (an underline or
+    a strike-through under or through a short word)."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     run = max(RULE_MIN_RUN, min(ink.shape) // RULE_RUN)
     thick = max(3.0, min(ink.shape) / RULE_THICK)
@@ -124,8 +125,8 @@ def rules(gray: np.ndarray) -> list[Rule]:
     edges = _runs(ink, True, run, edge)
     if not edges:  # a page without a rule or a box's edge across has no table or box: no run down is looked at
         return []
-    across = [rule for rule in edges if rule.mask.shape[1] ** 2 >= RULE_ASPECT * np.count_nonzero(rule.mask)]
-    ends = cv2.dilate(_pixels(ink.shape, edges), _RING, iterations=2)
+    edge_pixels = _pixels(ink.shape, edges)
+    ends = cv2.dilate(edge_pixels, _RING, iterations=2)
 
     def side(length: np.ndarray, area: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         keep = long(length, area)
@@ -135,11 +136,13 @@ def rules(gray: np.ndarray) -> list[Rule]:
         return keep
 
     down = _runs(ink, False, run // 2, side)
-    ruled = cv2.dilate(_pixels(ink.shape, across + down), _RING) if across else None
+    ruled = cv2.dilate(edge_pixels | _pixels(ink.shape, down), _RING)
     found = []
-    for rule in across:
+    for rule in edges:
         above, below = _touching(ink, ruled, rule)
-        found.append(replace(rule, through=min(above, below) >= THROUGH_SHARE, underline=above >= UNDERLINE_SHARE))
+        underline = above >= UNDERLINE_SHARE
+        if underline or rule.mask.shape[1] ** 2 >= RULE_ASPECT * np.count_nonzero(rule.mask):
+            found.append(replace(rule, through=min(above, below) >= THROUGH_SHARE, underline=underline))
     return found + down
 
 

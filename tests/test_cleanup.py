@@ -152,13 +152,13 @@ def lined(image: np.ndarray, labels, thickness: int, level: float) -> np.ndarray
 
 def test_struck_through_words_read_as_the_words_alone(ocr, monkeypatch, page_200dpi):
     """A 200 dpi page with every word struck through by a line 2 pixels thick: with the strike-throughs painted
-    over, recall 0.843 (the words alone: 0.949); read with them (a struck "c" reads "e", an "o" "e"), 0.245."""
+    over, recall 0.912 (the words alone: 0.949); read with them (a struck "c" reads "e", an "o" "e"), 0.240."""
     import ocdr.pipeline
 
     image, labels = page_200dpi
     page = lined(image, labels, thickness=2, level=0.5)
 
-    assert recall(ocr, page, labels) >= 0.78
+    assert recall(ocr, page, labels) >= 0.85
     monkeypatch.setattr(
         ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.through])
     )
@@ -167,7 +167,7 @@ def test_struck_through_words_read_as_the_words_alone(ocr, monkeypatch, page_200
 
 def test_underlined_words_read_as_the_words_alone(ocr, monkeypatch, page_200dpi):
     """The same page with every word underlined by a line 2 pixels thick through its descenders: with the
-    underlines painted over, recall 0.873 (the words alone: 0.949); read with them (a comma or a period on the
+    underlines painted over, recall 0.889 (the words alone: 0.949); read with them (a comma or a period on the
     line is lost: "34," reads "34"), 0.651."""
     import ocdr.pipeline
 
@@ -176,7 +176,7 @@ def test_underlined_words_read_as_the_words_alone(ocr, monkeypatch, page_200dpi)
 
     found = [rule for rule in page_rules(page) if rule.across]
     assert sum(rule.underline for rule in found) >= 0.95 * len(found)
-    assert recall(ocr, page, labels) >= 0.83
+    assert recall(ocr, page, labels) >= 0.84
     monkeypatch.setattr(
         ocdr.pipeline, "remove_rules", lambda image, found: remove_rules(image, [r for r in found if not r.underline])
     )
