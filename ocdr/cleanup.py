@@ -116,7 +116,7 @@ def rules(gray: np.ndarray) -> list[Rule]:
     run = max(RULE_MIN_RUN, min(ink.shape) // RULE_RUN)
     thick = max(3.0, min(ink.shape) / RULE_THICK)
 
-    def long(length: np.ndarray, area: np.ndarray) -> np.ndarray:
+    def long(length: np.ndarray | int, area: np.ndarray | int) -> np.ndarray:  # a rule (per run, or for one)
         return (length >= run) & (length**2 >= RULE_ASPECT * area) & (area <= thick * length)
 
     def edge(length: np.ndarray, area: np.ndarray, _) -> np.ndarray:  # a box's top or bottom, or a rule
@@ -141,7 +141,7 @@ def rules(gray: np.ndarray) -> list[Rule]:
     for rule in edges:
         above, below = _touching(ink, ruled, rule)
         underline = above >= UNDERLINE_SHARE
-        if underline or rule.mask.shape[1] ** 2 >= RULE_ASPECT * np.count_nonzero(rule.mask):
+        if underline or long(rule.mask.shape[1], np.count_nonzero(rule.mask)):
             found.append(replace(rule, through=min(above, below) >= THROUGH_SHARE, underline=underline))
     return found + down
 
