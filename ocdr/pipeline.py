@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ocdr.cleanup import bilevel, despeckle, page_rules, remove_rules, smooth_bilevel
+from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
 from ocdr.errors import InputError, ModelError
@@ -510,17 +511,21 @@ class OCRPipeline:
         image's pixels are (``PageImage.pixel_aspect``, from its DPI metadata); a page whose pixels are further from
         square than ``SQUARE_PIXELS`` (a standard-mode fax: 204 x 98 DPI, its print half as tall as wide) is read
         stretched to square pixels, the shape the models learnt text in. A speckled page is despeckled and a
-        bilevel page (a fax, a 1-bit scan) smoothed first, and a document's rules down the page (table borders,
-        box sides) are painted over (``ocdr.cleanup``)."""
+        bilevel page (a fax, a 1-bit scan) smoothed first, a page smeared by a moving camera is sharpened
+        (``ocdr.deblur``), and a document's rules down the page (table borders, box sides) are painted over
+        (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
         read = despeckle(image)
+        two_tone = bilevel(image)
+        if not two_tone:  # a bilevel page's edges are steps: no smear to measure
+            read = sharpen(read)
         stretched = max(pixel_aspect, 1 / pixel_aspect) >= SQUARE_PIXELS
         if stretched:  # the coarser axis stretched, so that no detail is lost
             height, width = image.shape[:2]
             size = (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
             read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)
-        if bilevel(image):
+        if two_tone:
             read = smooth_bilevel(read)
         page = self.read_oriented(read, params, index, source)
         if stretched:

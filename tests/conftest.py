@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ocdr.evaluation.metrics import match_words
 from ocdr.io.labels import RegionLabel
-from ocdr.training.synth.render import photograph, render_lines  # noqa: F401  (the tests import it from here)
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import (
+    PageStyle,
+    photograph,
+    render_lines,  # noqa: F401  (the tests import it from here)
+    render_page,
+)
+from ocdr.training.synth.text import TextSampler
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "letter.png"
@@ -126,3 +134,16 @@ def ocr():
 @pytest.fixture(scope="session")
 def text_page():
     return render_lines(PAGE_LINES)
+
+
+@pytest.fixture(scope="session")
+def page_200dpi():
+    """A rendered 200 dpi page and its word labels (seed 47), for lines drawn through its words or a smear."""
+    rng = np.random.default_rng(47)
+    return render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
+
+
+def recall(ocr, picture: np.ndarray, labels: list[RegionLabel]) -> float:
+    """The share of a rendered page's labelled words that ``ocr`` reads right (IoU >= 0.5, exact text)."""
+    words = ocr(picture).pages[0].words
+    return match_words([(w.polygon, w.text) for w in words], labels).recall

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
-from conftest import render_lines
+from conftest import recall, render_lines
 
 from ocdr.cleanup import SPECK_SHARE, bilevel, despeckle, page_rules, remove_rules, rules, specks
-from ocdr.evaluation.metrics import match_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
@@ -22,12 +20,6 @@ def salt_and_pepper(image: np.ndarray, share: float, seed: int = 0) -> np.ndarra
     noisy[draw < share / 2] = 0
     noisy[draw > 1 - share / 2] = 255
     return noisy
-
-
-def recall(ocr, picture: np.ndarray, labels) -> float:
-    """The share of a rendered page's labelled words that ``ocr`` reads right (IoU >= 0.5, exact text)."""
-    words = ocr(picture).pages[0].words
-    return match_words([(w.polygon, w.text) for w in words], labels).recall
 
 
 def test_a_clean_page_is_left_as_it_is(text_page):
@@ -130,13 +122,6 @@ def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
     assert recall(ocr, page, labels) >= 0.75
     monkeypatch.setattr(ocdr.pipeline, "remove_rules", lambda image, rules: image)
     assert recall(ocr, page, labels) <= 0.2
-
-
-@pytest.fixture(scope="module")
-def page_200dpi():
-    """A rendered 200 dpi page and its word labels, for lines drawn under or through its words."""
-    rng = np.random.default_rng(47)
-    return render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=200, noise=0.0))
 
 
 def lined(image: np.ndarray, labels, thickness: int, level: float) -> np.ndarray:
