@@ -11,6 +11,7 @@ the models are read-only and every call keeps its own state.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -105,17 +106,23 @@ class OCR:
         pages: Sequence[int] | str | None = None,
         color_order: str = "rgb",
         dpi: float | None = None,
+        pixel_aspect: float | None = None,
         **params,
     ) -> Iterator[tuple[PageImage, Page]]:
-        """Each page image of one input with its result, lazily (a long PDF is never held whole)."""
+        """Each page image of one input with its result, lazily (a long PDF is never held whole). ``pixel_aspect``:
+        how many times taller than wide the pixels are, for an input whose metadata does not say (an array, a fax
+        saved without its resolution tags: 204 / 98 in standard mode); by default the metadata's, else square."""
+        if pixel_aspect is not None and not (isinstance(pixel_aspect, numbers.Real) and 0.1 <= pixel_aspect <= 10):
+            raise ValueError(f"pixel_aspect must be a number in [0.1, 10], got {pixel_aspect!r}")
         run_params = self.params.with_overrides(**params)
         if isinstance(pages, str):
             pages = parse_page_spec(pages)
         for page in iter_pages(
             source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
         ):
+            aspect = page.pixel_aspect if pixel_aspect is None else float(pixel_aspect)
             result = self.pipeline.read_page(
-                page.image, run_params, index=page.index, source=source.name, pixel_aspect=page.pixel_aspect
+                page.image, run_params, index=page.index, source=source.name, pixel_aspect=aspect
             )
             result.dpi = page.dpi
             yield page, result
@@ -126,7 +133,8 @@ class OCR:
 
     def predict_iter(self, inputs, **kwargs) -> Iterator[Document]:
         """One ``Document`` per input, in order, as each is read (directories expand to their files). Keyword
-        arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices), color_order, dpi, pipeline settings."""
+        arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices), color_order, dpi, pixel_aspect,
+        pipeline settings."""
         for source in expand_inputs(inputs):
             yield self.read_source(source, **kwargs)
 

@@ -57,7 +57,8 @@ def test_light_print_on_dark_reads_as_dark_on_light(ocr):
 def test_a_standard_mode_fax_is_read_with_square_pixels(ocr):
     """A standard-mode fax (a 1-bit G4 TIFF at 200 x 98 DPI: its print half as tall as wide) is read stretched to
     square pixels, as its resolution tags say, and smoothed; results come back in the file's pixels. The same
-    file without the tags, read as it comes, loses about half its words."""
+    file without the tags, read as it comes, loses about half its words; told its pixels' shape
+    (``pixel_aspect``), it reads as the tagged file."""
     import io
 
     import cv2
@@ -70,10 +71,10 @@ def test_a_standard_mode_fax_is_read_with_square_pixels(ocr):
     fax = cv2.resize(image[..., 0], (width, round(height * squash)), interpolation=cv2.INTER_AREA) > 128
     truth = [replace(label, polygon=label.polygon * np.float32([1, squash])) for label in labels]
 
-    def read(**tags):
+    def read(pixel_aspect=None, **tags):
         buffer = io.BytesIO()
         Image.fromarray(fax).save(buffer, "TIFF", compression="group4", **tags)
-        page = ocr(buffer.getvalue()).pages[0]
+        page = ocr(buffer.getvalue(), pixel_aspect=pixel_aspect).pages[0]
         return page, match_words([(w.polygon, w.text) for w in page.words], truth).recall
 
     page, recall = read(dpi=(200, 98))
@@ -81,6 +82,10 @@ def test_a_standard_mode_fax_is_read_with_square_pixels(ocr):
     assert recall >= 0.88  # 0.918 at stop 36; the 200 dpi page in gray: 0.926
     untagged, recall_untagged = read()
     assert untagged.pixel_aspect == 1.0 and recall_untagged <= recall - 0.3  # 0.506
+    told, recall_told = read(pixel_aspect=200 / 98)  # the caller says what the file does not
+    assert told.pixel_aspect == pytest.approx(200 / 98) and recall_told == pytest.approx(recall)
+    with pytest.raises(ValueError, match="pixel_aspect"):
+        ocr(fax.astype(np.uint8) * 255, pixel_aspect=0)
 
 
 def test_print_showing_through_from_the_back_is_not_read(ocr, monkeypatch):
