@@ -48,6 +48,9 @@ class OCR:
             docs/models.md). A model path given is used as it is.
         trt_cache: TensorRT engine cache folder (device "tensorrt"; default ~/.cache/ocdr/tensorrt).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
+        pixel_aspect: how many times taller than wide the input's pixels are, where its metadata does not say (an
+            array, a fax saved without its resolution tags: 204 / 98 in standard mode); None (default): the
+            metadata's, else square. A call's own ``pixel_aspect`` comes first.
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
@@ -69,6 +72,7 @@ class OCR:
         threads: int | None = None,
         device: str = "cpu",
         dpi: float = 200.0,
+        pixel_aspect: float | None = None,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         memory_arena: bool = True,
         precision: str = "fp32",
@@ -81,6 +85,7 @@ class OCR:
     ):
         gpu = device != "cpu"
         self.dpi = dpi
+        self.pixel_aspect = _checked_aspect(pixel_aspect)
         self.max_pixels = max_pixels
         load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
         detector = TextDetector(load(resolve_model("det", det_model, precision)))
@@ -109,18 +114,18 @@ class OCR:
         pixel_aspect: float | None = None,
         **params,
     ) -> Iterator[tuple[PageImage, Page]]:
-        """Each page image of one input with its result, lazily (a long PDF is never held whole). ``pixel_aspect``:
-        how many times taller than wide the pixels are, for an input whose metadata does not say (an array, a fax
-        saved without its resolution tags: 204 / 98 in standard mode); by default the metadata's, else square."""
-        if pixel_aspect is not None and not (isinstance(pixel_aspect, numbers.Real) and 0.1 <= pixel_aspect <= 10):
-            raise ValueError(f"pixel_aspect must be a number in [0.1, 10], got {pixel_aspect!r}")
+        """Each page image of one input with its result, lazily (a long PDF is never held whole). ``pixel_aspect``
+        as the constructor's, for this input."""
+        pixel_aspect = _checked_aspect(pixel_aspect)
+        if pixel_aspect is None:
+            pixel_aspect = self.pixel_aspect
         run_params = self.params.with_overrides(**params)
         if isinstance(pages, str):
             pages = parse_page_spec(pages)
         for page in iter_pages(
             source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
         ):
-            aspect = page.pixel_aspect if pixel_aspect is None else float(pixel_aspect)
+            aspect = page.pixel_aspect if pixel_aspect is None else pixel_aspect
             result = self.pipeline.read_page(
                 page.image, run_params, index=page.index, source=source.name, pixel_aspect=aspect
             )
@@ -148,3 +153,12 @@ class OCR:
         if len(sources) != 1:
             raise InputError(f"OCR() reads one input, got {len(sources)}; use OCR.predict() for several")
         return self.read_source(sources[0], **kwargs)
+
+
+def _checked_aspect(pixel_aspect: float | None) -> float | None:
+    """``pixel_aspect`` as a float, or None; a ValueError for anything but a number in [0.1, 10]."""
+    if pixel_aspect is None:
+        return None
+    if isinstance(pixel_aspect, bool) or not isinstance(pixel_aspect, numbers.Real) or not 0.1 <= pixel_aspect <= 10:
+        raise ValueError(f"pixel_aspect must be a number in [0.1, 10], got {pixel_aspect!r}")
+    return float(pixel_aspect)

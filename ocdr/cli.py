@@ -118,6 +118,7 @@ def _ocr_options(args) -> dict:
         precision=args.precision,
         trt_cache=args.trt_cache,
         dpi=getattr(args, "dpi", 200.0),
+        pixel_aspect=getattr(args, "pixel_aspect", None),
         memory_arena=getattr(args, "memory_arena", True),
         **_params(args),
     )
@@ -165,6 +166,12 @@ def _add_read(sub) -> None:
     p.add_argument("--level", default="word", choices=["word", "line", "paragraph"], help="boxes drawn by --vis")
     p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
     p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
+    p.add_argument(
+        "--pixel-aspect",
+        type=float,
+        help="how many times taller than wide the inputs' pixels are, where their metadata does not say (a fax saved "
+        "without its resolution tags: 2.08 in standard mode); default: the metadata's, else square",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(
         "--memory-arena",

@@ -108,3 +108,24 @@ def test_read_keeps_memory_flat_unless_asked_for_the_arena():
     assert _ocr_options(parser.parse_args(["read", "x.png"]))["memory_arena"] is False
     assert _ocr_options(parser.parse_args(["read", "x.png", "--memory-arena"]))["memory_arena"] is True
     assert _ocr_options(parser.parse_args(["eval", "det", "--data", "d"]))["memory_arena"] is True
+
+
+def test_pixel_aspect_for_a_fax_without_its_tags(tmp_path, capsys):
+    """A standard-mode fax saved as a PNG keeps its squashed pixels but not its 204 x 98 DPI: ``--pixel-aspect``
+    says what the file does not, and the page is read stretched back (read square, "4471" came out "44 71")."""
+    import cv2
+    import numpy as np
+
+    image, _ = render_lines(["Telefax from the Portland office", "Invoice number 4471 attached"], margin=24)
+    height, width = image.shape[:2]
+    fax = cv2.resize(image, (width, round(height * 98 / 204)), interpolation=cv2.INTER_AREA)
+    path = tmp_path / "fax.png"
+    Image.fromarray(np.where(fax > 128, 255, 0).astype(np.uint8)).save(path)
+
+    assert main(["read", str(path), "--threads", "2", "--pixel-aspect", str(204 / 98), "--format", "json"]) == 0
+    page = json.loads(capsys.readouterr().out)["pages"][0]
+    assert page["pixel_aspect"] == pytest.approx(204 / 98) and page["height"] == fax.shape[0]
+    words = [word["text"] for block in page["blocks"] for line in block["lines"] for word in line["words"]]
+    assert " ".join(words) == "Telefax from the Portland office Invoice number 4471 attached"
+    assert main(["read", str(path), "--pixel-aspect", "0"]) == 2
+    assert "pixel_aspect" in capsys.readouterr().err
