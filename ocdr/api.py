@@ -48,8 +48,8 @@ class OCR:
             docs/models.md). A model path given is used as it is.
         trt_cache: TensorRT engine cache folder (device "tensorrt"; default ~/.cache/ocdr/tensorrt).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
-        pixel_aspect: how many times taller than wide the input's pixels are, where its metadata does not say (an
-            array, a fax saved without its resolution tags: 204 / 98 in standard mode); None (default): the
+        pixel_aspect: how many times taller than wide the inputs' pixels are, over what their metadata says: for
+            an array, or a fax saved without its resolution tags (204 / 98 in standard mode). None (default): the
             metadata's, else square. A call's own ``pixel_aspect`` comes first.
         memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.

@@ -169,7 +169,7 @@ def _add_read(sub) -> None:
     p.add_argument(
         "--pixel-aspect",
         type=float,
-        help="how many times taller than wide the inputs' pixels are, where their metadata does not say (a fax saved "
+        help="how many times taller than wide the inputs' pixels are, over what their metadata says (a fax saved "
         "without its resolution tags: 2.08 in standard mode); default: the metadata's, else square",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
