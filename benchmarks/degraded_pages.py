@@ -16,7 +16,6 @@ IoU >= 0.5 with the label's and its text is exact. Prints a markdown table of wo
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from peer_engines import Ocdr, PPOCRv4  # noqa: E402
 
-from ocdr.deblur import box_kernel  # noqa: E402
+from ocdr.deblur import smear  # noqa: E402
 from ocdr.evaluation.metrics import PRF, match_words  # noqa: E402
 from ocdr.io.labels import RegionLabel  # noqa: E402
 from ocdr.io.page_datasets import read_page_dataset  # noqa: E402
@@ -115,21 +114,16 @@ def underexposed(image, rng, words):  # ink at gray 20, paper at 90
     return (20 + image.astype(np.float32) * (70 / 255)).astype(np.uint8), 1, 1, 1.0
 
 
-def _motion(image: np.ndarray, length: float, degrees: float = 0.0) -> np.ndarray:
-    angle = math.radians(degrees)
-    return cv2.filter2D(image, -1, box_kernel(length * math.cos(angle), length * math.sin(angle)))
-
-
 def shake_5px(image, rng, words):  # the camera moved sideways during the exposure
-    return _motion(image, 5), 1, 1, 1.0
+    return smear(image, 5), 1, 1, 1.0
 
 
 def shake_9px(image, rng, words):
-    return _motion(image, 9), 1, 1, 1.0
+    return smear(image, 9), 1, 1, 1.0
 
 
 def shake_12px_slanted(image, rng, words):  # down and to the right, 30 degrees below the line
-    return _motion(image, 12, 30), 1, 1, 1.0
+    return smear(image, 12, 30), 1, 1, 1.0
 
 
 def show_through(image, rng, words):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%

@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocdr.deblur import box_kernel, motion_blur
+from ocdr.deblur import motion_blur, smear
 
 # (length, degrees, noise, JPEG quality)
 SMEARS = [
@@ -44,8 +44,7 @@ SMEARS = [
 
 
 def smeared(gray: np.ndarray, length: float, degrees: float, noise: float, quality: int, seed: int) -> np.ndarray:
-    angle = math.radians(degrees)
-    out = cv2.filter2D(gray, -1, box_kernel(length * math.cos(angle), length * math.sin(angle)))
+    out = smear(gray, length, degrees)
     if noise:
         out = np.clip(out + np.random.default_rng(seed).normal(0, noise, out.shape), 0, 255).astype(np.uint8)
     if quality:

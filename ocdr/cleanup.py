@@ -250,9 +250,8 @@ def _fill_across(image: np.ndarray, mask: np.ndarray, across: bool, from_after: 
     limit = mask.shape[0 if across else 1] - 1
     before = np.where(first > 0, first - 1, np.minimum(last + 1, limit))
     after = np.where(last < limit, last + 1, before)
-    share = (pos - first + 1) / (last - first + 2)  # how far along the run: the nearer end counts more
-    if from_after:
-        share = np.ones_like(share)
+    # how far along the run: the nearer end counts more (from_after: the end after alone)
+    share = np.ones(len(pos)) if from_after else (pos - first + 1) / (last - first + 2)
     if image.ndim == 3:
         share = share[:, None]
     ends = cv2.blur(image, (3, 1) if across else (1, 3))

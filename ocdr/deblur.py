@@ -72,10 +72,10 @@ def _window() -> np.ndarray:
 
 
 @cache
-def _frequencies() -> tuple[np.ndarray, np.ndarray]:
-    """The x and y frequency (cycles per pixel) of each cell of an unshifted TILE x TILE spectrum."""
+def _frequencies() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The x and y frequency (cycles per pixel) of each cell of an unshifted TILE x TILE spectrum, and its radius."""
     fy, fx = np.meshgrid(np.fft.fftfreq(TILE), np.fft.fftfreq(TILE), indexing="ij")
-    return fx, fy
+    return fx, fy, np.hypot(fx, fy)
 
 
 @cache
@@ -119,8 +119,8 @@ def _power(gray: np.ndarray) -> np.ndarray | None:
 def _log_signal(power: np.ndarray) -> np.ndarray:
     """The log of a power spectrum with its noise floor (the median of the highest frequencies, where a smeared
     page has no signal left) taken off, so that noise does not fill the smear's zeros."""
-    fx, fy = _frequencies()
-    floor = float(np.median(power[np.hypot(fx, fy) > NOISE_BAND]))
+    *_, radius = _frequencies()
+    floor = float(np.median(power[radius > NOISE_BAND]))
     return np.log(np.maximum(power - floor, 0.01 * floor + 1e-3))
 
 
@@ -161,10 +161,9 @@ def _notch(log_signal: np.ndarray, dx: float, dy: float) -> float:
     """How much lower (natural log of power) the spectrum lies on the lines where a smear along (dx, dy) has its
     zeros (k / L cycles per pixel along it) than halfway between them, over the first three zeros below
     ``NOTCH_BAND``; near 0 for a page not smeared that way."""
-    fx, fy = _frequencies()
+    fx, fy, radius = _frequencies()
     length = math.hypot(dx, dy)
     along = np.abs(fx * dx + fy * dy) / length
-    radius = np.hypot(fx, fy)
     band = (radius > 0.02) & (radius < NOTCH_BAND)
     width = 0.12 / length
     dips = []
@@ -217,6 +216,13 @@ def box_kernel(dx: float, dy: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
+def smear(image: np.ndarray, length: float, degrees: float = 0.0) -> np.ndarray:
+    """``image`` as a camera moving ``length`` pixels at ``degrees`` (clockwise from the x axis) during the exposure
+    would take it (``box_kernel``): camera shake for benchmarks and tests."""
+    angle = math.radians(degrees)
+    return cv2.filter2D(image, -1, box_kernel(length * math.cos(angle), length * math.sin(angle)))
+
+
 def _wiener(rows: np.ndarray, box: np.ndarray) -> np.ndarray:
     """``rows`` (float32) deconvolved by ``box`` (a centred kernel), in the frequency domain, at a size the DFT is
     fast at (the rows mirrored past their right and bottom edges to reach it)."""
@@ -243,7 +249,8 @@ def deblur(image: np.ndarray, blur: MotionBlur) -> np.ndarray:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     height, width = gray.shape
     pad = REACH * math.ceil(max(abs(blur.dx), abs(blur.dy)))
-    page = cv2.copyMakeBorder(gray.astype(np.float32), pad, pad, pad, pad, cv2.BORDER_REFLECT)
+    flat = gray.astype(np.float32)
+    page = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_REFLECT)
     box = box_kernel(blur.dx, blur.dy)
     sharp = np.empty((height, width), np.float32)
     for top in range(0, height, STRIP):
@@ -251,7 +258,7 @@ def deblur(image: np.ndarray, blur: MotionBlur) -> np.ndarray:
         sharp[top:bottom] = _wiener(page[top : bottom + 2 * pad], box)[pad : pad + bottom - top, pad : pad + width]
     if image.ndim == 2:
         return np.clip(sharp, 0, 255).astype(np.uint8)
-    change = (sharp - gray.astype(np.float32))[..., None]
+    change = (sharp - flat)[..., None]
     return np.clip(image.astype(np.float32) + change, 0, 255).astype(np.uint8)
 
 

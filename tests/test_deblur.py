@@ -10,14 +10,8 @@ import numpy as np
 import pytest
 from conftest import SHARED_DATA, recall
 
-from ocdr.deblur import box_kernel, deblur, motion_blur, sharpen
+from ocdr.deblur import deblur, motion_blur, sharpen, smear
 from ocdr.io.page_datasets import read_page_dataset
-
-
-def smear(image: np.ndarray, length: float, degrees: float) -> np.ndarray:
-    """``image`` smeared by a camera moving ``length`` pixels at ``degrees`` (clockwise from the x axis)."""
-    angle = math.radians(degrees)
-    return cv2.filter2D(image, -1, box_kernel(length * math.cos(angle), length * math.sin(angle)))
 
 
 def gray(image: np.ndarray) -> np.ndarray:
