@@ -6,14 +6,16 @@ whose zeros repeat every 1/L along that direction, so the log power spectrum car
 its Fourier transform (the cepstrum) a deep negative peak at the vector (L cos a, L sin a) and a weaker one, its
 echo, at twice it (the classic cepstral estimate of linear motion blur). The spectrum itself dips along the lines
 of the sinc's zeros. A page that was not smeared shows no such peak with its dips: its strokes make peaks of their
-width without them, and JPEG blocks or a fax's resampling make lone peaks at 3-5 pixels.
+width without them, and JPEG blocks or a fax's resampling make lone peaks at 3-5 pixels. JPEG compression after
+the smear fills its dips but leaves its peak; such a page is told by deconvolving it: undone along its own vector
+the smear leaves the page within its range of grays, while a sharp page deconvolved along any vector rings.
 
 The smear found, the page is sharpened by Wiener deconvolution with that box (``NOISE`` keeps the division by the
 sinc's near-zeros from amplifying the noise). Horizontal shake of 9 pixels on a 300 dpi page takes "resourcefully"
 to "resouceiuliy" and "16.6.1987" to "16.61987"; sharpened, both read right. Looking costs 8-25 ms a page (the
-spectra of twelve 256-pixel squares); sharpening a smeared A4 page at 300 dpi about 0.7 s. Noise fills the zeros:
-a smear under noise of a few gray levels is often still found, one under JPEG compression mostly not, and a page
-whose smear is not found is read as it is.
+spectra of twelve 256-pixel squares, and about 0.1 s more when a page's cepstrum has a peak without the dips);
+sharpening a smeared A4 page at 300 dpi about 0.7 s. Noise fills the zeros: a smear under noise of a few gray
+levels is often still found, and a page whose smear is not found is read as it is.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ SEARCH_FROM, MIN_LENGTH, MAX_LENGTH = 3, 4.5, 40
 # rule's three, and the deepest dips are -1.71. Smears of 5-30 pixels: dips of -2 to -7.
 SMEAR_DEPTH, DEEP_NOTCH = 6.0, -4.0
 PEAK_DEPTH, ECHO_DEPTH, NOTCH_DEPTH = 10.0, 3.5, -2.0
+# JPEG compression after the smear fills its dips (its 8-pixel blocks spread each frequency's rounding over its
+# neighbours) but leaves the peak where it was: a candidate is then taken when undoing it rings the page less than
+# MAX_RINGING times what undoing it turned a quarter or LONGER times longer does (``_ringing``), the squares
+# mirrored RING_PAD smear lengths past their edges; the RING_SQUARES squares with the most detail are enough (the
+# twelve gave the same ratios to 0.04 on the pages that decided these numbers, for twice the time).
+MAX_RINGING, LONGER, RING_PAD, RING_SQUARES = 0.35, 1.4, 3, 6
 CEPSTRUM_SIGMA = 0.7  # pixels
 NOISE_BAND = 0.45  # cycles per pixel: above, a smeared page's spectrum is its noise
 NOTCH_BAND = 0.35  # cycles per pixel: below, a page's print outweighs its noise
@@ -87,9 +95,9 @@ def _ring() -> np.ndarray:
     return (radius >= SEARCH_FROM) & (radius <= MAX_LENGTH) & ((ys > 0) | ((ys == 0) & (xs > 0)))
 
 
-def _power(gray: np.ndarray) -> np.ndarray | None:
-    """The mean power spectrum (TILE x TILE, unshifted) of the page's ``TILES`` squares with the most detail
-    (half-overlapping, Hann-windowed); None when fewer than half that many hold print."""
+def _squares(gray: np.ndarray) -> list[np.ndarray] | None:
+    """The page's ``TILES`` squares (TILE pixels, half-overlapping) with the most detail, the most first, as
+    float32; None when fewer than half that many hold print."""
     height, width = gray.shape
     half = TILE // 2
     rows, cols = height // half, width // half
@@ -106,14 +114,18 @@ def _power(gray: np.ndarray) -> np.ndarray | None:
     order = order[spread[order] >= MIN_CONTRAST]
     if len(order) < TILES // 2:
         return None
+    corners = (divmod(int(index), cols - 1) for index in order)
+    return [gray[r * half : r * half + TILE, c * half : c * half + TILE].astype(np.float32) for r, c in corners]
+
+
+def _power(squares: list[np.ndarray]) -> np.ndarray:
+    """The mean power spectrum (TILE x TILE, unshifted) of the squares, Hann-windowed."""
     window = _window()
     power = np.zeros((TILE, TILE), np.float64)
-    for index in order:
-        r, c = divmod(int(index), cols - 1)
-        square = gray[r * half : r * half + TILE, c * half : c * half + TILE].astype(np.float32)
+    for square in squares:
         spectrum = cv2.dft((square - square.mean()) * window, flags=cv2.DFT_COMPLEX_OUTPUT)
         power += np.square(spectrum[..., 0]) + np.square(spectrum[..., 1])
-    return power / len(order)
+    return power / len(squares)
 
 
 def _log_signal(power: np.ndarray) -> np.ndarray:
@@ -176,19 +188,51 @@ def _notch(log_signal: np.ndarray, dx: float, dy: float) -> float:
     return float(np.mean(dips)) if dips else 0.0
 
 
+def _overshoot(squares: list[np.ndarray], ranges: np.ndarray, dx: float, dy: float) -> float:
+    """How far the squares deconvolved with a smear along (dx, dy) go past their own ``ranges`` (low, high), as a
+    share of them: the median of the squares' mean overshoot."""
+    wiener = _Wiener(box_kernel(dx, dy))
+    pad = RING_PAD * math.ceil(max(abs(dx), abs(dy)))
+    shares = []
+    for square, (low, high) in zip(squares, ranges, strict=True):
+        sharp = wiener(cv2.copyMakeBorder(square, pad, pad, pad, pad, cv2.BORDER_REFLECT))[pad:-pad, pad:-pad]
+        past = np.maximum(sharp - high, 0) + np.maximum(low - sharp, 0)
+        shares.append(float(past.mean()) / max(float(high - low), 1.0))
+    return float(np.median(shares))
+
+
+def _ringing(squares: list[np.ndarray], dx: float, dy: float) -> float:
+    """How much the squares ring deconvolved with a smear along (dx, dy), against deconvolved with the same smear
+    turned a quarter and with one ``LONGER`` times longer (the geometric mean of the two ratios): well under 1 when
+    that smear made them (undone, they barely overshoot their range, the 1st to 99th percentile; the others ring),
+    near 1 or over on a page that was not smeared (every deconvolution rings it). Each comparison alone is fooled
+    by something: the quarter turn by rules along the vector, which ring across it only, and the longer smear by a
+    page out of focus, which rings at no length."""
+    ranges = np.array([np.percentile(square[::2, ::2], (1, 99)) for square in squares])
+    along = _overshoot(squares, ranges, dx, dy)
+    across = _overshoot(squares, ranges, -dy, dx)
+    longer = _overshoot(squares, ranges, LONGER * dx, LONGER * dy)
+    return along / max(math.sqrt(across * longer), 1e-9)
+
+
 def motion_blur(gray: np.ndarray) -> MotionBlur | None:
     """The page's linear motion blur (a gray uint8 page), or None when it shows none of ``MIN_LENGTH`` or more:
-    a cepstral peak with the spectrum's dips at its zeros, deep ones or shallower ones beside a deep peak and its
-    echo."""
-    power = _power(gray)
-    if power is None:
+    a cepstral peak with the spectrum's dips at its zeros (deep ones, or shallower ones beside a deep peak and its
+    echo), or one that undoing barely rings the page (``_ringing``: a smear under JPEG, whose blocks fill the
+    dips)."""
+    squares = _squares(gray)
+    if squares is None:
         return None
-    log_signal = _log_signal(power)
+    log_signal = _log_signal(_power(squares))
     dx, dy, depth, echo = _peak(_cepstrum(log_signal))
     if math.hypot(dx, dy) < MIN_LENGTH or depth < SMEAR_DEPTH:
         return None
     dips = _notch(log_signal, dx, dy)
-    if dips <= DEEP_NOTCH or (depth >= PEAK_DEPTH and echo >= ECHO_DEPTH and dips <= NOTCH_DEPTH):
+    if (
+        dips <= DEEP_NOTCH
+        or (depth >= PEAK_DEPTH and echo >= ECHO_DEPTH and dips <= NOTCH_DEPTH)
+        or _ringing(squares[:RING_SQUARES], dx, dy) <= MAX_RINGING
+    ):
         return MotionBlur(dx, dy, depth)
     return None
 
@@ -223,22 +267,34 @@ def smear(image: np.ndarray, length: float, degrees: float = 0.0) -> np.ndarray:
     return cv2.filter2D(image, -1, box_kernel(length * math.cos(angle), length * math.sin(angle)))
 
 
-def _wiener(rows: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """``rows`` (float32) deconvolved by ``box`` (a centred kernel), in the frequency domain, at a size the DFT is
-    fast at (the rows mirrored past their right and bottom edges to reach it)."""
-    height, width = rows.shape
-    tall, wide = cv2.getOptimalDFTSize(height), cv2.getOptimalDFTSize(width)
-    page = cv2.copyMakeBorder(rows, 0, tall - height, 0, wide - width, cv2.BORDER_REFLECT)
-    size = len(box)
-    kernel = np.zeros((tall, wide), np.float32)
-    kernel[:size, :size] = box
-    kernel = np.roll(kernel, (-(size // 2), -(size // 2)), (0, 1))  # centred on the origin: no shift
-    smear = cv2.dft(kernel, flags=cv2.DFT_COMPLEX_OUTPUT)
-    real, imag = smear[..., 0], smear[..., 1]
-    power = real * real + imag * imag + NOISE
-    inverse = np.stack([real / power, -imag / power], axis=-1)
-    spectrum = cv2.mulSpectrums(cv2.dft(page, flags=cv2.DFT_COMPLEX_OUTPUT), inverse, 0)
-    return cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)[:height, :width]
+class _Wiener:
+    """Wiener deconvolution by one centred kernel, in the frequency domain, at a size the DFT is fast at (the rows
+    mirrored past their right and bottom edges to reach it); the inverse filter is computed once for each size, so
+    equal squares or strips share it."""
+
+    def __init__(self, box: np.ndarray) -> None:
+        self.box = box
+        self.inverses: dict[tuple[int, int], np.ndarray] = {}
+
+    def _inverse(self, tall: int, wide: int) -> np.ndarray:
+        if (tall, wide) not in self.inverses:
+            size = len(self.box)
+            kernel = np.zeros((tall, wide), np.float32)
+            kernel[:size, :size] = self.box
+            kernel = np.roll(kernel, (-(size // 2), -(size // 2)), (0, 1))  # centred on the origin: no shift
+            smear = cv2.dft(kernel, flags=cv2.DFT_COMPLEX_OUTPUT)
+            real, imag = smear[..., 0], smear[..., 1]
+            power = real * real + imag * imag + NOISE
+            self.inverses[tall, wide] = np.stack([real / power, -imag / power], axis=-1)
+        return self.inverses[tall, wide]
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` (float32) deconvolved."""
+        height, width = rows.shape
+        tall, wide = cv2.getOptimalDFTSize(height), cv2.getOptimalDFTSize(width)
+        page = cv2.copyMakeBorder(rows, 0, tall - height, 0, wide - width, cv2.BORDER_REFLECT)
+        spectrum = cv2.mulSpectrums(cv2.dft(page, flags=cv2.DFT_COMPLEX_OUTPUT), self._inverse(tall, wide), 0)
+        return cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)[:height, :width]
 
 
 def deblur(image: np.ndarray, blur: MotionBlur) -> np.ndarray:
@@ -251,11 +307,11 @@ def deblur(image: np.ndarray, blur: MotionBlur) -> np.ndarray:
     pad = REACH * math.ceil(max(abs(blur.dx), abs(blur.dy)))
     flat = gray.astype(np.float32)
     page = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_REFLECT)
-    box = box_kernel(blur.dx, blur.dy)
+    wiener = _Wiener(box_kernel(blur.dx, blur.dy))
     sharp = np.empty((height, width), np.float32)
     for top in range(0, height, STRIP):
         bottom = min(top + STRIP, height)
-        sharp[top:bottom] = _wiener(page[top : bottom + 2 * pad], box)[pad : pad + bottom - top, pad : pad + width]
+        sharp[top:bottom] = wiener(page[top : bottom + 2 * pad])[pad : pad + bottom - top, pad : pad + width]
     if image.ndim == 2:
         return np.clip(sharp, 0, 255).astype(np.uint8)
     change = (sharp - flat)[..., None]
