@@ -1,6 +1,6 @@
 """Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
-highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake, the back showing through,
-and rules drawn through or around the words (underlines, strike-throughs, tight boxes).
+highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake (as it is and saved as JPEG),
+the back showing through, and rules drawn through or around the words (underlines, strike-throughs, tight boxes).
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -62,10 +62,12 @@ def blur(image, rng, words):
     return cv2.GaussianBlur(image, (0, 0), 2.5), 1, 1, 1.0
 
 
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_UNCHANGED)
+
+
 def jpeg_150dpi_q12(image, rng, words):
-    small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    _, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 12])
-    return cv2.imdecode(data, cv2.IMREAD_UNCHANGED), 0.5, 0.5, 1.0
+    return _jpeg(cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 12), 0.5, 0.5, 1.0
 
 
 def highlighter(image, rng, words):
@@ -126,6 +128,14 @@ def shake_12px_slanted(image, rng, words):  # down and to the right, 30 degrees 
     return smear(image, 12, 30), 1, 1, 1.0
 
 
+def shake_9px_jpeg(image, rng, words):  # shaken 9 pixels sideways, then saved as a phone saves a photo
+    return _jpeg(smear(image, 9), 85), 1, 1, 1.0
+
+
+def shake_12px_slanted_jpeg(image, rng, words):
+    return _jpeg(smear(image, 12, 30), 85), 1, 1, 1.0
+
+
 def show_through(image, rng, words):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%
     back = np.roll(image[:, ::-1], int(rng.integers(10, 60)), axis=0)
     return np.clip(image - (255 - back.astype(np.float32)) * 0.15, 0, 255).astype(np.uint8), 1, 1, 1.0
@@ -177,6 +187,8 @@ DEGRADATIONS: dict[str, Degradation] = {
         shake_5px,
         shake_9px,
         shake_12px_slanted,
+        shake_9px_jpeg,
+        shake_12px_slanted_jpeg,
         show_through,
         underlined,
         struck_through,

@@ -7,8 +7,9 @@
 Each smear (a box ``length`` pixels long at ``degrees`` below the x axis, then Gaussian noise of ``noise`` gray levels
 and JPEG at ``quality``, 0 for none) is applied to the first ``--pages`` pages of ``--data``; the table gives in how
 many it is found, and how far the found length and direction are from the smear's. ``--sharp`` folders (any page
-set with an ``images/`` folder) are looked at as they are and at ``--scales``: a smear found there is a false alarm,
-and the pipeline would deconvolve a sharp page with it. Prints markdown tables.
+set with an ``images/`` folder) are looked at as they are, at ``--scales`` and saved as JPEG at ``--qualities``: a
+smear found there is a false alarm, and the pipeline would deconvolve a sharp page with it. Prints markdown
+tables.
 """
 
 from __future__ import annotations
@@ -38,18 +39,30 @@ SMEARS = [
     (12, 45, 5, 0),
     (5, 0, 10, 0),
     (9, 0, 10, 0),
+    (9, 0, 0, 85),
+    (9, 0, 3, 90),
+    (9, 0, 3, 85),
     (9, 0, 3, 75),
+    (9, 20, 3, 85),
+    (12, 45, 3, 85),
+    (20, 70, 3, 85),
+    (5, 0, 3, 85),
     (7, 30, 3, 60),
 ]
+
+
+def saved(gray: np.ndarray, quality: int) -> np.ndarray:
+    """``gray`` saved as JPEG at ``quality`` and read back; as it is for 0."""
+    if not quality:
+        return gray
+    return cv2.imdecode(cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
 
 
 def smeared(gray: np.ndarray, length: float, degrees: float, noise: float, quality: int, seed: int) -> np.ndarray:
     out = smear(gray, length, degrees)
     if noise:
         out = np.clip(out + np.random.default_rng(seed).normal(0, noise, out.shape), 0, 255).astype(np.uint8)
-    if quality:
-        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
-    return out
+    return saved(out, quality)
 
 
 def images(folder: Path) -> list[Path]:
@@ -64,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("work_data/eval_pages"))
     parser.add_argument("--pages", type=int, default=3, help="pages of --data to smear (0: none)")
     parser.add_argument("--sharp", type=Path, nargs="*", default=[], help="page folders that must show no smear")
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0], help="--sharp pages also at these scales")
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0], help="--sharp pages at these scales")
+    parser.add_argument(
+        "--qualities", type=int, nargs="+", default=[0], help="--sharp pages saved as JPEG at these qualities (0: not)"
+    )
     args = parser.parse_args(argv)
     if args.pages:
         pages = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in images(args.data)[: args.pages]]
@@ -84,19 +100,20 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"| {what} | {len(errors)}/{len(pages)} | {cells[0]} | {cells[1]} |")
     if args.sharp:
-        print("\n| pages not smeared | scale | pages | smear found |")
-        print("|---|---|---|---|")
+        print("\n| pages not smeared | scale | JPEG | pages | smear found |")
+        print("|---|---|---|---|---|")
         for folder in args.sharp:
             paths = images(folder)
             for scale in args.scales:
-                found = 0
-                for path in paths:
-                    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-                    if scale != 1.0:
-                        shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-                        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=shrink)
-                    found += motion_blur(gray) is not None
-                print(f"| {folder} | {scale:g} | {len(paths)} | {found} |")
+                for quality in args.qualities:
+                    found = 0
+                    for path in paths:
+                        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+                        if scale != 1.0:
+                            shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+                            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=shrink)
+                        found += motion_blur(saved(gray, quality)) is not None
+                    print(f"| {folder} | {scale:g} | {quality or '-'} | {len(paths)} | {found} |")
     return 0
 
 
