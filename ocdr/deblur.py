@@ -13,7 +13,7 @@ the smear leaves the page within its range of grays, while a sharp page deconvol
 The smear found, the page is sharpened by Wiener deconvolution with that box (``NOISE`` keeps the division by the
 sinc's near-zeros from amplifying the noise). Horizontal shake of 9 pixels on a 300 dpi page takes "resourcefully"
 to "resouceiuliy" and "16.6.1987" to "16.61987"; sharpened, both read right. Looking costs 8-25 ms a page (the
-spectra of twelve 256-pixel squares, and about 0.1 s more when a page's cepstrum has a peak without the dips);
+spectra of twelve 256-pixel squares, and 40-55 ms more when a page's cepstrum has a peak without the dips);
 sharpening a smeared A4 page at 300 dpi about 0.7 s. Noise fills the zeros: a smear under noise of a few gray
 levels is often still found, and a page whose smear is not found is read as it is.
 """
