@@ -12,7 +12,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from ocdr.cleanup import bilevel, despeckle, page_rules, remove_rules, smooth_bilevel
+from ocdr.cleanup import bilevel, despeckle, dithered, page_rules, remove_rules, smooth_bilevel
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
@@ -511,13 +511,16 @@ class OCRPipeline:
         image's pixels are (``PageImage.pixel_aspect``, from its DPI metadata); a page whose pixels are further from
         square than ``SQUARE_PIXELS`` (a standard-mode fax: 204 x 98 DPI, its print half as tall as wide) is read
         stretched to square pixels, the shape the models learnt text in. A speckled page is despeckled and a
-        bilevel page (a fax, a 1-bit scan) smoothed first, a page smeared by a moving camera is sharpened
+        bilevel page (a fax, a 1-bit scan) smoothed first (a dithered one, whose print is dots, smoothed more and
+        not despeckled), a page smeared by a moving camera is sharpened
         (``ocdr.deblur``), and a document's rules down the page (table borders, box sides) are painted over
         (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
-        read = despeckle(image)
         two_tone = bilevel(image)
+        # a dithered page's dots are its print, not specks
+        dots = two_tone and dithered(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+        read = image if dots else despeckle(image)
         if not two_tone:  # a bilevel page's edges are steps: no smear to measure
             read = sharpen(read)
         stretched = max(pixel_aspect, 1 / pixel_aspect) >= SQUARE_PIXELS
@@ -526,7 +529,7 @@ class OCRPipeline:
             size = (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
             read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)
         if two_tone:
-            read = smooth_bilevel(read)
+            read = smooth_bilevel(read, dots)
         page = self.read_oriented(read, params, index, source)
         if stretched:
             back = np.array([width / size[0], height / size[1]], np.float32)
