@@ -1,6 +1,7 @@
-"""Words read on degraded copies of pages of known text: faxes, 1-bit scans, faint print, blur, heavy JPEG, marker
-highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake (as it is and saved as JPEG),
-the back showing through, and rules drawn through or around the words (underlines, strike-throughs, tight boxes).
+"""Words read on degraded copies of pages of known text: faxes, 1-bit scans (plain and dithered), faint print, blur,
+heavy JPEG, marker highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake (as it is
+and saved as JPEG), the back showing through, and rules drawn through or around the words (underlines,
+strike-throughs, tight boxes).
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -52,6 +54,33 @@ def fax_fine(image, rng, words):
 
 def one_bit_200dpi(image, rng, words):
     return _bilevel(image, 2 / 3, 2 / 3, 150), 2 / 3, 2 / 3, 1.0
+
+
+# a 4 x 4 ordered-dither (Bayer) threshold matrix, in gray levels
+_BAYER = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32) + 0.5) * 16
+
+
+def _ordered(gray: np.ndarray) -> np.ndarray:
+    height, width = gray.shape
+    return np.where(gray > np.tile(_BAYER, (height // 4 + 1, width // 4 + 1))[:height, :width], 255, 0).astype(np.uint8)
+
+
+def _gray_ink_200dpi(image: np.ndarray) -> np.ndarray:  # ink at gray 90, paper white
+    small = cv2.resize(image, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)
+    return (90 + small.astype(np.float32) * (165 / 255)).astype(np.uint8)
+
+
+def dithered_200dpi(image, rng, words):  # a 1-bit scan in a scanner's dither mode: gray shading becomes dots
+    return _ordered(cv2.resize(image, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)), 2 / 3, 2 / 3, 1.0
+
+
+def dithered_gray_ink(image, rng, words):  # gray (or coloured) print so dithered: every stroke is dots
+    return _ordered(_gray_ink_200dpi(image)), 2 / 3, 2 / 3, 1.0
+
+
+def diffused_gray_ink(image, rng, words):  # the same by error diffusion (Floyd-Steinberg): a fax's photo mode
+    dots = Image.fromarray(_gray_ink_200dpi(image)).convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+    return np.array(dots, np.uint8) * 255, 2 / 3, 2 / 3, 1.0
 
 
 def faint(image, rng, words):
@@ -174,6 +203,9 @@ DEGRADATIONS: dict[str, Degradation] = {
         fax_standard,
         fax_fine,
         one_bit_200dpi,
+        dithered_200dpi,
+        dithered_gray_ink,
+        diffused_gray_ink,
         faint,
         blur,
         jpeg_150dpi_q12,
