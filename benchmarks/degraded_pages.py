@@ -91,12 +91,13 @@ def blur(image, rng, words):
     return cv2.GaussianBlur(image, (0, 0), 2.5), 1, 1, 1.0
 
 
-def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    """``image`` saved as JPEG at ``quality`` and read back."""
     return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_UNCHANGED)
 
 
 def jpeg_150dpi_q12(image, rng, words):
-    return _jpeg(cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 12), 0.5, 0.5, 1.0
+    return jpeg(cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 12), 0.5, 0.5, 1.0
 
 
 def highlighter(image, rng, words):
@@ -158,11 +159,11 @@ def shake_12px_slanted(image, rng, words):  # down and to the right, 30 degrees 
 
 
 def shake_9px_jpeg(image, rng, words):  # shaken 9 pixels sideways, then saved as a phone saves a photo
-    return _jpeg(smear(image, 9), 85), 1, 1, 1.0
+    return jpeg(smear(image, 9), 85), 1, 1, 1.0
 
 
 def shake_12px_slanted_jpeg(image, rng, words):
-    return _jpeg(smear(image, 12, 30), 85), 1, 1, 1.0
+    return jpeg(smear(image, 12, 30), 85), 1, 1, 1.0
 
 
 def show_through(image, rng, words):  # thin paper: the back's print (here the page itself, mirrored and shifted) at 15%

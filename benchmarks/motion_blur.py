@@ -20,6 +20,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from degraded_pages import jpeg
 
 from ocdr.deblur import motion_blur, smear
 
@@ -51,18 +52,11 @@ SMEARS = [
 ]
 
 
-def saved(gray: np.ndarray, quality: int) -> np.ndarray:
-    """``gray`` saved as JPEG at ``quality`` and read back; as it is for 0."""
-    if not quality:
-        return gray
-    return cv2.imdecode(cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_GRAYSCALE)
-
-
 def smeared(gray: np.ndarray, length: float, degrees: float, noise: float, quality: int, seed: int) -> np.ndarray:
     out = smear(gray, length, degrees)
     if noise:
         out = np.clip(out + np.random.default_rng(seed).normal(0, noise, out.shape), 0, 255).astype(np.uint8)
-    return saved(out, quality)
+    return jpeg(out, quality) if quality else out
 
 
 def images(folder: Path) -> list[Path]:
@@ -112,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                         if scale != 1.0:
                             shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
                             gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=shrink)
-                        found += motion_blur(saved(gray, quality)) is not None
+                        found += motion_blur(jpeg(gray, quality) if quality else gray) is not None
                     print(f"| {folder} | {scale:g} | {quality or '-'} | {len(paths)} | {found} |")
     return 0
 
