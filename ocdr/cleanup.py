@@ -120,6 +120,11 @@ class Rule:
         """Whether print touches this rule across: painted over exactly, without its edge (``remove_rules``)."""
         return self.through or self.underline
 
+    @property
+    def from_below(self) -> bool:
+        """Whether it is filled from below alone (``remove_rules``): an underline that print does not run through."""
+        return self.underline and not self.through
+
 
 def rules(gray: np.ndarray) -> list[Rule]:
     """A page's ruling lines: table borders, boxes, underlines, strike-throughs.
@@ -239,20 +244,30 @@ def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
     """``image`` with the rules ``found`` on it painted over (itself when there are none). Each rule is filled in
     from either side of it (``_fill_across``), so print that a strike-through runs through keeps its strokes; an
     underline from the side away from its print alone, so descenders that cross it go on and letters that sit on
-    it end there, not in a gray smear."""
+    it end there, not in a gray smear. Rules that lie side by side (a double rule, the touching sides of two boxed
+    words) are filled as one: filled one by one, each took the other's ink for the paper beyond it and left a gray
+    bar between the two words, read as "|" or "]" and joining them into one region."""
     if not found:
         return image
     out = image.copy()
-    height, width = image.shape[:2]
-    for rule in found:
-        # the rule's box, grown by the mask's dilation and the pixel beyond it (across), or the ends' blur (along)
-        y0, x0 = max(0, rule.y - 2), max(0, rule.x - 2)
-        y1, x1 = min(height, rule.y + rule.mask.shape[0] + 2), min(width, rule.x + rule.mask.shape[1] + 2)
-        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        mask[rule.y - y0 : rule.y - y0 + rule.mask.shape[0], rule.x - x0 : rule.x - x0 + rule.mask.shape[1]] = rule.mask
-        if not rule.touches_print:  # its antialiased edge too; that of a rule print touches is left, as strokes
-            mask = cv2.dilate(mask, _RING)  # along it are partly in it (an "e"'s bar): struck pages 0.49 -> 0.75
-        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), rule.across, rule.underline and not rule.through)
+    # rules across first, then down: where they cross, a rule down is filled from its across rules' fill
+    for across, from_after in ((True, False), (True, True), (False, False)):
+        group = [rule for rule in found if rule.across == across and rule.from_below == from_after]
+        if not group:
+            continue
+        # the group's box, grown by the masks' dilation and the pixel beyond it (across), or the ends' blur (along)
+        height, width = image.shape[:2]
+        y0, x0 = max(0, min(rule.y for rule in group) - 2), max(0, min(rule.x for rule in group) - 2)
+        y1 = min(height, max(rule.y + rule.mask.shape[0] for rule in group) + 2)
+        x1 = min(width, max(rule.x + rule.mask.shape[1] for rule in group) + 2)
+        exact, edged = (
+            _pixels((y1 - y0, x1 - x0), [replace(r, x=r.x - x0, y=r.y - y0) for r in group if r.touches_print == t])
+            for t in (True, False)
+        )
+        # a rule print touches is painted exactly: strokes along it are partly in its antialiased edge (an "e"'s
+        # bar; struck pages 0.49 -> 0.75); other rules with that edge
+        mask = exact | cv2.dilate(edged, _RING)
+        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), across, from_after)
     return out
 
 
