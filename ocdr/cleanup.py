@@ -232,12 +232,18 @@ def _runs(ink: np.ndarray, across: bool, least: int, keep: Keep) -> list[Rule]:
     return found
 
 
-def page_rules(image: np.ndarray) -> list[Rule]:
-    """The ruling lines (``rules``) of an HxWx3 page of dark print on a flat light ground (paper, a screen; not a
-    photo's scene: ``RULE_FLAT_SHARE``); none on other pages."""
+def paper_gray(image: np.ndarray) -> np.ndarray | None:
+    """The gray of an HxWx3 page of dark print on a flat light ground (paper, a screen; not a photo's scene:
+    ``RULE_FLAT_SHARE``), the pages whose rules and checkboxes are looked for; None for other pages."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     level, flat = ground(gray, RULE_FLAT_SHARE)
-    return rules(gray) if flat and level >= 128 else []
+    return gray if flat and level >= 128 else None
+
+
+def page_rules(image: np.ndarray) -> list[Rule]:
+    """The ruling lines (``rules``) of an HxWx3 page on paper (``paper_gray``); none on other pages."""
+    gray = paper_gray(image)
+    return [] if gray is None else rules(gray)
 
 
 def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:

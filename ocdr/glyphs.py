@@ -23,10 +23,13 @@ CONTRAST_SAMPLE = 1024  # a region's contrast is taken over about this many of i
 class Ink:
     """A gray page's dark connected components (Otsu), found once for every question asked of them."""
 
-    def __init__(self, gray: np.ndarray):
+    def __init__(self, gray: np.ndarray, labelled: bool = False):
+        """``labelled``: keep the ink (``ink``, a mask) and each pixel's component (``labels``: k + 1 for the
+        component of ``stats[k]``, 0 for paper), for questions about the shapes of the blobs themselves."""
         _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        _, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        _, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
         self.stats, self.centroids, self.shape = stats[1:], centroids[1:], gray.shape[:2]
+        self.ink, self.labels = (ink > 0, labels) if labelled else (None, None)
 
     def blobs(self, largest: float = 1 / 8) -> np.ndarray:
         """``(cx, cy, size)`` of the blobs that could be glyphs (not specks, rules or pictures: none wider or taller

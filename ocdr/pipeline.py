@@ -12,7 +12,8 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from ocdr.cleanup import bilevel, despeckle, dithered, page_rules, remove_rules, smooth_bilevel
+from ocdr.checkboxes import checkboxes, paint_over
+from ocdr.cleanup import bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
@@ -22,6 +23,7 @@ from ocdr.geometry import (
     map_points,
     pad_quad,
     quad_aspect,
+    quad_from_box,
     region_height,
     sub_quad,
     turn_quad,
@@ -623,10 +625,17 @@ class OCRPipeline:
         skew, back = 0.0, None
         if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:
             image, back = straighten(image, skew)
+        # On paper (not a photo's scene), a form's checkboxes were read as letters joined to their labels ("USTORE"
+        # for a box and "STORE"): they are painted over and given back as words "☐" and "☑" (ocdr.checkboxes)
+        boxes, found = [], []
+        if (gray := paper_gray(image)) is not None:
+            boxes = checkboxes(gray)
+            image = paint_over(image, boxes)
+            found = rules(paint_over(gray, boxes))
         # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
         # they are painted over, as are strike-throughs (a struck "c" reads "e") and underlines tight under their
         # words (a comma on the line is lost). Other rules across stay (ocdr.cleanup).
-        image = remove_rules(image, [rule for rule in page_rules(image) if not rule.across or rule.touches_print])
+        image = remove_rules(image, [rule for rule in found if not rule.across or rule.touches_print])
         detections = self.detector(image, params)
         faint = show_through(image, [d.polygon for d in detections])
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]
@@ -644,6 +653,12 @@ class OCRPipeline:
             regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept, angle))
             if kept:
                 words.extend(split_words(quad, res, CROP_PAD_X))
+        for box in boxes:
+            quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
+            if flipped:  # into the turned page's pixels, as its regions (turned back below)
+                quad = np.roll(unturn_points(quad, 180, image.shape[1], image.shape[0]), 2, axis=0)
+            regions.append(Region(quad, 1.0, box.text, box.confidence, True))
+            words.append(Word(quad, box.text, box.confidence))
         page = Page(
             index=index,
             width=width,

@@ -1,0 +1,145 @@
+"""Checkboxes on forms: found as hollow squares of ink, painted over before the page is read, and given back as
+words "☐" (empty) and "☑" (ticked), the characters FUNSD's annotators use for them.
+
+Read as text, a box came out as a letter joined to the word after it ("☐ STORE" read "USTORE", "☒ REFRIGERATOR"
+"QREFRIGERATOR") or as a stray "D", "0" or "K". What tells a box from a letter of the same size ("O", "D", "B", a
+low-resolution Courier "o") is its shape (straight inked sides, square corners, a thin frame) and its place: paper
+all round it, and more space to the next mark than the letter spacing beyond that mark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocdr.glyphs import Ink
+
+MIN_SIDE = 7  # pixels
+MAX_SIDE = 3  # a box is at most MAX_SIDE x the page's glyph size (not a frame around a paragraph or a picture)
+SQUARE = 1.3  # the longer side at most this x the shorter
+THIN = 4  # the frame at most 1/THIN of the side thick (a filled square or a bold letter is thicker)
+EDGE_SHARE = 0.85  # each side's outermost two pixels inked along at least this share of it
+CORNER_INK = 2  # ink pixels of each 2x2 corner, at least (a round letter's corners are paper)
+MAX_FILL = 0.6  # ink inside the frame, at most (more is a filled square, a bullet)
+TICKED = 0.12  # ink inside the frame from which the box is ticked (empty boxes: 0-0.08; crossed 0.18 and more)
+CLEAR = 0.25  # paper this share of the side (2 pixels at least) beside the box, each way
+SPACE = 2.0  # the gap to the next mark on either side: more than SPACE x the letter spacing beyond it, plus 1 px,
+MIN_SPACE = 0.3  # and at least MIN_SPACE x the side
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    """A box's bounds in pixels (``x``, ``y`` its top-left corner), whether it is ticked, and how sure the finder
+    is (the least inked share of its four sides)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    ticked: bool
+    confidence: float
+
+    @property
+    def text(self) -> str:
+        return "☑" if self.ticked else "☐"
+
+
+def _frame_depth(part: np.ndarray) -> float:
+    """How far in from its top edge a box's frame reaches: over its columns (the corners left out), the median of
+    the first ink's row plus that ink's run down."""
+    cols = part[:, 1:-1]
+    first = np.argmax(cols, 0)
+    rows = np.arange(cols.shape[0])[:, None]
+    paper_after = (rows >= first) & ~cols
+    end = np.where(paper_after.any(0), np.argmax(paper_after, 0), cols.shape[0])
+    return float(np.median(np.where(cols.any(0), end, cols.shape[0])))
+
+
+def _gaps(k: int, boxes: np.ndarray, step: int) -> list[int]:
+    """The gaps between blob ``k`` and the blobs after it on its line, one way (``step`` 1: right, -1: left),
+    within three of its widths; ``boxes`` x, y, w, h per blob."""
+    x, y, w, h = boxes[k, :4]
+    left, top, right, bottom = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
+    line = np.minimum(bottom, y + h) - np.maximum(top, y) >= 0.5 * np.minimum(boxes[:, 3], h)
+    if step > 0:
+        near = np.flatnonzero(line & (left >= x + w) & (left < x + 4 * w))
+        spans = [(x, x + w)] + [(left[i], right[i]) for i in near[np.argsort(left[near])]]
+        return [int(b[0] - a[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    near = np.flatnonzero(line & (right <= x) & (right > x - 3 * w))
+    spans = [(x, x + w)] + [(left[i], right[i]) for i in near[np.argsort(-right[near])]]
+    return [int(a[0] - b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+
+
+def _spaced(k: int, boxes: np.ndarray) -> bool:
+    """Whether blob ``k`` stands apart from the marks beside it: a letter's gaps to its neighbours are its word's
+    letter spacing; a box is set off from its label by a space."""
+    for step in (1, -1):
+        gaps = _gaps(k, boxes, step)
+        if gaps:
+            spacing = max(0.0, float(np.median(gaps[1:4]))) if len(gaps) > 1 else 0.0
+            if gaps[0] < max(SPACE * spacing + 1, MIN_SPACE * boxes[k, 2]):
+                return False
+    return True
+
+
+def checkboxes(gray: np.ndarray) -> list[Checkbox]:
+    """The checkboxes of a gray page: components of ink (Otsu) that are nearly square, ``MIN_SIDE`` pixels to
+    ``MAX_SIDE`` glyphs a side, with four straight inked sides (``EDGE_SHARE``), inked corners (``CORNER_INK``) and a
+    thin frame (``THIN``), little ink inside (``MAX_FILL``), paper beside them (``CLEAR``) and a space to the marks
+    next to them (``SPACE``, ``MIN_SPACE``)."""
+    blobs = Ink(gray, labelled=True)
+    glyph = blobs.glyph_size()
+    if glyph is None:
+        return []
+    ink, labels, boxes = blobs.ink, blobs.labels, blobs.stats[:, :4]
+    w, h = boxes[:, 2], boxes[:, 3]
+    sized = (
+        (np.minimum(w, h) >= MIN_SIDE)
+        & (np.maximum(w, h) <= MAX_SIDE * glyph)
+        & (np.maximum(w, h) <= SQUARE * np.minimum(w, h))
+    )
+    candidates = np.flatnonzero(sized)
+    first_x, first_y = boxes[candidates, 0], boxes[candidates, 1]
+    last_x, last_y = first_x + boxes[candidates, 2] - 1, first_y + boxes[candidates, 3] - 1
+    # each 2x2 corner's pixels of the component, for all the candidates at once (round letters stop here)
+    corner_ink = [
+        sum(labels[cy + dy, cx + dx] == candidates + 1 for dy in (0, sy) for dx in (0, sx))
+        for cy, sy in ((first_y, 1), (last_y, -1))
+        for cx, sx in ((first_x, 1), (last_x, -1))
+    ]
+    found = []
+    for k in candidates[np.min(corner_ink, axis=0) >= CORNER_INK]:
+        x, y, width, height = (int(v) for v in boxes[k])
+        part = labels[y : y + height, x : x + width] == k + 1
+        edges = (part[:2].any(0).mean(), part[-2:].any(0).mean(), part[:, :2].any(1).mean(), part[:, -2:].any(1).mean())
+        if min(edges) < EDGE_SHARE:
+            continue
+        top, bottom, left, right = (_frame_depth(p) for p in (part, part[::-1], part.T, part.T[::-1]))
+        if max(top, bottom, left, right) > min(width, height) / THIN:
+            continue
+        inside = ink[y + int(top) + 1 : y + height - int(bottom) - 1, x + int(left) + 1 : x + width - int(right) - 1]
+        if inside.size < 9 or (fill := float(inside.mean())) > MAX_FILL:
+            continue
+        clear = max(2, round(CLEAR * width))
+        beside = (ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear])
+        above_below = (ink[max(0, y - clear) : y, x : x + width], ink[y + height : y + height + clear, x : x + width])
+        if any(p.any() for p in (*beside, *above_below)) or not _spaced(k, boxes):
+            continue
+        found.append(Checkbox(x, y, width, height, fill >= TICKED, float(min(edges))))
+    return found
+
+
+def paint_over(image: np.ndarray, found: list[Checkbox]) -> np.ndarray:
+    """``image`` (gray or HxWx3) with each box (its frame and its tick) filled with the median of the pixels just
+    around it, so that the detector sees the word beside it alone; ``image`` itself when there are none."""
+    if not found:
+        return image
+    out = image.copy()
+    height, width = image.shape[:2]
+    for box in found:
+        y0, x0 = max(0, box.y - 1), max(0, box.x - 1)
+        y1, x1 = min(height, box.y + box.height + 1), min(width, box.x + box.width + 1)
+        ring = np.concatenate([out[y0, x0:x1], out[y1 - 1, x0:x1], out[y0:y1, x0], out[y0:y1, x1 - 1]])
+        out[box.y : box.y + box.height, box.x : box.x + box.width] = np.median(ring, axis=0).astype(np.uint8)
+    return out

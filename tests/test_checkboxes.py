@@ -1,0 +1,71 @@
+"""Checkboxes (ocdr.checkboxes): found beside their labels, told ticked or empty, read as "☐" / "☑"; letters that
+look like boxes (O, D, B, 0) are left to the reader."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocdr.checkboxes import checkboxes, paint_over
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import render_lines
+
+LINES = ["Storage conditions", "Store in dark", "Refrigerator", "Room temperature"]
+
+
+def form() -> tuple[np.ndarray, list[tuple[int, int, int, bool]]]:
+    """``LINES`` with a box left of each of the last three, the middle one crossed; the boxes as x, y, side,
+    crossed."""
+    page, labels = render_lines(LINES, margin=90)
+    page = page.copy()
+    starts = {label.text: label.polygon for label in labels}
+    drawn = []
+    for word, crossed in (("Store", False), ("Refrigerator", True), ("Room", False)):
+        (x0, y0), (_, y1) = starts[word].min(0), starts[word].max(0)
+        side = int(0.8 * (y1 - y0))
+        x, y = int(x0 - 0.45 * (y1 - y0)) - side, int(y0 + 0.1 * (y1 - y0))
+        cv2.rectangle(page, (x, y), (x + side, y + side), (0, 0, 0), 2)
+        if crossed:
+            cv2.line(page, (x + 5, y + 5), (x + side - 5, y + side - 5), (0, 0, 0), 3)
+            cv2.line(page, (x + 5, y + side - 5), (x + side - 5, y + 5), (0, 0, 0), 3)
+        drawn.append((x, y, side, crossed))
+    return page, drawn
+
+
+def test_boxes_are_found_and_told_ticked_or_empty():
+    page, drawn = form()
+    found = sorted(checkboxes(cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)), key=lambda box: box.y)
+    assert len(found) == len(drawn)
+    for box, (x, y, side, crossed) in zip(found, drawn, strict=True):
+        assert abs(box.x - x) <= 2 and abs(box.y - y) <= 2 and abs(box.width - side) <= 3
+        assert box.ticked == crossed and box.text == ("☑" if crossed else "☐")
+        assert box.confidence >= 0.85
+    cleaned = paint_over(page, found)
+    for x, y, side, _ in drawn:
+        assert cleaned[y - 1 : y + side + 2, x - 1 : x + side + 2].min() >= 200  # paper where the box was
+    assert np.array_equal(cleaned[:, 260:], page[:, 260:])  # the words are left as they are
+
+
+def test_a_form_reads_its_boxes_as_box_characters(ocr, monkeypatch):
+    """Read as text, the boxes came out as letters joined to their labels or alone ("D", "K")."""
+    import ocdr.pipeline
+
+    page, _ = form()
+    lines = [line.text for line in ocr(page).pages[0].lines]
+    assert lines == ["Storage conditions", "☐ Store in dark", "☑ Refrigerator", "☐ Room temperature"]
+    monkeypatch.setattr(ocdr.pipeline, "checkboxes", lambda gray: [])
+    assert [line.text for line in ocr(page).pages[0].lines] != lines
+
+
+def test_letters_that_look_like_boxes_are_not_boxes(page_200dpi):
+    """O, D, B, 0 and o in the 55 fonts at 10-40 pixels, gray and 1-bit, and a page of synthetic print: no box.
+    Left out: 1-bit print 10 pixels high, where one font's "B8" runs together into a square with two holes on
+    each side, taken for a ticked box."""
+    lines = ["DOOR BOB 0800 ODD HOOD QED", "o0O dog pod 00 OO DD B8 HD", "Page 1 of 0 D. O. B."]
+    for spec in find_fonts():
+        for size in (10, 16, 28, 40):
+            gray = cv2.cvtColor(render_lines(lines, spec.path.name, size=size)[0], cv2.COLOR_RGB2GRAY)
+            assert checkboxes(gray) == [], (spec.path.name, size)
+            if size > 10:
+                assert checkboxes(np.where(gray > 128, 255, 0).astype(np.uint8)) == [], (spec.path.name, size)
+    assert checkboxes(cv2.cvtColor(page_200dpi[0], cv2.COLOR_RGB2GRAY)) == []
