@@ -256,13 +256,13 @@ def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
     if not found:
         return image
     out = image.copy()
+    height, width = image.shape[:2]
     # rules across first, then down: where they cross, a rule down is filled from its across rules' fill
-    for across, from_after in ((True, False), (True, True), (False, False)):
-        group = [rule for rule in found if rule.across == across and rule.from_below == from_after]
+    for across, from_below in ((True, False), (True, True), (False, False)):
+        group = [rule for rule in found if rule.across == across and rule.from_below == from_below]
         if not group:
             continue
         # the group's box, grown by the masks' dilation and the pixel beyond it (across), or the ends' blur (along)
-        height, width = image.shape[:2]
         y0, x0 = max(0, min(rule.y for rule in group) - 2), max(0, min(rule.x for rule in group) - 2)
         y1 = min(height, max(rule.y + rule.mask.shape[0] for rule in group) + 2)
         x1 = min(width, max(rule.x + rule.mask.shape[1] for rule in group) + 2)
@@ -273,7 +273,7 @@ def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
         # a rule print touches is painted exactly: strokes along it are partly in its antialiased edge (an "e"'s
         # bar; struck pages 0.49 -> 0.75); other rules with that edge
         mask = exact | cv2.dilate(edged, _RING)
-        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), across, from_after)
+        _fill_across(out[y0:y1, x0:x1], mask.astype(bool), across, from_below)
     return out
 
 

@@ -57,6 +57,25 @@ def test_a_form_reads_its_boxes_as_box_characters(ocr, monkeypatch):
     assert [line.text for line in ocr(page).pages[0].lines] != lines
 
 
+def test_an_upside_down_form_gives_its_boxes_where_they_are(ocr):
+    """Found on the page turned upright, the boxes come back in the input's pixels, as its words do."""
+    page, drawn = form()
+    height, width = page.shape[:2]
+    read = ocr(np.ascontiguousarray(page[::-1, ::-1]), use_doc_orientation_classify=True).pages[0]
+    assert read.angle == 180
+    assert [line.text for line in read.lines] == [
+        "Storage conditions",
+        "☐ Store in dark",
+        "☑ Refrigerator",
+        "☐ Room temperature",
+    ]
+    boxes = sorted((w for w in read.words if w.text in ("☐", "☑")), key=lambda w: -w.polygon[:, 1].min())
+    for word, (x, y, _side, crossed) in zip(boxes, drawn, strict=True):
+        right, bottom = word.polygon.max(0)
+        assert abs(right - (width - x)) <= 3 and abs(bottom - (height - y)) <= 3
+        assert word.text == ("☑" if crossed else "☐")
+
+
 def test_letters_that_look_like_boxes_are_not_boxes(page_200dpi):
     """O, D, B, 0 and o in the 55 fonts at 10-40 pixels, gray and 1-bit, and a page of synthetic print: no box.
     Left out: 1-bit print 10 pixels high, where one font's "B8" runs together into a square with two holes on
