@@ -509,6 +509,8 @@ def test_health_ready_metrics_and_docs(server):
     for path, message in [("/health", "Healthy"), ("/ready", "Ready")]:
         body = requests.get(server.url + path, timeout=10).json()
         assert body["errorCode"] == 0 and body["errorMsg"] == message
+    image, _ = render_lines(["Counted"], margin=20)  # one good request and one bad, so the test stands alone
+    assert server.post("/ocr", json={"file": b64(png_bytes(image)), "visualize": False}).status_code == 200
     server.post("/ocr", data=b"{", headers={"Content-Type": "application/json"})
     metrics = requests.get(server.url + "/metrics", timeout=10)
     assert metrics.headers["content-type"].startswith("text/plain")
