@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from peer_engines import Ocdr, PPOCRv4  # noqa: E402
 
 from ocdr.checkboxes import Checkbox, checkboxes  # noqa: E402
-from ocdr.evaluation.metrics import PRF, match_words  # noqa: E402
+from ocdr.evaluation.metrics import PRF, match_words, polygon_iou  # noqa: E402
 from ocdr.geometry import quad_from_box  # noqa: E402
 from ocdr.io.labels import RegionLabel  # noqa: E402
 from ocdr.io.page_datasets import read_page_dataset  # noqa: E402
@@ -36,30 +36,24 @@ from ocdr.io.page_datasets import read_page_dataset  # noqa: E402
 BOXES = ("☐", "☑")
 
 
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    """IoU of two boxes (x0, y0, x1, y1)."""
-    inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-
-
-def _bounds(box: Checkbox) -> tuple[float, ...]:
-    return box.x, box.y, box.x + box.width, box.y + box.height
+def _polygon(box: Checkbox) -> np.ndarray:
+    return quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
 
 
 def forms(folder: Path) -> str:
     """One table row: the finder against the boxes the labels give."""
     found = missed = unlabelled = wrong = labelled = 0
     for path, labels in read_page_dataset(folder):
-        truth = [(*lab.polygon.min(0), *lab.polygon.max(0), lab.text == "☑") for lab in labels if lab.text in BOXES]
+        truth = [lab for lab in labels if lab.text in BOXES]
         labelled += len(truth)
         taken = set()
         for box in checkboxes(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)):
-            scores = [_iou(_bounds(box), t[:4]) if i not in taken else 0.0 for i, t in enumerate(truth)]
+            scores = [polygon_iou(_polygon(box), t.polygon) if i not in taken else 0.0 for i, t in enumerate(truth)]
             best = int(np.argmax(scores)) if scores else -1
             if best >= 0 and scores[best] >= 0.5:
                 taken.add(best)
                 found += 1
-                wrong += box.ticked != truth[best][4]
+                wrong += box.text != truth[best].text
             else:
                 unlabelled += 1
         missed += len(truth) - len(taken)
