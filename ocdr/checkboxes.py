@@ -59,16 +59,14 @@ def _frame_depth(part: np.ndarray) -> float:
 def _gaps(k: int, boxes: np.ndarray, step: int) -> list[int]:
     """The gaps between blob ``k`` and the blobs after it on its line, one way (``step`` 1: right, -1: left),
     within three of its widths; ``boxes`` x, y, w, h per blob."""
-    x, y, w, h = boxes[k, :4]
-    left, top, right, bottom = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
-    line = np.minimum(bottom, y + h) - np.maximum(top, y) >= 0.5 * np.minimum(boxes[:, 3], h)
-    if step > 0:
-        near = np.flatnonzero(line & (left >= x + w) & (left < x + 4 * w))
-        spans = [(x, x + w)] + [(left[i], right[i]) for i in near[np.argsort(left[near])]]
-        return [int(b[0] - a[1]) for a, b in zip(spans, spans[1:], strict=False)]
-    near = np.flatnonzero(line & (right <= x) & (right > x - 3 * w))
-    spans = [(x, x + w)] + [(left[i], right[i]) for i in near[np.argsort(-right[near])]]
-    return [int(a[0] - b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    first, last = boxes[:, 0], boxes[:, 0] + boxes[:, 2]
+    if step < 0:  # leftwards: the same walk on the page mirrored
+        first, last = -last, -first
+    top, bottom = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+    line = np.minimum(bottom, bottom[k]) - np.maximum(top, top[k]) >= 0.5 * np.minimum(boxes[:, 3], boxes[k, 3])
+    near = np.flatnonzero(line & (first >= last[k]) & (first < last[k] + 3 * boxes[k, 2]))
+    spans = [(first[k], last[k])] + [(first[i], last[i]) for i in near[np.argsort(first[near])]]
+    return [int(b[0] - a[1]) for a, b in zip(spans, spans[1:], strict=False)]
 
 
 def _spaced(k: int, boxes: np.ndarray) -> bool:

@@ -240,12 +240,6 @@ def paper_gray(image: np.ndarray) -> np.ndarray | None:
     return gray if flat and level >= 128 else None
 
 
-def page_rules(image: np.ndarray) -> list[Rule]:
-    """The ruling lines (``rules``) of an HxWx3 page on paper (``paper_gray``); none on other pages."""
-    gray = paper_gray(image)
-    return [] if gray is None else rules(gray)
-
-
 def remove_rules(image: np.ndarray, found: list[Rule]) -> np.ndarray:
     """``image`` with the rules ``found`` on it painted over (itself when there are none). Each rule is filled in
     from either side of it (``_fill_across``), so print that a strike-through runs through keeps its strokes; an

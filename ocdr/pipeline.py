@@ -410,6 +410,12 @@ def _nodes(page: Page) -> list:
     return [*page.blocks, *page.lines, *page.words, *page.regions]
 
 
+def _turned_over(polygon: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A polygon of a ``width`` x ``height`` page in that page turned by 180 degrees, its first corner still the
+    top-left one."""
+    return np.roll(unturn_points(polygon, 180, width, height), len(polygon) // 2, axis=0)
+
+
 def region_crops(image: np.ndarray, quads: list[np.ndarray], ends: float = 0.0) -> list[np.ndarray]:
     """The crops the classifiers and (with ``ends=CROP_PAD_X``) the recognizer read: each quad grown by
     ``CROP_PAD`` x its height above and below and ``ends`` x its height at each end, rectified."""
@@ -462,10 +468,7 @@ class OCRPipeline:
         if turned <= 0.5:
             return image, detections, False, confidence
         height, width = image.shape[:2]
-        detections = [
-            replace(d, polygon=np.roll(unturn_points(d.polygon, 180, width, height), len(d.polygon) // 2, axis=0))
-            for d in detections
-        ]
+        detections = [replace(d, polygon=_turned_over(d.polygon, width, height)) for d in detections]
         return turn_180(image), detections, True, confidence
 
     def orient(self, image: np.ndarray, quads: list[np.ndarray], params: OCRParams) -> list[int]:
@@ -656,7 +659,7 @@ class OCRPipeline:
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)
-                quad = np.roll(unturn_points(quad, 180, image.shape[1], image.shape[0]), 2, axis=0)
+                quad = _turned_over(quad, image.shape[1], image.shape[0])
             regions.append(Region(quad, 1.0, box.text, box.confidence, True))
             words.append(Word(quad, box.text, box.confidence))
         page = Page(

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 from conftest import recall, render_lines
 
-from ocdr.cleanup import SPECK_SHARE, bilevel, despeckle, dithered, page_rules, remove_rules, rules, specks
+from ocdr.cleanup import SPECK_SHARE, bilevel, despeckle, dithered, paper_gray, remove_rules, rules, specks
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
@@ -99,7 +99,7 @@ def test_rules_are_found_and_painted_over_and_glyphs_stay(text_page):
     """Boxes around words, an underline through the descenders and a strike-through are rules; painted over, the
     page is its clean self again but where a rule ran through a glyph's stroke. The clean page has none."""
     image, labels = text_page
-    assert page_rules(image) == [] and remove_rules(image, []) is image
+    assert rules(paper_gray(image)) == [] and remove_rules(image, []) is image
     lined = boxed(image, [labels[0], labels[15]], margin=2, thickness=2)  # "Quarterly", "sales@example.com"
     first, second = labels[4].polygon, labels[8].polygon  # words of the second and third lines
     underline_y = int(first[:, 1].max() - 0.15 * np.ptp(first[:, 1]))  # through the descenders
@@ -117,7 +117,7 @@ def test_rules_are_found_and_painted_over_and_glyphs_stay(text_page):
     assert (found & drawn).sum() >= 0.95 * drawn.sum()
     glyphs = image[..., 0] < 128
     assert (found & glyphs & ~drawn).sum() <= 0.02 * glyphs.sum()  # where the lines cross strokes, no more
-    cleaned = remove_rules(lined, page_rules(lined))
+    cleaned = remove_rules(lined, rules(paper_gray(lined)))
     left = np.abs(cleaned.astype(int) - image).max(axis=2) > 100
     assert left.sum() < 0.1 * drawn.sum()
 
@@ -130,7 +130,7 @@ def test_rules_side_by_side_are_painted_over_as_one():
     for x0, x1, word in ((60, 330, "Dicey"), (334, 640, "backless")):  # sides at 328-332 and 332-336
         cv2.rectangle(page, (x0, 100), (x1, 180), (0, 0, 0), 2)
         cv2.putText(page, word, (x0 + 20, 160), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 3)
-    found = page_rules(page)
+    found = rules(paper_gray(page))
     assert sum(not rule.across for rule in found) == 4
     cleaned = remove_rules(page, [rule for rule in found if not rule.across])
     assert cleaned[104:177, 320:345].min() >= 200  # paper between the two words
@@ -147,7 +147,7 @@ def test_halftone_tints_filled_bars_and_photos_are_not_rules():
     assert rules(page[..., 0]) == []
     scene = rng.integers(0, 255, (600, 800, 3), dtype=np.uint8)
     scene[300:302, 50:750] = 0  # a rule in a scene: not a page, not looked for
-    assert page_rules(scene) == []
+    assert paper_gray(scene) is None
 
 
 def test_words_in_tight_boxes_read_as_the_words_alone(ocr, monkeypatch):
@@ -200,7 +200,7 @@ def test_underlined_words_read_as_the_words_alone(ocr, monkeypatch, page_200dpi)
     image, labels = page_200dpi
     page = lined(image, labels, thickness=2, level=0.78)
 
-    found = [rule for rule in page_rules(page) if rule.across]
+    found = [rule for rule in rules(paper_gray(page)) if rule.across]
     assert sum(rule.underline for rule in found) >= 0.95 * len(found)
     assert recall(ocr, page, labels) >= 0.84
     monkeypatch.setattr(
