@@ -54,22 +54,33 @@ def segments(words: Words) -> Words:
 
 class Ocdr:
     """ocdr's shipped detector and recognizer at their default settings (or other shipped weights by name; or no
-    lexicon: the recognizer's greedy readings as they are)."""
+    lexicon: the recognizer's greedy readings as they are; or each crop read once, ``use_rec_variants`` off)."""
 
     name = "ocdr"
 
-    def __init__(self, threads: int, weights: str | None = None, precision: str = "fp32", lexicon: str | None = "en"):
-        self.ocr = OCR(threads=threads, det_model=weights, rec_model=weights, precision=precision, lexicon=lexicon)
+    def __init__(
+        self,
+        threads: int,
+        weights: str | None = None,
+        precision: str = "fp32",
+        lexicon: str | None = "en",
+        **params,
+    ):
+        self.ocr = OCR(
+            threads=threads, det_model=weights, rec_model=weights, precision=precision, lexicon=lexicon, **params
+        )
         if weights:
             self.name = f"ocdr ({weights} weights)"
         elif precision != "fp32":
             self.name = f"ocdr ({precision})"
         elif lexicon is None:
             self.name = "ocdr (no lexicon)"
+        elif params.get("use_rec_variants") is False:
+            self.name = "ocdr (crops read once)"
 
     def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
         """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""
-        return [r.text for r in self.ocr.pipeline.recognizer(list(crops), self.ocr.params.rec_batch_size)]
+        return [r.text for r in self.ocr.pipeline.read_crops(list(crops), self.ocr.params)]
 
     def classify_lines(self, crops: Sequence[np.ndarray]) -> list[int]:
         """Text-line orientation (0 or 180) of RGB ``crops``, as the pipeline decides it."""

@@ -320,16 +320,26 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads; Tesseract processes")
     parser.add_argument("--sets", nargs="+", help="set names under --data or folders (default: all sets of a mode)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
-    keys = ["ocdr", "ocdr_no_lexicon", "ocdr_int8", "ocdr_int8_processes", "ocdr_synthetic", "ppocr", "tesseract"]
+    keys = [
+        "ocdr",
+        "ocdr_once",
+        "ocdr_no_lexicon",
+        "ocdr_int8",
+        "ocdr_int8_processes",
+        "ocdr_synthetic",
+        "ppocr",
+        "tesseract",
+    ]
+    only_named = ("ocdr_once", "ocdr_no_lexicon", "ocdr_int8", "ocdr_int8_processes")
     parser.add_argument(
         "--engines",
         nargs="+",
         choices=keys,
-        default=[k for k in keys if k not in ("ocdr_no_lexicon", "ocdr_int8", "ocdr_int8_processes")],
+        default=[k for k in keys if k not in only_named],
         help="ppocr: PP-OCRv4 mobile (RapidOCR); ocdr_synthetic: ocdr's weights trained on synthetic data alone; "
-        "ocdr_no_lexicon: greedy readings, no word list; ocdr_int8: the shipped int8 det and rec; "
-        "ocdr_int8_processes: the same as --threads single-thread processes, as Tesseract runs (e2e only; these "
-        "three run only when named)",
+        "ocdr_once: each crop read once (use_rec_variants off); ocdr_no_lexicon: greedy readings, no word list; "
+        "ocdr_int8: the shipped int8 det and rec; ocdr_int8_processes: the same as --threads single-thread "
+        "processes, as Tesseract runs (e2e only; these four run only when named)",
     )
     parser.add_argument(
         "--line-sets", nargs="*", default=LINE_SETS, help="page sets scored on text segments (det and e2e)"
@@ -347,6 +357,7 @@ def main() -> int:
     makers = {
         "ocdr": lambda: Ocdr(args.threads),
         "ocdr_no_lexicon": lambda: Ocdr(args.threads, lexicon=None),
+        "ocdr_once": lambda: Ocdr(args.threads, use_rec_variants=False),
         "ocdr_int8": lambda: Ocdr(args.threads, precision="int8"),
         "ocdr_int8_processes": lambda: OcdrProcesses(args.threads, precision="int8"),
         "ocdr_synthetic": lambda: Ocdr(args.threads, "synthetic"),

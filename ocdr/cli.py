@@ -90,11 +90,24 @@ def _add_model_options(p) -> None:
         default=None,
         help="straighten pages scanned a few degrees off before reading them (boxes stay in the input's coordinates)",
     )
+    p.add_argument(
+        "--use-rec-variants",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read each unsure crop again four ways (wider, narrower, with a margin, inverted) and keep the text the "
+        "readings agree on",
+    )
 
 
 def _params(args) -> dict:
     """The pipeline settings given on the command line (OCRParams fields)."""
-    switches = ["use_textline_orientation", "use_doc_orientation_classify", "use_doc_unwarping", "use_deskew"]
+    switches = [
+        "use_textline_orientation",
+        "use_doc_orientation_classify",
+        "use_doc_unwarping",
+        "use_deskew",
+        "use_rec_variants",
+    ]
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
 
 

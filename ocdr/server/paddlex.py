@@ -37,6 +37,7 @@ PARAM_FIELDS = {
     "useDocOrientationClassify": "use_doc_orientation_classify",
     "useDocUnwarping": "use_doc_unwarping",  # ocdr.unwarp: a photographed sheet's outline flattened
     "useDeskew": "use_deskew",  # ocdr's own (PaddleX has no deskew module)
+    "useRecVariants": "use_rec_variants",  # ocdr's own (ocdr.models.recognition.variants)
 }
 
 

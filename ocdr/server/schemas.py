@@ -38,6 +38,9 @@ class PaddleXOCRRequest(BaseModel):
     useDocUnwarping: bool | None = None
     useTextlineOrientation: bool | None = None
     useDeskew: bool | None = Field(None, description="ocdr's own: straighten pages scanned a few degrees off")
+    useRecVariants: bool | None = Field(
+        None, description="ocdr's own: read unsure crops again four ways and keep the text the readings agree on"
+    )
     textDetLimitSideLen: int | None = None
     textDetLimitType: str | None = None
     textDetMinGlyph: float | None = Field(

@@ -1,0 +1,135 @@
+"""Unsure crops read again in variants (ocdr.models.recognition.variants): the vote, the positions, the shipped
+recognizer on real crops."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from conftest import SHARED_DATA
+
+from ocdr.evaluation.metrics import match_words
+from ocdr.io.crop_datasets import read_crop_dataset
+from ocdr.io.page_datasets import read_page_dataset
+from ocdr.models.recognition import variants as rec_variants
+from ocdr.models.recognition.ctc import CTCResult
+from ocdr.models.recognition.variants import VARIANTS, reread, variants, vote
+
+
+def _result(text: str, prob: float, steps: int = 20, positions: list[tuple[int, int]] | None = None) -> CTCResult:
+    return CTCResult(text, [prob] * len(text), positions or [(2 * i, 2 * i) for i in range(len(text))], steps)
+
+
+def test_vote_sums_confidence_over_readings_of_one_text():
+    readings = [_result("SALE", 0.6), _result("SALE", 0.5), _result("SAIE", 0.9), _result("5ALE", 0.3)]
+    index, share = vote(readings, [1.01, 1, 1, 1])
+    assert index == 0  # 1.106 for SALE beats 0.9 for SAIE; the original is the surer SALE
+    assert share == pytest.approx((1.01 * 0.6 + 0.5) / 4.01)
+    readings = [_result("SAIE", 0.5), _result("SALE", 0.6), _result("SALE", 0.7)]
+    assert vote(readings, [1.01, 1, 1])[0] == 2  # the surest reading of the winning text
+
+
+def test_vote_tie_goes_to_the_crop_as_cut():
+    assert vote([_result("cat", 0.5), _result("cot", 0.5)], [1.01, 1])[0] == 0
+
+
+def test_variants_are_gray_and_map_back():
+    crop = np.full((20, 60, 3), 230, np.uint8)
+    crop[5:15, 10:50] = 20
+    made = variants(crop)
+    assert len(made) == len(VARIANTS)
+    for v in made:
+        assert v.image.ndim == 2 and v.image.dtype == np.uint8
+        # the dark block's left edge, at the crop's column 10, lies where the variant says it does
+        row = v.image[v.image.shape[0] // 2].astype(int)
+        edge = int(np.argmax(np.abs(np.diff(row)) > 60)) + 1
+        assert abs(edge - (10 * v.scale + v.left)) <= 1
+    assert made[-1].image[0, 0] == 255 - 230  # inverted
+
+
+def test_reread_asks_only_unsure_crops_and_maps_positions():
+    crops = [np.full((10, 40), 200, np.uint8), np.full((10, 40), 200, np.uint8)]
+    first = [_result("sure", 0.99), _result("bad", 0.4, steps=10, positions=[(0, 0), (4, 5), (9, 9)])]
+    asked: list[int] = []
+
+    def read(images: list[np.ndarray]) -> list[CTCResult]:
+        asked.append(len(images))
+        # every variant reads "good"; the margined one (1 px around: 42 px wide) most surely
+        return [
+            _result("good", 0.9 if im.shape[1] == 42 else 0.5, steps=12, positions=[(0, 0), (3, 3), (6, 6), (11, 11)])
+            for im in images
+        ]
+
+    out = reread(read, crops, first)
+    assert asked == [1, len(VARIANTS) - 1]  # the sure crop is not read again; the margined variant disagreed
+    assert out[0] is first[0]
+    assert out[1].text == "good" and out[1].num_steps == 10  # the crop's own steps
+    # its confidence is the text's share of the vote: 0.9 + 3 x 0.5 of 1.01 + 4
+    assert out[1].confidence == pytest.approx(2.4 / 5.01)
+    # the margined variant is 42 px wide for the crop's 40: step 11 of 12 lies at its x 40.25, the crop's x 39.25
+    assert out[1].positions[-1] == (9, 9) and out[1].positions[0] == (0, 0)
+    assert all(0 <= a <= b < 10 for a, b in out[1].positions)
+
+
+def test_reread_stops_where_the_first_variant_agrees():
+    crops = [np.full((10, 40), 200, np.uint8)]
+    asked: list[int] = []
+
+    def read(images: list[np.ndarray]) -> list[CTCResult]:
+        asked.append(len(images))
+        return [_result("word", 0.8) for _ in images]
+
+    first = [_result("word", 0.6)]
+    out = reread(read, crops, first)
+    assert asked == [1] and out[0] is first[0]  # the crop's own reading of the text that won
+
+
+def test_reread_keeps_a_reading_the_variants_do_not_outvote():
+    crops = [np.full((10, 40), 200, np.uint8)]
+    first = [_result("word", 0.9)]
+    texts = iter(["ward", "wort", "warm", "wand"])  # each variant reads another text, none as surely
+    out = reread(lambda images: [_result(next(texts), 0.5) for _ in images], crops, first)
+    assert out[0] is first[0]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_forms_read_with_variants_find_more_words_where_they_lie(ocr, monkeypatch):
+    """On three FUNSD forms, regions whose text a variant's reading wins (9 at stop 43: "Other", "Type", "gm/m2",
+    ...) are cut into words from that reading's positions, mapped onto the crop: more labelled words are found, each
+    at IoU >= 0.5 with its label's box and with its text, than when the crops are read once."""
+    won = []
+    mapped = rec_variants._mapped
+
+    def counted(result, *args):
+        won.append(result.text)
+        return mapped(result, *args)
+
+    monkeypatch.setattr(rec_variants, "_mapped", counted)
+    found = {False: 0, True: 0}
+    for path, labels in read_page_dataset(SHARED_DATA / "detection" / "funsd_train")[:3]:
+        image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        for on in found:
+            page = ocr(image, use_rec_variants=on).pages[0]
+            found[on] += match_words([(w.polygon, w.text) for w in page.words], labels).tp
+    assert len(won) >= 5
+    assert found[True] >= found[False] + 3
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "recognition").is_dir(), reason="needs ../shared/data")
+def test_reread_reads_more_real_scene_words(ocr):
+    """The shipped recognizer on SVT's 256 training words (street signs): the variants' vote reads more of them
+    right, mending more crops than it breaks (4 against 0 at stop 43), and leaves the readings it was sure of."""
+    crops, texts = [], []
+    for _, image, text in read_crop_dataset(SHARED_DATA / "recognition" / "svt_train"):
+        if image is not None:
+            crops.append(image)
+            texts.append(text)
+    plain = ocr.pipeline.read_crops(crops, ocr.params.with_overrides(use_rec_variants=False))
+    voted = ocr.pipeline.read_crops(crops, ocr.params.with_overrides(use_rec_variants=True))
+    right_before = np.array([r.text == t for r, t in zip(plain, texts, strict=True)])
+    right_after = np.array([r.text == t for r, t in zip(voted, texts, strict=True)])
+    mended, broken = int((right_after & ~right_before).sum()), int((right_before & ~right_after).sum())
+    assert mended > broken
+    assert right_after.sum() >= right_before.sum() + 2
+    sure = [i for i, r in enumerate(plain) if r.confidence >= 0.95]
+    assert sure and all(voted[i] == plain[i] for i in sure)
