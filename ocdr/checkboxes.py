@@ -83,9 +83,9 @@ def _spaced(k: int, boxes: np.ndarray) -> bool:
 
 def checkboxes(gray: np.ndarray) -> list[Checkbox]:
     """The checkboxes of a gray page: components of ink (Otsu) that are nearly square, ``MIN_SIDE`` pixels to
-    ``MAX_SIDE`` glyphs a side, with four straight inked sides (``EDGE_SHARE``), inked corners (``CORNER_INK``) and a
-    thin frame (``THIN``), little ink inside (``MAX_FILL``), paper beside them (``CLEAR``) and a space to the marks
-    next to them (``SPACE``, ``MIN_SPACE``)."""
+    ``MAX_SIDE`` glyphs a side, with four straight inked sides (``EDGE_SHARE``), inked corners (``CORNER_INK``; an
+    empty box may have one worn to a pixel) and a thin frame (``THIN``), little ink inside (``MAX_FILL``), paper
+    beside them (``CLEAR``) and a space to the marks next to them (``SPACE``, ``MIN_SPACE``)."""
     blobs = Ink(gray, labelled=True)
     glyph = blobs.glyph_size()
     if glyph is None:
@@ -106,8 +106,12 @@ def checkboxes(gray: np.ndarray) -> list[Checkbox]:
         for cy, sy in ((first_y, 1), (last_y, -1))
         for cx, sx in ((first_x, 1), (last_x, -1))
     ]
+    # a scanned box may have one corner worn round (a 1-pixel corner) when it is empty; round letters have two or
+    # more, and the ones with one ("B" in a thin mono font) have strokes inside
+    corners = np.sort(corner_ink, axis=0)
+    kept = (corners[0] >= 1) & (corners[1] >= CORNER_INK)
     found = []
-    for k in candidates[np.min(corner_ink, axis=0) >= CORNER_INK]:
+    for k, square in zip(candidates[kept], corners[0][kept] >= CORNER_INK, strict=True):
         x, y, width, height = (int(v) for v in boxes[k])
         part = labels[y : y + height, x : x + width] == k + 1
         edges = (part[:2].any(0).mean(), part[-2:].any(0).mean(), part[:, :2].any(1).mean(), part[:, -2:].any(1).mean())
@@ -117,7 +121,7 @@ def checkboxes(gray: np.ndarray) -> list[Checkbox]:
         if max(top, bottom, left, right) > min(width, height) / THIN:
             continue
         inside = ink[y + int(top) + 1 : y + height - int(bottom) - 1, x + int(left) + 1 : x + width - int(right) - 1]
-        if inside.size < 9 or (fill := float(inside.mean())) > MAX_FILL:
+        if inside.size < 9 or (fill := float(inside.mean())) > (MAX_FILL if square else TICKED):
             continue
         clear = max(2, round(CLEAR * width))
         beside = (ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear])
