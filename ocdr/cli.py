@@ -20,6 +20,7 @@ PARAM_FLAGS = {
     "text_det_limit_type": str,
     "text_det_min_glyph": float,
     "text_det_max_glyph": float,
+    "text_det_scene_side": int,
     "text_det_thresh": float,
     "text_det_box_thresh": float,
     "text_det_unclip_ratio": float,

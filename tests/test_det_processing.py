@@ -420,3 +420,17 @@ def test_unclip_undoes_training_shrink(width, height, min_iou):
     assert polygon_iou(region.polygon, quad) == pytest.approx(
         cv2.contourArea(region.polygon) / (width * height), abs=0.01
     )
+
+
+def test_detection_sizes_enlarge_to_a_least_long_side():
+    photo = np.full((720, 1280, 3), 90, np.uint8)
+    assert detection_sizes(photo)[0] == (736, 1280)
+    assert detection_sizes(photo, min_long_side=1920)[0] == (1088, 1920)
+    # a photo the limit shrinks is read at the larger of the two
+    big = np.full((3000, 4000, 3), 90, np.uint8)
+    assert detection_sizes(big, min_long_side=1920)[0] == (1440, 1920)
+    assert detection_sizes(big, limit_side_len=2400, min_long_side=1920)[0] == (1792, 2400)
+    # glyphs too large for the detector still shrink it: a poster's letters measure max_glyph at most
+    poster, _ = render_lines(["SALE"], size=120, margin=30)
+    main, _ = detection_sizes(poster, max_glyph=48.0, min_long_side=1920)
+    assert max(main) < max(poster.shape[:2])

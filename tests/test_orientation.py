@@ -347,7 +347,7 @@ def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
     """ICDAR 2015 img_638 (held out from the detector and every orientation model) turned by 270 degrees, ranked 90
     first (as the stage ranked it at stop 33, before the scene model's mirrored view was read right; forced here):
     that reading, upside down, makes one short list word. One is not enough: the reading turned over reads more
-    legible words, so 270 wins, at the cost of one more reading."""
+    legible words, so 270 wins, at the cost of one more reading (and one more for the photo enlarged)."""
     from ocdr.io.inputs import Source, iter_pages
     from ocdr.pipeline import KNOWN_WORDS_SURE, OCRPipeline
 
@@ -360,8 +360,10 @@ def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
     read_turned = OCRPipeline.read_turned
     monkeypatch.setattr(OCRPipeline, "read_turned", lambda *a, **k: reads.append(a[3]) or read_turned(*a, **k))
     page = ocr(turned, use_doc_orientation_classify=True).pages[0]
-    assert page.angle == 270 and reads == [90, 270]
-    params = ocr.params.with_overrides(use_doc_orientation_classify=True)
+    # the two readings are set against each other at the photo's own size; the one kept is read again enlarged
+    # (``text_det_scene_side``)
+    assert page.angle == 270 and reads == [90, 270, 270]
+    params = ocr.params.with_overrides(use_doc_orientation_classify=True, text_det_scene_side=0)
     wrong = read_turned(ocr.pipeline, turned, params, 90, None)
     assert 0 < len(ocr.pipeline.known_words(ocr.pipeline.legible_words(wrong))) < KNOWN_WORDS_SURE
     assert ocr.pipeline.plainness(page) > ocr.pipeline.plainness(wrong)

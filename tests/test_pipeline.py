@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import PAGE_LINES, SAMPLE, loose, render_lines
+from conftest import PAGE_LINES, SAMPLE, SHARED_DATA, loose, render_lines
 
 from ocdr.evaluation.metrics import match_words
 from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
@@ -214,7 +214,7 @@ def test_tall_regions_are_read_both_ways(ocr):
         def __init__(self, quad):
             self.quad = quad
 
-        def __call__(self, image, params):
+        def __call__(self, image, params, scene=None):
             return [DetectedRegion(self.quad, 1.0)]
 
     box = labels[0].polygon  # rot90 clockwise maps (x, y) to (H - 1 - y, x)
@@ -242,7 +242,7 @@ def test_weak_regions_are_kept_only_when_read_surely(text_page):
     unsure, clear = WEAK_REGION_READING - 0.1, WEAK_REGION_READING + 0.1
 
     class FixedDetector:
-        def __call__(self, image, params):
+        def __call__(self, image, params, scene=None):
             return [DetectedRegion(quad, score) for score in (sure, weak, weak)]
 
     class ScriptedRecognizer:
@@ -280,3 +280,32 @@ def test_bad_parameters_are_refused(ocr, bad):
 def test_unknown_parameter_is_refused(ocr):
     with pytest.raises(TypeError, match="unknown OCR parameter"):
         ocr(np.zeros((64, 64, 3), np.uint8), text_det_treshold=0.3)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
+    """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is
+    enlarged for the detector: its small words are under the 8-40 pixels it learnt. On 12 ICDAR 2015 training photos
+    that finds and reads 31 labelled words against 29 at their own size (held-out photos: word F 0.520 -> 0.546,
+    the detector's card). A page of print is read at its own size."""
+    import cv2
+
+    from ocdr.io.page_datasets import read_page_dataset
+    from ocdr.pipeline import TextDetector
+
+    sizes = []
+    run = TextDetector.run
+    monkeypatch.setattr(TextDetector, "run", lambda self, image, size: sizes.append(size) or run(self, image, size))
+    found = {0: 0, 1920: 0}
+    for path, labels in read_page_dataset(SHARED_DATA / "detection" / "icdar2015_train")[:12]:
+        photo = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        for side in found:
+            sizes.clear()
+            page = ocr(photo, text_det_scene_side=side).pages[0]
+            assert max(sizes[0]) == (1920 if side else 1280)  # ICDAR 2015 photos are 1280 x 720
+            found[side] += match_words([(w.polygon, w.text) for w in page.words], labels).tp
+    assert found[1920] >= found[0] + 2
+    sizes.clear()
+    image, _ = render_lines(PAGE_LINES)
+    ocr(image)
+    assert sizes[0] == (-(-image.shape[0] // 32) * 32, -(-image.shape[1] // 32) * 32)

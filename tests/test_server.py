@@ -176,13 +176,14 @@ def test_ocr_pdf_reads_the_first_ten_pages(server, numbered_pages):
 
 
 def test_paddlex_max_long_side_stays_a_cap():
-    """PaddleX's maxLongSide caps the detector's input: small print does not enlarge the page past it unless the
-    body asks with ocdr's own textDetMinGlyph."""
+    """PaddleX's maxLongSide caps the detector's input: neither small print nor a photo's scene enlarges the page
+    past it unless the body asks with ocdr's own textDetMinGlyph or textDetSceneSide."""
     cap = PaddleXOCRRequest(file="x", inferenceParams={"maxLongSide": 960})
     assert request_params(cap) == {
         "text_det_limit_side_len": 960,
         "text_det_limit_type": "max",
         "text_det_min_glyph": 0.0,
+        "text_det_scene_side": 0,
     }
     asked = PaddleXOCRRequest(file="x", inferenceParams={"maxLongSide": 960}, textDetMinGlyph=16)
     assert request_params(asked)["text_det_min_glyph"] == 16

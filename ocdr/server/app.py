@@ -251,6 +251,9 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         text_det_max_glyph: Annotated[
             float | None, Query(description="a page whose glyphs are larger is shrunk until they are this size")
         ] = None,
+        text_det_scene_side: Annotated[
+            int | None, Query(description="a photo's scene with a shorter long side is enlarged to this (0: off)")
+        ] = None,
         text_det_thresh: Annotated[float | None, Query()] = None,
         text_det_box_thresh: Annotated[float | None, Query()] = None,
         text_det_unclip_ratio: Annotated[float | None, Query()] = None,
@@ -275,6 +278,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 "text_det_limit_type": text_det_limit_type,
                 "text_det_min_glyph": text_det_min_glyph,
                 "text_det_max_glyph": text_det_max_glyph,
+                "text_det_scene_side": text_det_scene_side,
                 "text_det_thresh": text_det_thresh,
                 "text_det_box_thresh": text_det_box_thresh,
                 "text_det_unclip_ratio": text_det_unclip_ratio,

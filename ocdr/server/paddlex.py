@@ -29,6 +29,7 @@ PARAM_FIELDS = {
     "textDetLimitType": "text_det_limit_type",
     "textDetMinGlyph": "text_det_min_glyph",  # ocdr's own
     "textDetMaxGlyph": "text_det_max_glyph",  # ocdr's own
+    "textDetSceneSide": "text_det_scene_side",  # ocdr's own
     "textDetThresh": "text_det_thresh",
     "textDetBoxThresh": "text_det_box_thresh",
     "textDetUnclipRatio": "text_det_unclip_ratio",
@@ -47,7 +48,10 @@ def request_params(body: PaddleXOCRRequest) -> dict[str, Any]:
     if body.inferenceParams is not None and body.inferenceParams.maxLongSide is not None:
         # PaddleX's cap, kept as a cap: small print does not enlarge the page past it (unless textDetMinGlyph asks)
         params.update(
-            text_det_limit_side_len=body.inferenceParams.maxLongSide, text_det_limit_type="max", text_det_min_glyph=0.0
+            text_det_limit_side_len=body.inferenceParams.maxLongSide,
+            text_det_limit_type="max",
+            text_det_min_glyph=0.0,
+            text_det_scene_side=0,
         )
     for option, name in PARAM_FIELDS.items():
         if getattr(body, option) is not None:

@@ -49,6 +49,9 @@ class PaddleXOCRRequest(BaseModel):
     textDetMaxGlyph: float | None = Field(
         None, description="ocdr's own: a page whose glyphs are larger is shrunk until they are this size (pixels)"
     )
+    textDetSceneSide: int | None = Field(
+        None, description="ocdr's own: a photo's scene with a shorter long side is enlarged to this (pixels; 0: off)"
+    )
     textDetThresh: float | None = None
     textDetBoxThresh: float | None = None
     textDetUnclipRatio: float | None = None

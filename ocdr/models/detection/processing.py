@@ -120,11 +120,14 @@ def detection_sizes(
     max_side: int = 4000,
     min_glyph: float = 0.0,
     max_glyph: float = 0.0,
+    min_long_side: int = 0,
 ) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """The sizes ``(H', W')`` the detector reads an HxWx3 uint8 RGB image at: its main size, and a smaller one for
     print too large for the main size beside ordinary print (a headline over body text), or None.
 
-    The main size follows ``detection_size``; then, measured on the page at that size (``ocdr.glyphs``):
+    The main size follows ``detection_size``, enlarged where its long side is under ``min_long_side`` (photos: their
+    small words are under the 8-40 pixels the detector learnt); then, measured on the page at that size
+    (``ocdr.glyphs``):
     ``min_glyph``: a page the limit would shrink is shrunk no further than its glyphs measuring this many pixels,
     nor to more than twice the limit side: small print on a large scan or photo stays findable.
     ``max_glyph``: a page whose glyphs measure more (posters, slides, signs close up) is shrunk until they measure
@@ -139,6 +142,8 @@ def detection_sizes(
         raise InputError(f"empty image of shape {image.shape}")
     height, width = image.shape[:2]
     size = detection_size(height, width, limit_side_len, limit_type, max_side)
+    if min_long_side and max(size) < min_long_side:
+        size = detection_size(height, width, min_long_side, "resize_long", max_side)
     if not (min_glyph or max_glyph):
         return size, None
     ink = Ink(_resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), size))  # the page at the main size
