@@ -121,8 +121,8 @@ def checkboxes(gray: np.ndarray) -> list[Checkbox]:
         if max(top, bottom, left, right) > min(width, height) / THIN:
             continue
         inside = ink[y + int(top) + 1 : y + height - int(bottom) - 1, x + int(left) + 1 : x + width - int(right) - 1]
-        if inside.size < 9 or (fill := float(inside.mean())) > (MAX_FILL if square else TICKED):
-            continue
+        if inside.size < 9 or (fill := float(inside.mean())) > MAX_FILL or (not square and fill >= TICKED):
+            continue  # a worn box is let through empty only
         clear = max(2, round(CLEAR * width))
         beside = (ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear])
         above_below = (ink[max(0, y - clear) : y, x : x + width], ink[y + height : y + height + clear, x : x + width])
