@@ -46,7 +46,8 @@ def request_params(body: PaddleXOCRRequest) -> dict[str, Any]:
     """``OCRParams`` overrides from the body."""
     params: dict[str, Any] = {}
     if body.inferenceParams is not None and body.inferenceParams.maxLongSide is not None:
-        # PaddleX's cap, kept as a cap: small print does not enlarge the page past it (unless textDetMinGlyph asks)
+        # PaddleX's cap, kept as a cap: neither small print nor a photo's scene enlarges the page past it (unless
+        # textDetMinGlyph or textDetSceneSide asks)
         params.update(
             text_det_limit_side_len=body.inferenceParams.maxLongSide,
             text_det_limit_type="max",

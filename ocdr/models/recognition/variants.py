@@ -61,10 +61,8 @@ VARIANTS: tuple[Callable[[np.ndarray], Variant], ...] = (
 
 
 def variants(crop: np.ndarray) -> list[Variant]:
-    """The crop's variants (gray, uint8), in ``VARIANTS`` order."""
+    """The crop's (uint8, gray or RGB) variants, gray, in ``VARIANTS`` order."""
     gray = to_gray(crop)
-    if gray.dtype != np.uint8:
-        gray = np.clip(gray, 0, 255).astype(np.uint8)
     return [make(gray) for make in VARIANTS]
 
 
@@ -100,16 +98,14 @@ def reread(
     read: Callable[[list[np.ndarray]], list[CTCResult]],
     crops: Sequence[np.ndarray],
     results: Sequence[CTCResult],
-    below: float | None = None,
 ) -> list[CTCResult]:
-    """``results`` (``read(crops)``) with each reading under ``below`` sure (``REREAD_BELOW``) put to the vote
+    """``results`` (``read(crops)``) with each reading under ``REREAD_BELOW`` sure put to the vote
     (``vote``) of the crop's readings and its variants'. The first variant is read first; the others only where it
     reads another text. Where another text than the crop's reading wins, the crop takes the surest reading of it,
     its positions mapped onto the crop (words cut from it lie where they are in the crop) and its confidence the
     text's share of the vote: the surest of five readings is surer than any one reading, and the pipeline keeps
     faint regions by their reading's confidence (``WEAK_REGION_READING``), which the vote must not inflate."""
-    below = REREAD_BELOW if below is None else below
-    unsure = [i for i, r in enumerate(results) if r.confidence < below]
+    unsure = [i for i, r in enumerate(results) if r.confidence < REREAD_BELOW]
     if not unsure:
         return list(results)
     made = {i: variants(crops[i]) for i in unsure}
