@@ -189,7 +189,8 @@ class Region(_Shape):
 
     ``kept`` says whether the reading passed the pipeline's ``text_rec_score_thresh`` (and, for a region the
     detector was barely sure of, ``ocdr.pipeline.WEAK_REGION_READING``); ``angle`` is the text-line orientation
-    found (0 or 180: read turned over), -1 when it was not asked for.
+    found (0 or 180: read turned over), -1 when it was not asked for. ``det_score`` 0.0: the whole image, a word or
+    line cropped close in which detection gave no text, read as one region.
     """
 
     polygon: Polygon

@@ -108,6 +108,11 @@ WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
 # Photos are read at least this long (pixels): their small words are under the 8-40 pixels the detector learnt.
 # Picked on 60 ICDAR 2015 training photos outside the held-out ones (the card's "Stop 43")
 SCENE_SIDE = 1920
+# A word or line cropped close is read whole as well (``OCRPipeline.read_whole``), and that reading is kept unless the
+# detector's reading of it is surer by more than this (its least sure word's confidence). Picked on synthetic crops
+# read as images (``ocdr synth scene|lines --seed 44``), exactly: scene words 0.649 / 0.794 / 0.793 / 0.789 (the
+# detector's reading only / margin 9 / 0.5 / 0.3), document lines 0.822 / 0.876 / 0.874 / 0.874
+WHOLE_CROP_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -192,14 +197,17 @@ def detector_sizes(
 ) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """The sizes the detector reads ``image`` at under ``params``: main, and large print's or None
     (``detection_sizes``). ``scene``: the image is a photo's scene, not a page of print on a flat light ground
-    (``paper_gray``), and is read at least ``text_det_scene_side`` long."""
+    (``paper_gray``), and is read at least ``text_det_scene_side`` long, unless it is a word or line cropped close
+    (``crop_border``): its text already fills it, and enlarged 10-30 times it is not found at all (synthetic scene
+    words read as images, exactly: 0.649 before the scene side, 0.168 with it applied to them)."""
+    enlarge = scene and not crop_border(image)
     return detection_sizes(
         image,
         params.text_det_limit_side_len,
         params.text_det_limit_type,
         min_glyph=params.text_det_min_glyph,
         max_glyph=params.text_det_max_glyph,
-        min_long_side=params.text_det_scene_side if scene else 0,
+        min_long_side=params.text_det_scene_side if enlarge else 0,
     )
 
 
@@ -446,6 +454,29 @@ def region_crops(image: np.ndarray, quads: list[np.ndarray], ends: float = 0.0) 
     return [crop_region(image, pad_quad(q + pad, CROP_PAD, ends), rotate_vertical=False) for q in quads]
 
 
+def _add_reading(
+    regions: list[Region],
+    words: list[Word],
+    det: DetectedRegion,
+    quad: np.ndarray,
+    res: CTCResult,
+    angle: int,
+    params: OCRParams,
+    ends: float = CROP_PAD_X,
+) -> None:
+    """One region's reading added to a page's ``regions``, and its words to ``words`` when it is kept: some text,
+    read at least ``text_rec_score_thresh`` sure, and (a region the detector was barely sure of)
+    ``WEAK_REGION_READING`` sure. ``ends``: as ``split_words``'s (0 for a crop read as it is)."""
+    kept = (
+        bool(res.text.strip())
+        and res.confidence >= params.text_rec_score_thresh
+        and (det.score >= WEAK_REGION or res.confidence >= WEAK_REGION_READING)
+    )
+    regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept, angle))
+    if kept:
+        words.extend(split_words(quad, res, ends))
+
+
 def crop_border(image: np.ndarray) -> int:
     """Pixels of background the detector and the crops read around ``image``: ``DET_PAD`` for a word or line
     cropped close (shorter side at most ``CROP_SIDE``), 0 for pages and photos."""
@@ -601,7 +632,7 @@ class OCRPipeline:
         # (``text_det_scene_side``): enlarged, a wrong turn's reading found more stray list words (held-out photos
         # 120/120 -> 116/120)
         trial = params
-        if params.text_det_scene_side and paper_gray(image) is None:
+        if params.text_det_scene_side and paper_gray(image) is None and not crop_border(image):
             trial = params.with_overrides(text_det_scene_side=0)
         page = self.compare_turns(image, trial, ranking, index, source)
         if trial is params:
@@ -654,6 +685,29 @@ class OCRPipeline:
         ("dn-do1" for "Top up") are rarely word-list words."""
         return [w.text for w in page.words if _legible(w.text, w.confidence)]
 
+    def read_whole(self, image: np.ndarray, params: OCRParams, regions: list[Region], words: list[Word]) -> None:
+        """A word or line cropped close (``crop_border``) whose detection gave one line of text or none, read
+        whole by the recognizer as well, as it reads crops: the whole reading replaces the line's unless the
+        line's least sure word is surer by more than ``WHOLE_CROP_MARGIN``; with no text found it is kept when read
+        ``WEAK_REGION_READING`` sure (its region's score is 0.0: not the detector's). The detector cuts a close
+        crop's one line into pieces and trims its ends, or misses it on a busy ground; the recognizer learnt such
+        crops as they are cut."""
+        whole = DetectedRegion(quad_from_box(0, 0, image.shape[1], image.shape[0]), 0.0)
+        quads = [whole.polygon]
+        (angle,) = self.orient(image, quads, params)  # -1 when not asked
+        crop = np.ascontiguousarray(image[::-1, ::-1]) if angle == 180 else image
+        res = self.read_crops([crop], params)[0]
+        if not words:
+            _add_reading(regions, words, whole, quads[0], res, angle, params, ends=0.0)
+            return
+        if min(w.confidence for w in words) > res.confidence + WHOLE_CROP_MARGIN or not res.text.strip():
+            return
+        found = [r for r in regions if r.kept]
+        regions[:] = [replace(r, kept=False) for r in regions]
+        words.clear()
+        best = replace(whole, score=max(r.det_score for r in found))
+        _add_reading(regions, words, best, quads[0], res, angle, params, ends=0.0)
+
     def read_turned(
         self,
         image: np.ndarray,
@@ -692,16 +746,12 @@ class OCRPipeline:
         if check:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)
         quads, results, angles = self.recognize(image, detections, params)
-        regions, words = [], []
-        for det, quad, res, angle in zip(detections, quads, results, angles, strict=True):
-            kept = (
-                bool(res.text.strip())
-                and res.confidence >= params.text_rec_score_thresh
-                and (det.score >= WEAK_REGION or res.confidence >= WEAK_REGION_READING)
-            )
-            regions.append(Region(det.polygon, det.score, res.text, res.confidence, kept, angle))
-            if kept:
-                words.extend(split_words(quad, res, CROP_PAD_X))
+        regions: list[Region] = []
+        words: list[Word] = []
+        for found_region in zip(detections, quads, results, angles, strict=True):
+            _add_reading(regions, words, *found_region, params)
+        if crop_border(image) and not boxes and sum(len(block.lines) for block in group_words(words)) <= 1:
+            self.read_whole(image, params, regions, words)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)
