@@ -189,8 +189,9 @@ class Region(_Shape):
 
     ``kept`` says whether the reading passed the pipeline's ``text_rec_score_thresh`` (and, for a region the
     detector was barely sure of, ``ocdr.pipeline.WEAK_REGION_READING``); ``angle`` is the text-line orientation
-    found (0 or 180: read turned over), -1 when it was not asked for. ``det_score`` 0.0: the whole image, a word or
-    line cropped close in which detection gave no text, read as one region.
+    found (0 or 180: read turned over), -1 when it was not asked for. A region covering the whole image is a word
+    or line cropped close, read whole (``ocdr.pipeline.OCRPipeline.read_whole``): its ``det_score`` is 0.0 where
+    detection gave no text, else the best of the detected regions whose reading it replaced (those stay, not kept).
     """
 
     polygon: Polygon

@@ -15,7 +15,7 @@ from ocdr.evaluation.metrics import match_words
 from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
 from ocdr.models.detection.processing import DetectedRegion
-from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, split_words
+from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
@@ -195,10 +195,9 @@ def test_a_small_photo_is_read_enlarged_and_a_crop_is_not(ocr, monkeypatch):
     """An image under ``CROP_SIDE`` pixels across is read at its own size first: where no region found fills
     ``CROP_FILL`` of its height it is a small photo, not a crop, and its scene is read again enlarged to
     ``text_det_scene_side`` (ICDAR 2015 tuning photos shrunk to 238x422: word F 0.094 -> 0.120); a crop is read once."""
-    detector = ocr.pipeline.detector
     sizes = []
-    run = detector.run
-    monkeypatch.setattr(detector, "run", lambda image, size: sizes.append(size) or run(image, size))
+    run = TextDetector.run  # patched on the class: an instance attribute would outlive the test (shared ``ocr``)
+    monkeypatch.setattr(TextDetector, "run", lambda self, image, size: sizes.append(size) or run(self, image, size))
     crop = _sign("Pharmacy", seed=1)
     assert ocr(crop).pages[0].text.strip() == "Pharmacy"
     assert max(sizes[0]) < 256 and all(size == sizes[0] for size in sizes)
@@ -378,7 +377,6 @@ def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     import cv2
 
     from ocdr.io.page_datasets import read_page_dataset
-    from ocdr.pipeline import TextDetector
 
     sizes = []
     run = TextDetector.run
