@@ -194,15 +194,11 @@ class OCRParams:
 
 
 def detector_sizes(
-    image: np.ndarray, params: OCRParams, scene: bool = False, small_photo: bool = False
+    image: np.ndarray, params: OCRParams, enlarge: bool = False
 ) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """The sizes the detector reads ``image`` at under ``params``: main, and large print's or None
-    (``detection_sizes``). ``scene``: the image is a photo's scene, not a page of print on a flat light ground
-    (``paper_gray``), and is read at least ``text_det_scene_side`` long, unless it may be a word or line cropped
-    close (``crop_border``) and is not known to be a ``small_photo`` (``TextDetector``): a crop's text already
-    fills it, and enlarged 10-30 times it is not found at all (synthetic scene words read as images, exactly: 0.649
-    before the scene side, 0.168 with it applied to them)."""
-    enlarge = scene and (small_photo or not crop_border(image))
+    (``detection_sizes``). ``enlarge``: read it at least ``text_det_scene_side`` long (a photo's scene:
+    ``TextDetector``)."""
     return detection_sizes(
         image,
         params.text_det_limit_side_len,
@@ -225,19 +221,22 @@ class TextDetector:
         self.defaults: dict[str, float] = json.loads(model.metadata.get("defaults", "{}"))
 
     def __call__(self, image: np.ndarray, params: OCRParams, scene: bool | None = None) -> list[DetectedRegion]:
-        """The regions of ``image``. ``scene``: whether it is a photo's scene (``detector_sizes``); None: told here
-        (``paper_gray``)."""
+        """The regions of ``image``. ``scene``: whether it is a photo's scene, not a page of print on a flat light
+        ground; None: told here (``paper_gray``). A scene is read at least ``text_det_scene_side`` long, unless it
+        may be a word or line cropped close (``crop_border``): a crop's text already fills it, and enlarged 10-30
+        times it is not found at all (synthetic scene words read as images, exactly: 0.649 before the scene side,
+        0.168 with it applied to them). Such an image is enlarged only as a small photo (``fills``)."""
         post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
         if scene is None:
             scene = bool(params.text_det_scene_side) and paper_gray(image) is None
-        size, large_size = detector_sizes(image, params, scene)
+        size, large_size = detector_sizes(image, params, enlarge=scene and not crop_border(image))
         regions = post(self.run(image, size), image.shape[:2])
         if scene and params.text_det_scene_side and crop_border(image) and regions and not fills(image, regions):
             # text found, none filling it: a small photo, not a crop, whose text is small: read enlarged (ICDAR 2015
             # tuning photos shrunk to 238x422: word F 0.128, never enlarged 0.099; enlarging those with nothing
             # found at their own size too, 0.161, but then every close crop missed at its size, and every patch
             # without text, took 4x as long)
-            size, large_size = detector_sizes(image, params, scene, small_photo=True)
+            size, large_size = detector_sizes(image, params, enlarge=True)
             regions = post(self.run(image, size), image.shape[:2])
         if large_size is None:
             return regions
