@@ -225,10 +225,13 @@ class TextDetector:
         ground; None: told here (``paper_gray``). A scene is read at least ``text_det_scene_side`` long, unless it
         may be a word or line cropped close (``crop_border``): a crop's text already fills it, and enlarged 10-30
         times it is not found at all (synthetic scene words read as images, exactly: 0.649 before the scene side,
-        0.168 with it applied to them). Such an image is enlarged only as a small photo (``fills``)."""
-        post = DBPostProcessor(params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio)
+        0.168 with it applied to them). Such an image is enlarged only as a small photo (``fills``). Lone characters
+        scored under ``box_thresh`` are kept in print only (``DBPostProcessor``)."""
         if scene is None:
             scene = bool(params.text_det_scene_side) and paper_gray(image) is None
+        post = DBPostProcessor(
+            params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
+        )
         size, large_size = detector_sizes(image, params, enlarge=scene and not crop_border(image))
         regions = post(self.run(image, size), image.shape[:2])
         if scene and params.text_det_scene_side and crop_border(image) and regions and not fills(image, regions):

@@ -298,6 +298,19 @@ def test_faint_lone_character_in_a_row_of_text_is_kept():
     assert word.score == pytest.approx(0.9, abs=0.02) and lone.score == pytest.approx(0.4, abs=0.02)
     assert polygon_iou(lone.polygon, grown(quad_from_box(100, 21, 104, 34))) > 0.8
     assert len(DBPostProcessor(box_thresh=0.5)(prob[40:], (60, 200))) == 0  # no kept text: nothing to line up with
+    # photos: on scene texture the rule only added false regions (the detector's card, stop 45)
+    assert len(DBPostProcessor(box_thresh=0.5, lone_characters=False)(prob, (100, 200))) == 1
+
+
+def test_lone_character_shorter_than_its_row_is_kept():
+    """Unclipping grows a region by its area over its perimeter, so a narrow "1" comes out at 0.55-0.75 of the height
+    of the words in its row (SROIE's quantity column); stop 33's rule asked for 1/1.3 and lost them."""
+    prob = np.zeros((100, 200), dtype=np.float32)
+    fill(prob, quad_from_box(10, 22, 90, 33), 0.9)  # a word
+    fill(prob, quad_from_box(100, 22, 104, 33), 0.4)  # a "1": unclipped, 0.6 of the word's height
+    word, lone = DBPostProcessor(box_thresh=0.5)(prob, (100, 200))
+    assert word.score == pytest.approx(0.9, abs=0.02) and lone.score == pytest.approx(0.4, abs=0.02)
+    assert 0.5 < np.ptp(lone.polygon[:, 1]) / np.ptp(word.polygon[:, 1]) < 0.7
 
 
 def test_thresh_sets_the_region_boundary():

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import PAGE_LINES, SAMPLE, SHARED_DATA, loose, render_lines
+from PIL import Image, ImageDraw
 
 from ocdr.cleanup import paper_gray
 from ocdr.evaluation.metrics import match_words
@@ -17,7 +18,7 @@ from ocdr.geometry import crop_region, quad_from_box
 from ocdr.models.detection.processing import DetectedRegion
 from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
-from ocdr.training.synth.render import PageStyle, render_page
+from ocdr.training.synth.render import PageStyle, load_font, render_page
 from ocdr.training.synth.text import TextSampler
 from ocdr.visualization import draw_result
 
@@ -163,6 +164,25 @@ def _sign(text: str, seed: int, blank: bool = False) -> np.ndarray:
     if not blank:
         wall[ink] = (235, 225, 200)
     return np.ascontiguousarray(wall[ys.min() - 4 : ys.max() + 5, xs.min() - 4 : xs.max() + 5])
+
+
+@pytest.mark.parametrize(
+    ("font", "size", "margin", "text"),
+    [
+        ("Tinos-Regular.ttf", 56, 8, "invoice 5 account"),
+        ("LiberationSerif-Regular.ttf", 56, 8, "invoice 5 account"),
+        ("DejaVuSans.ttf", 56, 4, "invoice 5 account"),
+        ("DejaVuSans.ttf", 40, 8, "Qty 1 Coffee"),
+    ],
+)
+def test_a_lone_digit_in_a_line_is_read(ocr, font, size, margin, text):
+    """A line of print cut close, with a lone digit scored under ``box_thresh``: the lone-character rule of stop 33
+    lost all four digits (their unclipped regions are 0.55-0.75 of the row's height, or wider than tall)."""
+    face = load_font(str(find_fonts([font])[0].path), size)
+    left, top, right, bottom = face.getbbox(text)
+    line = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), "white")
+    ImageDraw.Draw(line).text((margin - left, margin - top), text, font=face, fill="black")
+    assert ocr(np.asarray(line)).text.split() == text.split()
 
 
 @pytest.mark.parametrize("text", ["EXIT", "OPEN 24 HOURS", "Pharmacy", "SALE"])

@@ -37,8 +37,9 @@ _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
 # A region scored under box_thresh is still kept when it is no wider than LONE_ASPECT times its height and sits in
 # the row of a kept region: vertical overlap at least ROW_OVERLAP of the lower one, heights within ROW_HEIGHTS of
 # each other, at most ROW_REACH of the kept region's height apart. Picked on training pages outside the held-out
-# ones (the detector's card, stop 33): a receipt's lone quantity "1" scored 0.35-0.45 and was lost.
-LONE_ASPECT, ROW_OVERLAP, ROW_HEIGHTS, ROW_REACH = 1.0, 0.8, 1.3, 1.0
+# ones (the detector's card, stops 33 and 45): a receipt's lone quantity "1" scored 0.35-0.45 and was lost; unclipped,
+# a narrow "1" measures 0.55-0.75 of its row's height, and a digit's blurred region can be wider than tall.
+LONE_ASPECT, ROW_OVERLAP, ROW_HEIGHTS, ROW_REACH = 1.5, 0.8, 2.0, 1.0
 
 
 def _check_positive_int(name: str, value: int) -> None:
@@ -321,7 +322,10 @@ class DBPostProcessor:
         max_candidates: int = 1000,
         min_size: float = 3.0,
         box_type: str = "quad",
+        lone_characters: bool = True,
     ) -> None:
+        """``lone_characters``: keep a lone character scored under ``box_thresh`` in a row of kept text
+        (``_lone_characters``); pages of print want it, photos not (on scenes it only added false regions)."""
         for name, value in (("thresh", thresh), ("box_thresh", box_thresh)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
@@ -338,6 +342,7 @@ class DBPostProcessor:
         self.max_candidates = max_candidates
         self.min_size = min_size
         self.box_type = box_type
+        self.lone_characters = lone_characters
 
     def __call__(self, prob_map: np.ndarray, source_size: tuple[int, int]) -> list[DetectedRegion]:
         """Detect regions in an (H', W') probability map; ``source_size`` is the original ``(height, width)``."""
@@ -363,7 +368,7 @@ class DBPostProcessor:
                     kept.append(region)
                 elif score >= self.thresh:
                     weak.append(region)
-        return _reading_order(kept + _lone_characters(kept, weak))
+        return _reading_order(kept + (_lone_characters(kept, weak) if self.lone_characters else []))
 
     def _polygon(self, prob_map: np.ndarray, contour: np.ndarray) -> tuple[np.ndarray, float] | None:
         """The unclipped region of one contour at map resolution with its score, or None if it is rejected (a
