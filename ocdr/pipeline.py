@@ -228,7 +228,7 @@ class TextDetector:
         0.168 with it applied to them). Such an image is enlarged only as a small photo (``fills``). Lone characters
         scored under ``box_thresh`` are kept in print only (``DBPostProcessor``)."""
         if scene is None:
-            scene = bool(params.text_det_scene_side) and paper_gray(image) is None
+            scene = paper_gray(image) is None
         post = DBPostProcessor(
             params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
         )

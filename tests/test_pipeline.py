@@ -15,7 +15,7 @@ from ocdr.cleanup import paper_gray
 from ocdr.evaluation.metrics import match_words
 from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
-from ocdr.models.detection.processing import DetectedRegion
+from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion
 from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, load_font, render_page
@@ -183,6 +183,23 @@ def test_a_lone_digit_in_a_line_is_read(ocr, font, size, margin, text):
     line = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), "white")
     ImageDraw.Draw(line).text((margin - left, margin - top), text, font=face, fill="black")
     assert ocr(np.asarray(line)).text.split() == text.split()
+
+
+def test_lone_characters_are_kept_in_print_only(ocr, monkeypatch):
+    """On photos the lone-character rule found no more words, only false regions (the detector's card, stop 45)."""
+    import ocdr.pipeline
+
+    asked = []
+
+    class Recording(DBPostProcessor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            asked.append(self.lone_characters)
+
+    monkeypatch.setattr(ocdr.pipeline, "DBPostProcessor", Recording)
+    ocr.pipeline.detector(render_lines(["Qty 1 Coffee"])[0], ocr.params)
+    ocr.pipeline.detector(_sign("EXIT", seed=1), ocr.params)
+    assert asked == [True, False]
 
 
 @pytest.mark.parametrize("text", ["EXIT", "OPEN 24 HOURS", "Pharmacy", "SALE"])
