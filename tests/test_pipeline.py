@@ -176,8 +176,9 @@ def _sign(text: str, seed: int, blank: bool = False) -> np.ndarray:
     ],
 )
 def test_a_lone_digit_in_a_line_is_read(ocr, font, size, margin, text):
-    """A line of print cut close, with a lone digit scored under ``box_thresh``: the lone-character rule of stop 33
-    lost all four digits (their unclipped regions are 0.55-0.75 of the row's height, or wider than tall)."""
+    """A line of print cut close, with a lone digit the detector scores under ``box_thresh``: all four failed with
+    stop 33's lone-character rule (stop 44's code), which asked a lone character's region to be no wider than tall
+    and within 1.3x of its row's height."""
     face = load_font(str(find_fonts([font])[0].path), size)
     left, top, right, bottom = face.getbbox(text)
     line = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), "white")
