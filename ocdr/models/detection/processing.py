@@ -38,7 +38,7 @@ _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
 # the row of a kept region: vertical overlap at least ROW_OVERLAP of the lower one, heights within ROW_HEIGHTS of
 # each other, at most ROW_REACH of the kept region's height apart. Picked on training pages outside the held-out
 # ones (the detector's card, stops 33 and 45): a receipt's lone quantity "1" scored 0.35-0.45 and was lost; unclipped,
-# a narrow "1" measures 0.55-0.75 of its row's height, and a digit's blurred region can be wider than tall.
+# a narrow "1" measures 0.48-0.84 of its row's height, and a digit's blurred region can be wider than tall.
 LONE_ASPECT, ROW_OVERLAP, ROW_HEIGHTS, ROW_REACH = 1.5, 0.8, 2.0, 1.0
 
 
