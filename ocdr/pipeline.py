@@ -232,9 +232,10 @@ class TextDetector:
         post = DBPostProcessor(
             params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
         )
-        size, large_size = detector_sizes(image, params, enlarge=scene and not crop_border(image))
+        cropped = crop_border(image) > 0
+        size, large_size = detector_sizes(image, params, enlarge=scene and not cropped)
         regions = post(self.run(image, size), image.shape[:2])
-        if scene and params.text_det_scene_side and crop_border(image) and regions and not fills(image, regions):
+        if scene and params.text_det_scene_side and cropped and regions and not fills(image, regions):
             # text found, none filling it: a small photo, not a crop, whose text is small: read enlarged (ICDAR 2015
             # tuning photos shrunk to 238x422: word F 0.128, never enlarged 0.099; enlarging those with nothing
             # found at their own size too, 0.161, but then every close crop missed at its size, and every patch
