@@ -22,6 +22,7 @@ from ocdr.geometry import (
     crop_region,
     map_points,
     pad_quad,
+    polygon_box,
     quad_aspect,
     quad_from_box,
     region_height,
@@ -61,6 +62,7 @@ from ocdr.models.recognition.preprocess import (
     padded_width,
     resize_crop,
 )
+from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
@@ -105,6 +107,7 @@ ORDER_SURE = 0.9
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
+REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
 # Photos are read at least this long (pixels): their small words are under the 8-40 pixels the detector learnt.
 # Picked on 60 ICDAR 2015 training photos outside the held-out ones (the card's "Stop 43")
 SCENE_SIDE = 1920
@@ -304,6 +307,27 @@ class TextRecognizer:
                     res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars)
                 results[i] = replace(res, num_steps=int(steps))
         return results  # type: ignore[return-value]
+
+
+def drop_repeats(words: list[Word]) -> list[Word]:
+    """``words`` less those read twice: a word lying mostly (``REPEAT_OVERLAP`` of its box) on a longer word whose
+    text holds its own. Unclipped, a short region reaches into its neighbour, and its reading may take in the
+    neighbour's first or last glyph ("12 - 48": "12" and "2 - 48"); once spaced, that glyph is a word of its own."""
+    boxes = [polygon_box(w.polygon) for w in words]
+    order = sorted(range(len(words)), key=lambda i: boxes[i][1])  # by top: a word meets only its line's neighbours
+    dropped = set()
+    for n, i in enumerate(order):
+        x0, y0, x1, y1 = boxes[i]
+        for j in order[n + 1 :]:
+            u0, v0, u1, v1 = boxes[j]
+            if v0 >= y1:
+                break
+            overlap = max(0.0, min(x1, u1) - max(x0, u0)) * max(0.0, min(y1, v1) - v0)
+            for small, large, area in ((i, j, (x1 - x0) * (y1 - y0)), (j, i, (u1 - u0) * (v1 - v0))):
+                texts = words[small].text, words[large].text
+                if overlap >= REPEAT_OVERLAP * area and len(texts[0]) < len(texts[1]) and texts[0] in texts[1]:
+                    dropped.add(small)
+    return [w for k, w in enumerate(words) if k not in dropped]
 
 
 def split_words(quad: np.ndarray, result: CTCResult, ends: float = 0.0) -> list[Word]:
@@ -587,7 +611,7 @@ class OCRPipeline:
         results = self.recognizer(crops, size)
         if params.use_rec_variants:
             results = reread(lambda again: self.recognizer(again, size), crops, results)
-        return results
+        return [space_dashes(crop, result) for crop, result in zip(crops, results, strict=True)]
 
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0
@@ -782,7 +806,7 @@ class OCRPipeline:
             index=index,
             width=width,
             height=height,
-            blocks=group_words(words),  # grouped upright, then put back in the input's coordinates
+            blocks=group_words(drop_repeats(words)),  # grouped upright, then put back in the input's coordinates
             regions=regions,
             source=source,
             angle=(page_angle + 180 * flipped) % 360,

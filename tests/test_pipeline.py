@@ -186,6 +186,26 @@ def test_a_lone_digit_in_a_line_is_read(ocr, font, size, margin, text):
     assert ocr(np.asarray(line)).text.split() == text.split()
 
 
+@pytest.mark.parametrize(
+    ("font", "size", "text"),
+    [
+        ("LiberationSerif-Regular.ttf", 26, "Pages 12 - 48 of the report"),
+        ("Tinos-Regular.ttf", 20, "TEL: 012 - 6651783"),
+        ("Tinos-Regular.ttf", 20, "Open 08:30 - 21:30 daily"),
+        ("Tinos-Regular.ttf", 26, "JA01-04 - 2/60"),
+        ("Cousine-Regular.ttf", 18, "Ref JA01-04 and 2017-12-03 here"),  # hyphens in a monospaced face stay tight
+    ],
+)
+def test_a_spaced_dash_is_read_with_its_spaces(ocr, font, size, text):
+    """Stop 45's code read the first four "Pages 12 2-48 of the report", "TEL: 012- 6651783", "Open 08:30
+    -21:30 daily" and "JA01-04-2 2/60": the recognizer drops the spaces beside a dash (``space_dashes``), a region
+    reaching into its neighbour reads the neighbour's glyph again (``drop_repeats``), and a lone dash, little ink
+    in its region, was taken for print showing through (``show_through``) or dropped as unsure between "-" and
+    en dash (``LOOKALIKES``)."""
+    page, _ = render_lines([text], font, size=size)
+    assert ocr(page).text == text
+
+
 def test_lone_characters_are_kept_in_print_only(ocr, monkeypatch):
     """On 60 tuning photos the lone-character rule found one word more for 11 more regions (the detector's card,
     stop 45)."""

@@ -7,6 +7,8 @@ import string
 import numpy as np
 import pytest
 
+from ocdr.document import Word
+from ocdr.geometry import quad_from_box
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.preprocess import (
@@ -16,7 +18,9 @@ from ocdr.models.recognition.preprocess import (
     padded_width,
     resize_crop,
 )
-from ocdr.pipeline import split_words
+from ocdr.models.recognition.spacing import space_dashes
+from ocdr.pipeline import drop_repeats, split_words
+from ocdr.training.synth.render import render_lines
 
 
 # ------------------------------------------------------------------------------------------------------ charset
@@ -99,6 +103,26 @@ def test_ctc_empty_result_has_zero_confidence():
     assert res.text == "" and res.char_probs == [] and res.positions == []
     assert res.confidence == 0.0
     assert CTCResult("").confidence == 0.0
+
+
+def test_ctc_dashes_are_as_sure_as_their_group_and_read_as_hyphens_unless_sure():
+    """Hyphen, en and em dash look alike: the recognizer split a lone receipt dash 0.45 / 0.5 between "-" and
+    en dash, and the reading was dropped as unsure (``LOOKALIKES``)."""
+    chars = "a-\u2013\u2014"  # classes: 0 blank, 1 a, 2 hyphen, 3 en dash, 4 em dash
+    rows = [
+        [0.04, 0.01, 0.45, 0.50, 0.00],  # en dash first, but not sure among the dashes: a hyphen, 0.95 sure
+        [0.90, 0.02, 0.02, 0.03, 0.03],
+        [0.02, 0.01, 0.02, 0.05, 0.90],  # an em dash, sure of itself: kept, as sure as the group
+        [0.90, 0.02, 0.02, 0.03, 0.03],
+        [0.10, 0.80, 0.05, 0.03, 0.02],  # other characters as before
+    ]
+    (res,) = ctc_greedy_decode(np.array([rows], np.float32), chars)
+    assert res.text == "-\u2014a"
+    np.testing.assert_allclose(res.char_probs, [0.95, 0.97, 0.80], rtol=1e-6)
+    # a charset without the look-alikes decodes as it did
+    (plain,) = ctc_greedy_decode(np.array([[row[:3] for row in rows]], np.float32), "a-")
+    assert plain.text == "-a"
+    np.testing.assert_allclose(plain.char_probs, [0.45, 0.80], rtol=1e-6)
 
 
 def test_ctc_rejects_2d_input():
@@ -215,3 +239,38 @@ def test_split_words_single_word_and_empty():
     assert padded.text == "hi"
     assert split_words(QUAD, CTCResult("", [], [], 20)) == []
     assert split_words(QUAD, CTCResult("   ", [0.9] * 3, [(0, 0), (1, 1), (2, 2)], 20)) == []
+
+
+def _line_read_tight(words: list[str], font: str) -> tuple[np.ndarray, CTCResult]:
+    """A line of ``words`` cut close, and a reading of it without its spaces, each character placed (in steps of 4
+    pixels) at its word's centre, as CTC places them roughly."""
+    page, labels = render_lines([" ".join(words)], font, size=26, margin=8)
+    steps = page.shape[1] // 4
+    text, positions = "", []
+    for label in labels:
+        centre = int(label.polygon[:, 0].mean() / 4)
+        text += label.text
+        positions += [(centre, centre)] * len(label.text)
+    return page, CTCResult(text, [0.9] * len(text), positions, steps)
+
+
+def test_space_dashes_puts_back_the_spaces_beside_a_spaced_dash_only():
+    line, tight = _line_read_tight(["1234", "-", "5678"], "LiberationSerif-Regular.ttf")
+    spaced = space_dashes(line, tight)
+    assert spaced.text == "1234 - 5678"
+    assert len(spaced.char_probs) == len(spaced.positions) == len(spaced.text)
+    assert space_dashes(line, spaced) == spaced  # read with its spaces: as it is
+    # a hyphen (tight, also in a monospaced face) and a reading with its spaces are left as they are
+    for font in ("LiberationSerif-Regular.ttf", "Cousine-Regular.ttf"):
+        crop, hyphened = _line_read_tight(["2017-12-03"], font)
+        assert space_dashes(crop, hyphened) == hyphened
+
+
+def test_drop_repeats_drops_a_glyph_read_twice():
+    words = [
+        Word(quad_from_box(100, 0, 140, 30), "12", 0.99),
+        Word(quad_from_box(128, 0, 142, 30), "2", 0.9),  # the neighbour region's reading of the same "2"
+        Word(quad_from_box(150, 0, 160, 30), "-", 0.9),
+        Word(quad_from_box(300, 0, 320, 30), "2", 0.9),  # another "2", apart
+    ]
+    assert [w.text for w in drop_repeats(words)] == ["12", "-", "2"]
