@@ -46,7 +46,7 @@ def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
     side where the text has a character next to the dash, when the ink on every such side is a space away."""
     text = result.text
     dashes = [i for i, c in enumerate(text) if c in DASHES and len(text) > 1]
-    if not dashes or crop.size == 0:
+    if not dashes or crop.size == 0 or len(result.positions) != len(text):
         return result
     starts, ends, ink = _ink_runs(crop)
     height, width = ink.shape
