@@ -98,11 +98,11 @@ def ground(image: np.ndarray, share: float = FLAT_SHARE) -> tuple[float, bool]:
 
 def show_through(image: np.ndarray, polygons: list[np.ndarray]) -> list[bool]:
     """Which of a page's text regions are print showing through the sheet from its back (thin paper, two-sided
-    printing). On a flat ground (a document, not a photo), a region is faint when its ink contrast (90th less 5th
-    percentile gray of its box) is under ``SHOW_THROUGH`` of the page's strong print's (the 90th percentile over its
-    regions); the faint regions show through when they are at least ``SHOW_THROUGH_SHARE`` of the page's. Read,
-    such regions give mirrored garbage. A few faint regions (a receipt's fading lines, light gray print beside black)
-    are the page's own and are kept."""
+    printing). On a flat ground (a document, not a photo), a region is faint when its ink contrast (90th less 1st
+    percentile gray of its box's middle half of rows: a lone dash is little ink in its box) is under
+    ``SHOW_THROUGH`` of the page's strong print's (the 90th percentile over its regions); the faint regions show
+    through when they are at least ``SHOW_THROUGH_SHARE`` of the page's. Read, such regions give mirrored garbage.
+    A few faint regions (a receipt's fading lines, light gray print beside black) are the page's own and are kept."""
     none = [False] * len(polygons)
     if len(polygons) < 2 or not ground(image)[1]:
         return none
