@@ -31,12 +31,12 @@ def _ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     parts from the ground (the majority) in the crop's middle half of rows, where a line's glyphs all lie and the
     lines above and below do not reach."""
     gray = to_gray(crop)
-    height = gray.shape[0]
-    band = np.ascontiguousarray(gray[height // 4 : height - height // 4])
+    middle = slice(gray.shape[0] // 4, gray.shape[0] - gray.shape[0] // 4)
+    band = np.ascontiguousarray(gray[middle])
     level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     dark = np.median(band) > level  # dark print on a light ground
     ink = (gray < level) if dark else (gray > level)
-    columns = ink[height // 4 : height - height // 4].any(axis=0)
+    columns = ink[middle].any(axis=0)
     edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
     return edges[0::2], edges[1::2], ink
 
@@ -45,10 +45,13 @@ def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
     """``result`` (read from ``crop``) with a space put beside a spaced dash where it was read without one: on each
     side where the text has a character next to the dash, when the ink on every such side is a space away."""
     text = result.text
-    dashes = [i for i, c in enumerate(text) if c in DASHES and len(text) > 1]
-    if not dashes or crop.size == 0 or len(result.positions) != len(text):
+    dashes = [i for i, c in enumerate(text) if c in DASHES]
+    if len(text) < 2 or not dashes or crop.size == 0 or len(result.positions) != len(text):
         return result
     starts, ends, ink = _ink_runs(crop)
+    if not len(starts):
+        return result
+    mids = (starts + ends) / 2
     height, width = ink.shape
     steps = max(1, result.num_steps)
     chars, probs, positions = list(text), list(result.char_probs), list(result.positions)
@@ -56,18 +59,18 @@ def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
         sides = [side for side in (-1, 1) if 0 <= i + side < len(text) and text[i + side] != " "]
         a, b = result.positions[i]
         centre = (a + b + 1) / 2 / steps * width
-        k = int(np.argmin(np.abs((starts + ends) / 2 - centre))) if len(starts) else -1
-        if not sides or k < 0 or not all(0 <= k + side < len(starts) for side in sides):
+        k = int(np.argmin(np.abs(mids - centre)))
+        if not sides or not all(0 <= k + side < len(starts) for side in sides):
             continue
         rows = np.flatnonzero(ink[:, starts[k] : ends[k]].any(axis=1))
-        if abs((starts[k] + ends[k]) / 2 - centre) > 2 * width / steps or rows[-1] - rows[0] >= DASH_THICKNESS * height:
+        if abs(mids[k] - centre) > 2 * width / steps or rows[-1] - rows[0] >= DASH_THICKNESS * height:
             continue  # no dash-like ink where the dash was read
         pitches = [starts[j + 1] - starts[j] for j in range(len(starts) - 1) if j not in (k - 1, k)]
         if not pitches:
             continue
         pitch = float(np.median(pitches))
         gaps = [starts[k + 1] - ends[k] if side == 1 else starts[k] - ends[k - 1] for side in sides]
-        centres = [abs(starts[k + side] + ends[k + side] - starts[k] - ends[k]) / 2 for side in sides]
+        centres = [abs(mids[k + side] - mids[k]) for side in sides]
         if min(gaps) < SPACE_PITCH * pitch or min(centres) < SPACE_CENTRES * pitch:
             continue
         for side in sorted(sides, reverse=True):  # after the dash, then before it
