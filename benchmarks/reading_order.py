@@ -2,6 +2,7 @@
 
     python benchmarks/reading_order.py                 # 200 pages (about a third in two columns)
     python benchmarks/reading_order.py --pages 50 --json out.json
+    python benchmarks/reading_order.py --data ../shared/data/detection/sroie_train   # rows of real labelled pages
 
 Pages come from ``ocdr.training.synth`` (headings, paragraphs, key/value lines, table rows, rules; one or two
 columns); their true order is the order they were drawn in: each column top to bottom, each line left to right
@@ -10,7 +11,14 @@ columns); their true order is the order they were drawn in: each column top to b
 
 - order CER: character edit distance over the true text's length (whitespace collapsed), all pages together;
 - interleaved two-column pages: pages where the output returns to the left column after entering the right one;
-- the share of pages read in exactly the true order, and the layout time per page.
+- the share of pages read in exactly the true order, and the layout time per page;
+- line recall and precision: the drawn lines (a paragraph's line, a key with its value, a table's row) that are a
+  line of the page's plain text (``Page.text``, whitespace collapsed), and the text's lines that are drawn lines.
+
+With ``--data``, the labelled boxes of real pages (ICDAR format) go through the layout instead, and only line
+recall and precision are measured, against the pages' rows: labels chained top to bottom while their centres stay
+within half the median label height of the row's first, each row read left to right. That is an approximation of
+a row (two fields side by side on a form count as one row), good for comparing layout versions.
 """
 
 from __future__ import annotations
@@ -19,22 +27,78 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from ocdr.document import Word
+from ocdr.document import Page, Word
+from ocdr.io.labels import RegionLabel, icdar_pairs, read_icdar_gt
 from ocdr.layout.grouping import group_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
 
 
+def drawn_lines(labels: list[RegionLabel]) -> list[str]:
+    """The page's lines as drawn: labels come in drawing order, and a line ends where the next word is not to its
+    right at the same height."""
+    lines: list[list[str]] = []
+    previous = None
+    for label in labels:
+        x0, y0 = label.polygon.min(axis=0)
+        x1, y1 = label.polygon.max(axis=0)
+        if previous is None or x0 < previous[0] or abs((y0 + y1) - previous[1]) > (y1 - y0):
+            lines.append([])
+        lines[-1].append(label.text)
+        previous = (x1, y0 + y1)
+    return [" ".join(line) for line in lines]
+
+
+def label_rows(labels: list[RegionLabel]) -> list[str]:
+    """A real page's rows: labels chained by centre height (see the module's docstring), each left to right."""
+    boxes = sorted((lab.polygon[:, 1].mean(), lab.polygon[:, 0].min(), lab.text) for lab in labels)
+    height = float(np.median([np.ptp(lab.polygon[:, 1]) for lab in labels]))
+    rows: list[tuple[float, list[tuple[float, str]]]] = []
+    for cy, x, text in boxes:
+        if rows and abs(cy - rows[-1][0]) < height / 2:
+            rows[-1][1].append((x, text))
+        else:
+            rows.append((cy, [(x, text)]))
+    return [" ".join(text for _, text in sorted(row)) for _, row in rows]
+
+
+def line_counts(truth: list[str], page: Page) -> tuple[int, int, int]:
+    """(true lines, lines of the page's text, lines in both), whitespace collapsed."""
+    true_lines = Counter(" ".join(line.split()) for line in truth)
+    ours = Counter(" ".join(line.split()) for line in page.text.split("\n") if line.strip())
+    return true_lines.total(), ours.total(), (true_lines & ours).total()
+
+
+def measure_real(root: Path) -> dict:
+    pages = lines_true = lines_ours = lines_both = 0
+    for _, gt in icdar_pairs(root):
+        labels = [lab for lab in read_icdar_gt(gt) if not lab.ignore and lab.text.strip()]
+        if labels:
+            blocks = group_words([Word(lab.polygon, lab.text, 1.0) for lab in labels])
+            counts = line_counts(label_rows(labels), Page(0, 1, 1, blocks))
+            pages, lines_true, lines_ours, lines_both = (
+                pages + 1,
+                *(a + b for a, b in zip((lines_true, lines_ours, lines_both), counts, strict=True)),
+            )
+    return {
+        "set": root.name,
+        "pages": pages,
+        "line_recall": lines_both / max(1, lines_true),
+        "line_precision": lines_both / max(1, lines_ours),
+    }
+
+
 def measure(pages: int, seed: int, dpi: float) -> dict:
     rng = np.random.default_rng(seed)
     sampler, fonts = TextSampler(rng), find_fonts()
-    distance = length = exact = two_col = interleaved = 0
+    distance = length = exact = two_col = interleaved = lines_true = lines_ours = lines_both = 0
     seconds = 0.0
     for _ in range(pages):
         image, labels = render_page(sampler, fonts, rng, PageStyle(dpi=dpi, noise=0.0))
@@ -53,6 +117,10 @@ def measure(pages: int, seed: int, dpi: float) -> dict:
         distance += Levenshtein.distance(text, truth)
         length += len(truth)
         exact += text == truth
+        counts = line_counts(drawn_lines(labels), Page(0, width, image.shape[0], blocks))
+        lines_true, lines_ours, lines_both = (
+            a + b for a, b in zip((lines_true, lines_ours, lines_both), counts, strict=True)
+        )
         left = [w for w in words if column_of[id(w)] == 0]
         is_two_col = (
             not gutter and len(left) not in (0, len(words)) and max(w.polygon[:, 0].max() for w in left) < width / 2
@@ -68,6 +136,8 @@ def measure(pages: int, seed: int, dpi: float) -> dict:
         "two_column_pages": two_col,
         "interleaved_two_column_pages": interleaved,
         "ms_per_page": 1000 * seconds / max(1, pages),
+        "line_recall": lines_both / max(1, lines_true),
+        "line_precision": lines_both / max(1, lines_ours),
     }
 
 
@@ -77,13 +147,27 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--dpi", type=float, default=150.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--data", type=Path, nargs="+", help="labelled real pages (ICDAR format) instead")
     args = parser.parse_args()
+    if args.data:
+        rows = [measure_real(root) for root in args.data]
+        print("| set | pages | text line recall / precision |")
+        print("|---|---|---|")
+        for r in rows:
+            print(f"| {r['set']} | {r['pages']} | {r['line_recall']:.3f} / {r['line_precision']:.3f} |")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2))
+        return 0
     figures = measure(args.pages, args.seed, args.dpi)
-    print("| pages | order CER | pages in exact order | two-column pages interleaved | layout ms/page |")
-    print("|---|---|---|---|---|")
+    print(
+        "| pages | order CER | pages in exact order | two-column pages interleaved | layout ms/page "
+        "| text line recall / precision |"
+    )
+    print("|---|---|---|---|---|---|")
     print(
         f"| {figures['pages']} | {figures['order_cer']:.2%} | {figures['exact_pages']:.1%} | "
-        f"{figures['interleaved_two_column_pages']} / {figures['two_column_pages']} | {figures['ms_per_page']:.1f} |"
+        f"{figures['interleaved_two_column_pages']} / {figures['two_column_pages']} | {figures['ms_per_page']:.1f} | "
+        f"{figures['line_recall']:.3f} / {figures['line_precision']:.3f} |"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -263,8 +263,19 @@ class Page(_Value):
 
     @property
     def text(self) -> str:
-        """Lines joined by newlines in reading order, with a blank line between blocks."""
-        return "\n\n".join(block.text for block in self.blocks)
+        """Lines joined by newlines in reading order, with a blank line between blocks. The cells of a row (blocks
+        of one line side by side: a key and its value, a table's row) share a line, tab-separated, and the rows of
+        a table follow each other without blank lines."""
+        from ocdr.layout.grouping import text_rows  # deferred: the layout builds on this module
+
+        text = ""
+        previous: list[Block] = []
+        for row in text_rows(self.blocks):
+            if previous:
+                text += "\n" if len(previous) > 1 and len(row) > 1 else "\n\n"
+            text += "\t".join(block.text for block in row)
+            previous = row
+        return text
 
     def items(self, level: str) -> list[tuple[Polygon, str, float]]:
         """``(polygon, text, confidence)`` of every node at ``level`` (word, line/sentence, paragraph/block)."""

@@ -10,9 +10,10 @@ import threading
 import numpy as np
 import pytest
 from conftest import SAMPLE, huge_png_header, pdf_without_pages, render_lines
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from ocdr import Document, InputError
+from ocdr.training.synth.fonts import find_fonts
 
 LINE = "Invoice total 42.50"
 
@@ -60,6 +61,22 @@ def test_predict_lists_directories_and_streams(ocr, line_image, tmp_path):
     first = next(stream)
     assert _text(first) == LINE
     assert "Invoice" in next(stream).text
+
+
+def test_a_receipts_rows_are_lines_of_its_text(ocr):
+    """Items and prices far apart are separate blocks (cells), yet the plain text puts each row on one line, cells
+    tab-separated, and the rows of the table on consecutive lines."""
+    font = next(f for f in find_fonts() if f.path.name == "DejaVuSans.ttf")
+    image = Image.new("RGB", (640, 330), "white")
+    draw = ImageDraw.Draw(image)
+    typeface = ImageFont.truetype(str(font.path), 28)
+    for i, (item, price) in enumerate([("Coffee", "3.50"), ("Bagel", "2.25"), ("Total", "5.75")]):
+        draw.text((40, 30 + 45 * i), item, font=typeface, fill="black")
+        draw.text((500, 30 + 45 * i), price, font=typeface, fill="black")
+    draw.text((40, 240), "Thank you for coming", font=typeface, fill="black")
+    page = ocr(np.asarray(image)).pages[0]
+    assert [b.text for b in page.blocks[:2]] == ["Coffee", "3.50"]  # the tree keeps its cells
+    assert page.text == "Coffee\t3.50\nBagel\t2.25\nTotal\t5.75\n\nThank you for coming"
 
 
 def test_multipage_tiff_and_pdf(ocr, line_image, tmp_path):

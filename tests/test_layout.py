@@ -141,7 +141,31 @@ def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     rows = [("Invoice:", "2026-0417"), ("Date:", "14 March 2026"), ("Total:", "$95.10"), ("Paid by:", "card")]
     words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 26 * i) + _line(v, 400, 20 + 26 * i)]
     blocks = group_words(_shuffled(words))
-    assert Page(0, 1000, 1000, blocks).text.split() == " ".join(f"{k} {v}" for k, v in rows).split()
+    assert Page(0, 1000, 1000, blocks).text == "\n".join(f"{k}\t{v}" for k, v in rows)  # a row to a line
+
+
+@pytest.mark.parametrize("degrees", [0, 4, 90, 180, 270])
+def test_rows_of_cells_are_lines_of_the_text_on_a_page_at_any_angle(degrees):
+    """Plain text: a key and its value share a line (tab-separated), a table's rows follow each other, and a blank
+    line still parts blocks that are not rows; a turned page (polygons in its own pixels) reads the same."""
+    words = _line("Receipt", 20, 20, h=30) + _line("Coffee", 20, 70) + _line("3.50", 400, 70)
+    words += (
+        _line("Total due", 20, 96)
+        + _line("12.00", 400, 96)
+        + _line("Thank you for shopping with us, come again soon", 20, 150, h=30)
+    )
+    blocks = group_words(_shuffled(_rotate(words, degrees)))
+    assert (
+        _text(blocks) == "Receipt\n\nCoffee\t3.50\nTotal due\t12.00\n\nThank you for shopping with us, come again soon"
+    )
+
+
+def test_single_line_paragraphs_of_two_columns_are_not_rows():
+    """Double-spaced columns: every line a block of its own, beside a line of the other column, yet read column by
+    column, so no line of the text joins the two."""
+    words = _column(LEFT, 20, 60, pitch=44) + _column(RIGHT, 330, 60, pitch=44)
+    text = _text(group_words(_shuffled(words, seed=4)))
+    assert text == "\n\n".join(LEFT + RIGHT)
 
 
 def test_wide_gap_splits_a_line_but_word_spacing_does_not():

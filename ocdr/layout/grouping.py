@@ -33,6 +33,7 @@ KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is 
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
+ROW_OVERLAP = 0.5  # single-line blocks share a row (``text_rows``) when they overlap across by this x the lower one
 # a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
 # outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
 SEGMENT_GAP = 0.8
@@ -425,16 +426,9 @@ class _Order:
         )
 
 
-def group_lines(
-    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[tuple[float, float]] | None = None
-) -> list[Block]:
-    """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
-    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the
-    (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page
-    (``group_words`` knows both; a line detector's lines are no cells)."""
-    if not lines:
-        return []
-    kinds = cells or [(False, False)] * len(lines)
+def _line_extents(lines: list[Line]) -> list[_Extent]:
+    """Each line's extent in the frame of all their words (``_measure``): its words' span, mean centre, median
+    height."""
     word_extents = iter(_measure([w for line in lines for w in line.words]))
     extents = []
     for line in lines:
@@ -447,6 +441,20 @@ def group_lines(
                 h=statistics.median(p.h for p in parts),
             )
         )
+    return extents
+
+
+def group_lines(
+    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[tuple[float, float]] | None = None
+) -> list[Block]:
+    """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
+    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the
+    (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page
+    (``group_words`` knows both; a line detector's lines are no cells)."""
+    if not lines:
+        return []
+    kinds = cells or [(False, False)] * len(lines)
+    extents = _line_extents(lines)
     paragraphs = _paragraphs(extents, [cut for cut, _ in kinds])
     block_extents = []
     for members in paragraphs:
@@ -459,3 +467,25 @@ def group_lines(
     multiline = [len(members) > 1 for members in paragraphs]
     order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
+
+
+def text_rows(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks in reading order, gathered into rows: a single-line block read right after another single-line block
+    beside it on the page's same line (a form's value after its key, a table's next cell) joins that one's row.
+    Plain text puts a row on one line (``ocdr.document.Page.text``), where a block per line would part a key from
+    its value by a blank line."""
+    if not blocks:
+        return []
+    extents = _line_extents([block.lines[0] for block in blocks])
+    rows = [[blocks[0]]]
+    for i in range(1, len(blocks)):
+        a, b = extents[i - 1], extents[i]
+        if (
+            len(blocks[i - 1].lines) == len(blocks[i].lines) == 1
+            and b.x0 > a.cx
+            and _overlap(a.top, a.bottom, b.top, b.bottom) > ROW_OVERLAP * min(a.h, b.h)
+        ):
+            rows[-1].append(blocks[i])
+        else:
+            rows.append([blocks[i]])
+    return rows
