@@ -169,6 +169,26 @@ def test_markdown_paragraphs_headings_hyphens_and_escapes():
     assert md == "## Results\n\nA hyphenated \\*x\\* # not a\\|b\n"  # "#" starts a heading only at the start
 
 
+def test_markdown_tables_from_rows_of_cells():
+    """Rows of cells that follow each other make a table (the first row its header, a missing cell left empty, a
+    '|' escaped); a lone row is a line; the tree's cells stay blocks."""
+    from ocdr.layout.grouping import group_words
+
+    def cell(text: str, x: float, y: float) -> Word:
+        return Word(quad_from_box(x, y, x + 12 * len(text), y + 20), text, 0.9)
+
+    words = [cell("Receipt", 20, 10)]
+    for y, row in ((60, ("Item", "Qty", "Total")), (86, ("Coffee", "1", "3.50")), (112, ("Tea|x", None, "2.00"))):
+        words += [cell(text, x, y) for text, x in zip(row, (20, 240, 440), strict=True) if text]
+    words += [cell("Thank", 20, 170), cell("you", 92, 170), cell("Paid:", 20, 230), cell("card", 300, 230)]
+    page = Page(0, 600, 300, group_words(words))
+    assert len(page.blocks) == 12
+    assert Document([page]).export("markdown") == (
+        "Receipt\n\n| Item | Qty | Total |\n|---|---|---|\n| Coffee | 1 | 3.50 |\n| Tea\\|x |  | 2.00 |\n\n"
+        "Thank you\n\nPaid: card\n"
+    )
+
+
 def test_markdown_separates_pages(two_page_doc):
     md = two_page_doc.export("markdown")
     assert md.count("\n\n---\n\n") == 1

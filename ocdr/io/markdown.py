@@ -1,5 +1,7 @@
 """Markdown: paragraphs in reading order, lines of a paragraph joined into one, words hyphenated across a line
-break joined back, lone lines set clearly larger than the page's body text as headings, pages separated by a rule."""
+break joined back, lone lines set clearly larger than the page's body text as headings, rows of cells (a form's
+keys and values, a table's rows: ``ocdr.layout.grouping.text_rows``) as tables where two or more follow each
+other (a lone row is a line, its cells apart by spaces), pages separated by a rule."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import statistics
 from typing import TYPE_CHECKING
 
 from ocdr.document import polygon_sizes
+from ocdr.layout.grouping import table_columns, text_rows
 
 if TYPE_CHECKING:
     from ocdr.document import Block, Document, Page
@@ -39,16 +42,40 @@ def _line_height(block: Block) -> float:
     return float(statistics.median(polygon_sizes([line.polygon for line in block.lines])[:, 1]))
 
 
+def _table(rows: list[list[Block]]) -> str:
+    """A GFM table of rows of cells, the first row its header; cells that fall in one column share it."""
+    columns = table_columns(rows)
+    width = 1 + max(k for row in columns for k in row)
+    lines = []
+    for row, placed in zip(rows, columns, strict=True):
+        cells = [""] * width
+        for block, k in zip(row, placed, strict=True):
+            cells[k] = f"{cells[k]} {_escape(block.text)}".strip()
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.insert(1, "|" + "---|" * width)
+    return "\n".join(lines)
+
+
 def page_markdown(page: Page) -> str:
     if not page.blocks:
         return ""
     body = statistics.median(h for b in page.blocks for h in polygon_sizes([ln.polygon for ln in b.lines])[:, 1])
-    parts = []
-    for block in page.blocks:
-        text = _escape(_join_lines([line.text for line in block.lines]))
-        if len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body:
-            text = "## " + text
-        parts.append(text)
+    parts: list[str] = []
+    table: list[list[Block]] = []  # the rows of cells read so far, not yet written
+    for row in [*text_rows(page.blocks), []]:
+        if len(row) > 1:
+            table.append(row)
+            continue
+        if len(table) > 1:
+            parts.append(_table(table))
+        elif table:
+            parts.append(" ".join(_escape(block.text) for block in table[0]))
+        table = []
+        for block in row:
+            text = _escape(_join_lines([line.text for line in block.lines]))
+            if len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body:
+                text = "## " + text
+            parts.append(text)
     return "\n\n".join(parts)
 
 

@@ -489,3 +489,17 @@ def text_rows(blocks: list[Block]) -> list[list[Block]]:
         else:
             rows.append([blocks[i]])
     return rows
+
+
+def table_columns(rows: list[list[Block]]) -> list[list[int]]:
+    """The column of each cell of a table's rows (``text_rows``): cells whose spans along the text overlap, however
+    many rows apart, share a column (a cell across two columns joins them); columns numbered left to right."""
+    cells = [block for row in rows for block in row]
+    extents = _line_extents([block.lines[0] for block in cells])
+    columns = _chain(list(range(len(cells))), lambda i: extents[i].x0, lambda i: extents[i].x1, 0.0)
+    column_of = {i: k for k, column in enumerate(columns) for i in column}
+    found, start = [], 0
+    for row in rows:
+        found.append([column_of[i] for i in range(start, start + len(row))])
+        start += len(row)
+    return found
