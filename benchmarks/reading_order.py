@@ -2,6 +2,7 @@
 
     python benchmarks/reading_order.py                 # 200 pages (about a third in two columns)
     python benchmarks/reading_order.py --pages 50 --json out.json
+    python benchmarks/reading_order.py --skew 3          # scans turned by up to 3 degrees (--photo 0.5: photographed)
     python benchmarks/reading_order.py --data ../shared/data/detection/sroie_train   # rows of real labelled pages
 
 Pages come from ``ocdr.training.synth`` (headings, paragraphs, key/value lines, table rows, rules; one or two
@@ -10,7 +11,8 @@ columns); their true order is the order they were drawn in: each column top to b
 ``ocdr.layout.grouping.group_words``; the page text it gives is compared with the true text:
 
 - order CER: character edit distance over the true text's length (whitespace collapsed), all pages together;
-- interleaved two-column pages: pages where the output returns to the left column after entering the right one;
+- interleaved two-column pages: pages where the output returns to the left column after entering the right one
+  (a page's right column starts where the drawn words jump back up the page);
 - the share of pages read in exactly the true order, and the layout time per page;
 - line recall and precision: the drawn lines (a paragraph's line, a key with its value, a table's row) that are a
   line of the page's plain text (``Page.text``, whitespace collapsed), and the text's lines that are drawn lines.
@@ -42,17 +44,16 @@ from ocdr.training.synth.text import TextSampler
 
 
 def drawn_lines(labels: list[RegionLabel]) -> list[str]:
-    """The page's lines as drawn: labels come in drawing order, and a line ends where the next word is not to its
-    right at the same height."""
+    """The page's lines as drawn: labels come in drawing order, and a line ends where the next word's centre is not
+    right of the last one's, or is a word's height above or below it."""
     lines: list[list[str]] = []
     previous = None
     for label in labels:
-        x0, y0 = label.polygon.min(axis=0)
-        x1, y1 = label.polygon.max(axis=0)
-        if previous is None or x0 < previous[0] or abs((y0 + y1) - previous[1]) > (y1 - y0):
+        (cx, cy), height = label.polygon.mean(axis=0), np.ptp(label.polygon[:, 1])
+        if previous is None or cx <= previous[0] or abs(cy - previous[1]) > height:
             lines.append([])
         lines[-1].append(label.text)
-        previous = (x1, y0 + y1)
+        previous = (cx, cy)
     return [" ".join(line) for line in lines]
 
 
@@ -95,20 +96,22 @@ def measure_real(root: Path) -> dict:
     }
 
 
-def measure(pages: int, seed: int, dpi: float) -> dict:
+def measure(pages: int, seed: int, dpi: float, skew: float = 0.0, photo: float = 0.0) -> dict:
     rng = np.random.default_rng(seed)
     sampler, fonts = TextSampler(rng), find_fonts()
     distance = length = exact = two_col = interleaved = lines_true = lines_ours = lines_both = 0
     seconds = 0.0
     for _ in range(pages):
-        image, labels = render_page(sampler, fonts, rng, PageStyle(dpi=dpi, noise=0.0))
+        image, labels = render_page(sampler, fonts, rng, PageStyle(dpi=dpi, noise=0.0, max_skew_deg=skew, photo=photo))
         if not labels:
             continue
         width = image.shape[1]
         truth = " ".join(label.text for label in labels)
         words = [Word(label.polygon, label.text, 1.0) for label in labels]
-        column_of = {id(w): int(w.polygon[:, 0].mean() > width / 2) for w in words}
-        gutter = [w for w in words if abs(w.polygon[:, 0].mean() - width / 2) < width * 0.02]
+        # columns are drawn one after the other, each top to bottom: a column starts where the text jumps back up
+        tops = [float(w.polygon[:, 1].mean()) for w in words]
+        starts = np.cumsum([0] + [b < a - image.shape[0] / 4 for a, b in zip(tops, tops[1:], strict=False)])
+        column_of = {id(w): int(k) for w, k in zip(words, starts, strict=True)}
         shuffled = [words[i] for i in rng.permutation(len(words))]
         start = time.perf_counter()
         blocks = group_words(shuffled)
@@ -121,11 +124,7 @@ def measure(pages: int, seed: int, dpi: float) -> dict:
         lines_true, lines_ours, lines_both = (
             a + b for a, b in zip((lines_true, lines_ours, lines_both), counts, strict=True)
         )
-        left = [w for w in words if column_of[id(w)] == 0]
-        is_two_col = (
-            not gutter and len(left) not in (0, len(words)) and max(w.polygon[:, 0].max() for w in left) < width / 2
-        )
-        if is_two_col:
+        if starts[-1] == 1:
             two_col += 1
             sequence = [column_of[id(w)] for block in blocks for w in block.words]
             interleaved += any(a == 1 and b == 0 for a, b in zip(sequence, sequence[1:], strict=False))
@@ -146,6 +145,8 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--dpi", type=float, default=150.0)
+    parser.add_argument("--skew", type=float, default=0.0, help="pages turned by up to this many degrees")
+    parser.add_argument("--photo", type=float, default=0.0, help="pages photographed at an angle (PageStyle.photo)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--data", type=Path, nargs="+", help="labelled real pages (ICDAR format) instead")
     args = parser.parse_args()
@@ -158,7 +159,7 @@ def main() -> int:
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2))
         return 0
-    figures = measure(args.pages, args.seed, args.dpi)
+    figures = measure(args.pages, args.seed, args.dpi, args.skew, args.photo)
     print(
         "| pages | order CER | pages in exact order | two-column pages interleaved | layout ms/page "
         "| text line recall / precision |"
