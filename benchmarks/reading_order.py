@@ -4,6 +4,7 @@
     python benchmarks/reading_order.py --pages 50 --json out.json
     python benchmarks/reading_order.py --skew 3          # scans turned by up to 3 degrees (--photo 0.5: photographed)
     python benchmarks/reading_order.py --data ../shared/data/detection/sroie_train   # rows of real labelled pages
+    python benchmarks/reading_order.py --read work_data/photo_order [--unwarp]    # end to end, the shipped models
 
 Pages come from ``ocdr.training.synth`` (headings, paragraphs, key/value lines, table rows, rules; one or two
 columns); their true order is the order they were drawn in: each column top to bottom, each line left to right
@@ -21,6 +22,9 @@ With ``--data``, the labelled boxes of real pages (ICDAR format) go through the 
 recall and precision are measured, against the pages' rows: labels chained top to bottom while their centres stay
 within half the median label height of the row's first, each row read left to right. That is an approximation of
 a row (two fields side by side on a form count as one row), good for comparing layout versions.
+
+With ``--read``, pages that ``ocdr synth pages`` wrote (their labels in drawing order) are read end to end by the
+shipped models, and the order CER of the page text is measured (recognition errors count too: compare versions).
 """
 
 from __future__ import annotations
@@ -96,6 +100,18 @@ def measure_real(root: Path) -> dict:
     }
 
 
+def measure_read(root: Path, unwarp: bool, threads: int) -> dict:
+    from ocdr import OCR
+
+    ocr = OCR(threads=threads, use_doc_unwarping=unwarp)
+    distance = length = pages = 0
+    for image, gt in icdar_pairs(root):
+        truth = " ".join(lab.text for lab in read_icdar_gt(gt) if not lab.ignore)
+        distance += Levenshtein.distance(" ".join(ocr(str(image)).text.split()), truth)
+        length, pages = length + len(truth), pages + 1
+    return {"set": root.name, "pages": pages, "unwarp": unwarp, "order_cer": distance / max(1, length)}
+
+
 def measure(pages: int, seed: int, dpi: float, skew: float = 0.0, photo: float = 0.0) -> dict:
     rng = np.random.default_rng(seed)
     sampler, fonts = TextSampler(rng), find_fonts()
@@ -149,7 +165,19 @@ def main() -> int:
     parser.add_argument("--photo", type=float, default=0.0, help="pages photographed at an angle (PageStyle.photo)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--data", type=Path, nargs="+", help="labelled real pages (ICDAR format) instead")
+    parser.add_argument("--read", type=Path, nargs="+", help="read synthetic pages end to end instead")
+    parser.add_argument("--unwarp", action="store_true", help="--read: with use_doc_unwarping")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    if args.read:
+        rows = [measure_read(root, args.unwarp, args.threads) for root in args.read]
+        print("| set | pages | unwarped | order CER (reading errors included) |")
+        print("|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['set']} | {r['pages']} | {'yes' if r['unwarp'] else 'no'} | {r['order_cer']:.2%} |")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2))
+        return 0
     if args.data:
         rows = [measure_real(root) for root in args.data]
         print("| set | pages | text line recall / precision |")

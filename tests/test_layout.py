@@ -2,6 +2,7 @@ import math
 import random
 import time
 
+import cv2
 import numpy as np
 import pytest
 
@@ -202,6 +203,36 @@ def test_skewed_page_groups_like_a_straight_one():
     blocks = group_words(_shuffled(words))
     assert _text(blocks) == "The quick brown fox\njumps over the\nlazy dog.\n\nA second paragraph\nends here."
     assert polygon_angles(blocks[0].lines[0].polygon)[0] == pytest.approx(8, abs=0.5)
+
+
+def _seen_at_an_angle(words: list[Word], corners: list[tuple[float, float]]) -> list[Word]:
+    """The words as a photo shows them: the page's (0, 0)-(700, 400) corners moved to ``corners``."""
+    flat = np.float32([[0, 0], [700, 0], [700, 400], [0, 400]])
+    matrix = cv2.getPerspectiveTransform(flat, np.float32(corners))
+    return [Word(cv2.perspectiveTransform(w.polygon[None], matrix)[0], w.text, w.confidence) for w in words]
+
+
+def test_a_page_in_perspective_groups_like_a_flat_one():
+    """Text lines that converge (a page photographed at an angle) and columns that lean: lines are made parallel
+    (``_converging``) and columns cut along their lean (``_shear``), so the page reads as it does flat."""
+    left = ["the left column starts here and", "runs on for a good while", "until it ends at last here", "done"]
+    right = ["the right column starts too and", "its lines are level with the", "lines of the left column", "end"]
+    words = _line("A title across the page", 20, 0, h=30)
+    words += _column(left, 20, 60) + _column(right, 370, 60) + _column(left, 20, 180) + _column(right, 370, 180)
+    flat = _text(group_words(_shuffled(words)))
+    assert flat.split("\n\n")[1:3] == ["\n".join(left), "\n".join(left)]  # the left column first
+    photo = _seen_at_an_angle(words, [(0, 0), (600, 60), (640, 360), (40, 420)])
+    angles = polygon_angles(np.stack([w.polygon for w in photo]))
+    assert np.ptp(angles) > 3  # the lines converge
+    assert _text(group_words(_shuffled(photo))) == flat
+
+
+def test_a_flat_page_is_measured_as_it_is():
+    """Scans, straight or skewed, are not taken for photos: their words' directions agree."""
+    from ocdr.layout.grouping import _converging
+
+    polygons = np.stack([w.polygon for w in _rotate(_two_paragraphs(), 4)]).astype(np.float64)
+    assert _converging(polygons) is polygons
 
 
 def test_slightly_skewed_long_lines_stay_apart():

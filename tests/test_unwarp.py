@@ -8,6 +8,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from ocdr.cli import main
 from ocdr.document import Document
@@ -16,6 +17,9 @@ from ocdr.geometry import map_points
 from ocdr.io.export import page_to_paddlex
 from ocdr.io.labels import RegionLabel
 from ocdr.training.det_data import load_det_dataset
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import PageStyle, render_page
+from ocdr.training.synth.text import TextSampler
 from ocdr.unwarp import find_page, flatten
 from tests.conftest import PAGE_LINES, loose, loose_word_recall, photographed, png_bytes
 
@@ -59,6 +63,19 @@ def test_flatten_makes_the_sheet_an_upright_rectangle(photo):
     assert 0 < x0 < x1 < cols and 0 < y0 < y3 < rows  # with a border around it
     # no side shorter than the sheet's longer edge across from it: nothing is shrunk
     assert x1 - x0 >= max(np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3])) - 1
+
+
+def test_a_photographed_two_column_page_is_read_in_order_without_unwarping(ocr):
+    """Left in perspective, a page's text lines converge and its columns lean: the layout makes the lines parallel
+    and cuts the columns along their lean, so the columns are read one after the other (stop 46's code read this
+    page with a character error rate of 0.64 against its drawn order, jumping between the columns)."""
+    rng = np.random.default_rng(53)
+    image, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=150, noise=0.0))
+    picture, mapped, _ = photographed(image, labels, 53, strength=1.0)
+    truth = " ".join(label.text for label in mapped)
+    page = ocr(picture).pages[0]
+    assert page.outline is None  # not unwarped
+    assert Levenshtein.distance(" ".join(page.text.split()), truth) <= 0.02 * len(truth)  # read: 0.005
 
 
 def test_pipeline_unwarps_and_reports_boxes_in_the_photo(ocr, photo):

@@ -1,7 +1,9 @@
 """Reading-order layout: words -> lines -> blocks (paragraphs), ordered top to bottom and left to right.
 
 Geometry is measured in a de-skewed frame (the page rotated by the median text angle), so a slightly rotated scan
-groups like a straight one, and every threshold is a multiple of the text height, so it holds at any resolution.
+groups like a straight one; on a page photographed at an angle, the text lines are first made parallel
+(``_converging``) and the blocks are cut into columns along the lean of the page's verticals (``_shear``). Every
+threshold is a multiple of the text height, so it holds at any resolution.
 Sorting plus sweeps over a few nearby candidates keep it about O(n log n) for pages of thousands of words.
 """
 
@@ -33,6 +35,17 @@ KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is 
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
+# A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
+# spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
+PERSPECTIVE_WORDS = 20
+PERSPECTIVE_SPREAD = 2.0
+PERSPECTIVE_RESIDUAL = 0.25
+# The lean of a page's verticals (``_shear``): from paragraphs of this many lines or more, this many of them at least;
+# a lean under MIN_SHEAR is taken for none (a flat scan's ragged starts), over MAX_SHEAR for a measuring error.
+SHEAR_LINES = 4
+SHEAR_PARAGRAPHS = 2
+MIN_SHEAR = 0.01
+MAX_SHEAR = 0.5
 ROW_OVERLAP = 0.5  # single-line blocks share a row (``text_rows``) when they overlap across by this x the lower one
 # a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
 # outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
@@ -67,9 +80,51 @@ def _median_angle(radians: np.ndarray) -> float:
     return mean + float(np.median((radians - mean + math.pi) % (2 * math.pi) - math.pi))
 
 
+def _converging(polygons: np.ndarray) -> np.ndarray:
+    """The polygons with their text lines made parallel where they converge, as on a page photographed at an angle.
+
+    On a flat sheet seen in perspective, every text line points at one vanishing point. It is fitted to the words'
+    directions (each word's line through its centre, weighted by its width), and a projective map that sends it to
+    infinity (keeping the words' centroid, its vanishing line square to the way to the point) makes the lines
+    parallel, so that lines, rows and columns are measured as on the flat sheet. Left as they are: pages whose
+    words' directions spread less than ``PERSPECTIVE_SPREAD`` degrees (scans, skewed or not), and words the fit does
+    not explain (most directions still ``PERSPECTIVE_RESIDUAL`` x their spread off: street scenes, curled pages).
+    """
+    angles = polygon_angles(polygons)
+    if len(angles) < PERSPECTIVE_WORDS:
+        return polygons
+    relative = (angles - np.degrees(_median_angle(np.radians(angles))) + 90) % 180 - 90  # turned-over words alike
+    along = np.abs(relative) < 30
+    low, high = np.percentile(relative[along], [10, 90]) if along.sum() >= PERSPECTIVE_WORDS else (0.0, 0.0)
+    if high - low < PERSPECTIVE_SPREAD:
+        return polygons
+    centres = polygons.mean(axis=1)
+    origin, scale = centres[along].mean(axis=0), float(centres[along].std()) + 1e-9
+    c = (centres[along] - origin) / scale
+    t = np.radians(angles[along])
+    d = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lines = np.stack([-d[:, 1], d[:, 0], d[:, 1] * c[:, 0] - d[:, 0] * c[:, 1]], axis=1)  # l . (x, y, 1) = distance
+    weights = np.sqrt(polygon_sizes(polygons[along])[:, 0])
+    vanishing = np.linalg.svd(lines * weights[:, None], full_matrices=False)[2][-1]
+    vx, vy, vw = vanishing
+    if abs(vw) < 1e-9:
+        return polygons  # parallel already
+    towards = np.degrees(np.arctan2(vy / vw - c[:, 1], vx / vw - c[:, 0]))
+    residual = np.abs((np.degrees(t) - towards + 90) % 180 - 90)
+    if np.median(residual) > PERSPECTIVE_RESIDUAL * (high - low):
+        return polygons
+    a, b = -vw * np.array([vx, vy]) / (vx * vx + vy * vy)
+    points = (polygons - origin) / scale
+    w = 1 + a * points[..., 0] + b * points[..., 1]
+    if w.min() < 0.2:
+        return polygons  # words near the vanishing line: the fit is not a sheet's
+    return points / w[..., None] * scale + origin
+
+
 def _measure(words: list[Word]) -> list[_Extent]:
-    """Extents of ``words`` in the frame that undoes their median angle; heights are the words' own edge lengths."""
-    polygons = np.stack([w.polygon for w in words]).astype(np.float64)
+    """Extents of ``words`` in the frame that undoes their median angle, after their lines are made parallel where
+    they converge (``_converging``); heights are the words' own edge lengths there."""
+    polygons = _converging(np.stack([w.polygon for w in words]).astype(np.float64))
     angle = _median_angle(np.radians(polygon_angles(polygons)))
     c, s = math.cos(angle), math.sin(angle)
     points = polygons @ np.array([[c, s], [-s, c]]).T  # rows: along the text, across it
@@ -444,6 +499,22 @@ def _line_extents(lines: list[Line]) -> list[_Extent]:
     return extents
 
 
+def _shear(extents: list[_Extent], paragraphs: list[list[int]]) -> float:
+    """How far the page's verticals lean in the de-skewed frame (x per unit of y): a photographed page's columns
+    converge, and a gutter that leans more than its width joins its two columns in any upright cut. Measured on
+    paragraphs of ``SHEAR_LINES`` lines or more, from the lines' starts (the first line left out: it may be
+    indented), the median over paragraphs; below ``MIN_SHEAR`` (or under ``SHEAR_PARAGRAPHS`` paragraphs) 0."""
+    slopes = []
+    for members in paragraphs:
+        if len(members) >= SHEAR_LINES:
+            ys, xs = [extents[i].cy for i in members[1:]], [extents[i].x0 for i in members[1:]]
+            slopes.append(float(np.polyfit(ys, xs, 1)[0]))
+    if len(slopes) < SHEAR_PARAGRAPHS:
+        return 0.0
+    shear = statistics.median(slopes)
+    return shear if MIN_SHEAR <= abs(shear) <= MAX_SHEAR else 0.0
+
+
 def group_lines(
     lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[tuple[float, float]] | None = None
 ) -> list[Block]:
@@ -456,16 +527,19 @@ def group_lines(
     kinds = cells or [(False, False)] * len(lines)
     extents = _line_extents(lines)
     paragraphs = _paragraphs(extents, [cut for cut, _ in kinds])
+    shear = _shear(extents, paragraphs)
     block_extents = []
     for members in paragraphs:
         top = min(extents[i].top for i in members)
         bottom = max(extents[i].bottom for i in members)
-        x0, x1 = min(extents[i].x0 for i in members), max(extents[i].x1 for i in members)
+        x0 = min(extents[i].x0 - shear * extents[i].cy for i in members)
+        x1 = max(extents[i].x1 - shear * extents[i].cy for i in members)
         block_extents.append(_Extent(x0, x1, (top + bottom) / 2, bottom - top))
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
     block_cells = [all(kinds[i][1] for i in members) for members in paragraphs]
     multiline = [len(members) > 1 for members in paragraphs]
-    order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
+    sheared = [(x - shear * y if not math.isnan(y) else x, y) for x, y in gutters or []]
+    order = _Order(block_extents, block_cells, sheared, slack, multiline).order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
 
 
