@@ -46,6 +46,7 @@ SHEAR_LINES = 4
 SHEAR_PARAGRAPHS = 2
 MIN_SHEAR = 0.01
 MAX_SHEAR = 0.5
+SHEAR_FIT = 0.25  # a paragraph's line starts count when they stray from their straight line by this x its line height
 ROW_OVERLAP = 0.5  # single-line blocks share a row (``text_rows``) when they overlap across by this x the lower one
 # a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
 # outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
@@ -503,12 +504,17 @@ def _shear(extents: list[_Extent], paragraphs: list[list[int]]) -> float:
     """How far the page's verticals lean in the de-skewed frame (x per unit of y): a photographed page's columns
     converge, and a gutter that leans more than its width joins its two columns in any upright cut. Measured on
     paragraphs of ``SHEAR_LINES`` lines or more, from the lines' starts (the first line left out: it may be
-    indented), the median over paragraphs; below ``MIN_SHEAR`` (or under ``SHEAR_PARAGRAPHS`` paragraphs) 0."""
+    indented) where they lie on a straight line (``SHEAR_FIT``: left-aligned text, not centred or right-aligned
+    lines), the median over paragraphs; 0 below ``MIN_SHEAR`` or under ``SHEAR_PARAGRAPHS`` paragraphs."""
     slopes = []
     for members in paragraphs:
         if len(members) >= SHEAR_LINES:
-            ys, xs = [extents[i].cy for i in members[1:]], [extents[i].x0 for i in members[1:]]
-            slopes.append(float(np.polyfit(ys, xs, 1)[0]))
+            ys = np.array([extents[i].cy for i in members[1:]])
+            xs = np.array([extents[i].x0 for i in members[1:]])
+            slope, start = np.polyfit(ys, xs, 1)
+            stray = float(np.sqrt(np.mean((xs - slope * ys - start) ** 2)))
+            if stray <= SHEAR_FIT * statistics.median(extents[i].h for i in members):
+                slopes.append(float(slope))
     if len(slopes) < SHEAR_PARAGRAPHS:
         return 0.0
     shear = statistics.median(slopes)
