@@ -169,21 +169,20 @@ def main() -> int:
     parser.add_argument("--unwarp", action="store_true", help="--read: with use_doc_unwarping")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    if args.read:
-        rows = [measure_read(root, args.unwarp, args.threads) for root in args.read]
-        print("| set | pages | unwarped | order CER (reading errors included) |")
-        print("|---|---|---|---|")
-        for r in rows:
-            print(f"| {r['set']} | {r['pages']} | {'yes' if r['unwarp'] else 'no'} | {r['order_cer']:.2%} |")
-        if args.json:
-            args.json.write_text(json.dumps(rows, indent=2))
-        return 0
-    if args.data:
-        rows = [measure_real(root) for root in args.data]
-        print("| set | pages | text line recall / precision |")
-        print("|---|---|---|")
-        for r in rows:
-            print(f"| {r['set']} | {r['pages']} | {r['line_recall']:.3f} / {r['line_precision']:.3f} |")
+    if args.read or args.data:
+        if args.read:
+            rows = [measure_read(root, args.unwarp, args.threads) for root in args.read]
+            header = "| set | pages | unwarped | order CER (reading errors included) |"
+            cells = [
+                f"{r['set']} | {r['pages']} | {'yes' if r['unwarp'] else 'no'} | {r['order_cer']:.2%}" for r in rows
+            ]
+        else:
+            rows = [measure_real(root) for root in args.data]
+            header = "| set | pages | text line recall / precision |"
+            cells = [f"{r['set']} | {r['pages']} | {r['line_recall']:.3f} / {r['line_precision']:.3f}" for r in rows]
+        print(header)
+        print("|---" * header.count(" | ") + "|---|")
+        print("\n".join(f"| {line} |" for line in cells))
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2))
         return 0
