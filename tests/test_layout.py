@@ -235,6 +235,34 @@ def test_a_flat_page_is_measured_as_it_is():
     assert _converging(polygons) is polygons
 
 
+def test_a_page_lean_comes_from_left_aligned_paragraphs_only():
+    """Line starts on a straight line (left-aligned text) give the lean of a page's verticals; centred lines, as a
+    receipt's heading, do not, however their starts happen to drift."""
+    from ocdr.layout.grouping import _Extent, _shear
+
+    def paragraph(x0: float, lean: float, widths: list[float], centred: bool = False) -> list[_Extent]:
+        lines = []
+        for k, width in enumerate(widths):
+            y = 100 + 26 * k
+            start = x0 + lean * y + ((300 - width) / 2 if centred else 0)
+            lines.append(_Extent(start, start + width, y, 20))
+        return lines
+
+    def lean(*paragraphs: list[_Extent]) -> float:
+        extents = [e for p in paragraphs for e in p]
+        members, start = [], 0
+        for p in paragraphs:
+            members.append(list(range(start, start + len(p))))
+            start += len(p)
+        return _shear(extents, members)
+
+    widths = [300, 280, 290, 260, 120]
+    assert lean(paragraph(20, 0.2, widths), paragraph(400, 0.2, widths)) == pytest.approx(0.2)
+    assert lean(paragraph(20, 0.0, widths), paragraph(400, 0.0, widths)) == 0.0
+    centred = [300, 300, 260, 290, 250]  # the starts drift right by 0.23 a pixel down, off a straight line by 8 px
+    assert lean(paragraph(20, 0.0, centred, centred=True), paragraph(400, 0.0, centred, centred=True)) == 0.0
+
+
 def test_slightly_skewed_long_lines_stay_apart():
     words = _rotate(_line(" ".join(["word"] * 20), 0, 100) + _line(" ".join(["next"] * 20), 0, 126), -3)
     blocks = group_words(_shuffled(words))
