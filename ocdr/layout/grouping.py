@@ -96,7 +96,9 @@ def _converging(polygons: np.ndarray) -> np.ndarray:
         return polygons
     relative = (angles - np.degrees(_median_angle(np.radians(angles))) + 90) % 180 - 90  # turned-over words alike
     along = np.abs(relative) < 30
-    low, high = np.percentile(relative[along], [10, 90]) if along.sum() >= PERSPECTIVE_WORDS else (0.0, 0.0)
+    if along.sum() < PERSPECTIVE_WORDS:
+        return polygons
+    low, high = np.percentile(relative[along], [10, 90])
     if high - low < PERSPECTIVE_SPREAD:
         return polygons
     centres = polygons.mean(axis=1)
