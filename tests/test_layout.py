@@ -227,6 +227,18 @@ def test_a_page_in_perspective_groups_like_a_flat_one():
     assert _text(group_words(_shuffled(photo))) == flat
 
 
+def test_columns_close_together_on_a_leaning_page_stay_apart():
+    """A gutter two line heights wide that leans further than its width down the page is found on every line once
+    the lean is taken out: else a short line at the right column's top joins the left column's first line."""
+    left = ["the left column runs on and", "on line after line of it", "down the page for a while"] * 4
+    right = ["the right column has some", "a paragraph as well as", "that goes down the page"] * 3
+    words = _column(left, 20, 60) + _line("805XZP", 330, 60) + _column(right, 330, 112)
+    flat = _text(group_words(_shuffled(words)))
+    assert flat.split("\n\n") == ["\n".join(left), "805XZP", "\n".join(right)]
+    leaning = [Word(w.polygon + [[0.2 * y, 0] for y in w.polygon[:, 1]], w.text, w.confidence) for w in words]
+    assert _text(group_words(_shuffled(leaning))) == flat
+
+
 def test_a_flat_page_is_measured_as_it_is():
     """Scans, straight or skewed, are not taken for photos: their words' directions agree."""
     from ocdr.layout.grouping import _converging

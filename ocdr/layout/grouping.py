@@ -302,17 +302,35 @@ def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
     return found
 
 
-def group_words(words: list[Word]) -> list[Block]:
-    """Group recognized words into lines and paragraphs, in reading order."""
-    if not words:
-        return []
-    builders = _cluster_lines(_measure(words))
+def _split_lines(
+    extents: list[_Extent],
+) -> tuple[list[tuple[list[int], tuple[bool, bool]]], list[tuple[float, float]]]:
+    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``): the parts with their
+    cell kinds, and the (x, y) of the gutters found between text columns, y NaN for one that runs down the page."""
+    builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
     page_gutters = _page_gutters(builders)
     parts = [part for builder in builders for part in builder.split(found, page_gutters)]
-    lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
-    return group_lines(lines, [kind for _, kind in parts], found + 2 * [(x, math.nan) for x in page_gutters])
+    return parts, found + 2 * [(x, math.nan) for x in page_gutters]
+
+
+def group_words(words: list[Word]) -> list[Block]:
+    """Group recognized words into lines and paragraphs, in reading order.
+
+    Where the page's verticals lean (``_shear``, measured on the lines of a first pass), the words are measured
+    again with the lean taken out, so that a leaning gutter is found on every line it parts: else the lines of two
+    columns close together are joined across it."""
+    if not words:
+        return []
+    extents = _measure(words)
+    parts, gutters = _split_lines(extents)
+    line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
+    shear = _shear(line_extents, _paragraphs(line_extents, [cut for _, (cut, _) in parts]))
+    if shear:
+        parts, gutters = _split_lines([_Extent(e.x0 - shear * e.cy, e.x1 - shear * e.cy, e.cy, e.h) for e in extents])
+    lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
+    return group_lines(lines, [kind for _, kind in parts], gutters, shear)
 
 
 def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP) -> list[Word]:
@@ -484,22 +502,20 @@ class _Order:
         )
 
 
+def _span(parts: list[_Extent]) -> _Extent:
+    """The extent of a line from its words': their span, mean centre, median height."""
+    return _Extent(
+        x0=min(p.x0 for p in parts),
+        x1=max(p.x1 for p in parts),
+        cy=statistics.fmean(p.cy for p in parts),
+        h=statistics.median(p.h for p in parts),
+    )
+
+
 def _line_extents(lines: list[Line]) -> list[_Extent]:
-    """Each line's extent in the frame of all their words (``_measure``): its words' span, mean centre, median
-    height."""
+    """Each line's extent (``_span``) in the frame of all their words (``_measure``)."""
     word_extents = iter(_measure([w for line in lines for w in line.words]))
-    extents = []
-    for line in lines:
-        parts = [next(word_extents) for _ in line.words]
-        extents.append(
-            _Extent(
-                x0=min(p.x0 for p in parts),
-                x1=max(p.x1 for p in parts),
-                cy=statistics.fmean(p.cy for p in parts),
-                h=statistics.median(p.h for p in parts),
-            )
-        )
-    return extents
+    return [_span([next(word_extents) for _ in line.words]) for line in lines]
 
 
 def _shear(extents: list[_Extent], paragraphs: list[list[int]]) -> float:
@@ -524,18 +540,23 @@ def _shear(extents: list[_Extent], paragraphs: list[list[int]]) -> float:
 
 
 def group_lines(
-    lines: list[Line], cells: list[tuple[bool, bool]] | None = None, gutters: list[tuple[float, float]] | None = None
+    lines: list[Line],
+    cells: list[tuple[bool, bool]] | None = None,
+    gutters: list[tuple[float, float]] | None = None,
+    shear: float | None = None,
 ) -> list[Block]:
     """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
     gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the
-    (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page
-    (``group_words`` knows both; a line detector's lines are no cells)."""
+    (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page, in the frame
+    with the page's lean ``shear`` taken out (``group_words`` knows all three; a line detector's lines are no cells,
+    and their lean is measured here)."""
     if not lines:
         return []
     kinds = cells or [(False, False)] * len(lines)
     extents = _line_extents(lines)
     paragraphs = _paragraphs(extents, [cut for cut, _ in kinds])
-    shear = _shear(extents, paragraphs)
+    if shear is None:
+        shear = _shear(extents, paragraphs)
     block_extents = []
     for members in paragraphs:
         top = min(extents[i].top for i in members)
@@ -546,8 +567,7 @@ def group_lines(
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
     block_cells = [all(kinds[i][1] for i in members) for members in paragraphs]
     multiline = [len(members) > 1 for members in paragraphs]
-    sheared = [(x - shear * y if not math.isnan(y) else x, y) for x, y in gutters or []]
-    order = _Order(block_extents, block_cells, sheared, slack, multiline).order(list(range(len(paragraphs))))
+    order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
 
 
