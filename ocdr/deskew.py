@@ -12,6 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocdr.geometry import scaled
+
 WORK_SIDE = 1200  # pixels: the long side the page is analysed at
 MAX_POINTS = 40000  # ink pixels sampled for the profiles
 MIN_INK = 200  # fewer ink pixels than this: no text to measure, angle 0
@@ -21,9 +23,7 @@ COARSE_STEP, FINE_STEP = 0.5, 0.05  # degrees
 def _ink_points(image: np.ndarray) -> np.ndarray:
     """(N, 2) x, y of the dark-on-light ink of the page downscaled to ``WORK_SIDE``, in its pixels."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    scale = min(1.0, WORK_SIDE / max(gray.shape[:2]))
-    if scale < 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray = scaled(gray, min(1.0, WORK_SIDE / max(gray.shape[:2])))
     ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     ys, xs = np.nonzero(ink)
     return np.stack([xs, ys], axis=1).astype(np.float32)

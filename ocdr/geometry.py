@@ -11,6 +11,18 @@ import numpy as np
 import pyclipper
 
 
+def scaled(image: np.ndarray, scale: float) -> np.ndarray:
+    """``image`` resized by ``scale`` (area-averaged when shrinking), each side one pixel at least: an image a pixel
+    or two thick (a rule, a strip cut from a scan) would otherwise shrink to nothing, which OpenCV refuses."""
+    if scale == 1.0:
+        return image
+    height, width = image.shape[:2]
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    if min(height, width) * scale >= 1:  # OpenCV sizes it, keeping the exact factor (a given size rounds it)
+        return cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
+    return cv2.resize(image, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=interpolation)
+
+
 def _as_quad(pts: np.ndarray) -> np.ndarray:
     quad = np.asarray(pts, dtype=np.float32)
     if quad.shape != (4, 2):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocdr.geometry import pixel_box
+from ocdr.geometry import pixel_box, scaled
 
 # a flat ground: at least FLAT_SHARE of a FLAT_SIDE-square preview's pixels within FLAT_SPREAD gray levels of its median
 FLAT_SIDE, FLAT_SPREAD, FLAT_SHARE = 256, 16, 0.6
@@ -84,7 +84,7 @@ def light_text_on_dark(image: np.ndarray) -> bool:
     if level >= 128 or not flat:
         return False
     scale = min(1.0, POLARITY_SIDE / max(image.shape[:2]))
-    preview = _gray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image)
+    preview = _gray(scaled(image, scale))
     return len(Ink(255 - preview).blobs()) > 2 * len(Ink(preview).blobs())
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocdr.geometry import order_points
+from ocdr.geometry import order_points, scaled
 
 WORK_SIDE = 800  # pixels: the long side the picture is analysed at
 MIN_AREA = 0.2  # share of the picture the sheet must cover
@@ -79,7 +79,7 @@ def find_page(image: np.ndarray) -> np.ndarray | None:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     height, width = gray.shape[:2]
     scale = min(1.0, WORK_SIDE / max(height, width))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else gray
+    small = scaled(gray, scale)
     small = cv2.GaussianBlur(small, (7, 7), 0)
     found = []
     for mask in _sheet_masks(small):

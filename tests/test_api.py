@@ -12,7 +12,7 @@ import pytest
 from conftest import SAMPLE, huge_png_header, pdf_without_pages, render_lines
 from PIL import Image, ImageDraw, ImageFont
 
-from ocdr import Document, InputError
+from ocdr import OCR, Document, InputError
 from ocdr.training.synth.fonts import find_fonts
 
 LINE = "Invoice total 42.50"
@@ -123,7 +123,7 @@ def test_concurrent_calls_match_sequential(ocr, text_page, line_image):
         (b"", "empty"),
         (b"hello, I am not an image", "not a supported image or PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", None),
-        (pdf_without_pages(), None),
+        (pdf_without_pages(), "a PDF with no pages"),
         (huge_png_header(), "pixel"),
     ],
     ids=["empty", "text", "truncated-png", "pdf-no-pages", "huge"],
@@ -146,6 +146,23 @@ def test_wrong_types_and_missing_files(ocr, tmp_path):
             ocr(bad)
     with pytest.raises(InputError, match="use OCR.predict"):
         ocr([np.zeros((8, 8, 3), np.uint8)] * 2)
+    with pytest.raises(InputError, match="not a valid path"):
+        ocr("page\x00.png")
+
+
+@pytest.mark.parametrize("shape", [(1, 5000), (5000, 1), (2, 20000), (1, 1)])
+def test_images_a_pixel_or_two_thick_read_as_empty_pages(shape):
+    """Every stage that shrinks a page for a preview keeps a side of one pixel at least (OpenCV refuses none)."""
+    everything = OCR(
+        threads=1,
+        use_deskew=True,
+        use_doc_unwarping=True,
+        use_doc_orientation_classify=True,
+        use_textline_orientation=True,
+    )
+    page = everything(np.zeros((*shape, 3), np.uint8)).pages[0]
+    assert (page.height, page.width) == shape
+    assert page.text == ""
 
 
 def test_inference_never_imports_torch(tmp_path):

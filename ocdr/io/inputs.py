@@ -153,6 +153,8 @@ def _read(obj: object, name: str) -> bytes | Path:
             raise InputError(f"{name} does not exist") from exc
         except OSError as exc:
             raise InputError(f"{name} cannot be read: {exc.strerror or exc}") from exc
+        except ValueError as exc:  # a path no file system takes (a NUL byte in it)
+            raise InputError(f"{name!r} is not a valid path: {exc}") from exc
     if not data:
         raise InputError(f"{name} is empty")
     return data

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ocdr.geometry import scaled
 from ocdr.glyphs import Ink
 from ocdr.models.recognition.preprocess import REC_HEIGHT, batch_crops, resize_crop, to_gray
 
@@ -61,9 +62,7 @@ def page_gray(image: np.ndarray, side: int = PAGE_SIDE) -> np.ndarray:
     gray = to_gray(image)
     long_side = max(gray.shape[:2])
     preview = side / long_side
-    small = cv2.resize(
-        gray, None, fx=preview, fy=preview, interpolation=cv2.INTER_AREA if preview < 1 else cv2.INTER_LINEAR
-    )
+    small = scaled(gray, preview)
     glyph = Ink(small).glyph_size()
     scale = preview * (GLYPH_SIZE / glyph if glyph else 1.0)
     scale = float(np.clip(scale, PAGE_PATCH / long_side, 2 * side / long_side))
