@@ -122,19 +122,19 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
     cell's (the value is read with its key), not a column's; a line's last word there is a column's line end."""
     from ocdr.layout.grouping import _LineBuilder, _measure
 
-    def parts(words: list[Word]) -> list[tuple[bool, bool]]:
+    def cells(words: list[Word]) -> list[bool]:
         extents = _measure(words)
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [kind for _, kind in builder.split(gutters, [])]
+        return [cell for _, cell in builder.split(gutters, [])]
 
     gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
-    assert parts(_line("Key:", 20, 20) + _line("the first value", 350, 20))[0] == (True, True)  # a cell
-    assert parts(_line("a column's line ends here", 20, 20) + _line("end", 350, 20))[0] == (False, False)
+    assert cells(_line("Key:", 20, 20) + _line("the first value", 350, 20)) == [True, True]
+    assert cells(_line("a column's line ends here", 20, 20) + _line("end", 350, 20)) == [False, False]
     # gutters of another table's columns, far below, say nothing of this line: its gap is a cell's
     gutters = [(320.0, 600.0), (320.0, 640.0)]
-    assert parts(_line("a column's line ends here", 20, 20) + _line("end", 350, 20))[0] == (True, False)
+    assert cells(_line("a column's line ends here", 20, 20) + _line("end", 350, 20)) == [True, True]
 
 
 def test_form_fields_and_receipt_rows_are_read_along_their_rows():
@@ -143,6 +143,18 @@ def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 26 * i) + _line(v, 400, 20 + 26 * i)]
     blocks = group_words(_shuffled(words))
     assert Page(0, 1000, 1000, blocks).text == "\n".join(f"{k}\t{v}" for k, v in rows)  # a row to a line
+
+
+def test_a_form_whose_values_start_near_their_keys_is_read_along_its_rows():
+    """Values close to their keys, at different distances: the first row's gap looks like a gutter between text
+    columns (wide text on both sides), the others are cells' gaps. No gutter between text columns runs through the
+    rows, so they are a form's, read row by row, rather than a column of keys and a column of values."""
+    rows = [("Bourbaki:", "73B headfirst 09285#R", 140), ("Flab:", "infuriate ZFK8888 enfolded", 160)]
+    rows.append(("greying:", "Buffalo criers", 240))
+    words = [
+        w for k, (key, value, x) in enumerate(rows) for w in _line(key, 20, 60 + 30 * k) + _line(value, x, 60 + 30 * k)
+    ]
+    assert _text(group_words(_shuffled(words))).split("\n") == [f"{key}\t{value}" for key, value, _ in rows]
 
 
 @pytest.mark.parametrize("degrees", [0, 4, 90, 180, 270])

@@ -205,25 +205,12 @@ class _LineBuilder:
     def line_x1(self) -> float:
         return max(e.x1 for e in self.extents)
 
-    def _cell_kind(self, first: int, last: int, cuts: dict[int, bool]) -> tuple[bool, bool]:
-        """Whether a cell gap (no gutter) parts the part from a row-mate, and whether it is narrow next to that gap
-        (a key, a value, a table cell, rather than a line of running text)."""
-        width = max(e.x1 for e in self.extents[first : last + 1]) - self.extents[first].x0
-        gaps = []
-        if first in cuts and not cuts[first]:
-            gaps.append(self.extents[first].x0 - max(e.x1 for e in self.extents[:first]))
-        if last + 1 in cuts and not cuts[last + 1]:
-            gaps.append(self.extents[last + 1].x0 - max(e.x1 for e in self.extents[: last + 1]))
-        return bool(gaps), any(width < COLUMN_RATIO * gap for gap in gaps)
-
-    def split(
-        self, gutters: list[tuple[float, float]], page_gutters: list[float]
-    ) -> list[tuple[list[int], tuple[bool, bool]]]:
+    def split(self, gutters: list[tuple[float, float]], page_gutters: list[float]) -> list[tuple[list[int], bool]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
         ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
         found within ``GUTTER_REACH`` line heights, or one of the ``page_gutters`` (``_page_gutters``). Each part
-        comes with its cell kind (``_cell_kind``): a part cut from a row-mate by a gap that is no column gutter (a form
-        field, a table cell) is read along its row rather than joined to the lines above and below."""
+        comes with whether it is a cell: cut from a row-mate by a gap that is no column gutter (a form's key or
+        value, a table's cell), it is read along its row rather than joined to the lines above and below."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         for k, g0, g1, left, right in self.gap_sides():
@@ -236,16 +223,11 @@ class _LineBuilder:
             )
             if column or g1 - g0 > SPLIT_GAP * self.height:
                 cuts[k] = column
-        parts: list[list[int]] = []
-        bounds: list[tuple[int, int]] = []  # per part: its first and last member position
-        for k, index in enumerate(self.members):
-            if k == 0 or k in cuts:
-                parts.append([])
-                bounds.append((k, k))
-            parts[-1].append(index)
-            bounds[-1] = (bounds[-1][0], k)
-        cell_edges = [self._cell_kind(first, last, cuts) for first, last in bounds]
-        return list(zip(parts, cell_edges, strict=True))
+        starts = [0, *sorted(cuts), len(self.members)]
+        return [
+            (self.members[first:end], cuts.get(first) is False or cuts.get(end) is False)
+            for first, end in zip(starts, starts[1:], strict=False)
+        ]
 
 
 def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
@@ -302,11 +284,10 @@ def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
     return found
 
 
-def _split_lines(
-    extents: list[_Extent],
-) -> tuple[list[tuple[list[int], tuple[bool, bool]]], list[tuple[float, float]]]:
-    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``): the parts with their
-    cell kinds, and the (x, y) of the gutters found between text columns, y NaN for one that runs down the page."""
+def _split_lines(extents: list[_Extent]) -> tuple[list[tuple[list[int], bool]], list[tuple[float, float]]]:
+    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``): the parts, each with
+    whether it is a cell, and the (x, y) of the gutters found between text columns, y NaN for one that runs down the
+    page."""
     builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
     page_gutters = _page_gutters(builders)
@@ -326,11 +307,11 @@ def group_words(words: list[Word]) -> list[Block]:
     extents = _measure(words)
     parts, gutters = _split_lines(extents)
     line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
-    shear = _shear(line_extents, _paragraphs(line_extents, [cut for _, (cut, _) in parts]))
+    shear = _shear(line_extents, _paragraphs(line_extents, [cell for _, cell in parts]))
     if shear:
         parts, gutters = _split_lines([_Extent(e.x0 - shear * e.cy, e.x1 - shear * e.cy, e.cy, e.h) for e in extents])
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
-    return group_lines(lines, [kind for _, kind in parts], gutters, shear)
+    return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 
 
 def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP) -> list[Word]:
@@ -411,8 +392,9 @@ class _Order:
     row. Otherwise it is cut into bands top to bottom;
     neighbouring bands split by the same gutter (two columns whose paragraph breaks happen to line up) are read
     as one region, so that columns never interleave, when they look like text columns: a block of several lines
-    among them, or blocks wide next to the region (``_wide_parts``). Rows of single-line cells that share a table's
-    gutters are read row by row.
+    among them, or blocks wide next to the region (``_wide_parts``), and no row of cells unless a gutter between
+    text columns parts it (``_column_lines``). Rows of cells (a table's, a form's keys and values) are read row by
+    row.
     """
 
     def __init__(
@@ -480,6 +462,7 @@ class _Order:
                 groups
                 and not self.tabular(groups[-1] + band)
                 and (any(self.multiline[i] for i in groups[-1] + band) or self._wide_parts(groups[-1] + band))
+                and self._column_lines(groups[-1] + band)
                 and self._share_gutter(groups[-1], band)
             ):
                 groups[-1] = groups[-1] + band
@@ -488,6 +471,16 @@ class _Order:
         if len(groups) == 1:  # every band shares one gutter, yet the whole has none: read band by band
             groups = bands
         return [i for group in groups for i in self.order(group)]
+
+    def _column_lines(self, items: list[int]) -> bool:
+        """Whether the blocks may be lines of text columns: in each band that has a block cut from a row-mate by a
+        gap that is no column gutter (a form's key or value, a table's cell), a gutter between text columns runs
+        through the gap (a column's short last line beside the next column's line)."""
+        return all(
+            not any(self.cells[i] for i in band)
+            or any(self._text_gutter(g0, g1, items) for g0, g1 in self.gutters(band))
+            for band in self.bands(items)
+        )
 
     def _wide_parts(self, items: list[int]) -> bool:
         """Blocks that are, in the median, at least a third as wide as all of them: the lines of text columns
@@ -541,20 +534,20 @@ def _shear(extents: list[_Extent], paragraphs: list[list[int]]) -> float:
 
 def group_lines(
     lines: list[Line],
-    cells: list[tuple[bool, bool]] | None = None,
+    cells: list[bool] | None = None,
     gutters: list[tuple[float, float]] | None = None,
     shear: float | None = None,
 ) -> list[Block]:
     """Group lines (from ``group_words`` or a line-level detector) into paragraphs, in reading order. ``cells``
-    gives each line's cell kind (cut from a row-mate, narrow: see ``_LineBuilder._cell_kind``), ``gutters`` the
+    says which lines are cells (cut from a row-mate: see ``_LineBuilder.split``), ``gutters`` gives the
     (x, y) of gaps found between text columns on single lines, y NaN for a gap that runs down the page, in the frame
     with the page's lean ``shear`` taken out (``group_words`` knows all three; a line detector's lines are no cells,
     and their lean is measured here)."""
     if not lines:
         return []
-    kinds = cells or [(False, False)] * len(lines)
+    cells = cells or [False] * len(lines)
     extents = _line_extents(lines)
-    paragraphs = _paragraphs(extents, [cut for cut, _ in kinds])
+    paragraphs = _paragraphs(extents, cells)
     if shear is None:
         shear = _shear(extents, paragraphs)
     block_extents = []
@@ -565,7 +558,7 @@ def group_lines(
         x1 = max(extents[i].x1 - shear * extents[i].cy for i in members)
         block_extents.append(_Extent(x0, x1, (top + bottom) / 2, bottom - top))
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
-    block_cells = [all(kinds[i][1] for i in members) for members in paragraphs]
+    block_cells = [any(cells[i] for i in members) for members in paragraphs]  # a cell is a paragraph alone
     multiline = [len(members) > 1 for members in paragraphs]
     order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
