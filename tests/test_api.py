@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import cv2
 import numpy as np
 import pytest
 from conftest import SAMPLE, huge_png_header, pdf_without_pages, render_lines
@@ -148,6 +149,16 @@ def test_wrong_types_and_missing_files(ocr, tmp_path):
         ocr([np.zeros((8, 8, 3), np.uint8)] * 2)
     with pytest.raises(InputError, match="not a valid path"):
         ocr("page\x00.png")
+
+
+def test_a_long_receipt_is_read_whole(ocr):
+    """A till receipt 400 pixels wide and 9,000 long: the detector's limit bounds the side of a square of its pixels,
+    not its long side, so its print is not shrunk out of reach (before: 136 of its 224 lines read right)."""
+    strip = np.full((9000, 400, 3), 255, np.uint8)
+    lines = [f"ITEM {k:04d} COFFEE {k % 97}.50" for k in range(224)]
+    for k, line in enumerate(lines):
+        cv2.putText(strip, line, (20, 40 + 40 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    assert ocr(strip).text.split("\n") == lines
 
 
 @pytest.mark.parametrize("shape", [(1, 5000), (5000, 1), (2, 20000), (1, 1)])

@@ -62,7 +62,9 @@ def best_iou(region: np.ndarray, candidates: list[DetectedRegion]) -> float:
         ((2000, 1000), {"limit_side_len": 736, "limit_type": "min"}, (2016, 992)),  # "min" never shrinks
         ((100, 50), {"limit_side_len": 960, "limit_type": "resize_long"}, (960, 480)),
         ((3000, 1500), {"limit_side_len": 960, "limit_type": "resize_long"}, (960, 480)),
-        ((10, 4000), {"limit_side_len": 64, "limit_type": "min"}, (32, 4000)),  # max_side wins over "min"
+        ((10, 4000), {"limit_side_len": 64, "limit_type": "min"}, (32, 16384)),  # max_side wins over "min"
+        ((16000, 600), {}, (1600, 64)),  # PaddleX's limit: the long side, whatever the shape
+        ((8000, 8000), {"limit_side_len": 6000, "limit_type": "min"}, (4000, 4000)),  # max_pixels
         ((20, 100), {"limit_side_len": 64, "limit_type": "min", "max_side": 300}, (64, 288)),  # 320 > 300: floor
         ((3200, 1600), {"min_ratio": 0.75}, (2400, 1216)),  # the shrink stops at 0.75
         ((1000, 700), {"min_ratio": 2.0}, (992, 704)),  # min_ratio never enlarges
@@ -341,6 +343,12 @@ def test_empty_map_and_max_candidates():
     assert DBPostProcessor()(np.zeros((32, 64), dtype=np.float32), (100, 200)) == []
     prob, _ = three_regions()
     assert len(DBPostProcessor(max_candidates=1)(prob, (160, 240))) == 1
+    # a dense page's 1,500 words are all kept by default (PaddleOCR's 1,000 cut the rest off)
+    dense = np.zeros((600, 500), dtype=np.float32)
+    for y in range(0, 600, 20):
+        for x in range(0, 500, 10):
+            dense[y + 5 : y + 15, x + 2 : x + 8] = 0.9
+    assert len(DBPostProcessor()(dense, (2400, 2000))) == 1500
 
 
 def test_reading_order():

@@ -8,6 +8,7 @@ character in a row of text is kept below ``box_thresh`` (``_lone_characters``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -31,6 +32,15 @@ MAX_GLYPH = 48.0
 # a line of print LARGE_PRINT x MAX_GLYPH or more beside ordinary print (ocdr.glyphs.Ink.large_print) is read in a
 # second pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it
 LARGE_PRINT, LARGE_PRINT_INSIDE = 1.5, 0.5
+# The detector's input is kept to MAX_PIXELS (its memory), and each side to MAX_SIDE. Sized for its glyphs
+# (``detection_sizes``), a strip, a page more than STRIP_ASPECT times as long as wide (a till receipt), is limited by
+# the side of a square of its pixels (``limit_extent``) rather than by its long side: else a receipt 600 pixels wide
+# and 16,000 long is read 10 times smaller, its glyphs too small to find, where a square page of its pixels is read
+# at half its size.
+MAX_PIXELS, MAX_SIDE, STRIP_ASPECT = 4000 * 4000, 16384, 2.0
+# contours of a probability map post-processed at most: a bound on time for maps of noise, far above the words of
+# a dense page (PaddleOCR's 1,000 cut off a newspaper page's or a long receipt's words)
+MAX_CANDIDATES = 20000
 LIMIT_TYPES = ("max", "min", "resize_long")
 BOX_TYPES = ("quad", "poly")
 _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
@@ -51,20 +61,28 @@ def _snap(side: float) -> int:
     return max(_STRIDE, int(np.floor(side / _STRIDE + 0.5)) * _STRIDE)
 
 
+def limit_extent(height: int, width: int) -> float:
+    """The side that ``limit_side_len`` bounds on a page sized for its glyphs: the long side, or a strip's square
+    side (``STRIP_ASPECT``)."""
+    long_side, short_side = max(height, width), min(height, width)
+    return math.sqrt(long_side * short_side) if long_side > STRIP_ASPECT * short_side else long_side
+
+
 def detection_size(
     height: int,
     width: int,
     limit_side_len: int = 1600,
     limit_type: str = "max",
-    max_side: int = 4000,
+    max_side: int = MAX_SIDE,
     min_ratio: float = 0.0,
+    max_pixels: int = MAX_PIXELS,
 ) -> tuple[int, int]:
     """Network input size ``(H', W')`` for an image, with PaddleX ``limit_side_len`` / ``limit_type`` semantics.
 
     ``"max"`` shrinks so the long side is at most ``limit_side_len``; ``"min"`` enlarges so the short side is
     at least ``limit_side_len``; ``"resize_long"`` always scales the long side to ``limit_side_len``. A shrink
-    stops at ``min_ratio`` (which never enlarges). Sides are then rounded to multiples of 32 and kept at most
-    ``max_side`` so that huge inputs cannot exhaust memory.
+    stops at ``min_ratio`` (which never enlarges). The size is then kept to ``max_pixels`` and its sides to
+    ``max_side``, so that huge inputs cannot exhaust memory, and the sides are rounded to multiples of 32.
     """
     for name, value in (
         ("height", height),
@@ -87,9 +105,8 @@ def detection_size(
         ratio = limit_side_len / long_side
     ratio = max(ratio, min(1.0, min_ratio))
     h, w = height * ratio, width * ratio
-    if max(h, w) > max_side:
-        shrink = max_side / max(h, w)
-        h, w = h * shrink, w * shrink
+    shrink = min(1.0, max_side / max(h, w), math.sqrt(max_pixels / (h * w)))
+    h, w = h * shrink, w * shrink
     sides = []
     for side in (h, w):
         snapped = _snap(side)
@@ -103,7 +120,7 @@ def prepare_detection_input(
     image: np.ndarray,
     limit_side_len: int = 1600,
     limit_type: str = "max",
-    max_side: int = 4000,
+    max_side: int = MAX_SIDE,
     gray: bool = False,
     min_glyph: float = 0.0,
     max_glyph: float = 0.0,
@@ -118,7 +135,7 @@ def detection_sizes(
     image: np.ndarray,
     limit_side_len: int = 1600,
     limit_type: str = "max",
-    max_side: int = 4000,
+    max_side: int = MAX_SIDE,
     min_glyph: float = 0.0,
     max_glyph: float = 0.0,
     min_long_side: int = 0,
@@ -126,11 +143,13 @@ def detection_sizes(
     """The sizes ``(H', W')`` the detector reads an HxWx3 uint8 RGB image at: its main size, and a smaller one for
     print too large for the main size beside ordinary print (a headline over body text), or None.
 
-    The main size follows ``detection_size``, enlarged where its long side is under ``min_long_side`` (photos: their
+    The main size follows ``detection_size`` (with ``min_glyph``, a strip is shrunk no further than to its square
+    side's limit: ``limit_extent``), enlarged where its long side is under ``min_long_side`` (photos: their
     small words are under the 8-40 pixels the detector learnt); then, measured on the page at that size
     (``ocdr.glyphs``):
     ``min_glyph``: a page the limit would shrink is shrunk no further than its glyphs measuring this many pixels,
-    nor to more than twice the limit side: small print on a large scan or photo stays findable.
+    nor to more than twice the limit side (``limit_extent``): small print on a large scan or photo, or on a long
+    receipt, stays findable.
     ``max_glyph``: a page whose glyphs measure more (posters, slides, signs close up) is shrunk until they measure
     that, as the detector learnt text up to about 40 pixels high and misses letters twice that size; a page with
     a line of glyphs over ``LARGE_PRINT`` x ``max_glyph`` beside smaller print gets the second size, where those
@@ -142,7 +161,8 @@ def detection_sizes(
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise InputError(f"empty image of shape {image.shape}")
     height, width = image.shape[:2]
-    size = detection_size(height, width, limit_side_len, limit_type, max_side)
+    strip = limit_side_len / limit_extent(height, width) if min_glyph else 0.0  # a strip is shrunk no further
+    size = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=strip)
     if min_long_side and max(size) < min_long_side:
         size = detection_size(height, width, min_long_side, "resize_long", max_side)
     if not (min_glyph or max_glyph):
@@ -151,7 +171,7 @@ def detection_sizes(
     ratio = size[0] / height
     small = min_glyph and size[0] * size[1] < height * width and ink.glyph_size()
     if small and small < min_glyph:
-        enlarged = min(ratio * min_glyph / small, 2 * limit_side_len / max(height, width))
+        enlarged = min(ratio * min_glyph / small, 2 * limit_side_len / limit_extent(height, width))
         main = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=enlarged)
         return main, _large_print_size(ink, ratio, height, width, max_glyph)
     # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops
@@ -319,7 +339,7 @@ class DBPostProcessor:
         thresh: float = 0.3,
         box_thresh: float = 0.6,
         unclip_ratio: float = 1.5,
-        max_candidates: int = 1000,
+        max_candidates: int = MAX_CANDIDATES,
         min_size: float = 3.0,
         box_type: str = "quad",
         lone_characters: bool = True,
