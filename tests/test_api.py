@@ -124,7 +124,7 @@ def test_concurrent_calls_match_sequential(ocr, text_page, line_image):
         (b"", "empty"),
         (b"hello, I am not an image", "not a supported image or PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", None),
-        (pdf_without_pages(), "a PDF with no pages"),
+        (pdf_without_pages(), "with no pages?"),
         (huge_png_header(), "pixel"),
     ],
     ids=["empty", "text", "truncated-png", "pdf-no-pages", "huge"],

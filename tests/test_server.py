@@ -236,7 +236,7 @@ def test_ocr_options(server, text_page, photo):
         (json.dumps({"file": ""}).encode(), 422, "empty"),
         (json.dumps({"file": b64(b"just some text, not an image")}).encode(), 422, "not a supported image or PDF"),
         (json.dumps({"file": b64(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}).encode(), 422, "file"),
-        (json.dumps({"file": b64(pdf_without_pages())}).encode(), 422, "a PDF with no pages"),
+        (json.dumps({"file": b64(pdf_without_pages())}).encode(), 422, "with no pages?"),
         (json.dumps({"file": b64(b"%PDF-1.4\n%%EOF")}).encode(), 422, "PDF"),
         (json.dumps({"file": b64(png_bytes(np.zeros((9, 9, 3), np.uint8))), "fileType": 2}).encode(), 422, "0 or 1"),
         (json.dumps({"file": b64(png_bytes(np.zeros((9, 9, 3), np.uint8))), "fileType": 0}).encode(), 422, "pdf"),

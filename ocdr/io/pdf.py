@@ -21,12 +21,10 @@ def _open_pdf(data: bytes | Path, name: str) -> Iterator[pdfium.PdfDocument]:
     """An open document, closed on exit; pdfium's errors (corrupt, encrypted) become InputError."""
     try:
         pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if exc.err_code == pdfium.raw.FPDF_ERR_SUCCESS:  # what PDFium reports for a well-formed PDF of no pages
-            raise InputError(f"{name} is a PDF with no pages (PDFium opens none)") from exc
-        raise InputError(f"{name} cannot be opened as a PDF (corrupt or encrypted?): {exc}") from exc
-    except OSError as exc:
-        raise InputError(f"{name} cannot be opened as a PDF: {exc}") from exc
+    except (pdfium.PdfiumError, OSError) as exc:
+        # PDFium opens no PDF of no pages, and says why with a stale error code (the thread's last): no telling it
+        # from a corrupt one
+        raise InputError(f"{name} cannot be opened as a PDF (corrupt, encrypted or with no pages?): {exc}") from exc
     try:
         yield pdf
     finally:
