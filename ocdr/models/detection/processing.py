@@ -8,6 +8,7 @@ character in a row of text is kept below ``box_thresh`` (``_lone_characters``).
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -295,14 +296,17 @@ def _lone_characters(kept: list[DetectedRegion], weak: list[DetectedRegion]) -> 
     scores low where a word of the same print scores high; alone, such a score is no different from a speck's. A
     small square-ish region lined up with kept text (same row, same height, next to it) is text whatever its score.
     """
-    rows = [polygon_box(r.polygon) for r in kept]
+    rows = sorted((polygon_box(r.polygon) for r in kept), key=lambda box: box[1])
+    tops = [box[1] for box in rows]
     found = []
     for region in weak:
         x0, y0, x1, y1 = polygon_box(region.polygon)
         height = y1 - y0
         if height <= 0 or x1 - x0 > LONE_ASPECT * height:
             continue
-        for bx0, by0, bx1, by1 in rows:
+        # only kept regions that can share its row: their tops within ROW_HEIGHTS of its height above its bottom
+        start = bisect.bisect_left(tops, y0 - ROW_HEIGHTS * height)
+        for bx0, by0, bx1, by1 in rows[start : bisect.bisect_left(tops, y1)]:
             low, high = sorted((height, by1 - by0))
             if (
                 min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * low
