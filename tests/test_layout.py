@@ -88,6 +88,17 @@ def test_double_spaced_columns_under_a_heading_are_not_interleaved():
     assert lines == [title, *LEFT, *RIGHT]
 
 
+def test_a_list_spaced_close_to_the_paragraph_gap_stays_one_paragraph():
+    """A receipt's item lines, their gaps a pixel either side of the paragraph gap (0.8 line heights): the list's own
+    pitch carries on, so it is not split into paragraphs wherever a gap is a pixel over."""
+    items = [f"{k:04d} COFFEE {k}.50" for k in range(8)]
+    words, y = [], 20.0
+    for k, item in enumerate(items):
+        words += _line(item, 20, y)
+        y += 20 + (16.5 if k % 2 else 15.5)
+    assert [block.text for block in group_words(_shuffled(words))] == ["\n".join(items)]
+
+
 def test_a_tight_table_is_read_row_by_row():
     """A table of short single-line cells in three columns, rows close together, under a heading: each row left to
     right, then the next (the rows share the columns' gutters, but no cell is a paragraph or a wide line)."""

@@ -34,6 +34,9 @@ GUTTER_SIDE = 1.0
 KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
+# ...or, below a paragraph's two last lines, the gap is at most PITCH_SLACK x line height over theirs, and at most
+# PITCH_GAP x line height: a list spaced close to PARAGRAPH_GAP keeps its pitch, not split where a gap is a pixel over
+PITCH_SLACK, PITCH_GAP = 0.1, 1.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
@@ -343,11 +346,16 @@ def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP) -> list[Word]
     return found
 
 
-def _continues(above: _Extent, below: _Extent) -> bool:
-    """Whether ``below`` is the next line of the paragraph whose last line is ``above``."""
+def _continues(above: _Extent, below: _Extent, before: _Extent | None = None) -> bool:
+    """Whether ``below`` is the next line of the paragraph whose last line is ``above`` (and the one before that,
+    ``before``: its pitch carries on)."""
     low, high = sorted((above.h, below.h))
+    height = (above.h + below.h) / 2
+    limit = PARAGRAPH_GAP * height
+    if before is not None:
+        limit = max(limit, min(above.top - before.bottom + PITCH_SLACK * height, PITCH_GAP * height))
     return (
-        below.top - above.bottom < PARAGRAPH_GAP * (above.h + below.h) / 2
+        below.top - above.bottom < limit
         and _overlap(above.x0, above.x1, below.x0, below.x1) > 0
         and high < PARAGRAPH_HEIGHT_RATIO * low
     )
@@ -356,13 +364,17 @@ def _continues(above: _Extent, below: _Extent) -> bool:
 def _paragraphs(extents: list[_Extent], cells: list[bool]) -> list[list[int]]:
     """Sweep lines by top; each continues the open paragraph it fits closest, or starts one. Cells stay alone."""
     # No later line (larger top, height within the ratio) can continue a paragraph whose last line ends this far up.
-    reach = PARAGRAPH_GAP * (1 + PARAGRAPH_HEIGHT_RATIO) / 2
+    reach = max(PARAGRAPH_GAP, PITCH_GAP) * (1 + PARAGRAPH_HEIGHT_RATIO) / 2
     paragraphs: list[list[int]] = []
     active: list[list[int]] = []
     for i in sorted(range(len(extents)), key=lambda i: (extents[i].top, extents[i].x0)):
         e = extents[i]
         active = [p for p in active if e.top - extents[p[-1]].bottom < reach * extents[p[-1]].h]
-        fits = [] if cells[i] else [p for p in active if not cells[p[-1]] and _continues(extents[p[-1]], e)]
+        fits = [
+            p
+            for p in active
+            if not cells[i] and not cells[p[-1]] and _continues(extents[p[-1]], e, extents[p[-2]] if p[1:] else None)
+        ]
         if fits:
             min(fits, key=lambda p: e.top - extents[p[-1]].bottom).append(i)
         else:
