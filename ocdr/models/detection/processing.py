@@ -304,7 +304,7 @@ def _lone_characters(kept: list[DetectedRegion], weak: list[DetectedRegion]) -> 
         height = y1 - y0
         if height <= 0 or x1 - x0 > LONE_ASPECT * height:
             continue
-        # only kept regions that can share its row: their tops within ROW_HEIGHTS of its height above its bottom
+        # only kept regions that can share its row: tops from ROW_HEIGHTS x its height above its top to its bottom
         start = bisect.bisect_left(tops, y0 - ROW_HEIGHTS * height)
         for bx0, by0, bx1, by1 in rows[start : bisect.bisect_left(tops, y1)]:
             low, high = sorted((height, by1 - by0))
