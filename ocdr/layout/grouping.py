@@ -77,6 +77,10 @@ class _Extent:
     def bottom(self) -> float:
         return self.cy + self.h / 2
 
+    def sheared(self, shear: float) -> _Extent:
+        """The extent with the page's lean (``_shear``: x per unit of y) taken out."""
+        return _Extent(self.x0 - shear * self.cy, self.x1 - shear * self.cy, self.cy, self.h)
+
 
 def _median_angle(radians: np.ndarray) -> float:
     """The median of angles around their circular mean: words turned over (near +-180 degrees) average right."""
@@ -312,7 +316,7 @@ def group_words(words: list[Word]) -> list[Block]:
     line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
     shear = _shear(line_extents, _paragraphs(line_extents, [cell for _, cell in parts]))
     if shear:
-        parts, gutters = _split_lines([_Extent(e.x0 - shear * e.cy, e.x1 - shear * e.cy, e.cy, e.h) for e in extents])
+        parts, gutters = _split_lines([e.sheared(shear) for e in extents])
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 
@@ -346,14 +350,16 @@ def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP) -> list[Word]
     return found
 
 
-def _continues(above: _Extent, below: _Extent, before: _Extent | None = None) -> bool:
-    """Whether ``below`` is the next line of the paragraph whose last line is ``above`` (and the one before that,
-    ``before``: its pitch carries on)."""
+def _continues(extents: list[_Extent], paragraph: list[int], below: _Extent) -> bool:
+    """Whether ``below`` is the next line of ``paragraph`` (indices into ``extents``): close under its last line, or
+    keeping the pitch of its last two."""
+    above = extents[paragraph[-1]]
     low, high = sorted((above.h, below.h))
     height = (above.h + below.h) / 2
     limit = PARAGRAPH_GAP * height
-    if before is not None:
-        limit = max(limit, min(above.top - before.bottom + PITCH_SLACK * height, PITCH_GAP * height))
+    if len(paragraph) > 1:
+        pitch = above.top - extents[paragraph[-2]].bottom + PITCH_SLACK * height
+        limit = max(limit, min(pitch, PITCH_GAP * height))
     return (
         below.top - above.bottom < limit
         and _overlap(above.x0, above.x1, below.x0, below.x1) > 0
@@ -370,11 +376,7 @@ def _paragraphs(extents: list[_Extent], cells: list[bool]) -> list[list[int]]:
     for i in sorted(range(len(extents)), key=lambda i: (extents[i].top, extents[i].x0)):
         e = extents[i]
         active = [p for p in active if e.top - extents[p[-1]].bottom < reach * extents[p[-1]].h]
-        fits = [
-            p
-            for p in active
-            if not cells[i] and not cells[p[-1]] and _continues(extents[p[-1]], e, extents[p[-2]] if p[1:] else None)
-        ]
+        fits = [] if cells[i] else [p for p in active if not cells[p[-1]] and _continues(extents, p, e)]
         if fits:
             min(fits, key=lambda p: e.top - extents[p[-1]].bottom).append(i)
         else:
@@ -562,12 +564,12 @@ def group_lines(
     paragraphs = _paragraphs(extents, cells)
     if shear is None:
         shear = _shear(extents, paragraphs)
+    sheared = [e.sheared(shear) for e in extents]
     block_extents = []
     for members in paragraphs:
         top = min(extents[i].top for i in members)
         bottom = max(extents[i].bottom for i in members)
-        x0 = min(extents[i].x0 - shear * extents[i].cy for i in members)
-        x1 = max(extents[i].x1 - shear * extents[i].cy for i in members)
+        x0, x1 = min(sheared[i].x0 for i in members), max(sheared[i].x1 for i in members)
         block_extents.append(_Extent(x0, x1, (top + bottom) / 2, bottom - top))
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
     block_cells = [any(cells[i] for i in members) for members in paragraphs]  # a cell is a paragraph alone
