@@ -32,6 +32,7 @@ from ocdr.geometry import (
 )
 from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
+from ocdr.marks import take_in_marks
 from ocdr.models.classification.preprocess import (
     cls_batch,
     page_batch,
@@ -52,6 +53,7 @@ from ocdr.models.detection.processing import (
     pad_border,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.letter_case import case_by_height
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -611,7 +613,7 @@ class OCRPipeline:
         results = self.recognizer(crops, size)
         if params.use_rec_variants:
             results = reread(lambda again: self.recognizer(again, size), crops, results)
-        return [space_dashes(crop, result) for crop, result in zip(crops, results, strict=True)]
+        return [case_by_height(crop, space_dashes(crop, result)) for crop, result in zip(crops, results, strict=True)]
 
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0
@@ -786,6 +788,8 @@ class OCRPipeline:
         detections = self.detector(image, params, scene=gray is None)
         faint = show_through(image, [d.polygon for d in detections])
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]
+        if gray is not None:  # on paper, quotes and end marks cut off a word's box are taken back in (ocdr.marks)
+            detections = take_in_marks(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), detections)
         flipped = False
         if check:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)

@@ -11,6 +11,7 @@ from ocdr.document import Word
 from ocdr.geometry import quad_from_box
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.letter_case import case_by_height
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
     batch_crops,
@@ -264,6 +265,29 @@ def test_space_dashes_puts_back_the_spaces_beside_a_spaced_dash_only():
     for font in ("LiberationSerif-Regular.ttf", "Cousine-Regular.ttf"):
         crop, hyphened = _line_read_tight(["2017-12-03"], font)
         assert space_dashes(crop, hyphened) == hyphened
+
+
+def _word_crop(word: str, font: str) -> np.ndarray:
+    """A word rendered alone and cut as the recognizer's crops are: its box grown a little on every side."""
+    page, (label,) = render_lines([word], font, size=30, margin=20)
+    x0, y0 = label.polygon.min(axis=0).astype(int) - 3
+    x1, y1 = label.polygon.max(axis=0).astype(int) + 3
+    return page[y0:y1, x0:x1]
+
+
+def _reading(text: str) -> CTCResult:
+    return CTCResult(text, [0.9] * len(text), [(2 * i, 2 * i) for i in range(len(text))], 4 * len(text))
+
+
+def test_case_by_height_sets_the_case_of_look_alike_letters():
+    for font in ("LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
+        for word, read in (("whatever", "Whatever"), ("swirly", "sWirly"), ("Ollie", "ollie"), ("Rosier", "RoSier")):
+            assert case_by_height(_word_crop(word, font), _reading(read)).text == word, (font, word)
+        # read right: as it is; no letter of the other height to tell by ("WWW", "coos"): as read
+        for word, read in (("Sweden", "Sweden"), ("WWW", "www"), ("coos", "CoOS")):
+            assert case_by_height(_word_crop(word, font), _reading(read)).text == read, (font, word)
+    # a reading whose characters do not pair with the crop's glyphs is left alone
+    assert case_by_height(_word_crop("whatever", "DejaVuSans.ttf"), _reading("Whatevr")).text == "Whatevr"
 
 
 def test_drop_repeats_drops_a_glyph_read_twice():

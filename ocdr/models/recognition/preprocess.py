@@ -26,6 +26,18 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
 
 
+def print_ink(crop: np.ndarray) -> tuple[np.ndarray, slice]:
+    """A crop's ink (a bool mask) and its middle half of rows. Otsu's threshold is taken over the middle rows, where a
+    line's glyphs all lie and the lines above and below do not reach; the ink is dark or light, whichever the
+    majority (the ground) is not."""
+    gray = to_gray(crop)
+    middle = slice(gray.shape[0] // 4, gray.shape[0] - gray.shape[0] // 4)
+    band = np.ascontiguousarray(gray[middle])
+    level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    dark = np.median(band) > level  # dark print on a light ground
+    return ((gray < level) if dark else (gray > level)), middle
+
+
 def resize_crop(image: np.ndarray, height: int = REC_HEIGHT, max_width: int = MAX_WIDTH) -> np.ndarray:
     """Gray crop resized to ``height`` keeping its aspect ratio (width at least ``height // 2``)."""
     gray = to_gray(image)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from ocdr.models.recognition.ctc import DASHES, CTCResult
-from ocdr.models.recognition.preprocess import to_gray
+from ocdr.models.recognition.preprocess import print_ink
 
 SPACE_PITCH = 0.5  # both gaps beside a dash at least this x the pitch: a spaced dash
 SPACE_CENTRES = 1.15  # ...and the ink beside it at least this x the pitch centre to centre (a monospaced hyphen's is 1)
@@ -27,15 +26,9 @@ DASH_THICKNESS = 0.3  # a dash's ink is at most this x the crop's height tall (n
 
 
 def _ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The crop's columns of ink, as runs: (starts, ends) of the runs and the ink mask. Ink is what Otsu's threshold
-    parts from the ground (the majority) in the crop's middle half of rows, where a line's glyphs all lie and the
-    lines above and below do not reach."""
-    gray = to_gray(crop)
-    middle = slice(gray.shape[0] // 4, gray.shape[0] - gray.shape[0] // 4)
-    band = np.ascontiguousarray(gray[middle])
-    level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    dark = np.median(band) > level  # dark print on a light ground
-    ink = (gray < level) if dark else (gray > level)
+    """The crop's columns of ink (``print_ink``) in its middle rows, as runs: (starts, ends) of the runs and the ink
+    mask."""
+    ink, middle = print_ink(crop)
     columns = ink[middle].any(axis=0)
     edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
     return edges[0::2], edges[1::2], ink

@@ -1,0 +1,143 @@
+"""Punctuation that hugs a printed word, taken into the word's detected region.
+
+The detector's boxes often stop short of a word's quotes, brackets and end marks ("'adjectives'", "platoons:"), or
+find such a mark as a region of its own, so the mark is cut in half or read alone and lost. On paper, the ink tells
+where a word's marks are: a glyph past the box's end that is no wider than a mark, lies closer to the word than a
+word space, and closer to it than to the ink beyond it, belongs to the word. The box is grown to take it in (with a
+region that holds nothing else). On 20 synthetic 300 dpi pages, 106 of 5,848 words lost or garbled an edge mark;
+read from their labelled boxes, 83 of them came out right.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocdr.geometry import crop_region, pad_quad, polygon_box, quad_aspect, sub_quad
+from ocdr.models.detection.processing import DetectedRegion
+
+REACH = 1.0  # heights looked at past each end of a region
+# A mark lies at most MARK_GAP heights from the word's ink (a word space is 0.25-0.35 em, a quote's gap 0.05-0.1) and
+# at most MARK_BEYOND x its gap to the ink beyond it; it is at most MARK_WIDTH heights wide (one glyph, not a word)
+MARK_GAP, MARK_BEYOND, MARK_WIDTH = 0.15, 0.5, 0.6
+# A mark found as a region of its own is taken in with it when the region is no longer than the word's height and
+# the mark at most OWN_MARK_WIDTH heights wide: a quote, colon or bracket, not a "$" or "2" (FUNSD labels "$ 40.00"
+# and "Supp 2" as two words each, printed a hair apart)
+OWN_MARK_WIDTH = 0.35
+# ...and is not a dash or rule: at most FLAT heights tall and 1.5 times wider than tall (a leader's dashes after a
+# form's key, a table rule's stub)
+FLAT = 0.25
+MIN_HEIGHT = 6  # pixels: smaller print is not looked at
+
+
+def take_in_marks(gray: np.ndarray, regions: list[DetectedRegion]) -> list[DetectedRegion]:
+    """``regions`` of a page of print (``gray``: its gray pixels) with each quad grown at its ends to take in the
+    marks that hug its word, less the regions that held only such a mark. Polygons and upright regions (vertical
+    text) are left as they are."""
+    polygons = [r.polygon for r in regions]
+    boxes = np.array([polygon_box(p) for p in polygons]).reshape(-1, 4)
+    grown: dict[int, np.ndarray] = {}
+    taken: set[int] = set()
+    for i, region in enumerate(regions):
+        quad = region.polygon
+        if quad.shape != (4, 2) or quad_aspect(quad) >= 1.0:
+            continue
+        height = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+        if height < MIN_HEIGHT:
+            continue
+        frame = pad_quad(quad, 0.0, REACH)
+        strip = crop_region(gray, frame, rotate_vertical=False)
+        glyphs = _glyphs(strip)
+        if not len(glyphs):
+            continue
+        width = strip.shape[1]
+        start = REACH * height / max(float(np.linalg.norm(frame[1] - frame[0])), 1e-6) * width
+        owners, small = _owners(glyphs, strip.shape, frame, start, i, polygons, boxes, height)
+        x, w = glyphs[:, 0].astype(np.float64), glyphs[:, 2].astype(np.float64)
+        flat = (glyphs[:, 3] <= FLAT * height) & (w >= 1.5 * glyphs[:, 3])
+        right, right_marks = _reach(x, w, owners, small, flat, width - start, height)
+        left, left_marks = _reach(width - x - w, w, owners, small, flat, width - start, height)
+        if right > 0 or left > 0:
+            grown[i] = sub_quad(frame, max(0.0, (start - left) / width), min(1.0, (width - start + right) / width))
+            taken |= right_marks | left_marks
+    taken -= set(grown)  # a region that grew itself is a word, not a mark
+    return [
+        DetectedRegion(grown.get(i, r.polygon), r.score) if i in grown else r
+        for i, r in enumerate(regions)
+        if i not in taken
+    ]
+
+
+def _glyphs(strip: np.ndarray) -> np.ndarray:
+    """Connected ink of a region's strip (Otsu), as ``(x, y, w, h, area)`` rows: specks and ink running the strip's
+    full height (rules down the page, the lines above and below run together) left out."""
+    _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    stats = stats[1:]
+    full = (stats[:, 1] == 0) & (stats[:, 1] + stats[:, 3] >= strip.shape[0])
+    return stats[(stats[:, 4] >= 2) & ~full]
+
+
+def _owners(
+    glyphs: np.ndarray,
+    shape: tuple[int, int],
+    frame: np.ndarray,
+    start: float,
+    index: int,
+    polygons: list[np.ndarray],
+    boxes: np.ndarray,
+    height: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each glyph reaching past the region's ends: the other region its centre lies in (-1: none), and whether
+    that region holds just a mark (``OWN_MARK_WIDTH``), so the glyph may be taken in with it. A glyph the region
+    cuts that an overlapping neighbour holds ("08:30" and "- 21:30" found overlapping) is the neighbour's."""
+    owners = np.full(len(glyphs), -1)
+    small = np.zeros(len(glyphs), bool)
+    rows, width = shape
+    outside = np.flatnonzero((glyphs[:, 0] < start) | (glyphs[:, 0] + glyphs[:, 2] > width - start))
+    if not len(outside):
+        return owners, small
+    u = (glyphs[outside, 0] + glyphs[outside, 2] / 2) / width
+    v = (glyphs[outside, 1] + glyphs[outside, 3] / 2) / rows
+    top = frame[0] + (frame[1] - frame[0]) * u[:, None]
+    bottom = frame[3] + (frame[2] - frame[3]) * u[:, None]
+    points = top + (bottom - top) * v[:, None]
+    for k, (px, py) in zip(outside, points, strict=True):
+        holders = np.flatnonzero((boxes[:, 0] <= px) & (boxes[:, 2] >= px) & (boxes[:, 1] <= py) & (boxes[:, 3] >= py))
+        for j in holders[holders != index]:
+            contour = polygons[j].reshape(-1, 1, 2).astype(np.float32)
+            if cv2.pointPolygonTest(contour, (float(px), float(py)), False) >= 0:
+                owners[k] = j
+                small[k] = _long_side(polygons[j]) <= height and glyphs[k, 2] <= OWN_MARK_WIDTH * height
+                break
+    return owners, small
+
+
+def _long_side(polygon: np.ndarray) -> float:
+    x0, y0, x1, y1 = polygon_box(polygon)
+    return max(x1 - x0, y1 - y0)
+
+
+def _reach(
+    x: np.ndarray, w: np.ndarray, owners: np.ndarray, small: np.ndarray, flat: np.ndarray, end: float, height: float
+) -> tuple[float, set[int]]:
+    """How far past ``end`` (the region's end in its strip, read left to right) its word's ink and marks reach, and
+    the mark-sized regions taken in. Glyphs the region cuts are its own when no more than ``MARK_WIDTH`` wide; then
+    glyphs past the end, nearest first, while each is a mark hugging the word (``MARK_GAP``, ``MARK_BEYOND``)."""
+    right = x + w
+    free = owners < 0
+    cut = (x < end - 1) & (right > end) & (w <= MARK_WIDTH * height) & free & ~flat
+    ink_end = max(end, float(right[cut].max())) if cut.any() else end
+    order = [k for k in np.argsort(x, kind="stable") if x[k] >= ink_end - 1 and right[k] > end]
+    marks: set[int] = set()
+    for n, k in enumerate(order):
+        gap = x[k] - ink_end
+        if not (free[k] or small[k]) or flat[k] or w[k] > MARK_WIDTH * height or gap > MARK_GAP * height:
+            break
+        beyond = [x[j] - right[k] for j in order[n + 1 :] if x[j] >= right[k] - 1]
+        if beyond and gap > MARK_BEYOND * max(0.0, min(beyond)):
+            break
+        ink_end = max(ink_end, float(right[k]))
+        if not free[k]:
+            marks.add(int(owners[k]))
+    return ink_end - end, marks
