@@ -64,6 +64,7 @@ from ocdr.models.recognition.preprocess import (
     padded_width,
     resize_crop,
 )
+from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread
 from ocdr.runtime.session import OnnxModel
@@ -613,7 +614,10 @@ class OCRPipeline:
         results = self.recognizer(crops, size)
         if params.use_rec_variants:
             results = reread(lambda again: self.recognizer(again, size), crops, results)
-        return [case_by_height(crop, space_dashes(crop, result)) for crop, result in zip(crops, results, strict=True)]
+        return [
+            pair_quotes(case_by_height(crop, space_dashes(crop, result)))
+            for crop, result in zip(crops, results, strict=True)
+        ]
 
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0

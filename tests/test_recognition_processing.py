@@ -19,6 +19,7 @@ from ocdr.models.recognition.preprocess import (
     padded_width,
     resize_crop,
 )
+from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.render import render_lines
@@ -288,6 +289,21 @@ def test_case_by_height_sets_the_case_of_look_alike_letters():
             assert case_by_height(_word_crop(word, font), _reading(read)).text == read, (font, word)
     # a reading whose characters do not pair with the crop's glyphs is left alone
     assert case_by_height(_word_crop("whatever", "DejaVuSans.ttf"), _reading("Whatevr")).text == "Whatevr"
+
+
+def test_pair_quotes_gives_a_word_s_two_quotes_the_surer_one_s_style():
+    def read(text: str, first: float, last: float) -> CTCResult:
+        probs = [0.9] * len(text)
+        probs[0], probs[-1] = first, last
+        return CTCResult(text, probs, [(i, i) for i in range(len(text))], 4 * len(text))
+
+    assert pair_quotes(read("'Shearing\u2019", 0.8, 0.4)).text == "'Shearing'"
+    assert pair_quotes(read('\u201cMagoo"', 0.8, 0.5)).text == "\u201cMagoo\u201d"
+    assert pair_quotes(read("\u2018timed'", 0.4, 0.8)).text == "'timed'"
+    # each word of a line on its own; quotes of one style, an apostrophe and single against double left alone
+    assert pair_quotes(read("'a' and \u2018b\u2019", 0.9, 0.9)).text == "'a' and \u2018b\u2019"
+    for text in ("don\u2019t 'x'", '\u2018word"', "'ok'"):
+        assert pair_quotes(read(text, 0.9, 0.5)).text == text
 
 
 def test_drop_repeats_drops_a_glyph_read_twice():
