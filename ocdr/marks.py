@@ -62,7 +62,7 @@ def take_in_marks(gray: np.ndarray, regions: list[DetectedRegion]) -> list[Detec
             taken |= right_marks | left_marks
     taken -= set(grown)  # a region that grew itself is a word, not a mark
     return [
-        DetectedRegion(grown.get(i, r.polygon), r.score) if i in grown else r
+        DetectedRegion(grown[i], r.score) if i in grown else r
         for i, r in enumerate(regions)
         if i not in taken
     ]
