@@ -61,11 +61,7 @@ def take_in_marks(gray: np.ndarray, regions: list[DetectedRegion]) -> list[Detec
             grown[i] = sub_quad(frame, max(0.0, (start - left) / width), min(1.0, (width - start + right) / width))
             taken |= right_marks | left_marks
     taken -= set(grown)  # a region that grew itself is a word, not a mark
-    return [
-        DetectedRegion(grown[i], r.score) if i in grown else r
-        for i, r in enumerate(regions)
-        if i not in taken
-    ]
+    return [DetectedRegion(grown[i], r.score) if i in grown else r for i, r in enumerate(regions) if i not in taken]
 
 
 def _glyphs(strip: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import cv2
 from ocdr.io.labels import gt_list_items, icdar_pairs, write_gt_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET
 from ocdr.models.recognition.preprocess import REC_HEIGHT, resize_crop
+from ocdr.training.loop import split_names
 from ocdr.training.synth.fonts import find_fonts
 
 
@@ -83,11 +84,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="an ignored folder of the checkout, e.g. .gpu")
     parser.add_argument("--no-fonts", action="store_true", help="do not pack the recipe fonts")
     args = parser.parse_args()
-    for folder in args.folders:
+    for folder, name in zip(args.folders, split_names(args.folders), strict=True):  # a/train, b/train: a_train, b_train
         if (folder / "gts").is_dir():
-            print(f"{args.out / folder.name}: {pack_pages(folder, args.out / folder.name)} pages")
+            print(f"{args.out / name}: {pack_pages(folder, args.out / name)} pages")
         else:
-            print(f"{args.out / folder.name}: {pack_crops(folder, args.out / folder.name)} crops")
+            print(f"{args.out / name}: {pack_crops(folder, args.out / name)} crops")
     if not args.no_fonts:
         print(f"{args.out / 'fonts'}: {subset_fonts(args.out / 'fonts')} fonts")
 

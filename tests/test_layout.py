@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ocdr.document import Line, Page, Word, polygon_angles
-from ocdr.geometry import quad_from_box
+from ocdr.geometry import quad_from_box, unturn_points
 from ocdr.layout.grouping import SEGMENT_GAP, group_lines, group_words, text_segments
 
 CHAR_W = 10.0  # px per character of the synthetic words
@@ -348,3 +348,17 @@ def test_text_segments_split_lines_at_wide_gaps():
     assert [s.confidence for s in segments] == [0.9, 0.6, 0.8]  # the least sure word's
     assert [s.text for s in text_segments(words, max_gap=3.0)][0] == "TOTAL AMOUNT 12.50"
     assert SEGMENT_GAP < 2.5 and text_segments([]) == []
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_text_segments_of_a_turned_page_read_upright(angle):
+    """On a page read turned (``Page.angle``), the words' polygons are in the turned image: a line there runs right
+    to left (180) or vertically (90, 270), yet its segments read as on the upright page, boxed in the same frame."""
+    words = _line("TOTAL AMOUNT", 20, 20) + [Word(quad_from_box(190, 20, 240, 40), "12.50", 0.6)]
+    upright = text_segments(words)
+    turned = [Word(unturn_points(w.polygon, angle, 600, 400), w.text, w.confidence) for w in _shuffled(words)]
+    segments = text_segments(turned, angle=angle)
+    assert [s.text for s in segments] == [s.text for s in upright] == ["TOTAL AMOUNT", "12.50"]
+    for seg, up in zip(segments, upright, strict=True):
+        box = unturn_points(up.polygon, angle, 600, 400)
+        np.testing.assert_allclose(np.sort(seg.polygon, axis=0), np.sort(box, axis=0), atol=1e-3)

@@ -57,10 +57,11 @@ def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.
     ]
 
 
-def detection_polygons(regions: list, segments: bool) -> list[np.ndarray]:
-    """The detected regions' polygons, or (``segments``) those of the text segments they form."""
+def detection_polygons(regions: list, segments: bool, angle: int = 0) -> list[np.ndarray]:
+    """The detected regions' polygons, or (``segments``) those of the text segments they form on a page whose
+    content is turned clockwise by ``angle``."""
     if segments:
-        regions = text_segments([Word(r.polygon, "", 1.0) for r in regions])
+        regions = text_segments([Word(r.polygon, "", 1.0) for r in regions], angle=angle)
     return [r.polygon for r in regions]
 
 
@@ -97,9 +98,9 @@ def evaluate_e2e(
         page = ocr.pipeline.read_page(image, run_params, pixel_aspect=aspect)
         seconds += time.perf_counter() - t0
         n += 1
-        read = text_segments(page.words) if segments else page.words
+        read = text_segments(page.words, angle=page.angle) if segments else page.words
         words = words + match_words([(w.polygon, w.text) for w in read], labels, case_sensitive=case_sensitive)
-        found, matched = detection_matches(detection_polygons(page.regions, segments), labels)
+        found, matched = detection_matches(detection_polygons(page.regions, segments, page.angle), labels)
         dets = dets + found
         angles_right += sum(r.angle == line_truth for r in page.regions)
         angles_seen += len(page.regions)

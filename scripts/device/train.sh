@@ -1,52 +1,59 @@
 #!/usr/bin/env bash
-# Device call 2 of 2: the detector (crops made by --workers processes), the recognizer (with sentence-end crops) and
-# the text-line classifier side by side, each under a time limit, best checkpoints (no optimizer) into $OUT.
-# Carry: .gpu (crop sets, fonts, classifier start) .det2 (FUNSD and SROIE pages) .whl; .det from call 1 stays.
-# Data: python scripts/pack_for_device.py --out .gpu <crop sets>; ... --out .det --no-fonts <icdar2015_train>;
-# ... --out .det2 --no-fonts <funsd_train> <sroie_train>. Dry run here: OUT=/tmp/out DEV=cpu SKIP_PIP=1 DSTEPS=6 ...
-# Reuses call 1's wheels, fonts and renders when the machine stayed warm (30 s between calls); redoes them if not.
-# Size: a call's tree is at most 64 MiB and the tracked files are 38 MB, so both calls fit only with the weights these
-# runs do not read (the synthetic-only and int8 files, the page classifier: 21 MB) moved out of the tree meanwhile.
+# One device call (a lent GPU, 15 minutes of device time in all, so one call and no second try): synthetic lines
+# rendered there, then two recognizer and two text-line classifier runs side by side, each under a time limit; the
+# best and last checkpoints (no optimizer) and the logs come back in $OUT.
+# Carry: .gpu_pack (.gpu as one tar: crop sets and fonts from python scripts/pack_for_device.py --out .gpu <folders>,
+# then tar czf .gpu_pack/gpu.tgz .gpu) and .whl (pyclipper,
+# pypdfium2: the device lacks them). The tree travels too (64 MiB with the carried paths), so the weights these runs do
+# not start from (detector, int8, synthetic-only, page and scene classifiers: 30 MB) are moved out of it meanwhile.
+# Dry run here: OUT=/tmp/out DEV=cpu SKIP_PIP=1 SYN=300 SYNE=200 STEPS=4 BUDGET=200 bash scripts/device/train.sh
 set -u
 T0=$(date +%s)
+# Tens of thousands of small files travel as more than their size: .gpu may come as one tar (carry .gpu_pack).
+[ -d .gpu ] || tar xzf .gpu_pack/gpu.tgz || exit 2
+[ -n "${SKIP_PIP:-}" ] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 3
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-W=/tmp/w
-if [ ! -e $W/prep.done ]; then echo "cold machine: preparing again"; SYN=30000 SYNE=20000 bash scripts/device/prep.sh || exit 6; fi
+[ -n "${SKIP_PIP:-}" ] || { mkdir -p ~/.fonts && cp .gpu/fonts/* ~/.fonts/; }
+DEV=${DEV:-cuda}
+python3 -c "import torch, ocdr.training.train_rec; assert '$DEV' == 'cpu' or torch.cuda.is_available(); print('torch', torch.__version__)" || exit 4
+W=/tmp/w; rm -rf $W; mkdir -p $W
+python3 -m ocdr.cli synth lines --out $W/synth_a --count ${SYN:-40000} --seed 31 --workers 14 > $W/synth.log 2>&1 &
+python3 -m ocdr.cli synth lines --out $W/synth_b --count ${SYN:-40000} --seed 32 --workers 14 --line-prob 0.5 >> $W/synth.log 2>&1 &
+python3 -m ocdr.cli synth lines --out $W/synth_end --count ${SYNE:-30000} --seed 33 --workers 14 --end-prob 0.5 >> $W/synth.log 2>&1 &
+wait; tail -n 3 $W/synth.log; echo "synthetic lines at $(( $(date +%s) - T0 )) s"
 nvidia-smi --query-gpu=name,memory.used --format=csv,noheader || true
 G=.gpu
-LEFT=$(( ${BUDGET:-540} - ($(date +%s) - T0) - 60 ))
-LIMIT=$(python3 -c "print(round($LEFT/60, 2))")
+LIMIT=$(python3 -c "print(round((${BUDGET:-540} - ($(date +%s) - $T0) - 45) / 60, 2))")
 echo "time limit per job: $LIMIT min"
-JOBS="r c"
-if [ -d .det/icdar2015_train ]; then
-  JOBS="d r c"
-  python3 -m ocdr.cli train det --init ocdr/runtime/weights/det_dbnet_resnet18_lite.onnx \
-    --data .det2/funsd_train .det/icdar2015_train --line-data .det2/sroie_train --synth-data $W/synth_pages \
-    --real-share 0.7 --out $W/d --steps ${DSTEPS:-5000} --eval-every 1000 --val-pages 30 --batch-size ${DBS:-16} \
-    --crop-size 640 --lr 1e-3 --workers ${DW:-9} --device ${DEV:-cuda} --threads 2 --time-limit $LIMIT --seed 0 > $W/d.log 2>&1 &
-else
-  echo "no ICDAR 2015 pages here: detector not trained"
-fi
-REAL="$G/iiit5k_train $G/icdar2015_words_train $G/svt_train $G/funsd_train_words $G/sroie_train_lines"
-CLSREAL="$G/iiit5k_train $G/svt_train $G/icdar2015_words_train $G/funsd_train_words $G/sroie_train_lines"
-python3 -m ocdr.cli train rec --data $REAL --synth-data $W/synth_a $W/synth_b $W/synth_end --real-share 0.5 \
-  --init ocdr/runtime/weights/rec_crnn_lite.onnx --out $W/r --steps ${RSTEPS:-10000} --eval-every 1000 --lr 3e-4 \
-  --device ${DEV:-cuda} --threads 2 --time-limit $LIMIT --seed 0 > $W/r.log 2>&1 &
-python3 -m ocdr.cli train cls --task line --data $CLSREAL --synth 0 --synth-data $W/synth_b --augment 1 \
-  --init $W/c1_init.pt --out $W/c --steps ${CSTEPS:-9000} --eval-every 1000 --lr 1e-3 --device ${DEV:-cuda} \
-  --threads 2 --time-limit $LIMIT --seed 0 > $W/c.log 2>&1 &
+# The first five folders in the order of runs/rec_real (and runs/cls_line2), so that --seed 0 holds out the same crops.
+REC="$G/iiit5k_train $G/icdar2015_words_train $G/svt_train $G/funsd_train_words $G/sroie_train_lines"
+REC="$REC $G/ic15_rect_rec_train $G/funsd_rect_train $G/sroie_rect_train"
+CLS="$G/iiit5k_train $G/svt_train $G/icdar2015_words_train $G/funsd_train_words $G/sroie_train_lines $G/ic15_rect_train"
+SYNTH="$W/synth_a $W/synth_b $W/synth_end"
+COMMON="--device $DEV --threads 3 --time-limit $LIMIT --seed 0 --eval-every ${EVAL:-1000}"
+python3 -m ocdr.cli train rec --data $REC --synth-data $SYNTH --real-share 0.5 --init ocdr/runtime/weights/rec_crnn_lite.onnx \
+  --freeze-bn --lr 1e-4 --steps ${STEPS:-9000} --out $W/r1 $COMMON > $W/r1.log 2>&1 &
+python3 -m ocdr.cli train rec --data $REC --synth-data $SYNTH --real-share 0.5 --init ocdr/runtime/weights/rec_crnn_lite.onnx \
+  --lr 2e-4 --steps ${STEPS:-9000} --out $W/r2 $COMMON > $W/r2.log 2>&1 &
+python3 -m ocdr.cli train cls --task line --data $CLS --synth 0 --synth-data $W/synth_b --augment 1 --real-share 0.5 \
+  --init ocdr/runtime/weights/cls_line_orientation_lite.onnx --lr 5e-4 --steps ${STEPS:-10000} --out $W/c1 $COMMON > $W/c1.log 2>&1 &
+python3 -m ocdr.cli train cls --task line --arch line_orientation_base --data $CLS --synth 0 --synth-data $W/synth_b \
+  --augment 1 --real-share 0.5 --lr 2e-3 --steps ${STEPS:-10000} --out $W/c2 $COMMON > $W/c2.log 2>&1 &
+JOBS="r1 r2 c1 c2"
 while [ $(jobs -r | wc -l) -gt 0 ]; do
-  sleep 30; echo "t=$(( $(date +%s) - T0 ))s"; for j in $JOBS; do tail -n 1 $W/$j.log; done
+  sleep ${POLL:-30}; echo "t=$(( $(date +%s) - T0 ))s"; for j in $JOBS; do tail -n 1 $W/$j.log; done
   nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader || true
 done
-for j in $JOBS; do
-  python3 -c "
+for j in $JOBS; do  # at most 8 files come back: the classifiers' best only
+  for k in best $([ ${j:0:1} = r ] && echo last); do
+    python3 -c "
 import torch
-s = torch.load('$W/$j/best.pt', map_location='cpu', weights_only=False)
-for k in ('optimizer', 'scheduler'): s.pop(k, None)
-torch.save(s, '$OUT/$j.pt'); print('$j best step', s['step'], 'score', s['best'])
-" || echo "no best for $j"
+s = torch.load('$W/$j/$k.pt', map_location='cpu', weights_only=False)
+for key in ('optimizer', 'scheduler', 'scaler'): s.pop(key, None)
+torch.save(s, '$OUT/${j}_$k.pt'); print('$j $k step', s['step'], 'best', s['best'])
+" || echo "no $k for $j"
+  done
 done
-(cd $W && tar czf $OUT/logs.tgz $(for j in $JOBS; do echo $j.log $j/metrics.jsonl; done))
+(cd $W && tar czf $OUT/logs.tgz synth.log $(for j in $JOBS; do echo $j.log $j/metrics.jsonl; done))
 for j in $JOBS; do grep "val" $W/$j.log | tail -n 2; done
 echo "done at $(( $(date +%s) - T0 )) s"
