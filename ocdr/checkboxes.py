@@ -4,7 +4,8 @@ words "☐" (empty) and "☑" (ticked), the characters FUNSD's annotators use fo
 Read as text, a box came out as a letter joined to the word after it ("☐ STORE" read "USTORE", "☒ REFRIGERATOR"
 "QREFRIGERATOR") or as a stray "D", "0" or "K". What tells a box from a letter of the same size ("O", "D", "B", a
 low-resolution Courier "o") is its shape (straight inked sides, square corners, a thin frame) and its place: paper
-all round it, and more space to the next mark than the letter spacing beyond that mark.
+all round it, and more space to the next mark than the letter spacing beyond that mark. A box a pixel or two from
+its label has no such space, so those squares are handed back apart, for the page's reading to settle.
 """
 
 from __future__ import annotations
@@ -69,10 +70,10 @@ def _gaps(k: int, boxes: np.ndarray, step: int) -> list[int]:
     return [int(b[0] - a[1]) for a, b in zip(spans, spans[1:], strict=False)]
 
 
-def _spaced(k: int, boxes: np.ndarray) -> bool:
-    """Whether blob ``k`` stands apart from the marks beside it: a letter's gaps to its neighbours are its word's
-    letter spacing; a box is set off from its label by a space."""
-    for step in (1, -1):
+def _spaced(k: int, boxes: np.ndarray, steps: tuple[int, ...] = (1, -1)) -> bool:
+    """Whether blob ``k`` stands apart from the marks beside it (``steps``: 1 right, -1 left): a letter's gaps to
+    its neighbours are its word's letter spacing; a box is set off from its label by a space."""
+    for step in steps:
         gaps = _gaps(k, boxes, step)
         if gaps:
             spacing = max(0.0, float(np.median(gaps[1:4]))) if len(gaps) > 1 else 0.0
@@ -82,14 +83,23 @@ def _spaced(k: int, boxes: np.ndarray) -> bool:
 
 
 def checkboxes(gray: np.ndarray) -> list[Checkbox]:
+    """The checkboxes of a gray page that stand apart from their labels (``find_checkboxes``)."""
+    return find_checkboxes(gray)[0]
+
+
+def find_checkboxes(gray: np.ndarray) -> tuple[list[Checkbox], list[Checkbox]]:
     """The checkboxes of a gray page: components of ink (Otsu) that are nearly square, ``MIN_SIDE`` pixels to
     ``MAX_SIDE`` glyphs a side, with four straight inked sides (``EDGE_SHARE``), inked corners (``CORNER_INK``; an
     empty box may have one worn to a pixel) and a thin frame (``THIN``), little ink inside (``MAX_FILL``), paper
-    beside them (``CLEAR``) and a space to the marks next to them (``SPACE``, ``MIN_SPACE``)."""
+    beside them (``CLEAR``) and a space to the marks next to them (``SPACE``, ``MIN_SPACE``).
+
+    Second, the squares of a box's shape, set apart above, below and on the left, that have print close on their
+    right, where a box a pixel or two from its label ("☐STORE") and a square letter starting a word ("O", "D" in
+    some fonts) look alike: the page's reading tells them apart (``OCRPipeline.glued_boxes``)."""
     blobs = Ink(gray, labelled=True)
     glyph = blobs.glyph_size()
     if glyph is None:
-        return []
+        return [], []
     ink, labels, boxes = blobs.ink, blobs.labels, blobs.stats[:, :4]
     w, h = boxes[:, 2], boxes[:, 3]
     sized = (
@@ -110,7 +120,7 @@ def checkboxes(gray: np.ndarray) -> list[Checkbox]:
     # more, and the ones with one ("B" in a thin mono font) have strokes inside
     corners = np.sort(corner_ink, axis=0)
     kept = (corners[0] >= 1) & (corners[1] >= CORNER_INK)
-    found = []
+    found, glued = [], []
     for k, square in zip(candidates[kept], corners[0][kept] >= CORNER_INK, strict=True):
         x, y, width, height = (int(v) for v in boxes[k])
         part = labels[y : y + height, x : x + width] == k + 1
@@ -124,12 +134,13 @@ def checkboxes(gray: np.ndarray) -> list[Checkbox]:
         if inside.size < 9 or (fill := float(inside.mean())) > MAX_FILL or (not square and fill >= TICKED):
             continue  # a worn box is let through empty only
         clear = max(2, round(CLEAR * width))
-        beside = (ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear])
+        left, right = ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear]
         above_below = (ink[max(0, y - clear) : y, x : x + width], ink[y + height : y + height + clear, x : x + width])
-        if any(p.any() for p in (*beside, *above_below)) or not _spaced(k, boxes):
+        if any(p.any() for p in (left, *above_below)) or not _spaced(k, boxes, (-1,)):
             continue
-        found.append(Checkbox(x, y, width, height, fill >= TICKED, float(min(edges))))
-    return found
+        box = Checkbox(x, y, width, height, fill >= TICKED, float(min(edges)))
+        (found if not right.any() and _spaced(k, boxes, (1,)) else glued).append(box)
+    return found, glued
 
 
 def paint_over(image: np.ndarray, found: list[Checkbox]) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from ocdr.checkboxes import checkboxes, paint_over
+from ocdr.checkboxes import Checkbox, find_checkboxes, paint_over
 from ocdr.cleanup import bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
@@ -721,10 +721,33 @@ class OCRPipeline:
         ]
         return len(self.known_words(words)), len(words)
 
+    def glued_boxes(self, squares: list[Checkbox], words: list[Word]) -> list[Checkbox]:
+        """The ``squares`` shaped as checkboxes with print close on their right (``find_checkboxes``) that are
+        boxes: those no word was read over, and those whose word starts with a letter for the box ("OSTORE" for
+        "☐STORE") and is a list word without that letter but not with it (a square "D" starting "Dear" or "DATE"
+        stays a letter). None without a word list. They cost a second reading of their page, with them painted over
+        as the others are."""
+        lexicon = self.lexicon
+        if lexicon is None:
+            return []
+        found = []
+        for box in squares:
+            middle = (box.x + box.width / 2, box.y + box.height / 2)
+            over = [w for w in words if cv2.pointPolygonTest(w.polygon.astype(np.float32), middle, False) >= 0]
+            text = over[0].text if len(over) == 1 else ""
+            if not over or (len(text) >= 3 and lexicon.knows(text[1:]) and not lexicon.knows(text)):
+                found.append(box)
+        return found
+
     def known_words(self, words: list[str]) -> list[str]:
         """The ``words`` in the recognizer's word list (none without one)."""
-        lexicon = self.recognizer.lexicon
+        lexicon = self.lexicon
         return [] if lexicon is None else [w for w in words if lexicon.knows(w)]
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        """The recognizer's word list; none for a stand-in recognizer without one."""
+        return getattr(self.recognizer, "lexicon", None)
 
     @staticmethod
     def legible_words(page: Page) -> list[str]:
@@ -767,9 +790,12 @@ class OCRPipeline:
         index: int = 0,
         source: str | None = None,
         check: bool = False,
+        glued: tuple[Checkbox, ...] = (),
     ) -> Page:
         """The page read turned back by ``page_angle`` (the angle its content is turned clockwise), with results in
-        the input's coordinates; ``check``: let the text-line classifier turn it by 180 degrees more."""
+        the input's coordinates; ``check``: let the text-line classifier turn it by 180 degrees more; ``glued``:
+        checkboxes touching their labels, found by a first reading (``glued_boxes``)."""
+        given = image
         height, width = image.shape[:2]
         image = np.ascontiguousarray(np.rot90(image, page_angle // 90))
         outline, unwarp_back = None, None
@@ -780,9 +806,10 @@ class OCRPipeline:
             image, back = straighten(image, skew)
         # On paper (not a photo's scene), a form's checkboxes were read as letters joined to their labels ("USTORE"
         # for a box and "STORE"): they are painted over and given back as words "☐" and "☑" (ocdr.checkboxes)
-        boxes, found = [], []
+        boxes, found, close = [], [], []
         if (gray := paper_gray(image)) is not None:
-            boxes = checkboxes(gray)
+            boxes, close = find_checkboxes(gray)
+            boxes += glued
             image = paint_over(image, boxes)
             found = rules(paint_over(gray, boxes))
         # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
@@ -804,6 +831,8 @@ class OCRPipeline:
             _add_reading(regions, words, *found_region, params)
         if crop_border(image) and not boxes and sum(len(block.lines) for block in group_words(words)) <= 1:
             self.read_whole(image, params, regions, words)
+        if not glued and not flipped and (more := self.glued_boxes(close, words)):
+            return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

@@ -87,5 +87,6 @@ def test_batched_recognizer_reads_like_the_plain_one(ocr, text_page):
         differ = [(a, b) for a, b in zip(got, want, strict=True) if a != b]
         assert len(got) == len(want) > 20 and len(differ) <= 1, differ
         assert all(Levenshtein.distance(a, b) <= 1 for a, b in differ), differ
+        assert batched.lexicon is recognizer.lexicon is not None  # the pipeline checks readings against it
     finally:
         batched.close()

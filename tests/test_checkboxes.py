@@ -3,19 +3,23 @@ look like boxes (O, D, B, 0) are left to the reader."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
-from ocdr.checkboxes import checkboxes, paint_over
+from ocdr.checkboxes import checkboxes, find_checkboxes, paint_over
+from ocdr.document import Word
+from ocdr.geometry import quad_from_box
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import render_lines
 
 LINES = ["Storage conditions", "Store in dark", "Refrigerator", "Room temperature"]
 
 
-def form() -> tuple[np.ndarray, list[tuple[int, int, int, bool]]]:
-    """``LINES`` with a box left of each of the last three, the middle one crossed; the boxes as x, y, side,
-    crossed."""
+def form(gap: float | None = None) -> tuple[np.ndarray, list[tuple[int, int, int, bool]]]:
+    """``LINES`` with a box left of each of the last three, the middle one crossed, set off from its label by
+    0.45 line heights (or ``gap`` pixels); the boxes as x, y, side, crossed."""
     page, labels = render_lines(LINES, margin=90)
     page = page.copy()
     starts = {label.text: label.polygon for label in labels}
@@ -23,7 +27,7 @@ def form() -> tuple[np.ndarray, list[tuple[int, int, int, bool]]]:
     for word, crossed in (("Store", False), ("Refrigerator", True), ("Room", False)):
         (x0, y0), (_, y1) = starts[word].min(0), starts[word].max(0)
         side = int(0.8 * (y1 - y0))
-        x, y = int(x0 - 0.45 * (y1 - y0)) - side, int(y0 + 0.1 * (y1 - y0))
+        x, y = int(x0 - (0.45 * (y1 - y0) if gap is None else gap)) - side, int(y0 + 0.1 * (y1 - y0))
         cv2.rectangle(page, (x, y), (x + side, y + side), (0, 0, 0), 2)
         if crossed:
             cv2.line(page, (x + 5, y + 5), (x + side - 5, y + side - 5), (0, 0, 0), 3)
@@ -55,8 +59,29 @@ def test_a_form_reads_its_boxes_as_box_characters(ocr, monkeypatch):
     page, _ = form()
     lines = [line.text for line in ocr(page).pages[0].lines]
     assert lines == ["Storage conditions", "☐ Store in dark", "☑ Refrigerator", "☐ Room temperature"]
-    monkeypatch.setattr(ocdr.pipeline, "checkboxes", lambda gray: [])
+    monkeypatch.setattr(ocdr.pipeline, "find_checkboxes", lambda gray: ([], []))
     assert [line.text for line in ocr(page).pages[0].lines] != lines
+
+
+def test_boxes_touching_their_labels_are_told_from_letters_by_the_reading(ocr):
+    """A box a few pixels from its label ("☐STORE", most of FUNSD's boxes) has no space beside it, as a square
+    letter starting a word has none: it is found as a square with print close on its right, and the page's reading
+    settles it (``OCRPipeline.glued_boxes``)."""
+    page, drawn = form(gap=3)
+    apart, glued = find_checkboxes(cv2.cvtColor(page, cv2.COLOR_RGB2GRAY))
+    assert apart == [] and len(glued) == len(drawn)
+    for box, (x, y, _, crossed) in zip(sorted(glued, key=lambda box: box.y), drawn, strict=True):
+        assert abs(box.x - x) <= 2 and abs(box.y - y) <= 2 and box.ticked == crossed
+    lines = [line.text for line in ocr(page).pages[0].lines]
+    assert lines == ["Storage conditions", "☐ Store in dark", "☑ Refrigerator", "☐ Room temperature"]
+    pipeline = ocr.pipeline
+    lexicon = pipeline.recognizer.lexicon
+    square = glued[0]
+    middle = quad_from_box(square.x - 2, square.y - 2, square.x + 40, square.y + square.height + 2)
+    word = Word(middle, "OSTORE", 0.9)  # the box read as a letter of its label's word: a box
+    assert pipeline.glued_boxes([square], [word]) == [square]
+    assert pipeline.glued_boxes([square], [replace(word, text="DATE")]) == []  # a list word as read: a letter
+    assert lexicon is not None and lexicon.knows("STORE") and not lexicon.knows("OSTORE")
 
 
 def test_an_upside_down_form_gives_its_boxes_where_they_are(ocr):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ocdr.models.recognition.ctc import CTCResult
+from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.pipeline import TextRecognizer
 
 T = TypeVar("T")
@@ -147,6 +148,11 @@ class BatchedRecognizer:
             return recognizer(crops, max_batch)
 
         return cls(recognizer, MicroBatcher(run, max_batch, max_wait, on_batch, name="ocdr-rec-batcher"))
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        """The wrapped recognizer's word list (the pipeline checks readings against it)."""
+        return self.recognizer.lexicon
 
     def __call__(self, crops: list, batch_size: int = 32) -> list[CTCResult]:
         """``batch_size`` is ignored: the batcher's own ``max_batch`` decides, across requests."""
