@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
@@ -54,7 +54,7 @@ from ocdr.models.detection.processing import (
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import case_by_height
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
     REC_TAIL,
@@ -298,16 +298,19 @@ class TextRecognizer:
                 batch = np.pad(batch, ((0, self.buckets.batch(len(idx)) - len(idx)), (0, 0), (0, 0), (0, 0)))
             yield idx, batch, widths
 
-    def __call__(self, crops: list[np.ndarray], batch_size: int = 32) -> list[CTCResult]:
+    def __call__(
+        self, crops: list[np.ndarray], batch_size: int = 32, margin: float | Sequence[float] = LEXICON_MARGIN
+    ) -> list[CTCResult]:
         """One result per crop. Its ``num_steps`` are the crop's own, so positions map onto the crop; a character
-        read in the background tail lies past them."""
+        read in the background tail lies past them. ``margin``: the word list's, for all crops or one per crop."""
+        margins = [margin] * len(crops) if isinstance(margin, float | int) else list(margin)
         results: list[CTCResult | None] = [None] * len(crops)
         for idx, batch, widths in self.batches(crops, batch_size):
             probs = self.model.run(batch)[: len(idx)]
             decoded = ctc_greedy_decode(probs, self.chars, output_steps(widths))
             for row, (i, res, steps) in enumerate(zip(idx, decoded, output_steps(widths - self.tail), strict=True)):
                 if self.lexicon is not None:
-                    res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars)
+                    res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars, margins[i])
                 results[i] = replace(res, num_steps=int(steps))
         return results  # type: ignore[return-value]
 
@@ -592,28 +595,41 @@ class OCRPipeline:
         return angles
 
     def recognize(
-        self, image: np.ndarray, detections: list[DetectedRegion], params: OCRParams
+        self,
+        image: np.ndarray,
+        detections: list[DetectedRegion],
+        params: OCRParams,
+        margin: float = LEXICON_MARGIN,
     ) -> tuple[list[np.ndarray], list[CTCResult], list[int]]:
-        """Read each region; returns its quad in reading direction, its CTC result and its text-line angle."""
+        """Read each region; returns its quad in reading direction, its CTC result and its text-line angle.
+        ``margin``: the word list's (``read_crops``)."""
         quads = [d.polygon for d in detections]
         angles = self.orient(image, quads, params)
         # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
         tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
         candidates = quads + [turn_quad(quads[i]) for i in tall]
-        results = self.read_crops(region_crops(image, candidates, CROP_PAD_X), params)
+        results = self.read_crops(region_crops(image, candidates, CROP_PAD_X), params, margin=margin)
         for k, i in enumerate(tall):
             turned = results[len(quads) + k]
             if turned.confidence > results[i].confidence:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
         return quads, results[: len(quads)], angles
 
-    def read_crops(self, crops: list[np.ndarray], params: OCRParams, batch_size: int | None = None) -> list[CTCResult]:
+    def read_crops(
+        self,
+        crops: list[np.ndarray],
+        params: OCRParams,
+        batch_size: int | None = None,
+        margin: float = LEXICON_MARGIN,
+    ) -> list[CTCResult]:
         """The recognizer's reading of each crop (``batch_size`` crops a call, ``params.rec_batch_size`` by default),
-        with the unsure ones read again in variants when ``params.use_rec_variants`` is on."""
+        with the unsure ones read again in variants when ``params.use_rec_variants`` is on. ``margin``: how much
+        less likely than the reading a word-list word may be and still replace it (``LEXICON_MARGIN`` for crops and
+        scenes, ``PAPER_MARGIN`` for the regions of a paper page)."""
         size = batch_size or params.rec_batch_size
-        results = self.recognizer(crops, size)
+        results = self.recognizer(crops, size, margin)
         if params.use_rec_variants:
-            results = reread(lambda again: self.recognizer(again, size), crops, results)
+            results = reread(lambda again: self.recognizer(again, size, margin), crops, results)
         return [
             pair_quotes(case_by_height(crop, space_dashes(crop, result)))
             for crop, result in zip(crops, results, strict=True)
@@ -824,7 +840,9 @@ class OCRPipeline:
         flipped = False
         if check:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)
-        quads, results, angles = self.recognize(image, detections, params)
+        # a paper page's words are mostly list words: near misses are put right more readily than on a scene's signs
+        margin = LEXICON_MARGIN if gray is None else PAPER_MARGIN
+        quads, results, angles = self.recognize(image, detections, params, margin)
         regions: list[Region] = []
         words: list[Word] = []
         for found_region in zip(detections, quads, results, angles, strict=True):

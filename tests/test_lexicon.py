@@ -18,7 +18,7 @@ from ocdr.models.recognition.ctc import (
     ctc_greedy_decode,
     ctc_log_likelihood,
 )
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import PAPER_MARGIN, Lexicon
 from tests.conftest import SHARED_DATA
 
 CHARS = list(string.ascii_letters + string.digits + " .")  # class k + 1 is CHARS[k]; class 0 the blank
@@ -81,6 +81,11 @@ def test_near_misses_become_list_words_and_the_rest_stays():
     assert read(lexicon, outputs("SHOPING", {12: ("P", 0.3)})).text == "SHOPPING"
     # a sure reading outside the list, a word in the list, numbers and short list words are never replaced
     assert read(lexicon, outputs("Frange", {13: ("c", 0.001)})).text == "Frange"
+    # within e^-3 of the reading it is replaced, at e^-3.9 only by a wider margin (paper pages': ``PAPER_MARGIN``)
+    assert read(lexicon, outputs("Frange", {13: ("c", 0.1)})).text == "France"
+    nearly = outputs("Frange", {13: ("c", 0.02)})
+    assert read(lexicon, nearly).text == "Frange"
+    assert lexicon.correct(ctc_greedy_decode(nearly[None], CHARS)[0], nearly, CHARS, PAPER_MARGIN).text == "France"
     assert read(lexicon, outputs("to")).text == "to"
     assert read(lexicon, outputs("12 Fance", {11: ("r", 0.3)})).text == "12 France"
     assert read(lexicon, outputs("cx", {4: ("c", 0.45)})).text == "cx"  # "cc" has 2 letters: never put in

@@ -16,6 +16,7 @@ from ocdr.evaluation.metrics import match_words
 from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion
+from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN
 from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, load_font, render_page
@@ -409,13 +410,23 @@ def test_weak_regions_are_kept_only_when_read_surely(text_page):
             return [DetectedRegion(quad, score) for score in (sure, weak, weak)]
 
     class ScriptedRecognizer:
-        def __call__(self, crops, batch_size):
+        margins: list[float] = []
+
+        def __call__(self, crops, batch_size, margin):
+            self.margins.append(margin)
             return [CTCResult("word", [p] * 4, [(i, i) for i in range(4)], 8) for p in (unsure, clear, unsure)]
 
-    page = OCRPipeline(FixedDetector(), ScriptedRecognizer()).read_page(image, OCRParams())
+    recognizer = ScriptedRecognizer()
+    page = OCRPipeline(FixedDetector(), recognizer).read_page(image, OCRParams())
     assert [r.kept for r in page.regions] == [True, True, False]
     assert [r.det_score for r in page.regions] == pytest.approx([sure, weak, weak])
     assert len(page.words) == 2
+    # a paper page's near misses go to the word list more readily than a scene's (``PAPER_MARGIN``)
+    assert set(recognizer.margins) == {PAPER_MARGIN}
+    scene = np.random.default_rng(0).integers(0, 256, image.shape, dtype=np.uint8)
+    recognizer.margins.clear()
+    OCRPipeline(FixedDetector(), recognizer).read_page(scene, OCRParams())
+    assert set(recognizer.margins) == {LEXICON_MARGIN} and PAPER_MARGIN > LEXICON_MARGIN
 
 
 def test_visualization_of_a_result(ocr, text_page):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ocdr.models.recognition.ctc import CTCResult
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import LEXICON_MARGIN, Lexicon
 from ocdr.pipeline import TextRecognizer
 
 T = TypeVar("T")
@@ -144,8 +144,8 @@ class BatchedRecognizer:
         max_wait: float,
         on_batch: Callable[[int, int], Any] | None = None,
     ) -> BatchedRecognizer:
-        def run(crops: list) -> list[CTCResult]:
-            return recognizer(crops, max_batch)
+        def run(items: list) -> list[CTCResult]:  # (crop, word-list margin) pairs from any number of requests
+            return recognizer([crop for crop, _ in items], max_batch, [margin for _, margin in items])
 
         return cls(recognizer, MicroBatcher(run, max_batch, max_wait, on_batch, name="ocdr-rec-batcher"))
 
@@ -154,9 +154,10 @@ class BatchedRecognizer:
         """The wrapped recognizer's word list (the pipeline checks readings against it)."""
         return self.recognizer.lexicon
 
-    def __call__(self, crops: list, batch_size: int = 32) -> list[CTCResult]:
-        """``batch_size`` is ignored: the batcher's own ``max_batch`` decides, across requests."""
-        return self.batcher(crops)
+    def __call__(self, crops: list, batch_size: int = 32, margin: float = LEXICON_MARGIN) -> list[CTCResult]:
+        """``batch_size`` is ignored: the batcher's own ``max_batch`` decides, across requests; each crop keeps its
+        request's word-list ``margin``."""
+        return self.batcher([(crop, margin) for crop in crops])
 
     def close(self) -> None:
         self.batcher.close()
