@@ -9,14 +9,9 @@
 # Dry run here: OUT=/tmp/out DEV=cpu SKIP_PIP=1 SYN=300 SYNE=200 STEPS=4 BUDGET=200 bash scripts/device/train.sh
 set -u
 T0=$(date +%s)
-# Tens of thousands of small files travel as more than their size: .gpu may come as one tar (carry .gpu_pack).
-[ -d .gpu ] || tar xzf .gpu_pack/gpu.tgz || exit 2
-[ -n "${SKIP_PIP:-}" ] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 3
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-[ -n "${SKIP_PIP:-}" ] || { mkdir -p ~/.fonts && cp .gpu/fonts/* ~/.fonts/; }
-DEV=${DEV:-cuda}
-python3 -c "import torch, ocdr.training.train_rec; assert '$DEV' == 'cpu' or torch.cuda.is_available(); print('torch', torch.__version__)" || exit 4
-W=/tmp/w; rm -rf $W; mkdir -p $W
+. scripts/device/jobs.sh
+DEV=${DEV:-cuda} W=/tmp/w
+setup .gpu ocdr.training.train_rec
 python3 -m ocdr.cli synth lines --out $W/synth_a --count ${SYN:-40000} --seed 31 --workers 14 > $W/synth.log 2>&1 &
 python3 -m ocdr.cli synth lines --out $W/synth_b --count ${SYN:-40000} --seed 32 --workers 14 --line-prob 0.5 >> $W/synth.log 2>&1 &
 python3 -m ocdr.cli synth lines --out $W/synth_end --count ${SYNE:-30000} --seed 33 --workers 14 --end-prob 0.5 >> $W/synth.log 2>&1 &
@@ -40,20 +35,6 @@ python3 -m ocdr.cli train cls --task line --data $CLS --synth 0 --synth-data $W/
 python3 -m ocdr.cli train cls --task line --arch line_orientation_base --data $CLS --synth 0 --synth-data $W/synth_b \
   --augment 1 --real-share 0.5 --lr 2e-3 --steps ${STEPS:-10000} --out $W/c2 $COMMON > $W/c2.log 2>&1 &
 JOBS="r1 r2 c1 c2"
-while [ $(jobs -r | wc -l) -gt 0 ]; do
-  sleep ${POLL:-30}; echo "t=$(( $(date +%s) - T0 ))s"; for j in $JOBS; do tail -n 1 $W/$j.log; done
-  nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader || true
-done
-for j in $JOBS; do  # at most 8 files come back: the classifiers' best only
-  for k in best $([ ${j:0:1} = r ] && echo last); do
-    python3 -c "
-import torch
-s = torch.load('$W/$j/$k.pt', map_location='cpu', weights_only=False)
-for key in ('optimizer', 'scheduler', 'scaler'): s.pop(key, None)
-torch.save(s, '$OUT/${j}_$k.pt'); print('$j $k step', s['step'], 'best', s['best'])
-" || echo "no $k for $j"
-  done
-done
-(cd $W && tar czf $OUT/logs.tgz synth.log $(for j in $JOBS; do echo $j.log $j/metrics.jsonl; done))
-for j in $JOBS; do grep "val" $W/$j.log | tail -n 2; done
-echo "done at $(( $(date +%s) - T0 )) s"
+wait_jobs
+for j in $JOBS; do bring_back $j best $([ ${j:0:1} = r ] && echo last); done  # 8 files: the classifiers' best only
+finish

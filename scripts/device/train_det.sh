@@ -15,13 +15,9 @@
 # Dry run here: OUT=/tmp/out DEV=cpu SKIP_PIP=1 PAGES=8 STEPS=4 EVAL=2 VAL=2 WORKERS=1 BUDGET=200 bash scripts/device/train_det.sh
 set -u
 T0=$(date +%s)
-[ -d .det ] || tar xzf .det_pack/det.tgz || exit 2
-[ -n "${SKIP_PIP:-}" ] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 3
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-[ -n "${SKIP_PIP:-}" ] || { mkdir -p ~/.fonts && cp .det/fonts/* ~/.fonts/; }
-DEV=${DEV:-cuda}
-python3 -c "import torch, shapely, ocdr.training.train_det; assert '$DEV' == 'cpu' or torch.cuda.is_available(); print('torch', torch.__version__)" || exit 4
-W=/tmp/w; rm -rf $W; mkdir -p $W
+. scripts/device/jobs.sh
+DEV=${DEV:-cuda} W=/tmp/w
+setup .det ocdr.training.train_det
 # The synthetic-only recipe's pages (the detector's card).
 python3 -m ocdr.cli synth pages --out $W/synth_pages --count ${PAGES:-300} --seed 1 --dpi 200 --min-pt 7 --max-pt 16 \
   --max-skew 2 --workers 14 > $W/synth.log 2>&1 || { tail -n 5 $W/synth.log; exit 5; }
@@ -37,20 +33,6 @@ COMMON="--init ocdr/runtime/weights/det_dbnet_resnet18_lite.onnx --data $G/funsd
 python3 -m ocdr.cli train det $COMMON --lr ${LR1:-5e-4} --out $W/d1 > $W/d1.log 2>&1 &
 python3 -m ocdr.cli train det $COMMON --lr ${LR2:-1e-3} --out $W/d2 > $W/d2.log 2>&1 &
 JOBS="d1 d2"
-while [ $(jobs -r | wc -l) -gt 0 ]; do
-  sleep ${POLL:-30}; echo "t=$(( $(date +%s) - T0 ))s"; for j in $JOBS; do tail -n 1 $W/$j.log; done
-  nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader || true
-done
-for j in $JOBS; do
-  for k in best last; do
-    python3 -c "
-import torch
-s = torch.load('$W/$j/$k.pt', map_location='cpu', weights_only=False)
-for key in ('optimizer', 'scheduler', 'scaler'): s.pop(key, None)
-torch.save(s, '$OUT/${j}_$k.pt'); print('$j $k step', s['step'], 'best', s['best'])
-" || echo "no $k for $j"
-  done
-done
-(cd $W && tar czf $OUT/logs.tgz synth.log $(for j in $JOBS; do echo $j.log $j/metrics.jsonl; done))
-for j in $JOBS; do grep "val" $W/$j.log | tail -n 3; done
-echo "done at $(( $(date +%s) - T0 )) s"
+wait_jobs
+for j in $JOBS; do bring_back $j best last; done
+finish
