@@ -1,5 +1,5 @@
 """Words and lines handed to the pipeline as images of their own (``OCR()(crop)``, the way users read a crop they
-cut), against the same crops read by the recognizer alone (``read_crops``, what ``ocdr eval rec`` scores). A crop
+cut), against the same crops read by the recognizer alone (``read_upright``, what ``ocdr eval rec`` scores). A crop
 counts when the page's words, joined by single spaces, equal its label exactly. With ``--blank-pages``, patches cut
 from those labelled photos away from any labelled text are read too: the share that comes back with text is the
 price of reading crops whole (``OCRPipeline.read_whole``).
@@ -68,13 +68,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     ocr = OCR(threads=args.threads)
-    print("| set | crops | as images: exact | empty | ms/crop | read_crops: exact | ms/crop |")
+    print("| set | crops | as images: exact | empty | ms/crop | recognizer alone: exact | ms/crop |")
     print("|---|---|---|---|---|---|---|")
     for folder in args.sets:
         images, labels = load_crops(folder, args.limit)
         read, seconds = as_images(ocr, images)
         start = time.perf_counter()
-        alone = [r.text.strip() for r in ocr.pipeline.read_crops(images, ocr.params)]
+        alone = [r.text.strip() for r, _ in ocr.pipeline.read_upright(images, ocr.params)]
         alone_seconds = time.perf_counter() - start
         n = max(1, len(labels))
         print(

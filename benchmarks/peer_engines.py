@@ -80,7 +80,7 @@ class Ocdr:
 
     def read_crops(self, crops: Sequence[np.ndarray]) -> list[str]:
         """``crops`` are RGB; batched as the pipeline batches them (``rec_batch_size``)."""
-        return [r.text for r in self.ocr.pipeline.read_crops(list(crops), self.ocr.params)]
+        return [r.text for r, _ in self.ocr.pipeline.read_upright(list(crops), self.ocr.params)]
 
     def classify_lines(self, crops: Sequence[np.ndarray]) -> list[int]:
         """Text-line orientation (0 or 180) of RGB ``crops``, as the pipeline decides it."""

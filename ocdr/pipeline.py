@@ -635,6 +635,28 @@ class OCRPipeline:
             for crop, result in zip(crops, results, strict=True)
         ]
 
+    def read_upright(
+        self,
+        crops: list[np.ndarray],
+        params: OCRParams,
+        batch_size: int | None = None,
+        margin: float = LEXICON_MARGIN,
+    ) -> list[tuple[CTCResult, int]]:
+        """Each crop's reading (``read_crops``) and the quarter turns counterclockwise it was read at: a crop
+        ``VERTICAL_RATIO`` times taller than wide may hold vertical text, running down or up (street signs, spines),
+        so it is also read turned a quarter each way and keeps the surest of the three readings; a narrow word ("I",
+        "1") stays surest as it is. (A page's tall regions get the same from ``read_regions``.)"""
+        results = [(r, 0) for r in self.read_crops(crops, params, batch_size, margin)]
+        tall = [i for i, crop in enumerate(crops) if crop.shape[0] >= VERTICAL_RATIO * crop.shape[1]]
+        turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in tall for turns in (1, 3)]
+        again = iter(self.read_crops(turned, params, batch_size, margin) if turned else [])
+        for i in tall:
+            for turns in (1, 3):
+                reading = next(again)
+                if reading.confidence > results[i][0].confidence:
+                    results[i] = (reading, turns)
+        return results
+
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0
     ) -> Page:
@@ -785,7 +807,8 @@ class OCRPipeline:
         quads = [whole.polygon]
         (angle,) = self.orient(image, quads, params)  # -1 when not asked
         crop = np.ascontiguousarray(image[::-1, ::-1]) if angle == 180 else image
-        res = self.read_crops([crop], params)[0]
+        ((res, turns),) = self.read_upright([crop], params)
+        quads[0] = np.roll(quads[0], -turns, axis=0)  # read turned: the quad's top edge is where its text's top is
         if not words:
             _add_reading(regions, words, whole, quads[0], res, angle, params, ends=0.0)
             return

@@ -17,7 +17,7 @@ from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
 from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN
-from ocdr.pipeline import CROP_SIDE, OCRParams, OCRPipeline, TextDetector, split_words
+from ocdr.pipeline import CROP_SIDE, VERTICAL_RATIO, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, load_font, render_page
 from ocdr.training.synth.text import TextSampler
@@ -391,6 +391,28 @@ def test_tall_regions_are_read_both_ways(ocr):
         FixedDetector(quad_from_box(nw * 0.3, nh * 0.25, nw * 0.7, nh * 0.75)), ocr.pipeline.recognizer
     )
     assert [wd.text for wd in upright.read_page(narrow, OCRParams()).words] == ["1"]
+
+
+def test_tall_crops_are_read_turned_either_way(ocr):
+    """A crop taller than ``VERTICAL_RATIO`` times its width is read as it is and turned a quarter each way, keeping
+    the surest (``read_upright``): vertical words running down and up read right, a narrow "1" stays as it is, and a
+    vertical word cropped close and read whole by the pipeline (``read_whole``: here the detector finds nothing)
+    comes back with its quad turned to match."""
+    image, _ = render_lines(["CANS"], size=40)
+    ys, xs = np.where(image[..., 0] < 128)
+    word = np.ascontiguousarray(image[ys.min() - 4 : ys.max() + 5, xs.min() - 4 : xs.max() + 5])
+    down, up = np.ascontiguousarray(np.rot90(word, -1)), np.ascontiguousarray(np.rot90(word, 1))
+    narrow, _ = render_lines(["1"], size=40)
+    ys, xs = np.where(narrow[..., 0] < 128)
+    one = np.ascontiguousarray(narrow[ys.min() - 6 : ys.max() + 7, xs.min() - 3 : xs.max() + 4])
+    assert min(c.shape[0] / c.shape[1] for c in (down, up, one)) >= VERTICAL_RATIO
+    read = ocr.pipeline.read_upright([down, up, one, word], ocr.params)
+    assert [(r.text, turns) for r, turns in read] == [("CANS", 1), ("CANS", 3), ("1", 0), ("CANS", 0)]
+    assert [r.text for r in ocr.pipeline.read_crops([down, up], ocr.params)] != ["CANS", "CANS"]  # as they are
+    page = ocr(down, text_det_thresh=0.99).pages[0]  # a threshold nothing passes
+    assert page.text.strip() == "CANS"
+    (quad,) = [w.polygon for w in page.words]
+    assert np.linalg.norm(quad[1] - quad[0]) > 2 * np.linalg.norm(quad[3] - quad[0])  # its top edge runs down
 
 
 def test_weak_regions_are_kept_only_when_read_surely(text_page):

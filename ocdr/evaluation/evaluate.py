@@ -219,7 +219,7 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
 def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_size: int = 64) -> dict:
     crops, gts = _crops(data, limit)
     t0 = time.perf_counter()
-    preds = [r.text for r in ocr.pipeline.read_crops(crops, ocr.params, batch_size)]
+    preds = [r.text for r, _ in ocr.pipeline.read_upright(crops, ocr.params, batch_size)]
     seconds = time.perf_counter() - t0
     return {
         "crops": len(crops),
