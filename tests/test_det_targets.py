@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from ocdr.io.labels import RegionLabel, write_icdar_gt
-from ocdr.models.detection.processing import MEAN, STD, detection_input
-from ocdr.training.det_data import DetItem, load_det_dataset, sample_crop
+from ocdr.models.detection.processing import MEAN, STD
+from ocdr.training.det_data import DetItem, load_det_dataset, normalize_rgb, sample_crop
 from ocdr.training.det_targets import (
     MIN_TEXT_SIZE,
     SHRINK_RATIO,
@@ -20,7 +20,6 @@ from ocdr.training.det_targets import (
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page
 from ocdr.training.synth.text import TextSampler
-from ocdr.training.train_det import to_device
 
 cv2.setNumThreads(1)
 
@@ -163,19 +162,25 @@ def test_load_det_dataset_reads_written_page(synthetic_page):
         load_det_dataset(root / "gts")
 
 
-def test_sample_crop_shapes_compact_types_and_targets(synthetic_page):
+def test_sample_crop_shapes_normalization_and_targets(synthetic_page):
     root, _, _ = synthetic_page
     (item,) = load_det_dataset(root)
+    lo = (0 - np.array(MEAN)) / np.array(STD)
+    hi = (1 - np.array(MEAN)) / np.array(STD)
     with_text = 0
     for seed in range(6):
         s = sample_crop(item, np.random.default_rng(seed), 128)
         assert set(s) == {"image", "shrink_map", "shrink_mask", "thresh_map", "thresh_mask"}
-        assert s["image"].shape == (1, 128, 128) and s["image"].dtype == np.uint8  # normalized by the trainer
-        gray01 = s["image"].astype(np.float32) / 255
+        assert s["image"].shape == (3, 128, 128) and s["image"].dtype == np.float32
+        for c in range(3):
+            assert s["image"][c].min() >= lo[c] - 1e-4 and s["image"][c].max() <= hi[c] + 1e-4
+        # the three channels come from one gray image
+        gray01 = s["image"] * np.array(STD, np.float32)[:, None, None] + np.array(MEAN, np.float32)[:, None, None]
+        np.testing.assert_allclose(gray01[0], gray01[1], atol=1e-5)
         for key in ("shrink_map", "shrink_mask", "thresh_map", "thresh_mask"):
-            assert s[key].shape == (128, 128) and s[key].dtype == (np.float16 if key == "thresh_map" else np.uint8)
+            assert s[key].shape == (128, 128) and s[key].dtype == np.float32
         assert set(np.unique(s["shrink_map"]).tolist()) <= {0.0, 1.0}
-        assert s["thresh_map"].min() >= THRESH_MIN - 1e-3 and s["thresh_map"].max() <= THRESH_MAX + 1e-3  # float16
+        assert s["thresh_map"].min() >= THRESH_MIN - 1e-6 and s["thresh_map"].max() <= THRESH_MAX + 1e-6
         pos = s["shrink_map"] > 0
         if pos.sum() > 20:
             with_text += 1
@@ -205,15 +210,13 @@ def test_sample_crop_text_height_scaling(synthetic_page):
     assert h_large > 1.8 * h_small
 
 
-def test_training_input_is_the_inference_input():
-    """The trainer normalizes a batch's gray crops (``to_device``) exactly as the pipeline prepares a gray-reading
-    detector's input (``detection_input(..., gray=True)``), so the model sees in training what it reads."""
-    crop = np.random.default_rng(0).integers(0, 256, (64, 96), dtype=np.uint8)
-    trained = to_device({"image": crop[None, None]}, "cpu")["image"].numpy()
-    read = detection_input(np.repeat(crop[:, :, None], 3, axis=2), (64, 96), gray=True)
-    assert trained.shape == read.shape == (1, 3, 64, 96) and trained.dtype == np.float32
-    np.testing.assert_allclose(trained, read, atol=1e-4)
-    assert trained[0, 0].min() >= -MEAN[0] / STD[0] - 1e-4
+def test_normalize_rgb_matches_imagenet_stats():
+    img = np.zeros((2, 3, 3), np.uint8)
+    img[..., 1] = 255
+    x = normalize_rgb(img)
+    assert x.shape == (3, 2, 3) and x.dtype == np.float32
+    assert x[0, 0, 0] == pytest.approx(-MEAN[0] / STD[0], rel=1e-5)
+    assert x[1, 0, 0] == pytest.approx((1 - MEAN[1]) / STD[1], rel=1e-5)
 
 
 def test_det_item_median_height_ignores_dont_care():

@@ -373,7 +373,7 @@ def test_det_batches_from_a_worker_process_are_the_in_process_ones(det_run):
     here, there = batch_stream(make, 5, workers=0), batch_stream(make, 5, workers=1)
     for _ in range(2):
         a, b = next(here), next(there)
-        assert a.keys() == b.keys() and a["image"].shape == (2, 1, 96, 96)
+        assert a.keys() == b.keys() and a["image"].shape == (2, 3, 96, 96)
         assert all(torch.equal(a[k], b[k]) for k in a)
 
 

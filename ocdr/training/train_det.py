@@ -15,7 +15,7 @@ from torch import nn
 from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
-from ocdr.models.detection.processing import MAX_GLYPH, MEAN, MIN_GLYPH, STD, DBPostProcessor, prepare_detection_input
+from ocdr.models.detection.processing import MAX_GLYPH, MIN_GLYPH, DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
 from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, split_names, start_run
@@ -87,17 +87,6 @@ def crop_batch(
     return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
 
 
-def to_device(batch: dict[str, torch.Tensor | np.ndarray], device: str) -> dict[str, torch.Tensor]:
-    """A compact batch (``sample_crop``) as the model and the loss take it, on ``device``: float maps, and the gray
-    crops as the detector's input, three equal channels normalized with ImageNet statistics, as
-    ``detection_input(..., gray=True)`` makes it at inference."""
-    out = {k: torch.as_tensor(v).to(device, non_blocking=True).float() for k, v in batch.items()}
-    mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1)
-    std = torch.tensor(STD, device=device).view(1, 3, 1, 1)
-    out["image"] = (out["image"] / 255.0 - mean) / std  # (N, 1, H, W) -> (N, 3, H, W)
-    return out
-
-
 def pool_shares(kinds: list[str], real_share: float) -> list[float]:
     """Each folder's share of the crops: ``real_share`` split evenly over the real folders, the rest over the
     synthetic ones (so a 1,000-page set does not drown a 150-page one)."""
@@ -149,7 +138,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     if init is not None:
         model.load_state_dict(init["model"])
         if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training crops
-            calib = [to_device(make_batch(rng), cfg.device)["image"] for _ in range(8)]
+            calib = [torch.from_numpy(make_batch(rng)["image"]).to(cfg.device) for _ in range(8)]
             refit_batchnorm(model, calib)
         log(f"initialised from {cfg.init} ({arch})")
     run = TrainingRun(
@@ -170,7 +159,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = to_device(next(batches), cfg.device)
+        batch = {k: v.to(cfg.device, non_blocking=True) for k, v in next(batches).items()}
         with torch.autocast("cuda", enabled=use_amp):
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)
