@@ -645,7 +645,8 @@ class OCRPipeline:
         """Each crop's reading (``read_crops``) and the quarter turns counterclockwise it was read at: a crop
         ``VERTICAL_RATIO`` times taller than wide may hold vertical text, running down or up (street signs, spines),
         so it is also read turned a quarter each way and keeps the surest of the three readings; a narrow word ("I",
-        "1") stays surest as it is. (A page's tall regions get the same from ``read_regions``.)"""
+        "1") stays surest as it is. (``read_regions`` turns a page's tall regions one way only: the other way too
+        changed nothing on the held-out pages, stop 51.)"""
         results = [(r, 0) for r in self.read_crops(crops, params, batch_size, margin)]
         tall = [i for i, crop in enumerate(crops) if crop.shape[0] >= VERTICAL_RATIO * crop.shape[1]]
         turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in tall for turns in (1, 3)]
