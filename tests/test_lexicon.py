@@ -103,10 +103,36 @@ def test_missed_spaces_come_back_where_the_network_saw_one():
     assert read(lexicon, outputs("Scantland")).text == "Scantland"
 
 
+def test_search_is_the_ctc_likelihood_of_the_best_list_word(monkeypatch):
+    """Few steps and a small list keep every prefix in the beam, so the search is exact: its word and score are the
+    best list word's CTC log-likelihood, folded as the search folds (blank, a-z, space). Searching again (the next
+    symbols of each spelling remembered) or with the memory full (cleared, worked out again) changes nothing."""
+    lexicon = Lexicon(["cat", "car", "cart", "dog"])
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        logits = rng.normal(scale=0.5, size=(4, 28))  # every class above the search's floor
+        log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        scores = {w: ctc_log_likelihood(log_probs, [ord(c) - ord("a") + 1 for c in w]) for w in lexicon.words}
+        word, score = lexicon.search(log_probs)
+        assert word == max(scores, key=scores.get) and score == pytest.approx(scores[word])
+        assert lexicon.search(log_probs) == (word, score)
+    monkeypatch.setattr("ocdr.models.recognition.lexicon.KNOWN_SPELLINGS", 2)
+    small = Lexicon(lexicon.words)
+    assert small.search(log_probs) == (word, score) and len(small._next) <= 2
+
+
+def test_next_symbols_of_a_spelling():
+    lexicon = Lexicon(["to", "tor", "tore", "torn", "tax", "zz"])
+    assert [ch for ch, _, _ in lexicon.next_symbols("")] == ["t", "z"]
+    assert [(ch, k, spelt) for ch, k, spelt in lexicon.next_symbols("to")] == [("r", 18, "tor"), (" ", 27, "")]
+    assert [ch for ch, _, _ in lexicon.next_symbols("tor")] == ["e", "n", " "]
+    assert lexicon.next_symbols("tq") == () and lexicon.next_symbols("zz") == ((" ", 27, ""),)
+
+
 def test_lexicon_files_and_shipped_list(tmp_path):
     shipped = Lexicon.load("en")
     assert len(shipped) == 73066 and "germany" in shipped and "the" in shipped and "xqzt" not in shipped
-    assert shipped.is_prefix("shopp") and not shipped.is_prefix("xqz")
+    assert "i" in [ch for ch, _, _ in shipped.next_symbols("shopp")] and not shipped.next_symbols("xqz")
     assert all(map(shipped.knows, ("prefer", "(at", "Court,")))  # marks around a word aside
     assert not any(map(shipped.knows, ("dn-do1", "VSIA", "k.cook")))
     mine = tmp_path / "terms.txt"
