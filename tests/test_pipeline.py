@@ -479,6 +479,16 @@ def test_unknown_parameter_is_refused(ocr):
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_words_the_detector_splits_are_joined(ocr):
+    """A FUNSD form's underlined typed headings: the detector finds "Characteristics" as "Cha" and "racteristics",
+    "Tipping" as "Tippi" and "ng"; the page gives them back whole (``join_split_words``)."""
+    doc = ocr(SHARED_DATA / "detection" / "funsd_train" / "images" / "0000989556.png")
+    texts = [w.text for w in doc.pages[0].words]
+    assert {"Characteristics", "Imitation", "Tipping", "Applicable)"} <= set(texts)
+    assert not {"Cha", "racteristics", "Imi", "tation", "Tippi", "ng"} & set(texts)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
 def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is
     enlarged for the detector: its small words are under the 8-40 pixels it learnt. On 12 ICDAR 2015 training photos

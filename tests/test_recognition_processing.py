@@ -12,6 +12,7 @@ from ocdr.geometry import quad_from_box
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import case_by_height
+from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
     batch_crops,
@@ -21,7 +22,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.spacing import space_dashes
-from ocdr.pipeline import drop_repeats, split_words
+from ocdr.pipeline import drop_repeats, join_split_words, split_words
 from ocdr.training.synth.render import render_lines
 
 
@@ -314,3 +315,32 @@ def test_drop_repeats_drops_a_glyph_read_twice():
         Word(quad_from_box(300, 0, 320, 30), "2", 0.9),  # another "2", apart
     ]
     assert [w.text for w in drop_repeats(words)] == ["12", "-", "2"]
+
+
+def test_join_split_words_joins_a_word_found_in_two_pieces():
+    lexicon = Lexicon(["characteristics", "physical", "any", "one", "anyone", "follow", "up", "followup", "check"])
+
+    def row(*pieces: tuple[float, float, str], top: float = 0) -> list[Word]:
+        return [Word(quad_from_box(x0, top, x1, top + 12), text, 0.9 + x0 / 1e4) for x0, x1, text in pieces]
+
+    # a split word's boxes touch or overlap; a word space (here 5 px at 12 px high) keeps words apart
+    words = row((73, 132, "Physical"), (136, 161, "Cha"), (159, 245, "racteristics"))
+    joined = join_split_words(words, lexicon)
+    assert [w.text for w in joined] == ["Physical", "Characteristics"]
+    assert joined[1].confidence == words[1].confidence  # the lower of the two
+    np.testing.assert_allclose(joined[1].polygon, quad_from_box(136, 0, 245, 12))
+    assert [w.text for w in join_split_words(row((0, 40, "Cha"), (45, 131, "racteristics")), lexicon)] == [
+        "Cha",
+        "racteristics",
+    ]
+    # pieces that are both list words stay apart ("any" "one", "follow" "up"); so do pieces in other rows, pieces
+    # whose letters do not meet ("Cha." "racteristics") and joins that spell no list word or a short one
+    for pieces in (
+        row((0, 30, "any"), (30, 60, "one")),
+        row((0, 60, "FOLLOW"), (59, 80, "UP")),
+        row((0, 40, "Cha.")) + row((40, 131, "racteristics"), top=14),
+        row((0, 40, "Cha."), (40, 131, "racteristics")),
+        row((0, 40, "Chx"), (40, 131, "racteristics")),
+        row((0, 20, "ch"), (20, 31, "e"), (60, 80, "ck")),
+    ):
+        assert [w.text for w in join_split_words(pieces, lexicon)] == [w.text for w in pieces]
