@@ -32,6 +32,7 @@ from ocdr.geometry import (
 )
 from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
+from ocdr.layout.pieces import join_split_words, join_web_addresses
 from ocdr.marks import take_in_marks
 from ocdr.models.classification.preprocess import (
     cls_batch,
@@ -111,12 +112,6 @@ ORDER_SURE = 0.9
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
-_TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its letters at the end
-_TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
-# A printed word the detector found in two pieces: boxes side by side at most JOIN_GAP x their height apart (or
-# overlapping), in a row (overlapping by JOIN_ROW x the lower one's height), whose letters spell a list word of
-# JOIN_LETTERS or more (``join_split_words``)
-JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
 # Photos are read at least this long (pixels): their small words are under the 8-40 pixels the detector learnt.
 # Picked on 60 ICDAR 2015 training photos outside the held-out ones (the card's "Stop 43")
 SCENE_SIDE = 1920
@@ -319,52 +314,6 @@ class TextRecognizer:
                     res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars, margins[i])
                 results[i] = replace(res, num_steps=int(steps))
         return results  # type: ignore[return-value]
-
-
-def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
-    """``words`` with each word the detector found in two pieces joined ("Cha" "racteristics", "Tippi" "ng": mostly
-    underlined words on typed forms): two words side by side whose boxes touch (``JOIN_GAP``, ``JOIN_ROW``), the
-    first ending and the second starting with a letter, whose letters together spell a list word of ``JOIN_LETTERS``
-    or more while the pieces are not both list words of two letters or more ("any" "one", "follow" "up" stay
-    apart)."""
-    boxes = np.array([polygon_box(w.polygon) for w in words]).reshape(-1, 4)
-    heights = boxes[:, 3] - boxes[:, 1]
-    joined: dict[int, Word] = {}
-    used: set[int] = set()
-    for i in np.argsort(boxes[:, 0], kind="stable").tolist():
-        first = _TOKEN_END.fullmatch(words[i].text)
-        if i in used or first is None or quad_aspect(words[i].polygon) >= 1.0:
-            continue
-        x0, y0, x1, y1 = boxes[i]
-        low = np.minimum(heights, heights[i])
-        beside = (
-            (boxes[:, 0] > x0)
-            & (boxes[:, 2] > x1)
-            & (boxes[:, 0] - x1 <= JOIN_GAP * low)
-            & (np.minimum(boxes[:, 3], y1) - np.maximum(boxes[:, 1], y0) >= JOIN_ROW * low)
-        )
-        beside[list(used | {i})] = False
-        if not beside.any():
-            continue
-        j = int(np.flatnonzero(beside)[np.argmin(boxes[beside, 0])])
-        second = _TOKEN_START.fullmatch(words[j].text)
-        if second is None:
-            continue
-        head, tail = first.group(2).lower(), second.group(1).lower()
-        pieces_are_words = min(len(head), len(tail)) >= 2 and head in lexicon and tail in lexicon
-        if len(head + tail) < JOIN_LETTERS or head + tail not in lexicon or pieces_are_words:
-            continue
-        a, b = words[i].polygon, words[j].polygon
-        polygon = np.array([a[0], b[1], b[2], a[3]]) if a.shape == b.shape == (4, 2) else _union_quad(a, b)
-        joined[i] = Word(polygon, words[i].text + words[j].text, min(words[i].confidence, words[j].confidence))
-        used |= {i, j}
-    return [joined.get(k, w) for k, w in enumerate(words) if k in joined or k not in used]
-
-
-def _union_quad(*polygons: np.ndarray) -> np.ndarray:
-    x0, y0 = np.min([p.min(0) for p in polygons], 0)
-    x1, y1 = np.max([p.max(0) for p in polygons], 0)
-    return quad_from_box(x0, y0, x1, y1)
 
 
 def drop_repeats(words: list[Word]) -> list[Word]:
@@ -927,7 +876,7 @@ class OCRPipeline:
             self.read_whole(image, params, regions, words)
         if not glued and not flipped and (more := self.glued_boxes(close, words)):
             return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
-        words = drop_repeats(words)
+        words = join_web_addresses(drop_repeats(words))
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
         for box in boxes:

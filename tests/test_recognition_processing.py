@@ -9,6 +9,7 @@ import pytest
 
 from ocdr.document import Word
 from ocdr.geometry import quad_from_box
+from ocdr.layout.pieces import join_split_words, join_web_addresses
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import case_by_height
@@ -22,7 +23,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.spacing import space_dashes
-from ocdr.pipeline import drop_repeats, join_split_words, split_words
+from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.render import render_lines
 
 
@@ -344,3 +345,31 @@ def test_join_split_words_joins_a_word_found_in_two_pieces():
         row((0, 20, "ch"), (20, 31, "e"), (60, 80, "ck")),
     ):
         assert [w.text for w in join_split_words(pieces, lexicon)] == [w.text for w in pieces]
+
+
+def test_join_web_addresses_joins_an_address_found_in_pieces():
+    def row(*pieces: tuple[float, float, str]) -> list[Word]:
+        return [Word(quad_from_box(x0, 0, x1, 20), text, 0.9) for x0, x1, text in pieces]
+
+    def texts(words: list[Word]) -> list[str]:
+        return [w.text for w in join_web_addresses(words)]
+
+    # SROIE receipts as read before: the pieces 0.01-0.23 heights apart, the words around 0.34-0.43
+    assert texts(row((0, 60, "wWW."), (64, 150, "popular."), (153, 190, "com"), (193, 220, "my"))) == [
+        "www.popular.com.my"
+    ]
+    assert texts(row((0, 40, "Visit"), (48, 80, "www"), (79, 300, ".harveynorman.com.my"), (305, 340, "for"))) == [
+        "Visit",
+        "www.harveynorman.com.my",
+        "for",
+    ]
+    assert texts(row((0, 60, "WWW."), (52, 150, ".dominos.com"), (149, 180, ".my/terms"))) == [
+        "www.dominos.com.my/terms"
+    ]
+    joined = join_web_addresses(row((0, 60, "www."), (64, 150, "popular."), (153, 190, "com")))
+    np.testing.assert_allclose(joined[0].polygon, quad_from_box(0, 0, 190, 20))
+    # a whole name is not continued by the next piece; a word space ends the address; no "www", nothing joined
+    assert texts(row((0, 150, "wwW.dominos.com"), (154, 220, "my/smile"))) == ["www.dominos.com", "my/smile"]
+    assert texts(row((0, 60, "www."), (70, 150, "popular"))) == ["www.", "popular"]
+    assert texts(row((0, 60, "popular."), (62, 90, "com"))) == ["popular.", "com"]
+    assert texts(row((0, 60, "WWW."), (62, 150, "(SALE)"))) == ["WWW.", "(SALE)"]
