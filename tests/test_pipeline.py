@@ -489,6 +489,14 @@ def test_words_the_detector_splits_are_joined(ocr):
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_web_addresses_cut_at_their_dots_are_read_whole(ocr):
+    """A SROIE receipt whose two addresses the detector cuts at their dots (read "wWW. popular. com. my" before
+    ``join_web_addresses``)."""
+    texts = [w.text for w in ocr(SHARED_DATA / "detection" / "sroie_train" / "images" / "165.jpg").words]
+    assert {"www.popular.com.my", "www.popularonline.com.my"} <= set(texts)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
 def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is
     enlarged for the detector: its small words are under the 8-40 pixels it learnt. On 12 ICDAR 2015 training photos
