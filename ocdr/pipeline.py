@@ -779,6 +779,16 @@ class OCRPipeline:
                 found.append(box)
         return found
 
+    def reads_mirrored(self, image: np.ndarray, faint: list[DetectedRegion]) -> bool:
+        """Whether the page's faint regions (``show_through``) are print showing through from the sheet's back:
+        mirrored, they read surer than as they are (on average). Faint print of the page's own (a light gray font,
+        a receipt's fading) reads surer as it is, and is kept."""
+        crops = region_crops(image, [d.polygon for d in faint], CROP_PAD_X)
+        mirrored = [np.ascontiguousarray(crop[:, ::-1]) for crop in crops]
+        readings = self.recognizer(crops + mirrored)
+        sure = np.array([r.confidence for r in readings]).reshape(2, -1).mean(axis=1)
+        return bool(sure[1] > sure[0])
+
     def known_words(self, words: list[str]) -> list[str]:
         """The ``words`` in the recognizer's word list (none without one)."""
         lexicon = self.lexicon
@@ -859,6 +869,8 @@ class OCRPipeline:
         image = remove_rules(image, [rule for rule in found if not rule.across or rule.touches_print])
         detections = self.detector(image, params, scene=gray is None)
         faint = show_through(image, [d.polygon for d in detections])
+        if any(faint) and not self.reads_mirrored(image, [d for d, f in zip(detections, faint, strict=True) if f]):
+            faint = [False] * len(detections)  # faint print of the page's own: it reads better as it is
         detections = [d for d, through in zip(detections, faint, strict=True) if not through]
         if gray is not None:  # on paper, quotes and end marks cut off a word's box are taken back in (ocdr.marks)
             detections = take_in_marks(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), detections)

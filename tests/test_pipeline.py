@@ -114,6 +114,24 @@ def test_print_showing_through_from_the_back_is_not_read(ocr, monkeypatch):
     assert precision() <= kept - 0.1
 
 
+def test_light_gray_print_beside_black_is_read(ocr, monkeypatch):
+    """Half a page printed light gray (a fifth of black's contrast, as a light font or faded toner) is as faint as
+    print showing through, but reads better as it is than mirrored, so it is kept (``reads_mirrored``)."""
+    rng = np.random.default_rng(31)
+    page, labels = render_page(TextSampler(rng), find_fonts(), rng, PageStyle(dpi=150, noise=0.0))
+    half = page.shape[0] // 2
+    page[half:] = (255 - (255 - page[half:].astype(np.float32)) * 0.2).astype(np.uint8)
+    light = [label for label in labels if label.polygon[:, 1].min() > half]
+
+    def light_recall() -> float:
+        words = ocr(page).pages[0].words
+        return match_words([(w.polygon, w.text) for w in words], light).recall
+
+    assert len(light) > 20 and light_recall() >= 0.8
+    monkeypatch.setattr(OCRPipeline, "reads_mirrored", lambda self, image, faint: True)  # before: dropped
+    assert light_recall() < 0.2
+
+
 def test_posters_in_large_type_are_read(ocr):
     """Type far larger than the detector learnt (here 200-pixel letters) is found once the page is shrunk to
     ``text_det_max_glyph``; before, no word of such a page was found."""
