@@ -112,6 +112,7 @@ ORDER_SURE = 0.9
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
+MIRROR_SAMPLE = 16  # faint regions read as they are and mirrored to tell show-through (``reads_mirrored``)
 # Photos are read at least this long (pixels): their small words are under the 8-40 pixels the detector learnt.
 # Picked on 60 ICDAR 2015 training photos outside the held-out ones (the card's "Stop 43")
 SCENE_SIDE = 1920
@@ -781,9 +782,10 @@ class OCRPipeline:
 
     def reads_mirrored(self, image: np.ndarray, faint: list[DetectedRegion]) -> bool:
         """Whether the page's faint regions (``show_through``) are print showing through from the sheet's back:
-        mirrored, they read surer than as they are (on average). Faint print of the page's own (a light gray font,
-        a receipt's fading) reads surer as it is, and is kept."""
-        crops = region_crops(image, [d.polygon for d in faint], CROP_PAD_X)
+        mirrored, they read surer than as they are (on average over the ``MIRROR_SAMPLE`` longest). Faint print of
+        the page's own (a light gray font, a receipt's fading) reads surer as it is, and is kept."""
+        longest = sorted(faint, key=lambda d: -float(np.ptp(d.polygon[:, 0])))[:MIRROR_SAMPLE]
+        crops = region_crops(image, [d.polygon for d in longest], CROP_PAD_X)
         mirrored = [np.ascontiguousarray(crop[:, ::-1]) for crop in crops]
         readings = self.recognizer(crops + mirrored)
         sure = np.array([r.confidence for r in readings]).reshape(2, -1).mean(axis=1)
