@@ -371,5 +371,7 @@ def test_join_web_addresses_joins_an_address_found_in_pieces():
     # a whole name is not continued by the next piece; a word space ends the address; no "www", nothing joined
     assert texts(row((0, 150, "wwW.dominos.com"), (154, 220, "my/smile"))) == ["www.dominos.com", "my/smile"]
     assert texts(row((0, 60, "www."), (70, 150, "popular"))) == ["www.", "popular"]
+    assert texts(row((0, 40, "the"), (48, 90, "WWW"), (94, 110, "is"))) == ["the", "WWW", "is"]
+    assert texts(row((0, 60, "WWW"), (64, 200, "lavender.com.my"))) == ["www.lavender.com.my"]
     assert texts(row((0, 60, "popular."), (62, 90, "com"))) == ["popular.", "com"]
     assert texts(row((0, 60, "WWW."), (62, 150, "(SALE)"))) == ["WWW.", "(SALE)"]

@@ -56,8 +56,8 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
 def join_web_addresses(words: list[Word]) -> list[Word]:
     """``words`` with each web address found in pieces joined, and its "www" in the case of the rest. A word
     starting with "www" takes in the words after it in its row that are at most ``ADDRESS_GAP`` apart and made of
-    an address's characters, while a dot separates them (on either side, or missing between two pieces without
-    one: "com" "my" is "com.my"); a doubled dot is read once ("www." ".dominos.com")."""
+    an address's characters, while a dot separates them: on either side, or lost between two pieces ("com" "my" is
+    "com.my", "WWW" "lavender.com.my" is "WWW.lavender.com.my"); a doubled dot is read once ("www." ".dominos.com")."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
@@ -71,7 +71,9 @@ def join_web_addresses(words: list[Word]) -> list[Word]:
             if left.endswith(".") and right.startswith("."):
                 right = right[1:]
             elif not (left.endswith(".") or right.startswith(".")):
-                if "." in left.strip("."):  # a whole name already ("www.dominos.com"): what follows is not its part
+                # a dot lost between ("com" "my", "WWW" "lavender.com.my"); but a "www" before a word ("the WWW
+                # is") or a whole name before what follows ("www.dominos.com" "my/smile") stay apart
+                if "." in left.strip(".") or (len(chain) == 1 and "." not in right.strip(".")):
                     break
                 right = "." + right
             chain.append(j)
