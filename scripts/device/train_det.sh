@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One device call for the detector (a lent GPU, 15 minutes of device time in all): synthetic pages rendered there,
-# then two fine-tuning runs of the shipped detector side by side (learning rates LR1 and LR2), each under a time
-# limit; their best checkpoints (no optimizer) and the logs come back in $OUT.
+# then two fine-tuning runs of the shipped detector side by side (learning rates LR1 and LR2, real-page shares SHARE1
+# and SHARE2), each under a time limit; their best checkpoints (no optimizer) and the logs come back in $OUT.
 # Carry: .det_pack (one tar of .det: the training pages outside the held-out split, gray WebP, and the fonts) and
 # .whl (pyclipper, pypdfium2, shapely: the device lacks them; `pip download --no-deps --only-binary=:all:
 # --python-version 3.12 --platform manylinux_2_17_x86_64 -d .whl NAME`). The pack, made here (41 MB):
@@ -19,7 +19,7 @@ T0=$(date +%s)
 DEV=${DEV:-cuda} W=/tmp/w
 setup .det ocdr.training.train_det
 # The synthetic-only recipe's pages (the detector's card).
-python3 -m ocdr.cli synth pages --out $W/synth_pages --count ${PAGES:-300} --seed 1 --dpi 200 --min-pt 7 --max-pt 16 \
+python3 -m ocdr.cli synth pages --out $W/synth_pages --count ${PAGES:-300} --seed ${PSEED:-1} --dpi 200 --min-pt 7 --max-pt 16 \
   --max-skew 2 --workers 14 > $W/synth.log 2>&1 || { tail -n 5 $W/synth.log; exit 5; }
 echo "synthetic pages at $(( $(date +%s) - T0 )) s"
 nvidia-smi --query-gpu=name,memory.used --format=csv,noheader || true
@@ -27,11 +27,11 @@ LIMIT=$(python3 -c "print(round((${BUDGET:-540} - ($(date +%s) - $T0) - 40) / 60
 echo "time limit per job: $LIMIT min"
 G=.det
 COMMON="--init ocdr/runtime/weights/det_dbnet_resnet18_lite.onnx --data $G/funsd_train $G/icdar2015_train
-  --line-data $G/sroie_train --synth-data $W/synth_pages --real-share 0.85 --batch-size ${BATCH:-16} --crop-size 512
+  --line-data $G/sroie_train --synth-data $W/synth_pages --batch-size ${BATCH:-16} --crop-size 512
   --steps ${STEPS:-3500} --eval-every ${EVAL:-700} --val-pages ${VAL:-15} --workers ${WORKERS:-6} --device $DEV
   --threads 2 --seed 0 --time-limit $LIMIT"
-python3 -m ocdr.cli train det $COMMON --lr ${LR1:-5e-4} --out $W/d1 > $W/d1.log 2>&1 &
-python3 -m ocdr.cli train det $COMMON --lr ${LR2:-1e-3} --out $W/d2 > $W/d2.log 2>&1 &
+python3 -m ocdr.cli train det $COMMON --lr ${LR1:-5e-4} --real-share ${SHARE1:-0.85} --out $W/d1 > $W/d1.log 2>&1 &
+python3 -m ocdr.cli train det $COMMON --lr ${LR2:-1e-3} --real-share ${SHARE2:-0.85} --out $W/d2 > $W/d2.log 2>&1 &
 JOBS="d1 d2"
 wait_jobs
 for j in $JOBS; do bring_back $j best last; done
