@@ -301,6 +301,15 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     ((_, gt),) = icdar_pairs(out / "val" / "sroie")  # written with the labels as annotated: whole lines
     assert any(" " in label.text for label in read_icdar_gt(gt))
     assert split_only_repeats(args, out, tmp_path / "split")
+    # exported, the run keeps the shipped file's post-processing settings (without them it would find far less),
+    # but for a setting given at export
+    shipped = json.loads(OnnxModel(shipped_model_path("det"), threads=1).metadata["defaults"])
+    assert main(["export", str(out / "last.pt"), "-o", str(tmp_path / "kept.onnx")]) == 0
+    assert json.loads(OnnxModel(tmp_path / "kept.onnx", threads=1).metadata["defaults"]) == shipped
+    args = ["export", str(out / "last.pt"), "-o", str(tmp_path / "new.onnx"), "--text-det-unclip-ratio", "1.6"]
+    assert main(args) == 0
+    new = json.loads(OnnxModel(tmp_path / "new.onnx", threads=1).metadata["defaults"])
+    assert new == {**shipped, "text_det_unclip_ratio": 1.6} and shipped["text_det_unclip_ratio"] != 1.6
 
 
 def test_line_labels_are_cut_into_words_at_the_gaps_of_the_print():

@@ -32,9 +32,12 @@ def export_checkpoint(
     recognizer's prior correction, each character's odds against every other class multiplied by its factor (its
     output bias raised by the factor's log), for characters the training crops under-represent (sentence-final
     periods); recorded in the metadata. Without it, a checkpoint fine-tuned from an ONNX file that had such a
-    correction (``ocdr train rec --init``) gets that file's again."""
+    correction (``ocdr train rec --init``) gets that file's again; likewise a detector fine-tuned from a file with
+    defaults (``ocdr train det --init``) gets that file's, but for the ``det_params`` given."""
     state = load_checkpoint(Path(checkpoint))
     char_odds = char_odds or state.get("char_odds")
+    # a detector fine-tuned from a file with picked settings keeps them, but for those given here
+    det_params = {**state.get("det_params", {}), **(det_params or {})}
     if char_odds and "charset" not in state:
         raise ValueError("char_odds applies to recognizer checkpoints only")
     output = Path(output)

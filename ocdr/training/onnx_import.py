@@ -149,6 +149,8 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
         if "char_odds" in meta:  # the export's prior correction, undone so that training starts from the network
             out["char_odds"] = json.loads(meta["char_odds"])
             raise_odds(state["head.bias"], meta["charset"], {c: 1 / f for c, f in out["char_odds"].items()})
+    if "defaults" in meta:  # a detector's post-processing settings, for the export to store again
+        out["det_params"] = json.loads(meta["defaults"])
     if "angles" in meta:
         out["angles"] = json.loads(meta["angles"])
     return out

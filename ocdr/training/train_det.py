@@ -141,13 +141,17 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
             calib = [torch.from_numpy(make_batch(rng)["image"]).to(cfg.device) for _ in range(8)]
             refit_batchnorm(model, calib)
         log(f"initialised from {cfg.init} ({arch})")
+    meta = {"arch": arch, "config": cfg.__dict__}
+    det_params = (state or init or {}).get("det_params")  # the init's post-processing settings, for the export
+    if det_params:
+        meta["det_params"] = det_params
     run = TrainingRun(
         model,
         cfg.lr,
         cfg.steps,
         warmup=min(300, cfg.steps // 10),
         floor=0.03,
-        meta={"arch": arch, "config": cfg.__dict__},
+        meta=meta,
         freeze_bn=cfg.freeze_bn,
     )
     if state is not None:
