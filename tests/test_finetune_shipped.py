@@ -23,11 +23,13 @@ from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel
 from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
+from ocdr.training.det_data import DetItem
 from ocdr.training.export import raise_odds
 from ocdr.training.loop import freeze_batchnorm
 from ocdr.training.onnx_import import checkpoint_from_onnx, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import load_rec_dataset
+from ocdr.training.train_det import evaluate_det
 from tests.conftest import PAGE_LINES, SHARED_DATA, render_lines, split_only_repeats
 
 torch.set_num_threads(1)
@@ -310,6 +312,15 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     assert main(args) == 0
     new = json.loads(OnnxModel(tmp_path / "new.onnx", threads=1).metadata["defaults"])
     assert new == {**shipped, "text_det_unclip_ratio": 1.6} and shipped["text_det_unclip_ratio"] != 1.6
+    # its validation during training used them too: the best checkpoint is the best at the settings it will carry
+    state = load_checkpoint(out / "last.pt")
+    assert state["det_params"] == shipped
+    model = create_detector(state["arch"])
+    model.load_state_dict(state["model"])
+    ((image, gt),) = icdar_pairs(held)
+    page = [DetItem(image, read_icdar_gt(gt))]
+    assert evaluate_det(model, page, "cpu", det_params=shipped)["hmean"] > 0.3
+    assert evaluate_det(model, page, "cpu", det_params={"text_det_box_thresh": 1.0})["hmean"] == 0.0
 
 
 def test_line_labels_are_cut_into_words_at_the_gaps_of_the_print():

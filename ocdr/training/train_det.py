@@ -57,10 +57,18 @@ def write_held_out_pages(out: Path, name: str, items: list[DetItem]) -> Path:
 
 
 @torch.no_grad()
-def evaluate_det(model: nn.Module, items: list[DetItem], device: str, limit_side_len: int = 1600) -> dict:
-    """Precision / recall / hmean at IoU 0.5 (ICDAR 2015 protocol) with the inference post-processing."""
+def evaluate_det(
+    model: nn.Module,
+    items: list[DetItem],
+    device: str,
+    limit_side_len: int = 1600,
+    det_params: dict[str, float] | None = None,
+) -> dict:
+    """Precision / recall / hmean at IoU 0.5 (ICDAR 2015 protocol) with the inference post-processing, at the
+    settings the export will store (``det_params``, the ``--init`` file's: ``text_det_box_thresh`` ...), so that the
+    best checkpoint is the best at them."""
     model.eval()
-    post = DBPostProcessor()
+    post = DBPostProcessor(**{key.removeprefix("text_det_"): value for key, value in (det_params or {}).items()})
     total = PRF()
     for item in items:
         gray = _read_gray(item.image_path)
@@ -179,7 +187,9 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
             t0 = time.time()
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-            per_set = {name: evaluate_det(model, v, cfg.device, cfg.limit_side_len) for name, v in val.items() if v}
+            per_set = {
+                name: evaluate_det(model, v, cfg.device, cfg.limit_side_len, det_params) for name, v in val.items() if v
+            }
             metrics = {k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")}
             metrics |= {"pages": sum(m["pages"] for m in per_set.values()), "per_set": per_set}
             run.evaluated(metrics["hmean"], out, float(np.mean([h[0] for h in hist[-20:]])), metrics)
