@@ -495,6 +495,13 @@ def _add_train(sub) -> None:
     det.add_argument("--val-pages", type=int, default=10, help="validation pages carved from each folder (at most)")
     rec.add_argument("--augment", type=float, default=1.0, help="on-the-fly augmentation strength (0: off)")
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
+    rec.add_argument(
+        "--lexicon",
+        action="append",
+        metavar="LIST",
+        help="word list the validation reads with, as the pipeline reads crops, and picks the best checkpoint by: "
+        "'en' (the default), a file of one word per line (repeat to add more), or 'none' for greedy readings only",
+    )
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
     det.add_argument("--turn-prob", type=float, default=0.0, help="share of training crops turned upside down")
@@ -529,7 +536,7 @@ def _run_train(args) -> int:
     if args.kind == "rec":
         from ocdr.training.train_rec import RecTrainConfig, train_rec
 
-        best = train_rec(RecTrainConfig(charset=args.charset, augment=args.augment, **common))
+        best = train_rec(RecTrainConfig(charset=args.charset, augment=args.augment, lexicon=_lexicon(args), **common))
     elif args.kind == "cls":
         from ocdr.training.train_cls import ClsTrainConfig, train_cls
 

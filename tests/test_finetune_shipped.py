@@ -19,6 +19,7 @@ from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.recognition.charset import Charset
 from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
+from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize_crop
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel
@@ -30,6 +31,7 @@ from ocdr.training.onnx_import import checkpoint_from_onnx, refit_batchnorm
 from ocdr.training.rec_augment import augment_crop
 from ocdr.training.rec_data import load_rec_dataset
 from ocdr.training.train_det import evaluate_det
+from ocdr.training.train_rec import evaluate_rec
 from tests.conftest import PAGE_LINES, SHARED_DATA, render_lines, split_only_repeats
 
 torch.set_num_threads(1)
@@ -394,3 +396,17 @@ def test_each_folder_gets_its_share_of_the_crops():
     assert pool_shares(["real", "real", "synth"], 0.7) == pytest.approx([0.35, 0.35, 0.3])
     assert pool_shares(["real", "real"], 0.7) == pytest.approx([0.5, 0.5])
     assert pool_shares(["synth"], 0.7) == [1.0]
+
+
+def test_validation_reads_with_the_word_list_as_the_pipeline_does():
+    """Checkpoints are picked by the readings the word list corrects (the pipeline's), the greedy ones beside: on
+    40 scene words the list puts a few near misses right."""
+    ck = checkpoint_from_onnx("shipped", "rec")
+    charset = Charset(ck["charset"])
+    model = create_recognizer(ck["arch"], charset.num_classes)
+    model.load_state_dict(ck["model"])
+    samples = load_rec_dataset(SHARED_DATA / "recognition" / "icdar2015_words_train", charset)[0][:40]
+    listed = evaluate_rec(model, samples, charset, "cpu", lexicon=Lexicon.load(["en"]))
+    greedy = evaluate_rec(model, samples, charset, "cpu")
+    assert "lexicon_accuracy" not in greedy and greedy["word_accuracy"] == listed["word_accuracy"] > 0.6
+    assert listed["lexicon_accuracy"] > listed["word_accuracy"]  # near misses put right

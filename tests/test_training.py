@@ -78,8 +78,10 @@ def test_rec_training_writes_checkpoints_and_metrics(rec_run):
     run = rec_run.run
     assert (run / "best.pt").is_file() and (run / "last.pt").is_file()
     assert [m["step"] for m in rec_run.metrics6] == [3, 6]
-    for m in rec_run.metrics6:
+    for m in rec_run.metrics6:  # read with the word list (the default), the greedy figure beside
         assert 0.0 <= m["word_accuracy"] <= 1.0 and list(m["per_set"]) == ["lines"]
+        assert 0.0 <= m["greedy_word_accuracy"] <= 1.0
+    assert any("val word accuracy with the word list" in line for line in rec_run.logs)
     held_out = read_gt_list(run / "val" / "lines" / "gt_list.txt")  # 10 % of 64 crops, listed for ocdr eval rec
     assert len(held_out) == 6 and all(name.startswith("/") for name, _ in held_out)
     state = load_checkpoint(rec_run.step6)
