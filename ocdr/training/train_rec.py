@@ -77,7 +77,7 @@ def evaluate_rec(
     """Exact-match word accuracy of the greedy readings (``word_accuracy``) and, with a ``lexicon``, of the
     readings the word list corrects as the pipeline corrects crops (``lexicon_accuracy``). The second is what
     checkpoints are picked by: a network trained longer can read more greedily and fewer with the list, being surer
-    of its misreadings (docs/models.md, "Word lists")."""
+    of its misreadings (docs/models.md, on the validation split)."""
     was_training = model.training
     model.eval()
     greedy, listed, total = 0, 0, 0
