@@ -118,8 +118,8 @@ def _lexicon(args) -> list[str] | None:
     return lists or None
 
 
-def _ocr_options(args) -> dict:
-    """``OCR``'s keyword arguments from the command line (batch workers build their own ``OCR`` from them)."""
+def _model_options(args) -> dict:
+    """The models and runtime that ``_add_model_options`` sets: ``OCR`` and ``ServerConfig`` take them alike."""
     return dict(
         det_model=args.det_model,
         rec_model=args.rec_model,
@@ -130,7 +130,14 @@ def _ocr_options(args) -> dict:
         threads=args.threads,
         device=args.device,
         precision=args.precision,
-        trt_cache=args.trt_cache,
+        trt_cache=str(args.trt_cache) if args.trt_cache else None,
+    )
+
+
+def _ocr_options(args) -> dict:
+    """``OCR``'s keyword arguments from the command line (batch workers build their own ``OCR`` from them)."""
+    return dict(
+        **_model_options(args),
         dpi=getattr(args, "dpi", 200.0),
         pixel_aspect=getattr(args, "pixel_aspect", None),
         memory_arena=getattr(args, "memory_arena", True),
@@ -729,16 +736,7 @@ def _run_serve(args) -> int:
 
     try:
         config = ServerConfig(
-            det_model=args.det_model,
-            rec_model=args.rec_model,
-            line_cls_model=args.line_cls_model,
-            page_cls_model=args.page_cls_model,
-            scene_cls_model=args.scene_cls_model,
-            lexicon=_lexicon(args),
-            device=args.device,
-            precision=args.precision,
-            trt_cache=str(args.trt_cache) if args.trt_cache else None,
-            threads=args.threads,
+            **_model_options(args),
             dpi=args.dpi,
             memory_arena=args.memory_arena,
             params=_params(args),
