@@ -34,6 +34,7 @@ from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
 from ocdr.layout.pieces import join_split_words, join_web_addresses
 from ocdr.marks import take_in_marks
+from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
     cls_batch,
     page_batch,
@@ -87,7 +88,6 @@ FLIP_CONFIDENCE = 0.9  # a text line is turned over when its regions pooled make
 # upside down as a whole): on held-out FUNSD and SROIE pages read both ways up, 99.2-99.9% of the regions come out
 # right, and one line turned over on an upright page is still found 91% of the time (96% without; see the card)
 PAGE_PRIOR = 0.5
-SURE_LOG_ODDS = 6.0  # a text-line verdict this sure (99.75%) is not asked again of the crop turned over
 CHECK_REGIONS = 24  # the page stage checks its 0/180 on this many of the longest regions (about 35 ms)
 # ...and only when they hold this many heights of text (about as many characters): one or two stray regions of a
 # street photo overturned a right vote (3 of the page classifier's 97 held-out photos' turns; no document page has
@@ -456,11 +456,11 @@ class TextlineClassifier(_AngleClassifier):
         out = [np.zeros(0)]
         for start in range(0, len(crops), batch_size):
             chunk = crops[start : start + batch_size]
-            evidence = _log_odds(self.model.run(cls_batch(chunk)))
-            unsure = np.flatnonzero(np.abs(evidence) < SURE_LOG_ODDS)
-            if len(unsure):
-                turned = _log_odds(self.model.run(cls_batch([chunk[i] for i in unsure], turned=True)))
-                evidence[unsure] = (evidence[unsure] - turned) / 2
+            evidence = log_odds(self.model.run(cls_batch(chunk)))
+            asked = unsure(evidence)
+            if len(asked):
+                turned = log_odds(self.model.run(cls_batch([chunk[i] for i in asked], turned=True)))
+                evidence[asked] = settle(evidence[asked], turned)
             out.append(evidence)
         return np.concatenate(out)
 
@@ -471,12 +471,6 @@ class TextlineClassifier(_AngleClassifier):
 def _legible(word: str, confidence: float) -> bool:
     """A word read plainly: at least ``LEGIBLE_CONFIDENCE`` sure, with at least ``LEGIBLE_CHARS`` letters or digits."""
     return confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in word) >= LEGIBLE_CHARS
-
-
-def _log_odds(probs: np.ndarray) -> np.ndarray:
-    """Log-odds of class 1 over class 0 for each row of two-class probabilities."""
-    p = np.clip(probs, 1e-6, 1.0)
-    return np.log(p[:, 1]) - np.log(p[:, 0])
 
 
 def _nodes(page: Page) -> list:
