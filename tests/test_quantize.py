@@ -59,6 +59,10 @@ def test_quantize_usage_errors(tmp_path, capsys):
     args = ["quantize", rec, "-o", str(tmp_path / "x.onnx"), "--calib", str(tmp_path), "--exclude-node", "/nope"]
     assert main(args) == 2
     assert "no node named ['/nope']" in capsys.readouterr().err
+    (tmp_path / "b.png").write_bytes(b"not an image")  # a detector's calibration pages are read one by one
+    det = str(shipped_model_path("det"))
+    assert main(["quantize", det, "-o", str(tmp_path / "d.onnx"), "--calib", str(tmp_path)]) == 2
+    assert "b.png: unreadable calibration image" in capsys.readouterr().err
 
 
 def test_quantize_refuses_other_model_kinds(tmp_path, capsys):

@@ -26,7 +26,7 @@ from onnxruntime.quantization import (
     quantize_static,
 )
 
-from ocdr.errors import ModelError
+from ocdr.errors import InputError, ModelError
 from ocdr.models.detection.processing import detection_input
 from ocdr.pipeline import OCRParams, TextRecognizer, detector_sizes
 from ocdr.runtime.session import OnnxModel
@@ -65,7 +65,10 @@ def calibration_inputs(model: OnnxModel, folder: str | Path, limit: int | None =
 
 
 def _page_input(path: Path, gray: bool) -> np.ndarray:
-    image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:  # quantize_model's caller reports it (a ValueError) as it reports a folder with no images
+        raise InputError(f"{path}: unreadable calibration image")
+    image = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     return detection_input(image, detector_sizes(image, OCRParams())[0], gray)
 
 
