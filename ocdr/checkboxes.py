@@ -101,6 +101,7 @@ def find_checkboxes(gray: np.ndarray) -> tuple[list[Checkbox], list[Checkbox]]:
     if glyph is None:
         return [], []
     ink, labels, boxes = blobs.ink, blobs.labels, blobs.stats[:, :4]
+    assert ink is not None and labels is not None  # kept: labelled
     w, h = boxes[:, 2], boxes[:, 3]
     sized = (
         (np.minimum(w, h) >= MIN_SIDE)
@@ -120,7 +121,8 @@ def find_checkboxes(gray: np.ndarray) -> tuple[list[Checkbox], list[Checkbox]]:
     # more, and the ones with one ("B" in a thin mono font) have strokes inside
     corners = np.sort(corner_ink, axis=0)
     kept = (corners[0] >= 1) & (corners[1] >= CORNER_INK)
-    found, glued = [], []
+    found: list[Checkbox] = []
+    glued: list[Checkbox] = []
     for k, square in zip(candidates[kept], corners[0][kept] >= CORNER_INK, strict=True):
         x, y, width, height = (int(v) for v in boxes[k])
         part = labels[y : y + height, x : x + width] == k + 1
@@ -134,12 +136,13 @@ def find_checkboxes(gray: np.ndarray) -> tuple[list[Checkbox], list[Checkbox]]:
         if inside.size < 9 or (fill := float(inside.mean())) > MAX_FILL or (not square and fill >= TICKED):
             continue  # a worn box is let through empty only
         clear = max(2, round(CLEAR * width))
-        left, right = ink[y : y + height, max(0, x - clear) : x], ink[y : y + height, x + width : x + width + clear]
+        ink_left = ink[y : y + height, max(0, x - clear) : x]
+        ink_right = ink[y : y + height, x + width : x + width + clear]
         above_below = (ink[max(0, y - clear) : y, x : x + width], ink[y + height : y + height + clear, x : x + width])
-        if any(p.any() for p in (left, *above_below)) or not _spaced(k, boxes, (-1,)):
+        if any(p.any() for p in (ink_left, *above_below)) or not _spaced(k, boxes, (-1,)):
             continue
         box = Checkbox(x, y, width, height, fill >= TICKED, float(min(edges)))
-        (found if not right.any() and _spaced(k, boxes, (1,)) else glued).append(box)
+        (found if not ink_right.any() and _spaced(k, boxes, (1,)) else glued).append(box)
     return found, glued
 
 

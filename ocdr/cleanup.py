@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import overload
 
 import cv2
 import numpy as np
@@ -141,7 +142,11 @@ def rules(gray: np.ndarray) -> list[Rule]:
     run = max(RULE_MIN_RUN, min(ink.shape) // RULE_RUN)
     thick = max(3.0, min(ink.shape) / RULE_THICK)
 
-    def long(length: np.ndarray | int, area: np.ndarray | int) -> np.ndarray:  # a rule (per run, or for one)
+    @overload
+    def long(length: np.ndarray, area: np.ndarray) -> np.ndarray: ...  # a rule, per run
+    @overload
+    def long(length: int, area: int | np.integer) -> bool | np.bool_: ...  # or for one
+    def long(length: np.ndarray | int, area: np.ndarray | int | np.integer) -> np.ndarray | bool | np.bool_:
         return (length >= run) & (length**2 >= RULE_ASPECT * area) & (area <= thick * length)
 
     def edge(length: np.ndarray, area: np.ndarray, _) -> np.ndarray:  # a box's top or bottom, or a rule
@@ -219,7 +224,7 @@ def _runs(ink: np.ndarray, across: bool, least: int, keep: Keep) -> list[Rule]:
     found = []
     for k in np.flatnonzero(chosen):
         x, y, w, h = stats[k, :4] if across else stats[k, [1, 0, 3, 2]]
-        ink_beside = 0
+        ink_beside: int | np.integer = 0
         for step in (-1, 1):  # each side a pixel out; where a second rule lies there (a double rule), past it
             start = y - 1 if step < 0 else y + h
             near, far = (

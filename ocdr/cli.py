@@ -207,7 +207,7 @@ def _run_read(args) -> int:
     from ocdr.batch.progress import Progress
     from ocdr.document import Document
     from ocdr.errors import OcdrError
-    from ocdr.io.inputs import expand_inputs, parse_page_spec
+    from ocdr.io.inputs import Source, expand_inputs, parse_page_spec
     from ocdr.io.outputs import render_outputs
     from ocdr.visualization import save_visualization
 
@@ -235,7 +235,7 @@ def _run_read(args) -> int:
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
     any_dir = any(Path(i).is_dir() for i in args.inputs)
     progress = Progress(len(sources), enabled=any_dir and not args.quiet)
-    docs = []
+    docs: list[tuple[Source, Document]] = []
     for source in sources:
         try:
             results = []

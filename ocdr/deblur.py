@@ -255,7 +255,9 @@ def box_kernel(dx: float, dy: float) -> np.ndarray:
         for s, t in ((-1, -1), (1, -1), (1, 1), (-1, 1))
     ]
     canvas = np.zeros((size * FINE, size * FINE), np.float32)
-    cv2.fillConvexPoly(canvas, np.round(np.float64(corners) * 256).astype(np.int32), 1.0, cv2.LINE_8, shift=8)
+    cv2.fillConvexPoly(
+        canvas, np.round(np.asarray(corners, dtype=np.float64) * 256).astype(np.int32), 1.0, cv2.LINE_8, shift=8
+    )
     kernel = cv2.resize(canvas, (size, size), interpolation=cv2.INTER_AREA)
     return kernel / kernel.sum()
 

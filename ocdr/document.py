@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import cv2
 import numpy as np
 
 from ocdr.errors import InputError
 from ocdr.geometry import order_points, polygon_box, quad_from_box
+
+if TYPE_CHECKING:
+    from ocdr.io.export import TextFormat
 
 Polygon = np.ndarray  # (4, 2) float32, page pixels, clockwise from the top-left corner in reading direction
 
@@ -43,7 +46,7 @@ def polygon_angles(polygons: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(direction[:, 1], direction[:, 0]))
 
 
-def polygon_sizes(polygons: np.ndarray) -> np.ndarray:
+def polygon_sizes(polygons: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     """(n, 2) widths and heights of an (n, 4, 2) stack, measured along the polygons' own edges (skew-proof)."""
     p = np.asarray(polygons, dtype=np.float64).reshape(-1, 4, 2)
     widths = (np.linalg.norm(p[:, 1] - p[:, 0], axis=1) + np.linalg.norm(p[:, 2] - p[:, 3], axis=1)) / 2
@@ -366,6 +369,12 @@ class Document(_Value):
 
         return [page_to_paddlex(page) for page in self.pages]
 
+    @overload
+    def export(self, fmt: TextFormat, **kw: Any) -> str: ...
+    @overload
+    def export(self, fmt: Literal["pdf"], **kw: Any) -> bytes: ...
+    @overload
+    def export(self, fmt: str, **kw: Any) -> str | bytes: ...
     def export(self, fmt: str, **kw: Any) -> str | bytes:
         """Render in one of ``ocdr.io.export.EXPORTERS``: json, text, paddlex, hocr, alto, page, markdown, tsv, pdf
         (the exporters import this module, hence the late import)."""

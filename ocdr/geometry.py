@@ -95,7 +95,7 @@ def sub_quad(polygon: np.ndarray, start: float, end: float) -> np.ndarray:
 def quad_aspect(polygon: np.ndarray) -> float:
     """Height over width of a quad (longer side edge over longer top/bottom edge)."""
     p0, p1, p2, p3 = _as_quad(polygon)
-    width = max(np.linalg.norm(p1 - p0), np.linalg.norm(p2 - p3))
+    width: np.floating | float = max(np.linalg.norm(p1 - p0), np.linalg.norm(p2 - p3))
     height = max(np.linalg.norm(p3 - p0), np.linalg.norm(p2 - p1))
     return float(height / max(width, 1e-6))
 

@@ -29,6 +29,8 @@ class Ink:
         _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
         _, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
         self.stats, self.centroids, self.shape = stats[1:], centroids[1:], gray.shape[:2]
+        self.ink: np.ndarray | None
+        self.labels: np.ndarray | None
         self.ink, self.labels = (ink > 0, labels) if labelled else (None, None)
 
     def blobs(self, largest: float = 1 / 8) -> np.ndarray:

@@ -78,11 +78,11 @@ def _owners(
     glyphs: np.ndarray,
     shape: tuple[int, int],
     frame: np.ndarray,
-    start: float,
+    start: float | np.floating,
     index: int,
     polygons: list[np.ndarray],
     boxes: np.ndarray,
-    height: float,
+    height: float | np.floating,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each glyph reaching past the region's ends: the other region its centre lies in (-1: none), and whether
     that region holds just a mark (``OWN_MARK_WIDTH``), so the glyph may be taken in with it. A glyph the region
@@ -115,8 +115,14 @@ def _long_side(polygon: np.ndarray) -> float:
 
 
 def _reach(
-    x: np.ndarray, w: np.ndarray, owners: np.ndarray, small: np.ndarray, flat: np.ndarray, end: float, height: float
-) -> tuple[float, set[int]]:
+    x: np.ndarray,
+    w: np.ndarray,
+    owners: np.ndarray,
+    small: np.ndarray,
+    flat: np.ndarray,
+    end: float | np.floating,
+    height: float | np.floating,
+) -> tuple[float | np.floating, set[int]]:
     """How far past ``end`` (the region's end in its strip, read left to right) its word's ink and marks reach, and
     the mark-sized regions taken in. Glyphs the region cuts are its own when no more than ``MARK_WIDTH`` wide; then
     glyphs past the end, nearest first, while each is a mark hugging the word (``MARK_GAP``, ``MARK_BEYOND``)."""

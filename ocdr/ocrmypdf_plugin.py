@@ -168,7 +168,7 @@ if OCRMYPDF_17:
 else:  # OCRmyPDF 16: the hook takes no options, and there is no engine choice
 
     @hookimpl(tryfirst=True)
-    def get_ocr_engine() -> OcrEngine:
+    def get_ocr_engine() -> OcrEngine:  # type: ignore[misc]  # OCRmyPDF 16's hook signature, not 17's
         return OcdrEngine()
 
 
@@ -236,7 +236,8 @@ def sandwich_page(pdf_data: bytes) -> bytes:
         fonts = page.obj.Resources.Font
         (old_name,) = list(fonts.keys())
         operations = []
-        for operands, operator in pikepdf.parse_content_stream(page):
+        # an instruction unpacks as (operands, operator) by its __getitem__, which pikepdf's types do not count
+        for operands, operator in pikepdf.parse_content_stream(page):  # type: ignore[misc]
             if str(operator) == "Tf" and operands and operands[0] == pikepdf.Name(old_name):
                 operands = [pikepdf.Name(TEXT_FONT), *operands[1:]]
             operations.append(pikepdf.ContentStreamInstruction(operands, operator))

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ocdr.checkboxes import Checkbox, find_checkboxes, paint_over
-from ocdr.cleanup import bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
+from ocdr.cleanup import Rule, bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Page, Region, Word
@@ -353,9 +353,9 @@ def split_words(quad: np.ndarray, result: CTCResult, ends: float = 0.0) -> list[
     pitch = (centers[-1] - centers[0]) / max(1, len(centers) - 1)
     cuts = [(pos[left[2]][1] + 1 + pos[right[1]][0]) / 2 for left, right in zip(spans, spans[1:], strict=False)]
     starts = [centers[spans[0][1]] - pitch / 2, *cuts]
-    ends = [*cuts, centers[spans[-1][2]] + pitch / 2]
+    stops = [*cuts, centers[spans[-1][2]] + pitch / 2]
     words = []
-    for (token, a, b), start, end in zip(spans, starts, ends, strict=True):
+    for (token, a, b), start, end in zip(spans, starts, stops, strict=True):
         s = min(max(inside, start / steps), 1 - inside - 1e-3)
         e = max(min(1 - inside, end / steps), s + 1e-3)
         conf = float(np.exp(np.mean(np.log(np.clip(result.char_probs[a : b + 1], 1e-8, 1.0)))))
@@ -726,7 +726,8 @@ class OCRPipeline:
         self, image: np.ndarray, params: OCRParams, ranking: list[tuple[int, float]], index: int, source: str | None
     ) -> Page:
         """The reading ``read_oriented`` keeps of a page read each way in ``ranking``'s order."""
-        counts, readings = [], []
+        counts: list[int] = []
+        readings: list[Page] = []
         for a, c in ranking:
             page = self.read_turned(image, params, a, c, index, source)
             legible = self.legible_words(page)
@@ -853,7 +854,9 @@ class OCRPipeline:
             image, back = straighten(image, skew)
         # On paper (not a photo's scene), a form's checkboxes were read as letters joined to their labels ("USTORE"
         # for a box and "STORE"): they are painted over and given back as words "☐" and "☑" (ocdr.checkboxes)
-        boxes, found, close = [], [], []
+        boxes: list[Checkbox] = []
+        close: list[Checkbox] = []
+        found: list[Rule] = []
         if (gray := paper_gray(image)) is not None:
             boxes, close = find_checkboxes(gray)
             boxes += glued

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocdr.batch.plan import FileJob, plan_job
+from ocdr.batch.plan import FileJob, plan_job, source_path
 from ocdr.batch.progress import Progress
 from ocdr.batch.runners import PageTask, Runner, describe
 from ocdr.document import Document
@@ -84,6 +84,7 @@ def _write(job: BatchJob, file: FileJob, pages: list[Page], errors: ErrorLog) ->
             [(file.source, doc)], job.fmt, file.output, rasterize=job.rasterize, jpeg_quality=job.jpeg_quality
         )
         for path, content in outputs:
+            assert path is not None  # a file's output: render_outputs names one for each of its parts
             write_atomic(path, content)
     except (OcdrError, ValueError, OSError) as exc:
         errors.add(file.source.name, None, describe(exc))
@@ -103,7 +104,7 @@ def run_batch(job: BatchJob, runner: Runner, quiet: bool = False) -> Summary:
         for name, reason in plan.failed:
             errors.add(name, None, reason)
         tasks = [
-            PageTask(i, file.source.name, Path(file.source.obj), page)
+            PageTask(i, file.source.name, Path(source_path(file.source)), page)
             for i, file in enumerate(plan.files)
             for page in file.pages
         ]

@@ -38,6 +38,12 @@ class Plan:
     failed: list[tuple[str, str]]  # (input, reason): cannot be read at all (missing, corrupt, no pages)
 
 
+def source_path(source: Source) -> Path:
+    """The path of a batch input: ``expand_inputs`` makes a path source of every file it is given or finds."""
+    assert isinstance(source.obj, Path)
+    return source.obj
+
+
 def _absolute(path: str | os.PathLike) -> Path:
     """The absolute path with ``..`` resolved (on the names, as symlinks are not followed): output paths are made
     relative to a common root and must not climb out of OUT_DIR."""
@@ -69,7 +75,7 @@ def expand(patterns: list[str], out_dir: Path) -> tuple[list[tuple[Source, Path]
                 continue
             root = _absolute(match) if Path(match).is_dir() else None
             for source in sources:
-                path = _absolute(source.obj)
+                path = _absolute(source_path(source))
                 if path in seen or path.is_relative_to(out_dir):
                     continue
                 seen.add(path)
@@ -84,7 +90,7 @@ def output_paths(files: list[tuple[Source, Path]], out_dir: Path, fmt: str) -> l
     if not files:
         return []
     root = Path(os.path.commonpath([str(r) for _, r in files]))
-    relative = [_absolute(source.obj).relative_to(root) for source, _ in files]
+    relative = [_absolute(source_path(source)).relative_to(root) for source, _ in files]
     suffix = SUFFIXES[fmt]
     plain = [rel.with_name(rel.stem + suffix) for rel in relative]
     taken = Counter(plain)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -176,13 +177,17 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
     has ``use_doc_orientation_classify`` on, by the whole page orientation stage (``OCRPipeline.read_page``: the
     classifier, then on a page it is sure of the text-line classifier's check of 0 against 180, and on one it is not
     the page's readings turned each way until one is plainly text)."""
+    angles: tuple[int, ...]
     if task == "page":
-        classify, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
+        classify_page: Callable[[np.ndarray], tuple[int, float | None]] | None
+        classify_page, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
         if ocr.params.use_doc_orientation_classify:  # the whole stage: the page's lines check the classifier's 0/180
 
-            def classify(image: np.ndarray) -> tuple[int, float | None]:
+            def read_angle(image: np.ndarray) -> tuple[int, float | None]:
                 page = ocr(image).pages[0]
                 return page.angle, page.angle_confidence
+
+            classify_page = read_angle
 
         images = []
         for path in page_images(data, limit):
@@ -191,7 +196,7 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
         # content turned clockwise by 90k is np.rot90(image, -k)
         samples = [(np.ascontiguousarray(np.rot90(img, -k)), 90 * k) for img in images for k in range(4)]
     elif task == "line":
-        classify, angles = ocr.pipeline.line_classifier, (0, 180)
+        classify_lines, angles = ocr.pipeline.line_classifier, (0, 180)
         crops, _ = _crops(data, limit)
         samples = [(c, 0) for c in crops] + [(np.ascontiguousarray(c[::-1, ::-1]), 180) for c in crops]
     else:
@@ -200,9 +205,11 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
         raise FileNotFoundError(f"{data}: no images")
     t0 = time.perf_counter()
     if task == "page":
-        predicted = np.array([classify(image)[0] for image, _ in samples])
+        assert classify_page is not None  # a page classifier is loaded
+        predicted = np.array([classify_page(image)[0] for image, _ in samples])
     else:
-        predicted = np.array([angle for angle, _ in classify([image for image, _ in samples])])
+        assert classify_lines is not None  # a text-line classifier is loaded
+        predicted = np.array([angle for angle, _ in classify_lines([image for image, _ in samples])])
     seconds = time.perf_counter() - t0
     truth = np.array([angle for _, angle in samples])
     confusion = [[int(np.sum((truth == t) & (predicted == p))) for p in angles] for t in angles]

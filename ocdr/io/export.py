@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # PaddleX's text_det_params keys, read from Page.params under the same names.
 DET_PARAM_KEYS = ("limit_side_len", "limit_type", "thresh", "box_thresh", "unclip_ratio")
 INLINE_WIDTH = 100  # longest list written on one line by the indented JSON exporters
+# The formats exported as text (str); the other, "pdf", is exported as bytes.
+TextFormat = Literal["json", "text", "paddlex", "hocr", "alto", "page", "markdown", "tsv"]
 
 
 def _plain(value: Any) -> Any:
@@ -143,6 +145,12 @@ SUFFIXES = {
 }
 
 
+@overload
+def export(doc: Document, fmt: TextFormat, **kw: Any) -> str: ...
+@overload
+def export(doc: Document, fmt: Literal["pdf"], **kw: Any) -> bytes: ...
+@overload
+def export(doc: Document, fmt: str, **kw: Any) -> str | bytes: ...
 def export(doc: Document, fmt: str, **kw: Any) -> str | bytes:
     """Render ``doc`` in format ``fmt``; keyword arguments go to that format's exporter."""
     try:

@@ -59,9 +59,9 @@ def _page_element(page: Page, number: int) -> ET.Element:
             for word in line.words:
                 word_no += 1
                 conf = max(0, min(100, math.floor(word.confidence * 100 + 0.5)))
-                title = f"{_bbox(pixel_box(word.polygon, page))}; x_wconf {conf}"
+                word_title = f"{_bbox(pixel_box(word.polygon, page))}; x_wconf {conf}"
                 ET.SubElement(
-                    span, "span", {"class": "ocrx_word", "id": f"word_{number}_{word_no}", "title": title}
+                    span, "span", {"class": "ocrx_word", "id": f"word_{number}_{word_no}", "title": word_title}
                 ).text = word.text
                 span[-1].tail = " "
             span[-1].tail = None

@@ -11,7 +11,7 @@ import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import NamedTuple, SupportsFloat, cast
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -95,7 +95,7 @@ def _dpi_value(value: object) -> float | None:
     """One DPI figure, positive and finite, snapped to a whole number within ``DPI_SNAP`` (PNG stores whole pixels
     per metre, so 150 DPI reads back as 150.0124); None otherwise."""
     try:
-        value = float(value)
+        value = float(cast(SupportsFloat, value))  # whatever Pillow stored: what float() refuses is caught
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     if not (math.isfinite(value) and value > 0):
@@ -142,7 +142,8 @@ def iter_image_frames(
 
 def _frame_count(img: Image.Image) -> int:
     """The pages of an image: every frame of a TIFF, only the first of other formats (animated GIF/WebP)."""
-    return img.n_frames if img.format == "TIFF" else 1
+    # Pillow types n_frames on its multi-frame formats' classes only (an opened TIFF is a TiffImageFile)
+    return img.n_frames if img.format == "TIFF" else 1  # type: ignore[attr-defined]
 
 
 def image_frame_count(data: bytes, name: str) -> int:

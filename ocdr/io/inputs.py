@@ -42,7 +42,7 @@ class Source:
     """One user input, not yet decoded."""
 
     name: str  # path string, or "<bytes #i>", "<array #i>", "<image #i>" (i: position in the input list)
-    obj: object  # pathlib.Path | bytes | np.ndarray | PIL.Image.Image
+    obj: Path | bytes | np.ndarray | Image.Image
 
 
 @dataclass
@@ -131,13 +131,14 @@ def iter_pages(
 def page_count(source: Source) -> int:
     """How many pages ``iter_pages`` would decode from a path or bytes source (all of them), without decoding any:
     lets a batch job split a long file into page tasks up front."""
+    assert isinstance(source.obj, (Path, bytes)), "a path or bytes source"
     data = _read(source.obj, source.name)
     if isinstance(data, Path) or data.startswith(PDF_MAGIC):
         return pdf_page_count(data, source.name)
     return image_frame_count(data, source.name)
 
 
-def _read(obj: object, name: str) -> bytes | Path:
+def _read(obj: Path | bytes, name: str) -> bytes | Path:
     """The bytes of a bytes or path source; a PDF file's path instead, as pdfium reads it without loading it whole."""
     if isinstance(obj, bytes):
         data = obj

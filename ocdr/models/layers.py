@@ -29,6 +29,7 @@ class DeformConv2d(nn.Module):
         nn.init.kaiming_normal_(self.weight, mode="fan_out", nonlinearity="relu")
         self.offset = nn.Conv2d(cin, 3 * k * k, k, stride, k // 2)  # (dx, dy) and a modulation per tap
         nn.init.zeros_(self.offset.weight)
+        assert self.offset.bias is not None  # a Conv2d made with a bias (its default)
         nn.init.zeros_(self.offset.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -51,6 +52,7 @@ class DeformConv2d(nn.Module):
 
 def _conv3x3(cin: int, cout: int, stride: int | tuple[int, int], deformable: bool) -> nn.Module:
     if deformable:
+        assert isinstance(stride, int), "deformable convolutions take one stride for both axes"
         return DeformConv2d(cin, cout, 3, stride)
     return nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
 

@@ -15,12 +15,12 @@ import numpy as np
 from ocdr.server.engine import Engine
 from ocdr.server.envelope import ServiceError
 from ocdr.server.payload import load_file, probe, sniff_kind
-from ocdr.server.schemas import NimRequest
+from ocdr.server.schemas import MergeLevel, NimRequest
 
-DEFAULT_LEVEL = "paragraph"
+DEFAULT_LEVEL: MergeLevel = "paragraph"
 
 
-def request_levels(body: NimRequest, max_inputs: int) -> list[str]:
+def request_levels(body: NimRequest, max_inputs: int) -> list[MergeLevel]:
     """One merge level per input: the list given, or its single entry repeated (422 for any other length)."""
     if len(body.input) > max_inputs:
         raise ServiceError(413, f"{len(body.input)} inputs; this server reads at most {max_inputs} per request")
@@ -52,7 +52,9 @@ def load_inputs(engine: Engine, body: NimRequest) -> list[bytes]:
     return images
 
 
-def infer_result(engine: Engine, images: list[bytes], levels: list[str], *, cancel: threading.Event) -> dict[str, Any]:
+def infer_result(
+    engine: Engine, images: list[bytes], levels: list[MergeLevel], *, cancel: threading.Event
+) -> dict[str, Any]:
     data_out = []
     for index, (data, level) in enumerate(zip(images, levels, strict=True)):
         for _, page in engine.read(data, f"input[{index}]", pages=[0], params={}, cancel=cancel):

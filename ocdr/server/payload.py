@@ -118,7 +118,9 @@ class UrlPolicy:
         except (socket.gaierror, UnicodeError) as exc:
             raise ServiceError(422, f"host {parts.hostname!r} cannot be resolved: {exc}") from None
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
+            host = info[4][0]
+            assert isinstance(host, str)  # an IPv4 or IPv6 address: TCP over IP was asked for
+            address = ipaddress.ip_address(host.split("%")[0])
             if not address.is_global:
                 raise ServiceError(403, f"host {parts.hostname!r} resolves to a non-public address ({address})")
 

@@ -17,7 +17,13 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, worke
     """Serve until SIGINT/SIGTERM; then stop taking connections, finish the requests in flight, and exit."""
     grace = config.request_timeout + SHUTDOWN_GRACE
     if workers == 1:
-        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=grace)
+        uvicorn.run(  # uvicorn types timeout_graceful_shutdown int, but takes seconds as a float (asyncio.timeout)
+            create_app(config),
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=grace,  # type: ignore[arg-type]
+        )
         return
     # worker processes import the app by name, so the config goes through the environment
     os.environ[ENV_VAR] = config.to_env()
@@ -38,5 +44,5 @@ def _run_workers(host: str, port: int, workers: int, log_level: str, grace: floa
         port=port,
         workers=workers,
         log_level=log_level,
-        timeout_graceful_shutdown=grace,
+        timeout_graceful_shutdown=grace,  # type: ignore[arg-type]  # a float: see serve
     )

@@ -68,11 +68,14 @@ def _snap_to_gaps(gray: np.ndarray, quad: np.ndarray, cuts: list[tuple[float, fl
     _, ink = cv2.threshold(strip, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     blank = np.r_[False, ink.sum(0) == 0, False].astype(np.int8)
     starts, ends = np.flatnonzero(np.diff(blank) == 1), np.flatnonzero(np.diff(blank) == -1)
-    runs = [((s + e) / 2 / width, (e - s) / width) for s, e in zip(starts, ends, strict=True) if 0 < s and e < width]
-    snapped, last = [], 0.0
+    runs: list[tuple[float, float]] = [
+        ((s + e) / 2 / width, (e - s) / width) for s, e in zip(starts, ends, strict=True) if 0 < s and e < width
+    ]
+    snapped: list[tuple[float, float]] = []
+    last = 0.0
     for centre, w in cuts:
         free = [r for r in runs if r[0] > last]
-        best = min(free, key=lambda r: abs(r[0] - centre), default=None)
+        best: tuple[float, float] | None = min(free, key=lambda r: abs(r[0] - centre), default=None)
         if best is None or abs(best[0] - centre) > 4 * max(w, 1 / len(cuts) / 4):
             best = (centre, w)
         snapped.append(best)

@@ -11,11 +11,11 @@ import torch
 from google.protobuf.message import DecodeError
 
 from ocdr import __version__
-from ocdr.models.classification.orientation import create_classifier
+from ocdr.models.classification.orientation import OrientationNet, create_classifier
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PATCH, SCENE_SIDE
-from ocdr.models.detection.dbnet import create_detector
+from ocdr.models.detection.dbnet import DBNet, create_detector
 from ocdr.models.detection.processing import MEAN, STD
-from ocdr.models.recognition.crnn import create_recognizer
+from ocdr.models.recognition.crnn import CRNN, create_recognizer
 from ocdr.training.checkpoint import load_checkpoint
 
 
@@ -42,12 +42,13 @@ def export_checkpoint(
         raise ValueError("char_odds applies to recognizer checkpoints only")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    model: OrientationNet | CRNN | DBNet
     if "task" in state:
         model = create_classifier(state["arch"], len(state["angles"]))
         height, width = {"page": (PAGE_PATCH, PAGE_PATCH), "scene": (SCENE_SIDE, SCENE_SIDE)}.get(
             state["task"], (CLS_HEIGHT, CLS_WIDTH)
         )
-        example = torch.zeros(2, model.features[0][0].in_channels, height, width)
+        example = torch.zeros(2, model.in_channels, height, width)
         names, axes = ("x", "probs"), {"x": {0: "batch"}, "probs": {0: "batch"}}
         meta = {
             "kind": f"cls_{state['task']}",
@@ -75,6 +76,7 @@ def export_checkpoint(
     model.load_state_dict(state["model"])
     if char_odds:
         meta["char_odds"] = json.dumps(char_odds, ensure_ascii=False)
+        assert isinstance(model, CRNN)  # char_odds was refused above without a charset (a recognizer's)
         raise_odds(model.head.bias, state["charset"], char_odds)
     model.eval()
     torch.onnx.export(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import onnx
@@ -91,7 +92,7 @@ def onnx_state_dict(model: nn.Module, proto: onnx.ModelProto) -> tuple[dict[str,
             if f"{path}.bias" in state:
                 found[f"{path}.bias"] = bias
             elif (bn := _next_batchnorm(model, path)) is not None:
-                eps = model.get_submodule(bn).eps
+                eps = cast(nn.BatchNorm2d, model.get_submodule(bn)).eps  # _next_batchnorm found a BatchNorm2d
                 found.update(
                     {
                         f"{bn}.weight": np.ones_like(bias),
@@ -128,6 +129,7 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
         raise ValueError(f"{path} is a {meta.get('kind', 'unknown')!r} model, not {kind!r}")
     if meta.get("precision") == "int8":
         raise ValueError(f"{path} is quantized (int8); fine-tune from the float model")
+    model: nn.Module
     if kind == "rec":
         from ocdr.models.recognition.crnn import create_recognizer
 
@@ -165,13 +167,19 @@ def load_init(init: str, kind: str) -> dict:
     return load_checkpoint(Path(init))
 
 
+def _is_identity(bn: nn.BatchNorm2d) -> bool:
+    """Whether ``bn`` is one ``onnx_state_dict`` left as the identity (running mean 0, weight 1)."""
+    assert bn.running_mean is not None  # every BatchNorm of the models keeps running statistics
+    return not bn.running_mean.any() and bool((bn.weight == 1).all())
+
+
 @torch.no_grad()
 def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
     """Give the identity BatchNorms left by ``onnx_state_dict`` the mean and variance of their inputs, averaged over
     ``batches`` formed as training forms them (as BatchNorm's running statistics are), and the matching scale and
     shift: the eval-mode function is unchanged, and train-mode batch statistics start close to the running ones."""
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    folded = [bn for bn in bns if not bn.running_mean.any() and bool((bn.weight == 1).all())]
+    folded = [bn for bn in bns if _is_identity(bn)]
     sums: dict[nn.Module, list] = {bn: [0, 0, 0] for bn in folded}  # mean, variance, batches seen
 
     def hook(module, inputs):
@@ -195,6 +203,7 @@ def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
             continue
         mean, var = mean / seen, var / seen
         shift = bn.bias.clone()
+        assert bn.running_mean is not None and bn.running_var is not None  # as _is_identity found
         bn.running_mean.copy_(mean)
         bn.running_var.copy_(var)
         bn.weight.copy_(torch.sqrt(var + bn.eps))
@@ -202,7 +211,7 @@ def refit_batchnorm(model: nn.Module, batches: list[torch.Tensor]) -> None:
     _measure_new_batchnorms(model, [bn for bn in folded if not sums[bn][2]], batches)
 
 
-def _measure_new_batchnorms(model: nn.Module, new: list[nn.Module], batches: list[torch.Tensor]) -> None:
+def _measure_new_batchnorms(model: nn.Module, new: list[nn.BatchNorm2d], batches: list[torch.Tensor]) -> None:
     """Running statistics for the BatchNorms of a branch the file does not hold (DBNet's threshold head: the ONNX
     file has the probability branch only), from the training-mode forward of ``batches`` with every other BatchNorm
     as it is. Otherwise they keep mean 0 and variance 1, and with ``--freeze-bn`` the new branch is never normalised

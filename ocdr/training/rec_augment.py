@@ -29,12 +29,12 @@ def _warp(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     shear = rng.uniform(-0.3, 0.3)
     stretch = rng.uniform(0.8, 1.25)
     out_w = max(4, int(round(w * stretch)))
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    src = np.asarray([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     jitter = rng.uniform(-0.08, 0.08, (4, 2)) * h
-    dst = src * np.float32([stretch, 1]) + jitter.astype(np.float32)
+    dst = src * np.asarray([stretch, 1], np.float32) + jitter.astype(np.float32)
     dst[:, 0] += (dst[:, 1] - h / 2) * shear
     centre = dst.mean(0)
-    rot = np.float32([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    rot = np.asarray([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
     dst = (dst - centre) @ rot.T + centre
     x0, y0 = dst.min(0)
     dst -= (x0, y0)

@@ -136,8 +136,8 @@ class LineTask:
         for start in range(0, len(windows), batch_size):
             chunk = windows[start : start + batch_size]
             evidence = []
-            for turned in (False, True):
-                x, _ = self._batch(chunk, np.full(len(chunk), turned))
+            for turn in (False, True):
+                x, _ = self._batch(chunk, np.full(len(chunk), turn))
                 evidence.append(log_odds(model(x.to(device)).float().cpu().numpy()))
             upright, turned = evidence
             one_pass += int(np.sum(upright <= 0) + np.sum(turned > 0))

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -68,7 +69,8 @@ def evaluate_det(
     settings the export will store (``det_params``, the ``--init`` file's: ``text_det_box_thresh`` ...), so that the
     best checkpoint is the best at them."""
     model.eval()
-    post = DBPostProcessor(**{key.removeprefix("text_det_"): value for key, value in (det_params or {}).items()})
+    settings: dict[str, Any] = {key.removeprefix("text_det_"): value for key, value in (det_params or {}).items()}
+    post = DBPostProcessor(**settings)  # by name: DBPostProcessor checks them
     total = PRF()
     for item in items:
         gray = _read_gray(item.image_path)
@@ -190,7 +192,9 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
             per_set = {
                 name: evaluate_det(model, v, cfg.device, cfg.limit_side_len, det_params) for name, v in val.items() if v
             }
-            metrics = {k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")}
+            metrics: dict = {
+                k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")
+            }
             metrics |= {"pages": sum(m["pages"] for m in per_set.values()), "per_set": per_set}
             run.evaluated(metrics["hmean"], out, float(np.mean([h[0] for h in hist[-20:]])), metrics)
             sets = ", ".join(f"{name} {m['hmean']:.3f}" for name, m in per_set.items())

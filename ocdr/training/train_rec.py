@@ -13,7 +13,7 @@ from torch import nn
 
 from ocdr.io.labels import read_characters_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
-from ocdr.models.recognition.crnn import REC_CONFIGS, create_recognizer
+from ocdr.models.recognition.crnn import CRNN, REC_CONFIGS, create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import output_steps
@@ -126,7 +126,7 @@ def _charset(cfg: RecTrainConfig, state: dict | None, init: dict | None) -> Char
     return Charset(read_characters_list(cfg.charset) if cfg.charset else DEFAULT_CHARSET)
 
 
-def _init_weights(model: nn.Module, init: dict, charset: Charset, calib: list[torch.Tensor]) -> None:
+def _init_weights(model: CRNN, init: dict, charset: Charset, calib: list[torch.Tensor]) -> None:
     weights = init["model"]
     head_w, head_b = weights["head.weight"], weights["head.bias"]
     if head_w.shape[0] != charset.num_classes:  # grow the head for new characters

@@ -33,6 +33,7 @@ class OrientationNet(nn.Module):
 
     def __init__(self, channels: tuple[int, ...], num_classes: int = 2, in_channels: int = 1):
         super().__init__()
+        self.in_channels = in_channels
         stages, cin = [], in_channels
         for cout in channels:
             stages.append(_stage(cin, cout, (2, 2)))

@@ -22,16 +22,18 @@ class DetConfig:
     deformable: int = 0  # how many of the last stages use deformable 3x3 convolutions (DBNet: 3)
 
 
-_RESNET18 = {"widths": (64, 128, 256, 512), "inner": 256}
-_RESNET50 = {"widths": (256, 512, 1024, 2048), "blocks": (3, 4, 6, 3), "block": "bottleneck", "stem": 64, "inner": 256}
 DET_CONFIGS: dict[str, DetConfig] = {
     # ResNet-18 layout at 3/8 width: the CPU default
     "dbnet_resnet18_lite": DetConfig(),
     # full-width ResNet-18 and ResNet-50, as OCDNet's backbones; "_dcn": deformable convolutions in the last 3 stages
-    "dbnet_resnet18": DetConfig(**_RESNET18),
-    "dbnet_resnet18_dcn": DetConfig(**_RESNET18, deformable=3),
-    "dbnet_resnet50": DetConfig(**_RESNET50),
-    "dbnet_resnet50_dcn": DetConfig(**_RESNET50, deformable=3),
+    "dbnet_resnet18": DetConfig(widths=(64, 128, 256, 512), inner=256),
+    "dbnet_resnet18_dcn": DetConfig(widths=(64, 128, 256, 512), inner=256, deformable=3),
+    "dbnet_resnet50": DetConfig(
+        widths=(256, 512, 1024, 2048), blocks=(3, 4, 6, 3), block="bottleneck", stem=64, inner=256
+    ),
+    "dbnet_resnet50_dcn": DetConfig(
+        widths=(256, 512, 1024, 2048), blocks=(3, 4, 6, 3), block="bottleneck", stem=64, inner=256, deformable=3
+    ),
 }
 
 

@@ -40,6 +40,9 @@ class TPS(nn.Module):
     """Thin-plate-spline rectification (Shi et al., RARE): a localization net predicts fiducial points and the
     input is resampled so that they land on a regular grid. Initialised to the identity transform."""
 
+    ctrl: torch.Tensor  # buffers, registered in __init__
+    inv_kernel: torch.Tensor
+
     def __init__(self, points: int = 20, height: int = 32):
         super().__init__()
         self.k = points
@@ -57,8 +60,10 @@ class TPS(nn.Module):
             nn.Linear(64, points * 2),
         )
         ctrl = self._base_points(points)
-        nn.init.zeros_(self.loc[-1].weight)
-        self.loc[-1].bias.data.copy_(ctrl.reshape(-1))
+        last = self.loc[-1]
+        assert isinstance(last, nn.Linear)
+        nn.init.zeros_(last.weight)
+        last.bias.data.copy_(ctrl.reshape(-1))
         self.register_buffer("ctrl", ctrl)
         # inverse of the TPS kernel matrix for the target control points
         n = points

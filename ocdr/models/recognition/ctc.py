@@ -34,7 +34,9 @@ class CTCResult:
         return float(np.exp(np.mean(np.log(np.clip(self.char_probs, 1e-8, 1.0)))))
 
 
-def ctc_greedy_decode(probs: np.ndarray, chars: Sequence[str], lengths: Sequence[int] | None = None) -> list[CTCResult]:
+def ctc_greedy_decode(
+    probs: np.ndarray, chars: Sequence[str], lengths: Sequence[int] | np.ndarray | None = None
+) -> list[CTCResult]:
     """Decode ``probs`` of shape (batch, steps, classes) (softmax outputs, class 0 = blank).
 
     Repeated classes collapse; a character's probability (its group's, for ``LOOKALIKES``) is the max over the

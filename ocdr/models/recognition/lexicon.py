@@ -176,7 +176,7 @@ class Lexicon:
     def knows(self, token: str) -> bool:
         """Whether a word as read ("prefer", "(at", "Court,") is a list word, the marks around it aside."""
         match = _TOKEN.fullmatch(token)
-        return bool(match) and match.group(2).lower() in self
+        return match is not None and match.group(2).lower() in self
 
     def _outside(self, token: str) -> re.Match | None:
         """The parts of a word read outside the list (leading marks, letters, trailing marks), else None."""

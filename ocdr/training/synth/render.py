@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import cv2
 import numpy as np
@@ -26,7 +27,8 @@ def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 def vertical_extent(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
     """(top, bottom) of the reference box relative to the baseline (top is negative)."""
-    _, top, _, bottom = font.getbbox("Hg", anchor="ls")
+    # Pillow annotates floats, for float stroke widths; without a stroke the box is in whole pixels
+    _, top, _, bottom = cast("tuple[int, int, int, int]", font.getbbox("Hg", anchor="ls"))
     return top, bottom
 
 
@@ -44,7 +46,7 @@ def render_lines(
     labels = []
     for i, line in enumerate(lines):
         baseline = margin + (i + 1) * size * spacing - size * 0.6
-        x = margin
+        x: float = margin
         for word in line.split(" "):
             x0, _, x1, _ = font.getbbox(word, anchor="ls")
             draw.text((x - x0, baseline), word, font=font, fill="black", anchor="ls")
@@ -69,7 +71,7 @@ def drawable(text: str, spec: FontSpec) -> bool:
 # ----------------------------------------------------------------------------------------------- augmentation
 def augment_gray(img: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
     """Scan/photo degradations on a gray uint8 image: blur, resolution loss, noise, JPEG, contrast, ink weight."""
-    out = img.astype(np.float32)
+    out: np.ndarray = img.astype(np.float32)
     if rng.random() < 0.25 * strength:
         k = 3 if rng.random() < 0.5 else 2
         kernel = np.ones((k, k), np.uint8)
@@ -91,7 +93,9 @@ def augment_gray(img: np.ndarray, rng: np.random.Generator, strength: float = 1.
     if rng.random() < 0.3 * strength:
         ok, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
         if ok:
-            out = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+            decoded = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+            assert decoded is not None  # the JPEG just encoded
+            out = decoded
     return out
 
 
@@ -116,7 +120,8 @@ def crop_layout(
 ) -> tuple[int, int, tuple[int, int]]:
     """(width, height, baseline origin) of a crop around ``text`` as a detector would box it: the reference box
     ("Hg", plus any outline) with random margins, a little into the text at the top at most."""
-    x0, y0, x1, y1 = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    # Pillow annotates floats, for float stroke widths; with a whole-pixel stroke the box is in whole pixels
+    x0, y0, x1, y1 = cast("tuple[int, int, int, int]", font.getbbox(text, anchor="ls", stroke_width=stroke))
     ref_top, ref_bottom = vertical_extent(font)
     top, bottom = min(ref_top - stroke, y0), max(ref_bottom + stroke, y1)
     h = bottom - top

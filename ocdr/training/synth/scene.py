@@ -10,6 +10,7 @@ background.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ class Background:
     text: tuple[np.ndarray, ...] = ()  # polygons of the text already in the photo
 
 
-def find_backgrounds(folders: list[str | Path], exclude_pages: list[str | Path] = ()) -> list[Background]:
+def find_backgrounds(folders: list[str | Path], exclude_pages: Sequence[str | Path] = ()) -> list[Background]:
     """The photos of ``folders``: a labelled page set (any layout ``read_page_dataset`` reads) gives its images with
     their text regions (``###`` ones too) to keep out; any other folder gives its image files, used whole. Images
     whose stem is a page of an ``exclude_pages`` set (a detector's held-out pages) are left out."""
@@ -133,6 +134,7 @@ def render_scene_crop(
             calmest = (spread, patch)
         if spread <= MAX_SPREAD:
             break
+    assert calmest is not None  # the loop above runs
     out = calmest[1]
     level = float((out * glyphs).sum() / max(glyphs.sum(), 1.0))
     if rng.random() < 0.2:
