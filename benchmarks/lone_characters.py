@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=240)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--lone", default=LONE, help=f"the lone characters drawn from (default {LONE})")
+    parser.add_argument("--lone", default=LONE, help="the lone characters drawn from (default: %(default)s)")
     args = parser.parse_args()
     ocr = OCR(threads=args.threads)
     lines = sample_lines(args.count, args.seed, args.lone)

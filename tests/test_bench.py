@@ -1,10 +1,19 @@
-"""``ocdr bench``: one row per device x precision, every figure positive, as a table and as JSON."""
+"""``ocdr bench``: one row per device x precision, every figure positive, as a table and as JSON; and every script
+of ``benchmarks/`` at least starts (its options parse and its help prints)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from ocdr.cli import main
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SCRIPTS = sorted(p for p in BENCHMARKS.glob("*.py") if "__main__" in p.read_text(encoding="utf-8"))
 
 TINY = ["--devices", "cpu", "--repeat", "1", "--crops", "8", "--dpi", "50", "--threads", "1"]
 
@@ -31,3 +40,10 @@ def test_bench_json(capsys):
     (row,) = result["rows"]
     assert row["device"] == "cpu" and row["precision"] == "int8" and row["rec_crops_per_s"] > 0
     assert "onnxruntime" in result["machine"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+def test_benchmark_scripts_start(script):
+    """A help text with a literal "%" once broke ``lone_characters.py --help``: each script's help prints."""
+    done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr[-2000:]
