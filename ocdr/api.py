@@ -137,20 +137,21 @@ class OCR:
         """Read one already-expanded input (all its pages). Raises ``InputError`` if it cannot be read."""
         return Document([result for _, result in self.iter_source_pages(source, **kwargs)], source=source.name)
 
-    def predict_iter(self, inputs, **kwargs) -> Iterator[Document]:
-        """One ``Document`` per input, in order, as each is read (directories expand to their files). Keyword
-        arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices), color_order, dpi, pixel_aspect,
-        pipeline settings."""
-        for source in expand_inputs(inputs):
+    def predict_iter(self, inputs, password: str | None = None, **kwargs) -> Iterator[Document]:
+        """One ``Document`` per input, in order, as each is read (directories expand to their files). ``password``
+        opens encrypted PDFs. Other keyword arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices),
+        color_order, dpi, pixel_aspect, pipeline settings."""
+        for source in expand_inputs(inputs, password):
             yield self.read_source(source, **kwargs)
 
-    def predict(self, inputs, **kwargs) -> list[Document]:
+    def predict(self, inputs, password: str | None = None, **kwargs) -> list[Document]:
         """Like ``predict_iter`` but returns the list."""
-        return list(self.predict_iter(inputs, **kwargs))
+        return list(self.predict_iter(inputs, password, **kwargs))
 
-    def __call__(self, image, **kwargs) -> Document:
-        """Read one input (path, bytes, array, PIL image, PDF); use ``predict`` for lists and directories."""
-        sources = expand_inputs(image)
+    def __call__(self, image, password: str | None = None, **kwargs) -> Document:
+        """Read one input (path, bytes, array, PIL image, PDF; ``password`` for an encrypted PDF); use ``predict``
+        for lists and directories."""
+        sources = expand_inputs(image, password)
         if len(sources) != 1:
             raise InputError(f"OCR() reads one input, got {len(sources)}; use OCR.predict() for several")
         return self.read_source(sources[0], **kwargs)

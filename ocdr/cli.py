@@ -14,6 +14,7 @@ from ocdr.errors import ModelError
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # the keys of ocdr.io.export.EXPORTERS, listed here so that `--help` needs no imports
 FORMATS = ["text", "json", "paddlex", "hocr", "alto", "page", "markdown", "tsv", "pdf"]
+PASSWORD_VARIABLE = "OCDR_PDF_PASSWORD"  # ocdr read --password's default
 
 PARAM_FLAGS = {
     "text_det_limit_side_len": int,
@@ -188,6 +189,12 @@ def _add_read(sub) -> None:
     p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
     p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
     p.add_argument(
+        "--password",
+        default=os.environ.get(PASSWORD_VARIABLE),
+        help=f"opens encrypted PDFs (default: ${PASSWORD_VARIABLE}, which, unlike an argument, other users of the "
+        "machine cannot see in its process list); a searchable PDF made from one is not encrypted",
+    )
+    p.add_argument(
         "--pixel-aspect",
         type=float,
         help="how many times taller than wide the inputs' pixels are, over what their metadata says (a fax saved "
@@ -229,7 +236,7 @@ def _run_read(args) -> int:
     sources, failed = [], 0
     for item in args.inputs:
         try:
-            sources.extend(expand_inputs(item))
+            sources.extend(expand_inputs(item, args.password))
         except OcdrError as exc:  # e.g. a folder with nothing readable: report it, read the rest
             failed += 1
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
@@ -289,7 +296,7 @@ def _run_batch(args) -> int:
     except (OcdrError, ValueError, TypeError) as exc:
         print(f"ocdr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    job = BatchJob(args.inputs, Path(args.output), args.format, pages, args.rasterize, args.jpeg_quality)
+    job = BatchJob(args.inputs, Path(args.output), args.format, pages, args.rasterize, args.jpeg_quality, args.password)
     try:
         summary = run_batch(job, runner, quiet=args.quiet)
     except OcdrError as exc:  # Ray did not start, no cluster at that address, or no room in it for an actor

@@ -67,6 +67,16 @@ def split_only_repeats(args: list[str], run: Path, other: Path) -> bool:
     return files(run / "val") == files(other / "val") and not list(other.glob("*.pt"))
 
 
+def encrypted_pdf(image: np.ndarray, password: str = "s3cret") -> bytes:
+    """A one-page PDF of ``image`` that opens only with ``password`` (pikepdf, a dev dependency)."""
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf_bytes([image]))) as pdf:
+        pdf.save(out, encryption=pikepdf.Encryption(owner="owner", user=password))
+    return out.getvalue()
+
+
 def pdf_without_pages() -> bytes:
     """A well-formed PDF with an empty page tree."""
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]

@@ -342,6 +342,40 @@ def test_pdf_from_a_pdf_keeps_its_pages_and_adds_text(ocr, two_page_pdf, two_pag
         assert "pdfaid:part" not in str(out.open_metadata())  # no PDF/A claim for someone else's pages
 
 
+@needs_pdftotext
+def test_an_encrypted_pdf_is_read_with_its_password(ocr, two_page_pdf, two_page_doc, tmp_path, capsys, monkeypatch):
+    """A PDF that needs a password to open (user password "s3cret") is refused with a clear error without it or
+    with a wrong one, and read as the plain file is with it: through the API, ``ocdr read --password`` (or the
+    OCDR_PDF_PASSWORD variable, which no process list shows), a batch job's worker processes, and into a
+    searchable PDF, which is written unencrypted."""
+    from ocdr.errors import InputError
+
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(io.BytesIO(two_page_pdf)) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user="s3cret"))
+    with pytest.raises(InputError, match="locked.pdf cannot be opened .* encrypted without its password given"):
+        ocr(locked)
+    with pytest.raises(InputError, match="the password given is wrong"):
+        ocr(locked, password="guess")
+    for password in ("s3cret", "owner"):
+        assert ocr(locked, password=password, dpi=100).text == two_page_doc.text
+    assert main(["read", str(locked), "--dpi", "100", "--password", "guess"]) == 1
+    assert "the password given is wrong" in capsys.readouterr().err
+    monkeypatch.setenv("OCDR_PDF_PASSWORD", "s3cret")
+    out = tmp_path / "out.pdf"
+    assert main(["read", str(locked), "--dpi", "100", "--format", "pdf", "-o", str(out)]) == 0
+    with pikepdf.open(out) as pdf:
+        assert not pdf.is_encrypted and len(pdf.pages) == 2
+    assert loose(" ".join(w for page in pdftotext_words(out.read_bytes(), tmp_path) for w, _ in page)) == loose(
+        " ".join(w.text for w in two_page_doc.words)
+    )
+    monkeypatch.delenv("OCDR_PDF_PASSWORD")
+    batch = tmp_path / "batch"
+    args = ["read", str(locked), "--dpi", "100", "-o", f"{batch}/", "--workers", "2", "--format", "text", "-q"]
+    assert main([*args, "--password", "s3cret"]) == 0
+    assert (batch / "locked.txt").read_text(encoding="utf-8").strip() == two_page_doc.text.strip()
+
+
 def test_pdf_rasterize_replaces_pdf_pages_by_their_images(two_page_pdf, two_page_doc, tmp_path):
     pdf = two_page_doc.export("pdf", source=two_page_pdf, rasterize=True)
     with pikepdf.open(io.BytesIO(pdf)) as out:

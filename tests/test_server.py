@@ -18,7 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import requests
-from conftest import PAGE_LINES, huge_png_header, loose, pdf_bytes, pdf_without_pages, png_bytes, render_lines
+from conftest import (
+    PAGE_LINES,
+    encrypted_pdf,
+    huge_png_header,
+    loose,
+    pdf_bytes,
+    pdf_without_pages,
+    png_bytes,
+    render_lines,
+)
 from PIL import Image
 
 from ocdr.io.export import page_to_paddlex
@@ -241,6 +250,7 @@ def test_ocr_options(server, text_page, photo):
         (json.dumps({"file": b64(png_bytes(np.zeros((9, 9, 3), np.uint8))), "fileType": 2}).encode(), 422, "0 or 1"),
         (json.dumps({"file": b64(png_bytes(np.zeros((9, 9, 3), np.uint8))), "fileType": 0}).encode(), 422, "pdf"),
         (json.dumps({"file": b64(pdf_without_pages()), "fileType": 1}).encode(), 422, "a PDF"),
+        (json.dumps({"file": b64(encrypted_pdf(np.zeros((9, 9, 3), np.uint8)))}).encode(), 422, "encrypted"),
         (json.dumps({"file": "http://example.com/page.png"}).encode(), 403, "URL inputs are disabled"),
         (json.dumps({"file": "file:///etc/passwd"}).encode(), 422, "Base64"),
         (json.dumps({"file": b64(huge_png_header())}).encode(), 413, "pixel limit"),
@@ -258,6 +268,7 @@ def test_ocr_options(server, text_page, photo):
         "unknown-file-type",
         "image-said-pdf",
         "pdf-said-image",
+        "encrypted-pdf",
         "url-disabled",
         "file-scheme",
         "pixel-bomb",

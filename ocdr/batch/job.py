@@ -36,6 +36,7 @@ class BatchJob:
     pages: list[int] | None = None  # 0-based pages of multi-page inputs (None: all)
     rasterize: bool = False  # searchable PDF options, as for ocdr read
     jpeg_quality: int | None = None
+    password: str | None = None  # opens the encrypted PDFs among the inputs
 
 
 @dataclass
@@ -97,14 +98,14 @@ def run_batch(job: BatchJob, runner: Runner, quiet: bool = False) -> Summary:
     start = time.perf_counter()
     if job.fmt == "pdf":  # fail before any page is read if the searchable PDF writer's extra is missing
         importlib.import_module("pikepdf")
-    plan = plan_job(job.inputs, job.out_dir, job.fmt, job.pages)
+    plan = plan_job(job.inputs, job.out_dir, job.fmt, job.pages, job.password)
     summary = Summary(skipped=len(plan.skipped), failed=len(plan.failed))
     errors = ErrorLog(job.out_dir / ERRORS_FILE)
     try:
         for name, reason in plan.failed:
             errors.add(name, None, reason)
         tasks = [
-            PageTask(i, file.source.name, Path(source_path(file.source)), page)
+            PageTask(i, file.source.name, Path(source_path(file.source)), page, job.password)
             for i, file in enumerate(plan.files)
             for page in file.pages
         ]

@@ -50,7 +50,9 @@ def _absolute(path: str | os.PathLike) -> Path:
     return Path(os.path.abspath(path))
 
 
-def expand(patterns: list[str], out_dir: Path) -> tuple[list[tuple[Source, Path]], list[tuple[str, str]]]:
+def expand(
+    patterns: list[str], out_dir: Path, password: str | None = None
+) -> tuple[list[tuple[Source, Path]], list[tuple[str, str]]]:
     """``(source, root)`` of every input file, and ``(pattern, reason)`` of those that name nothing readable.
 
     A pattern is a file, a folder (read recursively) or a glob (``**`` spans folders), for shells that do not expand
@@ -69,7 +71,7 @@ def expand(patterns: list[str], out_dir: Path) -> tuple[list[tuple[Source, Path]
                 continue
         for match in matches:
             try:
-                sources = expand_inputs(match)
+                sources = expand_inputs(match, password)
             except InputError as exc:  # a folder with nothing readable
                 failed.append((match, str(exc)))
                 continue
@@ -100,11 +102,13 @@ def output_paths(files: list[tuple[Source, Path]], out_dir: Path, fmt: str) -> l
     ]
 
 
-def plan_job(patterns: list[str], out_dir: Path, fmt: str, pages: list[int] | None = None) -> Plan:
+def plan_job(
+    patterns: list[str], out_dir: Path, fmt: str, pages: list[int] | None = None, password: str | None = None
+) -> Plan:
     """The job for ``patterns`` (see ``expand``), written to ``out_dir`` in format ``fmt``; ``pages``: 0-based
     pages to read of multi-page files (None: all). An input is skipped when all its output files exist (a PAGE XML
     result is one file per page, so its page count is needed first; other formats are checked without opening)."""
-    files, failed = expand(patterns, out_dir)
+    files, failed = expand(patterns, out_dir, password)
     plan = Plan([], [], failed)
     for (source, _), output in zip(files, output_paths(files, out_dir, fmt), strict=True):
         job = FileJob(source, output)

@@ -32,6 +32,7 @@ class PageTask:
     name: str  # Source.name
     path: Path
     page: int  # 0-based page index
+    password: str | None = None  # the job's, for encrypted PDFs
 
 
 @dataclass
@@ -70,7 +71,7 @@ class PageReader:
 
     def read(self, task: PageTask, data: bytes | None = None) -> PageResult:
         """``task``'s page, read from its file, or from ``data`` (the file's bytes) where the file is not at hand."""
-        source = Source(task.name, task.path if data is None else data)
+        source = Source(task.name, task.path if data is None else data, task.password)
         try:
             [(_, page)] = self.ocr.iter_source_pages(source, pages=[task.page])
         except Exception as exc:  # any failure is this page's, reported in its result

@@ -43,6 +43,7 @@ class Source:
 
     name: str  # path string, or "<bytes #i>", "<array #i>", "<image #i>" (i: position in the input list)
     obj: Path | bytes | np.ndarray | Image.Image
+    password: str | None = None  # opens an encrypted PDF (other inputs ignore it)
 
 
 @dataclass
@@ -56,9 +57,10 @@ class PageImage:
     pixel_aspect: float = 1.0  # how many times taller than wide its pixels are, by the metadata (a fax: 2.08)
 
 
-def expand_inputs(inputs: object) -> list[Source]:
+def expand_inputs(inputs: object, password: str | None = None) -> list[Source]:
     """One input or a list/tuple of them as Sources; a directory becomes its image and PDF files, recursively,
-    sorted by path. A missing path is kept, so that decoding it reports its name and a batch can go on."""
+    sorted by path. A missing path is kept, so that decoding it reports its name and a batch can go on.
+    ``password`` goes with every source, for the encrypted PDFs among them."""
     items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
     sources: list[Source] = []
     for position, item in enumerate(items):
@@ -80,6 +82,8 @@ def expand_inputs(inputs: object) -> list[Source]:
                 f"input #{position} has unsupported type {type(item).__name__}; expected a path (str or os.PathLike), "
                 "bytes, bytearray, memoryview, numpy array, PIL image, or a list or tuple of these"
             )
+    for source in sources:
+        source.password = password
     return sources
 
 
@@ -121,7 +125,7 @@ def iter_pages(
     else:
         data = _read(obj, name)
         if isinstance(data, Path) or data.startswith(PDF_MAGIC):
-            for index, image in render_pdf_pages(data, name, pages, dpi, max_pixels):
+            for index, image in render_pdf_pages(data, name, pages, dpi, max_pixels, source.password):
                 yield PageImage(image, name, index, dpi)
         else:
             for index, image, resolution in iter_image_frames(data, name, max_pixels, pages):
@@ -134,7 +138,7 @@ def page_count(source: Source) -> int:
     assert isinstance(source.obj, (Path, bytes)), "a path or bytes source"
     data = _read(source.obj, source.name)
     if isinstance(data, Path) or data.startswith(PDF_MAGIC):
-        return pdf_page_count(data, source.name)
+        return pdf_page_count(data, source.name, source.password)
     return image_frame_count(data, source.name)
 
 

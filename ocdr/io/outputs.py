@@ -60,7 +60,7 @@ def render_outputs(
     if fmt == "pdf":
         from ocdr.io.searchable_pdf import merge_pdfs, to_pdf
 
-        parts = [to_pdf(d, s.obj, rasterize=rasterize, jpeg_quality=jpeg_quality) for s, d in docs]
+        parts = [to_pdf(d, s.obj, rasterize=rasterize, jpeg_quality=jpeg_quality, password=s.password) for s, d in docs]
         return [(output, parts[0] if len(parts) == 1 else merge_pdfs(parts))]
     merged = docs[0][1] if len(docs) == 1 else Document([p for _, d in docs for p in d.pages])
     if fmt == "page":

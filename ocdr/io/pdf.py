@@ -17,35 +17,42 @@ POINTS_PER_INCH = 72.0
 
 
 @contextmanager
-def _open_pdf(data: bytes | Path, name: str) -> Iterator[pdfium.PdfDocument]:
-    """An open document, closed on exit; pdfium's errors (corrupt, encrypted) become InputError."""
+def _open_pdf(data: bytes | Path, name: str, password: str | None = None) -> Iterator[pdfium.PdfDocument]:
+    """An open document, closed on exit (``password``: an encrypted one's user or owner password); pdfium's errors
+    (corrupt, encrypted, a wrong password) become InputError."""
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(data, password=password)
     except (pdfium.PdfiumError, OSError) as exc:
         # PDFium opens no PDF of no pages, and says why with a stale error code (the thread's last): no telling it
-        # from a corrupt one
-        raise InputError(f"{name} cannot be opened as a PDF (corrupt, encrypted or with no pages?): {exc}") from exc
+        # from a corrupt one or one that wants a password
+        why = "the password given is wrong" if password is not None else "encrypted without its password given"
+        raise InputError(f"{name} cannot be opened as a PDF (corrupt, {why}, or with no pages?): {exc}") from exc
     try:
         yield pdf
     finally:
         pdf.close()
 
 
-def pdf_page_count(data: bytes | Path, name: str) -> int:
+def pdf_page_count(data: bytes | Path, name: str, password: str | None = None) -> int:
     """Number of pages of a PDF given as bytes or a path."""
-    with _open_pdf(data, name) as pdf:
+    with _open_pdf(data, name, password) as pdf:
         return len(pdf)
 
 
 def render_pdf_pages(
-    data: bytes | Path, name: str, pages: Sequence[int] | None, dpi: float, max_pixels: int
+    data: bytes | Path,
+    name: str,
+    pages: Sequence[int] | None,
+    dpi: float,
+    max_pixels: int,
+    password: str | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Render ``(index, H x W x 3 uint8 RGB)`` pages lazily, in document order: all pages, or those of the 0-based
     ``pages`` that exist. A page whose rendering would exceed ``max_pixels`` is refused before it is rendered."""
     if not (math.isfinite(dpi) and dpi > 0):
         raise ValueError(f"dpi must be a positive number, not {dpi!r}")
     scale = dpi / POINTS_PER_INCH
-    with _open_pdf(data, name) as pdf:
+    with _open_pdf(data, name, password) as pdf:
         pdf.init_forms()  # before loading pages, so that filled-in form fields are rendered too
         for index in select_pages(len(pdf), pages, name):
             page_name = f"{name} page {index + 1}"

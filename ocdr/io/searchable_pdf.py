@@ -354,6 +354,7 @@ def to_pdf(
     jpeg_quality: int | None = None,
     text_only: bool = False,
     pdfa: bool = True,
+    password: str | None = None,
 ) -> bytes:
     """The document as a searchable PDF.
 
@@ -365,6 +366,7 @@ def to_pdf(
         jpeg_quality: embed page images as JPEG at this quality rather than losslessly (a JPEG file stays as is).
         text_only: pages with the text layer alone, sized as the page images (to lay over pages elsewhere).
         pdfa: mark image-based output as PDF/A-2b.
+        password: an encrypted PDF source's password (as read with it). The output is not encrypted.
     """
     pk = _pikepdf()
     if not doc.pages:
@@ -373,7 +375,11 @@ def to_pdf(
     font = _text_font(out)
     obj = None if text_only else _source_of(doc, source)
     if obj is not None and not rasterize and _is_pdf(obj):
-        with pk.open(io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj) as src:
+        try:
+            src = pk.open(io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj, password=password or "")
+        except pk.PasswordError as exc:
+            raise InputError(f"{doc.source}: the source PDF is encrypted: give its password") from exc
+        with src:
             for page in doc.pages:
                 if not 0 <= page.index < len(src.pages):
                     raise InputError(f"{doc.source}: page {page.index + 1} is not in the source PDF")
@@ -381,7 +387,7 @@ def to_pdf(
                 page_obj = out.pages[-1].obj
                 _add_text_layer(out, page_obj, page, font, pdf_pixel_matrix(page_obj, page.width, page.height))
             return _save(out)
-    images = _page_images(doc, obj) if obj is not None else {}
+    images = _page_images(doc, obj, password) if obj is not None else {}
     for page in doc.pages:
         page_dpi = page.dpi or dpi or DEFAULT_IMAGE_DPI
         image = images.get(page.index) if obj is not None else None
@@ -401,12 +407,12 @@ def to_pdf(
     return _save(out)
 
 
-def _page_images(doc: Document, obj: Any) -> dict[int, np.ndarray]:
+def _page_images(doc: Document, obj: Any, password: str | None) -> dict[int, np.ndarray]:
     """The source's page images by index, decoded (a PDF rendered at each page's DPI) as when it was read."""
     wanted = sorted({page.index for page in doc.pages})
     dpi = next((page.dpi for page in doc.pages if page.dpi), 200.0)
     name = doc.source or "<source>"
-    pages = iter_pages(Source(name, obj), pages=wanted, dpi=dpi)
+    pages = iter_pages(Source(name, obj, password), pages=wanted, dpi=dpi)
     return {page.index: page.image for page in pages}
 
 
