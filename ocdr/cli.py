@@ -15,6 +15,7 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # the keys of ocdr.io.export.EXPORTERS, listed here so that `--help` needs no imports
 FORMATS = ["text", "json", "paddlex", "hocr", "alto", "page", "markdown", "tsv", "pdf"]
 PASSWORD_VARIABLE = "OCDR_PDF_PASSWORD"  # ocdr read --password's default
+STDIN = "-"  # ocdr read's input name for the bytes on stdin
 
 PARAM_FLAGS = {
     "text_det_limit_side_len": int,
@@ -157,8 +158,8 @@ def _add_read(sub) -> None:
     p.add_argument(
         "inputs",
         nargs="+",
-        help="files or folders (read recursively, in sorted order); batch jobs (-o OUT_DIR/) also take glob "
-        "patterns ('**' spans folders)",
+        help="files or folders (read recursively, in sorted order), '-' for an image or PDF on stdin; batch jobs "
+        "(-o OUT_DIR/) also take glob patterns ('**' spans folders)",
     )
     p.add_argument(
         "-o",
@@ -236,7 +237,10 @@ def _run_read(args) -> int:
     sources, failed = [], 0
     for item in args.inputs:
         try:
-            sources.extend(expand_inputs(item, args.password))
+            if item == STDIN:
+                sources.append(Source("<stdin>", sys.stdin.buffer.read(), args.password))
+            else:
+                sources.extend(expand_inputs(item, args.password))
         except OcdrError as exc:  # e.g. a folder with nothing readable: report it, read the rest
             failed += 1
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
@@ -289,6 +293,8 @@ def _run_batch(args) -> int:
     try:
         if args.vis:
             raise ValueError("--vis is not available in batch jobs (-o OUT_DIR/)")
+        if STDIN in args.inputs:
+            raise ValueError("batch jobs (-o OUT_DIR/) read files: give stdin ('-') to ocdr read with -o FILE")
         if args.workers is not None and args.workers < 1:
             raise ValueError(f"--workers must be at least 1, got {args.workers}")
         pages = parse_page_spec(args.pages) if args.pages else None

@@ -48,6 +48,27 @@ def test_folder_with_a_bad_file_reads_the_rest(tmp_path):
     assert "b.png" in out.stderr and "a.png" in out.stderr  # the error, and the progress line
 
 
+def test_read_from_stdin(tmp_path):
+    """'-' reads an image or PDF piped in (named <stdin> in results), beside files; not in batch jobs."""
+    data = SAMPLE.read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-m", "ocdr.cli", "read", "--format", "json", "--threads", "2", "-", str(SAMPLE)],
+        input=data,
+        capture_output=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    piped, named = json.loads(out.stdout)
+    assert piped["source"] == "<stdin>" and named["source"] == str(SAMPLE)
+    for page in (*piped["pages"], *named["pages"]):
+        page.pop("source")
+    assert piped["pages"] == named["pages"]
+    batch = subprocess.run(
+        [sys.executable, "-m", "ocdr.cli", "read", "-", "-o", f"{tmp_path}/"], input=data, capture_output=True
+    )
+    assert batch.returncode == 2 and b"stdin ('-')" in batch.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
