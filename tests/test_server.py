@@ -477,6 +477,23 @@ def test_v1_ocr_uploads_formats_and_levels(server, text_page, numbered_pages):
     assert tuned["result"]["documents"][0]["pages"][0]["params"]["thresh"] == 0.4
 
 
+def test_v1_ocr_reads_an_encrypted_pdf_with_its_password(server, numbered_pages):
+    """The password is a form field (not a query parameter, which URLs and access logs keep): without it, or with a
+    wrong one, a 422 that says why; with it, the pages, also as a searchable PDF (written unencrypted)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    files = [("files", ("locked.pdf", encrypted_pdf(numbered_pages[0])))]
+    assert_error(server.post("/v1/ocr", files=files), 422, "encrypted without its password given")
+    assert_error(server.post("/v1/ocr", files=files, data={"password": "guess"}), 422, "the password given is wrong")
+    text = server.post("/v1/ocr", params={"format": "text"}, files=files, data={"password": "s3cret"})
+    assert text.status_code == 200 and text.text.lower().split() == ["page", "101", "of", "twelve"], text.text
+    pdf = server.post("/v1/ocr", params={"format": "pdf"}, files=files, data={"password": "s3cret"})
+    document = pdfium.PdfDocument(io.BytesIO(pdf.content))  # opens with no password
+    assert document[0].get_textpage().get_text_range().lower().split() == ["page", "101", "of", "twelve"]
+
+
 def test_v1_ocr_standard_formats(server, text_page, numbered_pages):
     """Every exporter is served: a searchable PDF of all uploads, schema-checked ALTO, hOCR, PAGE for one page."""
     import io

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Query, Request, UploadFile
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -258,6 +258,10 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         text_det_box_thresh: Annotated[float | None, Query()] = None,
         text_det_unclip_ratio: Annotated[float | None, Query()] = None,
         text_rec_score_thresh: Annotated[float | None, Query()] = None,
+        password: Annotated[
+            str | None,
+            Form(description="opens the encrypted PDFs among the files (a form field, kept out of URLs and logs)"),
+        ] = None,
     ) -> Response:
         """ocdr's own API: multipart files in; ocdr Document JSON (or text, PaddleX JSON, ...) out."""
         if format not in native.formats():
@@ -286,7 +290,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
             }
         )
         uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
-        await prepare(partial(native.check_uploads, engine(), uploads))
+        await prepare(partial(native.check_uploads, engine(), uploads, password))
         return await work(
             partial(
                 native.documents_answer,
@@ -297,6 +301,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 pages=page_list,
                 params=params,
                 dpi=dpi,
+                password=password,
             )
         )
 

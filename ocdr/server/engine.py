@@ -192,10 +192,12 @@ class Engine:
         cancel: threading.Event,
         max_pages: int | None = None,
         dpi: float | None = None,
+        password: str | None = None,
     ) -> Iterator[tuple[np.ndarray, Page]]:
-        """Pages of one file with their results, lazily. More than ``max_pages`` (after ``pages``): 413."""
+        """Pages of one file with their results, lazily (``password``: an encrypted PDF's). More than
+        ``max_pages`` (after ``pages``): 413."""
         if max_pages is not None and sniff_kind(data) == "pdf":
-            count = pdf_page_count(data, name)
+            count = pdf_page_count(data, name, password)
             chosen = count if pages is None else len([p for p in pages if 0 <= p < count])
             if chosen > max_pages:
                 raise InputTooLarge(
@@ -203,7 +205,7 @@ class Engine:
                     "(choose fewer with pages=...)"
                 )
         for number, (page, result) in enumerate(
-            self.ocr.iter_source_pages(Source(name, data), pages=pages, dpi=dpi, **params), start=1
+            self.ocr.iter_source_pages(Source(name, data, password), pages=pages, dpi=dpi, **params), start=1
         ):
             if max_pages is not None and number > max_pages:
                 raise InputTooLarge(f"{name} has more than {max_pages} pages; this server reads at most that many")

@@ -50,10 +50,11 @@ def _with_items(doc: Document, level: str) -> dict[str, Any]:
     return data
 
 
-def check_uploads(engine: Engine, uploads: list[tuple[str, bytes]]) -> None:
-    """Every file opens and is within the pixel limit (from headers), before any OCR is queued."""
+def check_uploads(engine: Engine, uploads: list[tuple[str, bytes]], password: str | None = None) -> None:
+    """Every file opens (the encrypted PDFs with ``password``) and is within the pixel limit (from headers), before
+    any OCR is queued."""
     for name, data in uploads:
-        probe(data, name, engine.config.max_pixels)
+        probe(data, name, engine.config.max_pixels, password)
 
 
 def documents_answer(
@@ -66,13 +67,16 @@ def documents_answer(
     params: dict[str, Any],
     dpi: float | None,
     cancel: threading.Event,
+    password: str | None = None,
 ) -> Response:
     budget = engine.config.max_pages
     docs = []
     for name, data in uploads:
         results = [
             page
-            for _, page in engine.read(data, name, pages=pages, params=params, cancel=cancel, max_pages=budget, dpi=dpi)
+            for _, page in engine.read(
+                data, name, pages=pages, params=params, cancel=cancel, max_pages=budget, dpi=dpi, password=password
+            )
         ]
         budget -= len(results)
         docs.append(Document(results, source=name))
@@ -80,7 +84,7 @@ def documents_answer(
         documents = [_with_items(doc, level) if level else doc.to_dict() for doc in docs]
         return json_response(success_body({"documents": documents}))
     if fmt == "pdf":
-        parts = [to_pdf(doc, data) for (_, data), doc in zip(uploads, docs, strict=True)]
+        parts = [to_pdf(doc, data, password=password) for (_, data), doc in zip(uploads, docs, strict=True)]
         return Response(parts[0] if len(parts) == 1 else merge_pdfs(parts), media_type=MEDIA_TYPES["pdf"])
     merged = Document([page for doc in docs for page in doc.pages], source=docs[0].source if len(docs) == 1 else None)
     if fmt == "page" and len(merged.pages) != 1:

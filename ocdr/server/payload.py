@@ -55,12 +55,12 @@ def sniff_kind(data: bytes) -> str:
     return "pdf" if data.startswith(PDF_MAGIC) else "image"
 
 
-def probe(data: bytes, name: str, max_pixels: int) -> str:
-    """The kind of ``data`` once its header shows it opens and is within the pixel limit (InputError if not):
-    cheap checks done before the request is queued for OCR."""
+def probe(data: bytes, name: str, max_pixels: int, password: str | None = None) -> str:
+    """The kind of ``data`` once its header shows it opens (an encrypted PDF with ``password``) and is within the
+    pixel limit (InputError if not): cheap checks done before the request is queued for OCR."""
     kind = sniff_kind(data)
     if kind == "pdf":
-        if pdf_page_count(data, name) == 0:
+        if pdf_page_count(data, name, password) == 0:
             raise InputError(f"{name} has no pages")
     else:
         probe_image(data, name, max_pixels)
