@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,17 @@ from ocdr.training.synth.render import (
     render_page,
 )
 from ocdr.training.synth.text import TextSampler
+
+# The modules that need the 'train' extra (torch, onnx, lmdb) throughout; other tests of training skip one by one.
+# Without it (pip install ".[serve,dev]"), the rest of the suite still runs: the inference package alone.
+TRAINING_MODULES = {
+    "test_detection_models.py": ("torch",),
+    "test_training.py": ("torch",),
+    "test_finetune_shipped.py": ("torch", "onnx", "lmdb"),
+    "test_quantize.py": ("onnx",),
+    "test_pack_for_device.py": ("torch",),
+}
+collect_ignore = [module for module, needs in TRAINING_MODULES.items() if not all(map(find_spec, needs))]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "letter.png"
