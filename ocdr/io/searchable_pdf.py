@@ -378,7 +378,8 @@ def to_pdf(
         try:
             src = pk.open(io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj, password=password or "")
         except pk.PasswordError as exc:
-            raise InputError(f"{doc.source}: the source PDF is encrypted: give its password") from exc
+            why = "the password given is wrong" if password else "encrypted: give its password"
+            raise InputError(f"{doc.source}: the source PDF cannot be opened ({why})") from exc
         with src:
             for page in doc.pages:
                 if not 0 <= page.index < len(src.pages):
