@@ -68,7 +68,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.spacing import space_dashes
-from ocdr.models.recognition.variants import reread
+from ocdr.models.recognition.variants import reread, untilt
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
 
@@ -468,6 +468,11 @@ class TextlineClassifier(_AngleClassifier):
         return [(self.angles[int(e > 0)], float(1 / (1 + np.exp(-abs(e))))) for e in self.evidence(crops, batch_size)]
 
 
+def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
+    """A reading of ``crop`` with the dashes spaced, the letter case set by height and the quotes paired."""
+    return pair_quotes(case_by_height(crop, space_dashes(crop, result)))
+
+
 def _legible(word: str, confidence: float) -> bool:
     """A word read plainly: at least ``LEGIBLE_CONFIDENCE`` sure, with at least ``LEGIBLE_CHARS`` letters or digits."""
     return confidence >= LEGIBLE_CONFIDENCE and sum(ch.isalnum() for ch in word) >= LEGIBLE_CHARS
@@ -626,10 +631,7 @@ class OCRPipeline:
         results = self.recognizer(crops, size, margin)
         if params.use_rec_variants:
             results = reread(lambda again: self.recognizer(again, size, margin), crops, results)
-        return [
-            pair_quotes(case_by_height(crop, space_dashes(crop, result)))
-            for crop, result in zip(crops, results, strict=True)
-        ]
+        return [_finished(crop, result) for crop, result in zip(crops, results, strict=True)]
 
     def read_upright(
         self,
@@ -642,8 +644,18 @@ class OCRPipeline:
         ``VERTICAL_RATIO`` times taller than wide may hold vertical text, running down or up (street signs, spines),
         so it is also read turned a quarter each way and keeps the surest of the three readings; a narrow word ("I",
         "1") stays surest as it is. (``read_regions`` turns a page's tall regions one way only: the other way too
-        changed nothing on the held-out pages, stop 51.)"""
-        results = [(r, 0) for r in self.read_crops(crops, params, batch_size, margin)]
+        changed nothing on the held-out pages, stop 51.) With ``params.use_rec_variants``, an unsure crop not much
+        wider than tall is also read turned level at a few slants (``untilt``): a word boxed axis-aligned at a slant
+        (a detector's regions are cut along their own slope, and are not asked)."""
+        readings = self.read_crops(crops, params, batch_size, margin)
+        if params.use_rec_variants:
+            size = batch_size or params.rec_batch_size
+
+            def read_level(images: list[np.ndarray]) -> list[CTCResult]:
+                return [_finished(im, r) for im, r in zip(images, self.recognizer(images, size, margin), strict=True)]
+
+            readings = untilt(read_level, crops, readings)
+        results = [(r, 0) for r in readings]
         tall = [i for i, crop in enumerate(crops) if crop.shape[0] >= VERTICAL_RATIO * crop.shape[1]]
         turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in tall for turns in (1, 3)]
         again = iter(self.read_crops(turned, params, batch_size, margin) if turned else [])

@@ -1,5 +1,5 @@
-"""Unsure crops read again in variants (ocdr.models.recognition.variants): the vote, the positions, the shipped
-recognizer on real crops."""
+"""Unsure crops read again in variants (ocdr.models.recognition.variants): the vote, the positions, words boxed at a
+slant turned level, the shipped recognizer on real crops."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.page_datasets import read_page_dataset
 from ocdr.models.recognition import variants as rec_variants
 from ocdr.models.recognition.ctc import CTCResult
-from ocdr.models.recognition.variants import VARIANTS, reread, variants, vote
+from ocdr.models.recognition.variants import TILTS, VARIANTS, reread, untilt, variants, vote
 
 
 def _result(text: str, prob: float, steps: int = 20, positions: list[tuple[int, int]] | None = None) -> CTCResult:
@@ -133,3 +133,75 @@ def test_reread_reads_more_real_scene_words(ocr):
     assert right_after.sum() >= right_before.sum() + 2
     sure = [i for i, r in enumerate(plain) if r.confidence >= 0.95]
     assert sure and all(voted[i] == plain[i] for i in sure)
+
+
+def _slanted(image: np.ndarray, degrees: float, ground: int | None = None) -> np.ndarray:
+    """``image`` turned by ``degrees`` (counterclockwise) and cut out by its axis-aligned box, 2 px around, as the
+    shared sets' word crops are cut from their quads; around it its edges repeated, or a ``ground`` gray."""
+    height, width = image.shape[:2]
+    side = max(height, width)  # room for it turned
+    border = cv2.BORDER_REPLICATE if ground is None else cv2.BORDER_CONSTANT
+    big = cv2.copyMakeBorder(image, side, side, side, side, border, value=ground or 0)
+    m = cv2.getRotationMatrix2D((big.shape[1] / 2, big.shape[0] / 2), degrees, 1.0)
+    turned = cv2.warpAffine(big, m, big.shape[1::-1], borderMode=border, borderValue=ground or 0)
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]]) + side
+    points = cv2.transform(corners[None], m)[0]
+    (x0, y0), (x1, y1) = np.floor(points.min(0)).astype(int) - 2, np.ceil(points.max(0)).astype(int) + 2
+    return turned[max(0, y0) : y1, max(0, x0) : x1]
+
+
+def test_a_slanted_box_is_turned_level_and_cut_to_its_word():
+    crop = _slanted(np.full((20, 160), 20, np.uint8), 20, ground=230)  # a dark "word" 160 x 20 px on light
+    assert crop.shape[1] < 2.5 * crop.shape[0]  # its box is no longer wide: a candidate
+    v = rec_variants._tilted(crop, -20)  # turned back clockwise
+    assert v is not None
+    dark = v.image < 128
+    rows = np.flatnonzero(dark.mean(axis=1) > 0.5)
+    cols = np.flatnonzero(dark.mean(axis=0) > 0.5)
+    assert 16 <= len(rows) <= 24  # level again: the bar's 20 rows, not a slanted band
+    assert len(cols) >= 0.9 * 160 and len(cols) >= 0.7 * v.image.shape[1]  # cut to the word, its ends kept
+    # its left end lies where the variant's mapping puts the crop's left end of the bar
+    left = int(cols[0])
+    crop_left = int(np.flatnonzero((crop < 128).any(axis=0))[0])
+    assert abs(left - (crop_left * v.scale + v.left)) <= 6
+    assert rec_variants._tilted(np.zeros((20, 200), np.uint8), 40) is None  # no word that slanted fits a flat box
+
+
+def test_untilt_asks_unsure_narrow_crops_and_needs_two_tilts_to_agree():
+    narrow, wide = np.full((40, 60), 200, np.uint8), np.full((20, 200), 200, np.uint8)
+    crops = [narrow, narrow, wide, narrow]
+    first = [_result("sure", 0.99), _result("bad", 0.4), _result("wide", 0.4), _result("lone", 0.6)]
+    asked: list[int] = []
+
+    def read(images: list[np.ndarray]) -> list[CTCResult]:
+        asked.append(len(images))
+        n = len(images) // 2  # crops 1 and 3, the same size: as many tilts each
+        junk = [_result(f"junk{k}", 0.1) for k in range(n)]
+        return [_result("good", 0.7)] * 2 + junk[2:] + [_result("once", 0.7)] + junk[1:]
+
+    out = untilt(read, crops, first)
+    assert len(asked) == 1 and 4 <= asked[0] <= 4 * len(TILTS)  # read once, both crops' tilts together
+    assert out[0] is first[0] and out[2] is first[2]  # sure, and wide: not asked
+    assert out[1].text == "good" and out[1].num_steps == first[1].num_steps
+    assert out[1].confidence == pytest.approx(1.4 / (2 + asked[0] // 2))  # its share of the vote
+    assert out[3] is first[3]  # 0.7 for "once" does not outvote 2 x 0.6
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "recognition").is_dir(), reason="needs ../shared/data")
+def test_words_boxed_at_a_slant_are_read_level(ocr):
+    """The shipped recognizer on 60 level IIIT5K training words, each turned 15-35 degrees either way and cut out
+    by its axis-aligned box as ICDAR 2015's words are: reading them turned level at a few slants reads many more
+    (43 of 60 against 12 at stop 55, none broken; 49 read level as they were)."""
+    rng = np.random.default_rng(0)
+    crops, texts = [], []
+    for _, image, text in read_crop_dataset(SHARED_DATA / "recognition" / "iiit5k_train", limit=60):
+        degrees = float(rng.uniform(15, 35)) * (1 if rng.random() < 0.5 else -1)
+        crops.append(_slanted(image, degrees))
+        texts.append(text)
+    plain = ocr.pipeline.read_crops(crops, ocr.params)
+    level = [r for r, _ in ocr.pipeline.read_upright(crops, ocr.params)]
+    right_before = np.array([r.text == t for r, t in zip(plain, texts, strict=True)])
+    right_after = np.array([r.text == t for r, t in zip(level, texts, strict=True)])
+    mended, broken = int((right_after & ~right_before).sum()), int((right_before & ~right_after).sum())
+    assert right_after.sum() >= right_before.sum() + 20
+    assert mended >= 20 and broken <= 2

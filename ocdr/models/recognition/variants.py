@@ -12,6 +12,7 @@ widths and margins); see docs/models.md, "Unsure crops read again".
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -25,6 +26,9 @@ from ocdr.models.recognition.preprocess import to_gray
 
 REREAD_BELOW = 0.95  # readings at least this sure stand (41-83% of the held-out real crops, by set)
 ORIGINAL_WEIGHT = 1.01  # the crop as cut wins a tie
+TILTS = (10.0, 20.0, 30.0, 40.0)  # degrees each way a word boxed axis-aligned is tried turned level (``untilt``)
+TILT_ASPECT = 2.5  # only crops narrower than this many heights: a long word's box stays wide when it is tilted
+TILTED_ORIGINAL_WEIGHT = 2.0  # eight tilted readings against one: the crop's own counts twice
 
 
 class Variant(NamedTuple):
@@ -48,6 +52,26 @@ def _margined(gray: np.ndarray, share: float) -> Variant:
 
 def _inverted(gray: np.ndarray) -> Variant:
     return Variant(255 - gray, 1.0, 0)
+
+
+def _tilted(gray: np.ndarray, degrees: float) -> Variant | None:
+    """The word boxed axis-aligned by ``gray``, had it run ``degrees`` (counterclockwise when positive) off level,
+    turned level and cut to its own box with a margin: a w x h box turned by t has a bounding box w cos t + h sin t
+    wide and w sin t + h cos t high, solved here for w and h. None where no box wider than tall fits so (or t is
+    too near 45 degrees to tell). Its columns map back along the crop's width, by the cosine."""
+    height, width = gray.shape
+    cos, sin = math.cos(math.radians(abs(degrees))), math.sin(math.radians(abs(degrees)))
+    det = cos * cos - sin * sin
+    if abs(det) < 0.05:
+        return None
+    w, h = (width * cos - height * sin) / det, (height * cos - width * sin) / det
+    if w <= 2 or h <= 2 or w < 0.8 * h:
+        return None
+    out_w, out_h = round(w + 0.3 * h), round(1.3 * h)
+    m = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    m[:, 2] += (out_w / 2 - width / 2, out_h / 2 - height / 2)
+    level = cv2.warpAffine(gray, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return Variant(level, 1 / cos, out_w / 2 - width / 2 / cos)
 
 
 # the first is asked alone first: where it reads the crop's text, the others are not asked (that costs nothing in
@@ -117,7 +141,47 @@ def reread(
             readings[i] += [next(rest) for _ in VARIANTS[1:]]
     out = list(results)
     for i, seen in readings.items():
-        j, share = vote(seen, [ORIGINAL_WEIGHT] + [1.0] * (len(seen) - 1))
-        if seen[j].text != results[i].text:
-            out[i] = _mapped(seen[j], made[i][j - 1], crops[i].shape[1], results[i].num_steps, share)
+        out[i] = _voted(seen, ORIGINAL_WEIGHT, made[i], crops[i].shape[1])
+    return out
+
+
+def _voted(seen: list[CTCResult], own_weight: float, made: Sequence[Variant], crop_width: int) -> CTCResult:
+    """The winner of ``vote`` among a crop's reading (``seen[0]``, weighted ``own_weight``) and its variants'
+    (``made``, in order): the crop's own reading where its text wins, else the winning reading with its positions
+    mapped onto the crop and the text's share of the vote for its confidence."""
+    j, share = vote(seen, [own_weight] + [1.0] * (len(seen) - 1))
+    if seen[j].text == seen[0].text:
+        return seen[0]
+    return _mapped(seen[j], made[j - 1], crop_width, seen[0].num_steps, share)
+
+
+def untilt(
+    read: Callable[[list[np.ndarray]], list[CTCResult]],
+    crops: Sequence[np.ndarray],
+    results: Sequence[CTCResult],
+) -> list[CTCResult]:
+    """``results`` (``read(crops)``) with each reading under ``REREAD_BELOW`` sure of a crop narrower than
+    ``TILT_ASPECT`` heights put to the vote of the crop turned level as if its word ran ``TILTS`` degrees off level
+    either way (``_tilted``). A word cut out by an axis-aligned box (ICDAR 2015's scene words, boxes from other
+    tools) is read sideways along its slope; turned level and cut to its own box it is read as the recognizer learnt
+    words. The crop's own reading counts ``TILTED_ORIGINAL_WEIGHT`` times: a text read at two tilts outvotes it,
+    a lone tilt's reading seldom does. Picked on 1,500 synthetic scene words, 60% of them tilted 5-40 degrees
+    (docs/models.md, "Words boxed at a slant")."""
+    asked = [
+        i
+        for i, r in enumerate(results)
+        if r.confidence < REREAD_BELOW and crops[i].shape[1] < TILT_ASPECT * crops[i].shape[0]
+    ]
+    made: dict[int, list[Variant]] = {}
+    for i in asked:
+        gray = to_gray(crops[i])
+        made[i] = [v for t in TILTS for d in (t, -t) if (v := _tilted(gray, d)) is not None]
+    images = [v.image for i in asked for v in made[i]]
+    if not images:
+        return list(results)
+    again = iter(read(images))
+    out = list(results)
+    for i in asked:
+        seen = [results[i]] + [next(again) for _ in made[i]]
+        out[i] = _voted(seen, TILTED_ORIGINAL_WEIGHT, made[i], crops[i].shape[1])
     return out
