@@ -359,7 +359,7 @@ def test_an_encrypted_pdf_is_read_with_its_password(ocr, two_page_pdf, two_page_
         ocr(locked, password="guess")
     for password in ("s3cret", "owner"):
         assert ocr(locked, password=password, dpi=100).text == two_page_doc.text
-    with pytest.raises(InputError, match=r"source PDF cannot be opened \(encrypted: give its password\)"):
+    with pytest.raises(InputError, match=r"source PDF cannot be opened \(encrypted without its password given\)"):
         two_page_doc.export("pdf", source=locked)  # the searchable PDF's writer opens the source too
     assert main(["read", str(locked), "--dpi", "100", "--password", "guess"]) == 1
     assert "the password given is wrong" in capsys.readouterr().err

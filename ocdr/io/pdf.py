@@ -16,6 +16,11 @@ from ocdr.io.images import check_size, select_pages
 POINTS_PER_INCH = 72.0
 
 
+def password_problem(password: str | None) -> str:
+    """Why an encrypted PDF did not open, as the error messages say it: no password given, or a wrong one."""
+    return "the password given is wrong" if password is not None else "encrypted without its password given"
+
+
 @contextmanager
 def _open_pdf(data: bytes | Path, name: str, password: str | None = None) -> Iterator[pdfium.PdfDocument]:
     """An open document, closed on exit (``password``: an encrypted one's user or owner password); pdfium's errors
@@ -25,8 +30,9 @@ def _open_pdf(data: bytes | Path, name: str, password: str | None = None) -> Ite
     except (pdfium.PdfiumError, OSError) as exc:
         # PDFium opens no PDF of no pages, and says why with a stale error code (the thread's last): no telling it
         # from a corrupt one or one that wants a password
-        why = "the password given is wrong" if password is not None else "encrypted without its password given"
-        raise InputError(f"{name} cannot be opened as a PDF (corrupt, {why}, or with no pages?): {exc}") from exc
+        raise InputError(
+            f"{name} cannot be opened as a PDF (corrupt, {password_problem(password)}, or with no pages?): {exc}"
+        ) from exc
     try:
         yield pdf
     finally:

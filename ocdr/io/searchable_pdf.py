@@ -28,6 +28,7 @@ from PIL import Image, ImageCms
 from ocdr.errors import InputError
 from ocdr.io.inputs import PDF_MAGIC, Source, iter_pages
 from ocdr.io.markup import DESCENT, PRODUCER, producer_version
+from ocdr.io.pdf import password_problem
 
 if TYPE_CHECKING:
     import pikepdf
@@ -378,8 +379,7 @@ def to_pdf(
         try:
             src = pk.open(io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj, password=password or "")
         except pk.PasswordError as exc:
-            why = "the password given is wrong" if password else "encrypted: give its password"
-            raise InputError(f"{doc.source}: the source PDF cannot be opened ({why})") from exc
+            raise InputError(f"{doc.source}: the source PDF cannot be opened ({password_problem(password)})") from exc
         with src:
             for page in doc.pages:
                 if not 0 <= page.index < len(src.pages):
