@@ -3,12 +3,13 @@
 __version__ = "0.1.0"
 
 from ocdr.api import OCR  # noqa: E402
-from ocdr.document import Block, Document, Line, Page, Word  # noqa: E402
+from ocdr.document import Block, CropReading, Document, Line, Page, Word  # noqa: E402
 from ocdr.errors import InputError, InputTooLarge, ModelError, OcdrError  # noqa: E402
 
 __all__ = [
     "OCR",
     "Block",
+    "CropReading",
     "Document",
     "Line",
     "Page",

@@ -16,9 +16,17 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
-from ocdr.document import Document, Page
+from ocdr.document import CropReading, Document, Page
 from ocdr.errors import InputError
-from ocdr.io.inputs import DEFAULT_MAX_PIXELS, PageImage, Source, expand_inputs, iter_pages, parse_page_spec
+from ocdr.io.inputs import (
+    DEFAULT_MAX_PIXELS,
+    PageImage,
+    Source,
+    crop_image,
+    expand_inputs,
+    iter_pages,
+    parse_page_spec,
+)
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import ShapeBuckets
 from ocdr.pipeline import (
@@ -147,6 +155,23 @@ class OCR:
     def predict(self, inputs, password: str | None = None, **kwargs) -> list[Document]:
         """Like ``predict_iter`` but returns the list."""
         return list(self.predict_iter(inputs, password, **kwargs))
+
+    def recognize(self, crops, color_order: str = "rgb", **params) -> list[CropReading]:
+        """Read each crop as one word or line of text, with no detection: text already cut out by your own boxes (a
+        form's fields, another detector's words, a folder of word crops). ``crops``: one input or a list of them
+        (paths, bytes, arrays, PIL images; folders expand to their images), one image each. Each is read as ``ocdr
+        eval rec`` scores the recognizer: a crop much taller than wide is also read turned a quarter each way, and
+        with ``use_rec_variants`` (default) an unsure one is read again in variants and, not much wider than tall,
+        turned level at a few slants. With ``use_textline_orientation``, upside-down crops are turned over first.
+        Other pipeline settings as keyword arguments (``rec_batch_size``, ...). Raises ``InputError`` for an input
+        that cannot be read as one image."""
+        run_params = self.params.with_overrides(**params)
+        sources = expand_inputs(crops)
+        images = [crop_image(source, self.max_pixels, color_order) for source in sources]
+        return [
+            CropReading(source.name, result.text, result.confidence, angle)
+            for source, (result, angle) in zip(sources, self.pipeline.read_cut(images, run_params), strict=True)
+        ]
 
     def __call__(self, image, password: str | None = None, **kwargs) -> Document:
         """Read one input (path, bytes, array, PIL image, PDF; ``password`` for an encrypted PDF); use ``predict``

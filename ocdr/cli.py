@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ocdr import __version__
@@ -311,6 +312,67 @@ def _run_batch(args) -> int:
     errors = f"; errors in {job.out_dir / ERRORS_FILE}" if summary.failed else ""
     print(f"ocdr: {summary}{errors}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _add_recognize(sub) -> None:
+    p = sub.add_parser(
+        "recognize",
+        help="read crops cut by your own boxes, one word or line each, with no detection (the recognizer alone)",
+        description="Read each image as one word or line of text, with no detection: crops cut by your own boxes. "
+        "A tall crop is also read turned a quarter each way, an unsure one again in variants "
+        "(--no-use-rec-variants: once). The page options (detection, page orientation, unwarping, deskew) do not "
+        "apply to crops.",
+    )
+    p.add_argument("inputs", nargs="+", help="image files or folders of them (read recursively, sorted), '-' for stdin")
+    p.add_argument("-o", "--output", type=Path, help="write the readings here instead of stdout")
+    p.add_argument(
+        "--format",
+        default="text",
+        choices=["text", "tsv", "json"],
+        help="text: one reading a line, in input order; tsv: source, text, confidence, angle, with a header; json: a "
+        "list of objects with those keys (angle: how far the text was found turned clockwise)",
+    )
+    _add_model_options(p)
+
+
+def _run_recognize(args) -> int:
+    from ocdr.errors import OcdrError
+    from ocdr.io.inputs import Source, crop_image, expand_inputs
+
+    try:
+        ocr = _make_ocr(args)
+    except (OcdrError, ValueError, TypeError) as exc:
+        print(f"ocdr: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    names, images, failed = [], [], 0
+    for item in args.inputs:  # each input read alone, so that one bad file is reported and the rest are read
+        try:
+            sources = [Source("<stdin>", sys.stdin.buffer.read())] if item == STDIN else expand_inputs(item)
+        except OcdrError as exc:
+            failed += 1
+            print(f"ocdr: {item}: {exc}", file=sys.stderr)
+            continue
+        for source in sources:
+            try:
+                images.append(crop_image(source, ocr.max_pixels))
+                names.append(source.name)
+            except OcdrError as exc:
+                failed += 1
+                print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
+    readings = [replace(r, source=name) for r, name in zip(ocr.recognize(images), names, strict=True)]
+    if args.format == "json":
+        text = json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=1) + "\n"
+    elif args.format == "tsv":
+        rows = [f"{r.source}\t{r.text}\t{r.confidence:.4f}\t{r.angle}" for r in readings]
+        text = "\n".join(["source\ttext\tconfidence\tangle", *rows]) + "\n"
+    else:
+        text = "".join(r.text + "\n" for r in readings)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def _add_eval(sub) -> None:
@@ -778,6 +840,7 @@ def _run_serve(args) -> int:
 
 COMMANDS = {
     "read": (_add_read, _run_read),
+    "recognize": (_add_recognize, _run_recognize),
     "eval": (_add_eval, _run_eval),
     "synth": (_add_synth, _run_synth),
     "crops": (_add_crops, _run_crops),

@@ -111,6 +111,21 @@ class _Shape(_Value):
         return polygon_box(self.polygon)
 
 
+@dataclass(frozen=True)
+class CropReading:
+    """A crop read with no detection (``OCR.recognize``): its input's name, its text, the reading's confidence
+    (0-1), and how far the crop's text was found turned clockwise, as ``Page.angle`` counts: 90 or 270 for vertical
+    text, 180 for text the text-line classifier turned over."""
+
+    source: str
+    text: str
+    confidence: float
+    angle: int = 0
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "text": self.text, "confidence": self.confidence, "angle": self.angle}
+
+
 @dataclass(eq=False)
 class Word(_Shape):
     polygon: Polygon

@@ -666,6 +666,20 @@ class OCRPipeline:
                     results[i] = (reading, turns)
         return results
 
+    def read_cut(self, crops: list[np.ndarray], params: OCRParams) -> list[tuple[CTCResult, int]]:
+        """Crops cut by the caller's own boxes, read with no detection (``read_upright``): each one's reading and how
+        far its text was found turned clockwise (0, 90, 180, 270). With ``params.use_textline_orientation`` a crop
+        the text-line classifier is ``FLIP_CONFIDENCE`` sure is upside down is turned over first, as the page's
+        lines are."""
+        flipped = [False] * len(crops)
+        if params.use_textline_orientation and crops:
+            if self.line_classifier is None:
+                raise ModelError("use_textline_orientation needs a text-line orientation model (none is loaded)")
+            flipped = [a == 180 and c >= FLIP_CONFIDENCE for a, c in self.line_classifier(crops)]
+            crops = [turn_180(c) if f else c for c, f in zip(crops, flipped, strict=True)]
+        readings = self.read_upright(crops, params)
+        return [(r, (90 * turns + 180 * f) % 360) for (r, turns), f in zip(readings, flipped, strict=True)]
+
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0
     ) -> Page:

@@ -20,6 +20,7 @@ import pytest
 import requests
 from conftest import (
     PAGE_LINES,
+    SHARED_DATA,
     encrypted_pdf,
     huge_png_header,
     loose,
@@ -535,6 +536,29 @@ def test_v1_ocr_bad_options(server, params, fragment):
 def test_v1_ocr_needs_files(server):
     assert_error(server.post("/v1/ocr"), 422, "files")
     assert_error(server.post("/v1/ocr", files={"files": ("x.bin", b"\x00\x01garbage")}), 422, "x.bin")
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "recognition").is_dir(), reason="needs ../shared/data")
+def test_v1_recognize_reads_crops_as_the_api_does(server, ocr):
+    """Crops in, one reading each, in order, named as uploaded: exactly what ``OCR.recognize`` reads; a crop
+    upside down comes back right with useTextlineOrientation's counterpart; bad files and too many are refused."""
+    folder = SHARED_DATA / "recognition" / "iiit5k_train" / "images"
+    paths = sorted(folder.iterdir())[:4]
+    files = [("files", (path.name, path.read_bytes())) for path in paths]
+    body = server.post("/v1/recognize", files=files).json()
+    assert body["errorCode"] == 0
+    expected = ocr.recognize([str(p) for p in paths])
+    assert body["result"]["readings"] == [
+        {**r.to_dict(), "source": p.name} for r, p in zip(expected, paths, strict=True)
+    ]
+    image = np.asarray(Image.open(paths[0]).convert("RGB"))
+    over = [("files", ("over.png", png_bytes(image[::-1, ::-1].copy())))]
+    reading = server.post("/v1/recognize", params={"use_textline_orientation": "true"}, files=over).json()
+    assert reading["result"]["readings"][0]["text"] == expected[0].text
+    assert reading["result"]["readings"][0]["angle"] == 180
+    assert_error(server.post("/v1/recognize", files=[("files", ("x.bin", b"garbage"))]), 422, "x.bin")
+    assert_error(server.post("/v1/recognize", files=files * 2), 413, "at most 5 images per request")
+    assert_error(server.post("/v1/recognize", params={"use_rec_variants": "maybe"}, files=files), 422)
 
 
 # ---- service endpoints ---------------------------------------------------------------------------------------------

@@ -132,6 +132,16 @@ def iter_pages(
                 yield PageImage(image, name, index, *resolution)
 
 
+def crop_image(source: Source, max_pixels: int = DEFAULT_MAX_PIXELS, color_order: str = "rgb") -> np.ndarray:
+    """The one image of a crop's source (``OCR.recognize``): an ``InputError`` for a PDF or multi-page file, whose
+    pages are read with ``OCR()``, and for anything ``iter_pages`` refuses."""
+    pages = iter_pages(source, max_pixels=max_pixels, color_order=color_order)
+    first = next(pages, None)
+    if first is None or next(pages, None) is not None:
+        raise InputError(f"{source.name} has more than one page; a crop is one image (read pages with OCR())")
+    return first.image
+
+
 def page_count(source: Source) -> int:
     """How many pages ``iter_pages`` would decode from a path or bytes source (all of them), without decoding any:
     lets a batch job split a long file into page tasks up front."""

@@ -39,6 +39,7 @@ from ocdr.server.schemas import (
     NimResponse,
     PaddleXOCRRequest,
     PaddleXOCRResponse,
+    ReadingsResponse,
 )
 
 log = logging.getLogger("ocdr.server")
@@ -304,6 +305,29 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 password=password,
             )
         )
+
+    @app.post("/v1/recognize", response_model=ReadingsResponse, responses=ERROR_RESPONSES, tags=["ocdr"])
+    async def recognize_files(
+        files: Annotated[list[UploadFile], File(description="crops, one word or line each: images")],
+        use_textline_orientation: Annotated[
+            bool | None, Query(description="turn crops the text-line classifier finds upside down over first")
+        ] = None,
+        use_rec_variants: Annotated[
+            bool | None, Query(description="read unsure crops again in variants (default true; false: once, faster)")
+        ] = None,
+    ) -> Response:
+        """ocdr's own: crops cut by your own boxes in (multipart), each read as one word or line with no detection;
+        one reading per file out (text, confidence, the angle its text was found turned by)."""
+        if len(files) > config.max_pages:
+            raise ServiceError(
+                413, f"{len(files)} files; this server reads at most {config.max_pages} images per request"
+            )
+        params = engine().check_params(
+            {"use_textline_orientation": use_textline_orientation, "use_rec_variants": use_rec_variants}
+        )
+        uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
+        await prepare(partial(native.check_uploads, engine(), uploads))
+        return await work(partial(native.readings_answer, engine(), uploads, params=params))
 
     return app
 

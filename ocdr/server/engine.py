@@ -16,12 +16,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import numpy as np
 
 from ocdr.api import OCR
-from ocdr.document import Page
+from ocdr.document import CropReading, Page
 from ocdr.errors import InputError, InputTooLarge
 from ocdr.io.inputs import Source
 from ocdr.io.pdf import pdf_page_count
@@ -213,6 +214,11 @@ class Engine:
                 raise Cancelled
             self.metrics.pages.inc()
             yield page.image, result
+
+    def recognize(self, uploads: list[tuple[str, bytes]], params: dict[str, Any]) -> list[CropReading]:
+        """Each uploaded crop read with no detection (``OCR.recognize``), named as uploaded."""
+        readings = self.ocr.recognize([data for _, data in uploads], **params)
+        return [replace(r, source=name) for r, (name, _) in zip(readings, uploads, strict=True)]
 
 
 def as_service_error(exc: BaseException) -> ServiceError | None:

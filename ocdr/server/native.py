@@ -3,6 +3,9 @@
 ``format=json`` gives the envelope with one ocdr Document JSON per file (``docs/json-schema.md``); with ``level``,
 each page also lists its ``items`` at that level (word, line/sentence, paragraph/block) flat, in reading order.
 Other formats render all files' pages as one document (text: pages separated by form feeds).
+
+``POST /v1/recognize``: crops cut by the caller's own boxes, one word or line each, read with no detection; the
+envelope holds one reading per file (``readings_answer``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from starlette.responses import Response
 from ocdr.document import Document
 from ocdr.io.export import EXPORTERS, export
 from ocdr.io.searchable_pdf import merge_pdfs, to_pdf
-from ocdr.server.engine import Engine
+from ocdr.server.engine import Cancelled, Engine
 from ocdr.server.envelope import ServiceError, json_response, success_body
 from ocdr.server.payload import probe
 
@@ -55,6 +58,16 @@ def check_uploads(engine: Engine, uploads: list[tuple[str, bytes]], password: st
     any OCR is queued."""
     for name, data in uploads:
         probe(data, name, engine.config.max_pixels, password)
+
+
+def readings_answer(
+    engine: Engine, uploads: list[tuple[str, bytes]], *, params: dict[str, Any], cancel: threading.Event
+) -> Response:
+    """The envelope with each crop's reading (``Engine.recognize``), in upload order."""
+    if cancel.is_set():
+        raise Cancelled
+    readings = engine.recognize(uploads, params)
+    return json_response(success_body({"readings": [r.to_dict() for r in readings]}))
 
 
 def documents_answer(

@@ -150,3 +150,21 @@ class DocumentsResult(BaseModel):
 
 class DocumentsResponse(Envelope):
     result: DocumentsResult
+
+
+# ---- ours: POST /v1/recognize -------------------------------------------------------------------------------------
+
+
+class CropReadingModel(BaseModel):
+    source: str = Field(description="the uploaded file's name")
+    text: str
+    confidence: float = Field(description="0-1")
+    angle: int = Field(description="how far the crop's text was found turned clockwise: 0, 90, 180 or 270")
+
+
+class ReadingsResult(BaseModel):
+    readings: list[CropReadingModel] = Field(description="One reading per uploaded crop, in order")
+
+
+class ReadingsResponse(Envelope):
+    result: ReadingsResult
