@@ -17,6 +17,7 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ["text", "json", "paddlex", "hocr", "alto", "page", "markdown", "tsv", "pdf"]
 PASSWORD_VARIABLE = "OCDR_PDF_PASSWORD"  # ocdr read --password's default
 STDIN = "-"  # ocdr read's input name for the bytes on stdin
+CROP_CHUNK = 256  # ocdr recognize: crops loaded and read at a time
 
 PARAM_FLAGS = {
     "text_det_limit_side_len": int,
@@ -332,10 +333,12 @@ def _add_recognize(sub) -> None:
         help="text: one reading a line, in input order; tsv: source, text, confidence, angle, with a header; json: a "
         "list of objects with those keys (angle: how far the text was found turned clockwise)",
     )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _add_model_options(p)
 
 
 def _run_recognize(args) -> int:
+    from ocdr.batch.progress import Progress
     from ocdr.errors import OcdrError
     from ocdr.io.inputs import Source, crop_image, expand_inputs
 
@@ -344,34 +347,44 @@ def _run_recognize(args) -> int:
     except (OcdrError, ValueError, TypeError) as exc:
         print(f"ocdr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    names, images, failed = [], [], 0
-    for item in args.inputs:  # each input read alone, so that one bad file is reported and the rest are read
+    sources, failed = [], 0
+    for item in args.inputs:  # a bad input is reported, and the rest are read
         try:
-            sources = [Source("<stdin>", sys.stdin.buffer.read())] if item == STDIN else expand_inputs(item)
+            sources += [Source("<stdin>", sys.stdin.buffer.read())] if item == STDIN else expand_inputs(item)
         except OcdrError as exc:
             failed += 1
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
-            continue
-        for source in sources:
-            try:
-                images.append(crop_image(source, ocr.max_pixels))
-                names.append(source.name)
-            except OcdrError as exc:
-                failed += 1
-                print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
-    readings = [replace(r, source=name) for r, name in zip(ocr.recognize(images), names, strict=True)]
-    if args.format == "json":
-        text = json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=1) + "\n"
-    elif args.format == "tsv":
-        rows = [f"{r.source}\t{r.text}\t{r.confidence:.4f}\t{r.angle}" for r in readings]
-        text = "\n".join(["source\ttext\tconfidence\tangle", *rows]) + "\n"
-    else:
-        text = "".join(r.text + "\n" for r in readings)
+    progress = Progress(len(sources), enabled=any(Path(i).is_dir() for i in args.inputs) and not args.quiet)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    readings = []  # json only: the others are written as they come
+    if args.format == "tsv":
+        out.write("source\ttext\tconfidence\tangle\n")
+    try:
+        for start in range(0, len(sources), CROP_CHUNK):  # a chunk loaded at a time: memory stays flat
+            chunk = sources[start : start + CROP_CHUNK]
+            names, images = [], []
+            for source in chunk:
+                try:
+                    images.append(crop_image(source, ocr.max_pixels))
+                    names.append(source.name)
+                except OcdrError as exc:
+                    failed += 1
+                    print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
+            for reading, name in zip(ocr.recognize(images), names, strict=True):
+                if args.format == "json":
+                    readings.append(replace(reading, source=name).to_dict())
+                elif args.format == "tsv":
+                    out.write(f"{name}\t{reading.text}\t{reading.confidence:.4f}\t{reading.angle}\n")
+                else:
+                    out.write(reading.text + "\n")
+            progress.update(chunk[-1].name, pages=len(names), files=len(chunk))
+        if args.format == "json":
+            out.write(json.dumps(readings, ensure_ascii=False, indent=1) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -85,6 +85,7 @@ def test_what_is_not_one_image_is_refused(ocr, words):
 
 
 def test_cli_reads_crops_and_reports_the_bad_ones(words, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("ocdr.cli.CROP_CHUNK", 2)  # crops are loaded and read a chunk at a time
     paths = [path for path, _, _ in words[:3]]
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not an image")

@@ -35,9 +35,10 @@ class Progress:
         if self.tty:
             self._draw()
 
-    def update(self, name: str, pages: int = 0) -> None:
-        """A file is finished; ``pages``: those of its pages not yet counted by ``add_pages``."""
-        self.done += 1
+    def update(self, name: str, pages: int = 0, files: int = 1) -> None:
+        """A file is finished (or ``files`` of them, the last ``name``); ``pages``: those of its pages not yet counted
+        by ``add_pages``."""
+        self.done += files
         self.pages += pages
         self.name = name
         self._draw()
