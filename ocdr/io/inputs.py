@@ -137,7 +137,9 @@ def crop_image(source: Source, max_pixels: int = DEFAULT_MAX_PIXELS, color_order
     pages are read with ``OCR()``, and for anything ``iter_pages`` refuses."""
     pages = iter_pages(source, max_pixels=max_pixels, color_order=color_order)
     first = next(pages, None)
-    if first is None or next(pages, None) is not None:
+    if first is None:
+        raise InputError(f"{source.name} has no pages")
+    if next(pages, None) is not None:
         raise InputError(f"{source.name} has more than one page; a crop is one image (read pages with OCR())")
     return first.image
 
