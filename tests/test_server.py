@@ -557,6 +557,10 @@ def test_v1_recognize_reads_crops_as_the_api_does(server, ocr):
     assert reading["result"]["readings"][0]["text"] == expected[0].text
     assert reading["result"]["readings"][0]["angle"] == 180
     assert_error(server.post("/v1/recognize", files=[("files", ("x.bin", b"garbage"))]), 422, "x.bin")
+    frames = io.BytesIO()
+    Image.fromarray(image).save(frames, "TIFF", save_all=True, append_images=[Image.fromarray(image)])
+    two = [("files", ("two.tif", frames.getvalue()))]
+    assert_error(server.post("/v1/recognize", files=two), 422, "two.tif has more than one page")
     assert_error(server.post("/v1/recognize", files=files * 2), 413, "at most 5 images per request")
     assert_error(server.post("/v1/recognize", params={"use_rec_variants": "maybe"}, files=files), 422)
 

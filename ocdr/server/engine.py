@@ -24,7 +24,7 @@ import numpy as np
 from ocdr.api import OCR
 from ocdr.document import CropReading, Page
 from ocdr.errors import InputError, InputTooLarge
-from ocdr.io.inputs import Source
+from ocdr.io.inputs import Source, crop_image
 from ocdr.io.pdf import pdf_page_count
 from ocdr.server.batching import BatchedRecognizer
 from ocdr.server.config import ServerConfig
@@ -216,8 +216,9 @@ class Engine:
             yield page.image, result
 
     def recognize(self, uploads: list[tuple[str, bytes]], params: dict[str, Any]) -> list[CropReading]:
-        """Each uploaded crop read with no detection (``OCR.recognize``), named as uploaded."""
-        readings = self.ocr.recognize([data for _, data in uploads], **params)
+        """Each uploaded crop read with no detection (``OCR.recognize``), named as uploaded (its errors too)."""
+        images = [crop_image(Source(name, data), self.config.max_pixels) for name, data in uploads]
+        readings = self.ocr.recognize(images, **params)
         return [replace(r, source=name) for r, (name, _) in zip(readings, uploads, strict=True)]
 
 
