@@ -329,9 +329,11 @@ def _add_recognize(sub) -> None:
     p.add_argument(
         "--format",
         default="text",
-        choices=["text", "tsv", "json"],
+        choices=["text", "tsv", "json", "paddle"],
         help="text: one reading a line, in input order; tsv: source, text, confidence, angle, with a header; json: a "
-        "list of objects with those keys (angle: how far the text was found turned clockwise)",
+        "list of objects with those keys (angle: how far the text was found turned clockwise); paddle: a PaddleOCR "
+        "label file (path TAB text, paths relative to -o's folder) to correct and fine-tune on (ocdr train rec "
+        "--data FILE)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _add_model_options(p)
@@ -377,6 +379,12 @@ def _run_recognize(args) -> int:
                     readings.append(replace(reading, source=name).to_dict())
                 elif args.format == "tsv":
                     out.write(f"{name}\t{reading.text}\t{reading.confidence:.4f}\t{reading.angle}\n")
+                elif args.format == "paddle":
+                    if name.startswith("<"):  # stdin: no file for the label to name
+                        failed += 1
+                        print(f"ocdr: {name}: a label file names image files; {name} has none", file=sys.stderr)
+                        continue
+                    out.write(f"{os.path.relpath(name, args.output.parent if args.output else '.')}\t{reading.text}\n")
                 else:
                     out.write(reading.text + "\n")
             progress.update(chunk[-1].name, pages=len(names), files=len(chunk))

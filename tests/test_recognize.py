@@ -102,3 +102,22 @@ def test_cli_reads_crops_and_reports_the_bad_ones(words, tmp_path, capsys, monke
     assert main(["recognize", "-", "--format", "json"]) == 0
     (reading,) = json.loads(capsys.readouterr().out)
     assert reading["source"] == "<stdin>" and reading["text"] == words[0][2] and reading["angle"] == 0
+
+
+def test_cli_writes_a_label_file_to_fine_tune_on(words, tmp_path, capsys, monkeypatch):
+    """``--format paddle``: the readings as a PaddleOCR label file, paths relative to its folder, which the training
+    readers take back as it is (correct the labels, then ``ocdr train rec --data FILE``)."""
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    for i, (_, image, _) in enumerate(words[:3]):
+        cv2.imwrite(str(crops / f"word {i}.png"), image[..., ::-1])  # a space in the name, which tabs allow
+    labels = tmp_path / "labels" / "rec.txt"
+    assert main(["recognize", str(crops), "--format", "paddle", "-o", str(labels), "-q"]) == 0
+    lines = labels.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines] == [f"../crops/word {i}.png" for i in range(3)]
+    read_back = list(read_crop_dataset(labels))
+    assert [text for _, _, text in read_back] == [text for _, _, text in words[:3]]
+    assert all(image is not None for _, image, _ in read_back)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(cv2.imencode(".png", words[0][1])[1].tobytes())))
+    assert main(["recognize", "-", "--format", "paddle"]) == 1  # stdin has no file to name
+    assert "<stdin>: a label file names image files" in capsys.readouterr().err
