@@ -17,25 +17,11 @@ import argparse
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ocdr import OCR, pipeline
 from ocdr.io.crop_datasets import read_crop_dataset
-
-
-def slanted(image: np.ndarray, degrees: float) -> np.ndarray:
-    """``image`` turned by ``degrees`` (counterclockwise) and cut out by its axis-aligned box, 2 px around; its
-    edges repeated into the corners."""
-    height, width = image.shape[:2]
-    side = max(height, width)
-    big = cv2.copyMakeBorder(image, side, side, side, side, cv2.BORDER_REPLICATE)
-    m = cv2.getRotationMatrix2D((big.shape[1] / 2, big.shape[0] / 2), degrees, 1.0)
-    turned = cv2.warpAffine(big, m, big.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]]) + side
-    points = cv2.transform(corners[None], m)[0]
-    (x0, y0), (x1, y1) = np.floor(points.min(0)).astype(int) - 2, np.ceil(points.max(0)).astype(int) + 2
-    return np.ascontiguousarray(turned[max(0, y0) : y1, max(0, x0) : x1])
+from ocdr.models.recognition.variants import slanted
 
 
 def read(ocr: OCR, crops: list[np.ndarray], slants: bool) -> tuple[list[str], float]:

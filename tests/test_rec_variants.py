@@ -13,7 +13,7 @@ from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.page_datasets import read_page_dataset
 from ocdr.models.recognition import variants as rec_variants
 from ocdr.models.recognition.ctc import CTCResult
-from ocdr.models.recognition.variants import TILTS, VARIANTS, reread, untilt, variants, vote
+from ocdr.models.recognition.variants import TILTS, VARIANTS, reread, slanted, untilt, variants, vote
 
 
 def _result(text: str, prob: float, steps: int = 20, positions: list[tuple[int, int]] | None = None) -> CTCResult:
@@ -135,23 +135,8 @@ def test_reread_reads_more_real_scene_words(ocr):
     assert sure and all(voted[i] == plain[i] for i in sure)
 
 
-def _slanted(image: np.ndarray, degrees: float, ground: int | None = None) -> np.ndarray:
-    """``image`` turned by ``degrees`` (counterclockwise) and cut out by its axis-aligned box, 2 px around, as the
-    shared sets' word crops are cut from their quads; around it its edges repeated, or a ``ground`` gray."""
-    height, width = image.shape[:2]
-    side = max(height, width)  # room for it turned
-    border = cv2.BORDER_REPLICATE if ground is None else cv2.BORDER_CONSTANT
-    big = cv2.copyMakeBorder(image, side, side, side, side, border, value=ground or 0)
-    m = cv2.getRotationMatrix2D((big.shape[1] / 2, big.shape[0] / 2), degrees, 1.0)
-    turned = cv2.warpAffine(big, m, big.shape[1::-1], borderMode=border, borderValue=ground or 0)
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]]) + side
-    points = cv2.transform(corners[None], m)[0]
-    (x0, y0), (x1, y1) = np.floor(points.min(0)).astype(int) - 2, np.ceil(points.max(0)).astype(int) + 2
-    return turned[max(0, y0) : y1, max(0, x0) : x1]
-
-
 def test_a_slanted_box_is_turned_level_and_cut_to_its_word():
-    crop = _slanted(np.full((20, 160), 20, np.uint8), 20, ground=230)  # a dark "word" 160 x 20 px on light
+    crop = slanted(np.full((20, 160), 20, np.uint8), 20, ground=230)  # a dark "word" 160 x 20 px on light
     assert crop.shape[1] < 2.5 * crop.shape[0]  # its box is no longer wide: a candidate
     v = rec_variants._tilted(crop, -20)  # turned back clockwise
     assert v is not None
@@ -196,7 +181,7 @@ def test_words_boxed_at_a_slant_are_read_level(ocr):
     crops, texts = [], []
     for _, image, text in read_crop_dataset(SHARED_DATA / "recognition" / "iiit5k_train", limit=60):
         degrees = float(rng.uniform(15, 35)) * (1 if rng.random() < 0.5 else -1)
-        crops.append(_slanted(image, degrees))
+        crops.append(slanted(image, degrees))
         texts.append(text)
     plain = ocr.pipeline.read_crops(crops, ocr.params)
     level = [r for r, _ in ocr.pipeline.read_upright(crops, ocr.params)]

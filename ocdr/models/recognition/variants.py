@@ -74,6 +74,22 @@ def _tilted(gray: np.ndarray, degrees: float) -> Variant | None:
     return Variant(level, 1 / cos, out_w / 2 - width / 2 / cos)
 
 
+def slanted(image: np.ndarray, degrees: float, ground: int | None = None) -> np.ndarray:
+    """``image`` turned by ``degrees`` (counterclockwise) and cut out by its axis-aligned box, 2 px around, as ICDAR
+    2015's word crops are cut from their quads: the crops that ``_tilted`` turns level again (its tests and
+    ``benchmarks/slanted_crops.py`` make them). Around the image its edges are repeated, or a ``ground`` gray."""
+    height, width = image.shape[:2]
+    side = max(height, width)  # room for it turned
+    border = cv2.BORDER_REPLICATE if ground is None else cv2.BORDER_CONSTANT
+    big = cv2.copyMakeBorder(image, side, side, side, side, border, value=ground or 0)
+    m = cv2.getRotationMatrix2D((big.shape[1] / 2, big.shape[0] / 2), degrees, 1.0)
+    turned = cv2.warpAffine(big, m, big.shape[1::-1], borderMode=border, borderValue=ground or 0)
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32) + side
+    points = cv2.transform(corners[None], m)[0]
+    (x0, y0), (x1, y1) = np.floor(points.min(0)).astype(int) - 2, np.ceil(points.max(0)).astype(int) + 2
+    return np.ascontiguousarray(turned[max(0, y0) : y1, max(0, x0) : x1])
+
+
 # the first is asked alone first: where it reads the crop's text, the others are not asked (that costs nothing in
 # accuracy on the tuning or held-out crops, and saves 35-50% of the second readings)
 VARIANTS: tuple[Callable[[np.ndarray], Variant], ...] = (
