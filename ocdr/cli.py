@@ -917,6 +917,19 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as exc:  # e.g. --device cuda without a working CUDA provider: say so, never run on the CPU
         print(f"ocdr {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a data folder, checkpoint or output path given that is not there or not usable
+        print(f"ocdr {args.command}: error: {_path_problem(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # data that is not what it should be: a malformed label line, an empty set ...
+        print(f"ocdr {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _path_problem(exc: OSError) -> str:
+    """``exc`` said as "PATH: what is wrong" where it names a path (Python's own says "[Errno 2] ...: 'PATH'")."""
+    if exc.filename is None or exc.strerror is None:
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror.lower()}"
 
 
 if __name__ == "__main__":

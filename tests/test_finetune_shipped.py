@@ -4,6 +4,7 @@ them on real crops mixed with synthetic ones, and the crop-set layouts other too
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import lmdb
@@ -263,6 +264,52 @@ def test_crop_set_layouts_read_alike(tmp_path, funsd_crops):
     assert len(list(read_crop_dataset(layouts["lmdb"], limit=2))) == 2
     with pytest.raises(FileNotFoundError, match="not a crop dataset"):
         crop_dataset_format(tmp_path / "seed" / "images")
+
+
+def test_line_classifier_trains_on_every_crop_layout(tmp_path, funsd_crops, capsys):
+    crops = [(img, text) for _, img, text in funsd_crops[:20]]
+    layouts = _write_layouts(tmp_path / "sets", crops)
+    for kind in ("paddle", "lmdb", "tesstrain"):
+        out = tmp_path / kind
+        args = ["train", "cls", "--task", "line", "--data", str(layouts[kind]), "--out", str(out)]
+        args += ["--synth", "0", "--steps", "2", "--eval-every", "2", "--batch-size", "8", "--threads", "1"]
+        assert main(args) == 0
+        val = out / "val" / Path(layouts[kind]).name
+        held = read_gt_list(val / "gt_list.txt")
+        assert len(held) == 2 and all(Path(name).is_file() for name, _ in held), kind
+        if kind == "lmdb":  # records are no files: their windows are written beside the list, to be read back
+            assert all(Path(name).parent == val / "images" for name, _ in held)
+        capsys.readouterr()
+        assert main(["eval", "cls", "--data", str(val), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["images"] == 2
+
+
+def test_bad_data_is_reported_not_raised(tmp_path, capsys):
+    missing = str(tmp_path / "nope")
+    pages = tmp_path / "pages"  # a page set with a label line of three numbers
+    (pages / "images").mkdir(parents=True)
+    (pages / "gts").mkdir()
+    cv2.imwrite(str(pages / "images" / "1.png"), np.full((64, 64), 255, np.uint8))
+    (pages / "gts" / "gt_1.txt").write_text("1,2,3,4,5,6,7,8,ok\n1,2,3\n", encoding="utf-8")
+    crops = tmp_path / "crops"  # a crop set whose one crop is no image
+    (crops / "images").mkdir(parents=True)
+    (crops / "images" / "a.png").write_text("not a png")
+    write_gt_list(crops / "gt_list.txt", [("images/a.png", "word")])
+    (tmp_path / "notes.pt").write_text("not a checkpoint")
+    for args, said in (
+        (["eval", "rec", "--data", missing], f"{missing}: not a crop dataset"),
+        (["eval", "det", "--data", missing], f"{missing}: not a detection dataset"),
+        (["eval", "cls", "--cls-task", "page", "--data", missing], f"{missing}/images: no such file"),
+        (["train", "cls", "--task", "line", "--data", missing, "--out", str(tmp_path / "r1")], missing),
+        (["export", missing + ".pt", "-o", str(tmp_path / "m.onnx")], f"{missing}.pt: no such file"),
+        (["eval", "det", "--data", str(pages)], f"{pages}/gts/gt_1.txt:2: not an ICDAR line"),
+        (["train", "det", "--data", str(pages), "--out", str(tmp_path / "r2")], "gt_1.txt:2: not an ICDAR line"),
+        (["train", "rec", "--data", str(crops), "--out", str(tmp_path / "r3")], "no training or validation samples"),
+        (["export", str(tmp_path / "notes.pt"), "-o", str(tmp_path / "m.onnx")], "not an ocdr training checkpoint"),
+    ):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert f"ocdr {args[0]}: error: " in err and said in err and "Traceback" not in err, err
 
 
 def test_augment_crop_varies_geometry_and_keeps_the_height(funsd_crops):

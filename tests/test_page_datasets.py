@@ -106,6 +106,16 @@ def test_unknown_layouts_are_refused(tmp_path):
     (tmp_path / "bad.txt").write_text("p.png no tab here\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no tab"):
         read_page_dataset(tmp_path / "bad.txt")
+    # malformed label files are refused naming the file (and the line): never a bare JSON or key error
+    (tmp_path / "cut.txt").write_text('p.png\t[{"transcription": "a", "points": [[0, 0], [1, 0]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cut.txt:1: not a PaddleOCR det label line"):
+        read_page_dataset(tmp_path / "cut.txt")
+    (tmp_path / "nopoints.txt").write_text('p.png\t[{"transcription": "a"}]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"nopoints.txt:1: .*'points'"):
+        read_page_dataset(tmp_path / "nopoints.txt")
+    (tmp_path / "coco.json").write_text('{"images": [{"id": 1, "file_name": "p.png"}], "annotations": [{"id": 2}]}')
+    with pytest.raises(ValueError, match="coco.json: not a COCO-Text-like label file"):
+        read_page_dataset(tmp_path / "coco.json")
 
 
 def test_crops_cut_from_a_turned_page_come_out_upright_and_readable(tmp_path, ocr):

@@ -91,8 +91,11 @@ def parse_icdar_line(line: str) -> RegionLabel | None:
 
 def read_icdar_gt(path: str | Path) -> list[RegionLabel]:
     labels = []
-    for line in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
-        label = parse_icdar_line(line)
+    for n, line in enumerate(Path(path).read_bytes().decode("utf-8-sig").split("\n"), 1):
+        try:
+            label = parse_icdar_line(line)
+        except ValueError as exc:  # a malformed line, or coordinates that are not numbers
+            raise ValueError(f"{path}:{n}: {exc}") from exc
         if label is not None:
             labels.append(label)
     return labels

@@ -62,8 +62,10 @@ def _paddle(label_file: Path) -> list[PageItem]:
         name, sep, payload = line.removesuffix("\r").partition("\t")
         if not sep:
             raise ValueError(f"{label_file}:{n}: not a PaddleOCR det label line (no tab)")
-        regions = json.loads(payload)
-        labels = [_label(_quad(r["points"]), r.get("transcription")) for r in regions]
+        try:
+            labels = [_label(_quad(r["points"]), r.get("transcription")) for r in json.loads(payload)]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{label_file}:{n}: not a PaddleOCR det label line ({exc!r})") from exc
         items.append((label_file.parent / name, labels))
     return items
 
@@ -74,7 +76,13 @@ def _image_path(root: Path, name: str) -> Path:
 
 
 def _coco(json_file: Path) -> list[PageItem]:
-    data = json.loads(json_file.read_text(encoding="utf-8"))
+    try:
+        return _coco_items(json_file, json.loads(json_file.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{json_file}: not a COCO-Text-like label file ({exc!r})") from exc
+
+
+def _coco_items(json_file: Path, data: dict) -> list[PageItem]:
     root = json_file.parent
     if "imgs" in data and "anns" in data:  # COCO-Text v2
         images = {str(k): v for k, v in data["imgs"].items()}

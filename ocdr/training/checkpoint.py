@@ -17,4 +17,14 @@ def save_checkpoint(path: Path, **state) -> None:
 
 
 def load_checkpoint(path: Path) -> dict:
-    return torch.load(path, map_location="cpu", weights_only=False)
+    """The state ``save_checkpoint`` wrote; a ValueError naming the file for anything else (a missing file stays a
+    FileNotFoundError)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except (FileNotFoundError, IsADirectoryError):
+        raise
+    except Exception as exc:  # torch.load raises many kinds on a file that is not a checkpoint
+        raise ValueError(f"{path}: not an ocdr training checkpoint ({exc})") from exc
+    if not isinstance(state, dict) or "model" not in state:
+        raise ValueError(f"{path}: not an ocdr training checkpoint (no model state in it)")
+    return state

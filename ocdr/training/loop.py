@@ -87,13 +87,23 @@ def split_names(folders: Sequence[str | Path]) -> list[str]:
             depth[i] += 1
 
 
-def write_held_out(out: Path, name: str, items: list[tuple[Path, str]]) -> Path:
+def write_held_out(out: Path, name: str, items: Sequence[tuple[Path | None, np.ndarray | None, str]]) -> Path:
     """The samples carved out of a data folder for validation, as a ``gt_list.txt`` folder of absolute image paths
     and their labels (``OUT/val/<name>``, ``split_names``), so that ``ocdr eval ... --data`` measures exactly the
-    held-out ones."""
+    held-out ones. Items are (file, image, label): a sample that is no file of its own (an LMDB record) has its
+    image (as the trainer holds it) written to the folder's ``images/``, to be read back from there."""
     target = out / "val" / name
     target.mkdir(parents=True, exist_ok=True)
-    write_gt_list(target / "gt_list.txt", [(str(Path(path).resolve()), label) for path, label in items])
+    pairs = []
+    for i, (path, image, label) in enumerate(items):
+        if path is None:
+            if image is None:
+                raise ValueError(f"held-out sample {i} of {name} has neither a file nor an image")
+            path = target / "images" / f"{i:06d}.png"
+            path.parent.mkdir(exist_ok=True)
+            cv2.imwrite(str(path), image)
+        pairs.append((str(Path(path).resolve()), label))
+    write_gt_list(target / "gt_list.txt", pairs)
     return target
 
 

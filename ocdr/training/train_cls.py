@@ -1,7 +1,8 @@
 """``ocdr train cls``: the orientation classifiers, resumable.
 
 * ``--task line``: text lines upright vs upside down. Every crop is a training pair: as it is (class 0) and turned
-  by 180 degrees (class 1). Crops come from seed-format recognition folders (``gt_list.txt``) and from synthetic
+  by 180 degrees (class 1). Crops come from recognition crop sets in any layout ``ocdr train rec`` reads (the seed's
+  ``gt_list.txt``, PaddleOCR label files, LMDB, tesstrain folders) and from synthetic
   lines (``--synth-data`` folders of ``ocdr synth lines``, or ``synth`` of them rendered at start-up, with the
   recognizer's scan and photo degradations); ``augment`` varies each training crop as the recognizer's trainer does.
 * ``--task page``: pages turned by 0, 90, 180 or 270 degrees. Pages come from ICDAR-format folders (``images/``)
@@ -31,7 +32,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ocdr.io.labels import gt_list_items, page_images
+from ocdr.io.crop_datasets import read_crop_dataset
+from ocdr.io.labels import page_images
 from ocdr.models.classification.orientation import create_classifier
 from ocdr.models.classification.postprocess import log_odds, settle
 from ocdr.models.classification.preprocess import (
@@ -96,12 +98,14 @@ class LineTask:
     def __init__(self, augment: float = 0.0):
         self.augment = augment
 
-    def load(self, root: str | Path) -> list[tuple[Path, np.ndarray]]:
+    def load(self, root: str | Path) -> list[tuple[Path | None, np.ndarray]]:
+        """The centre windows of a crop set in any layout ``read_crop_dataset`` knows, with their files (None for
+        an LMDB record)."""
         windows = []
-        for path, _ in gt_list_items(root):
-            img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        for name, img, _ in read_crop_dataset(root):
             if img is not None and min(img.shape[:2]) >= 2:
-                windows.append((path, center_window(resize_crop(img, CLS_HEIGHT))))
+                path = Path(name)
+                windows.append((path if path.is_file() else None, center_window(resize_crop(img, CLS_HEIGHT))))
         return windows
 
     def render(self, count: int, seed: int) -> list[np.ndarray]:
@@ -296,7 +300,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
             kept, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_cap)
             real += [item for _, item in kept]
             val += [item for _, item in held]
-            write_held_out(out, name, [(path, "-") for path, _ in held])
+            write_held_out(out, name, [(path, item if path is None else None, "-") for path, item in held])
         log(f"loaded {len(items)} images from {folder}")
     if cfg.split_only:  # synthetic held-out items are not written: the split of the --data folders is all there is
         return out / "val"

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from torch import nn
@@ -100,20 +99,6 @@ def _reads(sample: RecSample, text: str) -> bool:
     return (text.upper() if sample.caseless else text) == sample.text
 
 
-def _held_out_files(folder: Path, held: list[RecSample]) -> list[tuple[Path, str]]:
-    """(file, text) of held-out crops; crops that are not files of their own (LMDB records) are written to
-    ``folder/images`` at model height so that ``ocdr eval rec`` can read them back."""
-    items = []
-    for i, s in enumerate(held):
-        path = s.path
-        if path is None:
-            path = folder / "images" / f"{i:06d}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(path), s.image)
-        items.append((path, s.text))
-    return items
-
-
 def _charset(cfg: RecTrainConfig, state: dict | None, init: dict | None) -> Charset:
     if state is not None:
         return Charset(state["charset"])
@@ -162,7 +147,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         if not cfg.val_data:
             samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
             val[name] = held
-            write_held_out(out, name, _held_out_files(out / "val" / name, held))
+            write_held_out(out, name, [(s.path, s.image, s.text) for s in held])  # LMDB crops at model height
         groups[kind].append(samples)
     if cfg.split_only:
         return out / "val"
@@ -171,7 +156,9 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     samples = [s for group in groups["real"] + groups["synth"] for s in group]
     n_real = sum(len(g) for g in groups["real"])
     if not samples or not any(val.values()):
-        raise ValueError("no training or validation samples")
+        raise ValueError(  # _load logged how many crops each folder lost and why
+            "no training or validation samples: the --data crops are unreadable, empty or outside the charset"
+        )
     lexicon = Lexicon.load(cfg.lexicon) if cfg.lexicon else None
     log(
         f"train {n_real} real + {len(samples) - n_real} synthetic / val {sum(map(len, val.values()))} crops, "
