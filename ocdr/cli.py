@@ -475,6 +475,13 @@ def _add_synth(sub) -> None:
     scene.add_argument(
         "--exclude-pages", nargs="+", default=[], type=Path, help="page sets whose images are not used (held out)"
     )
+    scene.add_argument(
+        "--tilted-share",
+        type=float,
+        default=0.0,
+        help="share of crops turned 5-40 degrees either way and cut out by their axis-aligned bounds, as ICDAR "
+        "2015's word crops are cut from their quads",
+    )
     lines.add_argument("--end-prob", type=float, default=0.0, help="share of crops ending in '.', ',' or ':'")
     pages.add_argument("--dpi", type=float, default=300.0)
     pages.add_argument("--min-pt", type=float, default=8.0)
@@ -508,7 +515,14 @@ def _run_synth(args) -> int:
         try:
             backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
             write_line_dataset(
-                args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, backgrounds=backgrounds
+                args.out,
+                args.count,
+                args.seed,
+                args.workers,
+                args.fonts,
+                args.line_prob,
+                backgrounds=backgrounds,
+                tilted_share=args.tilted_share,
             )
         except (FileNotFoundError, ValueError) as exc:  # no photos, a missing folder, an unreadable photo
             print(f"ocdr synth scene: error: {exc}", file=sys.stderr)

@@ -264,6 +264,33 @@ def test_scene_dataset_round_trip_and_legible(tmp_path, capsys):
     assert read["alnum_case_insensitive_accuracy"] >= 0.5
 
 
+def test_scene_crops_boxed_at_a_slant(tmp_path):
+    """``--tilted-share``: the word's box turned and the crop cut by the turned box's bounds, more of the photo in
+    the corners (no repeated edge streaks), and the shipped recognizer (``untilt``) reads them."""
+    import math
+
+    from ocdr import OCR
+    from ocdr.training.synth.fonts import find_fonts
+    from ocdr.training.synth.scene import render_scene_crop
+
+    patches = PatchSource(find_backgrounds([_photo_set(tmp_path / "photos")]))
+    (font,) = find_fonts(["DejaVuSans-Bold.ttf"])
+    level = render_scene_crop("SLANTED", font, 40, np.random.default_rng(5), patches)
+    h, w = level.shape
+    for degrees in (30.0, -30.0):
+        turned = render_scene_crop("SLANTED", font, 40, np.random.default_rng(5), patches, degrees)
+        cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
+        assert turned.shape == (math.ceil(w * sin + h * cos) + 4, math.ceil(w * cos + h * sin) + 4)
+    args = ["synth", "scene", "--out", str(tmp_path / "s"), "--count", "30", "--seed", "3", "--tilted-share", "1"]
+    assert main([*args, "--backgrounds", str(tmp_path / "photos")]) == 0
+    pairs = read_gt_list(tmp_path / "s" / "gt_list.txt")
+    crops = [cv2.imread(str(tmp_path / "s" / name), cv2.IMREAD_GRAYSCALE) for name, _ in pairs]
+    assert sum(c.shape[1] < 2.5 * c.shape[0] for c in crops) >= 10  # turned words' boxes are far less wide
+    ocr = OCR(threads=1, lexicon=None)
+    texts = [r.text for r in ocr.recognize(crops)]
+    assert sum(t == label for t, (_, label) in zip(texts, pairs, strict=True)) >= 10
+
+
 def test_dark_pages_are_the_same_pages_light_on_dark(tmp_path):
     light = write_page_dataset(tmp_path / "light", 2, seed=4, style=PageStyle(dpi=60, noise=0.0))
     dark = write_page_dataset(tmp_path / "dark", 2, seed=4, style=PageStyle(dpi=60, noise=0.0, dark=1.0))

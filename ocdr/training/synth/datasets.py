@@ -20,7 +20,7 @@ PHOTOS_PER_CHUNK = 48
 
 
 def _crop_chunk(args) -> list[tuple[str, str]]:
-    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds = args
+    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted_share = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
     sampler = TextSampler(rng)
@@ -30,7 +30,7 @@ def _crop_chunk(args) -> list[tuple[str, str]]:
     pairs = []
     for i in range(start, start + count):
         if patches is not None:
-            sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob=line_prob)
+            sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob, tilted_share)
         else:
             sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
         name = f"{i:08d}.png"
@@ -48,13 +48,15 @@ def write_line_dataset(
     line_prob: float = 0.3,
     end_prob: float = 0.0,
     backgrounds: list[Background] | None = None,
+    tilted_share: float = 0.0,
 ) -> Path:
     """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``: on paper,
-    or with ``backgrounds`` on patches of those photos (scene text; ``end_prob`` does not apply)."""
+    or with ``backgrounds`` on patches of those photos (scene text; ``end_prob`` does not apply, ``tilted_share``
+    does: ``sample_scene_crop``)."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds)
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds, tilted_share)
         for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []

@@ -9,6 +9,7 @@ background.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ocdr.training.synth.text import TextSampler
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 TEXT_MARGIN = 0.5  # labelled text is kept out of patches with this much of its height around it
 MAX_SPREAD = 30.0  # gray-level standard deviation of a patch under the glyphs, above which another is tried
+TILTED_DEGREES = (5.0, 40.0)  # how far a crop boxed at a slant (``tilted_share``) is turned, either way
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,23 @@ def _mask(size: tuple[int, int], origin: tuple[int, int], text: str, font, strok
 
 
 def render_scene_crop(
-    text: str, spec: FontSpec, size_px: int, rng: np.random.Generator, patches: PatchSource
+    text: str, spec: FontSpec, size_px: int, rng: np.random.Generator, patches: PatchSource, degrees: float = 0.0
 ) -> np.ndarray:
     """``text`` on a photo patch, boxed as a detector boxes it: ink that contrasts with the patch, sometimes an
-    outline (20%), a drop shadow (20%) or ink that fades across the word (30%); then tilted and degraded."""
+    outline (20%), a drop shadow (20%) or ink that fades across the word (30%); then tilted and degraded.
+    ``degrees``: the word's box turned so far (counterclockwise when positive) and the crop cut out by the turned
+    box's axis-aligned bounds, 2 px around, as ICDAR 2015's word crops are cut from their quads; what the turned
+    box leaves in the corners is more of the same photo."""
     font = load_font(str(spec.path), size_px)
     stroke = int(rng.integers(1, max(1, size_px // 14) + 1)) if rng.random() < 0.2 else 0
     width, height, origin = crop_layout(font, text, rng, stroke)
+    bounds = None
+    if degrees:  # the turned box's bounds, cut from the middle of a square canvas that they cover at any turn
+        cos, sin = abs(math.cos(math.radians(degrees))), abs(math.sin(math.radians(degrees)))
+        bounds = math.ceil(width * cos + height * sin) + 4, math.ceil(width * sin + height * cos) + 4
+        side = math.ceil(math.hypot(*bounds)) + 2
+        origin = origin[0] + (side - width) // 2, origin[1] + (side - height) // 2
+        width = height = side
     glyphs = _mask((width, height), origin, text, font)
     # a patch even enough under the text for one ink to stand out from all of it: the calmest of a few
     calmest = None
@@ -152,15 +164,26 @@ def render_scene_crop(
     else:
         out = out * (1 - glyphs) + ink * glyphs
     img = np.clip(out, 0, 255).astype(np.uint8)
-    if rng.random() < 0.3:
+    if bounds is not None:
+        m = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+        img = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        x, y = (width - bounds[0]) // 2, (height - bounds[1]) // 2
+        img = np.ascontiguousarray(img[y : y + bounds[1], x : x + bounds[0]])
+    elif rng.random() < 0.3:
         img = tilt(img, rng, 3.0)
     return augment_gray(img, rng)
 
 
 def sample_scene_crop(
-    sampler: TextSampler, fonts: list[FontSpec], rng: np.random.Generator, patches: PatchSource, line_prob: float = 0.15
+    sampler: TextSampler,
+    fonts: list[FontSpec],
+    rng: np.random.Generator,
+    patches: PatchSource,
+    line_prob: float = 0.15,
+    tilted_share: float = 0.0,
 ) -> CropSample:
-    """One scene crop: a token (in capitals a third of the time more, as signs are), now and then 2-3 of them."""
+    """One scene crop: a token (in capitals a third of the time more, as signs are), now and then 2-3 of them;
+    ``tilted_share`` of them boxed at a slant of ``TILTED_DEGREES`` either way (``render_scene_crop``)."""
     spec = fonts[int(rng.integers(len(fonts)))]
     for _ in range(20):
         n = int(rng.integers(2, 4)) if rng.random() < line_prob else 1
@@ -171,4 +194,8 @@ def sample_scene_crop(
             break
     else:
         text = sampler.dictionary_word()
-    return CropSample(render_scene_crop(text, spec, int(rng.integers(16, 72)), rng, patches), text)
+    size_px = int(rng.integers(16, 72))
+    degrees = 0.0
+    if tilted_share and rng.random() < tilted_share:  # no draw without it: a seed's crops stay what they were
+        degrees = float(rng.uniform(*TILTED_DEGREES)) * (1 if rng.random() < 0.5 else -1)
+    return CropSample(render_scene_crop(text, spec, size_px, rng, patches, degrees), text)
