@@ -356,7 +356,9 @@ def _run_recognize(args) -> int:
         except OcdrError as exc:
             failed += 1
             print(f"ocdr: {item}: {exc}", file=sys.stderr)
-    progress = Progress(len(sources), enabled=any(Path(i).is_dir() for i in args.inputs) and not args.quiet)
+    progress = Progress(
+        len(sources), enabled=any(Path(i).is_dir() for i in args.inputs) and not args.quiet, unit="crops"
+    )
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
     out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
 
 import cv2
@@ -102,6 +103,13 @@ def test_cli_reads_crops_and_reports_the_bad_ones(words, tmp_path, capsys, monke
     assert main(["recognize", "-", "--format", "json"]) == 0
     (reading,) = json.loads(capsys.readouterr().out)
     assert reading["source"] == "<stdin>" and reading["text"] == words[0][2] and reading["angle"] == 0
+    folder = tmp_path / "crops"  # a folder shows progress on stderr, counted in crops
+    folder.mkdir()
+    for path in paths[:2]:
+        shutil.copy(path, folder)
+    assert main(["recognize", str(folder), "-o", str(tmp_path / "texts.txt")]) == 0
+    err = capsys.readouterr().err
+    assert "2/2 files, 2 crops, " in err and "crops/s" in err and "pages" not in err
 
 
 def test_cli_writes_a_label_file_to_fine_tune_on(words, tmp_path, capsys, monkeypatch):

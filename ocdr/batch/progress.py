@@ -17,14 +17,15 @@ def format_duration(seconds: float) -> str:
 
 
 class Progress:
-    """Files done of ``files``, pages done (of ``pages`` when known up front), pages/s and ETA.
+    """Files done of ``files``, pages done (of ``pages`` when known up front), pages/s and ETA. ``unit``: what the
+    pages are called (``ocdr recognize`` reads crops).
 
     On a terminal the line is redrawn in place, at every page; otherwise (a log file) a line is written per file, so
     that logs stay short. The ETA comes from the pages left when their total is known, else from the files left.
     """
 
-    def __init__(self, files: int, enabled: bool, pages: int | None = None):
-        self.files, self.total_pages, self.enabled = files, pages, enabled
+    def __init__(self, files: int, enabled: bool, pages: int | None = None, unit: str = "pages"):
+        self.files, self.total_pages, self.enabled, self.unit = files, pages, enabled, unit
         self.done, self.pages, self.start = 0, 0, time.perf_counter()
         self.tty = sys.stderr.isatty()
         self.name = ""
@@ -51,8 +52,8 @@ class Progress:
         filled = int(BAR_WIDTH * self.done / max(1, self.files))
         pages = f"{self.pages}/{self.total_pages}" if self.total_pages is not None else str(self.pages)
         line = (
-            f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.files} files, {pages} pages, "
-            f"{rate:.2f} pages/s{self._eta(elapsed, rate)}  {self.name}"
+            f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.files} files, {pages} {self.unit}, "
+            f"{rate:.2f} {self.unit}/s{self._eta(elapsed, rate)}  {self.name}"
         )
         sys.stderr.write(("\r" + line[:LINE_WIDTH].ljust(LINE_WIDTH)) if self.tty else line + "\n")
         if self.tty and self.done == self.files:
