@@ -933,6 +933,9 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as exc:  # e.g. --device cuda without a working CUDA provider: say so, never run on the CPU
         print(f"ocdr {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # what reads our output stopped (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush cannot fail again
+        return EXIT_SOME_FAILED
     except OSError as exc:  # a data folder, checkpoint or output path given that is not there or not usable
         print(f"ocdr {args.command}: error: {_path_problem(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -67,6 +68,30 @@ def test_read_from_stdin(tmp_path):
         [sys.executable, "-m", "ocdr.cli", "read", "-", "-o", f"{tmp_path}/"], input=data, capture_output=True
     )
     assert batch.returncode == 2 and b"stdin ('-')" in batch.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    """``ocdr ... | head -1``: the pipe closes under the output; no traceback, no error line, exit 1."""
+    image, _ = render_lines(["Closed pipe"], margin=24)
+    for i in range(3):
+        Image.fromarray(image).save(tmp_path / f"{i}.png")
+    args = [
+        sys.executable,
+        "-m",
+        "ocdr.cli",
+        "recognize",
+        "-q",
+        "--threads",
+        "1",
+        *[str(p) for p in tmp_path.iterdir()],
+    ]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write meets a closed pipe
+    try:
+        out = subprocess.run(args, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write_end)
+    assert out.returncode == 1 and out.stderr == ""
 
 
 @pytest.mark.parametrize(
