@@ -402,7 +402,12 @@ def _add_eval(sub) -> None:
     p = sub.add_parser("eval", help="measure the seeds' KPIs on a labelled folder")
     p.add_argument("task", choices=["e2e", "det", "rec", "cls"])
     p.add_argument(
-        "--data", required=True, type=Path, help="ICDAR folder (e2e, det, cls page) or gt_list.txt folder (rec, cls)"
+        "--data",
+        required=True,
+        nargs="+",
+        type=Path,
+        help="ICDAR folder (e2e, det, cls page) or gt_list.txt folder (rec, cls); several (a training run's "
+        "OUT/val/*) are measured one after the other with the models loaded once",
     )
     p.add_argument("--limit", type=int, help="only the first N items")
     p.add_argument("--case-insensitive", action="store_true", help="e2e: compare words ignoring case")
@@ -426,28 +431,35 @@ def _run_eval(args) -> int:
     from ocdr.evaluation.evaluate import evaluate_cls, evaluate_det, evaluate_e2e, evaluate_rec
 
     ocr = _make_ocr(args)
-    if args.task == "e2e":
-        result = evaluate_e2e(
-            ocr,
-            args.data,
-            args.limit,
-            case_sensitive=not args.case_insensitive,
-            rotate=args.rotate,
-            segments=args.segments,
-        )
-    elif args.task == "det":
-        result = evaluate_det(ocr, args.data, args.limit, segments=args.segments)
-    elif args.task == "cls":
-        result = evaluate_cls(ocr, args.data, args.limit, task=args.cls_task)
-    else:
-        result = evaluate_rec(ocr, args.data, args.limit)
-    result = {"task": args.task, "data": str(args.data), **result}
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
+    results = []
+    for i, data in enumerate(args.data):
+        if args.task == "e2e":
+            result = evaluate_e2e(
+                ocr,
+                data,
+                args.limit,
+                case_sensitive=not args.case_insensitive,
+                rotate=args.rotate,
+                segments=args.segments,
+            )
+        elif args.task == "det":
+            result = evaluate_det(ocr, data, args.limit, segments=args.segments)
+        elif args.task == "cls":
+            result = evaluate_cls(ocr, data, args.limit, task=args.cls_task)
+        else:
+            result = evaluate_rec(ocr, data, args.limit)
+        result = {"task": args.task, "data": str(data), **result}
+        if args.json:  # one set: its figures; several: a list of them, printed at the end
+            results.append(result)
+            continue
+        if i:
+            print()
         width = max(map(len, result))
         for key, value in result.items():
             print(f"{key:<{width}}  {value:.4f}" if isinstance(value, float) else f"{key:<{width}}  {value}")
+        sys.stdout.flush()  # each set's figures as soon as they are measured
+    if args.json:
+        print(json.dumps(results[0] if len(args.data) == 1 else results, indent=2))
     return EXIT_OK
 
 

@@ -145,6 +145,26 @@ def test_eval_scores_receipts_on_their_segments(capsys):
     assert segments["word_f"] > max(0.45, 1.5 * words["word_f"])
 
 
+def test_eval_measures_several_sets_in_one_run(capsys):
+    """A training run's OUT/val/* in one command: each set's figures, as measured alone, in the order given."""
+    sets = [str(SHARED_DATA / "recognition" / name) for name in ("svt_train", "iiit5k_train")]
+    alone = []
+    for data in sets:
+        assert main(["eval", "rec", "--data", data, "--limit", "12", "--threads", "1", "--json"]) == 0
+        alone.append(json.loads(capsys.readouterr().out))
+    assert main(["eval", "rec", "--data", *sets, "--limit", "12", "--threads", "1", "--json"]) == 0
+    together = json.loads(capsys.readouterr().out)
+    assert [r["data"] for r in together] == sets
+    for one, many in zip(alone, together, strict=True):
+        assert {k: v for k, v in one.items() if k != "crops_per_second"} == {
+            k: v for k, v in many.items() if k != "crops_per_second"
+        }
+    assert main(["eval", "rec", "--data", *sets, "--limit", "12", "--threads", "1"]) == 0
+    blocks = capsys.readouterr().out.split("\n\n")
+    assert len(blocks) == 2
+    assert [next(line.split()[-1] for line in b.splitlines() if line.startswith("data")) for b in blocks] == sets
+
+
 def test_read_keeps_memory_flat_unless_asked_for_the_arena():
     """``ocdr read`` (long PDFs, batch workers) runs ONNX Runtime without its CPU memory arena by default: with it,
     a 20-page PDF peaked at 787 MB, without it at 361 MB, for about 5% of speed."""
