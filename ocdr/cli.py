@@ -525,22 +525,18 @@ def _run_synth(args) -> int:
         raise SystemExit("--count must be positive")
     if args.kind == "lines":
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
-    elif args.kind == "scene":
-        try:
-            backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
-            write_line_dataset(
-                args.out,
-                args.count,
-                args.seed,
-                args.workers,
-                args.fonts,
-                args.line_prob,
-                backgrounds=backgrounds,
-                tilted_share=args.tilted_share,
-            )
-        except (FileNotFoundError, ValueError) as exc:  # no photos, a missing folder, an unreadable photo
-            print(f"ocdr synth scene: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    elif args.kind == "scene":  # no photos, a missing folder, an unreadable photo: reported by ``main``
+        backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
+        write_line_dataset(
+            args.out,
+            args.count,
+            args.seed,
+            args.workers,
+            args.fonts,
+            args.line_prob,
+            backgrounds=backgrounds,
+            tilted_share=args.tilted_share,
+        )
     else:
         style = PageStyle(
             dpi=args.dpi,
@@ -571,11 +567,7 @@ def _run_crops(args) -> int:
     from ocdr.io.page_datasets import read_page_dataset
     from ocdr.training.page_crops import write_page_crops
 
-    try:
-        pairs = write_page_crops(read_page_dataset(args.data), args.out, args.ends)
-    except (FileNotFoundError, ValueError) as exc:  # not a page set, an unreadable page image
-        print(f"ocdr crops: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    pairs = write_page_crops(read_page_dataset(args.data), args.out, args.ends)  # errors: ``main`` reports them
     print(f"wrote {len(pairs)} crops to {args.out}")
     return EXIT_OK
 
@@ -727,14 +719,10 @@ def _run_export(args) -> int:
 
     det_params = {k: getattr(args, k) for k in DET_EXPORT_PARAMS if getattr(args, k) is not None}
     char_odds = dict(args.char_odds) or None
-    if args.checkpoint.suffix == ".onnx":
-        try:
-            if char_odds:
-                raise ValueError("--char-odds needs a training checkpoint (.pt), not an ONNX file")
-            path = restamp_detector(args.checkpoint, args.output, det_params)
-        except (OSError, ValueError) as exc:  # not there, not ONNX, not a detector, nothing to change
-            print(f"ocdr export: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    if args.checkpoint.suffix == ".onnx":  # not there, not ONNX, not a detector, nothing to change: ``main`` says so
+        if char_odds:
+            raise ValueError("--char-odds needs a training checkpoint (.pt), not an ONNX file")
+        path = restamp_detector(args.checkpoint, args.output, det_params)
     else:
         path = export_checkpoint(
             args.checkpoint, args.output, opset=args.opset, det_params=det_params, char_odds=char_odds
@@ -760,20 +748,16 @@ def _add_quantize(sub) -> None:
 def _run_quantize(args) -> int:
     from ocdr.training.quantize import quantize_model
 
-    try:
-        path = quantize_model(
-            args.model,
-            args.output,
-            args.calib,
-            method=args.method,
-            per_channel=not args.per_tensor,
-            exclude_ops=args.exclude_op,
-            exclude_nodes=args.exclude_node,
-            limit=args.limit,
-        )
-    except (FileNotFoundError, ValueError) as exc:  # no calibration images, a node name that is not in the model
-        print(f"ocdr quantize: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    path = quantize_model(  # no calibration images, a node name not in the model: ``main`` reports them
+        args.model,
+        args.output,
+        args.calib,
+        method=args.method,
+        per_channel=not args.per_tensor,
+        exclude_ops=args.exclude_op,
+        exclude_nodes=args.exclude_node,
+        limit=args.limit,
+    )
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return EXIT_OK
 
