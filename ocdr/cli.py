@@ -522,7 +522,10 @@ def _run_synth(args) -> int:
     from ocdr.training.synth.scene import find_backgrounds
 
     if args.count <= 0:
-        raise SystemExit("--count must be positive")
+        raise ValueError(f"--count must be positive, got {args.count}")  # ``main`` reports it, exit 2
+    for share in ("line_prob", "end_prob", "tilted_share"):  # shares: 60 for 0.6 would silently mean "all"
+        if not 0.0 <= getattr(args, share, 0.0) <= 1.0:
+            raise ValueError(f"--{share.replace('_', '-')} must be between 0 and 1, got {getattr(args, share)}")
     if args.kind == "lines":
         write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
     elif args.kind == "scene":  # no photos, a missing folder, an unreadable photo: reported by ``main``

@@ -192,8 +192,9 @@ def test_cli_synth_lines_and_pages(tmp_path, capsys):
         == 0
     )
     assert len(read_icdar_gt(tmp_path / "p" / "gts" / "gt_page_00000.txt")) > 10
-    with pytest.raises(SystemExit):
-        main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "0"])
+    assert main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "0"]) == 2
+    assert main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "2", "--line-prob", "30"]) == 2
+    assert not (tmp_path / "x").exists()  # refused before anything is written
 
 
 # ---------------------------------------------------------------------------------------------- scene crops
