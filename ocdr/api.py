@@ -70,7 +70,7 @@ class OCR:
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew,
-            use_rec_variants).
+            use_rec_variants, return_char_boxes).
     """
 
     def __init__(

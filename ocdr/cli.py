@@ -102,6 +102,12 @@ def _add_model_options(p) -> None:
         help="read each unsure crop again four ways (wider, narrower, with a margin, inverted) and keep the text the "
         "readings agree on",
     )
+    p.add_argument(
+        "--return-char-boxes",
+        action="store_true",
+        default=None,
+        help="box each word's characters too (JSON chars, hOCR ocrx_cinfo, ALTO and PAGE glyphs, --vis --level char)",
+    )
 
 
 def _params(args) -> dict:
@@ -112,6 +118,7 @@ def _params(args) -> dict:
         "use_doc_unwarping",
         "use_deskew",
         "use_rec_variants",
+        "return_char_boxes",
     ]
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
 
@@ -188,7 +195,12 @@ def _add_read(sub) -> None:
     p.add_argument("--rasterize", action="store_true", help="pdf: replace PDF pages by their images")
     p.add_argument("--jpeg-quality", type=int, help="pdf: embed page images as JPEG (default: lossless)")
     p.add_argument("--vis", type=Path, help="write a visualization PNG per page into this folder")
-    p.add_argument("--level", default="word", choices=["word", "line", "paragraph"], help="boxes drawn by --vis")
+    p.add_argument(
+        "--level",
+        default="word",
+        choices=["char", "word", "line", "paragraph"],
+        help="boxes drawn by --vis (char: reads with --return-char-boxes)",
+    )
     p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
     p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
     p.add_argument(
@@ -230,6 +242,8 @@ def _run_read(args) -> int:
     if args.format == "pdf" and not output and sys.stdout.isatty():
         print("ocdr: error: --format pdf writes a binary file: give -o FILE.pdf or pipe the output", file=sys.stderr)
         return EXIT_USAGE
+    if args.level == "char":
+        args.return_char_boxes = True
     try:
         pages = parse_page_spec(args.pages) if args.pages else None
         ocr = _make_ocr(args)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ocdr.errors import InputError
-from ocdr.geometry import order_points, polygon_box, quad_from_box
+from ocdr.geometry import order_points, polygon_box, quad_from_box, split_quad
 
 if TYPE_CHECKING:
     from ocdr.io.export import TextFormat
@@ -24,8 +24,16 @@ Polygon = np.ndarray  # (4, 2) float32, page pixels, clockwise from the top-left
 SCHEMA = "ocdr.document"
 SCHEMA_VERSION = 1
 SKEW_DEGREES = 5.0  # children rotated more than this get a rotated enclosing rectangle instead of an upright one
-# Page.items levels: "sentence" and "block" are aliases, so callers can use either vocabulary.
-LEVELS = {"word": "words", "line": "lines", "sentence": "lines", "paragraph": "blocks", "block": "blocks"}
+# Page.items levels: "sentence" and "block" are aliases, so callers can use either vocabulary; "char" needs pages
+# read with ``return_char_boxes``.
+LEVELS = {
+    "char": "chars",
+    "word": "words",
+    "line": "lines",
+    "sentence": "lines",
+    "paragraph": "blocks",
+    "block": "blocks",
+}
 
 
 def as_polygon(points: Any) -> Polygon:
@@ -127,7 +135,9 @@ class CropReading:
 
 
 @dataclass(eq=False)
-class Word(_Shape):
+class _Reading(_Shape):
+    """A box with the text read in it and how sure the reading is."""
+
     polygon: Polygon
     text: str
     confidence: float
@@ -135,9 +145,50 @@ class Word(_Shape):
     def to_dict(self) -> dict[str, Any]:
         return {"polygon": _round_polygon(self.polygon), "text": self.text, "confidence": _round_score(self.confidence)}
 
+
+@dataclass(eq=False)
+class Char(_Reading):
+    """One character of a word: its box (the word's box cut where the recognizer read it), text and probability."""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Char:
+        return cls(d["polygon"], d["text"], d["confidence"])
+
+
+@dataclass(eq=False)
+class Word(_Reading):
+    """A word; ``chars`` are its characters in order (one per character of ``text``) when the page was read with
+    ``return_char_boxes``, else None."""
+
+    chars: list[Char] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.chars is not None and len(self.chars) != len(self.text):
+            raise ValueError(f"word {self.text!r} has {len(self.text)} characters but {len(self.chars)} char boxes")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        if self.chars is not None:
+            d["chars"] = [c.to_dict() for c in self.chars]
+        return d
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
-        return cls(d["polygon"], d["text"], d["confidence"])
+        chars = [Char.from_dict(c) for c in d["chars"]] if "chars" in d else None
+        return cls(d["polygon"], d["text"], d["confidence"], chars)
+
+
+def fit_chars(chars: list[Char] | None, text: str, polygon: Polygon, confidence: float) -> list[Char] | None:
+    """Char boxes for a word on ``polygon`` reading ``text``, made from the boxes ``chars`` it was put together
+    from: relabelled where the counts agree (the same letters, or a change of case), else ``polygon`` cut into
+    equal parts (a dot put in or left out); None where there were none."""
+    if chars is None:
+        return None
+    if len(chars) == len(text):
+        return [Char(c.polygon, t, c.confidence) for c, t in zip(chars, text, strict=True)]
+    quads = split_quad(polygon, np.linspace(0.0, 1.0, len(text) + 1))
+    return [Char(q, t, confidence) for q, t in zip(quads, text, strict=True)]
 
 
 @dataclass(eq=False)
@@ -280,6 +331,14 @@ class Page(_Value):
         return [w for block in self.blocks for w in block.words]
 
     @property
+    def chars(self) -> list[Char]:
+        """The words' char boxes in reading order; an error for a page whose words were read without them."""
+        words = self.words
+        if words and all(w.chars is None for w in words):
+            raise ValueError("this page was read without char boxes: read it with return_char_boxes=True")
+        return [c for w in words for c in w.chars or ()]
+
+    @property
     def text(self) -> str:
         """Lines joined by newlines in reading order, with a blank line between blocks. The cells of a row (blocks
         of one line side by side: a key and its value, a table's row) share a line, tab-separated, and the rows of
@@ -296,7 +355,8 @@ class Page(_Value):
         return text
 
     def items(self, level: str) -> list[tuple[Polygon, str, float]]:
-        """``(polygon, text, confidence)`` of every node at ``level`` (word, line/sentence, paragraph/block)."""
+        """``(polygon, text, confidence)`` of every node at ``level`` (char, word, line/sentence,
+        paragraph/block)."""
         if level not in LEVELS:
             raise ValueError(f"unknown level {level!r}; known levels: {', '.join(LEVELS)}")
         return [(node.polygon, node.text, node.confidence) for node in getattr(self, LEVELS[level])]

@@ -114,7 +114,7 @@ def test_items_at_each_level_and_aliases(doc):
     assert [t for _, t, _ in paragraphs] == ["Hello world\nagain", "Next"]
     np.testing.assert_array_equal(paragraphs[0][0], quad_from_box(10, 10, 120, 55))
     assert [t for _, t, _ in page.items("block")] == [t for _, t, _ in paragraphs]
-    with pytest.raises(ValueError, match="known levels: word, line, sentence, paragraph, block"):
+    with pytest.raises(ValueError, match="known levels: char, word, line, sentence, paragraph, block"):
         page.items("character")
 
 

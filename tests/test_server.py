@@ -476,6 +476,13 @@ def test_v1_ocr_uploads_formats_and_levels(server, text_page, numbered_pages):
     assert loose(" ".join(paddlex[0]["rec_texts"])).split() == loose(" ".join(PAGE_LINES)).split()
     tuned = server.post("/v1/ocr", params={"text_det_thresh": 0.4}, files=files[:1]).json()
     assert tuned["result"]["documents"][0]["pages"][0]["params"]["thresh"] == 0.4
+    chars = server.post("/v1/ocr", params={"level": "char"}, files=files[:1]).json()["result"]["documents"][0]
+    items = chars["pages"][0]["items"]
+    assert all(len(item["text"]) == 1 for item in items)
+    read = "".join(item["text"] for item in lines["pages"][0]["items"])
+    assert "".join(item["text"] for item in items) == read.replace(" ", "")
+    alto = server.post("/v1/ocr", params={"format": "alto", "return_char_boxes": True}, files=files[:1])
+    assert alto.text.count("<Glyph ") == len(items)
 
 
 def test_v1_ocr_reads_an_encrypted_pdf_with_its_password(server, numbered_pages):

@@ -1,6 +1,7 @@
 """ALTO XML v4 (https://www.loc.gov/standards/alto/, schema 4.3): Layout > Page > PrintSpace > TextBlock > TextLine
 > String/SP, in pixels, with word confidences (WC, 0-1) and line baselines, the format of library and newspaper
-archives. One Page per document page, all in one file."""
+archives. One Page per document page, all in one file. Words read with char boxes hold a Glyph per character (GC:
+its confidence)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ SCHEMA_VERSION = "4.3"
 def _position(polygon: Polygon, page: Page) -> dict[str, str]:
     x0, y0, x1, y1 = pixel_box(polygon, page)
     return {"HPOS": str(x0), "VPOS": str(y0), "WIDTH": str(x1 - x0), "HEIGHT": str(y1 - y0)}
+
+
+def _score(confidence: float) -> str:
+    return f"{min(1.0, max(0.0, confidence)):.4f}"
 
 
 def _page_element(page: Page, number: int) -> ET.Element:
@@ -57,16 +62,19 @@ def _page_element(page: Page, number: int) -> ET.Element:
                     start = int(position["HPOS"])
                     gap = {"HPOS": str(min(previous_end, start)), "WIDTH": str(max(0, start - previous_end))}
                     ET.SubElement(text_line, "SP", gap)
-                ET.SubElement(
+                string = ET.SubElement(
                     text_line,
                     "String",
                     {
                         "ID": f"string_{number}_{word_no}",
                         **position,
                         "CONTENT": word.text,
-                        "WC": f"{min(1.0, max(0.0, word.confidence)):.4f}",
+                        "WC": _score(word.confidence),
                     },
                 )
+                for c, char in enumerate(word.chars or (), 1):
+                    glyph = {"ID": f"glyph_{number}_{word_no}_{c}", **_position(char.polygon, page)}
+                    ET.SubElement(string, "Glyph", {**glyph, "CONTENT": char.text, "GC": _score(char.confidence)})
                 previous_end = int(position["HPOS"]) + int(position["WIDTH"])
     return element
 

@@ -1,6 +1,8 @@
 """hOCR 1.2 (https://kba.github.io/hocr-spec/1.2/): XHTML with ocr_page > ocr_carea > ocr_par > ocr_line > ocrx_word,
 each with a ``bbox`` and words with ``x_wconf``, as Tesseract writes it, so hOCR tools (hocr-tools, OCRmyPDF's hOCR
-renderer, viewers) read ocdr output unchanged. One ocdr block is one content area holding one paragraph."""
+renderer, viewers) read ocdr output unchanged. One ocdr block is one content area holding one paragraph. Words read
+with char boxes hold their characters as ``ocrx_cinfo`` spans (``x_bboxes``, ``x_conf``), as Tesseract's
+``hocr_char_boxes`` writes them."""
 
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ def _line_title(line: Line, page: Page) -> str:
     return "; ".join(parts)
 
 
+def _percent(confidence: float) -> int:
+    return max(0, min(100, math.floor(confidence * 100 + 0.5)))
+
+
 def _page_element(page: Page, number: int) -> ET.Element:
     image = PurePath(page.source).name if page.source and not page.source.startswith("<") else f"page_{number}"
     title = [f'image "{image}"', _bbox((0, 0, page.width, page.height)), f"ppageno {page.index}"]
@@ -58,11 +64,16 @@ def _page_element(page: Page, number: int) -> ET.Element:
             span = ET.SubElement(par, "span", attrs)
             for word in line.words:
                 word_no += 1
-                conf = max(0, min(100, math.floor(word.confidence * 100 + 0.5)))
-                word_title = f"{_bbox(pixel_box(word.polygon, page))}; x_wconf {conf}"
-                ET.SubElement(
+                word_title = f"{_bbox(pixel_box(word.polygon, page))}; x_wconf {_percent(word.confidence)}"
+                element = ET.SubElement(
                     span, "span", {"class": "ocrx_word", "id": f"word_{number}_{word_no}", "title": word_title}
-                ).text = word.text
+                )
+                if word.chars is None:
+                    element.text = word.text
+                for char in word.chars or ():  # Tesseract's hocr_char_boxes layout
+                    bboxes = " ".join(map(str, pixel_box(char.polygon, page)))
+                    cinfo = f"x_bboxes {bboxes}; x_conf {min(100.0, max(0.0, char.confidence * 100)):.1f}"
+                    ET.SubElement(element, "span", {"class": "ocrx_cinfo", "title": cinfo}).text = char.text
                 span[-1].tail = " "
             span[-1].tail = None
     return div

@@ -1,6 +1,7 @@
 """PAGE XML (PRImA, 2019-07-15 schema): TextRegion > TextLine > Word with polygons (Coords), baselines and
 TextEquiv with confidences, plus the page's reading order: the format of OCR-D, Transkribus and eScriptorium.
-A PAGE file holds one page, so multi-page documents are written page by page (``page=`` picks one)."""
+A PAGE file holds one page, so multi-page documents are written page by page (``page=`` picks one). Words read
+with char boxes hold a Glyph per character."""
 
 from __future__ import annotations
 
@@ -64,6 +65,10 @@ def page_xml(page: Page, source: str | None = None) -> str:
             for w, word in enumerate(line.words, 1):
                 word_element = ET.SubElement(text_line, "Word", {"id": f"region_{b}_line_{n}_word_{w}"})
                 ET.SubElement(word_element, "Coords", {"points": point_list(word.polygon, page)})
+                for c, char in enumerate(word.chars or (), 1):
+                    glyph = ET.SubElement(word_element, "Glyph", {"id": f"region_{b}_line_{n}_word_{w}_glyph_{c}"})
+                    ET.SubElement(glyph, "Coords", {"points": point_list(char.polygon, page)})
+                    _text_equiv(glyph, char.text, char.confidence)
                 _text_equiv(word_element, word.text, word.confidence)
             _text_equiv(text_line, line.text, line.confidence)
         _text_equiv(region, block.text, block.confidence)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ocdr.document import Word
+from ocdr.document import Word, fit_chars
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box
 from ocdr.models.recognition.lexicon import Lexicon
 
@@ -134,7 +134,10 @@ class _Rows:
             x1, y1 = self.boxes[pieces, 2:].max(0)
             polygon = quad_from_box(x0, y0, x1, y1)
         self.used |= set(pieces)
-        return Word(polygon, text, min(self.words[k].confidence for k in pieces))
+        words = [self.words[k] for k in pieces]
+        confidence = min(w.confidence for w in words)
+        chars = None if any(w.chars is None for w in words) else [c for w in words for c in w.chars or ()]
+        return Word(polygon, text, confidence, fit_chars(chars, text, polygon, confidence))
 
     def result(self, joined: dict[int, Word]) -> list[Word]:
         """The words with each joined one in place of its first piece, its other pieces left out."""

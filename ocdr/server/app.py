@@ -259,6 +259,9 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         text_det_box_thresh: Annotated[float | None, Query()] = None,
         text_det_unclip_ratio: Annotated[float | None, Query()] = None,
         text_rec_score_thresh: Annotated[float | None, Query()] = None,
+        return_char_boxes: Annotated[
+            bool | None, Query(description="box each word's characters too (json chars; hOCR, ALTO, PAGE glyphs)")
+        ] = None,
         password: Annotated[
             str | None,
             Form(description="opens the encrypted PDFs among the files (a form field, kept out of URLs and logs)"),
@@ -288,6 +291,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 "text_det_box_thresh": text_det_box_thresh,
                 "text_det_unclip_ratio": text_det_unclip_ratio,
                 "text_rec_score_thresh": text_rec_score_thresh,
+                "return_char_boxes": True if level == "char" else return_char_boxes,
             }
         )
         uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
