@@ -41,7 +41,10 @@ def _add_model_options(p) -> None:
         "--det-model", help="detection ONNX model, or 'synthetic': the shipped one trained on synthetic pages only"
     )
     p.add_argument(
-        "--rec-model", help="recognition ONNX model, or 'synthetic': the shipped one trained on synthetic crops only"
+        "--rec-model",
+        help="recognition ONNX model, or 'synthetic': the shipped one trained on synthetic crops only, or 'latin': "
+        "the shipped one that also reads accented letters (French, German, Spanish, Portuguese, Italian, Dutch, "
+        "Nordic)",
     )
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
     p.add_argument(
@@ -511,6 +514,13 @@ def _add_synth(sub) -> None:
         "2015's word crops are cut from their quads",
     )
     lines.add_argument("--end-prob", type=float, default=0.0, help="share of crops ending in '.', ',' or ':'")
+    for q in (lines, scene, pages):
+        q.add_argument(
+            "--words",
+            nargs="+",
+            help="files of the words to draw, one a line (default: the shipped English list); "
+            "scripts/latin_words.py writes lists of ten European languages",
+        )
     pages.add_argument("--dpi", type=float, default=300.0)
     pages.add_argument("--min-pt", type=float, default=8.0)
     pages.add_argument("--max-pt", type=float, default=14.0)
@@ -541,7 +551,9 @@ def _run_synth(args) -> int:
         if not 0.0 <= getattr(args, share, 0.0) <= 1.0:
             raise ValueError(f"--{share.replace('_', '-')} must be between 0 and 1, got {getattr(args, share)}")
     if args.kind == "lines":
-        write_line_dataset(args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob)
+        write_line_dataset(
+            args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob, words=args.words
+        )
     elif args.kind == "scene":  # no photos, a missing folder, an unreadable photo: reported by ``main``
         backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
         write_line_dataset(
@@ -553,6 +565,7 @@ def _run_synth(args) -> int:
             args.line_prob,
             backgrounds=backgrounds,
             tilted_share=args.tilted_share,
+            words=args.words,
         )
     else:
         style = PageStyle(
@@ -564,7 +577,7 @@ def _run_synth(args) -> int:
             photo=args.photo,
             dark=args.dark,
         )
-        write_page_dataset(args.out, args.count, args.seed, args.workers, args.fonts, style)
+        write_page_dataset(args.out, args.count, args.seed, args.workers, args.fonts, style, words=args.words)
     print(f"wrote {args.count} {args.kind} to {args.out}")
     return EXIT_OK
 

@@ -91,6 +91,22 @@ def test_near_misses_become_list_words_and_the_rest_stays():
     assert read(lexicon, outputs("cx", {4: ("c", 0.45)})).text == "cx"  # "cc" has 2 letters: never put in
 
 
+def test_words_with_other_letters_are_left_to_their_reading():
+    """A word in another language ("café", "Ångström" read by a Latin model) is not a near miss of an English list
+    word: its a-z letters are not corrected, as they are in a word made of a-z letters alone."""
+    chars = [*CHARS, "é"]
+    lexicon = Lexicon(["car"])
+
+    def read_with(text: str, weak: dict[int, tuple[str, float]]) -> str:
+        probs = np.pad(outputs(text.replace("é", "."), weak), ((0, 0), (0, 1)), constant_values=1e-6)
+        if "é" in text:  # the last character: the "." class swapped for "é"
+            probs[:, [-2, -1]] = probs[:, [-1, -2]]
+        return lexicon.correct(ctc_greedy_decode(probs[None], chars)[0], probs, chars).text
+
+    assert read_with("caf", {7: ("r", 0.3)}) == "car"  # a-z alone: a near miss, corrected
+    assert read_with("café", {7: ("r", 0.3)}) == "café"  # with an "é" after its letters: as read ("caré" before)
+
+
 def test_missed_spaces_come_back_where_the_network_saw_one():
     lexicon = Lexicon(["tax", "invoice", "to", "the", "scant", "land"])
     # "TaxInvoice": the step after "x" gave the space 20%; each side is a list word, so the reading is split, and

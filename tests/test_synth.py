@@ -166,35 +166,44 @@ def test_write_page_dataset(tmp_path):
     assert (out / "style.json").is_file()
 
 
+def synth_page(out, *options: str) -> int:
+    """``ocdr synth pages``: one small page (50 dpi) in the first listed font, to ``out``."""
+    font = find_fonts()[0].path.name
+    return main(["synth", "pages", "--out", str(out), "--count", "1", "--dpi", "50", "--fonts", font, *options])
+
+
 def test_cli_synth_lines_and_pages(tmp_path, capsys):
     assert main(["synth", "lines", "--out", str(tmp_path / "l"), "--count", "6", "--seed", "3"]) == 0
     assert "wrote 6 lines" in capsys.readouterr().out
     assert len(read_gt_list(tmp_path / "l" / "gt_list.txt")) == 6
     assert len(list((tmp_path / "l" / "images").glob("*.png"))) == 6
-    font = find_fonts()[0].path.name
-    assert (
-        main(
-            [
-                "synth",
-                "pages",
-                "--out",
-                str(tmp_path / "p"),
-                "--count",
-                "1",
-                "--dpi",
-                "50",
-                "--noise",
-                "0",
-                "--fonts",
-                font,
-            ]
-        )
-        == 0
-    )
+    assert synth_page(tmp_path / "p", "--noise", "0") == 0
     assert len(read_icdar_gt(tmp_path / "p" / "gts" / "gt_page_00000.txt")) > 10
     assert main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "0"]) == 2
     assert main(["synth", "lines", "--out", str(tmp_path / "x"), "--count", "2", "--line-prob", "30"]) == 2
     assert not (tmp_path / "x").exists()  # refused before anything is written
+
+
+def test_synth_lines_draw_words_from_given_lists(tmp_path):
+    """``--words``: text in other languages, accented letters and all, for training them."""
+    words = tmp_path / "fr.txt"
+    words.write_text("été\nfrançais\nnaïve\ngarçon\nœuvre\n", encoding="utf-8")
+    out = tmp_path / "fr"
+    args = ["synth", "lines", "--out", str(out), "--count", "40", "--seed", "2", "--words", str(words)]
+    assert main(args) == 0
+    texts = [text for _, text in read_gt_list(out / "gt_list.txt")]
+    drawn = {w.lower() for text in texts for w in text.split()}
+    assert drawn & {"été", "français", "naïve", "garçon", "œuvre"}
+    assert {"é", "ç"} & set(read_characters_list(out / "characters_list.txt"))
+    assert not drawn & set(TextSampler(np.random.default_rng(0)).words)  # no English words among them
+    pages = tmp_path / "pages"
+    assert synth_page(pages, "--words", str(words)) == 0
+    labelled = {label.text.lower() for label in read_icdar_gt(pages / "gts" / "gt_page_00000.txt")}
+    assert labelled & {"été", "français", "naïve", "garçon", "œuvre"}
+    (tmp_path / "empty.txt").write_text("\n")
+    assert main([*args[:3], str(tmp_path / "e"), *args[4:9], str(tmp_path / "empty.txt")]) == 2
+    assert main([*args[:3], str(tmp_path / "m"), *args[4:9], str(tmp_path / "missing.txt")]) == 2
+    assert not (tmp_path / "e").exists() and not (tmp_path / "m").exists()
 
 
 # ---------------------------------------------------------------------------------------------- scene crops

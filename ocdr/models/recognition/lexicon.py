@@ -179,8 +179,11 @@ class Lexicon:
         return match is not None and match.group(2).lower() in self
 
     def _outside(self, token: str) -> re.Match | None:
-        """The parts of a word read outside the list (leading marks, letters, trailing marks), else None."""
-        return None if self.knows(token) else _TOKEN.fullmatch(token)
+        """The parts of a word read outside the list (leading marks, letters, trailing marks), else None. A word
+        with other letters around its a-z ones ("café", "Ångström") is not the list's to correct."""
+        if self.knows(token) or (match := _TOKEN.fullmatch(token)) is None:
+            return None
+        return None if any(c.isalpha() for c in match.group(1) + match.group(3)) else match
 
     def _correct_word(
         self, result: CTCResult, start: int, match: re.Match, folded: np.ndarray, margin: float

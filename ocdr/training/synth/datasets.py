@@ -13,17 +13,17 @@ from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import PageStyle, render_page, sample_crop
 from ocdr.training.synth.scene import Background, PatchSource, sample_scene_crop
-from ocdr.training.synth.text import TextSampler
+from ocdr.training.synth.text import TextSampler, load_words
 
 CHUNK = 500
 PHOTOS_PER_CHUNK = 48
 
 
 def _crop_chunk(args) -> list[tuple[str, str]]:
-    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted_share = args
+    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted_share, words = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
-    sampler = TextSampler(rng)
+    sampler = TextSampler(rng, load_words(words))
     patches = None
     if backgrounds:  # each chunk draws on a few photos of its own, so that they stay loaded (all do not fit in memory)
         patches = PatchSource([backgrounds[i] for i in rng.permutation(len(backgrounds))[:PHOTOS_PER_CHUNK]])
@@ -49,14 +49,16 @@ def write_line_dataset(
     end_prob: float = 0.0,
     backgrounds: list[Background] | None = None,
     tilted_share: float = 0.0,
+    words: list[str] | None = None,
 ) -> Path:
     """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``: on paper,
     or with ``backgrounds`` on patches of those photos (scene text; ``end_prob`` does not apply, ``tilted_share``
-    does: ``sample_scene_crop``)."""
+    does: ``sample_scene_crop``). ``words``: files of the words to draw (default: the shipped English list)."""
     out = Path(out)
+    load_words(words)  # an empty or missing list is reported before any work
     (out / "images").mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds, tilted_share)
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds, tilted_share, words)
         for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []
@@ -73,10 +75,10 @@ def write_line_dataset(
 
 
 def _page_job(args) -> None:
-    out, seed, index, font_names, style = args
+    out, seed, index, font_names, style, words = args
     rng = np.random.default_rng([seed, index])
     fonts = find_fonts(font_names)
-    image, labels = render_page(TextSampler(rng), fonts, rng, style)
+    image, labels = render_page(TextSampler(rng, load_words(words)), fonts, rng, style)
     stem = f"page_{index:05d}"
     cv2.imwrite(str(Path(out) / "images" / f"{stem}.png"), image[:, :, 0])
     write_icdar_gt(Path(out) / "gts" / f"gt_{stem}.txt", labels)
@@ -89,13 +91,16 @@ def write_page_dataset(
     workers: int = 1,
     fonts: list[str] | None = None,
     style: PageStyle | None = None,
+    words: list[str] | None = None,
 ) -> Path:
-    """Render ``count`` pages to ``out/images`` with ICDAR word labels in ``out/gts`` (the shared/data layout)."""
+    """Render ``count`` pages to ``out/images`` with ICDAR word labels in ``out/gts`` (the shared/data layout).
+    ``words``: files of the words to draw (default: the shipped English list)."""
     out = Path(out)
+    load_words(words)  # an empty or missing list is reported before any work
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "gts").mkdir(parents=True, exist_ok=True)
     style = style or PageStyle()
-    jobs = [(str(out), seed, i, fonts, style) for i in range(count)]
+    jobs = [(str(out), seed, i, fonts, style, words) for i in range(count)]
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_page_job, jobs))

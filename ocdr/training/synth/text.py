@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -12,9 +14,15 @@ TLDS = ["com", "org", "net", "io", "de", "co.uk", "edu", "gov"]
 SYMBOL_TOKENS = list("&-/#%+=*@|") + ["•", "–", "—", "…", "§", "°", "©", "®", "™", "±", "×"]
 
 
-def _load_words() -> list[str]:
-    text = resources.files("ocdr.training.synth").joinpath("words.txt").read_text(encoding="utf-8")
-    return [w for w in text.split() if w]
+def load_words(paths: Sequence[str | Path] | None = None) -> list[str]:
+    """The words text is drawn from: the shipped English list, or those of ``paths`` (files of words separated by
+    white space, such as ``scripts/latin_words.py`` writes for text in other languages)."""
+    if not paths:
+        return resources.files("ocdr.training.synth").joinpath("words.txt").read_text(encoding="utf-8").split()
+    words = [w for path in paths for w in Path(path).read_text(encoding="utf-8").split()]
+    if not words:
+        raise ValueError(f"no words in {', '.join(map(str, paths))}")
+    return words
 
 
 class TextSampler:
@@ -22,7 +30,7 @@ class TextSampler:
 
     def __init__(self, rng: np.random.Generator, words: list[str] | None = None):
         self.rng = rng
-        self.words = words or _load_words()
+        self.words = words or load_words()
 
     def _choice(self, seq):
         return seq[int(self.rng.integers(len(seq)))]
