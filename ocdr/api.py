@@ -48,7 +48,9 @@ class OCR:
     """End-to-end OCR on ONNX Runtime.
 
     Args:
-        det_model / rec_model: ONNX files made by ``ocdr export`` (default: the models shipped in the package).
+        det_model / rec_model: ONNX files made by ``ocdr export`` (default: the models shipped in the package), or
+            the names of other shipped ones: "synthetic" (trained on synthetic data alone), "latin" (rec: also
+            reads the accented letters of ten Western European languages).
         threads: ONNX Runtime intra-op threads per model (default: ONNX Runtime's choice, all cores).
         device: "cpu" (default), "cuda" or "tensorrt" (need onnxruntime-gpu; an error, never a silent fall back to the
             CPU, when the GPU provider is missing). GPU devices read crops in fixed-shape buckets, 128 per call.
