@@ -355,12 +355,14 @@ def split_words(quad: np.ndarray, result: CTCResult, ends: float = 0.0, chars: b
     spans = [(m.group(), m.start(), m.end() - 1) for m in re.finditer(r"\S+", result.text)]
     if not spans:
         return []
+    if len(spans) == 1 and not chars:
+        return [Word(quad, spans[0][0], result.confidence)]
     frame = pad_quad(quad, 0.0, ends)
     inside = ends * quad_aspect(quad) / (1 + 2 * ends * quad_aspect(quad))  # where quad starts, as a part of frame
-    pos, steps = result.positions, max(1, result.num_steps)
     if len(spans) == 1:
         token, a, b = spans[0]
-        return [Word(quad, token, result.confidence, _char_boxes(frame, result, a, b, inside, 1 - inside, chars))]
+        return [Word(quad, token, result.confidence, _char_boxes(frame, result, a, b, inside, 1 - inside))]
+    pos, steps = result.positions, max(1, result.num_steps)
     centers = [(a + b + 1) / 2 for a, b in pos]
     pitch = (centers[-1] - centers[0]) / max(1, len(centers) - 1)
     cuts = [(pos[left[2]][1] + 1 + pos[right[1]][0]) / 2 for left, right in zip(spans, spans[1:], strict=False)]
@@ -371,18 +373,14 @@ def split_words(quad: np.ndarray, result: CTCResult, ends: float = 0.0, chars: b
         s = min(max(inside, start / steps), 1 - inside - 1e-3)
         e = max(min(1 - inside, end / steps), s + 1e-3)
         conf = float(np.exp(np.mean(np.log(np.clip(result.char_probs[a : b + 1], 1e-8, 1.0)))))
-        words.append(Word(sub_quad(frame, s, e), token, conf, _char_boxes(frame, result, a, b, s, e, chars)))
+        boxes = _char_boxes(frame, result, a, b, s, e) if chars else None
+        words.append(Word(sub_quad(frame, s, e), token, conf, boxes))
     return words
 
 
-def _char_boxes(
-    frame: np.ndarray, result: CTCResult, first: int, last: int, start: float, end: float, wanted: bool
-) -> list[Char] | None:
+def _char_boxes(frame: np.ndarray, result: CTCResult, first: int, last: int, start: float, end: float) -> list[Char]:
     """Char boxes of ``result.text[first : last + 1]``, a word spanning fractions ``start``-``end`` of ``frame``
-    (the crop read): cut midway between the steps where neighbouring characters were read (None unless
-    ``wanted``)."""
-    if not wanted:
-        return None
+    (the crop read): cut midway between the steps where neighbouring characters were read (``CHAR_CUT_SHIFT``)."""
     pos, steps = result.positions, max(1, result.num_steps)
     cuts = [((pos[i][1] + 1 + pos[i + 1][0]) / 2 + CHAR_CUT_SHIFT) / steps for i in range(first, last)]
     fractions = np.maximum.accumulate(np.clip([start, *cuts, end], start, end))  # in order, inside the word
