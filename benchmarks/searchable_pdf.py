@@ -136,7 +136,7 @@ def round_trip(ocr: OCR, docs: int, pages: int, dpi: float, work: Path, peer: bo
     ious: list[float] = []
     for i in range(docs):
         data, truths, truth_doc = synthetic_pdf(1000 + i, pages, dpi)
-        doc = ocr(data, dpi=dpi)
+        doc = ocr(data, dpi=dpi, return_char_boxes=True)  # as `ocdr read --format pdf` reads
         out = work / f"doc{i}.pdf"
         out.write_bytes(doc.export("pdf", source=data))
         perfect = work / f"perfect{i}.pdf"

@@ -236,6 +236,8 @@ def _run_read(args) -> int:
     from ocdr.io.outputs import render_outputs
     from ocdr.visualization import save_visualization
 
+    if args.level == "char" or args.format == "pdf":  # drawn; the PDF puts each glyph over its character
+        args.return_char_boxes = True
     if args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()):
         return _run_batch(args)
     if args.workers is not None or args.ray is not None:
@@ -245,8 +247,6 @@ def _run_read(args) -> int:
     if args.format == "pdf" and not output and sys.stdout.isatty():
         print("ocdr: error: --format pdf writes a binary file: give -o FILE.pdf or pipe the output", file=sys.stderr)
         return EXIT_USAGE
-    if args.level == "char":
-        args.return_char_boxes = True
     try:
         pages = parse_page_spec(args.pages) if args.pages else None
         ocr = _make_ocr(args)

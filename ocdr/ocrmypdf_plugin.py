@@ -217,10 +217,10 @@ def image_dpi(input_file: Path) -> tuple[float, float]:
     return resolution.dpi, resolution.dpi / resolution.pixel_aspect
 
 
-def _read(input_file: Path, options: OcrOptions | None) -> Document:
+def _read(input_file: Path, options: OcrOptions | None, char_boxes: bool = False) -> Document:
     """The page image read, laid out at its DPI (OCRmyPDF's default where it has none)."""
     dpi = image_dpi(input_file)
-    doc = get_ocr(options)(Path(input_file))
+    doc = get_ocr(options)(Path(input_file), return_char_boxes=char_boxes)
     for page in doc.pages:
         page.dpi, page.pixel_aspect = dpi[0], dpi[0] / dpi[1]
     return doc
@@ -334,6 +334,6 @@ class OcdrEngine(OcrEngine):
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: OcrOptions) -> None:
         from ocdr.io.searchable_pdf import to_pdf
 
-        doc = _read(input_file, options)
+        doc = _read(input_file, options, char_boxes=True)  # each glyph of the text layer over its character
         Path(output_pdf).write_bytes(sandwich_page(to_pdf(doc, text_only=True, pdfa=False)))
         Path(output_text).write_text(_sidecar_text(doc), encoding="utf-8")

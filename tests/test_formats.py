@@ -271,6 +271,64 @@ def assert_layer_matches(
         assert min(ious) >= 0.7, ious
 
 
+def glyph_offsets(pdf: bytes, doc: Document) -> np.ndarray:
+    """Where each glyph of the first page's text layer starts (pdfium's loose box: the glyph's origin) from where its
+    word's first glyph does, in points across, the page's words and characters in order."""
+    textpage = pdfium.PdfDocument(pdf)[0].get_textpage()
+    chars = range(textpage.count_chars())
+    lefts = iter([textpage.get_charbox(i, loose=True)[0] for i in chars if not textpage.get_text_range(i, 1).isspace()])
+    offsets = []
+    for word in doc.pages[0].words:
+        starts = [next(lefts) for _ in word.text]
+        offsets += [x - starts[0] for x in starts]
+    assert next(lefts, None) is None
+    return np.asarray(offsets)
+
+
+def char_box_offsets(doc: Document, scale: float) -> np.ndarray:
+    """Where each char box starts from where its word's first one does, in pixels across times ``scale``."""
+    starts = [[float(c.polygon[[0, 3], 0].mean()) for c in w.chars or ()] for w in doc.pages[0].words]
+    assert all(len(s) == len(w.text) for s, w in zip(starts, doc.pages[0].words, strict=True))
+    return np.asarray([(x - s[0]) * scale for s in starts for x in s])
+
+
+def test_pdf_puts_each_glyph_over_its_char_box(ocr, text_page, tmp_path):
+    """A page read with char boxes: each glyph starts where its character's box does (but inside a run of the same
+    character, which the layer spaces evenly), and the text and word boxes read back as ever. Without char boxes, a
+    word's glyphs are equally wide: they start elsewhere."""
+    image, _ = text_page
+    doc = ocr(image, return_char_boxes=True)
+    doc.pages[0].dpi = 72.0  # a point a pixel
+    pdf = doc.export("pdf", source=image)
+    assert_layer_matches(doc, pdf, tmp_path, [1.0])
+    truth = char_box_offsets(doc, 1.0)
+    placed = np.abs(glyph_offsets(pdf, doc) - truth)
+    text = "".join(w.text for w in doc.words)
+    run_starts = np.array([k == 0 or text[k] != text[k - 1] for k in range(len(text))])
+    assert placed[run_starts].max() < 0.1 and run_starts.mean() > 0.9
+    for word in doc.words:
+        word.chars = None
+    even = np.abs(glyph_offsets(doc.export("pdf", source=image), doc) - truth)
+    assert np.median(even) > 1 and placed.mean() < even.mean() / 3
+
+
+@pytest.mark.parametrize("quarters", [1, 3])
+def test_pdf_glyphs_over_char_boxes_on_a_page_turned_sideways(ocr, text_page, quarters, tmp_path):
+    """Glyphs over char boxes in lines that run down or up the page: pdfium (which drops a one-glyph text object
+    that repeats the one before it nearby, as "55" in "$4,310.55" would be) and pdftotext read every word whole."""
+    image = np.ascontiguousarray(np.rot90(text_page[0], quarters))
+    doc = ocr(image, return_char_boxes=True, use_doc_orientation_classify=True)
+    assert "$4,310.55" in doc.text
+    pdf = doc.export("pdf", source=image)
+    words = " ".join(w.text for w in doc.words).split()
+    assert pdfium_text(pdf)[0].split() == words
+    if PDFTOTEXT is not None:
+        path = tmp_path / "out.pdf"
+        path.write_bytes(pdf)
+        raw = subprocess.run([PDFTOTEXT, "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
+        assert raw.split() == words
+
+
 def test_pdf_from_an_image_is_pdfa_with_the_text_in_place(ocr, text_page, tmp_path):
     image, _ = text_page
     doc = ocr(Image.fromarray(image))
@@ -406,7 +464,7 @@ def test_pdf_text_follows_rotated_and_cropped_pages(ocr, text_page, rotate, tmp_
         buffer = io.BytesIO()
         src.save(buffer)
     turned = buffer.getvalue()
-    doc = ocr(turned, dpi=100)
+    doc = ocr(turned, dpi=100, return_char_boxes=True)  # each glyph over its character, as the CLI writes it
     assert "Quarterly" in doc.text  # displayed upright
     pdf = doc.export("pdf", source=turned)
     for text, page in zip(pdfium_text(pdf), doc.pages, strict=True):
@@ -445,7 +503,7 @@ def test_pdf_of_a_multi_page_tiff(ocr, tmp_path):
 # ---- the CLI ------------------------------------------------------------------------------------------------------
 
 
-def test_cli_writes_each_format(text_page, tmp_path, capsys):
+def test_cli_writes_each_format(ocr, text_page, tmp_path, capsys):
     image, _ = text_page
     path = tmp_path / "page.png"
     path.write_bytes(png_bytes(image))
@@ -454,6 +512,8 @@ def test_cli_writes_each_format(text_page, tmp_path, capsys):
     out = tmp_path / "page.pdf"
     assert main(["read", str(path), "--format", "pdf", "-o", str(out), "--threads", "2"]) == 0
     assert "Quarterly" in pdfium_text(out.read_bytes())[0]
+    read = ocr(image, return_char_boxes=True)  # the CLI reads with char boxes for a PDF: glyphs over them
+    assert np.median(np.abs(glyph_offsets(out.read_bytes(), read) - char_box_offsets(read, 72 / 300))) < 0.05
     assert main(["read", str(path), "--format", "alto", "-o", str(tmp_path / "page.alto.xml"), "--threads", "2"]) == 0
     validate((tmp_path / "page.alto.xml").read_text(), "alto-4-3.xsd")
 

@@ -203,7 +203,10 @@ def test_generate_pdf_page_is_the_image_size(page_image, tmp_path, dpi):
         assert isinstance(page.obj.Contents, pikepdf.Stream)  # one stream and the font name, as OCRmyPDF grafts it
         assert list(page.obj.Resources.Font.keys()) == ["/f-0-0"]
         assert not page_images(pdf, 0)  # text only
-    assert found_share(EXPECTED, pdfium.PdfDocument(out)[0].get_textpage().get_text_range()) >= 0.8
+        ops = [str(operator) for _, operator in pikepdf.parse_content_stream(page)]
+    text = pdfium.PdfDocument(out)[0].get_textpage().get_text_range()
+    assert found_share(EXPECTED, text) >= 0.8
+    assert ops.count("Tz") >= len("".join(text.split()))  # read with char boxes: a glyph over each
     if dpi[0] != dpi[1]:  # laid out at both resolutions: the text still spans the page height
         boxes = pdfium.PdfDocument(out)[0].get_textpage()
         top = max(boxes.get_charbox(i)[3] for i in range(boxes.count_chars()))

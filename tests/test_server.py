@@ -506,6 +506,7 @@ def test_v1_ocr_standard_formats(server, text_page, numbered_pages):
     """Every exporter is served: a searchable PDF of all uploads, schema-checked ALTO, hOCR, PAGE for one page."""
     import io
 
+    import pikepdf
     import pypdfium2 as pdfium
 
     files = [("files", ("page.png", png_bytes(text_page[0]))), ("files", ("two.pdf", pdf_bytes(numbered_pages[:2])))]
@@ -517,6 +518,9 @@ def test_v1_ocr_standard_formats(server, text_page, numbered_pages):
     assert len(texts) == 3
     assert loose(texts[0]).split() == loose(" ".join(PAGE_LINES)).split()
     assert [t.lower().split() for t in texts[1:]] == [["page", "101", "of", "twelve"], ["page", "102", "of", "twelve"]]
+    with pikepdf.open(io.BytesIO(pdf.content)) as out:  # read with char boxes: a Tz per glyph, over its char box
+        ops = [str(operator) for _, operator in pikepdf.parse_content_stream(out.pages[0])]
+    assert ops.count("Tz") >= len("".join(texts[0].split()))
     for fmt, marker in [("alto", "<String "), ("hocr", 'class="ocrx_word"'), ("tsv", "level\tpage_num")]:
         answer = server.post("/v1/ocr", params={"format": fmt}, files=files)
         assert answer.status_code == 200 and marker in answer.text, (fmt, answer.text[:300])

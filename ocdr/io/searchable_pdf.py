@@ -8,14 +8,17 @@ cannot check, so no such claim is made for them.
 
 The text layer uses one font for every glyph, with no glyph outlines: a Type0/Identity-H font whose character codes
 are the UTF-16 code units of the text (a ToUnicode map says so to extractors), every glyph 1/2 em wide and the em
-spanning the word box's height (ascent 0.8, descent 0.2). Text in rendering mode 3 (invisible) needs no embedded font
-program, PDF/A-2 included. Needs ``pikepdf`` (``pip install "ocdr[pdf]"``).
+spanning the word box's height (ascent 0.8, descent 0.2). In words read with ``return_char_boxes``, each glyph is
+stretched over its character's box instead, so that selecting part of a word selects the characters under it (the
+CLI, the server and the OCRmyPDF plugin read with char boxes for a PDF). Text in rendering mode 3 (invisible) needs
+no embedded font program, PDF/A-2 included. Needs ``pikepdf`` (``pip install "ocdr[pdf]"``).
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import struct
 import zlib
 from collections.abc import Iterator
@@ -33,7 +36,7 @@ from ocdr.io.pdf import password_problem
 if TYPE_CHECKING:
     import pikepdf
 
-    from ocdr.document import Document, Line, Page
+    from ocdr.document import Document, Line, Page, Word
 
 POINTS_PER_INCH = 72.0
 DEFAULT_IMAGE_DPI = 300.0  # for images that carry no DPI of their own (the usual scanning resolution)
@@ -132,7 +135,39 @@ def _word_frame(polygon: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, flo
     return direction, origin, width, height
 
 
-def _line_ops(line: Line, font: str) -> Iterator[str]:
+def _char_edges(word: Word, frame: tuple[np.ndarray, np.ndarray, float, float], width: float) -> np.ndarray | None:
+    """Where each character's box (``return_char_boxes``) starts along its word's box, and where the last one ends:
+    ``width``, the word as drawn (narrower than its box before a word that touches it; by more than half its last
+    character, every character is narrowed alike). None for a word without char boxes, or with a character of two
+    UTF-16 units (the text layer has a glyph per unit) or a box of no width."""
+    if not word.chars or any(len(c.text.encode("utf-16-be")) != 2 for c in word.chars):
+        return None
+    direction, _, full, _ = frame
+    quads = np.asarray([c.polygon for c in word.chars], dtype=np.float64)
+    p = np.asarray(word.polygon, dtype=np.float64)
+    starts = ((quads[1:, 0] + quads[1:, 3]) / 2 - (p[0] + p[3]) / 2) @ direction
+    edges = np.clip(np.concatenate([[0.0], starts, [full]]), 0.0, full)
+    if full - width > (full - edges[-2]) / 2:
+        edges *= width / full
+    else:
+        edges[-1] = width
+    return edges if bool((np.diff(edges) > 0).all()) else None
+
+
+def _placed_glyphs(text: str, edges: np.ndarray, height: float) -> str:
+    """The glyphs, each stretched over its character's box (``Tz``), a text object (``Tj``) each. A run of the same
+    character shares one: pdfium drops a text object that repeats the one before it where their boxes overlap
+    (taking them for the doubled glyphs of fake bold)."""
+    ops, start = [], 0
+    for _, run in itertools.groupby(text):
+        end = start + len(list(run))
+        advance = (edges[end] - edges[start]) / (end - start)
+        ops.append(f"{100 * advance / (GLYPH_WIDTH * height):.3f} Tz <{_codes(text[start:end])}> Tj")
+        start = end
+    return " ".join(ops)
+
+
+def _line_ops(line: Line, font: str, to_user: Matrix) -> Iterator[str]:
     frames = [_word_frame(word.polygon) for word in line.words]
     for i, word in enumerate(line.words):
         units = len(word.text.encode("utf-16-be")) // 2
@@ -145,8 +180,17 @@ def _line_ops(line: Line, font: str) -> Iterator[str]:
             width = max(min(width, reach / (1 + MIN_GAP_CHARS / units)), width / 2)
             gap = reach - width
         dx, dy = direction
-        yield f"/{font} {height:.2f} Tf {100 * width / (units * GLYPH_WIDTH * height):.2f} Tz"
-        yield f"{dx:.5f} {dy:.5f} {dy:.5f} {-dx:.5f} {origin[0]:.2f} {origin[1]:.2f} Tm <{_codes(word.text)}> Tj"
+        # glyphs over char boxes unless the word reads leftwards on the page: pdfium reads such one-glyph objects
+        # backwards, in pieces
+        leftwards = to_user[0] * dx + to_user[2] * dy < -abs(to_user[1] * dx + to_user[3] * dy)
+        edges = None if leftwards else _char_edges(word, frames[i], width)
+        frame = f"{dx:.5f} {dy:.5f} {dy:.5f} {-dx:.5f} {origin[0]:.2f} {origin[1]:.2f} Tm"
+        if edges is None:  # every glyph as wide: the word stretched over its box
+            yield f"/{font} {height:.2f} Tf {100 * width / (units * GLYPH_WIDTH * height):.2f} Tz"
+            yield f"{frame} <{_codes(word.text)}> Tj"
+        else:  # each glyph over its character
+            yield f"/{font} {height:.2f} Tf {frame}"
+            yield _placed_glyphs(word.text, edges, height)
         if gap is not None and gap > MIN_GAP:  # a space over the gap, for copy and paste
             yield f"{100 * gap / (GLYPH_WIDTH * height):.2f} Tz <0020> Tj"
 
@@ -155,7 +199,7 @@ def text_layer(page: Page, font: str, to_user: Matrix) -> bytes:
     """Content stream drawing the page's words invisibly; ``to_user`` maps page pixels (y down) to user space."""
     ops = ["q", " ".join(f"{v:.6f}" for v in to_user) + " cm", "BT", "3 Tr"]
     for line in page.lines:
-        ops.extend(_line_ops(line, font))
+        ops.extend(_line_ops(line, font, to_user))
     ops += ["ET", "Q"]
     return ("\n".join(ops) + "\n").encode("ascii")
 

@@ -291,7 +291,9 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 "text_det_box_thresh": text_det_box_thresh,
                 "text_det_unclip_ratio": text_det_unclip_ratio,
                 "text_rec_score_thresh": text_rec_score_thresh,
-                "return_char_boxes": True if level == "char" else return_char_boxes,
+                # char boxes are drawn at level char; the PDF puts each glyph over its character unless told not to
+                "return_char_boxes": level == "char"
+                or (format == "pdf" if return_char_boxes is None else return_char_boxes),
             }
         )
         uploads = [(upload.filename or f"file #{i}", await upload.read()) for i, upload in enumerate(files)]
