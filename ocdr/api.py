@@ -38,7 +38,7 @@ from ocdr.pipeline import (
     TextlineClassifier,
     TextRecognizer,
 )
-from ocdr.runtime.registry import resolve_model
+from ocdr.runtime.registry import AUTO_LEXICONS, resolve_model
 from ocdr.runtime.session import OnnxModel
 
 GPU_REC_BATCH = 128  # crops per recognizer call on GPU devices: large batches keep an accelerator busy
@@ -66,9 +66,11 @@ class OCR:
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
         scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page
             the page model is not sure of (street photos).
-        lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "en" (default,
-            73,066 English words and names), files of one word per line (your names and terms), a list of both, or
-            None for the recognizer's readings as they are.
+        lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "auto" (default:
+            the recognizer's languages, "en" for the English ones, "en" and "latin" for ``rec_model="latin"``), "en"
+            (73,066 English words and names), "fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi" (about
+            19,800 frequent words each) or "latin" (all ten), files of one word per line (your names and terms), a
+            list of these, or None for the recognizer's readings as they are.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew,
@@ -91,7 +93,7 @@ class OCR:
         line_cls_model: str | Path | None = None,
         page_cls_model: str | Path | None = None,
         scene_cls_model: str | Path | None = None,
-        lexicon: str | Path | Sequence[str | Path] | None = "en",
+        lexicon: str | Path | Sequence[str | Path] | None = "auto",
         **params,
     ):
         gpu = device != "cpu"
@@ -107,7 +109,7 @@ class OCR:
             TextRecognizer(
                 load(resolve_model("rec", rec_model, precision)),
                 ShapeBuckets() if gpu else None,
-                Lexicon.load(lexicon) if lexicon else None,
+                Lexicon.load(lexicon, AUTO_LEXICONS.get(str(rec_model), ("en",))) if lexicon else None,
             ),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(

@@ -64,9 +64,10 @@ def _add_model_options(p) -> None:
         "--lexicon",
         action="append",
         metavar="LIST",
-        help="a word list that corrects near-miss readings: 'en' (shipped English words and names; the default), a "
-        "file of one word per line (your names and terms; give --lexicon again to add 'en'), or 'none' for the "
-        "recognizer's readings as they are",
+        help="a word list that corrects near-miss readings: 'auto' (the default: the recognizer's languages, 'en', "
+        "and 'latin' too with --rec-model latin), a shipped one ('en': English words and names; 'fr', 'de', 'es', "
+        "'pt', 'it', 'nl', 'sv', 'da', 'nb', 'fi'; 'latin': those ten), a file of one word per line (your names and "
+        "terms; give --lexicon again to add 'auto'), or 'none' for the recognizer's readings as they are",
     )
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)
@@ -127,8 +128,8 @@ def _params(args) -> dict:
 
 
 def _lexicon(args) -> list[str] | None:
-    """``--lexicon``: the lists (default: the shipped English one), or None for 'none'."""
-    lists = [name for name in args.lexicon or ["en"] if name.lower() != "none"]
+    """``--lexicon``: the lists (default: the recognizer's own, 'auto'), or None for 'none'."""
+    lists = [name for name in args.lexicon or ["auto"] if name.lower() != "none"]
     return lists or None
 
 
@@ -653,7 +654,8 @@ def _add_train(sub) -> None:
         action="append",
         metavar="LIST",
         help="word list the validation reads with, as the pipeline reads crops, and picks the best checkpoint by: "
-        "'en' (the default), a file of one word per line (repeat to add more), or 'none' for greedy readings only",
+        "'auto' (the default: 'en'), a shipped one (see ocdr read --help), a file of one word per line (repeat to add "
+        "more), or 'none' for greedy readings only",
     )
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)

@@ -41,3 +41,15 @@ def test_the_latin_model_reads_accented_text(latin, ocr):
     assert sum(w in read for w in wanted) >= 0.8 * len(wanted), read  # 16 of 17 at the time of writing
     default = [w.text for w in ocr(image).words]  # the default model reads their letters without the accents
     assert not set(wanted) & set(default) and not set("".join(default)) & set("äöüéçø")
+
+
+def test_its_languages_word_lists_fix_the_letters_it_confuses(latin):
+    """The letters it reads as look-alikes (å as ä, ê as é, ñ as f, ã as ä) come right in list words: by default
+    (``lexicon="auto"``) the Latin recognizer reads with the ten languages' lists as well as the English one."""
+    lines = ["Vi går på en fest", "la fête était là", "El niño y la señora", "Não há pão", "Kärlek och förståelse"]
+    fixed = ["går", "fête", "niño", "señora", "pão", "förståelse"]
+    image, _ = render_lines(lines)
+    read = [w.text for w in latin(image).words]
+    assert sum(w in read for w in fixed) >= 5, read  # all 6 at the time of writing
+    plain = [w.text for w in OCR(rec_model="latin", threads=2, lexicon=None)(image).words]
+    assert sum(w in plain for w in fixed) <= 2, plain  # none at the time of writing

@@ -107,6 +107,27 @@ def test_words_with_other_letters_are_left_to_their_reading():
     assert read_with("café", {7: ("r", 0.3)}) == "café"  # with an "é" after its letters: as read ("caré" before)
 
 
+def test_a_list_of_accented_words_spells_with_their_letters():
+    """A list of your own with accented words ("Zürich", "Müller") corrects near misses of them, the accented letter
+    included, with a recognizer that has it (the Latin one); its other letters are a-z as ever."""
+    chars = [*CHARS, "ü", "Ü"]
+    lexicon = Lexicon(["Zürich", "Müller", "zoo"])
+    assert lexicon.symbols == "".join(sorted(set(string.ascii_lowercase) | {"ü"})) + " "
+
+    def read_with(text: str, weak: dict[int, tuple[str, float]]) -> str:
+        """``text`` read with "ü" at the steps ``weak`` gives it (``outputs`` spells a-z only)."""
+        probs = np.pad(outputs(text, {s: w for s, w in weak.items() if w[0] != "ü"}), ((0, 0), (0, 2)))
+        for step, (_, p) in ((s, w) for s, w in weak.items() if w[0] == "ü"):
+            probs[step] *= 1 - p
+            probs[step, chars.index("ü") + 1] = p
+        return lexicon.correct(ctc_greedy_decode(probs[None], chars)[0], probs, chars).text
+
+    assert read_with("Zurich", {4: ("ü", 0.3)}) == "Zürich"  # the u step gave ü fair odds
+    assert read_with("Muler", {4: ("ü", 0.3), 9: ("l", 0.3)}) == "Müller"  # and a doubled l
+    assert read_with("Zurich", {}) == "Zurich"  # no odds for ü anywhere: left
+    assert lexicon.knows("ZÜRICH,") and not lexicon.knows("Zurich")
+
+
 def test_missed_spaces_come_back_where_the_network_saw_one():
     lexicon = Lexicon(["tax", "invoice", "to", "the", "scant", "land"])
     # "TaxInvoice": the step after "x" gave the space 20%; each side is a list word, so the reading is split, and
@@ -162,6 +183,20 @@ def test_lexicon_files_and_shipped_list(tmp_path):
         Lexicon.load(tmp_path / "empty.txt")
 
 
+def test_shipped_lists_of_the_latin_recognizers_languages():
+    """Ten languages' lists, alone or together as "latin"; "auto" is the recognizer's languages: English for the
+    English recognizers, English and the ten for the Latin one."""
+    swedish, latin = Lexicon.load("sv"), Lexicon.load("latin")
+    assert {"på", "också", "först"} <= set(swedish.words) and "è" not in swedish.symbols
+    assert {"på", "garçon", "können", "año", "não", "città", "één", "æble", "kiitos"} <= set(latin.words)
+    assert len(latin) > 140_000 and set("àâçéèêëîïôûüæœäöåøñãõáíóú") <= set(latin.symbols)
+    assert "ß" not in latin.symbols  # wordfreq spells it "ss": a word read with "ß" is left as read
+    assert Lexicon.load("auto").words == Lexicon.load("en").words
+    assert set(Lexicon.load(["auto"], auto=("en", "latin")).words) == set(Lexicon.load(["en", "latin"]).words)
+    with pytest.raises(ModelError, match="shipped lexicons: auto, en, latin"):
+        Lexicon.load("klingon")
+
+
 # real crops the shipped recognizer misreads by a letter (greedy) and reads right with the English list
 NEAR_MISSES = {
     "icdar2015_words_train/images/word_893.jpg": ("BLCCK", "BLOCK"),
@@ -198,7 +233,7 @@ def test_cli_lexicon_option(tmp_path, capsys):
 
     terms = tmp_path / "terms.txt"
     terms.write_text("dbnet\n", encoding="utf-8")
-    assert options()["lexicon"] == ["en"]
+    assert options()["lexicon"] == ["auto"]
     assert options("--lexicon", "none")["lexicon"] is None
     assert options("--lexicon", str(terms), "--lexicon", "en")["lexicon"] == [str(terms), "en"]
     assert main(["read", str(tmp_path / "page.png"), "--lexicon", str(tmp_path / "missing.txt")]) == 2

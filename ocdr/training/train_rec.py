@@ -49,7 +49,7 @@ class RecTrainConfig(TrainConfig):
     arch: str = "crnn_lite"
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     # word lists the validation reads with, as the pipeline reads crops (``Lexicon.load``); None: greedy readings only
-    lexicon: list[str] | None = field(default_factory=lambda: ["en"])
+    lexicon: list[str] | None = field(default_factory=lambda: ["auto"])
     batch_size: int = 64
     lr: float = 1e-3
 

@@ -7,7 +7,9 @@ read outside the list, a CTC prefix beam search restricted to the list's words f
 the same steps; it replaces the reading when its log-likelihood is within ``LEXICON_MARGIN`` of the reading's own
 (``PAPER_MARGIN`` on paper pages, whose words are mostly list words).
 Words that are in the list, words with digits, and readings the network is sure of are left as they are, so names,
-numbers and codes pass through. Letters are matched case-blind; the replacement takes the reading's case pattern.
+numbers and codes pass through. Letters are matched case-blind; the replacement takes the reading's case pattern. The
+search spells with a-z and the list's other letters (a list of your own may have accented words: "Zürich"), and a
+word read with a letter beyond those ("café" against the English list) is left as read.
 The search may also put spaces where the network gave a space fair odds but greedy decoding dropped it ("KEEPTHIS"
 -> "KEEP THIS"): each word of such a split is a list word.
 """
@@ -18,6 +20,7 @@ import bisect
 import math
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -41,27 +44,38 @@ MIN_WORD = 3  # shorter list words ("cc", "tl", "k": abbreviations, letters) are
 BEAM = 10  # prefixes kept per step
 KNOWN_SPELLINGS = 20_000  # spellings whose next symbols the search remembers (``Lexicon._next``; 10 MB at most)
 FLOOR = -7.0  # a letter or space less likely than this (log, 0.1%) at a step is not tried there: it costs too much
-SYMBOLS = string.ascii_lowercase + " "  # the search's classes after the blank
 SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")
-SHIPPED = {"en": "en.txt"}  # name -> file in ocdr/runtime/lexicons
-_TOKEN = re.compile(r"([^A-Za-z]*)([A-Za-z]{2,})([^A-Za-z]*)")  # a word's letters between leading/trailing marks
+LANGUAGES = ("da", "de", "es", "fi", "fr", "it", "nb", "nl", "pt", "sv")  # the Latin recognizer's, English aside
+# name -> files in ocdr/runtime/lexicons
+SHIPPED = {"en": ("en.txt",), "latin": tuple(f"{lang}.txt" for lang in LANGUAGES)} | {
+    lang: (f"{lang}.txt",) for lang in LANGUAGES
+}
+LAST = chr(0x10FFFF)  # sorts after every letter: the words that start with a spelling end before it + LAST
+_TOKEN = re.compile(r"([\W\d_]*)([^\W\d_]{2,})([\W\d_]*)")  # a word's letters between leading/trailing marks
 
 
 class Lexicon:
-    """A sorted list of lower-case words (letters a-z only; other entries are skipped), searched by bisection."""
+    """A sorted list of lower-case words (entries of letters only, NFC; others are skipped), searched by bisection.
+    ``symbols``: the search's classes after the blank: a-z and the other letters the words have, then the space."""
 
     def __init__(self, words: Iterable[str]):
-        self.words = sorted({w for w in (w.strip().lower() for w in words) if w.isascii() and w.isalpha()})
+        lowered = (unicodedata.normalize("NFC", w.strip()).lower() for w in words)
+        self.words = sorted({w for w in lowered if w.isalpha()})
         if not self.words:
-            raise ModelError("the lexicon has no words of the letters a-z")
+            raise ModelError("the lexicon has no words of letters only")
+        self.symbols = "".join(sorted(set(string.ascii_lowercase).union(*self.words))) + " "
+        self._class = {c: k for k, c in enumerate(self.symbols, start=1)}
         self._next: dict[str, tuple[tuple[str, int, str], ...]] = {}  # ``next_symbols``'s answers
 
     @classmethod
-    def load(cls, specs: str | Path | Sequence[str | Path]) -> Lexicon:
-        """One lexicon from shipped names (``en``: 73,066 English words and names from SCOWL, via Debian's
-        wamerican; ``scripts/make_lexicon.py``) and word-list files (one word per line), merged."""
+    def load(cls, specs: str | Path | Sequence[str | Path], auto: Sequence[str] = ("en",)) -> Lexicon:
+        """One lexicon from shipped names and word-list files (one word per line), merged. Shipped: ``en`` (73,066
+        English words and names from SCOWL, via Debian's wamerican; ``scripts/make_lexicon.py``); ``da de es fi fr
+        it nb nl pt sv`` (about 19,800 frequent words of each language from wordfreq, ``scripts/latin_words.py``) and
+        ``latin``, all ten of them; ``auto``, the names ``auto`` says (the recognizer's languages)."""
         if isinstance(specs, (str, Path)):
             specs = [specs]
+        specs = [name for spec in specs for name in (auto if str(spec) == "auto" else [spec])]
         words: list[str] = []
         for spec in specs:
             if str(spec) in SHIPPED:
@@ -69,7 +83,7 @@ class Lexicon:
                 continue
             path = Path(spec)
             if not path.is_file():
-                raise ModelError(f"lexicon {spec}: no such file (shipped lexicons: {', '.join(SHIPPED)})")
+                raise ModelError(f"lexicon {spec}: no such file (shipped lexicons: auto, {', '.join(SHIPPED)})")
             words += path.read_text(encoding="utf-8", errors="replace").split()
         return cls(words)
 
@@ -82,9 +96,10 @@ class Lexicon:
 
     def search(self, log_probs: np.ndarray) -> tuple[str | None, float]:
         """The most likely list word of ``MIN_WORD`` letters or more, or list words of ``SPLIT_WORD`` letters or more
-        with spaces between, over ``log_probs`` (steps, 28: blank, a-z, space) and its log-likelihood, by a CTC prefix
-        beam search that only keeps prefixes of such readings (None, -inf if none fits). A space is tried only where
-        the network gave it odds, so a missed space comes back ("tothe" -> "to the") but a word is not cut up.
+        with spaces between, over ``log_probs`` (steps, classes: the blank, ``symbols``) and its log-likelihood, by a
+        CTC prefix beam search that only keeps prefixes of such readings (None, -inf if none fits). A space is tried
+        only where the network gave it odds, so a missed space comes back ("tothe" -> "to the") but a word is not cut
+        up.
 
         The pages' hottest Python loop (a tenth of a form's reading time before stop 52; twice as fast since): each
         prefix carries the word it is spelling and its last class, and each spelling's possible next symbols come
@@ -132,17 +147,17 @@ class Lexicon:
         after it): each letter that continues it towards a list word, and a space if it is a list word of
         ``SPLIT_WORD`` letters or more. Kept in ``_next``: the same spellings come up in every search."""
         words, start = self.words, len(segment)
-        i, end = bisect.bisect_left(words, segment), bisect.bisect_left(words, segment + "{")  # "{" follows "z"
+        i, end = bisect.bisect_left(words, segment), bisect.bisect_left(words, segment + LAST)
         nexts = []
         while i < end:  # one bisection per letter that follows
             if len(words[i]) == start:
                 i += 1
                 continue
             ch = words[i][start]
-            nexts.append((ch, SYMBOLS.index(ch) + 1, segment + ch))
+            nexts.append((ch, self._class[ch], segment + ch))
             i = bisect.bisect_left(words, segment + chr(ord(ch) + 1), i, end)
         if len(segment) >= SPLIT_WORD and segment in self:
-            nexts.append((" ", len(SYMBOLS), ""))
+            nexts.append((" ", self._class[" "], ""))
         if len(self._next) >= KNOWN_SPELLINGS:
             self._next.clear()
         self._next[segment] = found = tuple(nexts)
@@ -163,7 +178,7 @@ class Lexicon:
         outside = {a: m for a, b in pieces if (m := self._outside(result.text[a:b]))}
         if not outside:
             return result
-        folded = _fold(probs, _letter_columns(tuple(chars)))
+        folded = _fold(probs, _letter_columns(tuple(chars), self.symbols))
         text, char_probs, positions = [], [], []
         for a, b in pieces:
             piece = self._correct_word(result, a, outside[a], folded, margin) if a in outside else None
@@ -180,10 +195,10 @@ class Lexicon:
 
     def _outside(self, token: str) -> re.Match | None:
         """The parts of a word read outside the list (leading marks, letters, trailing marks), else None. A word
-        with other letters around its a-z ones ("café", "Ångström") is not the list's to correct."""
+        with a letter the list's words never have ("café" against the English list) is not the list's to correct."""
         if self.knows(token) or (match := _TOKEN.fullmatch(token)) is None:
             return None
-        return None if any(c.isalpha() for c in match.group(1) + match.group(3)) else match
+        return match if all(c in self._class for c in match.group(2).lower()) else None
 
     def _correct_word(
         self, result: CTCResult, start: int, match: re.Match, folded: np.ndarray, margin: float
@@ -195,13 +210,13 @@ class Lexicon:
         t0 = result.positions[first - 1][1] + 1 if first > 0 else 0  # the steps after the character before them
         t1 = result.positions[end][0] if end < len(result.text) else len(folded)  # ...up to the one after
         window = folded[t0:t1]
-        reading = ctc_log_likelihood(window, _labels(core.lower()))
+        reading = ctc_log_likelihood(window, self._labels(core.lower()))
         if reading > -math.log1p(math.exp(-margin)):
             return None  # the other readings share less than e^-margin of the reading's probability: none comes close
         word, score = self.search(window)
         if word is None or score < reading - margin:
             return None
-        labels = _labels(word)
+        labels = self._labels(word)
         spans = ctc_best_alignment(window, labels)
         probs = [float(np.exp(window[a : b + 1, k].max())) for (a, b), k in zip(spans, labels, strict=True)]
         return (
@@ -212,32 +227,33 @@ class Lexicon:
             + result.positions[end : end + len(trail)],
         )
 
+    def _labels(self, text: str) -> list[int]:
+        """The search's class indices of lower-case ``text`` (0 is the blank)."""
+        return [self._class[c] for c in text]
+
 
 @lru_cache(maxsize=4)
 def _shipped(name: str) -> tuple[str, ...]:
-    text = resources.files("ocdr.runtime").joinpath("lexicons", SHIPPED[name]).read_text(encoding="utf-8")
-    return tuple(text.split())
+    folder = resources.files("ocdr.runtime").joinpath("lexicons")
+    return tuple(w for file in SHIPPED[name] for w in folder.joinpath(file).read_text(encoding="utf-8").split())
 
 
 @lru_cache(maxsize=8)
-def _letter_columns(chars: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """For each symbol (a-z, space), the output columns of its lower and upper case (0 where the charset has none)."""
+def _letter_columns(chars: tuple[str, ...], symbols: str) -> tuple[np.ndarray, np.ndarray]:
+    """For each symbol (letters, space), the output columns of its lower and upper case (0 where the charset has
+    none)."""
     index = {c: i + 1 for i, c in enumerate(chars)}
-    lower = np.array([index.get(c, 0) for c in SYMBOLS])
-    upper = np.array([index.get(c.upper(), 0) if c.isalpha() else 0 for c in SYMBOLS])
+    lower = np.array([index.get(c, 0) for c in symbols])
+    upper = np.array([index.get(c.upper(), 0) if c.isalpha() else 0 for c in symbols])
     return lower, upper
 
 
 def _fold(probs: np.ndarray, columns: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """(steps, classes) softmax -> (steps, 28) log probabilities: the blank, each letter in either case, the space."""
+    """(steps, classes) softmax -> (steps, 1 + symbols) log probabilities: the blank, each letter in either case,
+    the space."""
     lower, upper = columns
     letters = probs[:, lower] * (lower > 0) + probs[:, upper] * (upper > 0)
     return np.log(np.clip(np.concatenate([probs[:, :1], letters], axis=1), 1e-12, None))
-
-
-def _labels(text: str) -> list[int]:
-    """The search's class indices of lower-case ``text`` (0 is the blank)."""
-    return [SYMBOLS.index(c) + 1 for c in text]
 
 
 def _logaddexp(a: float, b: float) -> float:
