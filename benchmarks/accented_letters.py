@@ -2,6 +2,7 @@
 
     python benchmarks/accented_letters.py --data work_data/latin_letters --models latin
     python benchmarks/accented_letters.py --data DIR --models latin shipped my_rec.onnx --json out.json
+    python benchmarks/accented_letters.py --data DIR --models latin my_rec.onnx --lexicon none   # the networks alone
 
 ``--data`` is a crop set (``gt_list.txt``), such as ``ocdr synth lines --words`` renders from
 ``scripts/latin_words.py``'s ``accented.txt``. Each crop is read as ``ocdr eval rec`` reads it; its reading is aligned
@@ -46,6 +47,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="crop set with accented labels")
     parser.add_argument("--models", nargs="+", default=["latin"], help="rec models: 'shipped', 'latin' or ONNX files")
+    parser.add_argument(
+        "--lexicon",
+        nargs="+",
+        default=["auto"],
+        help="word lists every model reads with (default: each model's own, 'auto'; 'none': the network alone)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
@@ -53,7 +60,8 @@ def main() -> None:
     crops, labels = [image for _, image, _ in items], [text for *_, text in items]
     results = {}
     for name in args.models:
-        ocr = OCR(rec_model=None if name == "shipped" else name, threads=args.threads)
+        lexicon = None if args.lexicon == ["none"] else args.lexicon
+        ocr = OCR(rec_model=None if name == "shipped" else name, threads=args.threads, lexicon=lexicon)
         readings = [r.text for r in ocr.recognize(crops)]
         results[name] = letter_recall(labels, readings)
         exact = sum(a == b for a, b in zip(labels, readings, strict=True)) / max(len(labels), 1)

@@ -44,10 +44,10 @@ def test_the_latin_model_reads_accented_text(latin, ocr):
 
 
 def test_its_languages_word_lists_fix_the_letters_it_confuses(latin):
-    """The letters it reads as look-alikes (å as ä, ê as é, ñ as f, ã as ä) come right in list words: by default
+    """The letters it reads as look-alikes (å as ä or à, â as å) come right in list words: by default
     (``lexicon="auto"``) the Latin recognizer reads with the ten languages' lists as well as the English one."""
-    lines = ["Vi går på en fest", "la fête était là", "El niño y la señora", "Não há pão", "Kärlek och förståelse"]
-    fixed = ["går", "fête", "niño", "señora", "pão", "förståelse"]
+    lines = ["Mina två söner måste åka", "Hon får åtta böcker", "Le château et la grâce", "Vår båt är här"]
+    fixed = ["två", "åka", "åtta", "château", "grâce", "båt"]
     image, _ = render_lines(lines)
     read = [w.text for w in latin(image).words]
     assert sum(w in read for w in fixed) >= 5, read  # all 6 at the time of writing
