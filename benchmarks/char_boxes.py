@@ -53,13 +53,15 @@ Boxes = list[tuple[float, float, float, float]]
 def pdf_char_boxes(doc: Document, image: np.ndarray) -> list[Boxes]:
     """Per word of the page, where its searchable PDF's text layer puts each character, in page pixels (x only)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar
+    from pdfminer.layout import LTChar, LTContainer
 
     doc.pages[0].dpi = 72.0  # a point a pixel
     pdf = doc.export("pdf", source=image)
 
     def chars(item) -> list:
-        return [item] if isinstance(item, LTChar) else [c for child in getattr(item, "_objs", ()) for c in chars(child)]
+        if isinstance(item, LTChar):
+            return [item]
+        return [c for child in item for c in chars(child)] if isinstance(item, LTContainer) else []
 
     found = [(c.x0, 0.0, c.x1, 0.0) for c in chars(next(extract_pages(io.BytesIO(pdf)))) if not c.get_text().isspace()]
     if len(found) != sum(len(w.text) for w in doc.pages[0].words):
