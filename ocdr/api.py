@@ -27,7 +27,7 @@ from ocdr.io.inputs import (
     iter_pages,
     parse_page_spec,
 )
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import Lexicon, auto_lexicons
 from ocdr.models.recognition.preprocess import ShapeBuckets
 from ocdr.pipeline import (
     OCRParams,
@@ -38,7 +38,7 @@ from ocdr.pipeline import (
     TextlineClassifier,
     TextRecognizer,
 )
-from ocdr.runtime.registry import AUTO_LEXICONS, resolve_model
+from ocdr.runtime.registry import resolve_model
 from ocdr.runtime.session import OnnxModel
 
 GPU_REC_BATCH = 128  # crops per recognizer call on GPU devices: large batches keep an accelerator busy
@@ -67,7 +67,8 @@ class OCR:
         scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page
             the page model is not sure of (street photos).
         lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "auto" (default:
-            the recognizer's languages, "en" for the English ones, "en" and "latin" for ``rec_model="latin"``), "en"
+            the recognizer's languages, "en", and "latin" too for one that reads accented letters such as
+            ``rec_model="latin"``), "en"
             (73,066 English words and names), "fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi" (about
             19,800 frequent words each) or "latin" (all ten), files of one word per line (your names and terms), a
             list of these, or None for the recognizer's readings as they are.
@@ -102,14 +103,15 @@ class OCR:
         self.max_pixels = max_pixels
         load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
         detector = TextDetector(load(resolve_model("det", det_model, precision)))
+        recognizer_model = load(resolve_model("rec", rec_model, precision))
         base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
         self.params = base.with_overrides(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(
             detector,
             TextRecognizer(
-                load(resolve_model("rec", rec_model, precision)),
+                recognizer_model,
                 ShapeBuckets() if gpu else None,
-                Lexicon.load(lexicon, AUTO_LEXICONS.get(str(rec_model), ("en",))) if lexicon else None,
+                Lexicon.load(lexicon, auto_lexicons(recognizer_model.metadata.get("charset", ""))) if lexicon else None,
             ),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(

@@ -53,3 +53,11 @@ def test_its_languages_word_lists_fix_the_letters_it_confuses(latin):
     assert sum(w in read for w in fixed) >= 5, read  # all 6 at the time of writing
     plain = [w.text for w in OCR(rec_model="latin", threads=2, lexicon=None)(image).words]
     assert sum(w in plain for w in fixed) <= 2, plain  # none at the time of writing
+
+
+def test_auto_word_lists_follow_the_recognizers_letters(latin, ocr):
+    """``lexicon="auto"`` (the default) is English for the English recognizer and English with the ten languages'
+    lists for one that reads their letters, named or given as a file."""
+    assert "på" in latin.pipeline.recognizer.lexicon and "på" not in ocr.pipeline.recognizer.lexicon
+    as_file = OCR(rec_model=str(resolve_model("rec", "latin")), threads=1)
+    assert as_file.pipeline.recognizer.lexicon.words == latin.pipeline.recognizer.lexicon.words

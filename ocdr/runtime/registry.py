@@ -29,10 +29,6 @@ NAMED_WEIGHTS = {
     ("rec", "latin"): "rec_crnn_lite_latin.onnx",
 }
 
-# the word lists ``lexicon="auto"`` (the default) stands for with a named recognizer: its languages' (English only
-# for the others)
-AUTO_LEXICONS = {"latin": ("en", "latin")}
-
 
 def shipped_model_path(kind: str, precision: str = "fp32") -> Path:
     if kind not in WEIGHTS:

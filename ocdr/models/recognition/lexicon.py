@@ -50,6 +50,7 @@ LANGUAGES = ("da", "de", "es", "fi", "fr", "it", "nb", "nl", "pt", "sv")  # the 
 SHIPPED = {"en": ("en.txt",), "latin": tuple(f"{lang}.txt" for lang in LANGUAGES)} | {
     lang: (f"{lang}.txt",) for lang in LANGUAGES
 }
+ACCENTED = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœß"  # the ten languages' letters beyond a-z (the Latin recognizer's)
 LAST = chr(0x10FFFF)  # sorts after every letter: the words that start with a spelling end before it + LAST
 _TOKEN = re.compile(r"([\W\d_]*)([^\W\d_]{2,})([\W\d_]*)")  # a word's letters between leading/trailing marks
 
@@ -230,6 +231,12 @@ class Lexicon:
     def _labels(self, text: str) -> list[int]:
         """The search's class indices of lower-case ``text`` (0 is the blank)."""
         return [self._class[c] for c in text]
+
+
+def auto_lexicons(charset: Iterable[str]) -> tuple[str, ...]:
+    """The shipped lists ``auto`` stands for with a recognizer of this charset: English, and the ten languages' too
+    where it reads their accented letters (the Latin recognizer, or a fine-tune of it)."""
+    return ("en", "latin") if set(ACCENTED) & set(charset) else ("en",)
 
 
 @lru_cache(maxsize=4)
