@@ -654,8 +654,8 @@ def _add_train(sub) -> None:
         action="append",
         metavar="LIST",
         help="word list the validation reads with, as the pipeline reads crops, and picks the best checkpoint by: "
-        "'auto' (the default: 'en'), a shipped one (see ocdr read --help), a file of one word per line (repeat to add "
-        "more), or 'none' for greedy readings only",
+        "'auto' (the default: the charset's languages, as ocdr read), a shipped one (see ocdr read --help), a file "
+        "of one word per line (repeat to add more), or 'none' for greedy readings only",
     )
     det.add_argument("--arch", default="dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)

@@ -12,13 +12,14 @@ import pytest
 
 from ocdr.errors import ModelError
 from ocdr.io.crop_datasets import read_crop_dataset
+from ocdr.models.recognition.charset import DEFAULT_CHARSET
 from ocdr.models.recognition.ctc import (
     CTCResult,
     ctc_best_alignment,
     ctc_greedy_decode,
     ctc_log_likelihood,
 )
-from ocdr.models.recognition.lexicon import PAPER_MARGIN, Lexicon
+from ocdr.models.recognition.lexicon import PAPER_MARGIN, Lexicon, auto_lexicons
 from tests.conftest import SHARED_DATA
 
 CHARS = list(string.ascii_letters + string.digits + " .")  # class k + 1 is CHARS[k]; class 0 the blank
@@ -192,6 +193,7 @@ def test_shipped_lists_of_the_latin_recognizers_languages():
     assert len(latin) > 140_000 and set("àâçéèêëîïôûüæœäöåøñãõáíóú") <= set(latin.symbols)
     assert "ß" not in latin.symbols  # wordfreq spells it "ss": a word read with "ß" is left as read
     assert Lexicon.load("auto").words == Lexicon.load("en").words
+    assert auto_lexicons(DEFAULT_CHARSET) == ("en",) and auto_lexicons([*DEFAULT_CHARSET, "ü"]) == ("en", "latin")
     assert set(Lexicon.load(["auto"], auto=("en", "latin")).words) == set(Lexicon.load(["en", "latin"]).words)
     with pytest.raises(ModelError, match="shipped lexicons: auto, en, latin"):
         Lexicon.load("klingon")

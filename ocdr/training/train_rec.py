@@ -14,7 +14,7 @@ from ocdr.io.labels import read_characters_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.crnn import CRNN, REC_CONFIGS, create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import Lexicon, auto_lexicons
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
@@ -159,7 +159,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         raise ValueError(  # _load logged how many crops each folder lost and why
             "no training or validation samples: the --data crops are unreadable, empty or outside the charset"
         )
-    lexicon = Lexicon.load(cfg.lexicon) if cfg.lexicon else None
+    lexicon = Lexicon.load(cfg.lexicon, auto_lexicons(charset.chars)) if cfg.lexicon else None
     log(
         f"train {n_real} real + {len(samples) - n_real} synthetic / val {sum(map(len, val.values()))} crops, "
         f"{len(charset)} characters"
