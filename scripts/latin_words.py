@@ -25,8 +25,8 @@ recognizer's near-miss readings are corrected against (``--lexicon fr``, or ``la
 
 The words are the most frequent ones of each language in wordfreq (https://github.com/rspeer/wordfreq; its data
 are CC BY-SA 4.0, from Wikipedia, subtitles, news, books, web text and Twitter), kept when they are two or more
-letters of ``LETTERS`` (apostrophes and hyphens inside allowed). The lists are not committed: this script writes
-them on the machine that renders the crops.
+letters of ``LETTERS`` (apostrophes and hyphens inside allowed). The synthetic-text lists are not committed: this
+script writes them on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def hunspell_words(dic: Path) -> list[str]:
 
 def letter_balanced(words: list[str], per_letter: int) -> list[str]:
     """``per_letter`` entries for each accented letter that some word has, cycled from those words in their order
-    (the most frequent first), every fourth in capitals."""
+    (language by language, each language's most frequent first), every fourth in capitals."""
     out = []
     for letter in ACCENTED:
         having = list(dict.fromkeys(w for w in words if letter in w))
