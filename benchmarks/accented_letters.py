@@ -21,8 +21,9 @@ from rapidfuzz.distance import Levenshtein
 
 from ocdr import OCR
 from ocdr.io.crop_datasets import read_crop_dataset
+from ocdr.models.recognition import lexicon
 
-ACCENTED = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒ")
+ACCENTED = set(lexicon.ACCENTED) | {c.upper() for c in lexicon.ACCENTED if len(c.upper()) == 1}  # "ß": no capital
 
 
 def letter_recall(labels: list[str], readings: list[str]) -> tuple[Counter, Counter, dict[str, Counter]]:

@@ -36,9 +36,10 @@ import re
 import string
 from pathlib import Path
 
+from ocdr.models.recognition.lexicon import ACCENTED
+
 LANGUAGES = ("fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi")
-# the letters of those languages beyond a-z (all of Latin-1's letters less Icelandic's, plus French's œ and ÿ)
-ACCENTED = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœß"
+# the letters of those languages: a-z and ACCENTED (all of Latin-1's letters less Icelandic's, plus French's œ and ÿ)
 LETTERS = string.ascii_lowercase + ACCENTED
 _WORD = re.compile(rf"[{LETTERS}]+(?:['’-][{LETTERS}]+)*")
 
