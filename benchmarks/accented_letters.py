@@ -1,14 +1,15 @@
-"""How well a recognizer reads each accented letter: per-letter recall on crops of known text.
+"""How well a recognizer reads each accented (or Cyrillic) letter: per-letter recall on crops of known text.
 
     python benchmarks/accented_letters.py --data work_data/latin_letters --models latin
+    python benchmarks/accented_letters.py --data work_data/cyr_letters --models cyrillic --letters cyrillic
     python benchmarks/accented_letters.py --data DIR --models latin shipped my_rec.onnx --json out.json
     python benchmarks/accented_letters.py --data DIR --models latin my_rec.onnx --lexicon none   # the networks alone
 
 ``--data`` is a crop set (``gt_list.txt``), such as ``ocdr synth lines --words`` renders from
-``scripts/latin_words.py``'s ``accented.txt``. Each crop is read as ``ocdr eval rec`` reads it; its reading is aligned
-to its label by edit distance (rapidfuzz), and a label's letter counts as read when it is kept or replaced by itself
-(that is, it lies in an aligned stretch that is equal). Printed: for every accented letter of the labels, its count
-and the share read, per model, and what it was most often read as.
+``scripts/language_words.py``'s ``accented.txt``. Each crop is read as ``ocdr eval rec`` reads it; its reading is
+aligned to its label by edit distance (rapidfuzz), and a label's letter counts as read when it is kept or replaced by
+itself (that is, it lies in an aligned stretch that is equal). Printed: for every counted letter of the labels, its
+count and the share read, per model, and what it was most often read as.
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ from ocdr import OCR
 from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.models.recognition import lexicon
 
-ACCENTED = set(lexicon.ACCENTED) | {c.upper() for c in lexicon.ACCENTED if len(c.upper()) == 1}  # "ß": no capital
+# the letters counted, lower case: a recognizer's letters beyond a-z; their capitals are counted too
+LETTERS = {"latin": lexicon.ACCENTED, "cyrillic": lexicon.CYRILLIC}
 
 
-def letter_recall(labels: list[str], readings: list[str]) -> tuple[Counter, Counter, dict[str, Counter]]:
-    """Per accented letter: occurrences, occurrences read, and what the others were read as."""
+def letter_recall(labels: list[str], readings: list[str], letters: str) -> tuple[Counter, Counter, dict[str, Counter]]:
+    """Per letter of ``letters`` and of their capitals: occurrences, occurrences read, and what the others were read
+    as."""
+    counted = set(letters) | {c.upper() for c in letters if len(c.upper()) == 1}  # "ß" has no capital of one letter
     seen, read, instead = Counter(), Counter(), defaultdict(Counter)
     for label, reading in zip(labels, readings, strict=True):
         for tag, a0, a1, b0, b1 in Levenshtein.opcodes(label, reading).as_list():
             for k in range(a0, a1):
                 letter = label[k]
-                if letter not in ACCENTED:
+                if letter not in counted:
                     continue
                 seen[letter] += 1
                 if tag == "equal":
@@ -47,7 +51,10 @@ def letter_recall(labels: list[str], readings: list[str]) -> tuple[Counter, Coun
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="crop set with accented labels")
-    parser.add_argument("--models", nargs="+", default=["latin"], help="rec models: 'shipped', 'latin' or ONNX files")
+    parser.add_argument(
+        "--models", nargs="+", default=["latin"], help="rec models: 'shipped', 'latin', 'cyrillic' or ONNX files"
+    )
+    parser.add_argument("--letters", choices=sorted(LETTERS), default="latin", help="the letters counted")
     parser.add_argument(
         "--lexicon",
         nargs="+",
@@ -64,7 +71,7 @@ def main() -> None:
         lexicon = None if args.lexicon == ["none"] else args.lexicon
         ocr = OCR(rec_model=None if name == "shipped" else name, threads=args.threads, lexicon=lexicon)
         readings = [r.text for r in ocr.recognize(crops)]
-        results[name] = letter_recall(labels, readings)
+        results[name] = letter_recall(labels, readings, LETTERS[args.letters])
         exact = sum(a == b for a, b in zip(labels, readings, strict=True)) / max(len(labels), 1)
         print(f"{name}: {len(labels)} crops, word accuracy {exact:.3f}")
     letters = sorted(results[args.models[0]][0], key=lambda c: -results[args.models[0]][0][c])

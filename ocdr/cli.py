@@ -44,7 +44,7 @@ def _add_model_options(p) -> None:
         "--rec-model",
         help="recognition ONNX model, or 'synthetic': the shipped one trained on synthetic crops only, or 'latin': "
         "the shipped one that also reads accented letters (French, German, Spanish, Portuguese, Italian, Dutch, "
-        "Nordic)",
+        "Nordic), or 'cyrillic': the one that also reads Russian, Ukrainian, Bulgarian and Macedonian",
     )
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
     p.add_argument(
@@ -65,9 +65,10 @@ def _add_model_options(p) -> None:
         action="append",
         metavar="LIST",
         help="a word list that corrects near-miss readings: 'auto' (the default: the recognizer's languages, 'en', "
-        "and 'latin' too with --rec-model latin), a shipped one ('en': English words and names; 'fr', 'de', 'es', "
-        "'pt', 'it', 'nl', 'sv', 'da', 'nb', 'fi'; 'latin': those ten), a file of one word per line (your names and "
-        "terms; give --lexicon again to add 'auto'), or 'none' for the recognizer's readings as they are",
+        "and 'latin' or 'cyrillic' too with --rec-model latin or cyrillic), a shipped one ('en': English words and "
+        "names; 'fr', 'de', 'es', 'pt', 'it', 'nl', 'sv', 'da', 'nb', 'fi'; 'latin': those ten; 'ru', 'uk', 'bg', "
+        "'mk'; 'cyrillic': those four), a file of one word per line (your names and terms; give --lexicon again to "
+        "add 'auto'), or 'none' for the recognizer's readings as they are",
     )
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)
@@ -520,7 +521,7 @@ def _add_synth(sub) -> None:
             "--words",
             nargs="+",
             help="files of the words to draw, one a line (default: the shipped English list); "
-            "scripts/latin_words.py writes lists of ten European languages",
+            "scripts/language_words.py writes lists of ten European languages",
         )
     pages.add_argument("--dpi", type=float, default=300.0)
     pages.add_argument("--min-pt", type=float, default=8.0)

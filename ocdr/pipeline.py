@@ -68,6 +68,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.models.recognition.quotes import pair_quotes
+from ocdr.models.recognition.scripts import one_script
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread, untilt
 from ocdr.runtime.session import OnnxModel
@@ -496,8 +497,9 @@ class TextlineClassifier(_AngleClassifier):
 
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """A reading of ``crop`` with the dashes spaced, the letter case set by height and the quotes paired."""
-    return pair_quotes(case_by_height(crop, space_dashes(crop, result)))
+    """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height and the
+    quotes paired."""
+    return pair_quotes(case_by_height(crop, one_script(space_dashes(crop, result))))
 
 
 def _legible(word: str, confidence: float) -> bool:

@@ -19,7 +19,7 @@ from ocdr.models.recognition.ctc import (
     ctc_greedy_decode,
     ctc_log_likelihood,
 )
-from ocdr.models.recognition.lexicon import PAPER_MARGIN, Lexicon, auto_lexicons
+from ocdr.models.recognition.lexicon import CYRILLIC, PAPER_MARGIN, Lexicon, auto_lexicons
 from tests.conftest import SHARED_DATA
 
 CHARS = list(string.ascii_letters + string.digits + " .")  # class k + 1 is CHARS[k]; class 0 the blank
@@ -197,6 +197,17 @@ def test_shipped_lists_of_the_latin_recognizers_languages():
     assert set(Lexicon.load(["auto"], auto=("en", "latin")).words) == set(Lexicon.load(["en", "latin"]).words)
     with pytest.raises(ModelError, match="shipped lexicons: auto, en, latin"):
         Lexicon.load("klingon")
+
+
+def test_shipped_lists_of_the_cyrillic_recognizers_languages():
+    """Four languages' lists, alone or together as "cyrillic", which "auto" adds for a recognizer that reads
+    Cyrillic; their symbols are a-z and the Cyrillic letters, each a class of its own beside its Latin look-alike."""
+    ukrainian, cyrillic = Lexicon.load("uk"), Lexicon.load("cyrillic")
+    assert {"україна", "їжа", "європа"} <= set(ukrainian.words) and "ќ" not in ukrainian.symbols
+    assert {"правда", "человека", "българия", "съм", "ќе", "џеб", "всё"} <= set(cyrillic.words)
+    assert len(cyrillic) > 60_000 and set(CYRILLIC) <= set(cyrillic.symbols) and set("aeopcx") <= set(cyrillic.symbols)
+    assert auto_lexicons([*DEFAULT_CHARSET, "ж"]) == ("en", "cyrillic")
+    assert auto_lexicons([*DEFAULT_CHARSET, "ж", "é"]) == ("en", "latin", "cyrillic")
 
 
 # real crops the shipped recognizer misreads by a letter (greedy) and reads right with the English list

@@ -22,6 +22,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.models.recognition.quotes import pair_quotes
+from ocdr.models.recognition.scripts import one_script
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.render import render_lines
@@ -306,6 +307,23 @@ def test_pair_quotes_gives_a_word_s_two_quotes_the_surer_one_s_style():
     assert pair_quotes(read("'a' and \u2018b\u2019", 0.9, 0.9)).text == "'a' and \u2018b\u2019"
     for text in ("don\u2019t 'x'", '\u2018word"', "'ok'"):
         assert pair_quotes(read(text, 0.9, 0.5)).text == text
+
+
+def test_one_script_settles_the_look_alikes_of_a_word_that_mixes_latin_and_cyrillic():
+    def read(text: str) -> str:
+        result = one_script(CTCResult(text, [0.9] * len(text)))
+        assert len(result.char_probs) == len(result.text)
+        return result.text
+
+    # Latin look-alikes in Cyrillic words, and Cyrillic ones in Latin words, each word on its own
+    assert read("cлово и PAБОТА") == "слово и РАБОТА"
+    assert read("Оpen Москва, Tоkyo") == "Open Москва, Tokyo"
+    assert read("ѕеlf-їжа") == "self-їжа"
+    # look-alikes alone, words of both scripts' own letters, and text of one script left as read
+    for text in ("OKO TAM", "ОКО", "Nжk", "Tel. +7 (495) 123-45-67", "Привет, мир!", "garçon", ""):
+        assert read(text) == text
+    result = CTCResult("Москва", [0.9] * 6)
+    assert one_script(result) is result
 
 
 def test_drop_repeats_drops_a_glyph_read_twice():

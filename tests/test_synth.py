@@ -206,6 +206,27 @@ def test_synth_lines_draw_words_from_given_lists(tmp_path):
     assert not (tmp_path / "e").exists() and not (tmp_path / "m").exists()
 
 
+def test_pages_of_other_scripts_are_drawn_in_fonts_that_have_their_letters(tmp_path, fonts):
+    """A page's body font draws all its paragraphs: with Cyrillic words, a font without Cyrillic would leave only the
+    numbers and codes between them, so such fonts are left out for that list (all are kept for English)."""
+    words = tmp_path / "ru.txt"
+    words.write_text("слово\nработа\nгород\nчеловек\nвремя\n", encoding="utf-8")
+    latin_only = next(f for f in fonts if "ж" not in f.coverage)
+    both = next(f for f in fonts if "ж" in f.coverage)
+    for seed in (2, 3, 5):  # pages whose body font would be the Latin one: 17%, 3% and 1% Cyrillic words then
+        out = write_page_dataset(
+            tmp_path / f"p{seed}",
+            1,
+            seed=seed,
+            fonts=[latin_only.path.name, both.path.name],
+            style=PageStyle(dpi=50),
+            words=[str(words)],
+        )
+        labelled = [label.text for label in read_icdar_gt(out / "gts" / "gt_page_00000.txt")]
+        cyrillic = [t for t in labelled if any("а" <= c <= "я" for c in t.lower())]
+        assert len(cyrillic) > 0.5 * len(labelled), labelled  # 70% or more (the rest: numbers, codes, prices)
+
+
 # ---------------------------------------------------------------------------------------------- scene crops
 def _photo_set(root, stems=("a", "b")):
     """A labelled page set of two dark, textured 'photos', each with one bright labelled sign (255) and a bright

@@ -46,11 +46,18 @@ KNOWN_SPELLINGS = 20_000  # spellings whose next symbols the search remembers (`
 FLOOR = -7.0  # a letter or space less likely than this (log, 0.1%) at a step is not tried there: it costs too much
 SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")
 LANGUAGES = ("da", "de", "es", "fi", "fr", "it", "nb", "nl", "pt", "sv")  # the Latin recognizer's, English aside
+CYRILLIC_LANGUAGES = ("bg", "mk", "ru", "uk")  # the Cyrillic recognizer's, English aside
 # name -> files in ocdr/runtime/lexicons
-SHIPPED = {"en": ("en.txt",), "latin": tuple(f"{lang}.txt" for lang in LANGUAGES)} | {
-    lang: (f"{lang}.txt",) for lang in LANGUAGES
-}
+SHIPPED = (
+    {"en": ("en.txt",)}
+    | {"latin": tuple(f"{lang}.txt" for lang in LANGUAGES)}
+    | {"cyrillic": tuple(f"{lang}.txt" for lang in CYRILLIC_LANGUAGES)}
+    | {lang: (f"{lang}.txt",) for lang in (*LANGUAGES, *CYRILLIC_LANGUAGES)}
+)
 ACCENTED = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœß"  # the ten languages' letters beyond a-z (the Latin recognizer's)
+# the four languages' letters (the Cyrillic recognizer's): Russian's (Bulgarian's are among them), Ukrainian's and
+# Macedonian's others, and Bulgarian's ѝ
+CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" + "ґєії" + "ѓѕјљњќџ" + "ѝ"
 LAST = chr(0x10FFFF)  # sorts after every letter: the words that start with a spelling end before it + LAST
 _TOKEN = re.compile(r"([\W\d_]*)([^\W\d_]{2,})([\W\d_]*)")  # a word's letters between leading/trailing marks
 
@@ -72,8 +79,9 @@ class Lexicon:
     def load(cls, specs: str | Path | Sequence[str | Path], auto: Sequence[str] = ("en",)) -> Lexicon:
         """One lexicon from shipped names and word-list files (one word per line), merged. Shipped: ``en`` (73,066
         English words and names from SCOWL, via Debian's wamerican; ``scripts/make_lexicon.py``); ``da de es fi fr
-        it nb nl pt sv`` (about 19,800 frequent words of each language from wordfreq, ``scripts/latin_words.py``) and
-        ``latin``, all ten of them; ``auto``, the names ``auto`` says (the recognizer's languages)."""
+        it nb nl pt sv`` (about 19,800 frequent words of each language from wordfreq, ``scripts/language_words.py``) and
+        ``latin``, all ten of them; ``bg mk ru uk`` (as many, the same way) and ``cyrillic``, all four; ``auto``, the
+        names ``auto`` says (the recognizer's languages)."""
         if isinstance(specs, (str, Path)):
             specs = [specs]
         specs = [name for spec in specs for name in (auto if str(spec) == "auto" else [spec])]
@@ -234,9 +242,11 @@ class Lexicon:
 
 
 def auto_lexicons(charset: Iterable[str]) -> tuple[str, ...]:
-    """The shipped lists ``auto`` stands for with a recognizer of this charset: English, and the ten languages' too
-    where it reads their accented letters (the Latin recognizer, or a fine-tune of it)."""
-    return ("en", "latin") if set(ACCENTED) & set(charset) else ("en",)
+    """The shipped lists ``auto`` stands for with a recognizer of this charset: English, the ten Latin languages'
+    where it reads their accented letters (the Latin recognizer, or a fine-tune of it), the four Cyrillic ones' where
+    it reads Cyrillic (the Cyrillic recognizer)."""
+    letters = set(charset)
+    return ("en",) + ("latin",) * bool(set(ACCENTED) & letters) + ("cyrillic",) * bool(set(CYRILLIC) & letters)
 
 
 @lru_cache(maxsize=4)

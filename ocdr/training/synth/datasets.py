@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
-from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.fonts import find_fonts, fonts_drawing
 from ocdr.training.synth.render import PageStyle, render_page, sample_crop
 from ocdr.training.synth.scene import Background, PatchSource, sample_scene_crop
 from ocdr.training.synth.text import TextSampler, load_words
@@ -77,8 +77,9 @@ def write_line_dataset(
 def _page_job(args) -> None:
     out, seed, index, font_names, style, words = args
     rng = np.random.default_rng([seed, index])
-    fonts = find_fonts(font_names)
-    image, labels = render_page(TextSampler(rng, load_words(words)), fonts, rng, style)
+    word_list = load_words(words)
+    fonts = fonts_drawing(find_fonts(font_names), word_list)
+    image, labels = render_page(TextSampler(rng, word_list), fonts, rng, style)
     stem = f"page_{index:05d}"
     cv2.imwrite(str(Path(out) / "images" / f"{stem}.png"), image[:, :, 0])
     write_icdar_gt(Path(out) / "gts" / f"gt_{stem}.txt", labels)

@@ -65,3 +65,11 @@ def find_fonts(names: list[str] | None = None, font_dirs: list[Path] | None = No
             f"{len(missing)} of {len(names)} fonts missing (e.g. {missing[:3]}); run scripts/install-fonts.sh"
         )
     return found
+
+
+def fonts_drawing(fonts: list[FontSpec], words: list[str]) -> list[FontSpec]:
+    """Those of ``fonts`` that draw every character of ``words`` (all of them, when none does): a page's body font
+    draws all its paragraphs, and one without the list's letters (a Latin-only font, Cyrillic words) would leave
+    only the numbers and codes between them."""
+    letters = set("".join(words))
+    return [f for f in fonts if letters <= f.coverage] or fonts

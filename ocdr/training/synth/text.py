@@ -16,7 +16,7 @@ SYMBOL_TOKENS = list("&-/#%+=*@|") + ["•", "–", "—", "…", "§", "°", "�
 
 def load_words(paths: Sequence[str | Path] | None = None) -> list[str]:
     """The words text is drawn from: the shipped English list, or those of ``paths`` (files of words separated by
-    white space, such as ``scripts/latin_words.py`` writes for text in other languages)."""
+    white space, such as ``scripts/language_words.py`` writes for text in other languages)."""
     if not paths:
         return resources.files("ocdr.training.synth").joinpath("words.txt").read_text(encoding="utf-8").split()
     words = [w for path in paths for w in Path(path).read_text(encoding="utf-8").split()]

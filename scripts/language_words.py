@@ -1,0 +1,125 @@
+"""Word lists of the languages a recognizer adds to the default one's English, for synthetic crops with their letters
+(``ocdr synth lines --words``): the recipes of ``ocdr/runtime/weights/rec_crnn_lite_latin.md`` (``--script latin``:
+ten Western European languages) and ``rec_crnn_lite_cyrillic.md`` (``--script cyrillic``: Russian, Ukrainian,
+Bulgarian and Macedonian).
+
+    pip install wordfreq
+    apt-get install hunspell-de-de hunspell-cs   # for ß and ý (optional, Latin only)
+    python scripts/language_words.py --script latin --out work_data/words_latin --hunspell /usr/share/hunspell \
+        --lexicons ocdr/runtime/lexicons                                  # the shipped word lists too
+
+It also writes ``accented.txt``, the words of all the lists that have a letter beyond a-z (given beside the lists,
+it makes such words more frequent in the crops), and ``characters_list.txt``: those letters in both cases, the
+characters a fine-tune of the shipped recognizer adds to its head (``ocdr train rec --init shipped --charset``).
+
+``letters.txt`` draws those letters evenly: ``--per-letter`` entries for each letter, cycled from the words that
+have it, a quarter of them in capitals (so capital letters are drawn too, not only word-initial ones).
+wordfreq folds "ß" to "ss" and none of the ten Latin languages has "ý": with ``--hunspell`` (a folder of Hunspell
+dictionaries: ``apt-get install hunspell-de-de hunspell-cs``), their words come from the German and Czech
+dictionaries' stems, kept when every letter is in the script's letters.
+
+``--skip 20000`` gives the next 20,000 words of each language instead: words outside the shipped lists, to check
+that the lists leave such words alone (``work_data/latin_rare`` in ``docs/models.md``).
+
+With ``--lexicons``, each language's words of letters only also go there, sorted: the shipped word lists the
+recognizer's near-miss readings are corrected against (``--lexicon fr``, or ``latin`` for all ten, ``cyrillic``
+for all four; ``ocdr.models.recognition.lexicon``).
+
+The words are the most frequent ones of each language in wordfreq (https://github.com/rspeer/wordfreq; its data
+are CC BY-SA 4.0, from Wikipedia, subtitles, news, books, web text and Twitter), kept when they are two or more of
+the script's letters (apostrophes and hyphens inside allowed). The synthetic-text lists are not committed: this
+script writes them on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ocdr.models.recognition.lexicon import ACCENTED, CYRILLIC, CYRILLIC_LANGUAGES
+
+
+@dataclass(frozen=True)
+class Script:
+    languages: tuple[str, ...]  # wordfreq's codes, in the order the lists are written and letters.txt cycles
+    new: str  # the letters the recognizer adds (lower case)
+    letters: str  # every letter a kept word may have
+    hunspell: dict[str, str] = field(default_factory=dict)  # dictionaries that have letters wordfreq lacks
+
+    @property
+    def word(self) -> re.Pattern[str]:
+        return re.compile(rf"[{self.letters}]+(?:['’-][{self.letters}]+)*")
+
+
+SCRIPTS = {
+    # Latin: all of Latin-1's letters less Icelandic's, plus French's œ and ÿ
+    "latin": Script(
+        ("fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi"),
+        ACCENTED,
+        string.ascii_lowercase + ACCENTED,
+        {"de_DE.dic": "ß", "cs_CZ.dic": "ý"},
+    ),
+    "cyrillic": Script(("ru", "uk", "bg", "mk"), CYRILLIC, CYRILLIC),
+}
+assert set(SCRIPTS["cyrillic"].languages) == set(CYRILLIC_LANGUAGES)
+
+
+def hunspell_words(dic: Path, script: Script) -> list[str]:
+    """The stems of a Hunspell dictionary (one ``word/FLAGS`` a line after a count) that have its letter of
+    ``script.hunspell`` and only the script's letters."""
+    letter = script.hunspell[dic.name]
+    stems = (line.split("/")[0].strip() for line in dic.read_text(encoding="utf-8").splitlines()[1:])
+    return [w.lower() for w in stems if letter in w.lower() and script.word.fullmatch(w.lower())]
+
+
+def letter_balanced(words: list[str], letters: str, per_letter: int) -> list[str]:
+    """``per_letter`` entries for each of ``letters`` that some word has, cycled from those words in their order
+    (language by language, each language's most frequent first), every fourth in capitals."""
+    out = []
+    for letter in letters:
+        having = list(dict.fromkeys(w for w in words if letter in w))
+        for i in range(per_letter if having else 0):
+            w = having[i % len(having)]
+            out.append(w.upper() if i % 4 == 3 and len(w.upper()) == len(w) else w)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--script", choices=sorted(SCRIPTS), required=True, help="the recognizer's languages")
+    parser.add_argument("--out", type=Path, required=True, help="folder for <language>.txt")
+    parser.add_argument("--count", type=int, default=20_000, help="most frequent words of each language")
+    parser.add_argument("--skip", type=int, default=0, help="leave out this many most frequent words first")
+    parser.add_argument("--per-letter", type=int, default=2_000, help="entries of letters.txt for each letter")
+    parser.add_argument("--hunspell", type=Path, help="folder of Hunspell .dic files (de_DE, cs_CZ) for ß and ý")
+    parser.add_argument("--lexicons", type=Path, help="folder for <language>.txt word lists of letters only")
+    args = parser.parse_args()
+    from wordfreq import top_n_list  # the recipe's one extra package
+
+    script = SCRIPTS[args.script]
+    args.out.mkdir(parents=True, exist_ok=True)
+    accented_words = []
+    for lang in script.languages:
+        ranked = top_n_list(lang, args.skip + args.count)[args.skip :]
+        words = [w.replace("’", "'") for w in ranked if len(w) >= 2 and script.word.fullmatch(w)]
+        (args.out / f"{lang}.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+        if args.lexicons:
+            lexicon = sorted({w for w in words if w.isalpha()})
+            (args.lexicons / f"{lang}.txt").write_text("\n".join(lexicon) + "\n", encoding="utf-8")
+        accented = [w for w in words if any(c in script.new for c in w)]
+        accented_words += accented
+        print(f"{lang}: {len(words)} words, {len(accented)} with letters beyond a-z")
+    (args.out / "accented.txt").write_text("\n".join(accented_words) + "\n", encoding="utf-8")
+    if args.hunspell:
+        accented_words += [w for name in script.hunspell for w in hunspell_words(args.hunspell / name, script)]
+    balanced = letter_balanced(accented_words, script.new, args.per_letter)
+    (args.out / "letters.txt").write_text("\n".join(balanced) + "\n", "utf-8")
+    upper = [c.upper() for c in script.new if len(c.upper()) == 1]  # "ß" has no capital of one letter here
+    (args.out / "characters_list.txt").write_text("\n".join([*script.new, *upper]) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
