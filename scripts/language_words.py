@@ -37,6 +37,7 @@ import argparse
 import re
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ocdr.models.recognition.lexicon import ACCENTED, CYRILLIC, CYRILLIC_LANGUAGES
@@ -49,7 +50,7 @@ class Script:
     letters: str  # every letter a kept word may have
     hunspell: dict[str, str] = field(default_factory=dict)  # dictionaries that have letters wordfreq lacks
 
-    @property
+    @cached_property
     def word(self) -> re.Pattern[str]:
         return re.compile(rf"[{self.letters}]+(?:['’-][{self.letters}]+)*")
 
