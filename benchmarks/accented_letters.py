@@ -1,7 +1,8 @@
-"""How well a recognizer reads each accented (or Cyrillic) letter: per-letter recall on crops of known text.
+"""How well a recognizer reads each accented (or Cyrillic, or Greek) letter: per-letter recall on crops of known text.
 
     python benchmarks/accented_letters.py --data work_data/latin_letters --models latin
     python benchmarks/accented_letters.py --data work_data/cyr_letters --models cyrillic --letters cyrillic
+    python benchmarks/accented_letters.py --data work_data/el_letters --models greek --letters greek
     python benchmarks/accented_letters.py --data DIR --models latin shipped my_rec.onnx --json out.json
     python benchmarks/accented_letters.py --data DIR --models latin my_rec.onnx --lexicon none   # the networks alone
 
@@ -25,7 +26,7 @@ from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.models.recognition import lexicon
 
 # the letters counted, lower case: a recognizer's letters beyond a-z; their capitals are counted too
-LETTERS = {"latin": lexicon.ACCENTED, "cyrillic": lexicon.CYRILLIC}
+LETTERS = {"latin": lexicon.ACCENTED, "cyrillic": lexicon.CYRILLIC, "greek": lexicon.GREEK}
 
 
 def letter_recall(labels: list[str], readings: list[str], letters: str) -> tuple[Counter, Counter, dict[str, Counter]]:
@@ -52,7 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="crop set with accented labels")
     parser.add_argument(
-        "--models", nargs="+", default=["latin"], help="rec models: 'shipped', 'latin', 'cyrillic' or ONNX files"
+        "--models",
+        nargs="+",
+        default=["latin"],
+        help="rec models: 'shipped', 'latin', 'cyrillic', 'greek' or ONNX files",
     )
     parser.add_argument("--letters", choices=sorted(LETTERS), default="latin", help="the letters counted")
     parser.add_argument(

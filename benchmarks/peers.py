@@ -37,7 +37,6 @@ import json
 import os
 import platform
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +50,7 @@ import cv2
 import numpy as np
 from peer_engines import Ocdr, OcdrProcesses, PPOCRv4, Tesseract, Words, segments
 
-from ocdr.evaluation.metrics import PRF, cer, match_detections, match_words
+from ocdr.evaluation.metrics import PRF, alnum_form, cer, match_detections, match_words
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import RegionLabel, icdar_pairs, read_gt_list, read_icdar_gt
 
@@ -97,11 +96,6 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
 Row = dict[str, Any]
 
 
-def alnum(text: str) -> str:
-    """Case-insensitive alphanumeric form: lower case, ``[0-9a-z]`` kept, everything else dropped."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def sample(items: list, limit: int, seed: int) -> list:
     """A fixed random sample of ``limit`` items in their original order (all of them for 0)."""
     if not limit or limit >= len(items):
@@ -145,7 +139,9 @@ def rec_scores(preds: Sequence[str], truths: Sequence[str]) -> Row:
     return {
         "crops": len(truths),
         "word_accuracy": float(np.mean([p == t for p, t in pairs])),
-        "alnum_accuracy": float(np.mean([alnum(p) == alnum(t) for p, t in pairs])),
+        "alnum_accuracy": float(
+            np.mean([alnum_form(p, ascii_only=True) == alnum_form(t, ascii_only=True) for p, t in pairs])
+        ),
         "cer": sum(cer(p, t) * max(1, len(t)) for p, t in pairs) / max(1, sum(len(t) for t in truths)),
     }
 

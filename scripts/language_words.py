@@ -1,7 +1,7 @@
 """Word lists of the languages a recognizer adds to the default one's English, for synthetic crops with their letters
 (``ocdr synth lines --words``): the recipes of ``ocdr/runtime/weights/rec_crnn_lite_latin.md`` (``--script latin``:
-ten Western European languages) and ``rec_crnn_lite_cyrillic.md`` (``--script cyrillic``: Russian, Ukrainian,
-Bulgarian and Macedonian).
+ten Western European languages), ``rec_crnn_lite_cyrillic.md`` (``--script cyrillic``: Russian, Ukrainian,
+Bulgarian and Macedonian) and ``rec_crnn_lite_greek.md`` (``--script greek``).
 
     pip install wordfreq
     apt-get install hunspell-de-de hunspell-cs   # for ß and ý (optional, Latin only)
@@ -23,11 +23,12 @@ that the lists leave such words alone (``work_data/latin_rare`` in ``docs/models
 
 With ``--lexicons``, each language's words of letters only also go there, sorted: the shipped word lists the
 recognizer's near-miss readings are corrected against (``--lexicon fr``, or ``latin`` for all ten, ``cyrillic``
-for all four; ``ocdr.models.recognition.lexicon``).
+for all four, ``el`` or ``greek``; ``ocdr.models.recognition.lexicon``).
 
 The words are the most frequent ones of each language in wordfreq (https://github.com/rspeer/wordfreq; its data
 are CC BY-SA 4.0, from Wikipedia, subtitles, news, books, web text and Twitter), kept when they are two or more of
-the script's letters (apostrophes and hyphens inside allowed). The synthetic-text lists are not committed: this
+the script's letters (apostrophes and hyphens inside allowed), composed (NFC), with Greek's final sigma put back
+(wordfreq folds it to "σ"). The synthetic-text lists are not committed: this
 script writes them on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
 """
 
@@ -36,11 +37,13 @@ from __future__ import annotations
 import argparse
 import re
 import string
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ocdr.models.recognition.lexicon import ACCENTED, CYRILLIC, CYRILLIC_LANGUAGES
+from ocdr.models.recognition.lexicon import ACCENTED, CYRILLIC, CYRILLIC_LANGUAGES, GREEK, GREEK_LANGUAGES
+from ocdr.models.recognition.scripts import capitals, final_sigma
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ SCRIPTS = {
         {"de_DE.dic": "ß", "cs_CZ.dic": "ý"},
     ),
     "cyrillic": Script(("ru", "uk", "bg", "mk"), CYRILLIC, CYRILLIC),
+    "greek": Script(GREEK_LANGUAGES, GREEK, GREEK),
 }
 assert set(SCRIPTS["cyrillic"].languages) == set(CYRILLIC_LANGUAGES)
 
@@ -84,7 +88,7 @@ def letter_balanced(words: list[str], letters: str, per_letter: int) -> list[str
         having = list(dict.fromkeys(w for w in words if letter in w))
         for i in range(per_letter if having else 0):
             w = having[i % len(having)]
-            out.append(w.upper() if i % 4 == 3 and len(w.upper()) == len(w) else w)
+            out.append(capitals(w) if i % 4 == 3 and len(capitals(w)) == len(w) else w)
     return out
 
 
@@ -105,7 +109,8 @@ def main() -> None:
     accented_words = []
     for lang in script.languages:
         ranked = top_n_list(lang, args.skip + args.count)[args.skip :]
-        words = [w.replace("’", "'") for w in ranked if len(w) >= 2 and script.word.fullmatch(w)]
+        composed = (unicodedata.normalize("NFC", w) for w in ranked)  # a few of Greek's are decomposed ("μαΐου")
+        words = [final_sigma(w.replace("’", "'")) for w in composed if len(w) >= 2 and script.word.fullmatch(w)]
         (args.out / f"{lang}.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
         if args.lexicons:
             lexicon = sorted({w for w in words if w.isalpha()})
@@ -119,7 +124,8 @@ def main() -> None:
     balanced = letter_balanced(accented_words, script.new, args.per_letter)
     (args.out / "letters.txt").write_text("\n".join(balanced) + "\n", "utf-8")
     upper = [c.upper() for c in script.new if len(c.upper()) == 1]  # "ß" has no capital of one letter here
-    (args.out / "characters_list.txt").write_text("\n".join([*script.new, *upper]) + "\n", encoding="utf-8")
+    letters = dict.fromkeys([*script.new, *upper])  # Greek's two small sigmas have one capital
+    (args.out / "characters_list.txt").write_text("\n".join(letters) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from ocdr.models.recognition.ctc import (
     ctc_greedy_decode,
     ctc_log_likelihood,
 )
-from ocdr.models.recognition.lexicon import CYRILLIC, PAPER_MARGIN, Lexicon, auto_lexicons
+from ocdr.models.recognition.lexicon import CYRILLIC, GREEK, PAPER_MARGIN, Lexicon, auto_lexicons
 from tests.conftest import SHARED_DATA
 
 CHARS = list(string.ascii_letters + string.digits + " .")  # class k + 1 is CHARS[k]; class 0 the blank
@@ -45,19 +45,19 @@ def test_ctc_likelihood_and_alignment_match_brute_force():
     assert ctc_log_likelihood(log_probs[:2], (1, 1, 1)) == -np.inf  # "aaa" needs 5 steps
 
 
-def outputs(text: str, weak: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
-    """Softmax outputs that read ``text`` (character i at step 3i + 1, blanks between), with another letter given
-    probability ``p`` at chosen steps: ``weak[step] = (char, p)``."""
+def outputs(text: str, weak: dict[int, tuple[str, float]] | None = None, chars: list[str] = CHARS) -> np.ndarray:
+    """Softmax outputs over ``chars`` that read ``text`` (character i at step 3i + 1, blanks between), with another
+    letter given probability ``p`` at chosen steps: ``weak[step] = (char, p)``."""
     steps = 3 * len(text) + 1
-    probs = np.full((steps, len(CHARS) + 1), 1e-6)
+    probs = np.full((steps, len(chars) + 1), 1e-6)
     probs[:, 0] = 1.0  # blanks, and the steps not overwritten below
     for i, ch in enumerate(text):
         probs[3 * i + 1, 0] = 1e-6
-        probs[3 * i + 1, CHARS.index(ch) + 1] = 1.0
+        probs[3 * i + 1, chars.index(ch) + 1] = 1.0
     for step, (ch, p) in (weak or {}).items():
         top = probs[step].argmax()
         probs[step, top] = 1.0 - p
-        probs[step, CHARS.index(ch) + 1] = p
+        probs[step, chars.index(ch) + 1] = p
     return probs / probs.sum(axis=1, keepdims=True)
 
 
@@ -208,6 +208,29 @@ def test_shipped_lists_of_the_cyrillic_recognizers_languages():
     assert len(cyrillic) > 60_000 and set(CYRILLIC) <= set(cyrillic.symbols) and set("aeopcx") <= set(cyrillic.symbols)
     assert auto_lexicons([*DEFAULT_CHARSET, "ж"]) == ("en", "cyrillic")
     assert auto_lexicons([*DEFAULT_CHARSET, "ж", "é"]) == ("en", "latin", "cyrillic")
+
+
+def test_shipped_list_of_the_greek_recognizers_language_and_words_of_capitals():
+    """Greek's list ("el", or "greek"), which "auto" adds for a recognizer that reads Greek. Print drops Greek's
+    accent in words of capitals: "ΕΙΝΑΙ" is the list's "είναι", and a near miss in capitals is corrected to the list
+    word in capitals, without the accent, the network's unaccented capital counting for the accented letter."""
+    greek = Lexicon.load("greek")
+    assert greek.words == Lexicon.load("el").words and len(greek) > 18_000
+    assert {"είναι", "της", "ελλάδα", "κόσμος", "μαΐου"} <= set(greek.words)
+    assert set(GREEK) - set(greek.symbols) == {"ΰ"}  # no frequent word has it
+    assert not [w for w in greek.words if w.endswith("σ")]  # the final sigma as print writes it
+    assert all(greek.knows(w) for w in ("ΕΙΝΑΙ", "Είναι", "ΤΗΣ,", "ΚΟΣΜΟΣ")) and not greek.knows("ΕΙΝΑΙΙ")
+    assert auto_lexicons([*DEFAULT_CHARSET, "λ"]) == ("en", "greek")
+    chars = [*CHARS, *GREEK, *dict.fromkeys(c.upper() for c in GREEK if len(c.upper()) == 1)]
+    lexicon = Lexicon(["καλημέρα", "είναι"])
+
+    def read_with(text: str, weak: dict[int, tuple[str, float]]) -> str:
+        probs = outputs(text, weak, chars)
+        return lexicon.correct(ctc_greedy_decode(probs[None], chars)[0], probs, chars).text
+
+    assert read_with("ΚΑΛΗΜΕΝΑ", {19: ("Ρ", 0.3)}) == "ΚΑΛΗΜΕΡΑ"  # not "ΚΑΛΗΜΈΡΑ"
+    assert read_with("Καλημένα", {19: ("ρ", 0.3)}) == "Καλημέρα"
+    assert read_with("ΚΑΛΗΜΕΡΑ", {}) == "ΚΑΛΗΜΕΡΑ"
 
 
 # real crops the shipped recognizer misreads by a letter (greedy) and reads right with the English list

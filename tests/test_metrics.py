@@ -3,6 +3,7 @@ import pytest
 
 from ocdr.evaluation.metrics import (
     PRF,
+    alnum_form,
     cer,
     detection_matches,
     detection_report,
@@ -168,3 +169,13 @@ def test_word_accuracy():
     assert word_accuracy([], []) == 0.0
     with pytest.raises(ValueError):
         word_accuracy(["a"], [])
+
+
+def test_alnum_form_keeps_the_letters_of_every_script():
+    """The case-insensitive alphanumeric match compares letters and digits: a Cyrillic or accented word is not
+    emptied to its digits (every Cyrillic crop matched any other before); ``ascii_only`` keeps the 36 classes of
+    the English scene-text benchmarks."""
+    assert alnum_form("Москва-2!") == "москва2" and alnum_form("Москва") != alnum_form("Москве")
+    assert alnum_form("Éte, ÉTÉ") == "éteété" and alnum_form("STRASSE") == alnum_form("Straße")
+    assert alnum_form("Ήρεμη") == alnum_form("ήρεμη") != alnum_form("ηρεμη")
+    assert alnum_form("Café No.7", ascii_only=True) == "cafno7" and alnum_form("Москва", ascii_only=True) == ""

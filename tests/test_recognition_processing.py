@@ -22,7 +22,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.models.recognition.quotes import pair_quotes
-from ocdr.models.recognition.scripts import one_script
+from ocdr.models.recognition.scripts import capitals, final_sigma, one_script
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.render import render_lines
@@ -324,6 +324,20 @@ def test_one_script_settles_the_look_alikes_of_a_word_that_mixes_latin_and_cyril
         assert read(text) == text
     result = CTCResult("Москва", [0.9] * 6)
     assert one_script(result) is result
+    # Greek's look-alikes of Latin, the same way
+    assert read("Aθήνα KAΛHMEPA Ηello") == "Αθήνα ΚΑΛΗΜΕΡΑ Hello"
+    assert read("λόγoς") == "λόγος"
+    for text in ("ΟΚ ΝΟ", "MAKE", "καλημέρα, Κώστα"):
+        assert read(text) == text
+
+
+def test_greek_capitals_and_final_sigma():
+    """Words of capitals drop Greek's accent ("ΕΧΕΙ"; a diaeresis stays), other scripts' accents stay; a sigma
+    that ends a word is "ς" (case folding writes every sigma "σ")."""
+    assert capitals("έχει ρολόι ΐ") == "ΕΧΕΙ ΡΟΛΟΙ Ϊ"
+    assert capitals("Έχει café") == "ΕΧΕΙ CAFÉ" and capitals("été") == "ÉTÉ" == "été".upper()
+    assert final_sigma("τησ ελλάδασ, σου σχέσεισ-σ") == "της ελλάδας, σου σχέσεις-ς"
+    assert final_sigma("κόσμοσ's") == "κόσμος's"
 
 
 def test_drop_repeats_drops_a_glyph_read_twice():

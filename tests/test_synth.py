@@ -227,6 +227,30 @@ def test_pages_of_other_scripts_are_drawn_in_fonts_that_have_their_letters(tmp_p
         assert len(cyrillic) > 0.5 * len(labelled), labelled  # 70% or more (the rest: numbers, codes, prices)
 
 
+def test_crops_of_other_scripts_are_drawn_in_fonts_that_have_their_letters(monkeypatch, fonts):
+    """A crop whose font could draw none of the texts tried falls back to a dictionary word: in a font without the
+    list's letters, that drew a row of missing-glyph boxes labelled as the word (1% of a Cyrillic set's crops)."""
+    from ocdr.training.synth import render, scene
+
+    drawn: list[tuple[str, object]] = []
+
+    def capture(text, spec, *args, **kwargs):
+        drawn.append((text, spec))
+        return np.zeros((8, 8), np.uint8)
+
+    monkeypatch.setattr(render, "render_crop", capture)
+    monkeypatch.setattr(scene, "render_scene_crop", capture)
+    latin_only = next(f for f in fonts if "ж" not in f.coverage)
+    both = next(f for f in fonts if "ж" in f.coverage)
+    rng = np.random.default_rng(0)
+    sampler = TextSampler(rng, ["слово", "работа", "город", "человек", "время"])
+    for _ in range(300):
+        render.sample_crop(sampler, [latin_only, both], rng, line_prob=0.5)
+        scene.sample_scene_crop(sampler, [latin_only, both], rng, patches=None, line_prob=0.5)  # type: ignore[arg-type]
+    assert all(drawable(text, spec) for text, spec in drawn)  # 12 were not before
+    assert sum(spec is latin_only for _, spec in drawn) > 100  # numbers, codes, prices: the Latin font draws them
+
+
 # ---------------------------------------------------------------------------------------------- scene crops
 def _photo_set(root, stems=("a", "b")):
     """A labelled page set of two dark, textured 'photos', each with one bright labelled sign (255) and a bright

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from ocdr.document import Word
 from ocdr.evaluation.metrics import (
     MISS_KINDS,
     PRF,
+    alnum_form,
     cer,
     detection_matches,
     detection_report,
@@ -154,10 +154,6 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
     }
 
 
-def _alnum(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
     """The readable gray crops of a crop set (any layout ``read_crop_dataset`` knows) and their texts."""
     crops, gts = [], []
@@ -232,7 +228,7 @@ def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_siz
         "crops": len(crops),
         "word_accuracy": float(np.mean([p == g for p, g in zip(preds, gts, strict=True)])),
         "alnum_case_insensitive_accuracy": float(
-            np.mean([_alnum(p) == _alnum(g) for p, g in zip(preds, gts, strict=True)])
+            np.mean([alnum_form(p) == alnum_form(g) for p, g in zip(preds, gts, strict=True)])
         ),
         "cer": sum(cer(p, g) * max(1, len(g)) for p, g in zip(preds, gts, strict=True)) / max(1, sum(map(len, gts))),
         "normalized_edit_distance": float(

@@ -191,6 +191,16 @@ def cer(pred: str, gt: str) -> float:
     return _distance(pred, gt) / max(1, len(gt))
 
 
+def alnum_form(text: str, ascii_only: bool = False) -> str:
+    """``text`` case-folded with its letters and digits alone kept: the case-insensitive alphanumeric match of
+    scene-text papers compares these. Letters of every script count (a Cyrillic or accented word is not emptied
+    to its digits); ``ascii_only`` keeps [0-9a-z] alone, the papers' 36 classes, so that an English benchmark does
+    not fault an engine for a letter outside them."""
+    if ascii_only:
+        return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 def normalized_edit_distance(pred: str, gt: str) -> float:
     """Edit distance over the longer string's length, in [0, 1]."""
     return _distance(pred, gt) / max(len(pred), len(gt), 1)

@@ -31,6 +31,7 @@ import numpy as np
 
 from ocdr.errors import ModelError
 from ocdr.models.recognition.ctc import CTCResult, ctc_best_alignment, ctc_log_likelihood
+from ocdr.models.recognition.scripts import capitals
 
 # nats: picked on crops no figure is reported on, the 3,913 rectified ICDAR 2015 training words and 500 synthetic crops:
 # at 1 / 2 / 3 / 4 / 5 they read 0.734 / 0.752 / 0.762 / 0.764 / 0.762 and 0.824 / 0.828 / 0.834 / 0.834 / 0.832
@@ -47,17 +48,22 @@ FLOOR = -7.0  # a letter or space less likely than this (log, 0.1%) at a step is
 SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")
 LANGUAGES = ("da", "de", "es", "fi", "fr", "it", "nb", "nl", "pt", "sv")  # the Latin recognizer's, English aside
 CYRILLIC_LANGUAGES = ("bg", "mk", "ru", "uk")  # the Cyrillic recognizer's, English aside
+GREEK_LANGUAGES = ("el",)  # the Greek recognizer's, English aside
 # name -> files in ocdr/runtime/lexicons
 SHIPPED = (
     {"en": ("en.txt",)}
     | {"latin": tuple(f"{lang}.txt" for lang in LANGUAGES)}
     | {"cyrillic": tuple(f"{lang}.txt" for lang in CYRILLIC_LANGUAGES)}
-    | {lang: (f"{lang}.txt",) for lang in (*LANGUAGES, *CYRILLIC_LANGUAGES)}
+    | {"greek": tuple(f"{lang}.txt" for lang in GREEK_LANGUAGES)}
+    | {lang: (f"{lang}.txt",) for lang in (*LANGUAGES, *CYRILLIC_LANGUAGES, *GREEK_LANGUAGES)}
 )
 ACCENTED = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœß"  # the ten languages' letters beyond a-z (the Latin recognizer's)
 # the four languages' letters (the Cyrillic recognizer's): Russian's (Bulgarian's are among them), Ukrainian's and
 # Macedonian's others, and Bulgarian's ѝ
 CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" + "ґєії" + "ѓѕјљњќџ" + "ѝ"
+# Modern Greek's letters (the Greek recognizer's): the alphabet, the final sigma, the accented (tonos) vowels and
+# those with a diaeresis
+GREEK = "αβγδεζηθικλμνξοπρστυφχψω" + "ς" + "άέήίόύώ" + "ϊϋΐΰ"
 LAST = chr(0x10FFFF)  # sorts after every letter: the words that start with a spelling end before it + LAST
 _TOKEN = re.compile(r"([\W\d_]*)([^\W\d_]{2,})([\W\d_]*)")  # a word's letters between leading/trailing marks
 
@@ -71,6 +77,9 @@ class Lexicon:
         self.words = sorted({w for w in lowered if w.isalpha()})
         if not self.words:
             raise ModelError("the lexicon has no words of letters only")
+        # the words that print sets otherwise in capitals, as those capitals read in lower case (Greek's, without
+        # their accents: "ΕΧΕΙ" is "έχει")
+        self.capital_forms = {bare for w in self.words if not w.isascii() and (bare := capitals(w).lower()) != w}
         self.symbols = "".join(sorted(set(string.ascii_lowercase).union(*self.words))) + " "
         self._class = {c: k for k, c in enumerate(self.symbols, start=1)}
         self._next: dict[str, tuple[tuple[str, int, str], ...]] = {}  # ``next_symbols``'s answers
@@ -80,8 +89,8 @@ class Lexicon:
         """One lexicon from shipped names and word-list files (one word per line), merged. Shipped: ``en`` (73,066
         English words and names from SCOWL, via Debian's wamerican; ``scripts/make_lexicon.py``); ``da de es fi fr
         it nb nl pt sv`` (about 19,800 frequent words of each language from wordfreq, ``scripts/language_words.py``) and
-        ``latin``, all ten of them; ``bg mk ru uk`` (as many, the same way) and ``cyrillic``, all four; ``auto``, the
-        names ``auto`` says (the recognizer's languages)."""
+        ``latin``, all ten of them; ``bg mk ru uk`` (as many, the same way) and ``cyrillic``, all four; ``el`` (as many)
+        and ``greek``, the same; ``auto``, the names ``auto`` says (the recognizer's languages)."""
         if isinstance(specs, (str, Path)):
             specs = [specs]
         specs = [name for spec in specs for name in (auto if str(spec) == "auto" else [spec])]
@@ -200,7 +209,10 @@ class Lexicon:
     def knows(self, token: str) -> bool:
         """Whether a word as read ("prefer", "(at", "Court,") is a list word, the marks around it aside."""
         match = _TOKEN.fullmatch(token)
-        return match is not None and match.group(2).lower() in self
+        if match is None:
+            return False
+        letters = match.group(2)
+        return letters.lower() in self or (letters.isupper() and letters.lower() in self.capital_forms)
 
     def _outside(self, token: str) -> re.Match | None:
         """The parts of a word read outside the list (leading marks, letters, trailing marks), else None. A word
@@ -244,9 +256,14 @@ class Lexicon:
 def auto_lexicons(charset: Iterable[str]) -> tuple[str, ...]:
     """The shipped lists ``auto`` stands for with a recognizer of this charset: English, the ten Latin languages'
     where it reads their accented letters (the Latin recognizer, or a fine-tune of it), the four Cyrillic ones' where
-    it reads Cyrillic (the Cyrillic recognizer)."""
+    it reads Cyrillic (the Cyrillic recognizer), Greek's where it reads Greek."""
     letters = set(charset)
-    return ("en",) + ("latin",) * bool(set(ACCENTED) & letters) + ("cyrillic",) * bool(set(CYRILLIC) & letters)
+    return (
+        ("en",)
+        + ("latin",) * bool(set(ACCENTED) & letters)
+        + ("cyrillic",) * bool(set(CYRILLIC) & letters)
+        + ("greek",) * bool(set(GREEK) & letters)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -256,20 +273,21 @@ def _shipped(name: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
-def _letter_columns(chars: tuple[str, ...], symbols: str) -> tuple[np.ndarray, np.ndarray]:
-    """For each symbol (letters, space), the output columns of its lower and upper case (0 where the charset has
-    none)."""
+def _letter_columns(chars: tuple[str, ...], symbols: str) -> tuple[np.ndarray, ...]:
+    """For each symbol (letters, space), the output columns of its lower case, its upper case and, where words of
+    capitals print it otherwise (Greek's accented vowels: "έ", "Έ" and "Ε"), that capital (0 where the charset has
+    none, or the third is the second)."""
     index = {c: i + 1 for i, c in enumerate(chars)}
     lower = np.array([index.get(c, 0) for c in symbols])
     upper = np.array([index.get(c.upper(), 0) if c.isalpha() else 0 for c in symbols])
-    return lower, upper
+    plain = np.array([index.get(capitals(c), 0) if capitals(c) != c.upper() else 0 for c in symbols])
+    return lower, upper, plain
 
 
-def _fold(probs: np.ndarray, columns: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """(steps, classes) softmax -> (steps, 1 + symbols) log probabilities: the blank, each letter in either case,
-    the space."""
-    lower, upper = columns
-    letters = probs[:, lower] * (lower > 0) + probs[:, upper] * (upper > 0)
+def _fold(probs: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.ndarray:
+    """(steps, classes) softmax -> (steps, 1 + symbols) log probabilities: the blank, each letter in any of its
+    cases, the space."""
+    letters = sum(probs[:, column] * (column > 0) for column in columns)
     return np.log(np.clip(np.concatenate([probs[:, :1], letters], axis=1), 1e-12, None))
 
 
@@ -288,7 +306,7 @@ def _case_like(words: str, reading: str) -> str:
         part = reading[start : start + len(word)] if " " in words else reading
         start += len(word)
         if sum(c.isupper() for c in part) > len(part) / 2:
-            out.append(word.upper())
+            out.append(capitals(word))
         else:
             out.append(word[:1].upper() + word[1:] if part[:1].isupper() else word)
     return " ".join(out)

@@ -21,8 +21,17 @@ from PIL import Image, ImageDraw
 
 from ocdr.io.labels import page_images
 from ocdr.io.page_datasets import read_page_dataset
+from ocdr.models.recognition.scripts import capitals
 from ocdr.training.synth.fonts import FontSpec
-from ocdr.training.synth.render import CropSample, augment_gray, crop_layout, drawable, load_font, tilt
+from ocdr.training.synth.render import (
+    CropSample,
+    augment_gray,
+    crop_layout,
+    drawable,
+    font_for,
+    load_font,
+    tilt,
+)
 from ocdr.training.synth.text import TextSampler
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
@@ -189,11 +198,12 @@ def sample_scene_crop(
         n = int(rng.integers(2, 4)) if rng.random() < line_prob else 1
         text = " ".join(sampler.words_line(n))
         if rng.random() < 0.3:
-            text = text.upper()
+            text = capitals(text)
         if drawable(text, spec) and len(text) <= 40:
             break
     else:
         text = sampler.dictionary_word()
+        spec = font_for(text, spec, fonts, rng)
     size_px = int(rng.integers(16, 72))
     degrees = 0.0
     if tilted_share and rng.random() < tilted_share:  # no draw without it: a seed's crops stay what they were

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ocdr.models.recognition.scripts import capitals
+
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 TLDS = ["com", "org", "net", "io", "de", "co.uk", "edu", "gov"]
 SYMBOL_TOKENS = list("&-/#%+=*@|") + ["•", "–", "—", "…", "§", "°", "©", "®", "™", "±", "×"]
@@ -44,7 +46,7 @@ class TextSampler:
         if r < 0.22:
             w = w.capitalize()
         elif r < 0.32:
-            w = w.upper()
+            w = capitals(w)
         return w
 
     def number(self) -> str:
