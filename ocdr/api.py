@@ -51,7 +51,7 @@ class OCR:
         det_model / rec_model: ONNX files made by ``ocdr export`` (default: the models shipped in the package), or
             the names of other shipped ones: "synthetic" (trained on synthetic data alone), "latin" (rec: also
             reads the accented letters of ten Western European languages), "cyrillic" (rec: also reads Russian,
-            Ukrainian, Bulgarian and Macedonian).
+            Ukrainian, Bulgarian and Macedonian), "greek" (rec: also reads Greek).
         threads: ONNX Runtime intra-op threads per model (default: ONNX Runtime's choice, all cores).
         device: "cpu" (default), "cuda" or "tensorrt" (need onnxruntime-gpu; an error, never a silent fall back to the
             CPU, when the GPU provider is missing). GPU devices read crops in fixed-shape buckets, 128 per call.
@@ -68,11 +68,12 @@ class OCR:
         scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page
             the page model is not sure of (street photos).
         lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "auto" (default:
-            the recognizer's languages, "en", and "latin" or "cyrillic" too for one that reads accented letters or
-            Cyrillic, such as ``rec_model="latin"`` or ``"cyrillic"``), "en" (73,066 English words and names), "fr",
+            the recognizer's languages, "en", and "latin", "cyrillic" or "greek" too for one that reads accented
+            letters, Cyrillic or Greek, such as ``rec_model="latin"``), "en" (73,066 English words and names), "fr",
             "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi" (about 19,800 frequent words each) or "latin" (all
-            ten), "ru", "uk", "bg", "mk" (as many) or "cyrillic" (all four), files of one word per line (your names
-            and terms), a list of these, or None for the recognizer's readings as they are.
+            ten), "ru", "uk", "bg", "mk" (as many) or "cyrillic" (all four), "el" or "greek" (18,744 Greek words),
+            files of one word per line (your names and terms), a list of these, or None for the recognizer's
+            readings as they are.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew,

@@ -44,7 +44,8 @@ def _add_model_options(p) -> None:
         "--rec-model",
         help="recognition ONNX model, or 'synthetic': the shipped one trained on synthetic crops only, or 'latin': "
         "the shipped one that also reads accented letters (French, German, Spanish, Portuguese, Italian, Dutch, "
-        "Nordic), or 'cyrillic': the one that also reads Russian, Ukrainian, Bulgarian and Macedonian",
+        "Nordic), 'cyrillic': the one that also reads Russian, Ukrainian, Bulgarian and Macedonian, or 'greek': the "
+        "one that also reads Greek",
     )
     p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
     p.add_argument(
@@ -65,10 +66,11 @@ def _add_model_options(p) -> None:
         action="append",
         metavar="LIST",
         help="a word list that corrects near-miss readings: 'auto' (the default: the recognizer's languages, 'en', "
-        "and 'latin' or 'cyrillic' too with --rec-model latin or cyrillic), a shipped one ('en': English words and "
-        "names; 'fr', 'de', 'es', 'pt', 'it', 'nl', 'sv', 'da', 'nb', 'fi'; 'latin': those ten; 'ru', 'uk', 'bg', "
-        "'mk'; 'cyrillic': those four), a file of one word per line (your names and terms; give --lexicon again to "
-        "add 'auto'), or 'none' for the recognizer's readings as they are",
+        "and 'latin', 'cyrillic' or 'greek' too with --rec-model latin, cyrillic or greek), a shipped one ('en': "
+        "English words and names; 'fr', 'de', 'es', 'pt', 'it', 'nl', 'sv', 'da', 'nb', 'fi'; 'latin': those ten; "
+        "'ru', 'uk', 'bg', 'mk'; 'cyrillic': those four; 'el' or 'greek': Greek), a file of one word per line "
+        "(your names and terms; give --lexicon again to add 'auto'), or 'none' for the recognizer's readings as "
+        "they are",
     )
     for name, kind in PARAM_FLAGS.items():
         p.add_argument("--" + name.replace("_", "-"), type=kind, dest=name)

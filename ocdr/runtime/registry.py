@@ -23,12 +23,13 @@ PRECISIONS = ("fp32", "int8")
 # other shipped weights, picked by name where a model path is taken (``rec_model="synthetic"``, ``--det-model
 # synthetic``): the models trained on synthetic data alone, free of the real training sets' research-use terms, and
 # the recognizers that also read the accented letters of ten Western European languages (``rec_model="latin"``) and
-# the Cyrillic of Russian, Ukrainian, Bulgarian and Macedonian (``rec_model="cyrillic"``)
+# the Cyrillic of Russian, Ukrainian, Bulgarian and Macedonian (``rec_model="cyrillic"``) and Greek (``"greek"``)
 NAMED_WEIGHTS = {
     ("det", "synthetic"): "det_dbnet_resnet18_lite_synthetic.onnx",
     ("rec", "synthetic"): "rec_crnn_lite_synthetic.onnx",
     ("rec", "latin"): "rec_crnn_lite_latin.onnx",
     ("rec", "cyrillic"): "rec_crnn_lite_cyrillic.onnx",
+    ("rec", "greek"): "rec_crnn_lite_greek.onnx",
 }
 
 

@@ -68,6 +68,6 @@ def capitals(text: str) -> str:
     """``text`` in capitals as print sets them: Greek drops its accent (tonos) in words of capitals ("έχει" ->
     "ΕΧΕΙ", not "ΈΧΕΙ"; a diaeresis stays), which ``str.upper`` keeps; other scripts as ``str.upper``."""
     upper = text.upper()
-    if not any("\u0370" <= c <= "\u03ff" for c in upper):
+    if not any(_script(c) == "greek" for c in upper):
         return upper
     return unicodedata.normalize("NFC", _TONOS.sub(r"\1", unicodedata.normalize("NFD", upper)))
