@@ -1,13 +1,12 @@
 """The shipped Latin recognizer (``rec_model="latin"``): the default one's head grown by the accented letters of ten
-Western European languages, read on rendered pages of such text."""
+Western European languages, read on rendered pages of such text (its charset and word lists beside the other
+languages' models: ``test_language_models.py``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ocdr import OCR
-from ocdr.runtime.registry import resolve_model
-from ocdr.runtime.session import OnnxModel
 from ocdr.training.synth.render import render_lines
 
 # letters it reads well (ä ö ü é ç ø); the card lists those it does not yet (å, the circumflexes, tildes and graves)
@@ -24,14 +23,6 @@ LINES = [
 @pytest.fixture(scope="module")
 def latin() -> OCR:
     return OCR(rec_model="latin", threads=2)
-
-
-def test_the_latin_model_is_shipped_with_the_accented_letters():
-    model = OnnxModel(resolve_model("rec", "latin"))
-    charset = model.metadata["charset"]
-    assert set("éèçàâêîôûëïüöäåøæœñãõáíóúßÉÇÀÖÜÄÅØÆŒÑ") <= set(charset)
-    shipped = OnnxModel(resolve_model("rec", None)).metadata["charset"]
-    assert charset.startswith(shipped)  # the default's characters keep their places: it was fine-tuned from it
 
 
 def test_the_latin_model_reads_accented_text(latin, ocr):
@@ -53,11 +44,3 @@ def test_its_languages_word_lists_fix_the_letters_it_confuses(latin):
     assert sum(w in read for w in fixed) >= 5, read  # all 6 at the time of writing
     plain = [w.text for w in OCR(rec_model="latin", threads=2, lexicon=None)(image).words]
     assert sum(w in plain for w in fixed) <= 2, plain  # none at the time of writing
-
-
-def test_auto_word_lists_follow_the_recognizers_letters(latin, ocr):
-    """``lexicon="auto"`` (the default) is English for the English recognizer and English with the ten languages'
-    lists for one that reads their letters, named or given as a file."""
-    assert "på" in latin.pipeline.recognizer.lexicon and "på" not in ocr.pipeline.recognizer.lexicon
-    as_file = OCR(rec_model=str(resolve_model("rec", "latin")), threads=1)
-    assert as_file.pipeline.recognizer.lexicon.words == latin.pipeline.recognizer.lexicon.words
