@@ -25,10 +25,11 @@ _TABLES = {
     name: (str.maketrans(latin, theirs), str.maketrans(theirs, latin)) for name, (latin, theirs) in LOOKALIKES.items()
 }
 _LETTERS = re.compile(r"[^\W\d_]+")
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")  # the Greek block and the extended (polytonic) one
 
 
 def _script(letter: str) -> str:
-    if "\u0370" <= letter <= "\u03ff" or "\u1f00" <= letter <= "\u1fff":
+    if _GREEK.match(letter):
         return "greek"
     return "cyrillic" if "\u0400" <= letter <= "\u04ff" else "latin"
 
@@ -68,6 +69,6 @@ def capitals(text: str) -> str:
     """``text`` in capitals as print sets them: Greek drops its accent (tonos) in words of capitals ("έχει" ->
     "ΕΧΕΙ", not "ΈΧΕΙ"; a diaeresis stays), which ``str.upper`` keeps; other scripts as ``str.upper``."""
     upper = text.upper()
-    if not any(_script(c) == "greek" for c in upper):
+    if not _GREEK.search(upper):  # one scan in C: word lists call this for each word
         return upper
     return unicodedata.normalize("NFC", _TONOS.sub(r"\1", unicodedata.normalize("NFD", upper)))
