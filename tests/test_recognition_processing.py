@@ -285,10 +285,22 @@ def _reading(text: str) -> CTCResult:
 
 def test_case_by_height_sets_the_case_of_look_alike_letters():
     for font in ("LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
-        for word, read in (("whatever", "Whatever"), ("swirly", "sWirly"), ("Ollie", "ollie"), ("Rosier", "RoSier")):
+        for word, read in (
+            *(("whatever", "Whatever"), ("swirly", "sWirly"), ("Ollie", "ollie"), ("Rosier", "RoSier")),
+            *(("Помогала", "помогала"), ("боюсь", "боюСь"), ("Мартин", "мартин")),  # Cyrillic's small capitals
+            ("Some", "some"),  # small letters alone: the cap height put at CAP_TO_X x-heights
+        ):
             assert case_by_height(_word_crop(word, font), _reading(read)).text == word, (font, word)
-        # read right: as it is; no letter of the other height to tell by ("WWW", "coos"): as read
-        for word, read in (("Sweden", "Sweden"), ("WWW", "www"), ("coos", "CoOS")):
+        # with the cap height guessed, a capital is made only where a word starts
+        assert case_by_height(_word_crop("unSeen", font), _reading("unseen")).text == "unseen", font
+        # read right: as it is; no letter of the other height to tell by ("WWW", "coos", "тост"): as read
+        for word, read in (
+            ("Sweden", "Sweden"),
+            ("WWW", "www"),
+            ("coos", "CoOS"),
+            ("тост", "ТОСТ"),
+            ("Пушка", "Пушка"),
+        ):
             assert case_by_height(_word_crop(word, font), _reading(read)).text == read, (font, word)
     # a reading whose characters do not pair with the crop's glyphs is left alone
     assert case_by_height(_word_crop("whatever", "DejaVuSans.ttf"), _reading("Whatevr")).text == "Whatevr"

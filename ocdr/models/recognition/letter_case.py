@@ -1,10 +1,14 @@
-"""The case of letters that look alike in both cases (c o s u v w x z), told by their height.
+"""The case of letters that look alike in both cases (c o s u v w x z, and most of Cyrillic's: в к м н о п с т ...),
+told by their height.
 
 The recognizer sees one crop at a time at 32 pixels high, and a "w" is a small "W": "whatever" was read "Whatever",
-"swirly" "sWirly", "Ollie" "ollie" (31 of 5,848 words on 20 synthetic 300 dpi pages). The word's other letters
-show where its x-height and cap height are; a look-alike's glyph top says which case it is. Only crops whose glyphs
-pair one to one with the characters read, with letters of both heights that agree among themselves, are looked at:
-a scene's stylized, tilted words (ICDAR 2015, SVT, IIIT5K) mostly fail those tests and are left as read.
+"swirly" "sWirly", "Ollie" "ollie" (31 of 5,848 words on 20 synthetic 300 dpi pages); with the Cyrillic recognizer,
+"Помогала" "помогала" and "боюсь" "боюСь" (5 of the 6 case slips on 500 synthetic Cyrillic crops). The word's
+other letters show where its x-height and cap height are; a look-alike's glyph top says which case it is. Only
+crops whose glyphs pair one to one with the characters read, with letters of a known height that agree among
+themselves, are looked at (a word with letters of one height only has the other put at ``CAP_TO_X`` times the
+x-height from its baseline): a scene's stylized, tilted words (ICDAR 2015, SVT, IIIT5K) mostly fail those tests and
+are left as read.
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ import numpy as np
 from ocdr.models.recognition.ctc import CTCResult
 from ocdr.models.recognition.preprocess import print_ink
 
-LOOKALIKES = frozenset("cosuvwxzCOSUVWXZ")
-X_LETTERS = frozenset("aegmnpqr")  # tops at the x-height
-TALL_LETTERS = frozenset("ABDEFGHIJKLMNPQRTYbdfhkl")  # tops at the cap height or the ascenders'
-DESCENDERS = frozenset("gjpqy,;")
+# Cyrillic's small letters are mostly small capitals; not those with a mark above (й і ї ґ ѓ ќ ѝ ё), a descender
+# in one case alone (у р ф ј), or a shape of their own in many fonts (д: Bulgarian's is a "g")
+_CYRILLIC_LOOKALIKES = "вгжзиклмнопстхцчшщъыьэюяєѕљњџ"
+LOOKALIKES = frozenset("cosuvwxz" + _CYRILLIC_LOOKALIKES) | frozenset("COSUVWXZ" + _CYRILLIC_LOOKALIKES.upper())
+X_LETTERS = frozenset("aegmnpqr" + "аеру")  # tops at the x-height
+TALL_LETTERS = frozenset("ABDEFGHIJKLMNPQRTYbdfhkl" + "АБЕРУФб")  # tops at the cap height or the ascenders'
+DESCENDERS = frozenset("gjpqy,;" + "дцщруфџДЦЩЏ")
 MIN_SEPARATION = 0.15  # x-height and cap-height tops at least this x the cap height apart (not small caps)
 SPREAD = 0.2  # every reference letter's top within this x the separation of its height's median
 NEAR = 0.3  # a look-alike is decided only when its top is this x the separation from one of the two heights
+CAP_TO_X = 1.4  # a cap height this x the x-height, for words with letters of one height only ("Мартин", "Some")
 SPECK = 0.002  # ink blobs smaller than this x the crop's height squared are specks
 
 
@@ -42,19 +50,24 @@ def case_by_height(crop: np.ndarray, result: CTCResult) -> CTCResult:
     x_tops = np.array([top[k] for k in letters if text[k] in X_LETTERS], np.float64)
     cap_tops = np.array([top[k] for k in letters if text[k] in TALL_LETTERS], np.float64)
     bottoms = [bottom[k] for k in letters if text[k].isalnum() and text[k] not in DESCENDERS]
-    if not len(x_tops) or not len(cap_tops) or not bottoms:
+    if not (len(x_tops) or len(cap_tops)) or not bottoms:
         return result
-    x_top, cap_top = float(np.median(x_tops)), float(np.median(cap_tops))
+    base = float(np.median(bottoms))
+    x_top = float(np.median(x_tops)) if len(x_tops) else base - (base - float(np.median(cap_tops))) / CAP_TO_X
+    cap_top = float(np.median(cap_tops)) if len(cap_tops) else base - (base - x_top) * CAP_TO_X
     separation = x_top - cap_top
-    if separation < MIN_SEPARATION * (float(np.median(bottoms)) - cap_top):
+    if separation < MIN_SEPARATION * (base - cap_top):
         return result
-    if max(np.abs(x_tops - x_top).max(), np.abs(cap_tops - cap_top).max()) > SPREAD * separation:
+    if max(np.abs(np.r_[x_tops - x_top, cap_tops - cap_top])) > SPREAD * separation:
         return result
     chars = list(text)
     for k in lookalikes:
         if min(abs(top[k] - cap_top), abs(top[k] - x_top)) > NEAR * separation:
             continue
-        chars[k] = chars[k].upper() if top[k] - cap_top < x_top - top[k] else chars[k].lower()
+        upper = top[k] - cap_top < x_top - top[k]
+        if upper and not len(cap_tops) and k and text[k - 1].isalpha():
+            continue  # a cap height guessed: a capital only where a word starts (not "maquinaS" by a quote's blob)
+        chars[k] = chars[k].upper() if upper else chars[k].lower()
     cased = "".join(chars)
     return result if cased == text else replace(result, text=cased)
 
