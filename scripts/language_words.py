@@ -28,8 +28,14 @@ for all four, ``el`` or ``greek``; ``ocdr.models.recognition.lexicon``).
 The words are the most frequent ones of each language in wordfreq (https://github.com/rspeer/wordfreq; its data
 are CC BY-SA 4.0, from Wikipedia, subtitles, news, books, web text and Twitter), kept when they are two or more of
 the script's letters (apostrophes and hyphens inside allowed), composed (NFC), with Greek's final sigma put back
-(wordfreq folds it to "σ"). The synthetic-text lists are not committed: this
-script writes them on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
+(wordfreq folds it to "σ"). A one-letter word among the 50 most frequent (Russian "в", "и"; Ukrainian "і", "з";
+Greek "η", "ο"; French "à", "y"; Portuguese "é") is written ``--one-letter`` times at the end of its list, so that
+crops have them (uniform draws from 20,000 words would all but never pick them); so are, for French and Italian, an
+elided form of each word that starts with a vowel or "h" among the 5,000 most frequent ("l'homme", "d’abord",
+"dell'anno"): wordfreq splits the elided article off, and drops "l" and "d" as words. None of these go into the
+word lists of ``--lexicons``, which keep words of two letters or more and nothing but letters. ``short.txt`` has
+them all once each, for crops that check them. The synthetic-text lists are not committed: this script writes them
+on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class Script:
     new: str  # the letters the recognizer adds (lower case)
     letters: str  # every letter a kept word may have
     hunspell: dict[str, str] = field(default_factory=dict)  # dictionaries that have letters wordfreq lacks
+    one_letter_rank: int = 50  # one-letter words among each language's this many most frequent are drawn too
 
     @cached_property
     def word(self) -> re.Pattern[str]:
@@ -70,6 +77,22 @@ SCRIPTS = {
     "greek": Script(GREEK_LANGUAGES, GREEK, GREEK),
 }
 assert set(SCRIPTS["cyrillic"].languages) == set(CYRILLIC_LANGUAGES)
+
+# Words elided before a vowel or "h", which wordfreq splits off ("l'homme": "l", "homme"), so that its lists have
+# neither the elided forms nor, as words, the one letters left ("l", "d")
+ELISIONS = {
+    "fr": ("l'", "d'", "l'", "d'", "j'", "n'", "s'", "c'", "qu'", "m'", "t'"),
+    "it": ("l'", "dell'", "l'", "un'", "all'", "nell'", "dall'", "d'", "sull'", "quest'"),
+}
+ELIDED_FROM = 5_000  # an elided form of each word that starts with a vowel or "h" among this many most frequent
+
+
+def elided(words: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """An elided form of each of ``words`` that starts with a vowel or "h", the prefixes taken in turn, every third
+    with a typographic apostrophe ("l’homme")."""
+    starts = [w for w in words if w[0] in "aeiouhàâéèêîôúy" and w.isalpha()]
+    forms = [prefixes[i % len(prefixes)] + w for i, w in enumerate(starts)]
+    return [f.replace("'", "’") if i % 3 == 2 else f for i, f in enumerate(forms)]
 
 
 def hunspell_words(dic: Path, script: Script) -> list[str]:
@@ -98,6 +121,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for <language>.txt")
     parser.add_argument("--count", type=int, default=20_000, help="most frequent words of each language")
     parser.add_argument("--skip", type=int, default=0, help="leave out this many most frequent words first")
+    parser.add_argument(
+        "--one-letter",
+        type=int,
+        default=100,
+        help="times each frequent one-letter word is written in its list (0: neither these nor elided forms)",
+    )
     parser.add_argument("--per-letter", type=int, default=2_000, help="entries of letters.txt for each letter")
     parser.add_argument("--hunspell", type=Path, help="folder of Hunspell .dic files (de_DE, cs_CZ) for ß and ý")
     parser.add_argument("--lexicons", type=Path, help="folder for <language>.txt word lists of letters only")
@@ -106,19 +135,29 @@ def main() -> None:
 
     script = SCRIPTS[args.script]
     args.out.mkdir(parents=True, exist_ok=True)
-    accented_words = []
+    accented_words, short_words = [], []
     for lang in script.languages:
         ranked = top_n_list(lang, args.skip + args.count)[args.skip :]
-        composed = (unicodedata.normalize("NFC", w) for w in ranked)  # a few of Greek's are decomposed ("μαΐου")
+        composed = [unicodedata.normalize("NFC", w) for w in ranked]  # a few of Greek's are decomposed ("μαΐου")
         words = [final_sigma(w.replace("’", "'")) for w in composed if len(w) >= 2 and script.word.fullmatch(w)]
-        (args.out / f"{lang}.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+        split_off = {e[0] for e in ELISIONS.get(lang, ()) if len(e) == 2}
+        top = composed[: script.one_letter_rank if not args.skip else 0]
+        short = [w for w in top if len(w) == 1 and w in script.letters and w not in split_off]
+        extra = short * args.one_letter
+        if lang in ELISIONS and not args.skip and args.one_letter:
+            extra += elided(words[:ELIDED_FROM], ELISIONS[lang])
+        short_words += dict.fromkeys(extra)
+        (args.out / f"{lang}.txt").write_text("\n".join(words + extra) + "\n", encoding="utf-8")
         if args.lexicons:
             lexicon = sorted({w for w in words if w.isalpha()})
             (args.lexicons / f"{lang}.txt").write_text("\n".join(lexicon) + "\n", encoding="utf-8")
         accented = [w for w in words if any(c in script.new for c in w)]
         accented_words += accented
-        print(f"{lang}: {len(words)} words, {len(accented)} with letters beyond a-z")
+        print(
+            f"{lang}: {len(words)} words ({len(accented)} with letters beyond a-z), one-letter words {' '.join(short)}"
+        )
     (args.out / "accented.txt").write_text("\n".join(accented_words) + "\n", encoding="utf-8")
+    (args.out / "short.txt").write_text("\n".join(short_words) + "\n", encoding="utf-8")
     if args.hunspell:
         accented_words += [w for name in script.hunspell for w in hunspell_words(args.hunspell / name, script)]
     balanced = letter_balanced(accented_words, script.new, args.per_letter)
