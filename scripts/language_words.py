@@ -32,10 +32,10 @@ the script's letters (apostrophes and hyphens inside allowed), composed (NFC), w
 Greek "η", "ο"; French "à", "y"; Portuguese "é") is written ``--one-letter`` times at the end of its list, so that
 crops have them (uniform draws from 20,000 words would all but never pick them); so are, for French and Italian, an
 elided form of each word that starts with a vowel or "h" among the 5,000 most frequent ("l'homme", "d’abord",
-"dell'anno"): wordfreq splits the elided article off, and drops "l" and "d" as words. None of these go into the
-word lists of ``--lexicons``, which keep words of two letters or more and nothing but letters. ``short.txt`` has
-them all once each, for crops that check them. The synthetic-text lists are not committed: this script writes them
-on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
+"dell'anno"): wordfreq splits the elided article off, as a word "l" or "d" of its own, which is not drawn. None of
+these go into the word lists of ``--lexicons``, which keep words of two letters or more and nothing but letters.
+``short.txt`` has them all once each, for crops that check them. The synthetic-text lists are not committed: this
+script writes them on the machine that renders the crops (the ``--lexicons`` lists are, in ocdr/runtime/lexicons).
 """
 
 from __future__ import annotations
