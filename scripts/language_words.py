@@ -58,7 +58,6 @@ class Script:
     new: str  # the letters the recognizer adds (lower case)
     letters: str  # every letter a kept word may have
     hunspell: dict[str, str] = field(default_factory=dict)  # dictionaries that have letters wordfreq lacks
-    one_letter_rank: int = 50  # one-letter words among each language's this many most frequent are drawn too
 
     @cached_property
     def word(self) -> re.Pattern[str]:
@@ -85,11 +84,14 @@ ELISIONS = {
     "it": ("l'", "dell'", "l'", "un'", "all'", "nell'", "dall'", "d'", "sull'", "quest'"),
 }
 ELIDED_FROM = 5_000  # an elided form of each word that starts with a vowel or "h" among this many most frequent
+ONE_LETTER_RANK = 50  # one-letter words among each language's this many most frequent are drawn too
 
 
 def elided(words: list[str], prefixes: tuple[str, ...]) -> list[str]:
     """An elided form of each of ``words`` that starts with a vowel or "h", the prefixes taken in turn, every third
-    with a typographic apostrophe ("l’homme")."""
+    with a typographic apostrophe ("l’homme"); none without prefixes."""
+    if not prefixes:
+        return []
     starts = [w for w in words if w[0] in "aeiouhàâéèêîôúy" and w.isalpha()]
     forms = [prefixes[i % len(prefixes)] + w for i, w in enumerate(starts)]
     return [f.replace("'", "’") if i % 3 == 2 else f for i, f in enumerate(forms)]
@@ -135,17 +137,20 @@ def main() -> None:
 
     script = SCRIPTS[args.script]
     args.out.mkdir(parents=True, exist_ok=True)
-    accented_words, short_words = [], []
+    accented_words: list[str] = []
+    short_words: list[str] = []
     for lang in script.languages:
         ranked = top_n_list(lang, args.skip + args.count)[args.skip :]
         composed = [unicodedata.normalize("NFC", w) for w in ranked]  # a few of Greek's are decomposed ("μαΐου")
         words = [final_sigma(w.replace("’", "'")) for w in composed if len(w) >= 2 and script.word.fullmatch(w)]
-        split_off = {e[0] for e in ELISIONS.get(lang, ()) if len(e) == 2}
-        top = composed[: script.one_letter_rank if not args.skip else 0]
-        short = [w for w in top if len(w) == 1 and w in script.letters and w not in split_off]
-        extra = short * args.one_letter
-        if lang in ELISIONS and not args.skip and args.one_letter:
-            extra += elided(words[:ELIDED_FROM], ELISIONS[lang])
+        short: list[str] = []  # the rarer words of --skip have neither these
+        extra: list[str] = []  # nor the elided forms
+        if args.one_letter and not args.skip:
+            split_off = {e[0] for e in ELISIONS.get(lang, ()) if len(e) == 2}
+            short = [
+                w for w in composed[:ONE_LETTER_RANK] if len(w) == 1 and w in script.letters and w not in split_off
+            ]
+            extra = short * args.one_letter + elided(words[:ELIDED_FROM], ELISIONS.get(lang, ()))
         short_words += dict.fromkeys(extra)
         (args.out / f"{lang}.txt").write_text("\n".join(words + extra) + "\n", encoding="utf-8")
         if args.lexicons:

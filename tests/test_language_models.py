@@ -23,8 +23,8 @@ class Language:
     list_words: frozenset[str]  # in its word lists ("auto"), not in the default's
 
 
-# one-letter words (Ukrainian "і", "у", "з", Greek's articles "Η" and "Ο") are the models' common slips here: the word
-# lists they trained on keep words of two letters or more
+# one-letter words (Ukrainian "і", "у", "з", Greek's articles "Η" and "Ο") are the models' common slips here: the
+# Greek model's training lists had none, and a lone look-alike letter keeps the script it was read in
 MODELS = {
     "latin": Language(ACCENTED, (), 0.0, frozenset({"på", "château"})),
     "cyrillic": Language(
