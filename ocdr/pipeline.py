@@ -68,7 +68,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.models.recognition.quotes import pair_quotes
-from ocdr.models.recognition.scripts import one_script
+from ocdr.models.recognition.scripts import lone_letters, one_script
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread, untilt
 from ocdr.runtime.session import OnnxModel
@@ -500,6 +500,16 @@ def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
     """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height and the
     quotes paired."""
     return pair_quotes(case_by_height(crop, one_script(space_dashes(crop, result))))
+
+
+def _settle_lone_letters(page: Page) -> None:
+    """Each line's one-letter words in the script of their neighbours (``lone_letters``), their chars with them."""
+    for line in page.lines:
+        for word, text in zip(line.words, lone_letters([w.text for w in line.words]), strict=True):
+            if text != word.text:
+                word.text = text
+                for char, letter in zip(word.chars or (), text if word.chars else (), strict=True):
+                    char.text = letter
 
 
 def _legible(word: str, confidence: float) -> bool:
@@ -966,6 +976,7 @@ class OCRPipeline:
             params=params.page_params(),
             outline=outline,
         )
+        _settle_lone_letters(page)
         for node in _nodes(page):
             if flipped:
                 node.polygon = unturn_points(node.polygon, 180, image.shape[1], image.shape[0])

@@ -24,7 +24,7 @@ class Language:
 
 
 # one-letter words (Ukrainian "і", "у", "з", Greek's articles "Η" and "Ο") are the models' common slips here: the
-# Greek model's training lists had none, and a lone look-alike letter keeps the script it was read in
+# Greek model's training lists had none; a lone look-alike letter takes its neighbours' script (``lone_letters``)
 MODELS = {
     "latin": Language(ACCENTED, (), 0.0, frozenset({"på", "château"})),
     "cyrillic": Language(
@@ -88,6 +88,9 @@ def test_each_model_reads_its_alphabet(models, ocr, name):
     assert sum(w.casefold() in folded for w in wanted) >= 0.85 * len(wanted), read
     # each word in one script: no Latin look-alike letter inside a word of another alphabet
     assert not [w for w in read if not w.isascii() and any(c.isascii() and c.isalpha() for c in w)], read
+    # and a word of one letter between words of its alphabet in it too ("Η Αθήνα", "Ο κόσμος"), not Latin
+    lone = [w for w in read if len(w) == 1 and w.isalpha()]
+    assert lone and not [w for w in lone if w.isascii()], read
     default = {w.text for w in ocr(image).words}  # the default model has none of their letters
     assert not {w for w in wanted if set(w) & set(language.letters + language.letters.upper())} & default
 

@@ -22,7 +22,7 @@ from ocdr.models.recognition.preprocess import (
     resize_crop,
 )
 from ocdr.models.recognition.quotes import pair_quotes
-from ocdr.models.recognition.scripts import capitals, final_sigma, one_script
+from ocdr.models.recognition.scripts import capitals, final_sigma, lone_letters, one_script
 from ocdr.models.recognition.spacing import space_dashes
 from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.render import render_lines
@@ -341,6 +341,28 @@ def test_one_script_settles_the_look_alikes_of_a_word_that_mixes_latin_and_cyril
     assert read("λόγoς") == "λόγος"
     for text in ("ΟΚ ΝΟ", "MAKE", "καλημέρα, Κώστα"):
         assert read(text) == text
+
+
+def test_lone_letters_take_the_script_of_their_neighbours():
+    # a one-letter word between words of one script is put in it, with its punctuation; either way round
+    assert lone_letters(["Он", "C", "тобой,", "B", "доме", "(o)"]) == ["Он", "С", "тобой,", "В", "доме", "(о)"]
+    assert lone_letters(["I", "saw", "а", "boy"]) == ["I", "saw", "a", "boy"]
+    assert lone_letters(["και", "O", "Η", "δρόμος"]) == ["και", "Ο", "Η", "δρόμος"]
+    # the nearest words with letters of their own are asked, past words of look-alikes alone
+    assert lone_letters(["слово", "OK", "c"]) == ["слово", "OK", "с"]
+    # neighbours of two scripts, of none, a letter without a look-alike, numbers, longer words: left as read
+    for words in (
+        ["Москва", "C", "Tokyo"],
+        ["C", "OK"],
+        ["и", "d", "мир"],
+        ["мир", "3", "дня"],
+        ["мир", "C3", "дня"],
+        ["мир", "'s", "T", "дня"],
+        ["Компания", "IBM", "объявила"],
+        ["a", "b", "c"],
+        [],
+    ):
+        assert lone_letters(words) == words
 
 
 def test_greek_capitals_and_final_sigma():

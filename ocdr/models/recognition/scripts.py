@@ -55,6 +55,57 @@ def one_script(result: CTCResult) -> CTCResult:
     return result if settled == text else replace(result, text=settled)
 
 
+_LOOKALIKE = frozenset("".join(latin + theirs for latin, theirs in LOOKALIKES.values()))
+# the look-alikes that are words on their own ("с", "В", the Greek article "Ο"); "ѕ" or "Т" alone is no word
+ONE_LETTER_WORDS = {"cyrillic": "асеоуіАВСЕІКОУ", "greek": "οΟΗ"}
+
+
+def _own_script(word: str) -> str | None:
+    """The script of ``word``'s letters that have no look-alike, where those are all of one script."""
+    scripts = {_script(c) for c in word if c.isalpha() and c not in _LOOKALIKE}
+    return scripts.pop() if len(scripts) == 1 else None
+
+
+def _in_script(letter: str, script: str) -> str:
+    """``letter``'s look-alike in ``script``, or ``letter`` where it has none there that is a word alone."""
+    own = _script(letter)
+    if own == script:
+        return letter
+    if script == "latin" and own in LOOKALIKES:
+        return letter.translate(_TABLES[own][1])
+    if (
+        own == "latin"
+        and script in LOOKALIKES
+        and (theirs := letter.translate(_TABLES[script][0])) in ONE_LETTER_WORDS[script]
+    ):
+        return theirs
+    return letter
+
+
+def lone_letters(words: list[str]) -> list[str]:
+    """A line's words (in reading order), each one-letter word whose letter has a look-alike in another script put
+    in the script of the nearest words on either side whose other letters are all of one script ("Он C тобой" ->
+    "Он С тобой"), where it is a word there (``ONE_LETTER_WORDS``: an English "'s" stays). ``one_script`` settles
+    a letter by the rest of its word; a word of one letter has none, and the recognizers read the Russian "с", "в",
+    "к", "о" and the Greek "Ο", "Η" alone as Latin letters more often than not. Numbers ("3" for "З") stay."""
+    if all(word.isascii() for word in words):
+        return words
+    evidence = [_own_script(word) for word in words]
+    settled = list(words)
+    for i, word in enumerate(words):
+        letters = _LETTERS.findall(word)
+        if len(letters) != 1 or len(letter := letters[0]) != 1 or letter not in _LOOKALIKE:
+            continue
+        if any(c.isdigit() for c in word):
+            continue
+        left = next((e for e in reversed(evidence[:i]) if e is not None), None)
+        right = next((e for e in evidence[i + 1 :] if e is not None), None)
+        sides = {side for side in (left, right) if side is not None}
+        if len(sides) == 1:
+            settled[i] = word.replace(letter, _in_script(letter, sides.pop()))
+    return settled
+
+
 _FINAL_SIGMA = re.compile(r"σ(?![^\W\d_])")
 _TONOS = re.compile("(?<=[\u0370-\u03ff])(\u0308?)\u0301")  # Greek's accent, as NFD splits it off its letter
 
