@@ -16,7 +16,7 @@ from ocdr.checkboxes import Checkbox, find_checkboxes, paint_over
 from ocdr.cleanup import Rule, bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
-from ocdr.document import Char, Page, Region, Word
+from ocdr.document import Char, Line, Page, Region, Word, enclosing_polygon
 from ocdr.errors import InputError, ModelError
 from ocdr.geometry import (
     crop_region,
@@ -56,7 +56,8 @@ from ocdr.models.detection.processing import (
     pad_border,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
-from ocdr.models.recognition.letter_case import case_by_height
+from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
+from ocdr.models.recognition.letter_case import case_by_height, cased_by_height
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -502,14 +503,45 @@ def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
     return pair_quotes(case_by_height(crop, one_script(space_dashes(crop, result))))
 
 
-def _settle_lone_letters(page: Page) -> None:
-    """Each line's one-letter words in the script of their neighbours (``lone_letters``), their chars with them."""
-    for line in page.lines:
-        for word, text in zip(line.words, lone_letters([w.text for w in line.words]), strict=True):
+def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
+    """Each line's one-letter words in the script of their neighbours (``lone_letters``), then in the case their
+    height beside a neighbour gives (``_lone_cases``), their chars with them. ``image``: the page as read, in the
+    coordinates of its words' polygons."""
+    lines = page.lines
+    scripts = [lone_letters([w.text for w in line.words]) for line in lines]
+    for line, texts in zip(lines, _lone_cases(image, lines, scripts), strict=True):
+        for word, text in zip(line.words, texts, strict=True):
             if text != word.text:
                 word.text = text
-                for char, letter in zip(word.chars or (), text if word.chars else (), strict=True):
-                    char.text = letter
+                if word.chars is not None:  # one per character: a letter for a letter
+                    for char, letter in zip(word.chars, text, strict=True):
+                        char.text = letter
+
+
+def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) -> list[list[str]]:
+    """``texts`` (of each line's words), a letter drawn alike in both cases alone ("с" or "С", "o" or "O") put in
+    the case its glyph's height gives when read with the next word of two characters or more (else the one before):
+    the crop of the letter alone, which the recognizer and ``case_by_height`` read, shows no other letter to
+    measure it against."""
+    texts = [list(line) for line in texts]
+    pairs: list[tuple[int, int, int]] = []  # (line, lone word, its neighbour)
+    quads: list[np.ndarray] = []
+    for n, line in enumerate(lines):
+        for i, text in enumerate(texts[n]):
+            if len(text) != 1 or text not in CASE_LOOKALIKES:
+                continue
+            j = next((k for k in (i + 1, i - 1) if 0 <= k < len(texts[n]) and len(texts[n][k]) > 1), None)
+            if j is None:
+                continue
+            quad = enclosing_polygon([line.words[i].polygon, line.words[j].polygon])
+            if quad_aspect(quad) < 1.0:  # side by side along a line across
+                pairs.append((n, i, j))
+                quads.append(quad)
+    for (n, i, j), crop in zip(pairs, region_crops(image, quads, CROP_PAD_X) if quads else [], strict=True):
+        pair = texts[n][min(i, j)] + " " + texts[n][max(i, j)]
+        both = cased_by_height(crop, pair)
+        texts[n][i] = both[0] if i < j else both[-1]
+    return texts
 
 
 def _legible(word: str, confidence: float) -> bool:
@@ -976,7 +1008,7 @@ class OCRPipeline:
             params=params.page_params(),
             outline=outline,
         )
-        _settle_lone_letters(page)
+        _settle_lone_letters(image, page)
         for node in _nodes(page):
             if flipped:
                 node.polygon = unturn_points(node.polygon, 180, image.shape[1], image.shape[0])

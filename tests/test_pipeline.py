@@ -243,6 +243,31 @@ def test_quoted_words_keep_their_quotes_and_case(ocr):
     assert right >= total - 4
 
 
+def test_one_letter_words_take_their_neighbours_script_and_the_case_of_their_height():
+    """A one-letter word read alone ("с" as Latin "C", "в" as Latin "B") is put in the script of the words beside it
+    and in the case its height gives beside the next word (``lone_letters``, ``_lone_cases``): stop 62's rule found
+    12 more of the 78 one-letter words on 12 rendered Cyrillic pages and lost none there."""
+    from ocdr.document import Block, Char, Line, Page, Word
+    from ocdr.pipeline import _settle_lone_letters
+
+    truth = ["нанася с", "в ПИСАТЕЛЬ", "Глава В", "Typ X box"]
+    read = [["нанася", "C"], ["B", "ПИСАТЕЛЬ"], ["Глава", "в"], ["Typ", "x", "box"]]
+    image, labels = render_lines(truth)
+    boxes = iter(label.polygon for label in labels)
+    lines = [Line.from_words([Word(next(boxes), text, 0.9) for text in words]) for words in read]
+    lone = lines[0].words[1]
+    lone.chars = [Char(lone.polygon, lone.text, 0.9)]
+    page = Page(0, image.shape[1], image.shape[0], [Block.from_lines(lines)])
+    _settle_lone_letters(image, page)
+    assert [line.text for line in page.lines] == truth
+    assert lone.chars[0].text == "с"
+    # a letter alone on its line has no neighbour to go by: it stays as read
+    single = Line.from_words([Word(labels[1].polygon, "C", 0.9)])
+    page = Page(0, image.shape[1], image.shape[0], [Block.from_lines([single])])
+    _settle_lone_letters(image, page)
+    assert page.lines[0].text == "C"
+
+
 def test_lone_characters_are_kept_in_print_only(ocr, monkeypatch):
     """On 60 tuning photos the lone-character rule found one word more for 11 more regions (the detector's card,
     stop 45)."""

@@ -37,13 +37,20 @@ SPECK = 0.002  # ink blobs smaller than this x the crop's height squared are spe
 
 def case_by_height(crop: np.ndarray, result: CTCResult) -> CTCResult:
     """``result`` (read from ``crop``) with each look-alike letter's case set by its glyph's height."""
-    text = result.text
-    lookalikes = [k for k, c in enumerate(text) if c in LOOKALIKES]
-    if not lookalikes or crop.size == 0 or len(result.positions) != len(text):
+    if len(result.positions) != len(result.text):
         return result
+    cased = cased_by_height(crop, result.text)
+    return result if cased == result.text else replace(result, text=cased)
+
+
+def cased_by_height(crop: np.ndarray, text: str) -> str:
+    """``text`` (the text drawn in ``crop``) with each look-alike letter's case set by its glyph's height."""
+    lookalikes = [k for k, c in enumerate(text) if c in LOOKALIKES]
+    if not lookalikes or crop.size == 0:
+        return text
     glyphs = _glyph_boxes(crop, sum(not c.isspace() for c in text))
     if glyphs is None:
-        return result
+        return text
     letters = [k for k, c in enumerate(text) if not c.isspace()]
     top = dict(zip(letters, glyphs[:, 0].tolist(), strict=True))
     bottom = dict(zip(letters, glyphs[:, 1].tolist(), strict=True))
@@ -51,15 +58,15 @@ def case_by_height(crop: np.ndarray, result: CTCResult) -> CTCResult:
     cap_tops = np.array([top[k] for k in letters if text[k] in TALL_LETTERS], np.float64)
     bottoms = [bottom[k] for k in letters if text[k].isalnum() and text[k] not in DESCENDERS]
     if not (len(x_tops) or len(cap_tops)) or not bottoms:
-        return result
+        return text
     base = float(np.median(bottoms))
     x_top = float(np.median(x_tops)) if len(x_tops) else base - (base - float(np.median(cap_tops))) / CAP_TO_X
     cap_top = float(np.median(cap_tops)) if len(cap_tops) else base - (base - x_top) * CAP_TO_X
     separation = x_top - cap_top
     if separation < MIN_SEPARATION * (base - cap_top):
-        return result
+        return text
     if max(np.abs(np.r_[x_tops - x_top, cap_tops - cap_top])) > SPREAD * separation:
-        return result
+        return text
     chars = list(text)
     for k in lookalikes:
         if min(abs(top[k] - cap_top), abs(top[k] - x_top)) > NEAR * separation:
@@ -68,8 +75,7 @@ def case_by_height(crop: np.ndarray, result: CTCResult) -> CTCResult:
         if upper and not len(cap_tops) and k and text[k - 1].isalpha():
             continue  # a cap height guessed: a capital only where a word starts (not "maquinaS" by a quote's blob)
         chars[k] = chars[k].upper() if upper else chars[k].lower()
-    cased = "".join(chars)
-    return result if cased == text else replace(result, text=cased)
+    return "".join(chars)
 
 
 def _glyph_boxes(crop: np.ndarray, count: int) -> np.ndarray | None:
