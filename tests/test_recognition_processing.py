@@ -288,6 +288,7 @@ def test_case_by_height_sets_the_case_of_look_alike_letters():
         for word, read in (
             *(("whatever", "Whatever"), ("swirly", "sWirly"), ("Ollie", "ollie"), ("Rosier", "RoSier")),
             *(("Помогала", "помогала"), ("боюсь", "боюСь"), ("Мартин", "мартин")),  # Cyrillic's small capitals
+            *(("καλά", "Καλά"), ("Ομάδα", "ομάδα"), ("δρόμο", "δρόμΟ")),  # and Greek's
             ("Some", "some"),  # small letters alone: the cap height put at CAP_TO_X x-heights
         ):
             assert case_by_height(_word_crop(word, font), _reading(read)).text == word, (font, word)

@@ -1,5 +1,5 @@
-"""The case of letters that look alike in both cases (c o s u v w x z, and most of Cyrillic's: в к м н о п с т ...),
-told by their height.
+"""The case of letters that look alike in both cases (c o s u v w x z, most of Cyrillic's: в к м н о п с т ..., and
+Greek's ο κ), told by their height.
 
 The recognizer sees one crop at a time at 32 pixels high, and a "w" is a small "W": "whatever" was read "Whatever",
 "swirly" "sWirly", "Ollie" "ollie" (31 of 5,848 words on 20 synthetic 300 dpi pages); with the Cyrillic recognizer,
@@ -24,10 +24,12 @@ from ocdr.models.recognition.preprocess import print_ink
 # Cyrillic's small letters are mostly small capitals; not those with a mark above (й і ї ґ ѓ ќ ѝ ё), a descender
 # in one case alone (у р ф ј), or a shape of their own in many fonts (д: Bulgarian's is a "g")
 _CYRILLIC_LOOKALIKES = "вгжзиклмнопстхцчшщъыьэюяєѕљњџ"
-LOOKALIKES = frozenset("cosuvwxz" + _CYRILLIC_LOOKALIKES) | frozenset("COSUVWXZ" + _CYRILLIC_LOOKALIKES.upper())
-X_LETTERS = frozenset("aegmnpqr" + "аеру")  # tops at the x-height
-TALL_LETTERS = frozenset("ABDEFGHIJKLMNPQRTYbdfhkl" + "АБЕРУФб")  # tops at the cap height or the ascenders'
-DESCENDERS = frozenset("gjpqy,;" + "дцщруфџДЦЩЏ")
+_SMALL_CAPS = "cosuvwxz" + _CYRILLIC_LOOKALIKES + "οκ"  # Greek's "ο" and "κ" too
+LOOKALIKES = frozenset(_SMALL_CAPS) | frozenset(_SMALL_CAPS.upper())
+X_LETTERS = frozenset("aegmnpqr" + "аеру" + "αεινυω")  # tops at the x-height
+# tops at the cap height or the ascenders'
+TALL_LETTERS = frozenset("ABDEFGHIJKLMNPQRTYbdfhkl" + "АБЕРУФб" + "ΑΒΓΔΕΖΗΘΙΛΜΝΞΠΡΣΤΥΦΧΨΩβδθλ")
+DESCENDERS = frozenset("gjpqy,;" + "дцщруфџДЦЩЏ" + "βγζημξρςφχψ")
 MIN_SEPARATION = 0.15  # x-height and cap-height tops at least this x the cap height apart (not small caps)
 SPREAD = 0.2  # every reference letter's top within this x the separation of its height's median
 NEAR = 0.3  # a look-alike is decided only when its top is this x the separation from one of the two heights
