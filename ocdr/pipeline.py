@@ -33,7 +33,7 @@ from ocdr.geometry import (
 )
 from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
-from ocdr.layout.pieces import join_split_words, join_web_addresses
+from ocdr.layout.pieces import join_elisions, join_split_words, join_web_addresses
 from ocdr.marks import take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
@@ -985,7 +985,7 @@ class OCRPipeline:
             self.read_whole(image, params, regions, words)
         if not glued and not flipped and (more := self.glued_boxes(close, words)):
             return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
-        words = join_web_addresses(drop_repeats(words))
+        words = join_elisions(join_web_addresses(drop_repeats(words)))
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
         for box in boxes:

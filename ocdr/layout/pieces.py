@@ -4,8 +4,9 @@ The detector sometimes finds one printed word as two or more regions side by sid
 an underlined typed heading ("Cha" "racteristics", "Tippi" "ng"), a long word ("inconven" "iences"), a web address
 cut at its dots ("www." "popular." "com" "my", read "www. popular. com my"). Touching boxes alone do not tell a
 piece from a word: most words on a tight form touch their neighbours. So a piece is joined only where its text says
-so: the letters of two pieces spell a word-list word (``join_split_words``), or the pieces follow a "www"
-(``join_web_addresses``).
+so: the letters of two pieces spell a word-list word (``join_split_words``), the pieces follow a "www"
+(``join_web_addresses``), or the first is a French or Italian elided article cut off at its apostrophe
+(``join_elisions``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ _TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its le
 _TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
 _WWW = re.compile(r"(?i)(?:https?://)?www(?:\..*)?")  # the first piece of a web address
 _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
+# Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
+ELISION_GAP = 0.3
+_ELIDED = re.compile(
+    r"(?i)([(\[«“„\"]*)(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all|coll|un|quest|quell|nessun)(['’]?)"
+)
+_ELIDED_WORD = re.compile(r"(['’]?)[^\W\d_].*")
 
 
 def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
@@ -50,6 +57,23 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
         if len(head + tail) < JOIN_LETTERS or head + tail not in lexicon or pieces_are_words:
             continue
         joined[i] = rows.join([i, j], words[i].text + words[j].text)
+    return rows.result(joined)
+
+
+def join_elisions(words: list[Word]) -> list[Word]:
+    """``words`` with each French or Italian elided article or pronoun that the detector cut off its word at the
+    apostrophe joined to it ("l" "'homme" is "l'homme", "Qu'" "il" is "Qu'il"): the next word in its row at most
+    ``ELISION_GAP`` away, starting with a letter, one apostrophe between the two. Without one ("all" "artisti")
+    nothing tells a lost apostrophe from two words, and they stay apart."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for i in rows.left_to_right():
+        first = _ELIDED.fullmatch(words[i].text)
+        if i in rows.used or first is None or (j := rows.next(i, ELISION_GAP, narrow=True)) is None:
+            continue
+        second = _ELIDED_WORD.fullmatch(words[j].text)
+        if second is not None and bool(first.group(3)) != bool(second.group(1)):
+            joined[i] = rows.join([i, j], words[i].text + words[j].text)
     return rows.result(joined)
 
 
@@ -106,10 +130,11 @@ class _Rows:
     def left_to_right(self) -> list[int]:
         return np.argsort(self.boxes[:, 0], kind="stable").tolist()
 
-    def next(self, i: int, gap: float, also: Sequence[int] = ()) -> int | None:
+    def next(self, i: int, gap: float, also: Sequence[int] = (), narrow: bool = False) -> int | None:
         """The nearest word right of word ``i`` (a horizontal one) in its row, starting at most ``gap`` x the lower
-        of their heights after its end; not one already joined or in ``also``."""
-        if quad_aspect(self.words[i].polygon) >= 1.0:
+        of their heights after its end; not one already joined or in ``also``. ``narrow``: word ``i`` may be
+        narrower than tall (a letter alone, "l"); else such a word is taken for vertical text."""
+        if not narrow and quad_aspect(self.words[i].polygon) >= 1.0:
             return None
         x0, y0, x1, y1 = self.boxes[i]
         boxes, low = self.boxes, np.minimum(self.heights, self.heights[i])
