@@ -8,7 +8,8 @@ text, beside the other words: end-to-end word recall by kind of word.
 from ``scripts/language_words.py``'s lists. A labelled word is found when a word read on its page overlaps it at
 IoU 0.5 or more with the same text (``ocdr eval e2e``'s rule). A word's kind is taken from its letters, its
 surrounding punctuation stripped: one letter; a French or Italian elision (an article or "qu'" before an
-apostrophe); other. Printed: per model, each kind's count and the share found.
+apostrophe: the pipeline's ``ocdr.layout.pieces.ELIDED_ARTICLES``); other. Printed: per model, each kind's count
+and the share found.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import re
 from ocdr import OCR
 from ocdr.evaluation.metrics import polygon_iou
 from ocdr.io.labels import icdar_pairs, read_icdar_gt
+from ocdr.layout.pieces import ELIDED_ARTICLES
 
-ELIDED = re.compile(r"(?:l|d|j|n|s|c|m|t|qu|dell|all|dall|nell|sull|un|quest)['’]\w", re.IGNORECASE)
+ELIDED = re.compile(rf"(?:{'|'.join(ELIDED_ARTICLES)})['’]\w", re.IGNORECASE)
 KINDS = ("one letter", "elided", "other")
 
 

@@ -32,9 +32,12 @@ _WWW = re.compile(r"(?i)(?:https?://)?www(?:\..*)?")  # the first piece of a web
 _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
 # Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
 ELISION_GAP = 0.3
-_ELIDED = re.compile(
-    r"(?i)([(\[«“„\"]*)(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all|coll|un|quest|quell|nessun)(['’]?)"
+# French and Italian articles and pronouns elided before a vowel or "h"
+ELIDED_ARTICLES = (
+    *("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"),
+    *("dell", "dall", "nell", "sull", "all", "coll", "un", "quest", "quell", "nessun"),
 )
+_ELIDED = re.compile(rf"(?i)([(\[«“„\"]*)({'|'.join(ELIDED_ARTICLES)})(['’]?)")
 _ELIDED_WORD = re.compile(r"(['’]?)[^\W\d_].*")
 
 
