@@ -13,7 +13,9 @@ it makes such words more frequent in the crops), and ``characters_list.txt``: th
 characters a fine-tune of the shipped recognizer adds to its head (``ocdr train rec --init shipped --charset``).
 
 ``letters.txt`` draws those letters evenly: ``--per-letter`` entries for each letter, cycled from the words that
-have it, a quarter of them in capitals (so capital letters are drawn too, not only word-initial ones).
+have it, a quarter of them in capitals (so capital letters are drawn too, not only word-initial ones). ``--focus
+åäö`` writes ``focus.txt`` the same way for the letters given, half in capitals: the letters a recognizer still
+confuses with their look-alikes (Latin round 5: "å" read "ä", "Ö" read "ö").
 wordfreq folds "ß" to "ss" and none of the ten Latin languages has "ý": with ``--hunspell`` (a folder of Hunspell
 dictionaries: ``apt-get install hunspell-de-de hunspell-cs``), their words come from the German and Czech
 dictionaries' stems, kept when every letter is in the script's letters.
@@ -105,15 +107,16 @@ def hunspell_words(dic: Path, script: Script) -> list[str]:
     return [w.lower() for w in stems if letter in w.lower() and script.word.fullmatch(w.lower())]
 
 
-def letter_balanced(words: list[str], letters: str, per_letter: int) -> list[str]:
+def letter_balanced(words: list[str], letters: str, per_letter: int, capitals_every: int = 4) -> list[str]:
     """``per_letter`` entries for each of ``letters`` that some word has, cycled from those words in their order
-    (language by language, each language's most frequent first), every fourth in capitals."""
+    (language by language, each language's most frequent first), every ``capitals_every``-th in capitals."""
     out = []
     for letter in letters:
         having = list(dict.fromkeys(w for w in words if letter in w))
         for i in range(per_letter if having else 0):
             w = having[i % len(having)]
-            out.append(capitals(w) if i % 4 == 3 and len(capitals(w)) == len(w) else w)
+            turn = i % capitals_every == capitals_every - 1
+            out.append(capitals(w) if turn and len(capitals(w)) == len(w) else w)
     return out
 
 
@@ -130,6 +133,11 @@ def main() -> None:
         help="times each frequent one-letter word is written in its list (0: neither these nor elided forms)",
     )
     parser.add_argument("--per-letter", type=int, default=2_000, help="entries of letters.txt for each letter")
+    parser.add_argument(
+        "--focus",
+        default="",
+        help="letters (lower case) for focus.txt: --per-letter entries each, every other in capitals",
+    )
     parser.add_argument("--hunspell", type=Path, help="folder of Hunspell .dic files (de_DE, cs_CZ) for ß and ý")
     parser.add_argument("--lexicons", type=Path, help="folder for <language>.txt word lists of letters only")
     args = parser.parse_args()
@@ -167,6 +175,9 @@ def main() -> None:
         accented_words += [w for name in script.hunspell for w in hunspell_words(args.hunspell / name, script)]
     balanced = letter_balanced(accented_words, script.new, args.per_letter)
     (args.out / "letters.txt").write_text("\n".join(balanced) + "\n", "utf-8")
+    if args.focus:
+        focus = letter_balanced(accented_words, args.focus, args.per_letter, capitals_every=2)
+        (args.out / "focus.txt").write_text("\n".join(focus) + "\n", "utf-8")
     upper = [c.upper() for c in script.new if len(c.upper()) == 1]  # "ß" has no capital of one letter here
     letters = dict.fromkeys([*script.new, *upper])  # Greek's two small sigmas have one capital
     (args.out / "characters_list.txt").write_text("\n".join(letters) + "\n", encoding="utf-8")

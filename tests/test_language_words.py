@@ -69,3 +69,10 @@ def test_one_letter_zero_writes_the_lists_as_they_were(monkeypatch, tmp_path):
         "ont",
     ]
     assert not (out / "short.txt").read_text(encoding="utf-8").split()
+
+
+def test_focus_draws_the_letters_given_half_in_capitals(monkeypatch, tmp_path):
+    out = _run(monkeypatch, tmp_path, "latin", "--focus", "éô", "--per-letter", "4")
+    focus = (out / "focus.txt").read_text(encoding="utf-8").split()
+    assert focus == ["été", "ÉTÉ", "été", "ÉTÉ"]  # no word has "ô"
+    assert not (_run(monkeypatch, tmp_path / "plain", "latin") / "focus.txt").exists()  # only when asked
