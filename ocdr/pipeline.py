@@ -57,7 +57,7 @@ from ocdr.models.detection.processing import (
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
-from ocdr.models.recognition.letter_case import case_by_height, cased_by_height
+from ocdr.models.recognition.letter_case import accented_capitals, case_by_height, cased_by_height
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -498,9 +498,9 @@ class TextlineClassifier(_AngleClassifier):
 
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height and the
-    quotes paired."""
-    return pair_quotes(case_by_height(crop, one_script(space_dashes(crop, result))))
+    """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height (and the
+    accented look-alikes of words of capitals in capitals) and the quotes paired."""
+    return pair_quotes(accented_capitals(case_by_height(crop, one_script(space_dashes(crop, result)))))
 
 
 def _settle_lone_letters(image: np.ndarray, page: Page) -> None:

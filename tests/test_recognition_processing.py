@@ -12,7 +12,7 @@ from ocdr.geometry import quad_from_box
 from ocdr.layout.pieces import join_split_words, join_web_addresses
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
-from ocdr.models.recognition.letter_case import case_by_height
+from ocdr.models.recognition.letter_case import accented_capitals, case_by_height
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -305,6 +305,14 @@ def test_case_by_height_sets_the_case_of_look_alike_letters():
             assert case_by_height(_word_crop(word, font), _reading(read)).text == read, (font, word)
     # a reading whose characters do not pair with the crop's glyphs is left alone
     assert case_by_height(_word_crop("whatever", "DejaVuSans.ttf"), _reading("Whatevr")).text == "Whatevr"
+
+
+def test_accented_capitals_in_words_of_capitals():
+    read = {"HöFT": "HÖFT", "öARNA; CREYó!": "ÖARNA; CREYÓ!", "EUROPéENNE": "EUROPÉENNE", "PRæMIE": "PRÆMIE"}
+    for text, settled in read.items():
+        assert accented_capitals(CTCResult(text)).text == settled
+    for text in ("ISLANDIA's", "McDONALD", "DeBüsschere", "GROßE", "Hö", "Öl", "MÜNCHEN und köln", "café"):
+        assert accented_capitals(CTCResult(text)).text == text  # not a word of capitals, or "ß"
 
 
 def test_pair_quotes_gives_a_word_s_two_quotes_the_surer_one_s_style():
