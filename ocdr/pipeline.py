@@ -499,13 +499,14 @@ class TextlineClassifier(_AngleClassifier):
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
     """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height (and the
-    accented look-alikes of words of capitals in capitals) and the quotes paired."""
+    accented letters of words of capitals in capitals) and the quotes paired."""
     return pair_quotes(accented_capitals(case_by_height(crop, one_script(space_dashes(crop, result)))))
 
 
 def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
-    """Each line's one-letter words in the script of their neighbours (``lone_letters``), then in the case their
-    height beside a neighbour gives (``_lone_cases``), their chars with them. ``image``: the page as read, in the
+    """Each line's one-letter words in the script of their neighbours (``lone_letters``), then those and the words
+    of look-alike letters alone in the case their height beside a neighbour gives (``_lone_cases``), their chars
+    with them. ``image``: the page as read, in the
     coordinates of its words' polygons."""
     lines = page.lines
     scripts = [lone_letters([w.text for w in line.words]) for line in lines]
@@ -519,16 +520,17 @@ def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
 
 
 def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) -> list[list[str]]:
-    """``texts`` (of each line's words), a letter drawn alike in both cases alone ("с" or "С", "o" or "O") put in
-    the case its glyph's height gives when read with the next word of two characters or more (else the one before):
-    the crop of the letter alone, which the recognizer and ``case_by_height`` read, shows no other letter to
-    measure it against."""
+    """``texts`` (of each line's words), a word whose letters are all drawn alike in both cases ("с" or "С", "o" or
+    "O", "пол" read "ПоЛ") put in the case its glyphs' heights give when read with the next word of two characters
+    or more (else the one before): the crop of such a word alone, which the recognizer and ``case_by_height`` read,
+    shows no letter of a known height to measure it against."""
     texts = [list(line) for line in texts]
     pairs: list[tuple[int, int, int]] = []  # (line, lone word, its neighbour)
     quads: list[np.ndarray] = []
     for n, line in enumerate(lines):
         for i, text in enumerate(texts[n]):
-            if len(text) != 1 or text not in CASE_LOOKALIKES:
+            letters = [c for c in text if c.isalpha()]
+            if not letters or not all(c in CASE_LOOKALIKES for c in letters):
                 continue
             j = next((k for k in (i + 1, i - 1) if 0 <= k < len(texts[n]) and len(texts[n][k]) > 1), None)
             if j is None:
@@ -540,7 +542,8 @@ def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) ->
     for (n, i, j), crop in zip(pairs, region_crops(image, quads, CROP_PAD_X) if quads else [], strict=True):
         pair = texts[n][min(i, j)] + " " + texts[n][max(i, j)]
         both = cased_by_height(crop, pair)
-        texts[n][i] = both[0] if i < j else both[-1]
+        size = len(texts[n][i])
+        texts[n][i] = both[:size] if i < j else both[-size:]
     return texts
 
 

@@ -246,12 +246,20 @@ def test_quoted_words_keep_their_quotes_and_case(ocr):
 def test_one_letter_words_take_their_neighbours_script_and_the_case_of_their_height():
     """A one-letter word read alone ("с" as Latin "C", "в" as Latin "B") is put in the script of the words beside it
     and in the case its height gives beside the next word (``lone_letters``, ``_lone_cases``): stop 62's rule found
-    12 more of the 78 one-letter words on 12 rendered Cyrillic pages and lost none there."""
+    12 more of the 78 one-letter words on 12 rendered Cyrillic pages and lost none there. So is a word of look-alikes
+    alone ("пол" read "ПоЛ", stop 63)."""
     from ocdr.document import Block, Char, Line, Page, Word
     from ocdr.pipeline import _settle_lone_letters
 
-    truth = ["нанася с", "в ПИСАТЕЛЬ", "Глава В", "Typ X box"]
-    read = [["нанася", "C"], ["B", "ПИСАТЕЛЬ"], ["Глава", "в"], ["Typ", "x", "box"]]
+    truth = ["нанася с", "в ПИСАТЕЛЬ", "Глава В", "Typ X box", "пол нанася", "КОТ ПИСАТЕЛЬ"]
+    read = [
+        ["нанася", "C"],
+        ["B", "ПИСАТЕЛЬ"],
+        ["Глава", "в"],
+        ["Typ", "x", "box"],
+        ["ПоЛ", "нанася"],
+        ["кОт", "ПИСАТЕЛЬ"],
+    ]
     image, labels = render_lines(truth)
     boxes = iter(label.polygon for label in labels)
     lines = [Line.from_words([Word(next(boxes), text, 0.9) for text in words]) for words in read]
