@@ -57,7 +57,7 @@ from ocdr.models.detection.processing import (
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
-from ocdr.models.recognition.letter_case import accented_capitals, case_by_height, cased_by_height
+from ocdr.models.recognition.letter_case import accented_capitals, case_by_height, height_cases
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -522,28 +522,32 @@ def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
 def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) -> list[list[str]]:
     """``texts`` (of each line's words), a word whose letters are all drawn alike in both cases ("с" or "С", "o" or
     "O", "пол" read "ПоЛ") put in the case its glyphs' heights give when read with the next word of two characters
-    or more (else the one before): the crop of such a word alone, which the recognizer and ``case_by_height`` read,
-    shows no letter of a known height to measure it against."""
+    or more, or where that gives no heights to go by, the one before: the crop of such a word alone, which the
+    recognizer and ``case_by_height`` read, shows no letter of a known height to measure it against."""
     texts = [list(line) for line in texts]
-    pairs: list[tuple[int, int, int]] = []  # (line, lone word, its neighbour)
+    pairs: list[tuple[int, int, int]] = []  # (line, lone word, a neighbour), the next one's first
     quads: list[np.ndarray] = []
     for n, line in enumerate(lines):
         for i, text in enumerate(texts[n]):
             letters = [c for c in text if c.isalpha()]
             if not letters or not all(c in CASE_LOOKALIKES for c in letters):
                 continue
-            j = next((k for k in (i + 1, i - 1) if 0 <= k < len(texts[n]) and len(texts[n][k]) > 1), None)
-            if j is None:
-                continue
-            quad = enclosing_polygon([line.words[i].polygon, line.words[j].polygon])
-            if quad_aspect(quad) < 1.0:  # side by side along a line across
-                pairs.append((n, i, j))
-                quads.append(quad)
+            for j in (i + 1, i - 1):
+                if not (0 <= j < len(texts[n]) and len(texts[n][j]) > 1):
+                    continue
+                quad = enclosing_polygon([line.words[i].polygon, line.words[j].polygon])
+                if quad_aspect(quad) < 1.0:  # side by side along a line across
+                    pairs.append((n, i, j))
+                    quads.append(quad)
+    settled: set[tuple[int, int]] = set()
     for (n, i, j), crop in zip(pairs, region_crops(image, quads, CROP_PAD_X) if quads else [], strict=True):
-        pair = texts[n][min(i, j)] + " " + texts[n][max(i, j)]
-        both = cased_by_height(crop, pair)
-        size = len(texts[n][i])
-        texts[n][i] = both[:size] if i < j else both[-size:]
+        if (n, i) in settled:
+            continue
+        both = height_cases(crop, texts[n][min(i, j)] + " " + texts[n][max(i, j)])
+        if both is not None:
+            size = len(texts[n][i])
+            texts[n][i] = both[:size] if i < j else both[-size:]
+            settled.add((n, i))
     return texts
 
 

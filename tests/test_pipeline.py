@@ -247,11 +247,11 @@ def test_one_letter_words_take_their_neighbours_script_and_the_case_of_their_hei
     """A one-letter word read alone ("с" as Latin "C", "в" as Latin "B") is put in the script of the words beside it
     and in the case its height gives beside the next word (``lone_letters``, ``_lone_cases``): stop 62's rule found
     12 more of the 78 one-letter words on 12 rendered Cyrillic pages and lost none there. So is a word of look-alikes
-    alone ("пол" read "ПоЛ", stop 63)."""
+    alone ("пол" read "ПоЛ", stop 63), beside the word before it where the next gives no heights to go by."""
     from ocdr.document import Block, Char, Line, Page, Word
     from ocdr.pipeline import _settle_lone_letters
 
-    truth = ["нанася с", "в ПИСАТЕЛЬ", "Глава В", "Typ X box", "пол нанася", "КОТ ПИСАТЕЛЬ"]
+    truth = ["нанася с", "в ПИСАТЕЛЬ", "Глава В", "Typ X box", "пол нанася", "КОТ ПИСАТЕЛЬ", "нанася кот ОКО"]
     read = [
         ["нанася", "C"],
         ["B", "ПИСАТЕЛЬ"],
@@ -259,6 +259,7 @@ def test_one_letter_words_take_their_neighbours_script_and_the_case_of_their_hei
         ["Typ", "x", "box"],
         ["ПоЛ", "нанася"],
         ["кОт", "ПИСАТЕЛЬ"],
+        ["нанася", "КоТ", "ОКО"],  # "ОКО" after it gives no heights to go by: "нанася" before it does
     ]
     image, labels = render_lines(truth)
     boxes = iter(label.polygon for label in labels)

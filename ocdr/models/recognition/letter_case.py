@@ -70,12 +70,18 @@ def accented_capitals(result: CTCResult) -> CTCResult:
 
 def cased_by_height(crop: np.ndarray, text: str) -> str:
     """``text`` (the text drawn in ``crop``) with each look-alike letter's case set by its glyph's height."""
+    return height_cases(crop, text) or text
+
+
+def height_cases(crop: np.ndarray, text: str) -> str | None:
+    """``cased_by_height``'s text, or None where the crop gives no heights to go by (its glyphs do not pair with the
+    characters, no letter of a known height, or heights that disagree)."""
     lookalikes = [k for k, c in enumerate(text) if c in LOOKALIKES]
     if not lookalikes or crop.size == 0:
-        return text
+        return None
     glyphs = _glyph_boxes(crop, sum(not c.isspace() for c in text))
     if glyphs is None:
-        return text
+        return None
     letters = [k for k, c in enumerate(text) if not c.isspace()]
     top = dict(zip(letters, glyphs[:, 0].tolist(), strict=True))
     bottom = dict(zip(letters, glyphs[:, 1].tolist(), strict=True))
@@ -83,15 +89,15 @@ def cased_by_height(crop: np.ndarray, text: str) -> str:
     cap_tops = np.array([top[k] for k in letters if text[k] in TALL_LETTERS], np.float64)
     bottoms = [bottom[k] for k in letters if text[k].isalnum() and text[k] not in DESCENDERS]
     if not (len(x_tops) or len(cap_tops)) or not bottoms:
-        return text
+        return None
     base = float(np.median(bottoms))
     x_top = float(np.median(x_tops)) if len(x_tops) else base - (base - float(np.median(cap_tops))) / CAP_TO_X
     cap_top = float(np.median(cap_tops)) if len(cap_tops) else base - (base - x_top) * CAP_TO_X
     separation = x_top - cap_top
     if separation < MIN_SEPARATION * (base - cap_top):
-        return text
+        return None
     if max(np.abs(np.r_[x_tops - x_top, cap_tops - cap_top])) > SPREAD * separation:
-        return text
+        return None
     chars = list(text)
     for k in lookalikes:
         if min(abs(top[k] - cap_top), abs(top[k] - x_top)) > NEAR * separation:
