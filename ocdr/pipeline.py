@@ -506,8 +506,7 @@ def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
 def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
     """Each line's one-letter words in the script of their neighbours (``lone_letters``), then those and the words
     of look-alike letters alone in the case their height beside a neighbour gives (``_lone_cases``), their chars
-    with them. ``image``: the page as read, in the
-    coordinates of its words' polygons."""
+    with them. ``image``: the page as read, in the coordinates of its words' polygons."""
     lines = page.lines
     scripts = [lone_letters([w.text for w in line.words]) for line in lines]
     for line, texts in zip(lines, _lone_cases(image, lines, scripts), strict=True):
