@@ -153,34 +153,55 @@ def test_a_slanted_box_is_turned_level_and_cut_to_its_word():
 
 
 def test_untilt_asks_unsure_narrow_crops_and_needs_two_tilts_to_agree():
-    narrow, wide = np.full((40, 60), 200, np.uint8), np.full((20, 200), 200, np.uint8)
-    crops = [narrow, narrow, wide, narrow]
+    """Unsure narrow crops are read at every slant in one call, then either side of the surest slant where it beats
+    the crop's own reading; a text needs two tilts to outvote the crop, and one-character readings have no vote.
+    The crops are flat grays, each its own, so that the reader can tell whose tries it is given."""
+    grays = {1: 201, 3: 203, 4: 204}  # the unsure narrow crops
+    crops = [np.full((40, 60), grays.get(i, 200), np.uint8) for i in range(4)] + [np.full((40, 60), 204, np.uint8)]
+    crops[2] = np.full((20, 200), 200, np.uint8)  # wide: not asked
     first = [_result("sure", 0.99), _result("bad", 0.4), _result("wide", 0.4), _result("lone", 0.6)]
-    asked: list[int] = []
+    first.append(_result("word", 0.5))
+    calls: list[int] = []
 
     def read(images: list[np.ndarray]) -> list[CTCResult]:
-        asked.append(len(images))
-        n = len(images) // 2  # crops 1 and 3, the same size: as many tilts each
-        junk = [_result(f"junk{k}", 0.1) for k in range(n)]
-        return [_result("good", 0.7)] * 2 + junk[2:] + [_result("once", 0.7)] + junk[1:]
+        calls.append(len(images))
+        seen: dict[int, int] = {}
+        out = []
+        for image in images:
+            gray = int(image[0, 0])
+            k = seen[gray] = seen.get(gray, -1) + 1
+            if gray == 204:
+                out.append(_result("S", 0.9))  # a blob read at every slant: no vote
+            elif len(calls) == 2:
+                out.append(_result("good", 0.7) if gray == 201 else _result(f"junk{k}", 0.1))
+            elif gray == 201:
+                out.append(_result("good", 0.7) if k < 2 else _result(f"junk{k}", 0.1))
+            else:
+                out.append(_result("once", 0.7) if k == 0 else _result(f"junk{k}", 0.1))
+        return out
 
     out = untilt(read, crops, first)
-    assert len(asked) == 1 and 4 <= asked[0] <= 4 * len(TILTS)  # read once, both crops' tilts together
+    tries = len(rec_variants._tries(crops[1], [d for t in TILTS for d in (t, -t)]))
+    assert tries >= 4  # the flatter slants fit a box half again as wide as tall; the steep ones do not
+    assert calls == [3 * tries, 4]  # every slant of the three, then two finer ones of each crop a tilt read surer
     assert out[0] is first[0] and out[2] is first[2]  # sure, and wide: not asked
     assert out[1].text == "good" and out[1].num_steps == first[1].num_steps
-    assert out[1].confidence == pytest.approx(1.4 / (2 + asked[0] // 2))  # its share of the vote
+    assert out[1].confidence == pytest.approx(0.7 * 4 / (2 + tries + 2))  # its share of the vote
     assert out[3] is first[3]  # 0.7 for "once" does not outvote 2 x 0.6
+    assert out[4] is first[4]  # "S" at every slant, 0.9 sure, has no vote
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "recognition").is_dir(), reason="needs ../shared/data")
-def test_words_boxed_at_a_slant_are_read_level(ocr):
-    """The shipped recognizer on 60 level IIIT5K training words, each turned 15-35 degrees either way and cut out
-    by its axis-aligned box as ICDAR 2015's words are: reading them turned level at a few slants reads many more
-    (43 of 60 against 12 at stop 55, none broken; 49 read level as they were)."""
+@pytest.mark.parametrize(("low", "high", "least"), [(15, 35, 44), (50, 70, 38)])
+def test_words_boxed_at_a_slant_are_read_level(ocr, low: float, high: float, least: int):
+    """The shipped recognizer on 60 level IIIT5K training words, each turned ``low``-``high`` degrees either way and
+    cut out by its axis-aligned box as ICDAR 2015's words are: reading them turned level at a few slants reads many
+    more (15-35 degrees: 46 of 60 against 9 read as cut, none broken, 42 at stop 55; 50-70 degrees: 41 against none,
+    none at stop 55; 49 read level as they were)."""
     rng = np.random.default_rng(0)
     crops, texts = [], []
     for _, image, text in read_crop_dataset(SHARED_DATA / "recognition" / "iiit5k_train", limit=60):
-        degrees = float(rng.uniform(15, 35)) * (1 if rng.random() < 0.5 else -1)
+        degrees = float(rng.uniform(low, high)) * (1 if rng.random() < 0.5 else -1)
         crops.append(slanted(image, degrees))
         texts.append(text)
     plain = ocr.pipeline.read_crops(crops, ocr.params)
@@ -188,5 +209,4 @@ def test_words_boxed_at_a_slant_are_read_level(ocr):
     right_before = np.array([r.text == t for r, t in zip(plain, texts, strict=True)])
     right_after = np.array([r.text == t for r, t in zip(level, texts, strict=True)])
     mended, broken = int((right_after & ~right_before).sum()), int((right_before & ~right_after).sum())
-    assert right_after.sum() >= right_before.sum() + 20
-    assert mended >= 20 and broken <= 2
+    assert right_after.sum() >= least and mended >= least - 10 and broken <= 2

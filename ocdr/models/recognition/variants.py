@@ -26,9 +26,14 @@ from ocdr.models.recognition.preprocess import to_gray
 
 REREAD_BELOW = 0.95  # readings at least this sure stand (41-83% of the held-out real crops, by set)
 ORIGINAL_WEIGHT = 1.01  # the crop as cut wins a tie
-TILTS = (10.0, 20.0, 30.0, 40.0)  # degrees each way a word boxed axis-aligned is tried turned level (``untilt``)
+# degrees each way a word boxed axis-aligned is tried turned level (``untilt``); then ``TILT_STEP`` either side of
+# the surest try, where it is surer than the crop's own reading
+TILTS = (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0)
+TILT_STEP = 5.0
 TILT_ASPECT = 2.5  # only crops narrower than this many heights: a long word's box stays wide when it is tilted
-TILTED_ORIGINAL_WEIGHT = 2.0  # eight tilted readings against one: the crop's own counts twice
+TILTED_ORIGINAL_WEIGHT = 2.0  # a dozen tilted readings against one: the crop's own counts twice
+# a tilted reading shorter than this has no vote: turned steeply, a crop's blobs read "S" or "§" at tilt after tilt
+TILTED_MIN_CHARS = 2
 
 
 class Variant(NamedTuple):
@@ -178,26 +183,51 @@ def untilt(
 ) -> list[CTCResult]:
     """``results`` (``read(crops)``) with each reading under ``REREAD_BELOW`` sure of a crop narrower than
     ``TILT_ASPECT`` heights put to the vote of the crop turned level as if its word ran ``TILTS`` degrees off level
-    either way (``_tilted``). A word cut out by an axis-aligned box (ICDAR 2015's scene words, boxes from other
-    tools) is read sideways along its slope; turned level and cut to its own box it is read as the recognizer learnt
-    words. The crop's own reading counts ``TILTED_ORIGINAL_WEIGHT`` times: a text read at two tilts outvotes it,
-    a lone tilt's reading seldom does. Picked on 1,500 synthetic scene words, 60% of them tilted 5-40 degrees
-    (docs/models.md, "Words boxed at a slant")."""
+    either way (``_tilted``), and ``TILT_STEP`` either side of the surest of those where it is surer than the crop's
+    own reading. A word cut out by an axis-aligned box (ICDAR 2015's scene words, boxes from other tools) is read
+    sideways along its slope; turned level and cut to its own box it is read as the recognizer learnt words. The
+    crop's own reading counts ``TILTED_ORIGINAL_WEIGHT`` times: a text read at two tilts outvotes it, a lone tilt's
+    reading seldom does. Readings shorter than ``TILTED_MIN_CHARS`` have no vote. Picked on synthetic scene words
+    tilted 5-80 degrees (docs/models.md, "Words boxed at a slant")."""
     asked = [
         i
         for i, r in enumerate(results)
         if r.confidence < REREAD_BELOW and crops[i].shape[1] < TILT_ASPECT * crops[i].shape[0]
     ]
-    made: dict[int, list[Variant]] = {}
+    grays = {i: to_gray(crops[i]) for i in asked}
+    tries = {i: _tries(grays[i], [d for t in TILTS for d in (t, -t)]) for i in asked}
+    readings = _read_tries(read, tries)
+    finer: dict[int, list[tuple[float, Variant]]] = {}
     for i in asked:
-        gray = to_gray(crops[i])
-        made[i] = [v for t in TILTS for d in (t, -t) if (v := _tilted(gray, d)) is not None]
-    images = [v.image for i in asked for v in made[i]]
-    if not images:
-        return list(results)
-    again = iter(read(images))
+        voting = [(r.confidence, d) for (d, _), r in zip(tries[i], readings[i], strict=True) if _votes(r)]
+        if voting and max(voting)[0] > results[i].confidence:
+            best = max(voting)[1]
+            finer[i] = _tries(grays[i], [best - TILT_STEP, best + TILT_STEP])
+    for i, more in _read_tries(read, finer).items():
+        tries[i] += finer[i]
+        readings[i] += more
     out = list(results)
     for i in asked:
-        seen = [results[i]] + [next(again) for _ in made[i]]
-        out[i] = _voted(seen, TILTED_ORIGINAL_WEIGHT, made[i], crops[i].shape[1])
+        voters = [(r, v) for (_, v), r in zip(tries[i], readings[i], strict=True) if _votes(r)]
+        seen = [results[i]] + [r for r, _ in voters]
+        out[i] = _voted(seen, TILTED_ORIGINAL_WEIGHT, [v for _, v in voters], crops[i].shape[1])
     return out
+
+
+def _votes(reading: CTCResult) -> bool:
+    """Whether a tilted reading has a vote: turned steeply, a crop's blobs read "S" or "§" at tilt after tilt."""
+    return len(reading.text) >= TILTED_MIN_CHARS
+
+
+def _tries(gray: np.ndarray, slants: Sequence[float]) -> list[tuple[float, Variant]]:
+    """``gray`` turned level at each of ``slants`` (degrees) that fits it (``_tilted``), with the slant."""
+    return [(d, v) for d in slants if (v := _tilted(gray, d)) is not None]
+
+
+def _read_tries(
+    read: Callable[[list[np.ndarray]], list[CTCResult]], tries: dict[int, list[tuple[float, Variant]]]
+) -> dict[int, list[CTCResult]]:
+    """Every crop's tries read in one call: each crop's readings, in its tries' order."""
+    images = [v.image for t in tries.values() for _, v in t]
+    again = iter(read(images) if images else [])
+    return {i: [next(again) for _ in t] for i, t in tries.items()}
