@@ -514,8 +514,15 @@ def _add_synth(sub) -> None:
         "--tilted-share",
         type=float,
         default=0.0,
-        help="share of crops turned 5-40 degrees either way and cut out by their axis-aligned bounds, as ICDAR "
-        "2015's word crops are cut from their quads",
+        help="share of crops turned 5-40 degrees (--tilted-degrees) either way and cut out by their axis-aligned "
+        "bounds, as ICDAR 2015's word crops are cut from their quads",
+    )
+    scene.add_argument(
+        "--tilted-degrees",
+        nargs=2,
+        type=float,
+        metavar=("LEAST", "MOST"),
+        help="how far --tilted-share's crops are turned, either way (degrees, under 90; default: 5 40)",
     )
     lines.add_argument("--end-prob", type=float, default=0.0, help="share of crops ending in '.', ',' or ':'")
     for q in (lines, scene, pages):
@@ -547,13 +554,16 @@ def _add_synth(sub) -> None:
 def _run_synth(args) -> int:
     from ocdr.training.synth.datasets import write_line_dataset, write_page_dataset
     from ocdr.training.synth.render import PageStyle
-    from ocdr.training.synth.scene import find_backgrounds
+    from ocdr.training.synth.scene import TILTED_DEGREES, find_backgrounds
 
     if args.count <= 0:
         raise ValueError(f"--count must be positive, got {args.count}")  # ``main`` reports it, exit 2
     for share in ("line_prob", "end_prob", "tilted_share"):  # shares: 60 for 0.6 would silently mean "all"
         if not 0.0 <= getattr(args, share, 0.0) <= 1.0:
             raise ValueError(f"--{share.replace('_', '-')} must be between 0 and 1, got {getattr(args, share)}")
+    least, most = tilted = tuple(getattr(args, "tilted_degrees", None) or TILTED_DEGREES)
+    if not 0.0 <= least <= most < 90.0:
+        raise ValueError(f"--tilted-degrees must be 0 <= LEAST <= MOST < 90, got {least} {most}")
     if args.kind == "lines":
         write_line_dataset(
             args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob, words=args.words
@@ -570,6 +580,7 @@ def _run_synth(args) -> int:
             backgrounds=backgrounds,
             tilted_share=args.tilted_share,
             words=args.words,
+            tilted_degrees=tilted,
         )
     else:
         style = PageStyle(

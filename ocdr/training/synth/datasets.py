@@ -12,7 +12,7 @@ import numpy as np
 from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
 from ocdr.training.synth.fonts import find_fonts, fonts_drawing
 from ocdr.training.synth.render import PageStyle, render_page, sample_crop
-from ocdr.training.synth.scene import Background, PatchSource, sample_scene_crop
+from ocdr.training.synth.scene import TILTED_DEGREES, Background, PatchSource, sample_scene_crop
 from ocdr.training.synth.text import TextSampler, load_words
 
 CHUNK = 500
@@ -20,7 +20,7 @@ PHOTOS_PER_CHUNK = 48
 
 
 def _crop_chunk(args) -> list[tuple[str, str]]:
-    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted_share, words = args
+    out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted, words = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
     sampler = TextSampler(rng, load_words(words))
@@ -30,7 +30,7 @@ def _crop_chunk(args) -> list[tuple[str, str]]:
     pairs = []
     for i in range(start, start + count):
         if patches is not None:
-            sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob, tilted_share)
+            sample = sample_scene_crop(sampler, fonts, rng, patches, line_prob, *tilted)
         else:
             sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
         name = f"{i:08d}.png"
@@ -50,15 +50,29 @@ def write_line_dataset(
     backgrounds: list[Background] | None = None,
     tilted_share: float = 0.0,
     words: list[str] | None = None,
+    tilted_degrees: tuple[float, float] = TILTED_DEGREES,
 ) -> Path:
     """Render ``count`` crops to ``out/images`` with ``out/gt_list.txt`` and ``out/characters_list.txt``: on paper,
     or with ``backgrounds`` on patches of those photos (scene text; ``end_prob`` does not apply, ``tilted_share``
-    does: ``sample_scene_crop``). ``words``: files of the words to draw (default: the shipped English list)."""
+    and ``tilted_degrees`` do: ``sample_scene_crop``). ``words``: files of the words to draw (default: the shipped
+    English list)."""
     out = Path(out)
     load_words(words)  # an empty or missing list is reported before any work
     (out / "images").mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds, tilted_share, words)
+        (
+            str(out),
+            seed,
+            c,
+            s,
+            min(CHUNK, count - s),
+            fonts,
+            line_prob,
+            end_prob,
+            backgrounds,
+            (tilted_share, tilted_degrees),
+            words,
+        )
         for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []

@@ -37,7 +37,7 @@ from ocdr.training.synth.text import TextSampler
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 TEXT_MARGIN = 0.5  # labelled text is kept out of patches with this much of its height around it
 MAX_SPREAD = 30.0  # gray-level standard deviation of a patch under the glyphs, above which another is tried
-TILTED_DEGREES = (5.0, 40.0)  # how far a crop boxed at a slant (``tilted_share``) is turned, either way
+TILTED_DEGREES = (5.0, 40.0)  # how far a crop boxed at a slant (``tilted_share``) is turned, either way: the default
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,11 @@ def sample_scene_crop(
     patches: PatchSource,
     line_prob: float = 0.15,
     tilted_share: float = 0.0,
+    tilted_degrees: tuple[float, float] = TILTED_DEGREES,
 ) -> CropSample:
     """One scene crop: a token (in capitals a third of the time more, as signs are), now and then 2-3 of them;
-    ``tilted_share`` of them boxed at a slant of ``TILTED_DEGREES`` either way (``render_scene_crop``)."""
+    ``tilted_share`` of them boxed at a slant of ``tilted_degrees`` (the least and the most) either way
+    (``render_scene_crop``)."""
     spec = fonts[int(rng.integers(len(fonts)))]
     for _ in range(20):
         n = int(rng.integers(2, 4)) if rng.random() < line_prob else 1
@@ -207,5 +209,5 @@ def sample_scene_crop(
     size_px = int(rng.integers(16, 72))
     degrees = 0.0
     if tilted_share and rng.random() < tilted_share:  # no draw without it: a seed's crops stay what they were
-        degrees = float(rng.uniform(*TILTED_DEGREES)) * (1 if rng.random() < 0.5 else -1)
+        degrees = float(rng.uniform(*tilted_degrees)) * (1 if rng.random() < 0.5 else -1)
     return CropSample(render_scene_crop(text, spec, size_px, rng, patches, degrees), text)
