@@ -156,9 +156,8 @@ def test_untilt_asks_unsure_narrow_crops_and_needs_two_tilts_to_agree():
     """Unsure narrow crops are read at every slant in one call, then either side of the surest slant where it beats
     the crop's own reading; a text needs two tilts to outvote the crop, and one-character readings have no vote.
     The crops are flat grays, each its own, so that the reader can tell whose tries it is given."""
-    grays = {1: 201, 3: 203, 4: 204}  # the unsure narrow crops
-    crops = [np.full((40, 60), grays.get(i, 200), np.uint8) for i in range(4)] + [np.full((40, 60), 204, np.uint8)]
-    crops[2] = np.full((20, 200), 200, np.uint8)  # wide: not asked
+    crops = [np.full((40, 60), gray, np.uint8) for gray in (200, 201, 202, 203, 204)]
+    crops[2] = np.full((20, 200), 202, np.uint8)  # wide: not asked
     first = [_result("sure", 0.99), _result("bad", 0.4), _result("wide", 0.4), _result("lone", 0.6)]
     first.append(_result("word", 0.5))
     calls: list[int] = []

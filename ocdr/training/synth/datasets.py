@@ -59,20 +59,9 @@ def write_line_dataset(
     out = Path(out)
     load_words(words)  # an empty or missing list is reported before any work
     (out / "images").mkdir(parents=True, exist_ok=True)
+    tilted = (tilted_share, tilted_degrees)
     jobs = [
-        (
-            str(out),
-            seed,
-            c,
-            s,
-            min(CHUNK, count - s),
-            fonts,
-            line_prob,
-            end_prob,
-            backgrounds,
-            (tilted_share, tilted_degrees),
-            words,
-        )
+        (str(out), seed, c, s, min(CHUNK, count - s), fonts, line_prob, end_prob, backgrounds, tilted, words)
         for c, s in enumerate(range(0, count, CHUNK))
     ]
     pairs: list[tuple[str, str]] = []
