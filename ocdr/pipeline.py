@@ -724,19 +724,21 @@ class OCRPipeline:
         "1") stays surest as it is. (``read_regions`` turns a page's tall regions one way only: the other way too
         changed nothing on the held-out pages, stop 51.) With ``params.use_rec_variants``, an unsure crop not much
         wider than tall is also read turned level at a few slants (``untilt``): a word boxed axis-aligned at a slant
-        (a detector's regions are cut along their own slope, and are not asked)."""
-        readings = self.read_crops(crops, params, batch_size, margin)
-        if params.use_rec_variants:
-            size = batch_size or params.rec_batch_size
+        (a detector's regions are cut along their own slope, and are not asked); a tall crop turned a quarter too
+        (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612, stop 64)."""
+        size = batch_size or params.rec_batch_size
 
-            def read_level(images: list[np.ndarray]) -> list[CTCResult]:
-                return [_finished(im, r) for im, r in zip(images, self.recognizer(images, size, margin), strict=True)]
+        def read_level(images: list[np.ndarray]) -> list[CTCResult]:
+            return [_finished(im, r) for im, r in zip(images, self.recognizer(images, size, margin), strict=True)]
 
-            readings = untilt(read_level, crops, readings)
-        results = [(r, 0) for r in readings]
+        def read(images: list[np.ndarray]) -> list[CTCResult]:
+            readings = self.read_crops(images, params, batch_size, margin) if images else []
+            return untilt(read_level, images, readings) if params.use_rec_variants else readings
+
+        results = [(r, 0) for r in read(crops)]
         tall = [i for i, crop in enumerate(crops) if crop.shape[0] >= VERTICAL_RATIO * crop.shape[1]]
         turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in tall for turns in (1, 3)]
-        again = iter(self.read_crops(turned, params, batch_size, margin) if turned else [])
+        again = iter(read(turned))
         for i in tall:
             for turns in (1, 3):
                 reading = next(again)
