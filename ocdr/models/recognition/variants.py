@@ -72,7 +72,9 @@ def _tilted(gray: np.ndarray, degrees: float) -> Variant | None:
     w, h = (width * cos - height * sin) / det, (height * cos - width * sin) / det
     if w <= 2 or h <= 2 or w < 0.8 * h:
         return None
-    out_w, out_h = round(w + 0.3 * h), round(1.3 * h)
+    # 0.15 of a height past each end, 0.05 above and below (0.15 until stop 64: on 1,000 ICDAR 2015 training words
+    # 0.776 -> 0.786, on synthetic slanted words 0.626 -> 0.661; docs/models.md)
+    out_w, out_h = round(w + 0.3 * h), round(1.1 * h)
     m = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
     m[:, 2] += (out_w / 2 - width / 2, out_h / 2 - height / 2)
     level = cv2.warpAffine(gray, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
