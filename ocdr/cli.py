@@ -561,14 +561,14 @@ def _run_synth(args) -> int:
     for share in ("line_prob", "end_prob", "tilted_share"):  # shares: 60 for 0.6 would silently mean "all"
         if not 0.0 <= getattr(args, share, 0.0) <= 1.0:
             raise ValueError(f"--{share.replace('_', '-')} must be between 0 and 1, got {getattr(args, share)}")
-    least, most = tilted = tuple(getattr(args, "tilted_degrees", None) or TILTED_DEGREES)
-    if not 0.0 <= least <= most < 90.0:
-        raise ValueError(f"--tilted-degrees must be 0 <= LEAST <= MOST < 90, got {least} {most}")
     if args.kind == "lines":
         write_line_dataset(
             args.out, args.count, args.seed, args.workers, args.fonts, args.line_prob, args.end_prob, words=args.words
         )
     elif args.kind == "scene":  # no photos, a missing folder, an unreadable photo: reported by ``main``
+        least, most = tilted = tuple(args.tilted_degrees or TILTED_DEGREES)
+        if not 0.0 <= least <= most < 90.0:
+            raise ValueError(f"--tilted-degrees must be 0 <= LEAST <= MOST < 90, got {least} {most}")
         backgrounds = find_backgrounds(args.backgrounds, args.exclude_pages)
         write_line_dataset(
             args.out,

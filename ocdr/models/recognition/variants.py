@@ -202,8 +202,8 @@ def untilt(
     finer: dict[int, list[tuple[float, Variant]]] = {}
     for i in asked:
         voting = [(r.confidence, d) for (d, _), r in zip(tries[i], readings[i], strict=True) if _votes(r)]
-        if voting and max(voting)[0] > results[i].confidence:
-            best = max(voting)[1]
+        surest, best = max(voting, default=(0.0, 0.0))
+        if surest > results[i].confidence:
             finer[i] = _tries(grays[i], [best - TILT_STEP, best + TILT_STEP])
     for i, more in _read_tries(read, finer).items():
         tries[i] += finer[i]
