@@ -71,7 +71,7 @@ from ocdr.models.recognition.preprocess import (
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import lone_letters, one_script
 from ocdr.models.recognition.spacing import space_dashes
-from ocdr.models.recognition.variants import reread, untilt
+from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
 
@@ -725,7 +725,8 @@ class OCRPipeline:
         changed nothing on the held-out pages, stop 51.) With ``params.use_rec_variants``, an unsure crop not much
         wider than tall is also read turned level at a few slants (``untilt``): a word boxed axis-aligned at a slant
         (a detector's regions are cut along their own slope, and are not asked); a tall crop turned a quarter too
-        (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612, stop 64)."""
+        (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612, stop 64), and an unsure
+        crop not much wider than tall is also read stretched wider (``widen``)."""
         size = batch_size or params.rec_batch_size
 
         def read_level(images: list[np.ndarray]) -> list[CTCResult]:
@@ -735,7 +736,11 @@ class OCRPipeline:
             readings = self.read_crops(images, params, batch_size, margin) if images else []
             return untilt(read_level, images, readings) if params.use_rec_variants else readings
 
-        results = [(r, 0) for r in read(crops)]
+        def read_widened(images: list[np.ndarray]) -> list[CTCResult]:  # ``reread``'s variants of it: no gain
+            return untilt(read_level, images, read_level(images))
+
+        first = read(crops)
+        results = [(r, 0) for r in (widen(read_widened, crops, first) if params.use_rec_variants else first)]
         tall = [i for i, crop in enumerate(crops) if crop.shape[0] >= VERTICAL_RATIO * crop.shape[1]]
         turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in tall for turns in (1, 3)]
         again = iter(read(turned))

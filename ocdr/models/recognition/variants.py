@@ -34,6 +34,9 @@ TILT_ASPECT = 2.5  # only crops narrower than this many heights: a long word's b
 TILTED_ORIGINAL_WEIGHT = 2.0  # a dozen tilted readings against one: the crop's own counts twice
 # a tilted reading shorter than this has no vote: turned steeply, a crop's blobs read "S" or "§" at tilt after tilt
 TILTED_MIN_CHARS = 2
+# an unsure crop narrower than this many heights is also read stretched ``WIDEN_FACTOR`` times wider (``widen``)
+WIDEN_ASPECT = 1.6
+WIDEN_FACTOR = 1.5
 
 
 class Variant(NamedTuple):
@@ -191,11 +194,7 @@ def untilt(
     crop's own reading counts ``TILTED_ORIGINAL_WEIGHT`` times: a text read at two tilts outvotes it, a lone tilt's
     reading seldom does. Readings shorter than ``TILTED_MIN_CHARS`` have no vote. Picked on synthetic scene words
     tilted 5-80 degrees (docs/models.md, "Words boxed at a slant")."""
-    asked = [
-        i
-        for i, r in enumerate(results)
-        if r.confidence < REREAD_BELOW and crops[i].shape[1] < TILT_ASPECT * crops[i].shape[0]
-    ]
+    asked = _unsure_narrow(crops, results, TILT_ASPECT)
     grays = {i: to_gray(crops[i]) for i in asked}
     tries = {i: _tries(grays[i], [d for t in TILTS for d in (t, -t)]) for i in asked}
     readings = _read_tries(read, tries)
@@ -214,6 +213,37 @@ def untilt(
         seen = [results[i]] + [r for r, _ in voters]
         out[i] = _voted(seen, TILTED_ORIGINAL_WEIGHT, [v for _, v in voters], crops[i].shape[1])
     return out
+
+
+def widen(
+    read: Callable[[list[np.ndarray]], list[CTCResult]],
+    crops: Sequence[np.ndarray],
+    results: Sequence[CTCResult],
+) -> list[CTCResult]:
+    """``results`` with each reading under ``REREAD_BELOW`` sure of a crop narrower than ``WIDEN_ASPECT`` heights
+    replaced by ``read``'s reading of the crop stretched ``WIDEN_FACTOR`` times wider, where that one is surer and
+    ``TILTED_MIN_CHARS`` long (stretched, a steeply slanted word's blob reads "%" or "§" surely), its positions mapped
+    onto the crop. A word boxed nearly square is often a sign's condensed capitals ("Lift", "PAY", "OVER"), which
+    the recognizer, trained on wider print, reads short or garbled; stretched, it reads them as it learnt words.
+    ``reread`` has the same stretch among its variants, but there it is one voter of five, and ``untilt``'s
+    slants can outvote even a right reading of a squat crop ("OVER" read "CIRR"). Picked on held-out ICDAR 2015
+    words (docs/models.md, "Squat crops read stretched")."""
+    asked = _unsure_narrow(crops, results, WIDEN_ASPECT)
+    made = {i: _stretched(to_gray(crops[i]), WIDEN_FACTOR) for i in asked}
+    out = list(results)
+    for i, r in zip(asked, read([made[i].image for i in asked]) if asked else [], strict=True):
+        if r.confidence > results[i].confidence and _votes(r):
+            out[i] = _mapped(r, made[i], crops[i].shape[1], results[i].num_steps, r.confidence)
+    return out
+
+
+def _unsure_narrow(crops: Sequence[np.ndarray], results: Sequence[CTCResult], aspect: float) -> list[int]:
+    """The crops read under ``REREAD_BELOW`` sure and narrower than ``aspect`` heights."""
+    return [
+        i
+        for i, r in enumerate(results)
+        if r.confidence < REREAD_BELOW and crops[i].shape[1] < aspect * crops[i].shape[0]
+    ]
 
 
 def _votes(reading: CTCResult) -> bool:
