@@ -170,9 +170,9 @@ class OCR:
         (paths, bytes, arrays, PIL images; folders expand to their images), one image each. Each is read as ``ocdr
         eval rec`` scores the recognizer: a crop much taller than wide is also read turned a quarter each way, and
         with ``use_rec_variants`` (default) an unsure one is read again in variants and, not much wider than tall,
-        turned level at a few slants. With ``use_textline_orientation``, upside-down crops are turned over first.
-        Other pipeline settings as keyword arguments (``rec_batch_size``, ...). Raises ``InputError`` for an input
-        that cannot be read as one image."""
+        turned level at a few slants (nearly square, stretched wider too). With ``use_textline_orientation``,
+        upside-down crops are turned over first. Other pipeline settings as keyword arguments (``rec_batch_size``,
+        ...). Raises ``InputError`` for an input that cannot be read as one image."""
         run_params = self.params.with_overrides(**params)
         sources = expand_inputs(crops)
         images = [crop_image(source, self.max_pixels, color_order) for source in sources]

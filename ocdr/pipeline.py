@@ -736,7 +736,7 @@ class OCRPipeline:
             readings = self.read_crops(images, params, batch_size, margin) if images else []
             return untilt(read_level, images, readings) if params.use_rec_variants else readings
 
-        def read_widened(images: list[np.ndarray]) -> list[CTCResult]:  # ``reread``'s variants of it: no gain
+        def read_widened(images: list[np.ndarray]) -> list[CTCResult]:  # not in ``reread``'s variants: no gain
             return untilt(read_level, images, read_level(images))
 
         first = read(crops)

@@ -222,12 +222,12 @@ def widen(
 ) -> list[CTCResult]:
     """``results`` with each reading under ``REREAD_BELOW`` sure of a crop narrower than ``WIDEN_ASPECT`` heights
     replaced by ``read``'s reading of the crop stretched ``WIDEN_FACTOR`` times wider, where that one is surer and
-    ``TILTED_MIN_CHARS`` long (stretched, a steeply slanted word's blob reads "%" or "§" surely), its positions mapped
-    onto the crop. A word boxed nearly square is often a sign's condensed capitals ("Lift", "PAY", "OVER"), which
-    the recognizer, trained on wider print, reads short or garbled; stretched, it reads them as it learnt words.
-    ``reread`` has the same stretch among its variants, but there it is one voter of five, and ``untilt``'s
-    slants can outvote even a right reading of a squat crop ("OVER" read "CIRR"). Picked on held-out ICDAR 2015
-    words (docs/models.md, "Squat crops read stretched")."""
+    at least ``TILTED_MIN_CHARS`` long (stretched, a steeply slanted word's blob reads "%" or "§" surely), its
+    positions mapped onto the crop. A word boxed nearly square is often a sign's condensed capitals ("Lift", "PAY",
+    "OVER"), which the recognizer, trained on wider print, reads short or garbled; stretched, it reads them as it
+    learnt words. ``reread`` has the same stretch among its variants, but there it is one voter of five, and
+    ``untilt``'s slants can outvote even a right reading of a squat crop ("OVER" read "CIRR"). Picked on held-out
+    ICDAR 2015 words (docs/models.md, "Squat crops read stretched")."""
     asked = _unsure_narrow(crops, results, WIDEN_ASPECT)
     made = {i: _stretched(to_gray(crops[i]), WIDEN_FACTOR) for i in asked}
     out = list(results)
@@ -247,7 +247,8 @@ def _unsure_narrow(crops: Sequence[np.ndarray], results: Sequence[CTCResult], as
 
 
 def _votes(reading: CTCResult) -> bool:
-    """Whether a tilted reading has a vote: turned steeply, a crop's blobs read "S" or "§" at tilt after tilt."""
+    """Whether a tilted (or stretched) reading counts: turned steeply, a crop's blobs read "S" or "§" at tilt after
+    tilt."""
     return len(reading.text) >= TILTED_MIN_CHARS
 
 
