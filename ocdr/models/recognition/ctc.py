@@ -84,22 +84,20 @@ def _extended(labels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     return ext, skip
 
 
-def _shifted(values: np.ndarray, by: int) -> np.ndarray:
-    return np.concatenate([np.full(by, -np.inf), values[:-by]])
-
-
 def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int]) -> float:
     """log P(labels | log_probs) summed over all CTC alignments (the forward algorithm); ``log_probs`` (steps,
     classes), class 0 the blank; ``labels`` class indices. -inf when the steps are too few for the labels."""
     if len(log_probs) == 0:
         return 0.0 if not labels else -np.inf
     ext, skip = _extended(labels)
-    alpha = np.full(len(ext), -np.inf)
-    alpha[:2] = log_probs[0, ext[:2]]
+    emit = log_probs[:, ext]
+    # two states that are never reached before the first, so that a state's one- and two-back are slices: the word
+    # list calls this for every word it checks, and numpy's per-call cost is most of it
+    alpha = np.full(len(ext) + 2, -np.inf)
+    alpha[2:4] = emit[0, :2]
     for t in range(1, len(log_probs)):
-        prev = np.logaddexp(alpha, _shifted(alpha, 1))
-        prev = np.where(skip, np.logaddexp(prev, _shifted(alpha, 2)), prev)
-        alpha = prev + log_probs[t, ext]
+        here = np.logaddexp(alpha[2:], alpha[1:-1])
+        alpha[2:] = np.logaddexp(here, np.where(skip, alpha[:-2], -np.inf)) + emit[t]
     return float(np.logaddexp(alpha[-1], alpha[-2]) if labels else alpha[-1])
 
 
@@ -108,13 +106,18 @@ def ctc_best_alignment(log_probs: np.ndarray, labels: Sequence[int]) -> list[tup
     many steps as the labels take (a repeated label needs a blank between)."""
     ext, skip = _extended(labels)
     steps, states = len(log_probs), len(ext)
-    score = np.full(states, -np.inf)
-    score[:2] = log_probs[0, ext[:2]]
+    emit = log_probs[:, ext]
+    score = np.full(states + 2, -np.inf)  # two never-reached states first, as in ``ctc_log_likelihood``
+    score[2:4] = emit[0, :2]
     back = np.zeros((steps, states), dtype=np.int8)  # how many states back each state came from
     for t in range(1, steps):
-        options = np.stack([score, _shifted(score, 1), np.where(skip, _shifted(score, 2), -np.inf)])
-        back[t] = options.argmax(axis=0)
-        score = options.max(axis=0) + log_probs[t, ext]
+        stay, one, two = score[2:], score[1:-1], np.where(skip, score[:-2], -np.inf)
+        best = np.maximum(stay, one)
+        came = (one > stay).astype(np.int8)  # ties go to the nearer state
+        came[two > best] = 2
+        back[t] = came
+        score[2:] = np.maximum(best, two) + emit[t]
+    score = score[2:]
     state = states - 1 if states == 1 or score[-1] >= score[-2] else states - 2
     spans: dict[int, list[int]] = {}
     for t in range(steps - 1, -1, -1):
