@@ -1,5 +1,5 @@
 """``ocdr bench``: one row per device x precision, every figure positive, as a table and as JSON; and every script
-of ``benchmarks/`` at least starts (its options parse and its help prints)."""
+of ``benchmarks/`` at least starts (its options parse and its help prints); ``crop_cost.py``'s counts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 import re
 import subprocess
 import sys
-from importlib.util import find_spec
+from importlib.util import find_spec, module_from_spec, spec_from_file_location
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_DATA
 
 from ocdr.cli import main
 
@@ -53,3 +54,35 @@ def test_benchmark_scripts_start(script):
         pytest.skip("a benchmark of training code: needs the 'train' extra")
     done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr[-2000:]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "recognition" / "svt_train").is_dir(), reason="needs ../shared/data")
+def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path):
+    """``benchmarks/crop_cost.py`` on a dozen real scene words: each crop is read at least once in ``first``, the
+    stages' readings add up to the total, the time splits into shares that add up to 1, and the pipeline's
+    stages, recognizer, network and word list are unwrapped afterwards (later readings are not counted)."""
+    source = SHARED_DATA / "recognition" / "svt_train"
+    lines = (source / "gt_list.txt").read_text(encoding="utf-8").splitlines()[:12]
+    (tmp_path / "gt_list.txt").write_text(
+        "".join(f"{source / 'images' / name} {text}\n" for name, text in (line.split(" ", 1) for line in lines)),
+        encoding="utf-8",
+    )
+    spec = spec_from_file_location("crop_cost", BENCHMARKS / "crop_cost.py")
+    assert spec is not None and spec.loader is not None
+    crop_cost = module_from_spec(spec)
+    spec.loader.exec_module(crop_cost)
+    import ocdr.pipeline as pipeline_module
+    from ocdr.api import OCR
+    from ocdr.models.recognition.lexicon import Lexicon
+    from ocdr.runtime.session import OnnxModel
+
+    before = [getattr(pipeline_module, n) for n in crop_cost.STAGES]
+    before += [pipeline_module.TextRecognizer.__call__, OnnxModel.run, Lexicon.correct]
+    row = crop_cost.measure(OCR(threads=1), tmp_path, runs=1)
+    assert row["crops"] == 12 and row["word acc"] >= 0.5
+    assert row["first"] >= 1.0
+    assert row["readings/crop"] == pytest.approx(sum(row[c] for c in crop_cost.COLUMNS))
+    assert row["network"] > 0 and row["network"] + row["word list"] + row["rest"] == pytest.approx(1.0)
+    after = [getattr(pipeline_module, n) for n in crop_cost.STAGES]
+    after += [pipeline_module.TextRecognizer.__call__, OnnxModel.run, Lexicon.correct]
+    assert after == before
