@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
@@ -282,9 +285,19 @@ class TextRecognizer:
     """CRNN on ONNX Runtime: crops -> CTC results, batched by width so padding stays small. With ``buckets`` (GPU
     devices) every model call has one of a few fixed shapes, so the accelerator does not re-plan per crop width.
     With a ``lexicon``, words read outside it that one of its words nearly matches become that word
-    (``ocdr.models.recognition.lexicon``)."""
+    (``ocdr.models.recognition.lexicon``). With ``workers`` > 1, a call of several batches reads them that many at
+    a time on ``worker_model`` (a one-thread session of the same network): one batch's word-list search, in
+    Python, then runs while another is in the network, where ``model`` on all its threads would leave all but one
+    idle during it. A call of one batch (a crop read alone) is still read by ``model``, on all its threads."""
 
-    def __init__(self, model: OnnxModel, buckets: ShapeBuckets | None = None, lexicon: Lexicon | None = None):
+    def __init__(
+        self,
+        model: OnnxModel,
+        buckets: ShapeBuckets | None = None,
+        lexicon: Lexicon | None = None,
+        workers: int = 1,
+        worker_model: OnnxModel | None = None,
+    ):
         meta = model.metadata
         if meta.get("kind") != "rec" or "charset" not in meta:
             raise ModelError(f"{model.path} is not an ocdr recognition model (no charset in its metadata)")
@@ -294,6 +307,21 @@ class TextRecognizer:
         self.buckets = buckets
         self.lexicon = lexicon
         self.tail = round(REC_TAIL * self.height)  # pixels of background read after each crop
+        self.workers = workers
+        self.worker_model = worker_model or model
+        self._pool: tuple[int, ThreadPoolExecutor] | None = None  # made by the process that uses it
+        self._pool_lock = threading.Lock()
+
+    @property
+    def pool(self) -> ThreadPoolExecutor | None:
+        """The worker threads (None with one worker), started on first use in this process: a process forked from
+        one that used them has none of their threads, and work handed to that pool would wait for ever."""
+        if self.workers < 2:
+            return None
+        with self._pool_lock:
+            if self._pool is None or self._pool[0] != os.getpid():
+                self._pool = (os.getpid(), ThreadPoolExecutor(self.workers, thread_name_prefix="ocdr-rec"))
+            return self._pool[1]
 
     def batches(self, crops: list[np.ndarray], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
         """``(crop indices, model input, valid widths)`` for each model call; the input may have padding rows, and
@@ -317,14 +345,26 @@ class TextRecognizer:
         """One result per crop. Its ``num_steps`` are the crop's own, so positions map onto the crop; a character
         read in the background tail lies past them. ``margin``: the word list's, for all crops or one per crop."""
         margins = [margin] * len(crops) if isinstance(margin, float | int) else list(margin)
-        results: list[CTCResult | None] = [None] * len(crops)
-        for idx, batch, widths in self.batches(crops, batch_size):
-            probs = self.model.run(batch)[: len(idx)]
+        jobs = list(self.batches(crops, batch_size))
+        pool = self.pool if len(jobs) > 1 else None
+        model = self.model if pool is None else self.worker_model
+
+        def read(job: tuple[list[int], np.ndarray, np.ndarray]) -> list[CTCResult]:
+            idx, batch, widths = job
+            probs = model.run(batch)[: len(idx)]
             decoded = ctc_greedy_decode(probs, self.chars, output_steps(widths))
+            out = []
             for row, (i, res, steps) in enumerate(zip(idx, decoded, output_steps(widths - self.tail), strict=True)):
                 if self.lexicon is not None:
                     res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars, margins[i])
-                results[i] = replace(res, num_steps=int(steps))
+                out.append(replace(res, num_steps=int(steps)))
+            return out
+
+        read_all = map if pool is None else pool.map
+        results: list[CTCResult | None] = [None] * len(crops)
+        for (idx, _, _), out in zip(jobs, read_all(read, jobs), strict=True):
+            for i, res in zip(idx, out, strict=True):
+                results[i] = res
         return results  # type: ignore[return-value]
 
 

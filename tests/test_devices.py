@@ -3,6 +3,9 @@ and the recognizer's fixed-shape buckets giving the same text as plain batching.
 
 from __future__ import annotations
 
+import os
+import threading
+
 import numpy as np
 import pytest
 
@@ -86,3 +89,47 @@ def test_bucketed_recognizer_reads_as_the_plain_one(text_page):
     assert [r.text for r in got] == [r.text for r in expected]
     assert sum(r.text == label.text for r, label in zip(expected, labels, strict=True)) >= 0.9 * len(labels)
     assert np.abs(np.array([r.confidence for r in got]) - [r.confidence for r in expected]).max() < 0.05
+
+
+def test_recognizer_workers_read_as_one_model_does(text_page, ocr):
+    """``OCR(threads=2)`` on the CPU reads the recognizer's batches two at a time on one-thread workers: every crop
+    of a rendered page reads as one two-thread model reads it, and the batches ran on the workers; a call of one
+    batch is read by the two-thread model."""
+    image, labels = text_page
+    crops = region_crops(image, [label.polygon for label in labels], CROP_PAD_X)
+    assert len(crops) > 16  # several batches of 8
+    alone = TextRecognizer(OnnxModel(shipped_model_path("rec"), threads=2))
+    model = OnnxModel(shipped_model_path("rec"), threads=1)
+    ran_on = set()
+    run = model.run
+
+    def noted(batch: np.ndarray) -> np.ndarray:
+        ran_on.add(threading.current_thread().name)
+        return run(batch)
+
+    model.run = noted  # type: ignore[method-assign]
+    expected, got = alone(crops, 8), TextRecognizer(alone.model, workers=2, worker_model=model)(crops, 8)
+    assert [r.text for r in got] == [r.text for r in expected]
+    assert [r.positions for r in got] == [r.positions for r in expected]
+    assert np.abs(np.array([r.confidence for r in got]) - [r.confidence for r in expected]).max() < 1e-5
+    assert ran_on and all(name.startswith("ocdr-rec") for name in ran_on)
+    ran_on.clear()
+    TextRecognizer(alone.model, workers=2, worker_model=model)(crops[:8], 8)
+    assert not ran_on  # one batch: the two-thread model reads it
+    recognizer = ocr.pipeline.recognizer  # the shared OCR(threads=2)
+    assert recognizer.pool is not None and recognizer.pool is recognizer.pool
+    assert recognizer.worker_model.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_recognizer_workers_start_again_in_a_forked_process(monkeypatch):
+    """A process forked from one whose recognizer pool had started has none of its threads: the pool is made
+    again there (by process id), so that work handed to it runs instead of waiting for ever."""
+    model = OnnxModel(shipped_model_path("rec"), threads=1)
+    recognizer = TextRecognizer(model, workers=2)
+    assert TextRecognizer(model).pool is None
+    first = recognizer.pool
+    assert recognizer.pool is first
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a forked child
+    again = recognizer.pool
+    assert again is not first and again is recognizer.pool
+    assert again.submit(sum, [1, 2]).result(timeout=10) == 3
