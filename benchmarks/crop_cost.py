@@ -11,8 +11,11 @@ the images the recognizer was handed, by stage: ``first`` (each crop, and a tall
 at a few slants), ``widen`` (an unsure squat crop stretched wider) and ``widen, slants`` (that stretched crop's
 slants). PP-OCRv4 reads each crop once, so on a set where ocdr reads a crop seven times its speed rests on each
 reading costing a seventh. Times: ``network`` is ONNX Runtime's (``OnnxModel.run``), ``word list`` the lexicon's
-corrections (``Lexicon.correct``), ``rest`` everything else (cutting variants, decoding, voting). Runs ``--runs``
-times after a warm-up; the figures are the last run's, the milliseconds the median's.
+corrections (``Lexicon.correct``), ``rest`` everything else (cutting variants, decoding, voting), as shares of one
+more run with the recognizer's batches read one at a time: with ``--threads`` 2 or more the recognizer reads them
+that many at a time (``TextRecognizer``'s workers), the word list of one batch beside the network of another, and
+the parts no longer add up to the time taken. Runs ``--runs`` times after a warm-up; the milliseconds are the
+median's (workers on), the readings the last run's.
 """
 
 from __future__ import annotations
@@ -110,10 +113,19 @@ def measure(ocr: OCR, folder: Path, runs: int) -> dict:
         with counting(tally):
             start = time.perf_counter()
             readings = ocr.pipeline.read_upright(crops, ocr.params)
+        times.append(time.perf_counter() - start)
+    recognizer = ocr.pipeline.recognizer
+    workers, recognizer.workers = recognizer.workers, 1  # one batch at a time: the parts add up
+    try:
+        split = Tally()
+        with counting(split):
+            start = time.perf_counter()
+            ocr.pipeline.read_upright(crops, ocr.params)
             total = time.perf_counter() - start
-        times.append(total)
+    finally:
+        recognizer.workers = workers
     n = len(crops)
-    rest = total - tally.seconds["network"] - tally.seconds["word list"]
+    rest = total - split.seconds["network"] - split.seconds["word list"]
     return {
         "set": folder.name,
         "crops": n,
@@ -121,8 +133,8 @@ def measure(ocr: OCR, folder: Path, runs: int) -> dict:
         "readings/crop": sum(tally.readings.values()) / n,
         **{column: tally.readings[column] / n for column in COLUMNS},
         "ms/crop": statistics.median(times) * 1000 / n,
-        "network": tally.seconds["network"] / total,
-        "word list": tally.seconds["word list"] / total,
+        "network": split.seconds["network"] / total,
+        "word list": split.seconds["word list"] / total,
         "rest": rest / total,
     }
 
