@@ -7,10 +7,11 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import cv2
 import numpy as np
@@ -77,6 +78,9 @@ from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 LIMIT_TYPES = ("max", "min", "resize_long")
 CROP_SIDE = 256  # an image whose shorter side is at most this is a word or line crop to the detector (DET_PAD)
@@ -345,11 +349,10 @@ class TextRecognizer:
         """One result per crop. Its ``num_steps`` are the crop's own, so positions map onto the crop; a character
         read in the background tail lies past them. ``margin``: the word list's, for all crops or one per crop."""
         margins = [margin] * len(crops) if isinstance(margin, float | int) else list(margin)
-        jobs = list(self.batches(crops, batch_size))
-        pool = self.pool if len(jobs) > 1 else None
+        pool = self.pool if len(crops) > batch_size else None  # one batch: the all-threads model reads it
         model = self.model if pool is None else self.worker_model
 
-        def read(job: tuple[list[int], np.ndarray, np.ndarray]) -> list[CTCResult]:
+        def read(job: tuple[list[int], np.ndarray, np.ndarray]) -> list[tuple[int, CTCResult]]:
             idx, batch, widths = job
             probs = model.run(batch)[: len(idx)]
             decoded = ctc_greedy_decode(probs, self.chars, output_steps(widths))
@@ -357,15 +360,28 @@ class TextRecognizer:
             for row, (i, res, steps) in enumerate(zip(idx, decoded, output_steps(widths - self.tail), strict=True)):
                 if self.lexicon is not None:
                     res = self.lexicon.correct(res, probs[row, : res.num_steps], self.chars, margins[i])
-                out.append(replace(res, num_steps=int(steps)))
+                out.append((i, replace(res, num_steps=int(steps))))
             return out
 
-        read_all = map if pool is None else pool.map
+        jobs = self.batches(crops, batch_size)
         results: list[CTCResult | None] = [None] * len(crops)
-        for (idx, _, _), out in zip(jobs, read_all(read, jobs), strict=True):
-            for i, res in zip(idx, out, strict=True):
+        for out in map(read, jobs) if pool is None else _in_order(pool, read, jobs, 2 * self.workers):
+            for i, res in out:
                 results[i] = res
         return results  # type: ignore[return-value]
+
+
+def _in_order(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:
+    """``fn`` of each item, in order, run on ``pool`` with at most ``ahead`` items handed over and not yet taken
+    back (``Executor.map`` would take every item at once: a call of thousands of crops would hold every batch's
+    pixels as floats)."""
+    waiting: deque[Future[R]] = deque()
+    for item in items:
+        waiting.append(pool.submit(fn, item))
+        if len(waiting) >= ahead:
+            yield waiting.popleft().result()
+    while waiting:
+        yield waiting.popleft().result()
 
 
 def drop_repeats(words: list[Word]) -> list[Word]:

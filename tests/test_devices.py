@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from ocdr.cli import main
 from ocdr.errors import ModelError
 from ocdr.models.recognition.preprocess import MAX_WIDTH, ShapeBuckets, bucket
-from ocdr.pipeline import CROP_PAD_X, TextRecognizer, region_crops
+from ocdr.pipeline import CROP_PAD_X, TextRecognizer, _in_order, region_crops
 from ocdr.runtime import session
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel, execution_providers
@@ -119,6 +120,22 @@ def test_recognizer_workers_read_as_one_model_does(text_page, ocr):
     recognizer = ocr.pipeline.recognizer  # the shared OCR(threads=2)
     assert recognizer.pool is not None and recognizer.pool is recognizer.pool
     assert recognizer.worker_model.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_recognizer_workers_hold_few_batches_at_once():
+    """The workers are handed a call's batches a few at a time, in order (``Executor.map`` would take them all at
+    once, every batch's pixels as floats)."""
+    taken: list[int] = []
+
+    def items():
+        for k in range(20):
+            taken.append(k)
+            yield k
+
+    with ThreadPoolExecutor(2) as pool:
+        out = _in_order(pool, lambda k: k * k, items(), 4)
+        assert next(out) == 0 and len(taken) == 4
+        assert list(out) == [k * k for k in range(1, 20)]
 
 
 def test_recognizer_workers_start_again_in_a_forked_process(monkeypatch):
