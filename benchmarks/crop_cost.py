@@ -14,8 +14,8 @@ reading costing a seventh. Times: ``network`` is ONNX Runtime's (``OnnxModel.run
 corrections (``Lexicon.correct``), ``rest`` everything else (cutting variants, decoding, voting), as shares of one
 more run with the recognizer's batches read one at a time: with ``--threads`` 2 or more the recognizer reads them
 that many at a time (``TextRecognizer``'s workers), the word list of one batch beside the network of another, and
-the parts no longer add up to the time taken. Runs ``--runs`` times after a warm-up; the milliseconds are the
-median's (workers on), the readings the last run's.
+the parts no longer add up to the time taken. That run also counts the readings (the workers read the same ones).
+Runs ``--runs`` times after a warm-up, nothing wrapped; the milliseconds are their median's.
 """
 
 from __future__ import annotations
@@ -103,29 +103,26 @@ def counting(tally: Tally) -> Iterator[None]:
 
 def measure(ocr: OCR, folder: Path, runs: int) -> dict:
     """One row: accuracy, readings per crop by stage, milliseconds per crop and the time split, for one set."""
-    crops, truths = _crops(folder, None)
-    if not crops:
-        raise SystemExit(f"{folder}: no crops")
+    crops, truths = _crops(folder, None)  # FileNotFoundError for a folder without crops
     ocr.pipeline.read_upright(crops[:8], ocr.params)  # warm-up
     times = []
     for _ in range(runs):
+        start = time.perf_counter()
+        readings = ocr.pipeline.read_upright(crops, ocr.params)
+        times.append(time.perf_counter() - start)
+    # one more run, counted, with the batches one at a time: the same readings, and the parts add up
+    recognizer = ocr.pipeline.recognizer
+    workers, recognizer.workers = recognizer.workers, 1
+    try:
         tally = Tally()
         with counting(tally):
-            start = time.perf_counter()
-            readings = ocr.pipeline.read_upright(crops, ocr.params)
-        times.append(time.perf_counter() - start)
-    recognizer = ocr.pipeline.recognizer
-    workers, recognizer.workers = recognizer.workers, 1  # one batch at a time: the parts add up
-    try:
-        split = Tally()
-        with counting(split):
             start = time.perf_counter()
             ocr.pipeline.read_upright(crops, ocr.params)
             total = time.perf_counter() - start
     finally:
         recognizer.workers = workers
     n = len(crops)
-    rest = total - split.seconds["network"] - split.seconds["word list"]
+    rest = total - tally.seconds["network"] - tally.seconds["word list"]
     return {
         "set": folder.name,
         "crops": n,
@@ -133,8 +130,8 @@ def measure(ocr: OCR, folder: Path, runs: int) -> dict:
         "readings/crop": sum(tally.readings.values()) / n,
         **{column: tally.readings[column] / n for column in COLUMNS},
         "ms/crop": statistics.median(times) * 1000 / n,
-        "network": split.seconds["network"] / total,
-        "word list": split.seconds["word list"] / total,
+        "network": tally.seconds["network"] / total,
+        "word list": tally.seconds["word list"] / total,
         "rest": rest / total,
     }
 
