@@ -439,7 +439,11 @@ def _add_eval(sub) -> None:
         "sets labelled by segment, such as SROIE's receipts",
     )
     p.add_argument(
-        "--cls-task", default="line", choices=["line", "page"], help="cls: text lines (0/180) or pages (four ways)"
+        "--cls-task",
+        default="line",
+        choices=["line", "page", "recognize"],
+        help="cls: text lines (0/180) by the classifier, pages (four ways), or text lines as `ocdr recognize` "
+        "turns them",
     )
     p.add_argument(
         "--rotate", type=int, default=0, choices=[0, 90, 180, 270], help="e2e: turn pages clockwise before reading"

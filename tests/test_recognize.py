@@ -72,6 +72,38 @@ def test_turned_crops_come_back_upright_with_their_angle(ocr, words):
     assert found >= 3
 
 
+def test_crops_the_classifier_is_unsure_of_are_read_both_ways_up(ocr, words, monkeypatch):
+    """Where the text-line classifier leans to 180 degrees but is not 90% sure (88% here: on its own, every crop
+    would stay as it is), the recognizer's readings both ways up add their evidence: upright words stay as they
+    are, words turned over are turned back and read right."""
+    picked = [(image, text) for _, image, text in words if len(text) >= 4][:6]
+    crops = [image for image, _ in picked] + [image[::-1, ::-1].copy() for image, _ in picked]
+    classifier = ocr.pipeline.line_classifier
+    monkeypatch.setattr(classifier, "evidence", lambda crops, batch_size=64: np.full(len(crops), 2.0))
+    readings = ocr.recognize(crops, use_textline_orientation=True)
+    assert [r.angle for r in readings[:6]] == [0] * 6
+    texts = [text for _, text in picked]
+    assert sum(r.text == t for r, t in zip(readings[:6], texts, strict=True)) >= 5
+    # where the nonsense of a word turned over reads nearly as surely ("BATOTE" as "alolvs" 85%), it stays as it is
+    turned = [(r, t) for r, t in zip(readings[6:], texts, strict=True) if r.angle == 180]
+    assert len(turned) >= 4 and all(r.text == t for r, t in turned)
+    # sure evidence (8 log-odds) is not asked again: even upright crops are turned over as the classifier says
+    monkeypatch.setattr(classifier, "evidence", lambda crops, batch_size=64: np.full(len(crops), 8.0))
+    assert [r.angle for r in ocr.recognize(crops[:2], use_textline_orientation=True)] == [180, 180]
+    # and the classifier's 88% alone turns none over
+    monkeypatch.setattr(classifier, "evidence", lambda crops, batch_size=64: np.full(len(crops), 2.0))
+    monkeypatch.setattr("ocdr.pipeline.unsure", lambda evidence: np.zeros(0, int))
+    assert {r.angle for r in ocr.recognize(crops, use_textline_orientation=True)} == {0}
+
+
+def test_eval_counts_the_turns_recognize_makes(ocr):
+    from ocdr.evaluation.evaluate import evaluate_cls
+
+    result = evaluate_cls(ocr, IIIT5K, limit=20, task="recognize")
+    assert result["images"] == 20 and sum(map(sum, result["confusion_0_180"])) == 40
+    assert result["accuracy_0"] >= 0.95 and result["accuracy_180"] >= 0.9, result
+
+
 def test_what_is_not_one_image_is_refused(ocr, words):
     frames = [Image.fromarray(image) for _, image, _ in words[:2]]
     buffer = io.BytesIO()

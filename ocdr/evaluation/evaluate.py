@@ -172,7 +172,10 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
     ``images/`` or a held-out ``gt_list.txt``) turned all four ways, by the page classifier alone or, when ``ocr``
     has ``use_doc_orientation_classify`` on, by the whole page orientation stage (``OCRPipeline.read_page``: the
     classifier, then on a page it is sure of the text-line classifier's check of 0 against 180, and on one it is not
-    the page's readings turned each way until one is plainly text)."""
+    the page's readings turned each way until one is plainly text); ``recognize``: the crops as ``line``, turned
+    over or not as ``OCR.recognize`` turns them with ``use_textline_orientation`` (``OCRPipeline.read_cut``: the
+    classifier, and on a crop it is unsure of the recognizer's readings both ways up), a crop read at a quarter turn
+    counted by the half it was read in (90 as 0, 270 as 180)."""
     angles: tuple[int, ...]
     if task == "page":
         classify_page: Callable[[np.ndarray], tuple[int, float | None]] | None
@@ -191,8 +194,16 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
             images.append(page.image)
         # content turned clockwise by 90k is np.rot90(image, -k)
         samples = [(np.ascontiguousarray(np.rot90(img, -k)), 90 * k) for img in images for k in range(4)]
-    elif task == "line":
+    elif task in ("line", "recognize"):
+        classify_lines: Callable[[list[np.ndarray]], list[tuple[int, float]]] | None
         classify_lines, angles = ocr.pipeline.line_classifier, (0, 180)
+        if task == "recognize":
+            params = ocr.params.with_overrides(use_textline_orientation=True)
+
+            def read_turns(crops: list[np.ndarray]) -> list[tuple[int, float]]:
+                return [(180 * (angle >= 180), r.confidence) for r, angle in ocr.pipeline.read_cut(crops, params)]
+
+            classify_lines = read_turns
         crops, _ = _crops(data, limit)
         samples = [(c, 0) for c in crops] + [(np.ascontiguousarray(c[::-1, ::-1]), 180) for c in crops]
     else:
