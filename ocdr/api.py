@@ -12,6 +12,7 @@ the models are read-only and every call keeps its own state.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -53,9 +54,9 @@ class OCR:
             reads the accented letters of ten Western European languages), "cyrillic" (rec: also reads Russian,
             Ukrainian, Bulgarian and Macedonian), "greek" (rec: also reads Greek).
         threads: ONNX Runtime intra-op threads per model (default: ONNX Runtime's choice, all cores). On the CPU,
-            with 2 or more, the recognizer reads a call's batches ``threads`` at a time, on one thread each, so
-            that its word list's search, in Python, overlaps the network (held-out scene crops about 20% more a
-            second); a call of one batch is read on all ``threads``.
+            with 2 or more (by default, one per CPU: ``os.cpu_count()``), the recognizer reads a call's batches
+            ``threads`` at a time, on one thread each, so that its word list's search, in Python, overlaps the
+            network (held-out scene crops about 20% more a second); a call of one batch is read on all ``threads``.
         device: "cpu" (default), "cuda" or "tensorrt" (need onnxruntime-gpu; an error, never a silent fall back to the
             CPU, when the GPU provider is missing). GPU devices read crops in fixed-shape buckets, 128 per call.
         precision: the shipped det and rec models to load: "fp32" (default) or "int8" (quantized for CPUs; see
@@ -110,8 +111,9 @@ class OCR:
         detector = TextDetector(load(resolve_model("det", det_model, precision)))
         recognizer_path = resolve_model("rec", rec_model, precision)
         recognizer_model = load(recognizer_path)
-        # on the CPU the recognizer reads several batches ``threads`` at a time, one thread each (``TextRecognizer``)
-        workers = threads if not gpu and threads and threads > 1 else 1
+        # on the CPU the recognizer reads several batches ``threads`` (by default one per CPU) at a time, one thread
+        # each (``TextRecognizer``): OCR() read held-out scene crops 16% slower than OCR(threads=2) on 2 cores before
+        workers = 1 if gpu else max(1, threads or os.cpu_count() or 1)
         base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
         self.params = base.with_overrides(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(

@@ -122,6 +122,22 @@ def test_recognizer_workers_read_as_one_model_does(text_page, ocr):
     assert recognizer.worker_model.session.get_session_options().intra_op_num_threads == 1
 
 
+def test_recognizer_workers_by_default_one_per_cpu(monkeypatch):
+    """``OCR()`` with no ``threads`` reads the recognizer's batches one per CPU at a time, as ``OCR(threads=N)``
+    does for N; one thread reads them one at a time, on the one model."""
+    from ocdr import OCR
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    recognizer = OCR().pipeline.recognizer
+    assert recognizer.workers == 3 and recognizer.worker_model is not recognizer.model
+    assert recognizer.worker_model.session.get_session_options().intra_op_num_threads == 1
+    assert recognizer.model.session.get_session_options().intra_op_num_threads == 0  # ONNX Runtime's own count
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: one
+    assert OCR().pipeline.recognizer.workers == 1
+    single = OCR(threads=1).pipeline.recognizer
+    assert single.workers == 1 and single.worker_model is single.model and single.pool is None
+
+
 def test_recognizer_workers_hold_few_batches_at_once():
     """The workers are handed a call's batches a few at a time, in order (``Executor.map`` would take them all at
     once, every batch's pixels as floats)."""
