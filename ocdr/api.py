@@ -112,7 +112,7 @@ class OCR:
         recognizer_path = resolve_model("rec", rec_model, precision)
         recognizer_model = load(recognizer_path)
         # on the CPU the recognizer reads several batches ``threads`` (by default one per CPU) at a time, one thread
-        # each (``TextRecognizer``): OCR() read held-out scene crops 16% slower than OCR(threads=2) on 2 cores before
+        # each (``TextRecognizer``): OCR() read held-out scene crops 10-16% slower than OCR(threads=2) on 2 cores before
         workers = 1 if gpu else max(1, threads or os.cpu_count() or 1)
         base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
         self.params = base.with_overrides(**detector.defaults).with_overrides(**params)

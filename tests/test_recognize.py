@@ -87,9 +87,13 @@ def test_crops_the_classifier_is_unsure_of_are_read_both_ways_up(ocr, words, mon
     # where the nonsense of a word turned over reads nearly as surely ("BATOTE" as "alolvs" 85%), it stays as it is
     turned = [(r, t) for r, t in zip(readings[6:], texts, strict=True) if r.angle == 180]
     assert len(turned) >= 4 and all(r.text == t for r, t in turned)
-    # sure evidence (8 log-odds) is not asked again: even upright crops are turned over as the classifier says
+    # sure evidence (8 log-odds) is not asked again: one reading, the crops turned over as the classifier says
     monkeypatch.setattr(classifier, "evidence", lambda crops, batch_size=64: np.full(len(crops), 8.0))
+    calls = []
+    read_upright = ocr.pipeline.read_upright
+    monkeypatch.setattr(ocr.pipeline, "read_upright", lambda *a, **k: calls.append(len(a[0])) or read_upright(*a, **k))
     assert [r.angle for r in ocr.recognize(crops[:2], use_textline_orientation=True)] == [180, 180]
+    assert calls == [2]
     # and the classifier's 88% alone turns none over
     monkeypatch.setattr(classifier, "evidence", lambda crops, batch_size=64: np.full(len(crops), 2.0))
     monkeypatch.setattr("ocdr.pipeline.unsure", lambda evidence: np.zeros(0, int))
