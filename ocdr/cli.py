@@ -342,8 +342,9 @@ def _add_recognize(sub) -> None:
         help="read crops cut by your own boxes, one word or line each, with no detection (the recognizer alone)",
         description="Read each image as one word or line of text, with no detection: crops cut by your own boxes. "
         "A tall crop is also read turned a quarter each way, an unsure one again in variants "
-        "(--no-use-rec-variants: once). The page options (detection, page orientation, unwarping, deskew) do not "
-        "apply to crops.",
+        "(--no-use-rec-variants: once). With --use-textline-orientation an upside-down crop is turned over first "
+        "(where the text-line classifier is unsure, the crop is read once each way up to help it decide). The page "
+        "options (detection, page orientation, unwarping, deskew) do not apply to crops.",
     )
     p.add_argument("inputs", nargs="+", help="image files or folders of them (read recursively, sorted), '-' for stdin")
     p.add_argument("-o", "--output", type=Path, help="write the readings here instead of stdout")
