@@ -817,22 +817,28 @@ class OCRPipeline:
         evidence and the page's lean (``orient``); a lone crop has neither. On 1,962 held-out crops both ways up
         this kept 99.3% of the upright ones upright (98.9% before) and turned 90.9% of the upside-down ones over
         (88.9%; docs/models.md, "Crops read both ways up"). On pages it turned right regions over (stops 16-22)."""
-        if not (params.use_textline_orientation and crops):
-            return [(r, 90 * turns) for r, turns in self.read_upright(crops, params)]
+        flipped = [False] * len(crops)
+        if params.use_textline_orientation and crops:
+            flipped = self._upside_down(crops, params)
+            crops = [turn_180(c) if f else c for c, f in zip(crops, flipped, strict=True)]
+        readings = self.read_upright(crops, params)
+        return [(r, (90 * turns + 180 * f) % 360) for (r, turns), f in zip(readings, flipped, strict=True)]
+
+    def _upside_down(self, crops: list[np.ndarray], params: OCRParams) -> list[bool]:
+        """Which crops ``read_cut`` turns over: the text-line classifier's evidence, plus on a crop it is unsure of
+        the log of how many times surer the crop reads turned over than as it is (each read once, no variants: an
+        upside-down crop's nonsense would be read in all of them), at least ``FLIP_CONFIDENCE`` sure."""
         if self.line_classifier is None:
             raise ModelError("use_textline_orientation needs a text-line orientation model (none is loaded)")
         evidence = self.line_classifier.evidence(crops)
         asked = unsure(evidence)
-        if len(asked):  # read once each way (no variants: an upside-down crop's nonsense would be read in all)
+        if len(asked):
             plain = params.with_overrides(use_rec_variants=False)
             both = self.read_upright([crops[i] for i in asked] + [turn_180(crops[i]) for i in asked], plain)
             for i, (own, _), (over, _) in zip(asked, both[: len(asked)], both[len(asked) :], strict=True):
-                if own.text or over.text:  # how many times surer (log) it reads turned over than as it is
+                if own.text or over.text:
                     evidence[i] += math.log(max(over.confidence, 1e-6)) - math.log(max(own.confidence, 1e-6))
-        flipped = [bool(e >= FLIP_LOG_ODDS) for e in evidence]
-        crops = [turn_180(c) if f else c for c, f in zip(crops, flipped, strict=True)]
-        readings = self.read_upright(crops, params)
-        return [(r, (90 * turns + 180 * f) % 360) for (r, turns), f in zip(readings, flipped, strict=True)]
+        return [bool(e >= FLIP_LOG_ODDS) for e in evidence]
 
     def read_page(
         self, image: np.ndarray, params: OCRParams, index: int = 0, source: str | None = None, pixel_aspect: float = 1.0
