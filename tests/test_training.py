@@ -19,6 +19,7 @@ import torch
 from ocdr.cli import main
 from ocdr.io.labels import read_gt_list, write_characters_list, write_gt_list
 from ocdr.models.detection.dbnet import create_detector
+from ocdr.models.detection.processing import detection_input
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize_crop
@@ -30,7 +31,7 @@ from ocdr.training.loop import batch_stream
 from ocdr.training.rec_data import collate, load_rec_dataset
 from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import render_crop
-from ocdr.training.train_det import DetTrainConfig, crop_batch, train_det
+from ocdr.training.train_det import DetTrainConfig, crop_batch, device_batch, train_det
 from ocdr.training.train_rec import RecTrainConfig, train_rec
 
 torch.set_num_threads(1)
@@ -375,8 +376,22 @@ def test_det_batches_from_a_worker_process_are_the_in_process_ones(det_run):
     here, there = batch_stream(make, 5, workers=0), batch_stream(make, 5, workers=1)
     for _ in range(2):
         a, b = next(here), next(there)
-        assert a.keys() == b.keys() and a["image"].shape == (2, 3, 96, 96)
+        assert a.keys() == b.keys() and a["image"].shape == (2, 96, 96)
         assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_device_batch_is_the_inference_input_and_float_targets(det_run):
+    """Crops travel compact; on the training device a batch becomes what the detector reads at inference
+    (``detection_input`` of the same gray crop) and ``db_loss``'s float targets, the threshold map within float16."""
+    batch = crop_batch([load_det_dataset(det_run.pages)], [1.0], 96, 2, np.random.default_rng(0))
+    out = device_batch({key: torch.from_numpy(value) for key, value in batch.items()}, "cpu")
+    assert out["image"].shape == (2, 3, 96, 96) and out["image"].is_contiguous()
+    for i, gray in enumerate(batch["image"]):
+        inference = detection_input(np.repeat(gray[:, :, None], 3, axis=2), (96, 96), gray=True)[0]
+        np.testing.assert_allclose(out["image"][i].numpy(), inference, atol=1e-5)
+    for key in ("shrink_map", "shrink_mask", "thresh_map", "thresh_mask"):
+        assert out[key].dtype == torch.float32 and torch.equal(out[key], torch.from_numpy(batch[key]).float())
+    assert out["shrink_map"].sum() > 0 and 0.29 < out["thresh_map"].min() <= out["thresh_map"].max() < 0.71
 
 
 def test_det_resume(det_run):

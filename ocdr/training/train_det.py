@@ -16,7 +16,7 @@ from torch import nn
 from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
-from ocdr.models.detection.processing import MAX_GLYPH, MIN_GLYPH, DBPostProcessor, prepare_detection_input
+from ocdr.models.detection.processing import MAX_GLYPH, MEAN, MIN_GLYPH, STD, DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
 from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, split_names, start_run
@@ -97,6 +97,18 @@ def crop_batch(
     return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
 
 
+def device_batch(batch: dict[str, torch.Tensor], device: str) -> dict[str, torch.Tensor]:
+    """A batch of ``sample_crop``'s compact crops on ``device`` as the model and ``db_loss`` take it: the gray crops
+    as the inference's (N, 3, H, W) input (ImageNet statistics, the formula of ``detection_input``) and the
+    targets as float32. Done on the training device, after the hand-over: a worker's batch is a fifth of the
+    bytes it was as floats, and a GPU normalizes it in no time."""
+    moved = {key: value.to(device, non_blocking=True) for key, value in batch.items()}
+    gray = moved.pop("image").unsqueeze(1).float()
+    scale = torch.tensor([1 / (255 * s) for s in STD], device=device).view(1, 3, 1, 1)
+    shift = torch.tensor([-m / s for m, s in zip(MEAN, STD, strict=True)], device=device).view(1, 3, 1, 1)
+    return {"image": gray * scale + shift, **{key: value.float() for key, value in moved.items()}}
+
+
 def pool_shares(kinds: list[str], real_share: float) -> list[float]:
     """Each folder's share of the crops: ``real_share`` split evenly over the real folders, the rest over the
     synthetic ones (so a 1,000-page set does not drown a 150-page one)."""
@@ -148,7 +160,10 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     if init is not None:
         model.load_state_dict(init["model"])
         if init.get("bn_folded"):  # from ONNX: BatchNorm statistics measured on training crops
-            calib = [torch.from_numpy(make_batch(rng)["image"]).to(cfg.device) for _ in range(8)]
+            calib = [
+                device_batch({"image": torch.from_numpy(make_batch(rng)["image"])}, cfg.device)["image"]
+                for _ in range(8)
+            ]
             refit_batchnorm(model, calib)
         log(f"initialised from {cfg.init} ({arch})")
     meta = {"arch": arch, "config": cfg.__dict__}
@@ -173,7 +188,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
-        batch = {k: v.to(cfg.device, non_blocking=True) for k, v in next(batches).items()}
+        batch = device_batch(next(batches), cfg.device)
         with torch.autocast("cuda", enabled=use_amp):
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)
