@@ -50,6 +50,16 @@ def test_inputs_of_every_kind_give_the_same_text(ocr, line_image, tmp_path):
     assert _text(ocr(line_image[:, :, ::-1].copy(), color_order="bgr")) == expected
 
 
+def test_white_text_on_a_transparent_ground_is_read(ocr, line_image, tmp_path):
+    """A line drawn in white on a transparent ground (its shapes in the alpha channel, as dark-mode screenshots and
+    cut-out subtitles are) is read as the same line drawn dark on white."""
+    rgba = np.full((*line_image.shape[:2], 4), 255, np.uint8)
+    rgba[..., 3] = 255 - cv2.cvtColor(line_image, cv2.COLOR_RGB2GRAY)
+    png = tmp_path / "white.png"
+    Image.fromarray(rgba).save(png)
+    assert _text(ocr(png)) == _text(ocr(rgba)) == LINE
+
+
 def test_predict_lists_directories_and_streams(ocr, line_image, tmp_path):
     (tmp_path / "sub").mkdir()
     Image.fromarray(line_image).save(tmp_path / "b.png")

@@ -179,6 +179,20 @@ def test_numpy_rgba_composited_on_white() -> None:
     assert only_page(rgba).tolist() == [[[0, 0, 0], [255, 255, 255], [127, 127, 127], [255, 127, 127]]]
 
 
+def test_light_drawing_on_transparency_is_composited_on_black() -> None:
+    """White drawn on a transparent ground (alpha carries the shapes) would vanish on white: it goes on black;
+    a dark drawing stays on white, a fully transparent image is white."""
+    white = np.array([[[255, 255, 255, 255], [255, 255, 255, 0], [255, 255, 255, 128], [0, 0, 0, 0]]], np.uint8)
+    assert only_page(white).tolist() == [[[255, 255, 255], [0, 0, 0], [128, 128, 128], [0, 0, 0]]]
+    yellow = Image.new("RGBA", (2, 1), (255, 230, 0, 0))
+    yellow.putpixel((0, 0), (255, 230, 0, 255))
+    assert only_page(encode(yellow)).tolist() == [[[255, 230, 0], [0, 0, 0]]]
+    dark = white.copy()
+    dark[..., :3] = 30
+    assert only_page(dark)[0, 1].tolist() == [255, 255, 255]
+    assert only_page(np.zeros((2, 2, 4), np.uint8)).tolist() == [[[255, 255, 255]] * 2] * 2
+
+
 def test_numpy_uint16_bool_float() -> None:
     deep = np.array([[1000, 2000, 3000]], np.uint16)  # e.g. 12-bit data: stretched, not truncated or shifted
     assert only_page(deep)[..., 1].tolist() == [[0, 128, 255]]

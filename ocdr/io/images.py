@@ -23,6 +23,8 @@ from ocdr.errors import InputError, InputTooLarge
 PIL_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF", "JPEG2000", "PPM")
 COLOR_ORDERS = ("rgb", "bgr")
 _HIGH_DEPTH_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as OpenCV and Pillow make gray
+SAMPLED_PIXELS = 1_000_000  # what ``drawn_light`` looks at
 
 
 def check_size(name: str, width: int, height: int, max_pixels: int | None) -> None:
@@ -168,12 +170,13 @@ def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> list[tuple[np
 
 def pil_to_rgb(img: Image.Image) -> np.ndarray:
     """A PIL image of any mode, upright per its EXIF orientation, as ``H x W x 3`` uint8 RGB; transparency is
-    composited onto white (the usual paper colour) and 16-bit/32-bit/float values are stretched over 0..255."""
+    composited onto white (the usual paper colour; onto black under light drawing, ``composite``) and
+    16-bit/32-bit/float values are stretched over 0..255."""
     img = ImageOps.exif_transpose(img)
     if img.mode in _HIGH_DEPTH_MODES:
         return np.repeat(_stretch_to_uint8(np.asarray(img))[..., None], 3, axis=2)
     if img.has_transparency_data:
-        return composite_on_white(np.asarray(img.convert("RGBA")))
+        return composite(np.asarray(img.convert("RGBA")))
     return np.array(img.convert("RGB"))
 
 
@@ -181,7 +184,8 @@ def array_to_rgb(arr: np.ndarray, name: str, color_order: str = "rgb", max_pixel
     """A numpy image as a new ``H x W x 3`` uint8 RGB array.
 
     Accepts ``H x W`` or ``H x W x 1/3/4`` of uint8, bool, uint16 (stretched over its actual range) or float in
-    [0, 1]; ``color_order="bgr"`` for OpenCV arrays (BGRA with 4 channels); alpha is composited onto white.
+    [0, 1]; ``color_order="bgr"`` for OpenCV arrays (BGRA with 4 channels); alpha is composited onto white
+    (black under light drawing, ``composite``).
     """
     if color_order not in COLOR_ORDERS:
         raise ValueError(f"color_order must be one of {COLOR_ORDERS}, not {color_order!r}")
@@ -194,7 +198,7 @@ def array_to_rgb(arr: np.ndarray, name: str, color_order: str = "rgb", max_pixel
     if color_order == "bgr" and pixels.shape[2] > 1:
         pixels = pixels[..., [2, 1, 0, 3][: pixels.shape[2]]]
     if pixels.shape[2] == 4:
-        return composite_on_white(pixels)
+        return composite(pixels)
     return np.repeat(pixels, 3 // pixels.shape[2], axis=2)
 
 
@@ -223,7 +227,21 @@ def _stretch_to_uint8(values: np.ndarray) -> np.ndarray:
     return np.round((values - lo) * (255.0 / (hi - lo))).astype(np.uint8)
 
 
-def composite_on_white(rgba: np.ndarray) -> np.ndarray:
-    """``H x W x 4`` uint8 RGBA over a white background, as ``H x W x 3`` uint8 RGB (rounded exactly)."""
+def composite(rgba: np.ndarray) -> np.ndarray:
+    """``H x W x 4`` uint8 RGBA over a plain ground, as ``H x W x 3`` uint8 RGB (rounded exactly): white (paper)
+    under a dark drawing, black under a light one (``drawn_light``). White text on a transparent ground (a
+    dark-mode screenshot, a subtitle or logo cut out) vanished on white: nothing was read of it."""
     alpha = rgba[..., 3:].astype(np.uint16)
-    return ((rgba[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8, order="C")
+    ground = 0 if drawn_light(rgba) else 255
+    return ((rgba[..., :3] * alpha + ground * (255 - alpha) + 127) // 255).astype(np.uint8, order="C")
+
+
+def drawn_light(rgba: np.ndarray) -> bool:
+    """Whether what an RGBA image draws (its pixels weighted by their opacity) is lighter than mid-gray on the
+    whole. Measured on at most about a million pixels, evenly spread: a mean needs no more."""
+    step = max(1, round(math.sqrt(rgba.shape[0] * rgba.shape[1] / SAMPLED_PIXELS)))
+    sample = rgba[::step, ::step].astype(np.float32)
+    weight = sample[..., 3]
+    luma = sample[..., :3] @ np.array(LUMA, np.float32)
+    total = float(weight.sum())
+    return total > 0 and float((luma * weight).sum()) / total > 127.5
