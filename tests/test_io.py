@@ -17,7 +17,7 @@ from PIL import Image
 from ocdr.errors import InputError
 from ocdr.io.images import decode_image_bytes
 from ocdr.io.inputs import PageImage, Source, expand_inputs, iter_pages, parse_page_spec
-from ocdr.io.pdf import pdf_page_count, render_pdf_pages
+from ocdr.io.pdf import fitting_dpi, pdf_page_count, render_pdf_pages
 
 
 def encode(img: Image.Image, fmt: str = "PNG", **params: object) -> bytes:
@@ -400,6 +400,10 @@ def test_pdf_page_size_with_rotation_and_pixel_limit() -> None:
     assert shapes == [(72, 144, 3), (144, 72, 3)]
     with pytest.raises(InputError, match="doc page 1 is 200 x 100 = 20000 pixels, over the pixel limit of 19999"):
         next(render_pdf_pages(data, "doc", None, 100.0, 19_999))
+    with pytest.raises(InputError, match=r"limit of 19999 \(max_pixels\); it fits at 99 dpi \(dpi\)$"):
+        next(render_pdf_pages(data, "doc", None, 100.0, 19_999))
+    assert [image.shape for _, image in render_pdf_pages(data, "doc", [0], 99.0, 19_999)] == [(99, 198, 3)]
+    assert fitting_dpi(144, 72, 144 * 72) == 72 and fitting_dpi(144, 72, 1) == 0
     with pytest.raises(ValueError, match="dpi"):
         next(render_pdf_pages(data, "doc", None, 0.0, 19_999))
 

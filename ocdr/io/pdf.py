@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 
-from ocdr.errors import InputError
+from ocdr.errors import InputError, InputTooLarge
 from ocdr.io.images import check_size, select_pages
 
 POINTS_PER_INCH = 72.0
@@ -54,7 +54,8 @@ def render_pdf_pages(
     password: str | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Render ``(index, H x W x 3 uint8 RGB)`` pages lazily, in document order: all pages, or those of the 0-based
-    ``pages`` that exist. A page whose rendering would exceed ``max_pixels`` is refused before it is rendered."""
+    ``pages`` that exist. A page whose rendering would exceed ``max_pixels`` is refused before it is rendered,
+    with the resolution at which it would not (``fitting_dpi``)."""
     if not (math.isfinite(dpi) and dpi > 0):
         raise ValueError(f"dpi must be a positive number, not {dpi!r}")
     scale = dpi / POINTS_PER_INCH
@@ -65,11 +66,25 @@ def render_pdf_pages(
             try:
                 width, height = pdf.get_page_size(index)  # points, after the page's /Rotate
                 # pypdfium2 sizes the bitmap with ceil(), as here.
-                check_size(page_name, math.ceil(width * scale), math.ceil(height * scale), max_pixels)
+                try:
+                    check_size(page_name, math.ceil(width * scale), math.ceil(height * scale), max_pixels)
+                except InputTooLarge as exc:  # a poster, a drawing: say what resolution reads it
+                    raise InputTooLarge(
+                        f"{exc}; it fits at {fitting_dpi(width, height, max_pixels)} dpi (dpi)"
+                    ) from exc
                 image = _render(pdf, index, scale)
             except pdfium.PdfiumError as exc:
                 raise InputError(f"{page_name} could not be rendered: {exc}") from exc
             yield index, image
+
+
+def fitting_dpi(width: float, height: float, max_pixels: int) -> int:
+    """The highest whole resolution at which a page of ``width`` x ``height`` points renders within
+    ``max_pixels`` (0 when none does)."""
+    dpi = math.floor(POINTS_PER_INCH * math.sqrt(max_pixels / (width * height)))
+    while dpi > 0 and math.ceil(width * dpi / POINTS_PER_INCH) * math.ceil(height * dpi / POINTS_PER_INCH) > max_pixels:
+        dpi -= 1
+    return dpi
 
 
 def _render(pdf: pdfium.PdfDocument, index: int, scale: float) -> np.ndarray:
