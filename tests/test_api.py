@@ -50,6 +50,22 @@ def test_inputs_of_every_kind_give_the_same_text(ocr, line_image, tmp_path):
     assert _text(ocr(line_image[:, :, ::-1].copy(), color_order="bgr")) == expected
 
 
+def test_a_long_price_list_is_read_row_by_row(ocr):
+    """Twenty-four items with their prices on the right: each row is a line of the text, item then price, in order
+    (the gap down the page was taken for a gutter between two text columns: all items first, then all prices)."""
+    font = next(f for f in find_fonts() if f.path.name == "DejaVuSans.ttf")
+    rows = [(f"Coffee beans no {i}", f"{3 + 1.25 * i:.2f}") for i in range(24)]
+    image = Image.new("RGB", (420, 40 + 34 * len(rows)), "white")
+    draw = ImageDraw.Draw(image)
+    typeface = ImageFont.truetype(str(font.path), 22)
+    for i, (item, price) in enumerate(rows):
+        draw.text((30, 20 + 34 * i), item, font=typeface, fill="black")
+        draw.text((300, 20 + 34 * i), price, font=typeface, fill="black")
+    lines = [" ".join(line.split()) for line in ocr(np.asarray(image)).text.split("\n") if line.strip()]
+    assert len(lines) == len(rows)
+    assert sum(line == f"{item} {price}" for line, (item, price) in zip(lines, rows, strict=True)) >= 22, lines
+
+
 def test_white_text_on_a_transparent_ground_is_read(ocr, line_image, tmp_path):
     """A line drawn in white on a transparent ground (its shapes in the alpha channel, as dark-mode screenshots and
     cut-out subtitles are) is read as the same line drawn dark on white."""

@@ -156,6 +156,19 @@ def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     assert Page(0, 1000, 1000, blocks).text == "\n".join(f"{k}\t{v}" for k, v in rows)  # a row to a line
 
 
+def test_a_long_price_list_is_read_along_its_rows():
+    """Thirty items and their prices, the gap between them running down the page beside wide text: a table's
+    column of amounts, not a second text column (it was read as all the items, then all the prices)."""
+    rows = [(f"Item {i} coffee beans", f"{i * 1.25:.2f}") for i in range(30)]
+    words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(v, 320, 20 + 30 * i)]
+    assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k}\t{v}" for k, v in rows]
+    # words, not amounts, after the gap on every line: two text columns, each read in turn
+    words = [
+        w for i, (k, _) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(f"and {k}", 320, 20 + 30 * i)
+    ]
+    assert len(group_words(_shuffled(words))) == 2
+
+
 def test_a_form_whose_values_start_near_their_keys_is_read_along_its_rows():
     """Values close to their keys, at different distances: the first row's gap looks like a gutter between text
     columns (wide text on both sides), the others are cells' gaps. No gutter between text columns runs through the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ GUTTER_REACH = 3.0  # ...counting gutters found on lines at most this x line hei
 # A gap that runs down the page (``_page_gutters``) is a gutter when the text beside it is wider than the gap (on its
 # wider side, in the median over its lines); the keys and values of a form, aligned as well, are narrower than theirs.
 GUTTER_SIDE = 1.0
+# ...unless, on this share of its lines or more, the text after it is a number (``_NUMBER``: a price list's, a
+# receipt's or a table's amounts after their items): a table's columns, read row by row, not text columns. A long
+# receipt was read as all its items, then all its prices. (A form's values before a gutter still part columns.)
+TABLE_GUTTER = 0.5
+_NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200.00, 45%, 12/05/2026, 10:30
 KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
@@ -204,6 +210,12 @@ class _LineBuilder:
             for i, (k, g0, g1) in enumerate(gaps)
         ]
 
+    def numbers_after(self, numbers: list[bool]) -> list[bool]:
+        """For each gap (``gaps``), whether the part of the line after it, up to the next gap, is all numbers
+        (``numbers``: whether each item is one): an amount after its item."""
+        starts = [*[k for k, _, _ in self.gaps()], len(self.members)]
+        return [all(numbers[m] for m in self.members[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
     def column_gaps(self) -> list[tuple[float, float]]:
         """The gaps with wide text on both sides: gutters between text columns."""
         return [(g0, g1) for _, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0)]
@@ -258,16 +270,17 @@ def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
     return lines
 
 
-def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
+def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> list[float]:
     """x midpoints of line gaps that run down most of the page beside text: at that x, (nearly) every line that
-    reaches across has a gap, over at least half of the text's height, and the text on its wider side is wider than
-    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well). A line gap over one of them
+    reaches across has a gap, over at least half of the text's height, the text on its wider side is wider than
+    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well), and on most lines what follows
+    it is no number (``TABLE_GUTTER``; ``numbers``: whether each item's text is one). A line gap over one of them
     is a column cut although the text on its sides is short (the cells of a form in one column, beside running text
     in the other): two columns whose lines happen to be close would otherwise be read across."""
     gaps = [
-        (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0))
+        (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0), amounts)
         for b in builders
-        for _, g0, g1, left, right in b.gap_sides()
+        for (_, g0, g1, left, right), amounts in zip(b.gap_sides(), b.numbers_after(numbers), strict=True)
     ]
     if len(gaps) < 6:
         return []
@@ -277,7 +290,7 @@ def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
     cys = np.array([e.cy for b in builders for e in b.extents])
     height = float(cys.max() - cys.min())
     found = []
-    for g0, g1, _, _ in gaps:
+    for g0, g1, *_ in gaps:
         mid = (g0 + g1) / 2
         spanning = int(((lx0 < mid) & (mid < lx1)).sum())
         hit = (g[:, 0] < mid) & (mid < g[:, 1])
@@ -286,18 +299,21 @@ def _page_gutters(builders: list[_LineBuilder]) -> list[float]:
             and hit.sum() >= 0.9 * spanning
             and np.ptp(g[hit, 2]) >= 0.5 * height
             and np.median(g[hit, 3]) >= GUTTER_SIDE
+            and np.mean(g[hit, 4]) < TABLE_GUTTER
         ):
             found.append(mid)
     return found
 
 
-def _split_lines(extents: list[_Extent]) -> tuple[list[tuple[list[int], bool]], list[tuple[float, float]]]:
+def _split_lines(
+    extents: list[_Extent], numbers: list[bool]
+) -> tuple[list[tuple[list[int], bool]], list[tuple[float, float]]]:
     """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``): the parts, each with
     whether it is a cell, and the (x, y) of the gutters found between text columns, y NaN for one that runs down the
     page."""
     builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
-    page_gutters = _page_gutters(builders)
+    page_gutters = _page_gutters(builders, numbers)
     parts = [part for builder in builders for part in builder.split(found, page_gutters)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
@@ -312,11 +328,12 @@ def group_words(words: list[Word]) -> list[Block]:
     if not words:
         return []
     extents = _measure(words)
-    parts, gutters = _split_lines(extents)
+    numbers = [_NUMBER.fullmatch(w.text) is not None for w in words]
+    parts, gutters = _split_lines(extents, numbers)
     line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
     shear = _shear(line_extents, _paragraphs(line_extents, [cell for _, cell in parts]))
     if shear:
-        parts, gutters = _split_lines([e.sheared(shear) for e in extents])
+        parts, gutters = _split_lines([e.sheared(shear) for e in extents], numbers)
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 
