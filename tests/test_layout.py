@@ -158,10 +158,15 @@ def test_form_fields_and_receipt_rows_are_read_along_their_rows():
 
 def test_a_long_price_list_is_read_along_its_rows():
     """Thirty items and their prices, the gap between them running down the page beside wide text: a table's
-    column of amounts, not a second text column (it was read as all the items, then all the prices)."""
+    column of amounts, not a second text column (it was read as all the items, then all the prices); the same for
+    quantities before their items."""
     rows = [(f"Item {i} coffee beans", f"{i * 1.25:.2f}") for i in range(30)]
     words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(v, 320, 20 + 30 * i)]
     assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k}\t{v}" for k, v in rows]
+    # a quantity first on each line, its item after a gap under the one that always cuts: one line a row
+    counted = [(f"{i % 7 + 1}", f"Blue widget model {i}") for i in range(30)]
+    words = [w for i, (k, v) in enumerate(counted) for w in _line(k, 20, 20 + 30 * i) + _line(v, 80, 20 + 30 * i)]
+    assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k} {v}" for k, v in counted]
     # words, not amounts, after the gap on every line: two text columns, each read in turn
     words = [
         w for i, (k, _) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(f"and {k}", 320, 20 + 30 * i)

@@ -32,9 +32,10 @@ GUTTER_REACH = 3.0  # ...counting gutters found on lines at most this x line hei
 # A gap that runs down the page (``_page_gutters``) is a gutter when the text beside it is wider than the gap (on its
 # wider side, in the median over its lines); the keys and values of a form, aligned as well, are narrower than theirs.
 GUTTER_SIDE = 1.0
-# ...unless, on this share of its lines or more, the text after it is a number (``_NUMBER``: a price list's, a
-# receipt's or a table's amounts after their items): a table's columns, read row by row, not text columns. A long
-# receipt was read as all its items, then all its prices. (A form's values before a gutter still part columns.)
+# ...unless, on this share of its lines or more, the text after it, or the text that starts the line before it, is a
+# number (``_NUMBER``: a price list's, a receipt's or a table's amounts after their items, quantities or item numbers
+# before them): a table's columns, read row by row, not text columns. A long receipt was read as all its items, then
+# all its prices. (A form's values before a gutter, after their keys, still part columns.)
 TABLE_GUTTER = 0.5
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200.00, 45%, 12/05/2026, 10:30
 KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
@@ -210,11 +211,13 @@ class _LineBuilder:
             for i, (k, g0, g1) in enumerate(gaps)
         ]
 
-    def numbers_after(self, numbers: list[bool]) -> list[bool]:
-        """For each gap (``gaps``), whether the part of the line after it, up to the next gap, is all numbers
-        (``numbers``: whether each item is one): an amount after its item."""
-        starts = [*[k for k, _, _ in self.gaps()], len(self.members)]
-        return [all(numbers[m] for m in self.members[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+    def number_cells(self, numbers: list[bool]) -> list[bool]:
+        """For each gap (``gaps``), whether the part of the line after it (up to the next gap), or before it where
+        that part starts the line, is all numbers (``numbers``: whether each item is one): an amount after its
+        item, a quantity or an item number before it."""
+        starts = [0, *[k for k, _, _ in self.gaps()], len(self.members)]
+        parts = [all(numbers[m] for m in self.members[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+        return [after or (i == 0 and parts[0]) for i, after in enumerate(parts[1:])]
 
     def column_gaps(self) -> list[tuple[float, float]]:
         """The gaps with wide text on both sides: gutters between text columns."""
@@ -273,14 +276,15 @@ def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
 def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> list[float]:
     """x midpoints of line gaps that run down most of the page beside text: at that x, (nearly) every line that
     reaches across has a gap, over at least half of the text's height, the text on its wider side is wider than
-    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well), and on most lines what follows
-    it is no number (``TABLE_GUTTER``; ``numbers``: whether each item's text is one). A line gap over one of them
+    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well), and on most lines neither what
+    follows it nor what starts the line before it is a number (``TABLE_GUTTER``; ``numbers``: whether each item's
+    text is one). A line gap over one of them
     is a column cut although the text on its sides is short (the cells of a form in one column, beside running text
     in the other): two columns whose lines happen to be close would otherwise be read across."""
     gaps = [
-        (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0), amounts)
+        (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0), cells)
         for b in builders
-        for (_, g0, g1, left, right), amounts in zip(b.gap_sides(), b.numbers_after(numbers), strict=True)
+        for (_, g0, g1, left, right), cells in zip(b.gap_sides(), b.number_cells(numbers), strict=True)
     ]
     if len(gaps) < 6:
         return []
