@@ -138,7 +138,7 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [cell for _, cell in builder.split(gutters, [])]
+        return [cell for _, cell in builder.split(gutters, [], [])]
 
     gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
     assert cells(_line("Key:", 20, 20) + _line("the first value", 350, 20)) == [True, True]
@@ -163,10 +163,10 @@ def test_a_long_price_list_is_read_along_its_rows():
     rows = [(f"Item {i} coffee beans", f"{i * 1.25:.2f}") for i in range(30)]
     words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(v, 320, 20 + 30 * i)]
     assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k}\t{v}" for k, v in rows]
-    # a quantity first on each line, its item after a gap under the one that always cuts: one line a row
+    # a quantity first on each line, its item after a gap under the one that always cuts: a row of cells
     counted = [(f"{i % 7 + 1}", f"Blue widget model {i}") for i in range(30)]
     words = [w for i, (k, v) in enumerate(counted) for w in _line(k, 20, 20 + 30 * i) + _line(v, 80, 20 + 30 * i)]
-    assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k} {v}" for k, v in counted]
+    assert Page(0, 1000, 1000, group_words(_shuffled(words))).text.split("\n") == [f"{k}\t{v}" for k, v in counted]
     # words, not amounts, after the gap on every line: two text columns, each read in turn
     words = [
         w for i, (k, _) in enumerate(rows) for w in _line(k, 20, 20 + 30 * i) + _line(f"and {k}", 320, 20 + 30 * i)

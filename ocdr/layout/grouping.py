@@ -227,12 +227,15 @@ class _LineBuilder:
     def line_x1(self) -> float:
         return max(e.x1 for e in self.extents)
 
-    def split(self, gutters: list[tuple[float, float]], page_gutters: list[float]) -> list[tuple[list[int], bool]]:
+    def split(
+        self, gutters: list[tuple[float, float]], page_gutters: list[float], table_gutters: list[float]
+    ) -> list[tuple[list[int], bool]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
         ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
-        found within ``GUTTER_REACH`` line heights, or one of the ``page_gutters`` (``_page_gutters``). Each part
-        comes with whether it is a cell: cut from a row-mate by a gap that is no column gutter (a form's key or
-        value, a table's cell), it is read along its row rather than joined to the lines above and below."""
+        found within ``GUTTER_REACH`` line heights, or one of the ``page_gutters`` (``_page_gutters``), and at those
+        that span one of the ``table_gutters`` (into cells). Each part comes with whether it is a cell: cut from a
+        row-mate by a gap that is no column gutter (a form's key or value, a table's cell), it is read along its row
+        rather than joined to the lines above and below."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         for k, g0, g1, left, right in self.gap_sides():
@@ -243,7 +246,7 @@ class _LineBuilder:
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
-            if column or g1 - g0 > SPLIT_GAP * self.height:
+            if column or g1 - g0 > SPLIT_GAP * self.height or any(g0 < mid < g1 for mid in table_gutters):
                 cuts[k] = column
         starts = [0, *sorted(cuts), len(self.members)]
         return [
@@ -273,27 +276,29 @@ def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
     return lines
 
 
-def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> list[float]:
+def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> tuple[list[float], list[float]]:
     """x midpoints of line gaps that run down most of the page beside text: at that x, (nearly) every line that
-    reaches across has a gap, over at least half of the text's height, the text on its wider side is wider than
-    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well), and on most lines neither what
-    follows it nor what starts the line before it is a number (``TABLE_GUTTER``; ``numbers``: whether each item's
-    text is one). A line gap over one of them
-    is a column cut although the text on its sides is short (the cells of a form in one column, beside running text
-    in the other): two columns whose lines happen to be close would otherwise be read across."""
+    reaches across has a gap, over at least half of the text's height, and the text on its wider side is wider than
+    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well). Those where, on most lines, what
+    follows the gap or what starts the line before it is a number (``TABLE_GUTTER``; ``numbers``: whether each
+    item's text is one) part a table's columns; the others, text columns. A line gap over one of the latter is a
+    column cut although the text on its sides is short (the cells of a form in one column, beside running text in
+    the other): two columns whose lines happen to be close would otherwise be read across. Over one of the former,
+    it cuts the line into cells, read along their row. Returns (text column gutters, table gutters)."""
     gaps = [
         (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0), cells)
         for b in builders
         for (_, g0, g1, left, right), cells in zip(b.gap_sides(), b.number_cells(numbers), strict=True)
     ]
     if len(gaps) < 6:
-        return []
+        return [], []
     g = np.array(gaps)
     lx0 = np.array([b.extents[0].x0 for b in builders])
     lx1 = np.array([b.line_x1 for b in builders])
     cys = np.array([e.cy for b in builders for e in b.extents])
     height = float(cys.max() - cys.min())
-    found = []
+    columns: list[float] = []
+    tables: list[float] = []
     for g0, g1, *_ in gaps:
         mid = (g0 + g1) / 2
         spanning = int(((lx0 < mid) & (mid < lx1)).sum())
@@ -303,10 +308,9 @@ def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> list[flo
             and hit.sum() >= 0.9 * spanning
             and np.ptp(g[hit, 2]) >= 0.5 * height
             and np.median(g[hit, 3]) >= GUTTER_SIDE
-            and np.mean(g[hit, 4]) < TABLE_GUTTER
         ):
-            found.append(mid)
-    return found
+            (columns if np.mean(g[hit, 4]) < TABLE_GUTTER else tables).append(mid)
+    return columns, tables
 
 
 def _split_lines(
@@ -317,8 +321,8 @@ def _split_lines(
     page."""
     builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
-    page_gutters = _page_gutters(builders, numbers)
-    parts = [part for builder in builders for part in builder.split(found, page_gutters)]
+    page_gutters, table_gutters = _page_gutters(builders, numbers)
+    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
 
