@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ocdr import __version__
-from ocdr.errors import ModelError
+from ocdr.errors import ModelError, about
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # the keys of ocdr.io.export.EXPORTERS, listed here so that `--help` needs no imports
@@ -163,6 +163,11 @@ def _ocr_options(args) -> dict:
     )
 
 
+def _report(name: str, exc: Exception) -> None:
+    """One input's error on stderr, the input named once (``about``)."""
+    print(f"ocdr: {about(name, str(exc))}", file=sys.stderr)
+
+
 def _make_ocr(args):
     from ocdr.api import OCR
 
@@ -266,7 +271,7 @@ def _run_read(args) -> int:
                 sources.extend(expand_inputs(item, args.password))
         except OcdrError as exc:  # e.g. a folder with nothing readable: report it, read the rest
             failed += 1
-            print(f"ocdr: {item}: {exc}", file=sys.stderr)
+            _report(item, exc)
     any_dir = any(Path(i).is_dir() for i in args.inputs)
     progress = Progress(len(sources), enabled=any_dir and not args.quiet)
     docs: list[tuple[Source, Document]] = []
@@ -285,7 +290,7 @@ def _run_read(args) -> int:
         except OcdrError as exc:
             failed += 1
             progress.update(source.name, 0)
-            print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
+            _report(source.name, exc)
     try:
         outputs = render_outputs(docs, args.format, output, rasterize=args.rasterize, jpeg_quality=args.jpeg_quality)
     except (OcdrError, ValueError, ImportError) as exc:
@@ -377,7 +382,7 @@ def _run_recognize(args) -> int:
             sources += [Source("<stdin>", sys.stdin.buffer.read())] if item == STDIN else expand_inputs(item)
         except OcdrError as exc:
             failed += 1
-            print(f"ocdr: {item}: {exc}", file=sys.stderr)
+            _report(item, exc)
     progress = Progress(
         len(sources), enabled=any(Path(i).is_dir() for i in args.inputs) and not args.quiet, unit="crops"
     )
@@ -397,7 +402,7 @@ def _run_recognize(args) -> int:
                     names.append(source.name)
                 except OcdrError as exc:
                     failed += 1
-                    print(f"ocdr: {source.name}: {exc}", file=sys.stderr)
+                    _report(source.name, exc)
             for reading, name in zip(ocr.recognize(images), names, strict=True):
                 if args.format == "json":
                     readings.append(replace(reading, source=name).to_dict())

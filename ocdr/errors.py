@@ -15,3 +15,15 @@ class InputTooLarge(InputError):
 
 class ModelError(OcdrError, RuntimeError):
     """A model file is missing or does not match what the pipeline expects."""
+
+
+def about(name: str, message: str, page: int | None = None) -> str:
+    """``message`` about input ``name`` (``page``: from 1) as one line that names it once: an ``InputError``'s
+    message names its input itself ("scan.jpg could not be decoded ..."), which a caller printing "name: message"
+    would say twice."""
+    where = f"{name} page {page}" if page else name
+    if message.startswith(where):
+        return message
+    if message.startswith(name):
+        message = message[len(name) :].lstrip(" :")
+    return f"{where}: {message}"

@@ -13,6 +13,7 @@ from PIL import Image
 
 from ocdr import __version__
 from ocdr.cli import main
+from ocdr.errors import about
 from ocdr.io.labels import write_icdar_gt
 
 
@@ -47,6 +48,15 @@ def test_folder_with_a_bad_file_reads_the_rest(tmp_path):
     assert out.returncode == 1
     assert "Folder test page" in out.stdout
     assert "b.png" in out.stderr and "a.png" in out.stderr  # the error, and the progress line
+    (error,) = [line for line in out.stderr.splitlines() if "not a supported image" in line]
+    assert error == f"ocdr: {tmp_path / 'b.png'} is not a supported image or PDF"  # named once
+
+
+def test_errors_name_their_input_once():
+    assert about("b.jpg", "b.jpg could not be decoded", 1) == "b.jpg page 1: could not be decoded"
+    assert about("c.pdf", "c.pdf page 2 is too large", 2) == "c.pdf page 2 is too large"
+    assert about("d.png", "d.png is not a supported image or PDF") == "d.png is not a supported image or PDF"
+    assert about("e.tif", "out of memory", 3) == "e.tif page 3: out of memory"
 
 
 def test_read_from_stdin(tmp_path):

@@ -19,7 +19,7 @@ from ocdr.batch.plan import FileJob, plan_job, source_path
 from ocdr.batch.progress import Progress
 from ocdr.batch.runners import PageTask, Runner, describe
 from ocdr.document import Document
-from ocdr.errors import OcdrError
+from ocdr.errors import OcdrError, about
 from ocdr.io.outputs import render_outputs, write_atomic
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ErrorLog:
         self.count += 1
         self.file.write(json.dumps({"input": name, "page": page, "reason": reason}, ensure_ascii=False) + "\n")
         self.file.flush()
-        print(f"ocdr: {name}{f' page {page}' if page else ''}: {reason}", file=sys.stderr)
+        print(f"ocdr: {about(name, reason, page)}", file=sys.stderr)
 
     def close(self) -> None:
         self.file.close()
