@@ -131,7 +131,7 @@ def test_cli_reads_crops_and_reports_the_bad_ones(words, tmp_path, capsys, monke
     assert len(texts) == 3 and texts[0] == words[0][2]
     out = tmp_path / "readings.tsv"
     assert main(["recognize", paths[0], str(bad), paths[1], "--format", "tsv", "-o", str(out)]) == 1
-    assert f"{bad}: " in capsys.readouterr().err  # reported; the others read
+    assert capsys.readouterr().err == f"ocdr: {bad} is not a supported image or PDF\n"  # named once; the rest read
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0] == ["source", "text", "confidence", "angle"]
     assert [row[0] for row in rows[1:]] == paths[:2] and rows[1][1] == words[0][2]
