@@ -22,8 +22,8 @@ def about(name: str, message: str, page: int | None = None) -> str:
     message names its input itself ("scan.jpg could not be decoded ..."), which a caller printing "name: message"
     would say twice."""
     where = f"{name} page {page}" if page else name
-    if message.startswith(where):
+    if message.startswith((f"{where} ", f"{where}:")):
         return message
-    if message.startswith(name):
+    if message.startswith((f"{name} ", f"{name}:")):
         message = message[len(name) :].lstrip(" :")
     return f"{where}: {message}"

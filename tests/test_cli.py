@@ -57,6 +57,7 @@ def test_errors_name_their_input_once():
     assert about("c.pdf", "c.pdf page 2 is too large", 2) == "c.pdf page 2 is too large"
     assert about("d.png", "d.png is not a supported image or PDF") == "d.png is not a supported image or PDF"
     assert about("e.tif", "out of memory", 3) == "e.tif page 3: out of memory"
+    assert about("scan", "scanner failed") == "scan: scanner failed"  # a name is a whole word of the message
 
 
 def test_read_from_stdin(tmp_path):
