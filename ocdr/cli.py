@@ -100,7 +100,7 @@ def _add_model_options(p) -> None:
         "--use-deskew",
         action="store_true",
         default=None,
-        help="straighten pages scanned a few degrees off before reading them (boxes stay in the input's coordinates)",
+        help="straighten pages turned up to 45 degrees off before reading them (boxes stay in the input's coordinates)",
     )
     p.add_argument(
         "--use-rec-variants",
@@ -454,6 +454,13 @@ def _add_eval(sub) -> None:
     p.add_argument(
         "--rotate", type=int, default=0, choices=[0, 90, 180, 270], help="e2e: turn pages clockwise before reading"
     )
+    p.add_argument(
+        "--skew",
+        type=float,
+        default=0.0,
+        metavar="DEGREES",
+        help="e2e: turn pages clockwise by this many degrees (after --rotate), as a page photographed at an angle",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_model_options(p)
 
@@ -472,6 +479,7 @@ def _run_eval(args) -> int:
                 case_sensitive=not args.case_insensitive,
                 rotate=args.rotate,
                 segments=args.segments,
+                skew=args.skew,
             )
         elif args.task == "det":
             result = evaluate_det(ocr, data, args.limit, segments=args.segments)

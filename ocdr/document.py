@@ -294,7 +294,7 @@ class Page(_Value):
     JSON-serialisable. ``angle`` is how far the page content was turned clockwise (0/90/180/270) as the page
     orientation stage found it (polygons are always in the input image's coordinates) and ``angle_confidence`` the
     page classifier's confidence times the share of the text whose orientation agrees (None when it did not run).
-    ``skew`` is the small angle (degrees, clockwise) the deskew stage found and straightened the page by (below 0.2
+    ``skew`` is the angle (degrees, clockwise, within 45) the deskew stage found and straightened the page by (below 0.2
     degrees it is left as it is; None when the stage did not run). ``outline`` is the photographed sheet the
     unwarping stage found and flattened before detection (its corners in the input's pixels; None when the stage did
     not run or found no sheet in full view). ``dpi`` is the resolution the page image had (the

@@ -37,7 +37,15 @@ from ocdr.geometry import (
 )
 from ocdr.glyphs import light_text_on_dark, show_through
 from ocdr.layout.grouping import group_words
-from ocdr.layout.pieces import join_elisions, join_split_words, join_web_addresses
+from ocdr.layout.pieces import (
+    address_splits,
+    join_elisions,
+    join_email_addresses,
+    join_read_addresses,
+    join_split_words,
+    join_web_addresses,
+    span,
+)
 from ocdr.marks import take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
@@ -161,7 +169,7 @@ class OCRParams:
     rec_batch_size: int = 8
     use_textline_orientation: bool = False  # turn upside-down lines over before reading them (needs the classifier)
     use_doc_orientation_classify: bool = False  # turn pages upright before detection (needs the page classifier)
-    use_deskew: bool = False  # straighten pages scanned a few degrees off before detection (ocdr.deskew)
+    use_deskew: bool = False  # straighten pages turned up to 45 degrees off before detection (ocdr.deskew)
     use_doc_unwarping: bool = False  # flatten a photographed sheet before detection (ocdr.unwarp)
     # read an unsure crop again with a margin, stretched, narrowed and inverted, and keep the text the readings agree
     # on (ocdr.models.recognition.variants): word F +0.5-0.8 on forms, receipts and pages; forms take 26-42% longer
@@ -961,6 +969,17 @@ class OCRPipeline:
                 found.append(box)
         return found
 
+    def reread_addresses(self, image: np.ndarray, words: list[Word]) -> list[Word]:
+        """``words`` with the e-mail addresses the detector cut at a separator it left out (``address_splits``) read
+        again as one crop each, and joined where that reads as the address (``join_read_addresses``): "mary"
+        "jones@mail.org" is read "mary_jones@mail.org" (7 of 9 rendered lines so cut)."""
+        pairs = address_splits(words)
+        if not pairs:
+            return words
+        quads = [span([words[i], words[j]]) for i, j in pairs]
+        readings = self.recognizer(region_crops(image, quads, CROP_PAD_X))
+        return join_read_addresses(words, {pair: r.text for pair, r in zip(pairs, readings, strict=True)})
+
     def reads_mirrored(self, image: np.ndarray, faint: list[DetectedRegion]) -> bool:
         """Whether the page's faint regions (``show_through``) are print showing through from the sheet's back:
         mirrored, they read surer than as they are (on average over the ``MIRROR_SAMPLE`` longest). Faint print of
@@ -1073,7 +1092,9 @@ class OCRPipeline:
             self.read_whole(image, params, regions, words)
         if not glued and not flipped and (more := self.glued_boxes(close, words)):
             return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
-        words = join_elisions(join_web_addresses(drop_repeats(words)))
+        words = join_elisions(
+            self.reread_addresses(image, join_email_addresses(join_web_addresses(drop_repeats(words))))
+        )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
         for box in boxes:

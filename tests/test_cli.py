@@ -139,6 +139,11 @@ def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
     turned = json.loads(capsys.readouterr().out)
     assert turned["textline_accuracy"] == 1.0 and turned["word_recall"] >= 0.8
     assert turned["textline_accuracy_matched"] == 1.0
+    # photographed 35 degrees off: the labels turn with the page, and the deskew stage straightens it
+    args = ["eval", "e2e", "--data", str(root), "--json", "--skew", "35", "--use-deskew", "--threads", "2"]
+    assert main(args) == 0
+    skewed = json.loads(capsys.readouterr().out)
+    assert skewed["word_recall"] >= 0.8 and skewed["det_hmean"] >= 0.8
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "detection" / "sroie_train").is_dir(), reason="needs ../shared/data")

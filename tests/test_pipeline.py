@@ -548,6 +548,31 @@ def test_web_addresses_cut_at_their_dots_are_read_whole(ocr):
     assert {"www.popular.com.my", "www.popularonline.com.my"} <= set(texts)
 
 
+ADDRESS_LINES = [
+    "Write to team@acme.co.uk today",
+    "Contact john.smith@company.net for help",
+    "Email: sales@uni.edu",
+    "team@mail.org",
+    "Mail info@acme.co.uk or billing@shop.de",
+]
+
+
+@pytest.mark.parametrize(
+    ("font", "size", "lines"),
+    [
+        ("Carlito-Bold.ttf", 32, ADDRESS_LINES),
+        ("NimbusMonoPS-Regular.otf", 24, ADDRESS_LINES),
+        ("LiberationSans-Bold.ttf", 24, ["Write to team@acme.co.uk today", "Ask mary_jones@mail.org"]),
+    ],
+)
+def test_email_addresses_cut_in_pieces_are_read_whole(ocr, font, size, lines):
+    """The detector cuts e-mail addresses at their "@" and dots, and at an underscore it leaves out of both pieces:
+    before ``join_email_addresses`` and ``OCRPipeline.reread_addresses``, one and three of the five lines read
+    right in the first two fonts ("team@ acme. co.uk", "sales s@uni.edu"), and "mary jones@mail.org" in the third."""
+    image, _ = render_lines(lines, font, size)
+    assert [line.text for line in ocr(image).pages[0].lines] == lines
+
+
 @pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
 def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is

@@ -9,7 +9,13 @@ import pytest
 
 from ocdr.document import Word
 from ocdr.geometry import quad_from_box
-from ocdr.layout.pieces import join_split_words, join_web_addresses
+from ocdr.layout.pieces import (
+    address_splits,
+    join_email_addresses,
+    join_read_addresses,
+    join_split_words,
+    join_web_addresses,
+)
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import accented_capitals, case_by_height
@@ -450,3 +456,58 @@ def test_join_web_addresses_joins_an_address_found_in_pieces():
     assert texts(row((0, 60, "WWW"), (64, 200, "lavender.com.my"))) == ["www.lavender.com.my"]
     assert texts(row((0, 60, "popular."), (62, 90, "com"))) == ["popular.", "com"]
     assert texts(row((0, 60, "WWW."), (62, 150, "(SALE)"))) == ["WWW.", "(SALE)"]
+
+
+def test_join_email_addresses_joins_an_address_found_in_pieces():
+    def texts(*pieces: tuple[float, float, str]) -> list[str]:
+        words = [Word(quad_from_box(x0, 0, x1, 20), text, 0.9) for x0, x1, text in pieces]
+        return [w.text for w in join_email_addresses(words)]
+
+    # as the shipped detector cut rendered addresses: at the "@", at dots, at an underscore; a dot read in both
+    # pieces once; a glyph read in both overlapping pieces once
+    assert texts((0, 50, "Email:"), (56, 120, "john.smith@"), (121, 200, "company.net")) == [
+        "Email:",
+        "john.smith@company.net",
+    ]
+    assert texts((0, 60, "team@"), (60, 110, "acme."), (108, 150, "co.uk"), (158, 190, "today")) == [
+        "team@acme.co.uk",
+        "today",
+    ]
+    assert texts((0, 40, "team"), (43, 150, "@company.net")) == ["team@company.net"]
+    assert texts((0, 90, "contact@shop."), (89, 110, ".de")) == ["contact@shop.de"]
+    assert texts((0, 90, "sales@u"), (80, 170, "uni.edu")) == ["sales@uni.edu"]
+    assert texts((0, 50, "mary_"), (52, 150, "jones@uni.edu")) == ["mary_jones@uni.edu"]
+    assert texts((0, 70, "(sales@"), (71, 160, "acme.com),")) == ["(sales@acme.com),"]
+    # the longest run that is an address: a word after it stays
+    assert texts((0, 60, "info@acme."), (62, 100, "com."), (103, 140, "Thanks")) == ["info@acme.com.", "Thanks"]
+    # no mark between: words side by side, even overlapping, stay apart; so do pieces a word space apart
+    assert texts((0, 20, "to"), (15, 60, "mary"), (62, 150, "jones@uni.edu")) == ["to", "mary", "jones@uni.edu"]
+    assert texts((0, 60, "sales@"), (70, 150, "acme.com")) == ["sales@", "acme.com"]
+    # pieces that make no address stay apart
+    assert texts((0, 40, "3.5"), (42, 80, "@home")) == ["3.5", "@home"]
+    assert texts((0, 40, "a@b@"), (41, 90, "c.com")) == ["a@b@", "c.com"]
+
+
+def test_an_address_cut_where_a_separator_was_left_out_is_joined_by_its_reading_as_one():
+    words = [
+        Word(quad_from_box(x0, 0, x1, 20), text, 0.9)
+        for x0, x1, text in [
+            (0, 30, "Ask"),
+            (36, 80, "mary"),
+            (84, 200, "jones@uni.edu"),
+            (230, 260, "or"),
+            (300, 340, "3.5"),
+            (342, 400, "x@y.com"),
+        ]
+    ]
+    # "Ask" is a word space from "mary" but "mary" holds no "@"; "or" is far from "3.5"
+    assert address_splits(words) == [(1, 2), (4, 5)]
+
+    def texts(readings: dict[tuple[int, int], str]) -> list[str]:
+        return [w.text for w in join_read_addresses(words, readings)]
+
+    joined = texts({(1, 2): "mary_ jones@uni.edu", (4, 5): "3.5x@y.com"})
+    assert joined == ["Ask", "mary_jones@uni.edu", "or", "3.5", "x@y.com"]
+    # a letter more or less, a space left, or the two texts only run together: no join
+    for reading in ("mary_jones@unl.edu", "mary jones@uni.edu", "maryjones@uni.edu", "mary_jones@uni"):
+        assert texts({(1, 2): reading}) == [w.text for w in words]

@@ -15,9 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ocdr.api import OCR
+from ocdr.deskew import straighten
 from ocdr.document import Word
 from ocdr.evaluation.metrics import (
     MISS_KINDS,
@@ -29,7 +31,7 @@ from ocdr.evaluation.metrics import (
     match_words,
     normalized_edit_distance,
 )
-from ocdr.geometry import unturn_points
+from ocdr.geometry import map_points, unturn_points
 from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import RegionLabel, page_images
@@ -58,9 +60,19 @@ def _turn(image: np.ndarray, labels: list[RegionLabel], angle: int) -> tuple[np.
     ]
 
 
-def detection_polygons(regions: list, segments: bool, angle: int = 0) -> list[np.ndarray]:
+def _skew(image: np.ndarray, labels: list[RegionLabel], degrees: float) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A page and its labels with the content turned clockwise by any ``degrees``, on a canvas that keeps all of it
+    (``ocdr.deskew.straighten``'s, filled with the page's median colour)."""
+    if not degrees:
+        return image, labels
+    turned, back = straighten(image, -degrees)
+    forward = cv2.invertAffineTransform(back)
+    return turned, [RegionLabel(map_points(label.polygon, forward), label.text, label.ignore) for label in labels]
+
+
+def detection_polygons(regions: list, segments: bool, angle: float = 0.0) -> list[np.ndarray]:
     """The detected regions' polygons, or (``segments``) those of the text segments they form on a page whose
-    content is turned clockwise by ``angle``."""
+    content is turned clockwise by ``angle`` degrees."""
     if segments:
         regions = text_segments([Word(r.polygon, "", 1.0) for r in regions], angle=angle)
     return [r.polygon for r in regions]
@@ -73,16 +85,19 @@ def evaluate_e2e(
     case_sensitive: bool = True,
     rotate: int = 0,
     segments: bool = False,
+    skew: float = 0.0,
     **params,
 ) -> dict:
     """``segments`` scores text segments instead of words (and detected regions as segments), for sets labelled by
     segment such as SROIE's receipts: words compared with segment labels match almost nothing.
 
     ``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
-    figures should match the upright pages'. With ``use_textline_orientation`` (and no page orientation) on pages
-    turned 0 or 180 degrees, ``textline_accuracy`` is the share of detected regions whose found angle is ``rotate``,
-    and ``textline_accuracy_matched`` the same share of the regions that match a legible labelled region (a false
-    detection, or a region of unreadable text, has no orientation to get right)."""
+    figures should match the upright pages'. ``skew`` turns them clockwise by that many degrees more (a page
+    photographed or scanned at an angle; with ``use_deskew``, the figures should match the upright pages'). With
+    ``use_textline_orientation`` (and no page orientation) on pages turned 0 or 180 degrees, ``textline_accuracy``
+    is the share of detected regions whose found angle is ``rotate``, and ``textline_accuracy_matched`` the same
+    share of the regions that match a legible labelled region (a false detection, or a region of unreadable text,
+    has no orientation to get right)."""
     words, dets = PRF(), PRF()
     seconds, n = 0.0, 0
     run_params = ocr.params.with_overrides(**params)
@@ -93,15 +108,16 @@ def evaluate_e2e(
     )
     angles_right = angles_seen = matched_right = matched_seen = 0
     for source, labels in _pages(data, limit):
-        image, labels = _turn(source.image, labels, rotate)
+        image, labels = _skew(*_turn(source.image, labels, rotate), skew)
         aspect = source.pixel_aspect if rotate % 180 == 0 else 1 / source.pixel_aspect
         t0 = time.perf_counter()
         page = ocr.pipeline.read_page(image, run_params, pixel_aspect=aspect)
         seconds += time.perf_counter() - t0
         n += 1
-        read = text_segments(page.words, angle=page.angle) if segments else page.words
+        turned = page.angle + (page.skew or 0.0)  # the segments are formed upright
+        read = text_segments(page.words, angle=turned) if segments else page.words
         words = words + match_words([(w.polygon, w.text) for w in read], labels, case_sensitive=case_sensitive)
-        found, matched = detection_matches(detection_polygons(page.regions, segments, page.angle), labels)
+        found, matched = detection_matches(detection_polygons(page.regions, segments, turned), labels)
         dets = dets + found
         angles_right += sum(r.angle == line_truth for r in page.regions)
         angles_seen += len(page.regions)

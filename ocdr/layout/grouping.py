@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocdr.document import Block, Line, Word, polygon_angles, polygon_sizes
-from ocdr.geometry import quad_from_box, unturn_points
+from ocdr.geometry import quad_from_box
 
 SAME_LINE = 0.5  # a word joins a line when its centre is within this x max(word, line height) of its neighbour's
 WORD_OVERLAP = 0.5  # ...unless it overlaps that neighbour by more than this share of the narrower width (stacked)
@@ -346,18 +346,23 @@ def group_words(words: list[Word]) -> list[Block]:
     return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 
 
-def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP, angle: int = 0) -> list[Word]:
+def _turned(points: np.ndarray, degrees: float) -> np.ndarray:
+    """The points turned clockwise on screen (y down) by ``degrees`` about the origin."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    x, y = points[..., 0], points[..., 1]
+    return np.stack([x * c - y * s, x * s + y * c], axis=-1).astype(np.float32)
+
+
+def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP, angle: float = 0.0) -> list[Word]:
     """The words as text segments, the unit that receipt sets such as SROIE label: the words of each layout line,
     merged left to right while the gap to the next is at most ``max_gap`` x the line's height (a wider gap, as
     between a label and its amount, starts a new segment). Each segment is boxed by its words' union; its text is
     theirs joined by single spaces, its confidence their lowest. ``angle``: how far the page's content is turned
-    clockwise (``Page.angle``); the words are grouped upright, so that a turned page's lines still read left to
-    right, and the segments' boxes come back in the words' coordinates."""
+    clockwise, in degrees (``Page.angle`` plus ``Page.skew``); the words are grouped upright, so that a turned
+    page's lines still read left to right, and the segments' boxes come back in the words' coordinates."""
     if angle % 360:
-        upright = [Word(unturn_points(w.polygon, 360 - angle % 360, 0, 0), w.text, w.confidence) for w in words]
-        return [
-            Word(unturn_points(s.polygon, angle, 0, 0), s.text, s.confidence) for s in text_segments(upright, max_gap)
-        ]
+        upright = [Word(_turned(w.polygon, -angle), w.text, w.confidence) for w in words]
+        return [Word(_turned(s.polygon, angle), s.text, s.confidence) for s in text_segments(upright, max_gap)]
     found = []
     for block in group_words(words):
         for line in block.lines:

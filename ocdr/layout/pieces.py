@@ -2,10 +2,11 @@
 
 The detector sometimes finds one printed word as two or more regions side by side, each read as a word of its own:
 an underlined typed heading ("Cha" "racteristics", "Tippi" "ng"), a long word ("inconven" "iences"), a web address
-cut at its dots ("www." "popular." "com" "my", read "www. popular. com my"). Touching boxes alone do not tell a
-piece from a word: most words on a tight form touch their neighbours. So a piece is joined only where its text says
-so: the letters of two pieces spell a word-list word (``join_split_words``), the pieces follow a "www"
-(``join_web_addresses``), or the first is a French or Italian elided article cut off at its apostrophe
+cut at its dots ("www." "popular." "com" "my", read "www. popular. com my"), an e-mail address cut at its "@" and
+dots ("team@" "acme." "co.uk"). Touching boxes alone do not tell a piece from a word: most words on a tight form
+touch their neighbours. So a piece is joined only where its text says so: the letters of two pieces spell a
+word-list word (``join_split_words``), the pieces follow a "www" (``join_web_addresses``), they make an e-mail
+address (``join_email_addresses``), or the first is a French or Italian elided article cut off at its apostrophe
 (``join_elisions``).
 """
 
@@ -30,6 +31,10 @@ _TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its le
 _TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
 _WWW = re.compile(r"(?i)(?:https?://)?www(?:\..*)?")  # the first piece of a web address
 _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
+# An e-mail address, in brackets or followed by a sentence's punctuation or not; and a piece of one
+_EMAIL = re.compile(r"[(<\[]?[\w.%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}[.,;:!?)>\]]*")
+_EMAIL_PIECE = re.compile(r"[(<\[]?[\w.%+'@-]+[,;:!?)>\]]*")
+_LOCAL_PIECE = re.compile(r"[(<\[]?[\w.%+'-]+")  # what may come before an address's "@"
 # Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
 ELISION_GAP = 0.3
 # French and Italian articles and pronouns elided before a vowel or "h"
@@ -111,6 +116,68 @@ def join_web_addresses(words: list[Word]) -> list[Word]:
     return rows.result(joined)
 
 
+def join_email_addresses(words: list[Word]) -> list[Word]:
+    """``words`` with each e-mail address found in pieces joined. Pieces at most ``ADDRESS_GAP`` apart in a row (after
+    a whole address, at most ``JOIN_GAP``) are taken in where an "@", a dot or an underscore separates them
+    ("john.smith@" "company.net", "team" "@company.net", "acme." "co.uk", "mary_" "jones@"; a doubled dot read once:
+    "shop." ".de") or where the next piece starts inside the last (a glyph read in both: "sales@u" "uni.edu" is
+    "sales@uni.edu"); the longest run of them that is an address is joined. An underscore the detector left out of
+    both pieces ("mary" "jones@uni.edu") is for a second reading (``address_splits``)."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for i in rows.left_to_right():
+        if i in rows.used or not _EMAIL_PIECE.fullmatch(words[i].text):
+            continue
+        chain, texts = [i], [words[i].text]
+        while (j := rows.next(chain[-1], ADDRESS_GAP, chain, narrow=True)) is not None:
+            left, right = texts[-1], words[j].text
+            gap = rows.boxes[j, 0] - rows.boxes[chain[-1], 2]
+            if not _EMAIL_PIECE.fullmatch(right):
+                break
+            if _EMAIL.fullmatch(left) and gap > JOIN_GAP * min(rows.heights[[j, chain[-1]]]):
+                break  # an address at a sentence's end and the next word ("info@acme.com." "Thanks")
+            if left[-1] == right[0] and (left[-1] == "." or (gap < 0 and left[-1] != "@")):
+                right = right[1:]
+            elif not (left[-1] in "@._" or right[0] in "@._"):
+                break
+            chain.append(j)
+            texts.append(left + right)
+        ends = [k for k in range(1, len(chain)) if _EMAIL.fullmatch(texts[k]) and texts[k].count("@") == 1]
+        if ends:
+            joined[i] = rows.join(chain[: ends[-1] + 1], texts[ends[-1]])
+    return rows.result(joined)
+
+
+def address_splits(words: list[Word]) -> list[tuple[int, int]]:
+    """Pairs of words (i, j) that may be one e-mail address cut where the detector left a separator out ("mary"
+    "jones@uni.edu" for "mary_jones@uni.edu": an underscore under the line, outside both boxes): word j holds an
+    "@" after its first character, and word i, made of an address's characters, ends at most ``ADDRESS_GAP``
+    before it in its row. Read again as one crop (``join_read_addresses``), such a pair gives its separator back."""
+    rows = _Rows(words)
+    pairs = []
+    for i, word in enumerate(words):
+        if _LOCAL_PIECE.fullmatch(word.text) and (j := rows.next(i, ADDRESS_GAP, narrow=True)) is not None:
+            if "@" in words[j].text[1:]:
+                pairs.append((i, j))
+    return pairs
+
+
+def join_read_addresses(words: list[Word], readings: dict[tuple[int, int], str]) -> list[Word]:
+    """``words`` with each pair of ``address_splits`` joined whose reading as one crop is an e-mail address of the
+    same letters and digits, spaces beside its separators left out ("mary_ jones@uni.edu"), and more than the two
+    texts run together: separators ("_", ".", "-") put back between them, never a letter; a word before an address,
+    read with it ("to info@uni.edu", or at a tight word space "toinfo@uni.edu"), stays apart."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for (i, j), reading in readings.items():
+        text = re.sub(r" ?([_.@-]) ?", r"\1", reading.strip())
+        together = words[i].text + words[j].text
+        same = re.sub(r"[\W_]", "", text) == re.sub(r"[\W_]", "", together)
+        if same and text != together and _EMAIL.fullmatch(text) and not rows.used & {i, j}:
+            joined[i] = rows.join([i, j], text)
+    return rows.result(joined)
+
+
 def _www_cased(address: str) -> str:
     """``address`` with its "www" in the case of most of its other letters ("wWW.popular.com" -> "www.popular...")."""
     start = address.lower().index("www")
@@ -119,6 +186,17 @@ def _www_cased(address: str) -> str:
     if upper == lower:  # no letters to go by
         return address
     return address[:start] + ("WWW" if upper > lower else "www") + rest
+
+
+def span(words: list[Word]) -> np.ndarray:
+    """The quad over ``words`` side by side (left to right): the first one's left side to the last one's right, or
+    the box around them all where they are not quads."""
+    first, last = words[0].polygon, words[-1].polygon
+    if first.shape == last.shape == (4, 2):
+        return np.array([first[0], last[1], last[2], first[3]])
+    x0, y0 = np.min([np.min(w.polygon, axis=0) for w in words], axis=0)
+    x1, y1 = np.max([np.max(w.polygon, axis=0) for w in words], axis=0)
+    return quad_from_box(x0, y0, x1, y1)
 
 
 class _Rows:
@@ -154,15 +232,9 @@ class _Rows:
 
     def join(self, pieces: list[int], text: str) -> Word:
         """One word over ``pieces`` (left to right) reading ``text``, as sure as the least sure piece."""
-        first, last = self.words[pieces[0]].polygon, self.words[pieces[-1]].polygon
-        if first.shape == last.shape == (4, 2):
-            polygon = np.array([first[0], last[1], last[2], first[3]])
-        else:
-            x0, y0 = self.boxes[pieces, :2].min(0)
-            x1, y1 = self.boxes[pieces, 2:].max(0)
-            polygon = quad_from_box(x0, y0, x1, y1)
-        self.used |= set(pieces)
         words = [self.words[k] for k in pieces]
+        polygon = span(words)
+        self.used |= set(pieces)
         confidence = min(w.confidence for w in words)
         chars = None if any(w.chars is None for w in words) else [c for w in words for c in w.chars or ()]
         return Word(polygon, text, confidence, fit_chars(chars, text, polygon, confidence))

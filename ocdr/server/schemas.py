@@ -37,7 +37,7 @@ class PaddleXOCRRequest(BaseModel):
     useDocOrientationClassify: bool | None = None
     useDocUnwarping: bool | None = None
     useTextlineOrientation: bool | None = None
-    useDeskew: bool | None = Field(None, description="ocdr's own: straighten pages scanned a few degrees off")
+    useDeskew: bool | None = Field(None, description="ocdr's own: straighten pages turned up to 45 degrees off")
     useRecVariants: bool | None = Field(
         None, description="ocdr's own: read unsure crops again four ways and keep the text the readings agree on"
     )
