@@ -573,6 +573,21 @@ def test_email_addresses_cut_in_pieces_are_read_whole(ocr, font, size, lines):
     assert [line.text for line in ocr(image).pages[0].lines] == lines
 
 
+@pytest.mark.parametrize(("font", "size"), [("Hack-Regular.ttf", 18), ("DejaVuSansMono.ttf", 24)])
+def test_web_addresses_cut_in_pieces_are_read_whole(ocr, font, size):
+    """Web addresses after a scheme, or a domain name and a path, cut at their dots and slashes: before
+    ``join_web_addresses`` took them in (it joined only after a "www"), two of the four lines read right in both
+    fonts ("https://github. com/ocdr/ocdr", "www.e example. com/help", "http://acme. co.uk/a/b.html")."""
+    lines = [
+        "See https://github.com/ocdr/ocdr for details",
+        "Visit www.example.com/help today",
+        "URL: http://acme.co.uk/a/b.html",
+        "Docs at example.org/docs/index.html",
+    ]
+    image, _ = render_lines(lines, font, size)
+    assert [line.text for line in ocr(image).pages[0].lines] == lines
+
+
 @pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
 def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is

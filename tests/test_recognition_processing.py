@@ -456,6 +456,25 @@ def test_join_web_addresses_joins_an_address_found_in_pieces():
     assert texts(row((0, 60, "WWW"), (64, 200, "lavender.com.my"))) == ["www.lavender.com.my"]
     assert texts(row((0, 60, "popular."), (62, 90, "com"))) == ["popular.", "com"]
     assert texts(row((0, 60, "WWW."), (62, 150, "(SALE)"))) == ["WWW.", "(SALE)"]
+    # after a scheme or a domain name and a "/": pieces parted at a path's marks; the scheme's "//" put right
+    assert texts(row((0, 70, "https://github."), (71, 150, "com/ocdr/"), (151, 200, "ocdr"), (207, 230, "for"))) == [
+        "https://github.com/ocdr/ocdr",
+        "for",
+    ]
+    assert texts(row((0, 40, "https"), (41, 150, "://uni.edu/docs"))) == ["https://uni.edu/docs"]
+    assert texts(row((0, 40, "https:"), (41, 150, "//uni.edu/docs"))) == ["https://uni.edu/docs"]
+    assert texts(row((0, 90, "example.org/"), (91, 150, "path"), (151, 190, "?id=42"))) == ["example.org/path?id=42"]
+    assert texts(row((0, 200, "https:/lgithub.com/ocdr"))) == ["https://github.com/ocdr"]
+    assert texts(row((0, 200, "http:l/acme.co.uk"))) == ["http://acme.co.uk"]
+    assert texts(row((0, 200, "https://llama.com"))) == ["https://llama.com"]
+    assert texts(row((0, 90, "http://acme.c"), (80, 150, "co.uk/a"))) == ["http://acme.co.uk/a"]
+    # past the host name no dot is taken for lost: the next word stays apart
+    assert texts(row((0, 90, "www.uni.edu/help"), (92, 120, "for"), (122, 160, "details"))) == [
+        "www.uni.edu/help",
+        "for",
+        "details",
+    ]
+    assert texts(row((0, 40, "ftplib"), (44, 90, "docs"))) == ["ftplib", "docs"]
 
 
 def test_join_email_addresses_joins_an_address_found_in_pieces():

@@ -29,7 +29,15 @@ JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
 ADDRESS_GAP = 0.3
 _TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its letters at the end
 _TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
-_WWW = re.compile(r"(?i)(?:https?://)?www(?:\..*)?")  # the first piece of a web address
+# A scheme and its "://" as read: a slash read "l" ("https:/lgithub.com", "http:l/"), one lost ("https:/www"), the
+# colon lost ("http//")
+_SCHEME = r"(https?|ftp)(?::[/l1I|]{1,2}|:?/[/l1I|]?)"
+# The first piece of a web address: a scheme (alone, or and what follows), a "www", or a domain name and a "/"
+_WEB_START = re.compile(
+    rf"(?i)(?:https?|ftp):?|{_SCHEME}\w.*|(?:https?://)?www(?:\..*)?|[\w-]+(?:\.[\w-]+)*\.[a-z]{{2,}}/.*"
+)
+_SCHEME_SLIP = re.compile(rf"(?i)^{_SCHEME}(?=\w)")
+_PATH_MARKS = ":/?#&="  # what separates a web address's scheme, port, path and query pieces
 _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
 # An e-mail address, in brackets or followed by a sentence's punctuation or not; and a piece of one
 _EMAIL = re.compile(r"[(<\[]?[\w.%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}[.,;:!?)>\]]*")
@@ -86,31 +94,34 @@ def join_elisions(words: list[Word]) -> list[Word]:
 
 
 def join_web_addresses(words: list[Word]) -> list[Word]:
-    """``words`` with each web address found in pieces joined, and its "www" in the case of the rest. A word
-    starting with "www" takes in the words after it in its row that are at most ``ADDRESS_GAP`` apart and made of
-    an address's characters, while a dot separates them: on either side, or lost between two pieces ("com" "my" is
-    "com.my", "WWW" "lavender.com.my" is "WWW.lavender.com.my"); a doubled dot is read once ("www." ".dominos.com")."""
+    """``words`` with each web address found in pieces joined, its "www" in the case of the rest and its scheme's
+    "//" put right ("https:/lgithub.com"). A word starting with a scheme ("https://"), a "www" or a domain name and
+    a "/" takes in the words after it in its row that are at most ``ADDRESS_GAP`` apart and made of an address's
+    characters, while a dot or a path's mark (":", "/", "?", "#", "&", "=") separates them: on either side, or (a dot)
+    lost between two pieces ("com" "my" is "com.my", "WWW" "lavender.com.my" is "WWW.lavender.com.my"); a doubled
+    dot is read once ("www." ".dominos.com")."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
-        if i in rows.used or quad_aspect(words[i].polygon) >= 1.0 or not _WWW.fullmatch(words[i].text):
+        if i in rows.used or quad_aspect(words[i].polygon) >= 1.0 or not _WEB_START.fullmatch(words[i].text):
             continue
         chain, text = [i], words[i].text
         while (j := rows.next(chain[-1], ADDRESS_GAP, chain)) is not None:
             left, right = words[chain[-1]].text, words[j].text
             if not _ADDRESS_PIECE.fullmatch(right):
                 break
-            if left.endswith(".") and right.startswith("."):
+            if rows.read_twice(chain[-1], j, left, right):
                 right = right[1:]
-            elif not (left.endswith(".") or right.startswith(".")):
+            elif not (left[-1] in "." + _PATH_MARKS or right[0] in "." + _PATH_MARKS):
                 # a dot lost between ("com" "my", "WWW" "lavender.com.my"); but a "www" before a word ("the WWW
-                # is") or a whole name before what follows ("www.dominos.com" "my/smile") stay apart
-                if "." in left.strip(".") or (len(chain) == 1 and "." not in right.strip(".")):
+                # is") or a whole name before what follows ("www.dominos.com" "my/smile") stay apart; and so does a
+                # word after a path ("uni.edu/docs" "for")
+                if "." in left.strip(".") or (len(chain) == 1 and "." not in right.strip(".")) or _in_path(text):
                     break
                 right = "." + right
             chain.append(j)
             text += right
-        cased = _www_cased(text)
+        cased = _www_cased(_SCHEME_SLIP.sub(r"\1://", text))
         if len(chain) > 1 or cased != text:
             joined[i] = rows.join(chain, cased)
     return rows.result(joined)
@@ -136,7 +147,7 @@ def join_email_addresses(words: list[Word]) -> list[Word]:
                 break
             if _EMAIL.fullmatch(left) and gap > JOIN_GAP * min(rows.heights[[j, chain[-1]]]):
                 break  # an address at a sentence's end and the next word ("info@acme.com." "Thanks")
-            if left[-1] == right[0] and (left[-1] == "." or (gap < 0 and left[-1] != "@")):
+            if rows.read_twice(chain[-1], j, left, right):
                 right = right[1:]
             elif not (left[-1] in "@._" or right[0] in "@._"):
                 break
@@ -178,8 +189,15 @@ def join_read_addresses(words: list[Word], readings: dict[tuple[int, int], str])
     return rows.result(joined)
 
 
+def _in_path(address: str) -> bool:
+    """Whether a web address read so far has come past its host name, to its path."""
+    return "/" in re.sub(rf"(?i)^{_SCHEME}", "", address)
+
+
 def _www_cased(address: str) -> str:
     """``address`` with its "www" in the case of most of its other letters ("wWW.popular.com" -> "www.popular...")."""
+    if "www" not in address.lower():
+        return address
     start = address.lower().index("www")
     rest = address[start + 3 :]
     upper, lower = sum(c.isupper() for c in rest), sum(c.islower() for c in rest)
@@ -229,6 +247,14 @@ class _Rows:
         if not beside.any():
             return None
         return int(np.flatnonzero(beside)[np.argmin(boxes[beside, 0])])
+
+    def read_twice(self, i: int, j: int, left: str, right: str) -> bool:
+        """Whether word ``j``'s text ``right`` starts with a glyph that word ``i``'s text ``left`` ends with, read
+        twice: a dot ("shop." ".de"), or any glyph but an "@" where ``j`` starts inside ``i``'s box ("sales@u"
+        "uni.edu")."""
+        if left[-1] != right[0]:
+            return False
+        return left[-1] == "." or (self.boxes[j, 0] < self.boxes[i, 2] and left[-1] != "@")
 
     def join(self, pieces: list[int], text: str) -> Word:
         """One word over ``pieces`` (left to right) reading ``text``, as sure as the least sure piece."""
