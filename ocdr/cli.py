@@ -693,6 +693,12 @@ def _add_train(sub) -> None:
     det.add_argument("--crop-size", type=int, default=640)
     det.add_argument("--turn-prob", type=float, default=0.0, help="share of training crops turned upside down")
     det.add_argument(
+        "--max-angle",
+        type=float,
+        default=3.0,
+        help="degrees either way that 30%% of the training crops are turned by (pages photographed at an angle)",
+    )
+    det.add_argument(
         "--workers", type=int, default=0, help="processes that make the training crops (keeps a GPU fed; 0: none)"
     )
     cls.add_argument(
@@ -738,6 +744,7 @@ def _run_train(args) -> int:
                 val_pages=args.val_pages,
                 workers=args.workers,
                 turn_prob=args.turn_prob,
+                max_angle=args.max_angle,
                 **common,
             )
         )

@@ -74,11 +74,13 @@ def test_deformable_bottleneck_detector_exports_to_onnx(tmp_path):
 
 def test_deformable_resnet50_detector_trains_and_exports(tmp_path):
     from ocdr.cli import main
+    from ocdr.training.checkpoint import load_checkpoint
 
     pages, run, onnx_path = tmp_path / "pages", tmp_path / "run", tmp_path / "det.onnx"
     assert main(["synth", "pages", "--out", str(pages), "--count", "2", "--dpi", "72", "--seed", "0"]) == 0
     args = ["train", "det", "--data", str(pages), "--out", str(run), "--arch", "dbnet_resnet50_dcn", "--steps", "1"]
-    assert main([*args, "--crop-size", "64", "--batch-size", "1", "--threads", "1"]) == 0
+    assert main([*args, "--crop-size", "64", "--batch-size", "1", "--threads", "1", "--max-angle", "20"]) == 0
+    assert load_checkpoint(run / "last.pt")["config"]["max_angle"] == 20.0  # the run's recipe, as given
     assert main(["export", str(run / "last.pt"), "-o", str(onnx_path)]) == 0
     model = OnnxModel(onnx_path, threads=1)
     assert model.metadata["arch"] == "dbnet_resnet50_dcn"

@@ -37,6 +37,7 @@ class DetTrainConfig(TrainConfig):
     limit_side_len: int = 1600
     workers: int = 0  # processes that make the training crops (0: the training process)
     turn_prob: float = 0.0  # share of crops turned upside down
+    max_angle: float = 3.0  # degrees either way that 30% of the crops are turned by
 
 
 def write_held_out_pages(out: Path, name: str, items: list[DetItem]) -> Path:
@@ -90,10 +91,14 @@ def crop_batch(
     n: int,
     rng: np.random.Generator,
     turn_prob: float = 0.0,
+    max_angle: float = 3.0,
 ) -> dict[str, np.ndarray]:
-    """``n`` training crops, each from a page of a pool drawn with the pools' shares."""
+    """``n`` training crops, each from a page of a pool drawn with the pools' shares (``sample_crop``)."""
     picks = [pools[int(rng.choice(len(pools), p=shares))] for _ in range(n)]
-    samples = [sample_crop(pool[int(rng.integers(len(pool)))], rng, size, turn_prob=turn_prob) for pool in picks]
+    samples = [
+        sample_crop(pool[int(rng.integers(len(pool)))], rng, size, max_angle=max_angle, turn_prob=turn_prob)
+        for pool in picks
+    ]
     return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
 
 
@@ -155,7 +160,9 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "det") if cfg.init and state is None else None
     arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
-    make_batch = partial(crop_batch, pools, shares, cfg.crop_size, cfg.batch_size, turn_prob=cfg.turn_prob)
+    make_batch = partial(
+        crop_batch, pools, shares, cfg.crop_size, cfg.batch_size, turn_prob=cfg.turn_prob, max_angle=cfg.max_angle
+    )
     model = create_detector(arch).to(cfg.device)
     if init is not None:
         model.load_state_dict(init["model"])
