@@ -5,6 +5,7 @@
     python benchmarks/reading_order.py --skew 3          # scans turned by up to 3 degrees (--photo 0.5: photographed)
     python benchmarks/reading_order.py --data ../shared/data/detection/sroie_train   # rows of real labelled pages
     python benchmarks/reading_order.py --read work_data/photo_order [--unwarp]    # end to end, the shipped models
+    python benchmarks/reading_order.py --read work_data/turned_order --deskew     # pages turned up to 45 degrees
 
 Pages come from ``ocdr.training.synth`` (headings, paragraphs, key/value lines, table rows, rules; one or two
 columns); their true order is the order they were drawn in: each column top to bottom, each line left to right
@@ -100,16 +101,22 @@ def measure_real(root: Path) -> dict:
     }
 
 
-def measure_read(root: Path, unwarp: bool, threads: int) -> dict:
+def measure_read(root: Path, unwarp: bool, threads: int, deskew: bool = False) -> dict:
     from ocdr import OCR
 
-    ocr = OCR(threads=threads, use_doc_unwarping=unwarp)
+    ocr = OCR(threads=threads, use_doc_unwarping=unwarp, use_deskew=deskew)
     distance = length = pages = 0
     for image, gt in icdar_pairs(root):
         truth = " ".join(lab.text for lab in read_icdar_gt(gt) if not lab.ignore)
         distance += Levenshtein.distance(" ".join(ocr(str(image)).text.split()), truth)
         length, pages = length + len(truth), pages + 1
-    return {"set": root.name, "pages": pages, "unwarp": unwarp, "order_cer": distance / max(1, length)}
+    return {
+        "set": root.name,
+        "pages": pages,
+        "unwarp": unwarp,
+        "deskew": deskew,
+        "order_cer": distance / max(1, length),
+    }
 
 
 def measure(pages: int, seed: int, dpi: float, skew: float = 0.0, photo: float = 0.0) -> dict:
@@ -167,14 +174,17 @@ def main() -> int:
     parser.add_argument("--data", type=Path, nargs="+", help="labelled real pages (ICDAR format) instead")
     parser.add_argument("--read", type=Path, nargs="+", help="read synthetic pages end to end instead")
     parser.add_argument("--unwarp", action="store_true", help="--read: with use_doc_unwarping")
+    parser.add_argument("--deskew", action="store_true", help="--read: with use_deskew")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     if args.read or args.data:
         if args.read:
-            rows = [measure_read(root, args.unwarp, args.threads) for root in args.read]
-            header = "| set | pages | unwarped | order CER (reading errors included) |"
+            rows = [measure_read(root, args.unwarp, args.threads, args.deskew) for root in args.read]
+            header = "| set | pages | unwarped | deskewed | order CER (reading errors included) |"
+            yes = {True: "yes", False: "no"}
             cells = [
-                f"{r['set']} | {r['pages']} | {'yes' if r['unwarp'] else 'no'} | {r['order_cer']:.2%}" for r in rows
+                f"{r['set']} | {r['pages']} | {yes[r['unwarp']]} | {yes[r['deskew']]} | {r['order_cer']:.2%}"
+                for r in rows
             ]
         else:
             rows = [measure_real(root) for root in args.data]

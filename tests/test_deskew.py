@@ -80,6 +80,17 @@ def test_a_page_photographed_30_degrees_off_is_read(ocr, text_page):
     assert match_words([(w.polygon, w.text) for w in page.words], turned_labels).recall >= 0.95
 
 
+@pytest.mark.parametrize("degrees", [60.0, 135.0, 250.0])
+def test_a_page_at_any_angle_is_read_with_the_page_classifier(ocr, text_page, degrees):
+    """The page classifier turns the page by the nearest quarter, the deskew stage by the rest (up to 45)."""
+    image, labels = text_page
+    turned, turned_labels = skewed(image, labels, degrees)
+    page = ocr(turned, use_doc_orientation_classify=True, use_deskew=True).pages[0]
+    assert (page.angle + page.skew) % 360 == pytest.approx(degrees, abs=0.2)
+    assert [loose(line.text) for line in page.lines] == [loose(line) for line in PAGE_LINES]
+    assert match_words([(w.polygon, w.text) for w in page.words], turned_labels).recall >= 0.95
+
+
 def test_cli_use_deskew(tmp_path, text_page, capsys):
     image, labels = text_page
     turned, _ = skewed(image, labels, -2.0)
