@@ -527,6 +527,17 @@ def test_an_address_cut_where_a_separator_was_left_out_is_joined_by_its_reading_
 
     joined = texts({(1, 2): "mary_ jones@uni.edu", (4, 5): "3.5x@y.com"})
     assert joined == ["Ask", "mary_jones@uni.edu", "or", "3.5", "x@y.com"]
+    # after a separator, a wider gap (an underscore read as a dot)
+    wider = [
+        Word(quad_from_box(x0, 0, x1, 20), text, 0.9)
+        for x0, x1, text in [
+            (0, 40, "mary."),
+            (49, 150, "jones@uni.edu"),
+            (200, 240, "mary"),
+            (249, 350, "jones@uni.edu"),
+        ]
+    ]
+    assert address_splits(wider) == [(0, 1)]
     # a letter more or less, a space left, or the two texts only run together: no join
     for reading in ("mary_jones@unl.edu", "mary jones@uni.edu", "maryjones@uni.edu", "mary_jones@uni"):
         assert texts({(1, 2): reading}) == [w.text for w in words]

@@ -163,11 +163,13 @@ def address_splits(words: list[Word]) -> list[tuple[int, int]]:
     """Pairs of words (i, j) that may be one e-mail address cut where the detector left a separator out ("mary"
     "jones@uni.edu" for "mary_jones@uni.edu": an underscore under the line, outside both boxes): word j holds an
     "@" after its first character, and word i, made of an address's characters, ends at most ``ADDRESS_GAP``
-    before it in its row. Read again as one crop (``join_read_addresses``), such a pair gives its separator back."""
+    before it in its row (twice that after a separator it ends with: the underscore read as a dot, "mary."
+    "jones@uni.edu"). Read again as one crop (``join_read_addresses``), such a pair gives its separator back."""
     rows = _Rows(words)
     pairs = []
     for i, word in enumerate(words):
-        if _LOCAL_PIECE.fullmatch(word.text) and (j := rows.next(i, ADDRESS_GAP, narrow=True)) is not None:
+        gap = 2 * ADDRESS_GAP if word.text[-1:] in ("_", ".", "-") else ADDRESS_GAP
+        if _LOCAL_PIECE.fullmatch(word.text) and (j := rows.next(i, gap, narrow=True)) is not None:
             if "@" in words[j].text[1:]:
                 pairs.append((i, j))
     return pairs
