@@ -315,7 +315,7 @@ class OcdrEngine(OcrEngine):
         deskew angle (same sign: both give about -3 for a page turned 3 degrees counter-clockwise). Text turned
         clockwise on screen (ocdr's positive angle) needs a counter-clockwise turn of the same size, so the value
         is ``ocdr.deskew.estimate_skew`` unchanged: the angle of the sharpest projection profile of the page's ink,
-        about 20 ms, no OCR.
+        about 25 ms, no OCR.
         """
         from PIL import Image
 

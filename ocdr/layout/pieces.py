@@ -2,11 +2,12 @@
 
 The detector sometimes finds one printed word as two or more regions side by side, each read as a word of its own:
 an underlined typed heading ("Cha" "racteristics", "Tippi" "ng"), a long word ("inconven" "iences"), a web address
-cut at its dots ("www." "popular." "com" "my", read "www. popular. com my"), an e-mail address cut at its "@" and
-dots ("team@" "acme." "co.uk"). Touching boxes alone do not tell a piece from a word: most words on a tight form
-touch their neighbours. So a piece is joined only where its text says so: the letters of two pieces spell a
-word-list word (``join_split_words``), the pieces follow a "www" (``join_web_addresses``), they make an e-mail
-address (``join_email_addresses``), or the first is a French or Italian elided article cut off at its apostrophe
+cut at its dots and slashes ("www." "popular." "com" "my", read "www. popular. com my"), an e-mail address cut at
+its "@" and dots ("team@" "acme." "co.uk"). Touching boxes alone do not tell a piece from a word: most words on a
+tight form touch their neighbours. So a piece is joined only where its text says so: the letters of two pieces
+spell a word-list word (``join_split_words``), the pieces follow a scheme, a "www" or a domain name and a "/"
+(``join_web_addresses``), they make an e-mail address (``join_email_addresses``; or, read again as one crop, they
+read as one: ``address_splits``), or the first is a French or Italian elided article cut off at its apostrophe
 (``join_elisions``).
 """
 
