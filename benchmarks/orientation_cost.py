@@ -5,6 +5,8 @@
 Each page image of ``--data`` (an ICDAR-style folder's ``images/``, or any folder of images) goes through the
 pipeline's stages one at a time, ``--repeat`` times; the table gives the median milliseconds per page of:
 
+- deskew (``use_deskew``): the page's skew measured (``ocdr.deskew.estimate_skew``, +-45 degrees) and, where it
+  is 0.2 degrees or more, the page straightened (``straighten``), with the share of pages straightened;
 - unwarping (``use_doc_unwarping``): the search for a photographed sheet's outline (``ocdr.unwarp.find_page``)
   and, where one is found, its flattening (``flatten``), with the share of pages where one was found;
 - page orientation: the page classifier (``PageClassifier``) and its 0/180 check on the longest detected regions
@@ -26,10 +28,11 @@ import time
 from pathlib import Path
 
 from ocdr import OCR
+from ocdr.deskew import estimate_skew, straighten
 from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import page_images
 from ocdr.layout.grouping import group_words
-from ocdr.pipeline import PAGE_SURE
+from ocdr.pipeline import MIN_SKEW, PAGE_SURE
 from ocdr.unwarp import find_page, flatten
 
 
@@ -42,10 +45,10 @@ def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
     pipeline, params = ocr.pipeline, ocr.params
     both = params.with_overrides(use_textline_orientation=True)
     staged = params.with_overrides(use_doc_orientation_classify=True)
-    keys = ("page", "check", "detect", "orient", "layout", "unwarp", "read", "staged")
+    keys = ("page", "check", "detect", "orient", "layout", "unwarp", "read", "staged", "deskew")
     times: dict[str, list[float]] = {k: [] for k in keys}
     per_region: list[float] = []
-    sheets = unsure = 0
+    sheets = unsure = skewed = 0
     images = [next(iter_pages(Source(str(path), path))).image for path in page_images(data)]
     for _ in range(repeat):
         for image in images:
@@ -68,7 +71,11 @@ def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
             t7 = time.perf_counter()
             pipeline.read_page(image, staged)
             t8 = time.perf_counter()
-            spans = (t1 - t0, t3 - t2, t2 - t1, t4 - t3, t6 - t5, t7 - t6, t5 - t4, t8 - t7)
+            if abs(skew := estimate_skew(image)) >= MIN_SKEW:
+                straighten(image, skew)
+                skewed += 1
+            t9 = time.perf_counter()
+            spans = (t1 - t0, t3 - t2, t2 - t1, t4 - t3, t6 - t5, t7 - t6, t5 - t4, t8 - t7, t9 - t8)
             for key, seconds in zip(times, spans, strict=True):
                 times[key].append(seconds)
             per_region.append((t4 - t3) / max(1, len(detections)))
@@ -77,6 +84,7 @@ def measure(data: Path, threads: int, repeat: int) -> dict[str, float]:
     figures["pages"] = len(images)
     figures["sheets"] = sheets / max(1, repeat * len(images))
     figures["unsure"] = unsure / max(1, repeat * len(images))
+    figures["skewed"] = skewed / max(1, repeat * len(images))
     return figures
 
 
@@ -88,12 +96,13 @@ def main() -> int:
     args = parser.parse_args()
     f = measure(args.data, args.threads, args.repeat)
     print(
-        "| pages | unwarping (sheets found) | page classifier | its 0/180 check | detection "
+        "| pages | deskew (straightened) | unwarping (sheets found) | page classifier | its 0/180 check | detection "
         "| text-line orientation (per region) | layout | whole read: plain / page stage on (pages read four ways) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {f['pages']} | {f['unwarp']:.1f} ms ({f['sheets']:.0%}) | {f['page']:.1f} ms | {f['check']:.1f} ms | "
+        f"| {f['pages']} | {f['deskew']:.1f} ms ({f['skewed']:.0%}) | {f['unwarp']:.1f} ms ({f['sheets']:.0%}) | "
+        f"{f['page']:.1f} ms | {f['check']:.1f} ms | "
         f"{f['detect']:.1f} ms | {f['orient']:.1f} ms ({f['orient_per_region']:.2f} ms) | {f['layout']:.1f} ms | "
         f"{f['read']:.0f} / {f['staged']:.0f} ms ({f['unsure']:.0%}) |"
     )
