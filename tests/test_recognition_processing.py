@@ -507,18 +507,20 @@ def test_join_email_addresses_joins_an_address_found_in_pieces():
     assert texts((0, 40, "a@b@"), (41, 90, "c.com")) == ["a@b@", "c.com"]
 
 
+def _row(*pieces: tuple[float, float, str]) -> list[Word]:
+    """Words side by side in a row 20 pixels high: (left, right, text) each."""
+    return [Word(quad_from_box(x0, 0, x1, 20), text, 0.9) for x0, x1, text in pieces]
+
+
 def test_an_address_cut_where_a_separator_was_left_out_is_joined_by_its_reading_as_one():
-    words = [
-        Word(quad_from_box(x0, 0, x1, 20), text, 0.9)
-        for x0, x1, text in [
-            (0, 30, "Ask"),
-            (36, 80, "mary"),
-            (84, 200, "jones@uni.edu"),
-            (230, 260, "or"),
-            (300, 340, "3.5"),
-            (342, 400, "x@y.com"),
-        ]
-    ]
+    words = _row(
+        (0, 30, "Ask"),
+        (36, 80, "mary"),
+        (84, 200, "jones@uni.edu"),
+        (230, 260, "or"),
+        (300, 340, "3.5"),
+        (342, 400, "x@y.com"),
+    )
     # "Ask" is a word space from "mary" but "mary" holds no "@"; "or" is far from "3.5"
     assert address_splits(words) == [(1, 2), (4, 5)]
 
@@ -528,15 +530,7 @@ def test_an_address_cut_where_a_separator_was_left_out_is_joined_by_its_reading_
     joined = texts({(1, 2): "mary_ jones@uni.edu", (4, 5): "3.5x@y.com"})
     assert joined == ["Ask", "mary_jones@uni.edu", "or", "3.5", "x@y.com"]
     # after a separator, a wider gap (an underscore read as a dot)
-    wider = [
-        Word(quad_from_box(x0, 0, x1, 20), text, 0.9)
-        for x0, x1, text in [
-            (0, 40, "mary."),
-            (49, 150, "jones@uni.edu"),
-            (200, 240, "mary"),
-            (249, 350, "jones@uni.edu"),
-        ]
-    ]
+    wider = _row((0, 40, "mary."), (49, 150, "jones@uni.edu"), (200, 240, "mary"), (249, 350, "jones@uni.edu"))
     assert address_splits(wider) == [(0, 1)]
     # a letter more or less, a space left, or the two texts only run together: no join
     for reading in ("mary_jones@unl.edu", "mary jones@uni.edu", "maryjones@uni.edu", "mary_jones@uni"):
