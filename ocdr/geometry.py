@@ -191,3 +191,24 @@ def map_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     if matrix.shape == (3, 3):
         out = out / (pts @ matrix[2, :2] + matrix[2, 2])[..., None]
     return out.astype(np.float32)
+
+
+def linked_groups(links: np.ndarray) -> list[list[int]]:
+    """Items gathered into groups, two items in one group when a chain of pairs ``links`` (a square boolean matrix,
+    ``links[i, j]``: items i and j are linked) joins them (union-find); each group in increasing order, the groups
+    by their first item."""
+    count = len(links)
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in np.argwhere(np.triu(links, 1)).tolist():
+        parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(count):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())

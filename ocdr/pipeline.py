@@ -86,6 +86,7 @@ from ocdr.models.recognition.spacing import space_dashes
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
+from ocdr.vertical import LINE_LETTERS, LINE_SURE, column_lines, covered, letters, runs_down, vertical_windows
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -759,6 +760,63 @@ class OCRPipeline:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
         return quads, results[: len(quads)], angles
 
+    def read_vertical(
+        self,
+        image: np.ndarray,
+        params: OCRParams,
+        margin: float,
+        scene: bool,
+        detections: list[DetectedRegion],
+        quads: list[np.ndarray],
+        results: list[CTCResult],
+        angles: list[int],
+    ) -> tuple[list[DetectedRegion], list[np.ndarray], list[CTCResult], list[int]]:
+        """The page's regions and readings (``recognize``'s, ``detections`` in its order) with the pieces of lines
+        running down the page replaced by the lines found whole in the strips around them turned a quarter
+        (``ocdr.vertical``). Each line is read once each way along the strip; the surer reading replaces the pieces
+        whose middles it covers when it is at least ``LINE_SURE`` sure, holds ``LINE_LETTERS`` of the letters and
+        digits read from them (pieces of a line read as nonsense hold many), and is surer than they are on average or
+        holds more (a line's last words found only in the strip: "Revenue" read from a piece, "Revenue in millions"
+        from the line). A line taken is then read as the other regions are (``read_crops``)."""
+        windows = vertical_windows(
+            [d.polygon for d in detections],
+            [(r.text, r.confidence, runs_down(q)) for r, q in zip(results, quads, strict=True)],
+            *image.shape[1::-1],
+        )
+        found = column_lines(image, windows, lambda strip: self.detector(strip, params, scene))
+        if not found:
+            return detections, quads, results, angles
+        both = [q for line in found for q in (line.polygon, np.roll(line.polygon, 2, axis=0))]
+        crops = region_crops(image, both, CROP_PAD_X)
+        first = self.recognizer(crops, params.rec_batch_size, margin)
+        replaced: set[int] = set()
+        taken = []
+        for k, line in enumerate(found):
+            best = max((2 * k, 2 * k + 1), key=lambda j: first[j].confidence)
+            pieces = [i for i in covered([d.polygon for d in detections], line.polygon) if i not in replaced]
+            if not pieces:  # print across the page seen sideways in the strip, or a line the page read already
+                continue
+            sure = float(np.mean([results[i].confidence for i in pieces]))
+            held = sum(letters(results[i].text) for i in pieces)
+            reading = first[best]
+            more = letters(reading.text)
+            if (
+                reading.confidence >= LINE_SURE
+                and more >= LINE_LETTERS * held
+                and (reading.confidence > sure or more > held)
+            ):
+                replaced.update(pieces)
+                taken.append((line, best))
+        readings = self.read_crops([crops[best] for _, best in taken], params, margin=margin) if taken else []
+        keep = [i for i in range(len(detections)) if i not in replaced]
+        angle = 0 if params.use_textline_orientation else -1
+        return (
+            [detections[i] for i in keep] + [line for line, _ in taken],
+            [quads[i] for i in keep] + [both[best] for _, best in taken],
+            [results[i] for i in keep] + readings,
+            [angles[i] for i in keep] + [angle] * len(taken),
+        )
+
     def read_crops(
         self,
         crops: list[np.ndarray],
@@ -1084,6 +1142,9 @@ class OCRPipeline:
         # a paper page's words are mostly list words: near misses are put right more readily than on a scene's signs
         margin = LEXICON_MARGIN if gray is None else PAPER_MARGIN
         quads, results, angles = self.recognize(image, detections, params, margin)
+        detections, quads, results, angles = self.read_vertical(
+            image, params, margin, gray is None, detections, quads, results, angles
+        )
         regions: list[Region] = []
         words: list[Word] = []
         for found_region in zip(detections, quads, results, angles, strict=True):

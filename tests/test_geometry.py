@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocdr.geometry import crop_region, order_points, polygon_box, quad_from_box, sub_quad
+from ocdr.geometry import crop_region, linked_groups, order_points, polygon_box, quad_from_box, sub_quad
 
 
 def rotated_quad(cx: float, cy: float, w: float, h: float, degrees: float) -> np.ndarray:
@@ -120,3 +120,10 @@ def test_pad_quad_grows_along_the_quad_axes():
 
     padded = pad_quad(quad_from_box(10, 20, 110, 40), 0.1, 0.5)
     np.testing.assert_allclose(padded, quad_from_box(0, 18, 120, 42), atol=1e-4)
+
+
+def test_linked_groups_follows_chains():
+    links = np.zeros((5, 5), bool)
+    links[0, 3] = links[3, 4] = True  # 0 - 3 - 4 chained; 1 and 2 alone
+    assert linked_groups(links) == [[0, 3, 4], [1], [2]]
+    assert linked_groups(np.zeros((0, 0), bool)) == []

@@ -409,3 +409,47 @@ def test_elided_articles_cut_off_at_the_apostrophe_are_joined_to_their_words():
         row((0, "*'s"), (32, "'dice'")),
     ):
         assert texts(words) == [w.text for w in words]
+
+
+def _running_up(text: str, x: float, bottom: float, h: float = 20.0) -> list[Word]:
+    """Words of ``text`` running up the page from (x, bottom), as a chart's axis title: each word's quad starts at
+    its bottom-left corner, so that its top edge (in reading order) is its left side."""
+    words = []
+    for w in _line(text, 0.0, 0.0, h):
+        x0, _, x1, _ = w.polygon[0, 0], 0, w.polygon[1, 0], 0
+        quad = np.array([[x, bottom - x0], [x, bottom - x1], [x + h, bottom - x1], [x + h, bottom - x0]], np.float32)
+        words.append(Word(quad, w.text, w.confidence))
+    return words
+
+
+def test_a_line_running_up_the_page_is_grouped_in_its_own_direction():
+    """An axis title running up beside lines across: its words form one line in their reading order (bottom to
+    top), not one line each sorted down the page, and it is read as a block of its own before the lines that start
+    below its top."""
+    across = _line("Sales by region in the third quarter", 80, 40) + _line("Time of day in hours", 120, 420)
+    up = _running_up("Revenue in millions", 20, 380)
+    blocks = group_words(_shuffled(across + up))
+    assert [b.text for b in blocks] == [
+        "Sales by region in the third quarter",
+        "Revenue in millions",
+        "Time of day in hours",
+    ]
+    assert polygon_angles(blocks[1].lines[0].words[0].polygon[None])[0] == pytest.approx(-90)
+
+
+def test_a_page_turned_sideways_as_a_whole_is_not_split():
+    """A page of lines all running up (read without the page classifier) groups as before: nothing runs across."""
+    up = _running_up("one two three", 20, 300) + _running_up("four five", 50, 300)
+    assert [b.text for b in group_words(up)] == [b.text for b in group_words(list(reversed(up)))]
+    assert sum(len(b.lines) for b in group_words(up)) == 2
+
+
+def test_a_mark_read_turned_stays_in_its_line():
+    """A glyph or two read turned on a line across ("(9)" on a receipt's item line) is a misread mark of that
+    line, not a line running down the page: it keeps its place."""
+    words = _line("TMAPTKISMIS 500GM (9) 9.90", 20, 100)
+    mark = words[2]
+    x0, y0 = mark.polygon[0]
+    x1, y1 = mark.polygon[2]
+    words[2] = Word(np.array([[x0, y1], [x0, y0], [x1, y0], [x1, y1]], np.float32), mark.text, mark.confidence)
+    assert [b.text for b in group_words(words)] == ["TMAPTKISMIS 500GM (9) 9.90"]

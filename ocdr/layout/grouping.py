@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocdr.document import Block, Line, Word, polygon_angles, polygon_sizes
-from ocdr.geometry import quad_from_box
+from ocdr.geometry import linked_groups, polygon_box, quad_from_box
 
 SAME_LINE = 0.5  # a word joins a line when its centre is within this x max(word, line height) of its neighbour's
 WORD_OVERLAP = 0.5  # ...unless it overlaps that neighbour by more than this share of the narrower width (stacked)
@@ -57,6 +57,8 @@ SHEAR_PARAGRAPHS = 2
 MIN_SHEAR = 0.01
 MAX_SHEAR = 0.5
 SHEAR_FIT = 0.25  # a paragraph's line starts count when they stray from their straight line by this x its line height
+CROSS_ANGLE = 60.0  # degrees: words turned this far from the page's text direction run across it (``_crosswise``)
+CROSS_LETTERS = 3  # ...in runs that hold this many letters or digits
 ROW_OVERLAP = 0.5  # single-line blocks share a row (``text_rows``) when they overlap across by this x the lower one
 # a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
 # outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
@@ -327,14 +329,58 @@ def _split_lines(
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
 
 
+def _crosswise(words: list[Word]) -> np.ndarray:
+    """Which ``words`` run across the page's text direction (``CROSS_ANGLE`` or more off it either way): a line
+    running down a page of lines across (a chart's axis title, a margin's stamp). The page's direction is the
+    words' mean axis weighted by their lengths (angles doubled: a word turned over lies along the same axis)."""
+    polygons = np.stack([w.polygon for w in words])
+    doubled = 2 * np.radians(polygon_angles(polygons))
+    lengths = polygon_sizes(polygons)[:, 0]
+    axis = np.degrees(math.atan2(float(lengths @ np.sin(doubled)), float(lengths @ np.cos(doubled)))) / 2
+    relative = (np.degrees(doubled) / 2 - axis + 90) % 180 - 90
+    off = np.flatnonzero(np.abs(relative) >= CROSS_ANGLE)
+    # ...in runs of words close together holding CROSS_LETTERS letters or digits: a mark or two read turned ("(9)",
+    # "ti" on a receipt) is a misread glyph of the lines across, and stays in them
+    boxes = np.array([polygon_box(polygons[i]) for i in off]).reshape(-1, 4)
+    reach = np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    apart = [np.subtract.outer(boxes[:, k], boxes[:, k + 2]) for k in (0, 1)]  # [a, b]: a's start past b's end
+    gaps = np.maximum.reduce([apart[0], apart[0].T, apart[1], apart[1].T])
+    cross = np.zeros(len(words), bool)
+    for run in linked_groups(gaps <= np.maximum.outer(reach, reach)):
+        if sum(c.isalnum() for a in run for c in words[off[a]].text) >= CROSS_LETTERS:
+            cross[off[run]] = True
+    return cross
+
+
+def _interleave(along: list[Block], across: list[Block]) -> list[Block]:
+    """The page's blocks in reading order: those along its text direction in their own order, each block running
+    across it read before the first of them that starts lower on the page."""
+
+    def top(block: Block) -> float:
+        return float(np.asarray(block.polygon)[:, 1].min())
+
+    waiting = sorted(across, key=top)
+    order: list[Block] = []
+    for block in along:
+        while waiting and top(waiting[0]) < top(block):
+            order.append(waiting.pop(0))
+        order.append(block)
+    return order + waiting
+
+
 def group_words(words: list[Word]) -> list[Block]:
     """Group recognized words into lines and paragraphs, in reading order.
 
     Where the page's verticals lean (``_shear``, measured on the lines of a first pass), the words are measured
     again with the lean taken out, so that a leaning gutter is found on every line it parts: else the lines of two
-    columns close together are joined across it."""
+    columns close together are joined across it. Words running across the page's text direction (``_crosswise``)
+    are grouped apart, in their own direction, and their blocks read among the others (``_interleave``)."""
     if not words:
         return []
+    cross = _crosswise(words)
+    if cross.any() and not cross.all():
+        along = group_words([w for w, c in zip(words, cross, strict=True) if not c])
+        return _interleave(along, group_words([w for w, c in zip(words, cross, strict=True) if c]))
     extents = _measure(words)
     numbers = [_NUMBER.fullmatch(w.text) is not None for w in words]
     parts, gutters = _split_lines(extents, numbers)
@@ -623,11 +669,14 @@ def text_rows(blocks: list[Block]) -> list[list[Block]]:
     if not blocks:
         return []
     extents = _line_extents([block.lines[0] for block in blocks])
+    cross = _crosswise([block.lines[0].words[0] for block in blocks])  # a line running down the page is no cell
     rows = [[blocks[0]]]
     for i in range(1, len(blocks)):
         a, b = extents[i - 1], extents[i]
         if (
             len(blocks[i - 1].lines) == len(blocks[i].lines) == 1
+            and not cross[i - 1]
+            and not cross[i]
             and b.x0 > a.cx
             and _overlap(a.top, a.bottom, b.top, b.bottom) > ROW_OVERLAP * min(a.h, b.h)
         ):
