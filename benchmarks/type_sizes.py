@@ -5,7 +5,7 @@
 
 Two kinds of page, rendered in the recipe fonts (``ocdr.training.synth.fonts``) with known word boxes:
 * posters: three short phrases in one type size on a 1800x1400 page;
-* headlines: one phrase in a type size over two lines of 32-pixel body text.
+* headlines: one phrase in a type size over two lines of body text (32 pixels, ``--body``).
 For each size, the share of words read exactly at IoU >= 0.5 (posters: all words; headlines: the headline's words,
 and the body's separately). ``ocdr (max_glyph 0)`` turns off both large-print rules (``text_det_max_glyph``):
 what ocdr read before stop 35.
@@ -56,10 +56,11 @@ def poster(size: int, seed: int) -> tuple[np.ndarray, list[RegionLabel]]:
     return np.stack([np.asarray(page)] * 3, axis=2), labels
 
 
-def headline(size: int) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
-    """ "Annual Meeting" in ``size``-pixel type over two lines of body text; the page, headline and body labels."""
+def headline(size: int, body_size: int = 32) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
+    """ "Annual Meeting" in ``size``-pixel type over two lines of ``body_size``-pixel body text; the page, headline
+    and body labels."""
     title, title_labels = render_lines(["Annual Meeting"], size=size, margin=40)
-    body, body_labels = render_lines(BODY, size=32)
+    body, body_labels = render_lines(BODY, size=body_size)
     page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
     page[: title.shape[0], : title.shape[1]] = title
     page[title.shape[0] :, : body.shape[1]] = body
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pages", type=int, default=6, help="posters per type size")
+    parser.add_argument("--body", type=int, default=32, help="the headline pages' body type size (pixels)")
     parser.add_argument(
         "--engines", nargs="+", default=["ocdr", "ocdr_before"], choices=["ocdr", "ocdr_before", "ppocr"]
     )
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(engines))
     for size in SIZES:
         posters = [poster(size, seed) for seed in range(args.pages)]
-        page, title, body = headline(size)
+        page, title, body = headline(size, args.body)
         cells = []
         for engine in engines:
             found = sum(read(engine.read_page(image), labels) for image, labels in posters)

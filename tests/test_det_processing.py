@@ -158,6 +158,18 @@ def test_detection_sizes_add_a_reading_for_a_headline_in_large_type():
     assert detection_sizes(body, min_glyph=20.0, max_glyph=48.0)[1] is None  # ordinary print only
 
 
+def test_detection_sizes_add_a_reading_for_a_headline_over_print_shrunk_for():
+    """Body print over ``max_glyph`` shrinks the page; a headline far larger than it still gets its own reading."""
+    title, _ = render_lines(["SALE"], size=400, margin=40)
+    body, _ = render_lines(["Everything", "must go"], size=90)
+    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
+    page[: title.shape[0], : title.shape[1]] = title
+    page[title.shape[0] :, : body.shape[1]] = body
+    main, large = detection_sizes(page, min_glyph=20.0, max_glyph=48.0)
+    assert main[0] < detection_size(*page.shape[:2])[0]  # shrunk for the body's print
+    assert large is not None and large[0] < main[0] / 2  # and the headline read smaller still
+
+
 def _region(x0: float, y0: float, x1: float, y1: float) -> DetectedRegion:
     return DetectedRegion(quad_from_box(x0, y0, x1, y1), 0.9)
 

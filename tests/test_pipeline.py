@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import PAGE_LINES, SAMPLE, SHARED_DATA, loose, render_lines
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from ocdr.cleanup import paper_gray
 from ocdr.evaluation.metrics import match_words
@@ -142,12 +142,14 @@ def test_posters_in_large_type_are_read(ocr):
     assert ocr(image, text_det_max_glyph=0).pages[0].text.strip() == ""
 
 
-def test_a_headline_in_large_type_is_read_beside_body_text(ocr):
+@pytest.mark.parametrize(("title_size", "body_size"), [(160, 32), (400, 90)])
+def test_a_headline_in_large_type_is_read_beside_body_text(ocr, title_size, body_size):
     """A line of large type over ordinary print gets a second, smaller reading of its own: before, the headline of
-    such a page was lost (the body decides the page's size)."""
-    title, title_labels = render_lines(["Annual Meeting"], size=160, margin=40)
+    such a page was lost (the body decides the page's size). Over body print large enough that the page is shrunk
+    for it (90 pixels), the headline was lost until stop 70."""
+    title, title_labels = render_lines(["Annual Meeting"], size=title_size, margin=40)
     body, body_labels = render_lines(
-        ["Members are invited to the meeting on Friday.", "Please bring a guest."], size=32
+        ["Members are invited to the meeting on Friday.", "Please bring a guest."], size=body_size
     )
     page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
     page[: title.shape[0], : title.shape[1]] = title
@@ -157,6 +159,24 @@ def test_a_headline_in_large_type_is_read_beside_body_text(ocr):
     result = ocr(page).pages[0]
     assert [loose(line.text) for line in result.lines][0] == "annual meeting"
     assert match_words([(w.polygon, w.text) for w in result.words], title_labels + body_labels).recall == 1.0
+
+
+@pytest.mark.parametrize("cap_height", [56, 64])
+def test_capitals_a_little_too_large_for_the_detector_are_read(ocr, cap_height):
+    """Capitals 56-64 pixels high over ordinary print: too large for the detector at the page's size, and under the
+    second reading's bar until stop 70 ("SALE" in Liberation Sans was lost at both heights)."""
+    path = next((f.path for f in find_fonts() if f.path.name == "LiberationSans-Regular.ttf"), None)
+    if path is None:
+        pytest.skip("needs fonts-liberation2 (scripts/install-fonts.sh)")
+    bounds = ImageFont.truetype(str(path), 100).getbbox("H")
+    sheet = Image.new("RGB", (1400, 500), "white")
+    draw = ImageDraw.Draw(sheet)
+    draw.text((40, 40), "SALE", font=ImageFont.truetype(str(path), 100 * cap_height // (bounds[3] - bounds[1])), fill=0)
+    for k in range(6):
+        line = "Members are invited to the meeting on Friday, please bring a guest."
+        draw.text((40, 250 + 30 * k), line, font=ImageFont.truetype(str(path), 20), fill=0)
+    words = [w.text for w in ocr(np.array(sheet)).pages[0].words]
+    assert words[0] == "SALE" and words.count("Members") == 6
 
 
 @pytest.mark.parametrize("margin", [0, 2])

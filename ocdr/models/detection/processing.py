@@ -31,8 +31,10 @@ MIN_GLYPH = 20.0
 # read as well or better shrunk.
 MAX_GLYPH = 48.0
 # a line of print LARGE_PRINT x MAX_GLYPH or more beside ordinary print (ocdr.glyphs.Ink.large_print) is read in a
-# second pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it
-LARGE_PRINT, LARGE_PRINT_INSIDE = 1.5, 0.5
+# second pass at a smaller size; a main region LARGE_PRINT_INSIDE inside a region of that pass is a fragment of it.
+# Headlines in capitals 56-64 pixels high over 20-pixel print, 11 fonts (stop 70): at 1.5, 9 and 8 of 11 read; at
+# 1.2, 10 and 11
+LARGE_PRINT, LARGE_PRINT_INSIDE = 1.2, 0.5
 # The detector's input is kept to MAX_PIXELS (its memory), and each side to MAX_SIDE. Sized for its glyphs
 # (``detection_sizes``), a strip, a page more than STRIP_ASPECT times as long as wide (a till receipt), is limited by
 # the side of a square of its pixels (``limit_extent``) rather than by its long side: else a receipt 600 pixels wide
@@ -175,17 +177,23 @@ def detection_sizes(
         enlarged = min(ratio * min_glyph / small, 2 * limit_side_len / limit_extent(height, width))
         main = detection_size(height, width, limit_side_len, limit_type, max_side, min_ratio=enlarged)
         return main, _large_print_size(ink, ratio, height, width, max_glyph)
-    # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops
+    # large glyphs: a poster's few letters may each be a third of the page, where small print's measure stops; shrunk
+    # for them, a headline far larger still (a sale poster's "SALE" over its lines in 90-pixel type) is read again
     large = max_glyph and ink.glyph_size(largest=1 / 2, fewest=3)
     if large and large > max_glyph:
-        return (_snap(height * ratio * max_glyph / large), _snap(width * ratio * max_glyph / large)), None
+        shrink = max_glyph / large
+        main = _snap(height * ratio * shrink), _snap(width * ratio * shrink)
+        return main, _large_print_size(ink, ratio, height, width, max_glyph, shrink)
     return size, _large_print_size(ink, ratio, height, width, max_glyph)
 
 
-def _large_print_size(ink: Ink, ratio: float, height: int, width: int, max_glyph: float) -> tuple[int, int] | None:
-    """The size at which a line of the page's glyphs over ``LARGE_PRINT`` x ``max_glyph`` (``Ink.large_print``;
-    ``ink`` is the page's at ``ratio``) measures ``max_glyph``, or None when it has none."""
-    large = max_glyph and ink.large_print(LARGE_PRINT * max_glyph)
+def _large_print_size(
+    ink: Ink, ratio: float, height: int, width: int, max_glyph: float, shrink: float = 1.0
+) -> tuple[int, int] | None:
+    """The size at which a line of the page's glyphs over ``LARGE_PRINT`` x ``max_glyph`` at the main size
+    (``Ink.large_print``; ``ink`` is the page's at ``ratio``, the main size ``shrink`` times that) measures
+    ``max_glyph``, or None when it has none."""
+    large = max_glyph and ink.large_print(LARGE_PRINT * max_glyph / shrink)
     if not large:
         return None
     scale = ratio * max_glyph / large
