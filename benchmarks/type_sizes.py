@@ -5,7 +5,8 @@
 
 Two kinds of page, rendered in the recipe fonts (``ocdr.training.synth.fonts``) with known word boxes:
 * posters: three short phrases in one type size on a 1800x1400 page;
-* headlines: one phrase in a type size over two lines of body text (32 pixels, ``--body``).
+* headlines: one phrase in a type size over two lines of body text (32 pixels, ``--body``);
+* captions: a meme's two phrases in bold capitals, white outlined in black, over a photo-like ground.
 For each size, the share of words read exactly at IoU >= 0.5 (posters: all words; headlines: the headline's words,
 and the body's separately). ``ocdr (max_glyph 0)`` turns off both large-print rules (``text_det_max_glyph``):
 what ocdr read before stop 35.
@@ -56,6 +57,29 @@ def poster(size: int, seed: int) -> tuple[np.ndarray, list[RegionLabel]]:
     return np.stack([np.asarray(page)] * 3, axis=2), labels
 
 
+def captions(size: int, seed: int) -> tuple[np.ndarray, list[RegionLabel]]:
+    """A meme's captions: a phrase at the top and one at the bottom (where both fit) in ``size``-pixel bold capitals,
+    white outlined in black, over a smooth random photo-like ground (1200x900), and their word boxes."""
+    rng = np.random.default_rng(seed)
+    fonts = [f for f in find_fonts() if "Bold" in f.path.name] or find_fonts()
+    font = ImageFont.truetype(str(fonts[seed % len(fonts)].path), size)
+    ground = (rng.normal(0, 1, (30, 40, 3)).cumsum(0).cumsum(1) * 8 + 128).clip(0, 255).astype(np.uint8)
+    page = Image.fromarray(ground).resize((1200, 900), Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(page)
+    labels = []
+    tops = (30, 900 - 30 - int(size * 1.2)) if size * 2.4 + 60 <= 900 else (30,)  # one phrase when two do not fit
+    for phrase, y in zip(rng.choice(PHRASES, len(tops), replace=False), tops, strict=True):
+        x = 40
+        for word in phrase.upper().split():
+            x0, y0, x1, y1 = draw.textbbox((x, y), word, font=font, stroke_width=max(2, size // 20))
+            if x1 > 1180:
+                break
+            draw.text((x, y), word, font=font, fill="white", stroke_width=max(2, size // 20), stroke_fill="black")
+            labels.append(RegionLabel(quad_from_box(x0, y0, x1, y1), word))
+            x = x1 + size // 3
+    return np.asarray(page), labels
+
+
 def headline(size: int, body_size: int = 32) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
     """ "Annual Meeting" in ``size``-pixel type over two lines of ``body_size``-pixel body text; the page, headline
     and body labels."""
@@ -92,17 +116,22 @@ def main(argv: list[str] | None = None) -> int:
                 engine.ocr.params = engine.ocr.params.with_overrides(text_det_max_glyph=0.0)
                 engine.name = "ocdr (max_glyph 0)"
             engines.append(engine)
-    print("| type size (px) | " + " | ".join(f"{e.name}: posters / headline / body" for e in engines) + " |")
+    print("| type size (px) | " + " | ".join(f"{e.name}: posters / headline / body / captions" for e in engines) + " |")
     print("|---|" + "---|" * len(engines))
     for size in SIZES:
         posters = [poster(size, seed) for seed in range(args.pages)]
         page, title, body = headline(size, args.body)
+        memes = [captions(size, seed) for seed in range(args.pages)]
         cells = []
         for engine in engines:
             found = sum(read(engine.read_page(image), labels) for image, labels in posters)
             total = sum(len(labels) for _, labels in posters)
             words = engine.read_page(page)
-            cells.append(f"{found}/{total} / {read(words, title)}/{len(title)} / {read(words, body)}/{len(body)}")
+            said = sum(read(engine.read_page(image), labels) for image, labels in memes)
+            told = sum(len(labels) for _, labels in memes)
+            cells.append(
+                f"{found}/{total} / {read(words, title)}/{len(title)} / {read(words, body)}/{len(body)} / {said}/{told}"
+            )
         print(f"| {size} | " + " | ".join(cells) + " |")
     return 0
 

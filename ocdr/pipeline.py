@@ -66,6 +66,7 @@ from ocdr.models.detection.processing import (
     detection_sizes,
     merge_large_print,
     pad_border,
+    tall_region_size,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
@@ -278,6 +279,9 @@ class TextDetector:
             # without text, took 4x as long)
             size, large_size = detector_sizes(image, params, enlarge=True)
             regions = post(self.run(image, size), image.shape[:2])
+        if large_size is None:  # print the glyph measure missed, found too tall
+            tallest = max((region_height(r.polygon) for r in regions), default=0.0) * size[0] / image.shape[0]
+            large_size = tall_region_size(size, tallest, params.text_det_max_glyph)
         if large_size is None:
             return regions
         # the second reading keeps only print too large for the main one (measured at the main size)

@@ -453,3 +453,35 @@ def test_a_mark_read_turned_stays_in_its_line():
     x1, y1 = mark.polygon[2]
     words[2] = Word(np.array([[x0, y1], [x0, y0], [x1, y0], [x1, y1]], np.float32), mark.text, mark.confidence)
     assert [b.text for b in group_words(words)] == ["TMAPTKISMIS 500GM (9) 9.90"]
+
+
+def test_two_columns_of_running_text_set_far_apart_are_read_column_by_column():
+    """A flyer's two columns, a gutter of over half a column between them and a headline across both: too few lines
+    for a gutter down the page, and a gap too wide beside its text to look like one on a line, so each pair of lines
+    was read as a table's row. Running text on both sides of a gap, on three lines close together, makes it a
+    gutter (one form row of a long key and a long value stays a row: FUNSD's labelled pages read as before)."""
+    left = [
+        "The city council voted on Tuesday to",
+        "approve a plan for a new park in the",
+        "downtown area with paths and a garden",
+        "for residents.",
+    ]
+    right = [
+        "Construction is expected to begin next",
+        "spring and last about eighteen months.",
+        "Funding comes from state grants and",
+        "local taxes.",
+    ]
+    words = _line("City Council Approves New Park Plan", 40, 30, h=40)
+    for k, (a, b) in enumerate(zip(left, right, strict=True)):
+        words += _line(a, 40, 130 + 34 * k, h=24) + _line(b, 640, 130 + 34 * k, h=24)
+    text = _text(group_words(_shuffled(words)))
+    assert text == "\n\n".join(["City Council Approves New Park Plan", "\n".join(left), "\n".join(right)])
+
+
+def test_a_table_of_short_cells_far_apart_is_still_read_by_rows():
+    rows = [("Item", "Qty"), ("Widget", "2"), ("Gadget", "10"), ("Service fee", "1")]
+    words = [
+        w for k, (a, b) in enumerate(rows) for w in _line(a, 40, 40 + 34 * k, h=24) + _line(b, 640, 40 + 34 * k, h=24)
+    ]
+    assert _text(group_words(_shuffled(words))).splitlines() == [f"{a}\t{b}" for a, b in rows]

@@ -179,6 +179,24 @@ def test_capitals_a_little_too_large_for_the_detector_are_read(ocr, cap_height):
     assert words[0] == "SALE" and words.count("Members") == 6
 
 
+def test_a_memes_captions_are_read(ocr):
+    """White capitals outlined in black over a photo: the glyph measure sees no letters there, the photo is read
+    enlarged (``text_det_scene_side``) and its 70-pixel captions grow too large for the detector: "WORKS" and
+    "CODE" alone were read, bottom first. The regions found too tall give a second, smaller reading."""
+    path = next((f.path for f in find_fonts() if f.path.name == "LiberationSans-Bold.ttf"), None)
+    if path is None:
+        pytest.skip("needs fonts-liberation2 (scripts/install-fonts.sh)")
+    rng = np.random.default_rng(0)
+    ground = (rng.normal(0, 1, (60, 80, 3)).cumsum(0).cumsum(1) * 6 + 128).clip(0, 255).astype(np.uint8)
+    photo = Image.fromarray(ground).resize((800, 600))
+    draw = ImageDraw.Draw(photo)
+    font = ImageFont.truetype(str(path), 70)
+    draw.text((60, 30), "WHEN THE CODE", font=font, fill="white", stroke_width=4, stroke_fill="black")
+    draw.text((60, 480), "WORKS FIRST TIME", font=font, fill="white", stroke_width=4, stroke_fill="black")
+    lines = [line.text for line in ocr(np.array(photo)).pages[0].lines]
+    assert lines == ["WHEN THE CODE", "WORKS FIRST TIME"]
+
+
 @pytest.mark.parametrize("margin", [0, 2])
 @pytest.mark.parametrize("text", ["Thank you for shopping", "Total: $42.50", "Invoice"])
 def test_text_cropped_tight_to_its_ink_is_read(ocr, text, margin):

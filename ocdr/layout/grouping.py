@@ -38,6 +38,10 @@ GUTTER_SIDE = 1.0
 # all its prices. (A form's values before a gutter, after their keys, still part columns.)
 TABLE_GUTTER = 0.5
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200.00, 45%, 12/05/2026, 10:30
+# ...and a gap of any width parts text columns where it has running text on both its sides (PROSE_WORDS words or more,
+# PROSE_WIDTH line heights wide or more) on PROSE_LINES lines within GUTTER_REACH line heights: two columns of a
+# flyer set far apart were read as a table's rows (one form row of long key and value stays a row)
+PROSE_WORDS, PROSE_WIDTH, PROSE_LINES = 4, 10.0, 3
 KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
@@ -221,6 +225,16 @@ class _LineBuilder:
         parts = [all(numbers[m] for m in self.members[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
         return [after or (i == 0 and parts[0]) for i, after in enumerate(parts[1:])]
 
+    def prose_gaps(self) -> list[bool]:
+        """For each gap (``gaps``), whether the parts of the line on its two sides (up to the next gaps) are both
+        running text: ``PROSE_WORDS`` words or more, ``PROSE_WIDTH`` line heights wide or more."""
+        starts = [0, *[k for k, _, _ in self.gaps()], len(self.members)]
+        prose = [
+            b - a >= PROSE_WORDS and self.extents[b - 1].x1 - self.extents[a].x0 >= PROSE_WIDTH * self.height
+            for a, b in zip(starts, starts[1:], strict=False)
+        ]
+        return [before and after for before, after in zip(prose, prose[1:], strict=False)]
+
     def column_gaps(self) -> list[tuple[float, float]]:
         """The gaps with wide text on both sides: gutters between text columns."""
         return [(g0, g1) for _, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0)]
@@ -323,6 +337,18 @@ def _split_lines(
     page."""
     builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
+    # gaps with running text on both sides, on PROSE_LINES lines close together: gutters, however wide
+    prose = [
+        (g0, g1, b.extents[0].cy, b.height)
+        for b in builders
+        for (_, g0, g1), running in zip(b.gaps(), b.prose_gaps(), strict=True)
+        if running
+    ]
+    found += [
+        ((g0 + g1) / 2, cy)
+        for g0, g1, cy, height in prose
+        if sum(g0 < (a + b) / 2 < g1 and abs(y - cy) <= GUTTER_REACH * height for a, b, y, _ in prose) >= PROSE_LINES
+    ]
     page_gutters, table_gutters = _page_gutters(builders, numbers)
     parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters

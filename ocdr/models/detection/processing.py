@@ -35,6 +35,11 @@ MAX_GLYPH = 48.0
 # Headlines in capitals 56-64 pixels high over 20-pixel print, 11 fonts (stop 70): at 1.5, 9 and 8 of 11 read; at
 # 1.2, 10 and 11
 LARGE_PRINT, LARGE_PRINT_INSIDE = 1.2, 0.5
+# A region found TALL_REGION x MAX_GLYPH high or more (at the detector's size) is print too large for it that the
+# glyph measure missed: the page is read again at a size where that region is REGION_GLYPH x MAX_GLYPH high (a
+# region stands about 1.4 times its capitals' height). No held-out real page has one (tallest: 63 pixels on ICDAR
+# 2015 photos, 83 on SROIE receipts, 47 on FUNSD forms, those with a large-print reading aside)
+TALL_REGION, REGION_GLYPH = 2.0, 1.4
 # The detector's input is kept to MAX_PIXELS (its memory), and each side to MAX_SIDE. Sized for its glyphs
 # (``detection_sizes``), a strip, a page more than STRIP_ASPECT times as long as wide (a till receipt), is limited by
 # the side of a square of its pixels (``limit_extent``) rather than by its long side: else a receipt 600 pixels wide
@@ -198,6 +203,17 @@ def _large_print_size(
         return None
     scale = ratio * max_glyph / large
     return _snap(height * scale), _snap(width * scale)
+
+
+def tall_region_size(size: tuple[int, int], tallest: float, max_glyph: float) -> tuple[int, int] | None:
+    """The size at which the tallest region found at ``size`` (``tallest`` pixels high there) measures
+    ``REGION_GLYPH`` x ``max_glyph``, when it measures ``TALL_REGION`` x ``max_glyph`` or more, else None: print too
+    large for the detector that ``Ink`` could not measure (white letters outlined in black over a photo, a meme's
+    captions, read in pieces or not at all at the size a photo is enlarged to)."""
+    if not max_glyph or tallest < TALL_REGION * max_glyph:
+        return None
+    scale = REGION_GLYPH * max_glyph / tallest
+    return _snap(size[0] * scale), _snap(size[1] * scale)
 
 
 def detection_input(image: np.ndarray, size: tuple[int, int], gray: bool = False, pad: int = 0) -> np.ndarray:
