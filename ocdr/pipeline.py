@@ -848,12 +848,13 @@ class OCRPipeline:
         """Each crop's reading (``read_crops``) and the quarter turns counterclockwise it was read at: a crop
         ``VERTICAL_RATIO`` times taller than wide may hold vertical text, running down or up (street signs, spines),
         so it is also read turned a quarter each way and keeps the surest of the three readings; a narrow word ("I",
-        "1") stays surest as it is. (``read_regions`` turns a page's tall regions one way only: the other way too
-        changed nothing on the held-out pages, stop 51.) With ``params.use_rec_variants``, an unsure crop not much
-        wider than tall is also read turned level at a few slants (``untilt``): a word boxed axis-aligned at a slant
-        (a detector's regions are cut along their own slope, and are not asked); a tall crop turned a quarter too
-        (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612, stop 64), and an unsure
-        crop not much wider than tall is also read stretched wider (``widen``)."""
+        "1") stays surest as it is. (``recognize`` turns a page's tall regions one way only: the other way too
+        changed nothing on the held-out pages, stop 51, and read receipts' tall marks turned, stop 70; a line
+        running up the page is read both ways by ``read_vertical``.) With ``params.use_rec_variants``, an unsure
+        crop not much wider than tall is also read turned level at a few slants (``untilt``): a word boxed
+        axis-aligned at a slant (a detector's regions are cut along their own slope, and are not asked); a tall
+        crop turned a quarter too (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612,
+        stop 64), and an unsure crop not much wider than tall is also read stretched wider (``widen``)."""
         size = batch_size or params.rec_batch_size
 
         def read_level(images: list[np.ndarray]) -> list[CTCResult]:

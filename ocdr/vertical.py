@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -48,21 +49,40 @@ def _stacked(boxes: np.ndarray) -> np.ndarray:
     return (overlap >= STACK_OVERLAP * narrower) & (gap <= STACK_GAP * wider) & (wider <= STACK_WIDTHS * narrower)
 
 
+class Strip(NamedTuple):
+    """A strip of the page to detect again turned a quarter (``x0, y0, x1, y1``), and how far up and down it may
+    grow (``top``, ``bottom``: to the print read plainly across above and below its column, or the page's edges)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    top: int
+    bottom: int
+
+
 def vertical_windows(
     polygons: Sequence[np.ndarray], readings: Sequence[tuple[str, float, bool]], width: int, height: int
-) -> list[tuple[int, int, int, int]]:
-    """The strips ``(x0, y0, x1, y1)`` of a ``width`` x ``height`` page worth detecting again turned a quarter:
-    around each column of pieces (stacked, ``_stacked``) ``COLUMN_RATIO`` times taller than wide that holds a piece
-    read along the column, or ``UNSURE_PIECES`` pieces (and ``UNSURE_SHARE`` of them) read less than ``UNSURE``
-    sure. ``readings``: each region's text, confidence and whether it was read running up or down the page. A
-    piece is a region not much wider than tall read unsure, along the column, or as a glyph or two: a word read
-    plainly across the page is none. A column of a table's numbers, all read sure, is not looked at again.
+) -> list[Strip]:
+    """The strips of a ``width`` x ``height`` page worth detecting again turned a quarter: around each column of
+    pieces (stacked, ``_stacked``) ``COLUMN_RATIO`` times taller than wide that holds a piece read along the column,
+    or ``UNSURE_PIECES`` pieces (and ``UNSURE_SHARE`` of them) read less than ``UNSURE`` sure. ``readings``: each
+    region's text, confidence and whether it was read running up or down the page. A piece is a region not much
+    wider than tall read unsure, along the column, or as a glyph or two: a word read plainly across the page (two
+    letters or more, read sure) is none, and a strip stops short of those over or under its column (a table's
+    numbers under a heading running up it). A column of a table's numbers, all read sure, is not looked at again.
     Overlapping strips are merged."""
     boxes = [polygon_box(p) for p in polygons]
     narrow = [
         i
         for i, (b, (text, confidence, along)) in enumerate(zip(boxes, readings, strict=True))
         if b[3] - b[1] >= 0.6 * (b[2] - b[0]) and (confidence < UNSURE or along or letters(text) <= 2)
+    ]
+    pieces = set(narrow)
+    plain = [  # print read plainly across: words of two letters or more, read sure
+        boxes[i]
+        for i, (text, confidence, along) in enumerate(readings)
+        if confidence >= UNSURE and not along and letters(text) >= 2 and i not in pieces
     ]
     columns = linked_groups(_stacked(np.array([boxes[i] for i in narrow]).reshape(-1, 4)))
     windows: list[list[float]] = []
@@ -77,32 +97,38 @@ def vertical_windows(
         unsure = doubtful >= UNSURE_PIECES and doubtful >= UNSURE_SHARE * len(members)
         if y1 - y0 < COLUMN_RATIO * across or not (along or unsure):
             continue
+        over = [b for b in plain if b[0] < x1 and x0 < b[2]]  # print read across, over or under the column
+        top = max([b[3] for b in over if b[3] <= y0], default=0.0)
+        bottom = min([b[1] for b in over if b[1] >= y1], default=float(height))
         window = [
             max(0.0, x0 - REACH_ACROSS * across),
-            max(0.0, y0 - REACH_ALONG * across),
+            max(top, y0 - REACH_ALONG * across),
             min(float(width), x1 + REACH_ACROSS * across),
-            min(float(height), y1 + REACH_ALONG * across),
+            min(bottom, y1 + REACH_ALONG * across),
+            top,
+            bottom,
         ]
         for other in windows:  # merged into a strip it overlaps
             if window[0] < other[2] and other[0] < window[2] and window[1] < other[3] and other[1] < window[3]:
-                other[:] = [min(window[0], other[0]), min(window[1], other[1]),
-                            max(window[2], other[2]), max(window[3], other[3])]  # fmt: skip
+                other[:] = [min(window[0], other[0]), min(window[1], other[1]), max(window[2], other[2]),
+                            max(window[3], other[3]), min(window[4], other[4]), max(window[5], other[5])]  # fmt: skip
                 break
         else:
             windows.append(window)
-    return [(int(a), int(b), int(np.ceil(c)), int(np.ceil(d))) for a, b, c, d in windows]
+    return [Strip(int(a), int(b), int(np.ceil(c)), int(np.ceil(d)), int(e), int(f)) for a, b, c, d, e, f in windows]
 
 
 def _beside(boxes: np.ndarray) -> np.ndarray:
     """Which pairs of ``boxes`` (n, 4: x0, y0, x1, y1) lie side by side on one row of text running across: their
-    spans across overlapping by ``ROW_OVERLAP`` of the shorter one's height, at most ``ROW_GAP`` heights apart."""
+    spans across overlapping by ``ROW_OVERLAP`` of the shorter one's height, at most ``ROW_GAP`` heights apart, the
+    taller at most ``STACK_WIDTHS`` times as tall (a table's numbers under a column heading running up the page
+    stand sideways in the turned strip, taller than the heading's line, and are not of it)."""
     x0, y0, x1, y1 = (boxes[:, k] for k in range(4))
     heights = y1 - y0
+    lower, higher = np.minimum.outer(heights, heights), np.maximum.outer(heights, heights)
     overlap = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
     gap = np.maximum.outer(x0, x0) - np.minimum.outer(x1, x1)
-    return (overlap >= ROW_OVERLAP * np.minimum.outer(heights, heights)) & (
-        gap <= ROW_GAP * np.maximum.outer(heights, heights)
-    )
+    return (overlap >= ROW_OVERLAP * lower) & (gap <= ROW_GAP * higher) & (higher <= STACK_WIDTHS * lower)
 
 
 def strip_lines(regions: Sequence[DetectedRegion], window: tuple[int, int, int, int]) -> list[DetectedRegion]:
@@ -123,28 +149,24 @@ def strip_lines(regions: Sequence[DetectedRegion], window: tuple[int, int, int, 
 
 
 def column_lines(
-    image: np.ndarray,
-    windows: Sequence[tuple[int, int, int, int]],
-    detect: Callable[[np.ndarray], list[DetectedRegion]],
+    image: np.ndarray, strips: Sequence[Strip], detect: Callable[[np.ndarray], list[DetectedRegion]]
 ) -> list[DetectedRegion]:
-    """The lines running down ``image`` found in its ``windows`` (``strip_lines``; ``detect``: the detector), a
-    window grown along its column, up to ``GROW`` times, while a line found in it runs into its top or bottom end
-    (the pieces it was set around were the middle of a longer line)."""
-    height = image.shape[0]
+    """The lines running down ``image`` found in its ``strips`` (``strip_lines``; ``detect``: the detector), a
+    strip grown along its column, up to ``GROW`` times and within its ``top`` and ``bottom``, while a line found in
+    it runs into an end (the pieces it was set around were the middle of a longer line)."""
     found = []
-    for window in windows:
+    for strip in strips:
+        x0, y0, x1, y1, top, bottom = strip
         for turn in range(GROW + 1):
-            x0, y0, x1, y1 = window
+            window = (x0, y0, x1, y1)
             lines = strip_lines(detect(np.ascontiguousarray(np.rot90(image[y0:y1, x0:x1], 3))), window)
             near = END_NEAR * (x1 - x0)
-            tops = [float(line.polygon[:, 1].min()) for line in lines]
-            bottoms = [float(line.polygon[:, 1].max()) for line in lines]
-            up = y0 > 0 and any(t <= y0 + near for t in tops)
-            down = y1 < height and any(b >= y1 - near for b in bottoms)
+            up = y0 > top and any(float(line.polygon[:, 1].min()) <= y0 + near for line in lines)
+            down = y1 < bottom and any(float(line.polygon[:, 1].max()) >= y1 - near for line in lines)
             if turn == GROW or not (up or down):
                 break
             reach = round(REACH_ALONG * (x1 - x0))
-            window = (x0, max(0, y0 - reach) if up else y0, x1, min(height, y1 + reach) if down else y1)
+            y0, y1 = (max(top, y0 - reach) if up else y0), (min(bottom, y1 + reach) if down else y1)
         found += lines
     return found
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ocdr.geometry import quad_from_box
 from ocdr.models.detection.processing import DetectedRegion
 from ocdr.training.synth.fonts import find_fonts
-from ocdr.vertical import column_lines, covered, runs_down, strip_lines, vertical_windows
+from ocdr.vertical import Strip, column_lines, covered, runs_down, strip_lines, vertical_windows
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
@@ -23,9 +23,19 @@ def test_a_column_of_unsure_pieces_is_looked_at_again():
     across = [_box(100, 60, 300, 80)]
     windows = vertical_windows(pieces + across, readings + [("Some ordinary text", 1.0, False)], 400, 300)
     assert len(windows) == 1
-    x0, y0, x1, y1 = windows[0]
+    x0, y0, x1, y1, top, bottom = windows[0]
     assert x0 < 20 and x1 > 41 and x1 < 100  # the column and a margin, not the text across beside it
     assert y0 == 0 and y1 > 170
+    assert (top, bottom) == (0, 300)  # nothing read across over or under it: it may grow to the page's edges
+
+
+def test_a_strip_stops_at_print_read_across_under_its_column():
+    """A heading running up over a table's column: the strip reaches no further down than the numbers under it."""
+    heading = [_box(200, 74, 229, 149)]
+    numbers = [_box(200, 190, 250, 212), _box(200, 240, 250, 262)]
+    readings = [("January", 0.98, True), ("1200", 1.0, False), ("430", 1.0, False)]
+    (strip,) = vertical_windows(heading + numbers, readings, 700, 400)
+    assert strip.bottom == 190 and strip.y1 <= 190 and strip.top == 0
 
 
 def test_a_piece_read_along_the_column_is_looked_at_again():
@@ -67,7 +77,7 @@ def test_strip_lines_gathers_a_rows_words_and_maps_them_back_onto_the_page():
 
 
 def test_column_lines_grows_a_window_while_a_line_runs_into_its_end():
-    """A line reaching the window's end is followed along the column, up to the page's edge."""
+    """A line reaching the window's end is followed along the column, up to the page's edges (its limits here)."""
     page = np.zeros((600, 100, 3), np.uint8)
     seen = []
 
@@ -75,7 +85,7 @@ def test_column_lines_grows_a_window_while_a_line_runs_into_its_end():
         seen.append(strip.shape[:2])
         return [DetectedRegion(_box(0, 5, strip.shape[1], 25), 0.9)]  # text all along the turned strip
 
-    (line,) = column_lines(page, [(20, 200, 50, 300)], detect)
+    (line,) = column_lines(page, [Strip(20, 200, 50, 300, 0, 600)], detect)
     assert seen[0] == (30, 100) and len(seen) > 1
     assert line.polygon[:, 1].min() == pytest.approx(0, abs=1) and line.polygon[:, 1].max() == pytest.approx(600, abs=1)
 
@@ -110,3 +120,27 @@ def test_labels_running_up_or_down_are_read(ocr, text, degrees, size):
     assert "Some ordinary text" in page.text
     words = [w for w in page.words if w.text in text.split()]
     assert len(words) == len(text.split()) and all(runs_down(w.polygon) for w in words)
+
+
+def test_a_tables_column_headings_running_up_are_read(ocr):
+    """A spreadsheet's headings turned to run up over their columns of numbers: a heading found whole is read
+    turned one way only at first (top to bottom: "January" as "Arenuer"), and its strip reached down into the
+    numbers and gathered them, standing sideways, into the heading's line ("N @A January", not taken); the
+    headings were also read in the order of their tops, not left to right."""
+    path = next((f.path for f in find_fonts() if f.path.name == "LiberationSans-Bold.ttf"), None)
+    if path is None:
+        pytest.skip("needs fonts-liberation2 (scripts/install-fonts.sh)")
+    sheet = Image.new("L", (700, 400), 255)
+    draw = ImageDraw.Draw(sheet)
+    for c, heading in enumerate(["January", "February", "March"]):
+        label = Image.new("L", (150, 30), 255)
+        ImageDraw.Draw(label).text((4, 3), heading, font=ImageFont.truetype(str(path), 20), fill=0)
+        sheet.paste(label.rotate(90, expand=True), (200 + 100 * c, 10))
+    regular = ImageFont.truetype(str(path.with_name("LiberationSans-Regular.ttf")), 22)
+    for r, (name, values) in enumerate([("Rent", (1200, 1200, 1250)), ("Food", (430, 389, 512))]):
+        draw.text((30, 190 + 50 * r), name, font=regular, fill=0)
+        for c, value in enumerate(values):
+            draw.text((200 + 100 * c, 190 + 50 * r), str(value), font=regular, fill=0)
+    page = ocr(np.array(sheet.convert("RGB"))).pages[0]
+    lines = [" ".join(line.split()) for line in page.text.splitlines() if line]
+    assert lines == ["January", "February", "March", "Rent 1200 1200 1250", "Food 430 389 512"]

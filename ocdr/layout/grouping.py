@@ -379,13 +379,14 @@ def _crosswise(words: list[Word]) -> np.ndarray:
 
 
 def _interleave(along: list[Block], across: list[Block]) -> list[Block]:
-    """The page's blocks in reading order: those along its text direction in their own order, each block running
-    across it read before the first of them that starts lower on the page."""
+    """The page's blocks in reading order: those along its text direction in their own order, and those running
+    across it in theirs (a table's column headings running up: left to right), each read before the first block
+    along it that starts lower on the page than it (and the ones before it) do."""
 
     def top(block: Block) -> float:
         return float(np.asarray(block.polygon)[:, 1].min())
 
-    waiting = sorted(across, key=top)
+    waiting = list(across)
     order: list[Block] = []
     for block in along:
         while waiting and top(waiting[0]) < top(block):
@@ -695,7 +696,9 @@ def text_rows(blocks: list[Block]) -> list[list[Block]]:
     if not blocks:
         return []
     extents = _line_extents([block.lines[0] for block in blocks])
-    cross = _crosswise([block.lines[0].words[0] for block in blocks])  # a line running down the page is no cell
+    words = [word for block in blocks for word in block.words]
+    across = {id(word) for word, c in zip(words, _crosswise(words), strict=True) if c}
+    cross = [id(block.lines[0].words[0]) in across for block in blocks]  # a line running down the page is no cell
     rows = [[blocks[0]]]
     for i in range(1, len(blocks)):
         a, b = extents[i - 1], extents[i]
