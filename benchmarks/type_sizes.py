@@ -29,7 +29,7 @@ from ocdr.evaluation.metrics import match_words  # noqa: E402
 from ocdr.geometry import quad_from_box  # noqa: E402
 from ocdr.io.labels import RegionLabel  # noqa: E402
 from ocdr.training.synth.fonts import find_fonts  # noqa: E402
-from ocdr.training.synth.render import render_lines  # noqa: E402
+from ocdr.training.synth.render import render_headline  # noqa: E402
 
 PHRASES = ["SALE", "Exit", "Open", "Welcome", "PARKING", "Notice", "Room 12", "Thank you", "Grand Opening", "Menu"]
 SIZES = (40, 80, 110, 160, 320, 600)
@@ -83,14 +83,7 @@ def captions(size: int, seed: int) -> tuple[np.ndarray, list[RegionLabel]]:
 def headline(size: int, body_size: int = 32) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
     """ "Annual Meeting" in ``size``-pixel type over two lines of ``body_size``-pixel body text; the page, headline
     and body labels."""
-    title, title_labels = render_lines(["Annual Meeting"], size=size, margin=40)
-    body, body_labels = render_lines(BODY, size=body_size)
-    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
-    page[: title.shape[0], : title.shape[1]] = title
-    page[title.shape[0] :, : body.shape[1]] = body
-    for label in body_labels:
-        label.polygon = label.polygon + np.float32([0, title.shape[0]])
-    return page, title_labels, body_labels
+    return render_headline("Annual Meeting", size, BODY, body_size)
 
 
 def read(words: Words, labels: list[RegionLabel]) -> int:

@@ -16,6 +16,7 @@ from ocdr.training.synth.fonts import find_fonts
 from ocdr.training.synth.render import (
     PageStyle,
     photograph,
+    render_headline,  # noqa: F401  (the tests import it from here)
     render_lines,  # noqa: F401  (the tests import it from here)
     render_page,
 )

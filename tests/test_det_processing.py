@@ -17,7 +17,7 @@ from ocdr.models.detection.processing import (
     pad_border,
     prepare_detection_input,
 )
-from ocdr.training.synth.render import render_lines
+from ocdr.training.synth.render import render_headline, render_lines
 
 
 def rect_points(cx: float, cy: float, w: float, h: float, degrees: float) -> np.ndarray:
@@ -146,11 +146,9 @@ def test_prepare_detection_input_shrinks_large_print_to_max_glyph():
 
 
 def test_detection_sizes_add_a_reading_for_a_headline_in_large_type():
-    title, _ = render_lines(["Annual Meeting"], size=160, margin=40)
-    body, _ = render_lines(["Members are invited to the meeting on Friday.", "Please bring your card."], size=32)
-    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
-    page[: title.shape[0], : title.shape[1]] = title
-    page[title.shape[0] :, : body.shape[1]] = body
+    lines = ["Members are invited to the meeting on Friday.", "Please bring your card."]
+    page, _, _ = render_headline("Annual Meeting", 160, lines, 32)
+    body, _ = render_lines(lines, size=32)
     main, large = detection_sizes(page, min_glyph=20.0, max_glyph=48.0)
     assert main == detection_size(*page.shape[:2])  # the body's size
     assert large is not None and large[0] < main[0] / 1.5  # the headline's letters at about 48 px
@@ -160,11 +158,7 @@ def test_detection_sizes_add_a_reading_for_a_headline_in_large_type():
 
 def test_detection_sizes_add_a_reading_for_a_headline_over_print_shrunk_for():
     """Body print over ``max_glyph`` shrinks the page; a headline far larger than it still gets its own reading."""
-    title, _ = render_lines(["SALE"], size=400, margin=40)
-    body, _ = render_lines(["Everything", "must go"], size=90)
-    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
-    page[: title.shape[0], : title.shape[1]] = title
-    page[title.shape[0] :, : body.shape[1]] = body
+    page, _, _ = render_headline("SALE", 400, ["Everything", "must go"], 90)
     main, large = detection_sizes(page, min_glyph=20.0, max_glyph=48.0)
     assert main[0] < detection_size(*page.shape[:2])[0]  # shrunk for the body's print
     assert large is not None and large[0] < main[0] / 2  # and the headline read smaller still

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from conftest import render_lines
+from conftest import render_headline, render_lines
 
 from ocdr.glyphs import Ink, light_text_on_dark, show_through
 
@@ -45,20 +45,16 @@ def test_a_dark_scene_is_not_a_negative():
     assert not light_text_on_dark(scene)
 
 
-def _headline_page(title_size: int = 160) -> np.ndarray:
+def _render_headline(title_size: int = 160) -> np.ndarray:
     """A headline in large type over two lines of body text."""
-    title, _ = render_lines(["Annual Meeting"], size=title_size, margin=40)
-    body, _ = render_lines(["Members are invited to the meeting on Friday.", "Please bring your card."], size=32)
-    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
-    page[: title.shape[0], : title.shape[1]] = title
-    page[title.shape[0] :, : body.shape[1]] = body
-    return gray(page)
+    lines = ["Members are invited to the meeting on Friday.", "Please bring your card."]
+    return gray(render_headline("Annual Meeting", title_size, lines, 32)[0])
 
 
 def test_large_print_finds_a_line_of_large_type():
-    size = Ink(_headline_page(160)).large_print(72)
+    size = Ink(_render_headline(160)).large_print(72)
     assert size is not None and 80 <= size <= 160  # the headline's letters (capitals and x-height), not the body's
-    assert Ink(_headline_page(60)).large_print(72) is None  # a headline the detector reads as it is
+    assert Ink(_render_headline(60)).large_print(72) is None  # a headline the detector reads as it is
     body, _ = render_lines(["Only ordinary print on this page."], size=32)
     assert Ink(gray(body)).large_print(72) is None
 

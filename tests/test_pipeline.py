@@ -8,7 +8,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
-from conftest import PAGE_LINES, SAMPLE, SHARED_DATA, loose, render_lines
+from conftest import PAGE_LINES, SAMPLE, SHARED_DATA, loose, render_headline, render_lines
 from PIL import Image, ImageDraw, ImageFont
 
 from ocdr.cleanup import paper_gray
@@ -147,15 +147,8 @@ def test_a_headline_in_large_type_is_read_beside_body_text(ocr, title_size, body
     """A line of large type over ordinary print gets a second, smaller reading of its own: before, the headline of
     such a page was lost (the body decides the page's size). Over body print large enough that the page is shrunk
     for it (90 pixels), the headline was lost until stop 70."""
-    title, title_labels = render_lines(["Annual Meeting"], size=title_size, margin=40)
-    body, body_labels = render_lines(
-        ["Members are invited to the meeting on Friday.", "Please bring a guest."], size=body_size
-    )
-    page = np.full((title.shape[0] + body.shape[0], max(title.shape[1], body.shape[1]), 3), 255, np.uint8)
-    page[: title.shape[0], : title.shape[1]] = title
-    page[title.shape[0] :, : body.shape[1]] = body
-    for label in body_labels:
-        label.polygon = label.polygon + np.float32([0, title.shape[0]])
+    lines = ["Members are invited to the meeting on Friday.", "Please bring a guest."]
+    page, title_labels, body_labels = render_headline("Annual Meeting", title_size, lines, body_size)
     result = ocr(page).pages[0]
     assert [loose(line.text) for line in result.lines][0] == "annual meeting"
     assert match_words([(w.polygon, w.text) for w in result.words], title_labels + body_labels).recall == 1.0

@@ -64,6 +64,21 @@ def render_lines(
     return np.asarray(page), labels
 
 
+def render_headline(
+    title: str, title_size: int, body: list[str], body_size: int
+) -> tuple[np.ndarray, list[RegionLabel], list[RegionLabel]]:
+    """``title`` in ``title_size``-pixel type over the ``body`` lines in ``body_size``-pixel type (``render_lines``):
+    the page, the title's word labels and the body's, in the page's pixels (large-print tests and benchmarks)."""
+    top, title_labels = render_lines([title], size=title_size, margin=40)
+    bottom, body_labels = render_lines(body, size=body_size)
+    page = np.full((top.shape[0] + bottom.shape[0], max(top.shape[1], bottom.shape[1]), 3), 255, np.uint8)
+    page[: top.shape[0], : top.shape[1]] = top
+    page[top.shape[0] :, : bottom.shape[1]] = bottom
+    for label in body_labels:
+        label.polygon = label.polygon + np.array([0, top.shape[0]], np.float32)
+    return page, title_labels, body_labels
+
+
 def drawable(text: str, spec: FontSpec) -> bool:
     return all(c == " " or c in spec.coverage for c in text)
 
