@@ -485,3 +485,19 @@ def test_a_table_of_short_cells_far_apart_is_still_read_by_rows():
         w for k, (a, b) in enumerate(rows) for w in _line(a, 40, 40 + 34 * k, h=24) + _line(b, 640, 40 + 34 * k, h=24)
     ]
     assert _text(group_words(_shuffled(words))).splitlines() == [f"{a}\t{b}" for a, b in rows]
+
+
+def test_a_chats_bubbles_left_and_right_are_read_in_turn():
+    """A chat screenshot: messages on the left and on the right by turns, the two sides a few pixels apart. A
+    channel that narrow, with no gutter between text columns on any line, parts no columns: before, every left
+    message was read, then every right one."""
+    turns = [("l", "Hey are we still on for lunch"), ("r", "Yes at the usual place"), ("l", "Great see you"),
+             ("r", "Running late sorry"), ("l", "No worries")]  # fmt: skip
+    words = []
+    for k, (side, text) in enumerate(turns):
+        x = 35 if side == "l" else 330  # the longest left message ends at x 325
+        words += _line(text, x, 30 + 95 * k)
+        words += _line("10:0" + str(k), x, 66 + 95 * k, h=12)
+    blocks = group_words(_shuffled(words))
+    said = [line.text for block in blocks for line in block.lines if not line.text.startswith("10:0")]
+    assert said == [text for _, text in turns]

@@ -49,6 +49,7 @@ PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this 
 # PITCH_GAP x line height: a list spaced close to PARAGRAPH_GAP keeps its pitch, not split where a gap is a pixel over
 PITCH_SLACK, PITCH_GAP = 0.1, 1.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
+CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
 PERSPECTIVE_WORDS = 20
@@ -573,8 +574,12 @@ class _Order:
         columns = self.columns(items)
         if len(columns) > 1 and not self.tabular(items):
             sides = self.text_columns(columns)  # a form beside a text column: the form is read as one region
-            parts = sides if len(sides) > 1 else columns
-            return [i for part in parts for i in self.order(part)]
+            # with no gutter between text columns, a channel narrower than CHANNEL_GAP line heights parts no
+            # columns: a chat's bubbles, left and right by turns, are read top to bottom
+            wide = any(g1 - g0 >= CHANNEL_GAP * self.slack / ORDER_SLACK for g0, g1 in self.gutters(items))
+            if len(sides) > 1 or wide:
+                parts = sides if len(sides) > 1 else columns
+                return [i for part in parts for i in self.order(part)]
         bands = self.bands(items)
         if len(bands) == 1:
             if len(columns) > 1:  # one row of cells: left to right
