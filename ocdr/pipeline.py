@@ -782,8 +782,9 @@ class OCRPipeline:
         digits read from them (pieces of a line read as nonsense hold many), and is surer than they are on average or
         holds more (a line's last words found only in the strip: "Revenue" read from a piece, "Revenue in millions"
         from the line). A line taken is then read as the other regions are (``read_crops``)."""
+        polygons = [d.polygon for d in detections]
         windows = vertical_windows(
-            [d.polygon for d in detections],
+            polygons,
             [(r.text, r.confidence, runs_down(q)) for r, q in zip(results, quads, strict=True)],
             *image.shape[1::-1],
         )
@@ -797,7 +798,7 @@ class OCRPipeline:
         taken = []
         for k, line in enumerate(found):
             best = max((2 * k, 2 * k + 1), key=lambda j: first[j].confidence)
-            pieces = [i for i in covered([d.polygon for d in detections], line.polygon) if i not in replaced]
+            pieces = [i for i in covered(polygons, line.polygon) if i not in replaced]
             if not pieces:  # print across the page seen sideways in the strip, or a line the page read already
                 continue
             sure = float(np.mean([results[i].confidence for i in pieces]))

@@ -6,7 +6,7 @@ read). Turned a quarter, the same line is text running across, which the detecto
 stack into a column (``vertical_windows``) are looked at again: the strip around them is turned a quarter and
 detected, and the lines found there (``strip_lines``) are read both ways along the column. A reading that is sure,
 and surer than the pieces it covers or longer, replaces them (``OCRPipeline.read_vertical``). Pages with no such
-column cost nothing more; a column of a table's numbers read sure is none.
+column cost only the stacking of their regions; a column of a table's numbers read sure is none.
 """
 
 from __future__ import annotations
