@@ -83,7 +83,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import lone_letters, one_script
-from ocdr.models.recognition.spacing import space_dashes
+from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
 from ocdr.unwarp import find_page, flatten
@@ -568,9 +568,10 @@ class TextlineClassifier(_AngleClassifier):
 
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """A reading of ``crop`` with the dashes spaced, each word in one script, the letter case set by height (and the
-    accented letters of words of capitals in capitals) and the quotes paired."""
-    return pair_quotes(accented_capitals(case_by_height(crop, one_script(space_dashes(crop, result)))))
+    """A reading of ``crop`` with the dashes and figures spaced, each word in one script, the letter case set by
+    height (and the accented letters of words of capitals in capitals) and the quotes paired."""
+    spaced = space_gaps(crop, space_dashes(crop, result))
+    return pair_quotes(accented_capitals(case_by_height(crop, one_script(spaced))))
 
 
 def _settle_lone_letters(image: np.ndarray, page: Page) -> None:

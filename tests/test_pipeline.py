@@ -256,6 +256,17 @@ def test_a_spaced_dash_is_read_with_its_spaces(ocr, font, size, text):
     assert ocr(page).text == text
 
 
+@pytest.mark.parametrize(
+    ("font", "size"), [("LiberationSans-Regular.ttf", 20), ("DejaVuSans.ttf", 16), ("FreeSans.ttf", 24)]
+)
+def test_a_figure_is_read_apart_from_the_word_beside_it(ocr, font, size):
+    """Stop 70's code read "Page 3of 17" in each face and "June 3at 9:00 AM" in the last: the recognizer drops
+    the space beside a figure (``space_gaps``)."""
+    lines = ["Page 3 of 17", "June 3 at 9:00 AM", "Room 12 on floor 4"]
+    page, _ = render_lines(lines, font, size=size)
+    assert [line.text for line in ocr(page).pages[0].lines] == lines
+
+
 def test_quoted_words_keep_their_quotes_and_case(ocr):
     """Stop 48's code read 38 of these 48 words exactly: the detector's boxes stopped inside a word's quotes
     ("'adjectives'" read "adjectives'"; ``ocdr.marks``), and look-alike letters took the wrong case ("swirly" read

@@ -29,9 +29,10 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import capitals, final_sigma, lone_letters, one_script
-from ocdr.models.recognition.spacing import space_dashes
+from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.pipeline import drop_repeats, split_words
-from ocdr.training.synth.render import render_lines
+from ocdr.training.synth.fonts import find_fonts
+from ocdr.training.synth.render import load_font, render_lines
 
 
 # ------------------------------------------------------------------------------------------------------ charset
@@ -275,6 +276,56 @@ def test_space_dashes_puts_back_the_spaces_beside_a_spaced_dash_only():
     for font in ("LiberationSerif-Regular.ttf", "Cousine-Regular.ttf"):
         crop, hyphened = _line_read_tight(["2017-12-03"], font)
         assert space_dashes(crop, hyphened) == hyphened
+
+
+def _line_read_run_together(
+    words: list[str], joined: set[int], font: str, size: int = 26
+) -> tuple[np.ndarray, CTCResult]:
+    """A line of ``words`` cut close, and a reading of it with the spaces after the words numbered in ``joined``
+    dropped, each character placed (in steps of 4 pixels) at its glyph's middle."""
+    page, labels = render_lines([" ".join(words)], font, size=size, margin=8)
+    face = load_font(str(find_fonts([font])[0].path), size)
+    text, positions = "", []
+    for n, label in enumerate(labels):
+        x = float(label.polygon[0, 0]) - face.getbbox(label.text)[0]
+        for k, char in enumerate(label.text):
+            middle = int((x + (face.getlength(label.text[:k]) + face.getlength(label.text[: k + 1])) / 2) / 4)
+            text += char
+            positions.append((middle, middle))
+        if n < len(labels) - 1 and n not in joined:
+            text += " "
+            positions.append(positions[-1])
+    return page, CTCResult(text, [0.9] * len(text), positions, page.shape[1] // 4)
+
+
+def test_space_gaps_puts_back_the_spaces_beside_figures_only():
+    for font in ("LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
+        for words, joined in (
+            (["Page", "3", "of", "17"], {1}),  # read "Page 3of 17"
+            (["June", "3", "at", "9:00"], {1}),
+            (["Order", "1084", "755", "units"], {1}),
+            (["Suite", "200", "Box", "41"], {0, 1}),
+        ):
+            line, run_together = _line_read_run_together(words, joined, font)
+            spaced = space_gaps(line, run_together)
+            assert spaced.text == " ".join(words), (font, run_together.text)
+            assert len(spaced.char_probs) == len(spaced.positions) == len(spaced.text)
+            assert space_gaps(line, spaced) == spaced  # read with its spaces: as it is
+        # figures set close, in proportional and monospaced faces alike, are not parted
+        for mono in (font, "Cousine-Regular.ttf"):
+            line, tight = _line_read_run_together(
+                ["1998", "$1,111.00", "3rd", "10am", "COVID19", "11:11", "A4"], set(), mono
+            )
+            assert space_gaps(line, tight) == tight, mono
+    # figures too small to measure, and a figure broken up (a faded print), are left as read
+    line, run_together = _line_read_run_together(["June", "3", "at", "9:00"], {1}, "LiberationSans-Regular.ttf", 9)
+    assert space_gaps(line, run_together) == run_together
+    line, run_together = _line_read_run_together(["7", "3"], {0}, "LiberationSans-Regular.ttf")
+    faded = line.copy()
+    ink = np.flatnonzero((faded.min(axis=2) < 128).any(axis=1))
+    faded[ink[0] : (ink[0] + ink[-1]) // 2, faded.shape[1] // 2 :] = 255  # the "3"'s upper half gone
+    assert space_gaps(line, run_together).text == "7 3"
+    assert space_gaps(faded, run_together) == run_together
 
 
 def _word_crop(word: str, font: str) -> np.ndarray:
