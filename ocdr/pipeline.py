@@ -16,6 +16,7 @@ from typing import NamedTuple, TypeVar
 import cv2
 import numpy as np
 
+from ocdr.bullets import list_bullets
 from ocdr.checkboxes import Checkbox, find_checkboxes, paint_over
 from ocdr.cleanup import Rule, bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
 from ocdr.deblur import sharpen
@@ -1165,6 +1166,8 @@ class OCRPipeline:
         )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
+        if gray is not None:  # on paper, a list's bullets found by their shape (ocdr.bullets)
+            words = list_bullets(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), words, params.return_char_boxes)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

@@ -138,7 +138,7 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [cell for _, cell in builder.split(gutters, [], [])]
+        return [cell for _, cell in builder.split(gutters, [], [], [False] * len(words))]
 
     gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
     assert cells(_line("Key:", 20, 20) + _line("the first value", 350, 20)) == [True, True]

@@ -1,7 +1,8 @@
 """Markdown: paragraphs in reading order, lines of a paragraph joined into one, words hyphenated across a line
-break joined back, lone lines set clearly larger than the page's body text as headings, rows of cells (a form's
-keys and values, a table's rows: ``ocdr.layout.grouping.text_rows``) as tables where two or more follow each
-other (a lone row is a line, its cells apart by spaces), pages separated by a rule."""
+break joined back, lone lines set clearly larger than the page's body text as headings, lines led by a bullet
+(``ocdr.bullets``) as list items, rows of cells (a form's keys and values, a table's rows:
+``ocdr.layout.grouping.text_rows``) as tables where two or more follow each other (a lone row is a line, its
+cells apart by spaces), pages separated by a rule."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import statistics
 from typing import TYPE_CHECKING
 
+from ocdr.bullets import BULLETS
 from ocdr.document import polygon_sizes
 from ocdr.layout.grouping import table_columns, text_rows
 
@@ -36,6 +38,21 @@ def _join_lines(lines: list[str]) -> str:
         else:
             text = f"{text} {line}" if text else line
     return text
+
+
+def _paragraph(block: Block) -> str:
+    """A block's text: its lines joined, or where its first line is led by a bullet, a list item per bullet (the
+    lines under a bullet's line, up to the next, joined to its item)."""
+    items: list[list[str]] = []
+    for line in block.lines:
+        words = [w.text for w in line.words]
+        if len(words) > 1 and words[0] in BULLETS:
+            items.append([" ".join(words[1:])])
+        elif items:
+            items[-1].append(line.text)
+        else:
+            return _escape(_join_lines([line.text for line in block.lines]))
+    return "\n".join("- " + _escape(_join_lines(item)) for item in items)
 
 
 def _line_height(block: Block) -> float:
@@ -72,8 +89,9 @@ def page_markdown(page: Page) -> str:
             parts.append(" ".join(_escape(block.text) for block in table[0]))
         table = []
         for block in row:
-            text = _escape(_join_lines([line.text for line in block.lines]))
-            if len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body:
+            text = _paragraph(block)
+            heading = len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body
+            if heading and not text.startswith("- "):  # a list item's own markup stays
                 text = "## " + text
             parts.append(text)
     return "\n\n".join(parts)

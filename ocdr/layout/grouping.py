@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ocdr.bullets import BULLETS
+from ocdr.bullets import REACH as BULLET_REACH
 from ocdr.document import Block, Line, Word, polygon_angles, polygon_sizes
 from ocdr.geometry import linked_groups, polygon_box, quad_from_box
 
@@ -245,17 +247,26 @@ class _LineBuilder:
         return max(e.x1 for e in self.extents)
 
     def split(
-        self, gutters: list[tuple[float, float]], page_gutters: list[float], table_gutters: list[float]
+        self,
+        gutters: list[tuple[float, float]],
+        page_gutters: list[float],
+        table_gutters: list[float],
+        bullets: list[bool],
     ) -> list[tuple[list[int], bool]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
         ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
         found within ``GUTTER_REACH`` line heights, or one of the ``page_gutters`` (``_page_gutters``), and at those
         that span one of the ``table_gutters`` (into cells). Each part comes with whether it is a cell: cut from a
         row-mate by a gap that is no column gutter (a form's key or value, a table's cell), it is read along its row
-        rather than joined to the lines above and below."""
+        rather than joined to the lines above and below. A line's first member that is a bullet (``bullets``: whether
+        each item is one) stays with what follows it up to ``BULLET_REACH`` line heights away, but for a table's
+        cell."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         for k, g0, g1, left, right in self.gap_sides():
+            table = any(g0 < mid < g1 for mid in table_gutters)
+            if k == 1 and bullets[self.members[0]] and g1 - g0 <= BULLET_REACH * self.height and not table:
+                continue  # a bullet, as far from its item as ``ocdr.bullets`` looks
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
             key = k == 1 and left < KEY_RATIO * (g1 - g0)
             column = (
@@ -263,7 +274,7 @@ class _LineBuilder:
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
-            if column or g1 - g0 > SPLIT_GAP * self.height or any(g0 < mid < g1 for mid in table_gutters):
+            if column or g1 - g0 > SPLIT_GAP * self.height or table:
                 cuts[k] = column
         starts = [0, *sorted(cuts), len(self.members)]
         return [
@@ -331,11 +342,11 @@ def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> tuple[li
 
 
 def _split_lines(
-    extents: list[_Extent], numbers: list[bool]
+    extents: list[_Extent], numbers: list[bool], bullets: list[bool]
 ) -> tuple[list[tuple[list[int], bool]], list[tuple[float, float]]]:
-    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``): the parts, each with
-    whether it is a cell, and the (x, y) of the gutters found between text columns, y NaN for one that runs down the
-    page."""
+    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``; ``numbers`` and
+    ``bullets``: whether each item is a number, a bullet): the parts, each with whether it is a cell, and the (x, y)
+    of the gutters found between text columns, y NaN for one that runs down the page."""
     builders = _cluster_lines(extents)
     found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
     # gaps with running text on both sides, on PROSE_LINES lines close together: gutters, however wide
@@ -351,7 +362,7 @@ def _split_lines(
         if sum(g0 < (a + b) / 2 < g1 and abs(y - cy) <= GUTTER_REACH * height for a, b, y, _ in prose) >= PROSE_LINES
     ]
     page_gutters, table_gutters = _page_gutters(builders, numbers)
-    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters)]
+    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters, bullets)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
 
@@ -411,11 +422,12 @@ def group_words(words: list[Word]) -> list[Block]:
         return _interleave(along, group_words([w for w, c in zip(words, cross, strict=True) if c]))
     extents = _measure(words)
     numbers = [_NUMBER.fullmatch(w.text) is not None for w in words]
-    parts, gutters = _split_lines(extents, numbers)
+    bullets = [w.text in BULLETS for w in words]
+    parts, gutters = _split_lines(extents, numbers, bullets)
     line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
     shear = _shear(line_extents, _paragraphs(line_extents, [cell for _, cell in parts]))
     if shear:
-        parts, gutters = _split_lines([e.sheared(shear) for e in extents], numbers)
+        parts, gutters = _split_lines([e.sheared(shear) for e in extents], numbers, bullets)
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 

@@ -1,0 +1,160 @@
+"""A list's bullets, found by their shape in the ink left of its lines.
+
+The recognizer reads a bullet when the detector finds it, as "•" or as whatever it resembles ("m" for a small
+square, "0" or "." for a ring or a dot), and the detector, sure only of words, often drops it (a bullet's region
+scores under the weak-region bar, or is never found). On rendered lists of five items in three faces and five
+bullet styles (•, -, ▪, ◦, *), a list came out with its bullets consistent in 2 of 15, the others showing some
+bullets and not others, or a letter for one. On paper, a bullet is a lone mark at a line's start, well apart from
+its first word, and a list's bullets share a shape and stand one above another: two or more such marks that agree
+are given back as words of their own ("•" for a dot, "▪" for a square, "◦" for a ring, "-" for a dash), in place of
+what was read there. Other marks ("*", arrows, check marks, numbers) are left to the recognizer.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from ocdr.document import Char, Word
+from ocdr.geometry import polygon_box, quad_from_box
+
+BULLETS = frozenset("•▪◦-–*·")  # a lone word of one of these at a line's start is a bullet (found or read)
+REACH = 4.0  # heights looked at left of a line's first word
+# a bullet is apart from its word by at least GAP heights (a word space is 0.25-0.35 em, 0.2-0.3 of a word's box)
+GAP = 0.4
+MAX_SIZE = 0.6  # ...at most this many heights wide and tall (a glyph of its own, not a letter of a word)
+MIN_SIZE = 3  # pixels: smaller ink is specks
+ALIGN = 0.5  # a list's bullets' middles within this many heights across
+LIST_SPAN = 6.0  # ...and each at most this many heights under the one above (items of a few lines each)
+SQUARE = 0.9  # a filled mark filling this share of its box is a square, less a dot
+SMALL_SQUARE = 6  # pixels: a square's sides at least this long
+DOT = 0.6  # a dot fills at least this share of its box (a disc's pi / 4, less its ragged pixels)
+ROUND = 1.5  # a dot's, a square's or a ring's sides within this ratio
+DASH = 2.0  # a dash at least this many times wider than tall
+HOLE = 0.2  # a ring's hole fills at least this share of its box
+LEAST = 0.12  # ...and at least this many heights wide or tall (a period's speck in a margin is smaller)
+MIDDLE = 0.25  # its middle at least this many heights inside the word's box, top and bottom
+CONFIDENCE = 0.9  # a bullet found by its shape, not read
+TAKEN_IN = 2  # readings of at most this many characters lying on a bullet are what it was read as
+
+
+class Mark(NamedTuple):
+    """A lone mark left of a word: its ink's box (page pixels), shape ("•", "▪", "◦", "-") and the word's top and
+    bottom (the bullet's word box spans the line's height, as a glyph's does)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    shape: str
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+def _shape(component: np.ndarray) -> str | None:
+    """A mark's bullet, by its ink (a bool mask cut to its box), or None for other shapes."""
+    h, w = component.shape
+    if w >= DASH * h:
+        return "-"
+    if max(h, w) > ROUND * min(h, w):
+        return None
+    filled = component.mean()
+    contours, hierarchy = cv2.findContours(component.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = [c for c, link in zip(contours, hierarchy[0], strict=True) if link[3] >= 0]
+    if holes:
+        hole = max(cv2.contourArea(c) for c in holes)
+        return "◦" if hole >= HOLE * h * w and filled < 0.7 else None
+    if filled >= SQUARE and min(h, w) >= SMALL_SQUARE:  # a small dot's pixels fill its box as a square's
+        return "▪"
+    return "•" if filled >= DOT else None
+
+
+def _mark(gray: np.ndarray, box: tuple[float, float, float, float]) -> Mark | None:
+    """The lone mark left of the word in ``box``, if its ink holds one and nothing else."""
+    x0, y0, x1, y1 = box
+    height = y1 - y0
+    left = int(max(0, x0 - REACH * height))
+    top, bottom = int(max(0, y0)), int(min(gray.shape[0], y1 + 1))
+    right = int(x0 + 0.25 * (x1 - x0))  # into the word: its own ink sets the threshold and its left edge
+    strip = gray[top:bottom, left:right]
+    if strip.size == 0 or right - left < 2 or bottom - top < MIN_SIZE:
+        return None
+    _, ink = cv2.threshold(strip, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    word = int(x0) - left  # where the word's box starts in the strip
+    lone = [
+        k
+        for k in range(1, count)
+        if stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] <= word
+        and max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) >= MIN_SIZE
+    ]
+    if len(lone) != 1:
+        return None
+    k = lone[0]
+    cx, cy, cw, ch = (int(v) for v in stats[k, :4])
+    near = [j for j in range(1, count) if j != k and stats[j, cv2.CC_STAT_LEFT] > cx + cw]
+    first = min((stats[j, cv2.CC_STAT_LEFT] for j in near), default=word)  # the word's first ink
+    if (
+        cx == 0  # cut by the strip's edge: more ink runs on to the left
+        or cy == 0
+        or cy + ch >= strip.shape[0]
+        or not LEAST * height <= max(cw, ch) <= MAX_SIZE * height
+        or not MIDDLE * height <= top + cy + ch / 2 - y0 <= (1 - MIDDLE) * height
+        or first - (cx + cw) < GAP * height
+    ):
+        return None
+    shape = _shape(labels[cy : cy + ch, cx : cx + cw] == k)
+    if shape is None:
+        return None
+    return Mark(left + cx, top + cy, left + cx + cw, top + cy + ch, shape, y0, y1)
+
+
+def _lists(marks: list[Mark]) -> list[Mark]:
+    """The marks standing in a list: with another of the same shape and about the same size right above or under
+    it, their middles aligned."""
+    listed: set[int] = set()
+    for i, a in enumerate(marks):
+        for j in range(i + 1, len(marks)):
+            b = marks[j]
+            height = min(a.height, b.height)
+            if (
+                a.shape == b.shape
+                and abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 <= ALIGN * height
+                and abs(a.y0 - b.y0) <= LIST_SPAN * height
+                and max(a.y1 - a.y0, b.y1 - b.y0) <= ROUND * min(a.y1 - a.y0, b.y1 - b.y0) + 1
+            ):
+                listed.update((i, j))
+    return [marks[i] for i in sorted(listed)]
+
+
+def list_bullets(gray: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
+    """``words`` (of an upright page of print, ``gray`` its gray pixels) with a list's bullets as words of their
+    own, in place of the short readings lying on them. ``chars``: give each a char box (``return_char_boxes``)."""
+    boxes = [polygon_box(w.polygon) for w in words]
+    marks = []
+    for word, box in zip(words, boxes, strict=True):
+        if len(word.text) > TAKEN_IN and (mark := _mark(gray, box)) is not None:
+            marks.append(mark)
+    found = _lists(marks)
+    if not found:
+        return words
+    added = []
+    covered = set()
+    for mark in found:
+        pad = 0.25 * mark.height
+        for n, (x0, y0, x1, y1) in enumerate(boxes):
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            on = mark.x0 - pad <= cx <= mark.x1 + pad and mark.y0 - pad <= cy <= mark.y1 + pad
+            if on and len(words[n].text) <= TAKEN_IN:
+                covered.add(n)
+        quad = quad_from_box(mark.x0, mark.top, mark.x1, mark.bottom)
+        box_chars = [Char(quad, mark.shape, CONFIDENCE)] if chars else None
+        added.append(Word(quad, mark.shape, CONFIDENCE, box_chars))
+    kept = [w for n, w in enumerate(words) if n not in covered]
+    return kept + added
