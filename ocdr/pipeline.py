@@ -139,6 +139,7 @@ ORDER_SURE = 0.9
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
+NESTED = 0.9  # ...as was a word this much inside a longer word, whatever its text (a glyph of it read again)
 MIRROR_SAMPLE = 16  # faint regions read as they are and mirrored to tell show-through (``reads_mirrored``)
 # Photos are read at least this long (pixels): their small words are under the 8-40 pixels the detector learnt.
 # Picked on 60 ICDAR 2015 training photos outside the held-out ones (the card's "Stop 43")
@@ -402,7 +403,9 @@ def _in_order(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T]
 def drop_repeats(words: list[Word]) -> list[Word]:
     """``words`` less those read twice: a word lying mostly (``REPEAT_OVERLAP`` of its box) on a longer word whose
     text holds its own. Unclipped, a short region reaches into its neighbour, and its reading may take in the
-    neighbour's first or last glyph ("12 - 48": "12" and "2 - 48"); once spaced, that glyph is a word of its own."""
+    neighbour's first or last glyph ("12 - 48": "12" and "2 - 48"); once spaced, that glyph is a word of its own. A
+    word lying nearly wholly (``NESTED``) inside a longer one is a piece of it found again (a faint region around
+    the "o" of "Page 1 of 2", read "C"), whatever it was read as."""
     boxes = [polygon_box(w.polygon) for w in words]
     order = sorted(range(len(words)), key=lambda i: boxes[i][1])  # by top: a word meets only its line's neighbours
     dropped = set()
@@ -415,9 +418,19 @@ def drop_repeats(words: list[Word]) -> list[Word]:
             overlap = max(0.0, min(x1, u1) - max(x0, u0)) * max(0.0, min(y1, v1) - v0)
             for small, large, area in ((i, j, (x1 - x0) * (y1 - y0)), (j, i, (u1 - u0) * (v1 - v0))):
                 texts = words[small].text, words[large].text
-                if overlap >= REPEAT_OVERLAP * area and len(texts[0]) < len(texts[1]) and texts[0] in texts[1]:
+                if len(texts[0]) >= len(texts[1]) or overlap < REPEAT_OVERLAP * area:
+                    continue
+                if texts[0] in texts[1] or (overlap >= NESTED * area and _nested(words[small], words[large])):
                     dropped.add(small)
     return [w for k, w in enumerate(words) if k not in dropped]
+
+
+def _nested(small: Word, large: Word) -> bool:
+    """Whether ``small`` lies ``NESTED`` inside ``large``, polygon in polygon (not just boxes: a stamp turned across
+    a page's lines holds their words in its box, not in its polygon)."""
+    a, b = (cv2.convexHull(np.asarray(w.polygon, np.float32)) for w in (small, large))
+    inside, _ = cv2.intersectConvexConvex(a, b)
+    return inside >= NESTED * cv2.contourArea(a)
 
 
 def split_words(quad: np.ndarray, result: CTCResult, ends: float = 0.0, chars: bool = False) -> list[Word]:

@@ -501,3 +501,28 @@ def test_a_chats_bubbles_left_and_right_are_read_in_turn():
     blocks = group_words(_shuffled(words))
     said = [line.text for block in blocks for line in block.lines if not line.text.startswith("10:0")]
     assert said == [text for _, text in turns]
+
+
+def test_a_letters_blocks_on_the_right_are_read_in_turn_from_the_top():
+    """A letter: the sender's address and the date set on the right, beside nothing of the body's wide lines. The
+    whitespace down the page beside the body parted them into a column read last: the date came after the
+    signature."""
+
+    def lines(texts: list[str], x: float, y: float, right: bool = False) -> list[Word]:
+        return [w for k, t in enumerate(texts) for w in _line(t, x - CHAR_W * len(t) if right else x, y + 30 * k)]
+
+    body = ["Thank you for your letter of 2 March about the delayed", "delivery of your order which was held at the"]
+    words = (
+        lines(["Northwind Traders Ltd.", "12 Harbour Road"], 960, 40, right=True)
+        + lines(["Ms. Rosa Alvarez", "7 Mill Lane"], 40, 160)
+        + lines(["5 March 2026"], 960, 260, right=True)
+        + lines(["Dear Ms. Alvarez,"], 40, 320)
+        + lines(body, 40, 370)
+        + lines(["Yours sincerely,"], 40, 470)
+    )
+    said = [line.text for block in group_words(_shuffled(words)) for line in block.lines]
+    assert said == ["Northwind Traders Ltd.", "12 Harbour Road", "Ms. Rosa Alvarez", "7 Mill Lane", "5 March 2026",
+                    "Dear Ms. Alvarez,", *body, "Yours sincerely,"]  # fmt: skip
+    # a reference on the left and the date on the right of one line: a row, read left to right
+    words = lines(["Ref: NW/2026/0311"], 40, 40) + lines(["5 March 2026"], 960, 40, right=True) + lines(body, 40, 120)
+    assert _text(group_words(_shuffled(words))).splitlines()[0] == "Ref: NW/2026/0311\t5 March 2026"

@@ -448,6 +448,16 @@ def test_drop_repeats_drops_a_glyph_read_twice():
         Word(quad_from_box(300, 0, 320, 30), "2", 0.9),  # another "2", apart
     ]
     assert [w.text for w in drop_repeats(words)] == ["12", "-", "2"]
+    # a glyph found again inside a word, read as something else ("1of2" and its "o" read "C"), goes too; a short
+    # word inside a long word's box but not its polygon (a stamp turned across the line) stays
+    nested = [
+        Word(quad_from_box(1105, 420, 1164, 446), "1of2", 0.99),
+        Word(quad_from_box(1116, 428, 1130, 441), "C", 0.8),
+    ]
+    assert [w.text for w in drop_repeats(nested)] == ["1of2"]
+    stamp = Word(np.array([[0, 100], [100, 0], [120, 20], [20, 120]], np.float32), "PAID", 0.9)
+    under = Word(quad_from_box(5, 5, 25, 20), "to", 0.9)  # in the stamp's box, outside its band
+    assert [w.text for w in drop_repeats([stamp, under])] == ["PAID", "to"]
 
 
 def test_join_split_words_joins_a_word_found_in_two_pieces():
