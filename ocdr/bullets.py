@@ -7,18 +7,22 @@ bullet styles (•, -, ▪, ◦, *), a list came out with its bullets consistent
 bullets and not others, or a letter for one. On paper, a bullet is a lone mark at a line's start, well apart from
 its first word, and a list's bullets share a shape and stand one above another: two or more such marks that agree
 are given back as words of their own ("•" for a dot, "▪" for a square, "◦" for a ring, "-" for a dash), in place of
-what was read there. Other marks ("*", arrows, check marks, numbers) are left to the recognizer.
+what was read there. Other marks ("*", arrows, check marks, numbers) are left to the recognizer, but for a list's
+icons (a résumé's envelope, phone and pin before its contact lines, read "M", "D", "9"): marks of no bullet's
+shape, up to a little over the line's height, filled more than a glyph's strokes fill or in a colour apart from
+their words', whose readings are dropped unless they count on ("A" "B" "C": a list's labels).
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from ocdr.document import Char, Word
-from ocdr.geometry import polygon_box, quad_from_box
+from ocdr.geometry import linked_groups, polygon_box, quad_from_box
 
 BULLETS = frozenset("•▪◦-–*·")  # a lone word of one of these at a line's start is a bullet (found or read)
 REACH = 4.0  # heights looked at left of a line's first word
@@ -36,6 +40,10 @@ DASH = 2.0  # a dash at least this many times wider than tall
 HOLE = 0.2  # a ring's hole fills at least this share of its box
 LEAST = 0.12  # ...and at least this many heights wide or tall (a period's speck in a margin is smaller)
 MIDDLE = 0.25  # its middle at least this many heights inside the word's box, top and bottom
+ICON = "icon"  # a list's marks of no bullet's shape, filled or coloured apart from the text: icons, not text
+ICON_SIZE = 1.3  # ...at most this many heights wide and tall
+ICON_FILL = 0.85  # ...filling this share of its box at least (a bold glyph fills up to 0.8 of its box)
+ICON_COLOUR = 80.0  # ...or this far from its word's colour (RGB distance)
 CONFIDENCE = 0.9  # a bullet found by its shape, not read
 TAKEN_IN = 2  # readings of at most this many characters lying on a bullet are what it was read as
 
@@ -75,12 +83,19 @@ def _shape(component: np.ndarray) -> str | None:
     return "•" if filled >= DOT else None
 
 
-def _mark(gray: np.ndarray, box: tuple[float, float, float, float]) -> Mark | None:
-    """The lone mark left of the word in ``box``, if its ink holds one and nothing else."""
+def _icon(component: np.ndarray, colour: np.ndarray, text: np.ndarray) -> bool:
+    """Whether a mark of no bullet's shape is an icon, not a glyph: filled more than glyphs are (a phone, a pin, a
+    badge), or in a colour of its own beside its word's (``colour``, ``text``: their mean RGB)."""
+    return bool(component.mean() >= ICON_FILL or np.linalg.norm(colour - text) >= ICON_COLOUR)
+
+
+def _mark(image: np.ndarray, gray: np.ndarray, box: tuple[float, float, float, float]) -> Mark | None:
+    """The lone mark left of the word in ``box``, if its ink holds one and nothing else (``image``: the page's
+    RGB pixels, ``gray`` its gray ones)."""
     x0, y0, x1, y1 = box
     height = y1 - y0
     left = int(max(0, x0 - REACH * height))
-    top, bottom = int(max(0, y0)), int(min(gray.shape[0], y1 + 1))
+    top, bottom = int(max(0, y0 - ICON_SIZE * height / 4)), int(min(gray.shape[0], y1 + ICON_SIZE * height / 4 + 1))
     right = int(x0 + 0.25 * (x1 - x0))  # into the word: its own ink sets the threshold and its left edge
     strip = gray[top:bottom, left:right]
     if strip.size == 0 or right - left < 2 or bottom - top < MIN_SIZE:
@@ -104,57 +119,74 @@ def _mark(gray: np.ndarray, box: tuple[float, float, float, float]) -> Mark | No
         cx == 0  # cut by the strip's edge: more ink runs on to the left
         or cy == 0
         or cy + ch >= strip.shape[0]
-        or not LEAST * height <= max(cw, ch) <= MAX_SIZE * height
+        or not LEAST * height <= max(cw, ch) <= ICON_SIZE * height
         or not MIDDLE * height <= top + cy + ch / 2 - y0 <= (1 - MIDDLE) * height
         or first - (cx + cw) < GAP * height
     ):
         return None
-    shape = _shape(labels[cy : cy + ch, cx : cx + cw] == k)
+    component = labels[cy : cy + ch, cx : cx + cw] == k
+    shape = _shape(component) if max(cw, ch) <= MAX_SIZE * height else None
     if shape is None:
-        return None
+        pixels = image[top:bottom, left:right].reshape(-1, image.shape[2]).astype(np.float64)
+        words = np.isin(labels, near).reshape(-1)
+        if not words.any() or not _icon(component, pixels[(labels == k).reshape(-1)].mean(0), pixels[words].mean(0)):
+            return None
+        shape = ICON
     return Mark(left + cx, top + cy, left + cx + cw, top + cy + ch, shape, y0, y1)
 
 
-def _lists(marks: list[Mark]) -> list[Mark]:
-    """The marks standing in a list: with another of the same shape and about the same size right above or under
-    it, their middles aligned."""
-    listed: set[int] = set()
+def _lists(marks: list[Mark]) -> list[list[Mark]]:
+    """The lists the marks stand in: marks of one shape and about one size, each right above or under another,
+    their middles aligned; each list top to bottom."""
+    links = np.zeros((len(marks), len(marks)), bool)
     for i, a in enumerate(marks):
         for j in range(i + 1, len(marks)):
             b = marks[j]
             height = min(a.height, b.height)
-            if (
+            links[i, j] = links[j, i] = (
                 a.shape == b.shape
                 and abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 <= ALIGN * height
                 and abs(a.y0 - b.y0) <= LIST_SPAN * height
                 and max(a.y1 - a.y0, b.y1 - b.y0) <= ROUND * min(a.y1 - a.y0, b.y1 - b.y0) + 1
-            ):
-                listed.update((i, j))
-    return [marks[i] for i in sorted(listed)]
+            )
+    groups = [group for group in linked_groups(links) if len(group) > 1]
+    return [sorted((marks[i] for i in group), key=lambda m: m.y0) for group in groups]
 
 
-def list_bullets(gray: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
-    """``words`` (of an upright page of print, ``gray`` its gray pixels) with a list's bullets as words of their
-    own, in place of the short readings lying on them. ``chars``: give each a char box (``return_char_boxes``)."""
+def _in_turn(texts: list[str]) -> bool:
+    """Whether ``texts`` count on one by one ("A" "B" "C", "1" "2" "3"): a list's labels, not its icons."""
+    return all(len(t) == 1 for t in texts) and all(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(texts))
+
+
+def list_bullets(image: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
+    """``words`` (of an upright page of print, ``image`` its RGB pixels) with a list's bullets as words of their
+    own, in place of the short readings lying on them, and those lying on a list's icons dropped (unless they count
+    on, as labels do). ``chars``: give each bullet a char box (``return_char_boxes``)."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     boxes = [polygon_box(w.polygon) for w in words]
-    marks = []
-    for word, box in zip(words, boxes, strict=True):
-        if len(word.text) > TAKEN_IN and (mark := _mark(gray, box)) is not None:
-            marks.append(mark)
-    found = _lists(marks)
-    if not found:
+    marks = [mark for box in boxes if (mark := _mark(image, gray, box)) is not None]
+    added: list[Word] = []
+    covered: set[int] = set()
+    for found in _lists(marks):
+        on = [
+            [
+                n
+                for n, (x0, y0, x1, y1) in enumerate(boxes)
+                if len(words[n].text) <= TAKEN_IN
+                and mark.x0 - 0.25 * mark.height <= (x0 + x1) / 2 <= mark.x1 + 0.25 * mark.height
+                and mark.y0 - 0.25 * mark.height <= (y0 + y1) / 2 <= mark.y1 + 0.25 * mark.height
+            ]
+            for mark in found
+        ]
+        if found[0].shape == ICON:
+            if _in_turn(["".join(words[n].text for n in read) for read in on]):
+                continue
+        else:
+            for mark in found:
+                quad = quad_from_box(mark.x0, mark.top, mark.x1, mark.bottom)
+                box_chars = [Char(quad, mark.shape, CONFIDENCE)] if chars else None
+                added.append(Word(quad, mark.shape, CONFIDENCE, box_chars))
+        covered.update(n for read in on for n in read)
+    if not added and not covered:
         return words
-    added = []
-    covered = set()
-    for mark in found:
-        pad = 0.25 * mark.height
-        for n, (x0, y0, x1, y1) in enumerate(boxes):
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            on = mark.x0 - pad <= cx <= mark.x1 + pad and mark.y0 - pad <= cy <= mark.y1 + pad
-            if on and len(words[n].text) <= TAKEN_IN:
-                covered.add(n)
-        quad = quad_from_box(mark.x0, mark.top, mark.x1, mark.bottom)
-        box_chars = [Char(quad, mark.shape, CONFIDENCE)] if chars else None
-        added.append(Word(quad, mark.shape, CONFIDENCE, box_chars))
-    kept = [w for n, w in enumerate(words) if n not in covered]
-    return kept + added
+    return [w for n, w in enumerate(words) if n not in covered] + added

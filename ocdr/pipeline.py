@@ -1179,8 +1179,8 @@ class OCRPipeline:
         )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
-        if gray is not None:  # on paper, a list's bullets found by their shape (ocdr.bullets)
-            words = list_bullets(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), words, params.return_char_boxes)
+        if gray is not None:  # on paper, a list's bullets found by their shape, its icons dropped (ocdr.bullets)
+            words = list_bullets(image, words, params.return_char_boxes)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

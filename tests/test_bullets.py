@@ -82,3 +82,50 @@ def test_markdown_writes_a_list_a_line_an_item():
     words += [word(50, 110, "by"), word(90, 110, "Friday")]  # the second item's second line
     md = Document([Page(0, 400, 200, group_words(words))]).export("markdown")
     assert md == "Plan\n\n- Ship it\n- Tell the team by Friday\n"
+
+
+def _contact_lines(icons: list[str], colour: tuple[int, int, int]) -> np.ndarray:
+    """A résumé's contact lines, each led by an icon (drawn: "phone", "pin", "badge") or a glyph, in ``colour``."""
+    face = load_font(str(find_fonts(["LiberationSans-Regular.ttf"])[0].path), 20)
+    page = Image.new("RGB", (700, 60 + 40 * len(icons)), "white")
+    draw = ImageDraw.Draw(page)
+    for i, (icon, text) in enumerate(zip(icons, CONTACTS, strict=False)):
+        x, y = 40, 30 + 40 * i
+        if icon == "phone":
+            draw.rounded_rectangle((x + 5, y + 1, x + 17, y + 23), radius=3, fill=colour)
+            draw.rectangle((x + 7, y + 4, x + 15, y + 18), fill="white")
+        elif icon == "pin":
+            draw.ellipse((x + 3, y + 1, x + 19, y + 17), fill=colour)
+            draw.polygon([(x + 5, y + 13), (x + 17, y + 13), (x + 11, y + 24)], fill=colour)
+            draw.ellipse((x + 8, y + 6, x + 14, y + 12), fill="white")
+        elif icon == "badge":
+            draw.rectangle((x, y + 1, x + 22, y + 23), fill=colour)
+            draw.text((x + 4, y + 2), "in", font=face, fill="white")
+        else:
+            draw.text((x, y), icon, font=face, fill=colour)
+        draw.text((x + 36, y), text, font=face, fill="black")
+    return np.asarray(page)
+
+
+CONTACTS = ["+1 (206) 555-0199", "Portland, Oregon", "linkedin.com/in/priya"]
+
+
+def test_a_lists_icons_are_not_read_as_letters(ocr):
+    """Stop 70's code read a résumé's icons before its contact lines as letters ("D +1 (206) 555-0199", "9 Portland,
+    Oregon"). In black, a solid icon goes; one of strokes, like a glyph's, is still read as one."""
+    lines = [line.text for line in ocr(_contact_lines(["phone", "pin", "badge"], (30, 90, 160))).pages[0].lines]
+    assert lines == CONTACTS
+    lines = [line.text for line in ocr(_contact_lines(["badge", "badge", "badge"], (0, 0, 0))).pages[0].lines]
+    assert lines == CONTACTS
+
+
+def test_a_lists_labels_stay_though_coloured():
+    """Letters counting on in a colour of their own are a list's labels: they stay. So do black letters that do not
+    count on (sizes "S", "M", "L"): glyphs, not icons."""
+    from ocdr import OCR
+
+    ocr = OCR(threads=2)
+    page = ocr(_contact_lines(["A", "B", "C"], (200, 30, 30))).pages[0]
+    assert [line.text for line in page.lines] == [f"{c} {t}" for c, t in zip("ABC", CONTACTS, strict=True)]
+    page = ocr(_contact_lines(["S", "M", "L"], (0, 0, 0))).pages[0]
+    assert [line.words[0].text for line in page.lines] == ["S", "M", "L"]
