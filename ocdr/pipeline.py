@@ -44,6 +44,7 @@ from ocdr.layout.pieces import (
     join_email_addresses,
     join_read_addresses,
     join_split_words,
+    join_underscored,
     join_web_addresses,
     span,
 )
@@ -1149,6 +1150,7 @@ class OCRPipeline:
         # Table borders and box sides are read with the print they touch ("|", "J"; a row of cells as one region):
         # they are painted over, as are strike-throughs (a struck "c" reads "e") and underlines tight under their
         # words (a comma on the line is lost). Other rules across stay (ocdr.cleanup).
+        ruled = image  # as printed: an underscore's stroke tells itself from an underline by where it runs
         image = remove_rules(image, [rule for rule in found if not rule.across or rule.touches_print])
         detections = self.detector(image, params, scene=gray is None)
         faint = show_through(image, [d.polygon for d in detections])
@@ -1179,6 +1181,8 @@ class OCRPipeline:
         )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
+        if gray is not None:  # ...and at an underscore
+            words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
         if gray is not None:  # on paper, a list's bullets found by their shape, its icons dropped (ocdr.bullets)
             words = list_bullets(image, words, params.return_char_boxes)
         for box in boxes:

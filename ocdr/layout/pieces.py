@@ -8,7 +8,7 @@ tight form touch their neighbours. So a piece is joined only where its text says
 spell a word-list word (``join_split_words``), the pieces follow a scheme, a "www" or a domain name and a "/"
 (``join_web_addresses``), they make an e-mail address (``join_email_addresses``; or, read again as one crop, they
 read as one: ``address_splits``), or the first is a French or Italian elided article cut off at its apostrophe
-(``join_elisions``).
+(``join_elisions``), or an underscore's stroke runs between them on the page (``join_underscored``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from ocdr.document import Word, fit_chars
@@ -28,6 +29,11 @@ JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
 # Pieces of a web address: at most ADDRESS_GAP x their height apart (on 24 SROIE training receipts with addresses
 # the pieces were 0.01-0.23 apart, the words around them 0.34-0.43)
 ADDRESS_GAP = 0.3
+# Words an underscore joins: at most UNDERSCORE_GAP x their height apart, a stroke at most UNDERSCORE_THICK x it
+# thick covering UNDERSCORE_COVER of the gap's columns, under the line (looked for down to UNDERSCORE_BELOW x the
+# height under the boxes)
+UNDERSCORE_GAP, UNDERSCORE_THICK, UNDERSCORE_COVER, UNDERSCORE_BELOW = 1.2, 0.2, 0.9, 0.3
+UNDERSCORE_REACH = 0.6  # ...its stroke reaching at most this x the height past the gap on each side
 _TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its letters at the end
 _TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
 # A scheme and its "://" as read: a slash read "l" ("https:/lgithub.com", "http:l/"), one lost ("https:/www"), the
@@ -158,6 +164,57 @@ def join_email_addresses(words: list[Word]) -> list[Word]:
         if ends:
             joined[i] = rows.join(chain[: ends[-1] + 1], texts[ends[-1]])
     return rows.result(joined)
+
+
+def join_underscored(gray: np.ndarray, words: list[Word]) -> list[Word]:
+    """``words`` with those an underscore joins given back whole ("user" "id" read for "user_id", "get" "user"
+    "id(request)" for "get_user_id(request)"): the detector parts words at an underscore, its stroke under the
+    line, and leaves the stroke out of both boxes. On the page (``gray``: its gray pixels), an underscore is a thin
+    stroke low in the gap between two words of a row (``UNDERSCORE_GAP``), across it (``UNDERSCORE_COVER``), with no
+    ink above it; an underline runs on under the words too, and is no underscore."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for i in rows.left_to_right():
+        if i in rows.used or (quad_aspect(words[i].polygon) >= 1.0 and len(words[i].text) > 2):  # vertical text
+            continue
+        chain, text = [i], words[i].text
+        while (j := rows.next(chain[-1], UNDERSCORE_GAP, chain, narrow=True)) is not None:
+            if not _underscore(gray, rows.boxes[chain[-1]], rows.boxes[j]):
+                break
+            chain.append(j)
+            text += "_" + words[j].text
+        if len(chain) > 1:
+            joined[i] = rows.join(chain, text)
+    return rows.result(joined)
+
+
+def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether an underscore's stroke runs between the boxes ``a`` and ``b`` ((x0, y0, x1, y1), ``a`` left of ``b``
+    in a row) on the page ``gray``: thin, under the line, across the gap with nothing above or just below it (the
+    next line's tops), and reaching no further than ``UNDERSCORE_REACH`` x the height past the gap (a rule or an
+    underline runs on under the words)."""
+    height = float(min(a[3] - a[1], b[3] - b[1]))
+    top = int(max(0, min(a[1], b[1])))
+    bottom = int(min(gray.shape[0], max(a[3], b[3]) + UNDERSCORE_BELOW * height))
+    left, right = int(max(0, a[0])), int(min(gray.shape[1], b[2]))
+    g0, g1 = int(np.ceil(a[2])) - left + 1, int(np.floor(b[0])) - left - 1  # the gap, a pixel in from each box
+    if g1 - g0 < 1 or bottom - top < 3:
+        return False
+    _, ink = cv2.threshold(gray[top:bottom, left:right], 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    gap = ink[:, g0:g1]
+    stroke = np.flatnonzero(gap.mean(axis=1) >= UNDERSCORE_COVER)
+    if not len(stroke) or stroke[-1] - stroke[0] + 1 > UNDERSCORE_THICK * height:
+        return False
+    if stroke[0] < (a[1] + a[3]) / 2 - top or gap[: stroke[0]].any() or gap[stroke[-1] + 1 : stroke[-1] + 3].any():
+        return False  # a dash or a glyph, not a stroke under the line; or the next line's tops
+    if stroke[-1] + 3 > len(gap):
+        return False  # cut by the strip's foot: no room to see what lies under it
+    run = ink[stroke[0] : stroke[-1] + 1].any(axis=0)
+    edges = np.flatnonzero(np.diff(np.r_[0, run.astype(np.int8), 0]))
+    starts, ends = edges[0::2], edges[1::2]
+    k = int(np.searchsorted(starts, g0, side="right")) - 1  # the run holding the gap's first column
+    reach = UNDERSCORE_REACH * height
+    return bool(k >= 0 and ends[k] >= g1 and g0 - starts[k] <= reach and ends[k] - g1 <= reach)
 
 
 def address_splits(words: list[Word]) -> list[tuple[int, int]]:
