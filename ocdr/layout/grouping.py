@@ -51,7 +51,7 @@ PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this 
 # PITCH_GAP x line height: a list spaced close to PARAGRAPH_GAP keeps its pitch, not split where a gap is a pixel over
 PITCH_SLACK, PITCH_GAP = 0.1, 1.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
-COLUMN_COVER = 0.5  # ...and, there, each column's blocks stand beside this share of the region's height at least
+COLUMN_COVER = 0.5  # ...and, beside a paragraph, each column's blocks stand beside this share of its height at least
 CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
@@ -600,9 +600,13 @@ class _Order:
             # with no gutter between text columns, a channel narrower than CHANNEL_GAP line heights parts no
             # columns: a chat's bubbles, left and right by turns, are read top to bottom
             wide = any(g1 - g0 >= CHANNEL_GAP * self.slack / ORDER_SLACK for g0, g1 in self.gutters(items))
-            # ...nor does one beside a column of a few blocks far apart (a letter's date and sender's address on
-            # the right, beside its body's wide lines): those are read in turn from the top
-            if len(sides) > 1 or (wide and all(self.cover(column, items) >= COLUMN_COVER for column in columns)):
+            # ...nor, where a paragraph of several lines stands, does one beside a column of a few blocks far apart
+            # (a letter's date and sender's address on the right, beside its body's lines): those are read in turn
+            # from the top; a photo's scattered words (no paragraph) are read column by column still
+            sparse = any(self.multiline[i] for i in items) and any(
+                self.cover(column, items) < COLUMN_COVER for column in columns
+            )
+            if len(sides) > 1 or (wide and not sparse):
                 parts = sides if len(sides) > 1 else columns
                 return [i for part in parts for i in self.order(part)]
         bands = self.bands(items)
