@@ -12,29 +12,14 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-from PIL import Image, ImageDraw
-
 from ocdr import OCR
-from ocdr.training.synth.fonts import find_fonts
-from ocdr.training.synth.render import load_font
+from ocdr.training.synth.render import render_list
 
 ITEMS = ["Revenue grew in every region", "Costs held flat", "Two new offices opened", "Hiring on track"]
 BULLETS = ["•", "-", "▪", "◦", "*"]
 FACES = [("LiberationSans-Regular.ttf", 24), ("LiberationSerif-Regular.ttf", 20), ("LiberationSans-Regular.ttf", 16),
          ("DejaVuSans.ttf", 12)]  # fmt: skip
 GAPS = (1.2, 2.5)
-
-
-def render_list(bullet: str, font: str, size: int, gap: float) -> np.ndarray:
-    face = load_font(str(find_fonts([font])[0].path), size)
-    step = int(size * 1.8)
-    page = Image.new("RGB", (40 + int(size * (gap + 20)), 40 + step * len(ITEMS)), "white")
-    draw = ImageDraw.Draw(page)
-    for i, item in enumerate(ITEMS):
-        draw.text((40, 20 + i * step), bullet, font=face, fill="black")
-        draw.text((40 + size * gap, 20 + i * step), item, font=face, fill="black")
-    return np.asarray(page)
 
 
 def main() -> None:
@@ -49,7 +34,7 @@ def main() -> None:
         read = 0
         for font, size in FACES:
             for gap in GAPS:
-                lines = [line.text for line in ocr(render_list(bullet, font, size, gap)).pages[0].lines]
+                lines = [line.text for line in ocr(render_list(bullet, ITEMS, font, size, gap)).pages[0].lines]
                 shown = [bullet, "•"] if bullet == "▪" else [bullet]
                 read += any(lines == [f"{b} {item}" for item in ITEMS] for b in shown)
         total += read

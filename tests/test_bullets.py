@@ -11,21 +11,9 @@ from ocdr.document import Document, Page, Word
 from ocdr.geometry import quad_from_box
 from ocdr.layout.grouping import group_words
 from ocdr.training.synth.fonts import find_fonts
-from ocdr.training.synth.render import load_font
+from ocdr.training.synth.render import load_font, render_list
 
 ITEMS = ["Revenue grew in every region", "Costs held flat", "Two new offices opened", "Hiring on track"]
-
-
-def render_list(bullet: str, font: str, size: int, gap: float = 1.2, items: list[str] = ITEMS) -> np.ndarray:
-    """A white page with ``items`` one under another, each led by ``bullet``, its text ``gap`` em after it."""
-    face = load_font(str(find_fonts([font])[0].path), size)
-    step = int(size * 1.8)
-    page = Image.new("RGB", (40 + int(size * (gap + 20)), 40 + step * len(items)), "white")
-    draw = ImageDraw.Draw(page)
-    for i, item in enumerate(items):
-        draw.text((40, 20 + i * step), bullet, font=face, fill="black")
-        draw.text((40 + size * gap, 20 + i * step), item, font=face, fill="black")
-    return np.asarray(page)
 
 
 def test_shapes_of_bullets():
@@ -51,24 +39,24 @@ def test_each_item_of_a_list_is_read_with_its_bullet(ocr, font, size, bullet):
     letters ("o Costs held flat"), and of the dots the last one lost (a region the detector was unsure of)."""
     if bullet == "◦" and size < 20:
         pytest.skip("a ring this small has no hole in its pixels")
-    lines = [line.text for line in ocr(render_list(bullet, font, size)).pages[0].lines]
+    lines = [line.text for line in ocr(render_list(bullet, ITEMS, font, size)).pages[0].lines]
     assert lines == [f"{bullet} {item}" for item in ITEMS]
 
 
 def test_squares_far_from_their_items_stay_on_their_lines(ocr):
     """A form's items led by a square 3 em off: stop 70's code read none of the squares, and a bullet that far is a
     cell of its own to the layout."""
-    page = ocr(render_list("▪", "LiberationSans-Regular.ttf", 24, gap=3.0)).pages[0]
+    page = ocr(render_list("▪", ITEMS, "LiberationSans-Regular.ttf", 24, gap=3.0)).pages[0]
     assert [line.text for line in page.lines] == [f"▪ {item}" for item in ITEMS]
     assert all(word.confidence > 0 for word in page.words)
 
 
 def test_marks_that_make_no_list_are_left_alone(ocr):
     # a lone item, and running text whose lines start with a one-letter word, a digit or a quote
-    page = ocr(render_list("•", "LiberationSans-Regular.ttf", 24, items=["Only one item here"])).pages[0]
+    page = ocr(render_list("•", ["Only one item here"], "LiberationSans-Regular.ttf", 24)).pages[0]
     assert "•" not in [w.text for w in page.words if w.confidence == 0.9]
     lines = ["o sea, la casa es grande", "o tal vez no lo es tanto", "a la derecha del rio"]
-    text = ocr(render_list("", "LiberationSans-Regular.ttf", 24, gap=0.0, items=lines)).text
+    text = ocr(render_list("", lines, "LiberationSans-Regular.ttf", 24, gap=0.0)).text
     assert not any(b in text for b in "•▪◦")
 
 

@@ -79,6 +79,19 @@ def render_headline(
     return page, title_labels, body_labels
 
 
+def render_list(bullet: str, items: list[str], font_name: str, size: int, gap: float = 1.2) -> np.ndarray:
+    """A white RGB page with ``items`` one under another, each led by ``bullet`` set ``gap`` em before its text: the
+    tests' and benchmarks' lists."""
+    face = load_font(str(find_fonts([font_name])[0].path), size)
+    step = int(size * 1.8)
+    page = Image.new("RGB", (40 + int(size * (gap + 20)), 40 + step * len(items)), "white")
+    draw = ImageDraw.Draw(page)
+    for i, item in enumerate(items):
+        draw.text((40, 20 + i * step), bullet, font=face, fill="black")
+        draw.text((40 + size * gap, 20 + i * step), item, font=face, fill="black")
+    return np.asarray(page)
+
+
 def drawable(text: str, spec: FontSpec) -> bool:
     return all(c == " " or c in spec.coverage for c in text)
 
