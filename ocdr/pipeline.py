@@ -48,6 +48,7 @@ from ocdr.layout.pieces import (
     join_web_addresses,
     span,
 )
+from ocdr.leaders import find_leaders
 from ocdr.marks import take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
@@ -1060,6 +1061,19 @@ class OCRPipeline:
         readings = self.recognizer(region_crops(image, quads, CROP_PAD_X))
         return join_read_addresses(words, {pair: r.text for pair, r in zip(pairs, readings, strict=True)})
 
+    def read_leaders(self, image: np.ndarray, words: list[Word], params: OCRParams) -> list[Word]:
+        """``words`` with the page's dot leaders as words of dots (``ocdr.leaders``), and what each leads to read
+        where the detector found nothing there (a table of contents' lone page number), kept when read
+        ``WEAK_REGION_READING`` sure."""
+        leaders = find_leaders(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), words, params.return_char_boxes)
+        added = [leader.word for leader in leaders]
+        quads = [quad_from_box(*leader.after) for leader in leaders if leader.after is not None]
+        readings = self.read_crops(region_crops(image, quads, CROP_PAD_X), params) if quads else []
+        for quad, result in zip(quads, readings, strict=True):
+            if result.text.strip() and result.confidence >= WEAK_REGION_READING:
+                added += split_words(quad, result, CROP_PAD_X, params.return_char_boxes)
+        return words + added
+
     def reads_mirrored(self, image: np.ndarray, faint: list[DetectedRegion]) -> bool:
         """Whether the page's faint regions (``show_through``) are print showing through from the sheet's back:
         mirrored, they read surer than as they are (on average over the ``MIRROR_SAMPLE`` longest). Faint print of
@@ -1184,7 +1198,7 @@ class OCRPipeline:
         if gray is not None:  # ...and at an underscore
             words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
         if gray is not None:  # on paper, a list's bullets found by their shape, its icons dropped (ocdr.bullets)
-            words = list_bullets(image, words, params.return_char_boxes)
+            words = self.read_leaders(image, list_bullets(image, words, params.return_char_boxes), params)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

@@ -92,6 +92,24 @@ def render_list(bullet: str, items: list[str], font_name: str, size: int, gap: f
     return np.asarray(page)
 
 
+def render_leaders(entries: list[tuple[str, str]], font_name: str, size: int, pitch: float = 0.45) -> np.ndarray:
+    """A white RGB page with ``entries`` (title, number) one under another, each title led by dots ``pitch`` em apart
+    to its number, set flush right: the tests' and benchmarks' tables of contents."""
+    face = load_font(str(find_fonts([font_name])[0].path), size)
+    page = Image.new("RGB", (40 + size * 40, 40 + int(size * 2) * len(entries)), "white")
+    draw = ImageDraw.Draw(page)
+    right = size * 38
+    for i, (title, number) in enumerate(entries):
+        y = 20 + i * int(size * 2)
+        draw.text((40, y), title, font=face, fill="black")
+        x, end = 40 + draw.textlength(title, font=face) + 8, right - draw.textlength(number, font=face) - 8
+        while x < end:
+            draw.text((x, y), ".", font=face, fill="black")
+            x += size * pitch
+        draw.text((right - draw.textlength(number, font=face), y), number, font=face, fill="black")
+    return np.asarray(page)
+
+
 def drawable(text: str, spec: FontSpec) -> bool:
     return all(c == " " or c in spec.coverage for c in text)
 
