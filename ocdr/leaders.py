@@ -21,6 +21,7 @@ from ocdr.geometry import polygon_box, quad_aspect, quad_from_box
 MIN_HEIGHT = 6  # pixels: words less high are not looked after
 LEADER_DOTS = 5  # a leader holds this many dots at least
 ROOM = 1.5  # ...so no word starts less than this many heights after the word it leads from
+CHUNK = 256  # words measured against the page's at a time
 DOT_SIZE = 0.25  # a dot is at most this many heights across
 LEADER_START = 1.5  # its first dot at most this many heights after the word it leads from
 LEADER_REACH = 40.0  # ...and its dots looked for up to this many heights along
@@ -42,10 +43,15 @@ def find_leaders(gray: np.ndarray, words: list[Word], chars: bool = False) -> li
     ``chars``: give each leader's word a char box a dot (``return_char_boxes``)."""
     boxes = np.array([polygon_box(w.polygon) for w in words]).reshape(-1, 4)
     heights = boxes[:, 3] - boxes[:, 1]
-    # a word whose row's next word starts close after it (most words) leaves no room for a leader
-    starts = boxes[None, :, 0] - boxes[:, None, 2]
-    rows = np.minimum(boxes[None, :, 3], boxes[:, None, 3]) - np.maximum(boxes[None, :, 1], boxes[:, None, 1])
-    close = ((starts > -0.5 * heights[:, None]) & (starts < ROOM * heights[:, None]) & (rows > 0)).any(axis=1)
+    # a word whose row's next word starts close after it (most words) leaves no room for a leader; measured a chunk
+    # of words at a time (a dense page's words by its words would take hundreds of megabytes)
+    close = np.zeros(len(words), bool)
+    for a in range(0, len(words), CHUNK):
+        part = boxes[a : a + CHUNK]
+        starts = boxes[None, :, 0] - part[:, None, 2]
+        rows = np.minimum(boxes[None, :, 3], part[:, None, 3]) - np.maximum(boxes[None, :, 1], part[:, None, 1])
+        room = heights[a : a + CHUNK, None]
+        close[a : a + CHUNK] = ((starts > -0.5 * room) & (starts < ROOM * room) & (rows > 0)).any(axis=1)
     found = []
     for i, word in enumerate(words):
         if not close[i] and heights[i] >= MIN_HEIGHT and quad_aspect(word.polygon) < 1.0:
