@@ -72,6 +72,7 @@ from ocdr.models.detection.processing import (
     tall_region_size,
 )
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.degrees import degree_signs
 from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
 from ocdr.models.recognition.letter_case import accented_capitals, case_by_height, height_cases
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
@@ -584,9 +585,9 @@ class TextlineClassifier(_AngleClassifier):
 
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """A reading of ``crop`` with the dashes and figures spaced, each word in one script, the letter case set by
-    height (and the accented letters of words of capitals in capitals) and the quotes paired."""
-    spaced = space_gaps(crop, space_dashes(crop, result))
+    """A reading of ``crop`` with the dashes and figures spaced, degree signs put back, each word in one script, the
+    letter case set by height (and the accented letters of words of capitals in capitals) and the quotes paired."""
+    spaced = degree_signs(crop, space_gaps(crop, space_dashes(crop, result)))
     return pair_quotes(accented_capitals(case_by_height(crop, one_script(spaced))))
 
 

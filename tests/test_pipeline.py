@@ -289,6 +289,18 @@ def test_words_joined_by_an_underscore_are_read_whole(ocr):
         assert "_" not in ocr(page).text
 
 
+def test_degree_signs_are_read(ocr):
+    """Stop 70's code read 2 of these 10 (the "°C" standing apart; "350F", "25C", "90" for the others): the
+    recognizer reads past the raised ring (``degree_signs``)."""
+    lines = ["Bake at 350°F for 25 min", "Today 25°C and 18 °C tonight", "Turn 90° then 45°"]
+    found = 0
+    for font in ("DejaVuSans.ttf", "LiberationSerif-Regular.ttf"):
+        page, _ = render_lines(lines, font, size=24)
+        read = ocr(page).text.split()
+        found += sum(token in read for token in ("350°F", "25°C", "°C", "90°", "45°"))
+    assert found >= 9
+
+
 def test_quoted_words_keep_their_quotes_and_case(ocr):
     """Stop 48's code read 38 of these 48 words exactly: the detector's boxes stopped inside a word's quotes
     ("'adjectives'" read "adjectives'"; ``ocdr.marks``), and look-alike letters took the wrong case ("swirly" read

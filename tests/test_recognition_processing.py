@@ -18,6 +18,7 @@ from ocdr.layout.pieces import (
 )
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
+from ocdr.models.recognition.degrees import degree_signs
 from ocdr.models.recognition.letter_case import accented_capitals, case_by_height
 from ocdr.models.recognition.lexicon import Lexicon
 from ocdr.models.recognition.preprocess import (
@@ -326,6 +327,26 @@ def test_space_gaps_puts_back_the_spaces_beside_figures_only():
     faded[ink[0] : (ink[0] + ink[-1]) // 2, faded.shape[1] // 2 :] = 255  # the "3"'s upper half gone
     assert space_gaps(line, run_together).text == "7 3"
     assert space_gaps(faded, run_together) == run_together
+
+
+def _read_without(words: list[str], left_out: str, font: str) -> tuple[np.ndarray, CTCResult]:
+    """A line of ``words`` and a reading of it with every ``left_out`` character missing, as the recognizer reads
+    past a degree sign."""
+    line, reading = _line_read_run_together(words, set(), font)
+    kept = [i for i, c in enumerate(reading.text) if c != left_out]
+    text = "".join(reading.text[i] for i in kept)
+    return line, CTCResult(text, [0.9] * len(text), [reading.positions[i] for i in kept], reading.num_steps)
+
+
+def test_degree_signs_put_back_after_a_figure():
+    for font in ("LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
+        for words in (["350°F"], ["25°C"], ["90°"]):
+            line, read = _read_without(words, "°", font)
+            assert degree_signs(line, read).text == " ".join(words), (font, read.text)
+        # no ring: a figure with a superscript, a plain temperature, a word's dot
+        for words in (["x²", "+", "1"], ["350F"], ["25.5", "km"]):
+            line, read = _read_without(words, "²" if "x²" in words else "°", font)
+            assert degree_signs(line, read) == read, (font, read.text)
 
 
 def _word_crop(word: str, font: str) -> np.ndarray:

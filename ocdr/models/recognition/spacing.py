@@ -40,7 +40,7 @@ SOLID = 0.75  # every figure's ink this x the figures' median height or more: no
 DASH_THICKNESS = 0.3  # a dash's ink is at most this x the crop's height tall (not glyphs run together with it)
 
 
-def _ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The crop's columns of ink (``print_ink``) in its middle rows, as runs: (starts, ends) of the runs and the ink
     mask."""
     ink, middle = print_ink(crop)
@@ -76,7 +76,7 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     ]
     if not pairs or crop.size == 0 or len(result.positions) != len(text):
         return result
-    starts, ends, ink = _ink_runs(crop)
+    starts, ends, ink = ink_runs(crop)
     inside = (starts > 0) & (ends < ink.shape[1])  # not a neighbour's glyph cut by the crop's edge
     starts, ends = starts[inside], ends[inside]
     glyphs = len(text) - text.count(" ")
@@ -137,7 +137,7 @@ def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
     dashes = [i for i, c in enumerate(text) if c in DASHES]
     if len(text) < 2 or not dashes or crop.size == 0 or len(result.positions) != len(text):
         return result
-    starts, ends, ink = _ink_runs(crop)
+    starts, ends, ink = ink_runs(crop)
     if not len(starts):
         return result
     mids = (starts + ends) / 2
