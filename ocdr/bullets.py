@@ -158,11 +158,10 @@ def _in_turn(texts: list[str]) -> bool:
     return all(len(t) == 1 for t in texts) and all(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(texts))
 
 
-def list_bullets(image: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
-    """``words`` (of an upright page of print, ``image`` its RGB pixels) with a list's bullets as words of their
-    own, in place of the short readings lying on them, and those lying on a list's icons dropped (unless they count
-    on, as labels do). ``chars``: give each bullet a char box (``return_char_boxes``)."""
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+def list_bullets(image: np.ndarray, gray: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
+    """``words`` (of an upright page of print, ``image`` its RGB pixels, ``gray`` its gray ones) with a list's
+    bullets as words of their own, in place of the short readings lying on them, and those lying on a list's icons
+    dropped (unless they count on, as labels do). ``chars``: give each bullet a char box (``return_char_boxes``)."""
     boxes = [polygon_box(w.polygon) for w in words]
     marks = [mark for box in boxes if (mark := _mark(image, gray, box)) is not None]
     added: list[Word] = []

@@ -1062,11 +1062,11 @@ class OCRPipeline:
         readings = self.recognizer(region_crops(image, quads, CROP_PAD_X))
         return join_read_addresses(words, {pair: r.text for pair, r in zip(pairs, readings, strict=True)})
 
-    def read_leaders(self, image: np.ndarray, words: list[Word], params: OCRParams) -> list[Word]:
-        """``words`` with the page's dot leaders as words of dots (``ocdr.leaders``), and what each leads to read
-        where the detector found nothing there (a table of contents' lone page number), kept when read
-        ``WEAK_REGION_READING`` sure."""
-        leaders = find_leaders(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), words, params.return_char_boxes)
+    def read_leaders(self, image: np.ndarray, gray: np.ndarray, words: list[Word], params: OCRParams) -> list[Word]:
+        """``words`` with the page's dot leaders (found in ``gray``, the page's gray pixels) as words of dots
+        (``ocdr.leaders``), and what each leads to read from ``image`` where the detector found nothing there (a
+        table of contents' lone page number), kept when read ``WEAK_REGION_READING`` sure."""
+        leaders = find_leaders(gray, words, params.return_char_boxes)
         added = [leader.word for leader in leaders]
         quads = [quad_from_box(*leader.after) for leader in leaders if leader.after is not None]
         readings = self.read_crops(region_crops(image, quads, CROP_PAD_X), params) if quads else []
@@ -1196,10 +1196,11 @@ class OCRPipeline:
         )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
-        if gray is not None:  # ...and at an underscore
+        if gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
             words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
-        if gray is not None:  # on paper, a list's bullets found by their shape, its icons dropped (ocdr.bullets)
-            words = self.read_leaders(image, list_bullets(image, words, params.return_char_boxes), params)
+            page_gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+            words = list_bullets(image, page_gray, words, params.return_char_boxes)
+            words = self.read_leaders(image, page_gray, words, params)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

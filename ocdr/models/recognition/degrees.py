@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ocdr.models.recognition.ctc import CTCResult
-from ocdr.models.recognition.spacing import ink_runs
+from ocdr.models.recognition.spacing import figure_rows, inner_runs, step_centres
 
 RING = 0.55  # a degree sign's ring is at most this x the figures' height across
 
@@ -27,23 +27,19 @@ def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
     glyphs = [i for i, c in enumerate(text) if c != " "]
     if crop.size == 0 or not any(c.isdigit() for c in text) or len(result.positions) != len(text) or "°" in text:
         return result
-    starts, ends, ink = ink_runs(crop)
-    inside = (starts > 0) & (ends < ink.shape[1])  # not a neighbour's glyph cut by the crop's edge
-    starts, ends = starts[inside], ends[inside]
+    starts, ends, ink = inner_runs(crop)
     if len(starts) != len(glyphs) + 1:
         return result
     mids = (starts + ends) / 2
-    steps = max(1, result.num_steps)
-    centres = np.array([sum(result.positions[i]) + 1 for i in glyphs]) / 2 / steps * ink.shape[1]
+    centres = step_centres(result, ink.shape[1])[glyphs]
     # the run left out: the one whose leaving out pairs the rest with the characters in turn most closely
     costs = [float(np.abs(np.delete(mids, s) - centres)[1:].sum()) for s in range(len(starts))]
     skipped = int(np.argmin(costs))
     if skipped == 0 or not text[glyphs[skipped - 1]].isdigit():
         return result
-    figures = [np.flatnonzero(ink[:, starts[k] : ends[k]].any(axis=1)) for k in range(len(starts)) if k != skipped]
-    figures = [rows for rows, i in zip(figures, glyphs, strict=True) if text[i].isdigit()]
-    top = float(np.median([rows[0] for rows in figures]))
-    bottom = float(np.median([rows[-1] for rows in figures]))
+    paired = [k for k in range(len(starts)) if k != skipped]  # the runs the characters were read at, in turn
+    figures = figure_rows(ink, starts, ends, [k for k, i in zip(paired, glyphs, strict=True) if text[i].isdigit()])
+    top, bottom = (float(np.median(e)) for e in zip(*figures, strict=True))
     height = bottom - top + 1
     ring = ink[:, starts[skipped] : ends[skipped]]
     rows = np.flatnonzero(ring.any(axis=1))

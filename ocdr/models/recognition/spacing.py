@@ -49,15 +49,36 @@ def ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return edges[0::2], edges[1::2], ink
 
 
+def inner_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ink_runs`` less the runs the crop's edges cut: a neighbour's glyph reaching into the crop's padding."""
+    starts, ends, ink = ink_runs(crop)
+    inside = (starts > 0) & (ends < ink.shape[1])
+    return starts[inside], ends[inside], ink
+
+
+def step_centres(result: CTCResult, width: int) -> np.ndarray:
+    """Where across a crop ``width`` pixels wide each character of ``result`` was read: its CTC steps' middle."""
+    steps = max(1, result.num_steps)
+    return np.array([(a + b + 1) / 2 / steps * width for a, b in result.positions], np.float64)
+
+
+def figure_rows(ink: np.ndarray, starts: np.ndarray, ends: np.ndarray, runs: list[int]) -> list[tuple[int, int]]:
+    """The (top, bottom) ink rows of each of the ink runs ``runs`` (those read as figures)."""
+    found = []
+    for k in runs:
+        rows = np.flatnonzero(ink[:, starts[k] : ends[k]].any(axis=1))
+        found.append((int(rows[0]), int(rows[-1])))
+    return found
+
+
 def _glyph_runs(result: CTCResult, mids: np.ndarray, width: int) -> list[int | None]:
     """The ink run each character of ``result`` was read at: the run whose middle is nearest the middle of the
     character's CTC steps, None where none lies within two steps of it."""
-    steps = max(1, result.num_steps)
+    reach = 2 * width / max(1, result.num_steps)
     runs: list[int | None] = []
-    for a, b in result.positions:
-        centre = (a + b + 1) / 2 / steps * width
+    for centre in step_centres(result, width):
         k = int(np.argmin(np.abs(mids - centre)))
-        runs.append(k if abs(mids[k] - centre) <= 2 * width / steps else None)
+        runs.append(k if abs(mids[k] - centre) <= reach else None)
     return runs
 
 
@@ -76,9 +97,7 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     ]
     if not pairs or crop.size == 0 or len(result.positions) != len(text):
         return result
-    starts, ends, ink = ink_runs(crop)
-    inside = (starts > 0) & (ends < ink.shape[1])  # not a neighbour's glyph cut by the crop's edge
-    starts, ends = starts[inside], ends[inside]
+    starts, ends, ink = inner_runs(crop)
     glyphs = len(text) - text.count(" ")
     if not 2 <= len(starts) <= glyphs:  # more runs than glyphs: broken (a faded dot matrix)
         return result
@@ -87,11 +106,9 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
         runs: list[int | None] = [None if c == " " else next(counted) for c in text]
     else:
         runs = _glyph_runs(result, (starts + ends) / 2, ink.shape[1])
-    extents = []  # the ink rows of the runs read as figures
-    for c, k in zip(text, runs, strict=True):
-        if c.isdigit() and k is not None:
-            rows = np.flatnonzero(ink[:, starts[k] : ends[k]].any(axis=1))
-            extents.append((rows[0], rows[-1]))
+    extents = figure_rows(
+        ink, starts, ends, [k for c, k in zip(text, runs, strict=True) if c.isdigit() and k is not None]
+    )
     if not extents:
         return result
     top, bottom = (int(np.median(e)) for e in zip(*extents, strict=True))
