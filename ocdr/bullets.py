@@ -46,6 +46,7 @@ ICON_FILL = 0.85  # ...filling this share of its box at least (a bold glyph fill
 ICON_COLOUR = 80.0  # ...or this far from its word's colour (RGB distance)
 CONFIDENCE = 0.9  # a bullet found by its shape, not read
 TAKEN_IN = 2  # readings of at most this many characters lying on a bullet are what it was read as
+ON_PAD = 0.25  # ...their middles at most this many heights off its ink
 
 
 class Mark(NamedTuple):
@@ -158,6 +159,19 @@ def _in_turn(texts: list[str]) -> bool:
     return all(len(t) == 1 for t in texts) and all(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(texts))
 
 
+def _read_on(mark: Mark, words: list[Word], boxes: list[tuple[float, float, float, float]]) -> list[int]:
+    """The words read on ``mark`` (``boxes``: theirs): of ``TAKEN_IN`` characters at most, their middles within
+    ``ON_PAD`` heights of its ink."""
+    pad = ON_PAD * mark.height
+    return [
+        n
+        for n, (x0, y0, x1, y1) in enumerate(boxes)
+        if len(words[n].text) <= TAKEN_IN
+        and mark.x0 - pad <= (x0 + x1) / 2 <= mark.x1 + pad
+        and mark.y0 - pad <= (y0 + y1) / 2 <= mark.y1 + pad
+    ]
+
+
 def list_bullets(image: np.ndarray, gray: np.ndarray, words: list[Word], chars: bool = False) -> list[Word]:
     """``words`` (of an upright page of print, ``image`` its RGB pixels, ``gray`` its gray ones) with a list's
     bullets as words of their own, in place of the short readings lying on them, and those lying on a list's icons
@@ -167,16 +181,7 @@ def list_bullets(image: np.ndarray, gray: np.ndarray, words: list[Word], chars: 
     added: list[Word] = []
     covered: set[int] = set()
     for found in _lists(marks):
-        on = [
-            [
-                n
-                for n, (x0, y0, x1, y1) in enumerate(boxes)
-                if len(words[n].text) <= TAKEN_IN
-                and mark.x0 - 0.25 * mark.height <= (x0 + x1) / 2 <= mark.x1 + 0.25 * mark.height
-                and mark.y0 - 0.25 * mark.height <= (y0 + y1) / 2 <= mark.y1 + 0.25 * mark.height
-            ]
-            for mark in found
-        ]
+        on = [_read_on(mark, words, boxes) for mark in found]
         if found[0].shape == ICON:
             if _in_turn(["".join(words[n].text for n in read) for read in on]):
                 continue
