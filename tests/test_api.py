@@ -66,6 +66,23 @@ def test_a_long_price_list_is_read_row_by_row(ocr):
     assert sum(line == f"{item} {price}" for line, (item, price) in zip(lines, rows, strict=True)) >= 22, lines
 
 
+def test_a_chat_screenshot_is_read_message_by_message(ocr):
+    """Short messages in bubbles, left and right by turns and far apart: read in the order they were sent, not
+    every left message first."""
+    font = ImageFont.truetype(str(next(f for f in find_fonts() if f.path.name == "DejaVuSans.ttf").path), 20)
+    turns = [("l", "Are we still on for lunch?"), ("r", "Yes at the usual place"), ("l", "Great, see you there"),
+             ("r", "Running late, sorry")]  # fmt: skip
+    image = Image.new("RGB", (640, 400), (236, 229, 221))
+    draw = ImageDraw.Draw(image)
+    for k, (side, text) in enumerate(turns):
+        width, top = draw.textlength(text, font=font), 30 + 90 * k
+        x = 20 if side == "l" else 620 - width - 30
+        draw.rounded_rectangle((x, top, x + width + 30, top + 50), 14, fill="white" if side == "l" else (0, 132, 255))
+        draw.text((x + 15, top + 13), text, font=font, fill="black" if side == "l" else "white")
+    lines = [line for line in ocr(np.asarray(image)).text.split("\n") if line.strip()]
+    assert lines == [text for _, text in turns]
+
+
 def test_white_text_on_a_transparent_ground_is_read(ocr, line_image, tmp_path):
     """A line drawn in white on a transparent ground (its shapes in the alpha channel, as dark-mode screenshots and
     cut-out subtitles are) is read as the same line drawn dark on white."""

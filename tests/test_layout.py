@@ -503,6 +503,17 @@ def test_a_chats_bubbles_left_and_right_are_read_in_turn():
     assert said == [text for _, text in turns]
 
 
+def test_a_chats_short_messages_far_apart_are_read_in_turn():
+    """Short messages, left and right by turns, a wide channel between the two sides: with each message beside
+    nothing on the other side, the bands going left, right, left, right are read top to bottom (all the left
+    messages were read first). A lone note in the margin between two bands is still read after its column."""
+    turns = [("l", "Are we still on"), ("r", "Yes at noon"), ("l", "Great"), ("r", "Running late")]
+    words = [w for k, (side, text) in enumerate(turns) for w in _line(text, 35 if side == "l" else 420, 30 + 60 * k)]
+    assert _text(group_words(_shuffled(words))).split("\n\n") == [text for _, text in turns]
+    margin = _line("Note one", 35, 30) + _line("ref 12", 420, 90) + _line("Note two", 35, 150)
+    assert _text(group_words(_shuffled(margin))).split("\n\n") == ["Note one", "Note two", "ref 12"]
+
+
 def test_a_letters_blocks_on_the_right_are_read_in_turn_from_the_top():
     """A letter: the sender's address and the date set on the right, beside nothing of the body's wide lines. The
     whitespace down the page beside the body parted them into a column read last: the date came after the

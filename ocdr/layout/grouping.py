@@ -53,6 +53,7 @@ PITCH_SLACK, PITCH_GAP = 0.1, 1.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
 COLUMN_COVER = 0.5  # ...and, beside a paragraph, each column's blocks stand beside this share of its height at least
 CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
+TURNS = 3  # ...and bands that change column this many times, each band in one column, are read top to bottom
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
 PERSPECTIVE_WORDS = 20
@@ -594,8 +595,8 @@ class _Order:
     def order(self, items: list[int]) -> list[int]:
         if len(items) <= 1:
             return items
-        columns = self.columns(items)
-        if len(columns) > 1 and not self.tabular(items):
+        columns, bands = self.columns(items), self.bands(items)
+        if len(columns) > 1 and not self.tabular(items) and not self._by_turns(columns, bands):
             sides = self.text_columns(columns)  # a form beside a text column: the form is read as one region
             # with no gutter between text columns, a channel narrower than CHANNEL_GAP line heights parts no
             # columns: a chat's bubbles, left and right by turns, are read top to bottom
@@ -609,7 +610,6 @@ class _Order:
             if len(sides) > 1 or (wide and not sparse):
                 parts = sides if len(sides) > 1 else columns
                 return [i for part in parts for i in self.order(part)]
-        bands = self.bands(items)
         if len(bands) == 1:
             if len(columns) > 1:  # one row of cells: left to right
                 return [i for column in columns for i in self.order(column)]
@@ -629,6 +629,23 @@ class _Order:
         if len(groups) == 1:  # every band shares one gutter, yet the whole has none: read band by band
             groups = bands
         return [i for group in groups for i in self.order(group)]
+
+    @staticmethod
+    def _by_turns(columns: list[list[int]], bands: list[list[int]]) -> bool:
+        """Whether, in two columns, every band stands in one and the bands change sides TURNS times at least: a
+        chat's bubbles, left and right by turns, however far apart the two sides. Text columns stand side by side;
+        a margin's lone note between two bands is read after the column beside it; a photo's signs in more columns
+        are read column by column."""
+        if len(columns) != 2:
+            return False
+        side = {i: k for k, column in enumerate(columns) for i in column}
+        turns = []
+        for band in bands:
+            sides = {side[i] for i in band}
+            if len(sides) > 1:
+                return False
+            turns.append(sides.pop())
+        return sum(a != b for a, b in zip(turns, turns[1:], strict=False)) >= TURNS
 
     def _column_lines(self, items: list[int]) -> bool:
         """Whether the blocks may be lines of text columns: in each band that has a block cut from a row-mate by a
