@@ -43,6 +43,7 @@ from ocdr.layout.pieces import (
     join_elisions,
     join_email_addresses,
     join_read_addresses,
+    join_spaced_letters,
     join_split_words,
     join_underscored,
     join_web_addresses,
@@ -1196,6 +1197,8 @@ class OCRPipeline:
         )
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
+        if self.lexicon is not None:  # a heading's or a sign's letter-spaced words
+            words = join_spaced_letters(words, self.lexicon)
         if gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
             words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
             page_gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)

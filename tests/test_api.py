@@ -83,6 +83,18 @@ def test_a_chat_screenshot_is_read_message_by_message(ocr):
     assert lines == [text for _, text in turns]
 
 
+def test_a_letter_spaced_heading_is_read_as_words(ocr):
+    """A heading set letter-spaced (a slide's, a poster's): each letter was found and read as a word of its own,
+    "W E L C O M E"; its letters are read as one word."""
+    font = ImageFont.truetype(str(next(f for f in find_fonts() if f.path.name == "DejaVuSans-Bold.ttf").path), 40)
+    image = Image.new("RGB", (760, 200), "white")
+    draw = ImageDraw.Draw(image)
+    for k, letter in enumerate("WELCOME"):
+        draw.text((40 + 60 * k, 40), letter, font=font, fill="black")
+    draw.text((40, 130), "to our new office", font=font.font_variant(size=30), fill="black")
+    assert ocr(np.asarray(image)).text.split() == ["WELCOME", "to", "our", "new", "office"]
+
+
 def test_white_text_on_a_transparent_ground_is_read(ocr, line_image, tmp_path):
     """A line drawn in white on a transparent ground (its shapes in the alpha channel, as dark-mode screenshots and
     cut-out subtitles are) is read as the same line drawn dark on white."""

@@ -13,6 +13,7 @@ from ocdr.layout.pieces import (
     address_splits,
     join_email_addresses,
     join_read_addresses,
+    join_spaced_letters,
     join_split_words,
     join_web_addresses,
 )
@@ -508,6 +509,32 @@ def test_join_split_words_joins_a_word_found_in_two_pieces():
         row((0, 20, "ch"), (20, 31, "e"), (60, 80, "ck")),
     ):
         assert [w.text for w in join_split_words(pieces, lexicon)] == [w.text for w in pieces]
+
+
+def test_join_spaced_letters_joins_a_letter_spaced_heading():
+    """A heading set letter-spaced, each letter read as a word of its own: the letters of each word joined, a word
+    space (wider than the letters' gaps) parting the words; letters that spell no list word stay apart."""
+    lexicon = Lexicon(["welcome", "home", "the", "end", "ioi"])
+
+    def row(text: str, pitch: float = 60, space: float = 50, top: float = 0, height: float = 40) -> list[Word]:
+        words, x = [], 0.0
+        for ch in text:
+            if ch == " ":
+                x += space
+                continue
+            words.append(Word(quad_from_box(x, top, x + 30, top + height), ch, 0.9 + x / 1e5))
+            x += pitch
+        return words
+
+    joined = join_spaced_letters(row("WELCOME H0ME"), lexicon)  # an "O" read alone as a "0"
+    assert [w.text for w in joined] == ["WELCOME", "HOME"]
+    np.testing.assert_allclose(joined[1].polygon, quad_from_box(470, 0, 680, 40))
+    assert joined[0].confidence == 0.9  # its least sure letter's
+    assert [w.text for w in join_spaced_letters(row("THE END", pitch=45, space=30), lexicon)] == ["THE", "END"]
+    for letters in (row("ABCD"), row("WE LCOME"), row("WEL") + row("COME", top=45), row("HO"), row("101")):
+        assert [w.text for w in join_spaced_letters(letters, lexicon)] == [w.text for w in letters]
+    # letters farther apart than SPACED_REACH heights are no word's
+    assert len(join_spaced_letters(row("HOME", pitch=130), lexicon)) == 4
 
 
 def test_join_web_addresses_joins_an_address_found_in_pieces():

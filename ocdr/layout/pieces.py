@@ -50,6 +50,10 @@ _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
 _EMAIL = re.compile(r"[(<\[]?[\w.%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}[.,;:!?)>\]]*")
 _EMAIL_PIECE = re.compile(r"[(<\[]?[\w.%+'@-]+[,;:!?)>\]]*")
 _LOCAL_PIECE = re.compile(r"[(<\[]?[\w.%+'-]+")  # what may come before an address's "@"
+# Letters of a letter-spaced word: at most SPACED_REACH x their height apart, a word space SPACED_WORD_GAP x their
+# median gap or more, SPACED_LETTERS of them at least
+SPACED_REACH, SPACED_WORD_GAP, SPACED_LETTERS = 2.0, 1.6, 3
+_LOOKALIKES = {"0": "Oo", "1": "Il"}  # figures a letter alone is read as: its capital and small letter
 # Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
 ELISION_GAP = 0.3
 # French and Italian articles and pronouns elided before a vowel or "h"
@@ -81,6 +85,43 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
             continue
         joined[i] = rows.join([i, j], words[i].text + words[j].text)
     return rows.result(joined)
+
+
+def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
+    """``words`` with each word printed letter-spaced ("W E L C O M E", a heading's or a sign's) joined: a row of
+    letters read each as a word of its own, at most ``SPACED_REACH`` x their height apart, parted into words where
+    a gap is ``SPACED_WORD_GAP`` x their median gap or more, each of whose letters spell a list word of
+    ``SPACED_LETTERS`` or more. An "O" or "I" read alone as a figure ("0", "1") is taken as the letter, in the case
+    of the word's other letters. Letters alone that spell no word ("A B C D", a question's choices) stay apart."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for i in rows.left_to_right():
+        if i in rows.used or not _letter(words[i].text):
+            continue
+        run = [i]
+        while (j := rows.next(run[-1], SPACED_REACH, also=run, narrow=True)) is not None and _letter(words[j].text):
+            run.append(j)
+        if len(run) < SPACED_LETTERS:
+            continue
+        gaps = rows.boxes[run[1:], 0] - rows.boxes[run[:-1], 2]
+        breaks = np.flatnonzero(gaps >= SPACED_WORD_GAP * max(float(np.median(gaps)), 1.0)) + 1
+        for piece in np.split(np.array(run), breaks):
+            text = _spelt([words[k].text for k in piece])
+            letters = any(words[k].text.isalpha() for k in piece)
+            if len(piece) >= SPACED_LETTERS and letters and text.lower() in lexicon:
+                joined[int(piece[0])] = rows.join(piece.tolist(), text)
+    return rows.result(joined)
+
+
+def _letter(text: str) -> bool:
+    return len(text) == 1 and (text.isalpha() or text in _LOOKALIKES)
+
+
+def _spelt(letters: list[str]) -> str:
+    """The word that ``letters`` spell, each figure among them (``_LOOKALIKES``) the letter it looks like, capital
+    where the other letters are all capitals."""
+    upper = all(c.isupper() for c in letters if c.isalpha())
+    return "".join(_LOOKALIKES[c][0 if upper else 1] if c in _LOOKALIKES else c for c in letters)
 
 
 def join_elisions(words: list[Word]) -> list[Word]:
