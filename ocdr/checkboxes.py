@@ -10,7 +10,9 @@ its label has no such space, so those squares are handed back apart, for the pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -146,7 +148,20 @@ def find_checkboxes(gray: np.ndarray) -> tuple[list[Checkbox], list[Checkbox]]:
     return found, glued
 
 
-def paint_over(image: np.ndarray, found: list[Checkbox]) -> np.ndarray:
+class Area(Protocol):
+    """Bounds in pixels, ``x``, ``y`` the top-left corner: a checkbox's, a superscript's."""
+
+    @property
+    def x(self) -> int: ...
+    @property
+    def y(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+def paint_over(image: np.ndarray, found: Sequence[Area]) -> np.ndarray:
     """``image`` (gray or HxWx3) with each box (its frame and its tick) filled with the median of the pixels just
     around it, so that the detector sees the word beside it alone; ``image`` itself when there are none."""
     if not found:

@@ -91,6 +91,7 @@ from ocdr.models.recognition.scripts import lone_letters, one_script
 from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
+from ocdr.superscripts import Superscript, attach, figures, find_raised
 from ocdr.unwarp import find_page, flatten
 from ocdr.vertical import LINE_LETTERS, LINE_SURE, column_lines, covered, letters, runs_down, vertical_windows
 
@@ -142,6 +143,7 @@ ORDER_SURE = 0.9
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
+SUPERSCRIPT_READING = 0.9  # a superscript's figures, read alone (``read_superscripts``), this sure at least
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
 NESTED = 0.9  # ...as was a word this much inside a longer word, whatever its text (a glyph of it read again)
 MIRROR_SAMPLE = 16  # faint regions read as they are and mirrored to tell show-through (``reads_mirrored``)
@@ -1063,6 +1065,20 @@ class OCRPipeline:
         readings = self.recognizer(region_crops(image, quads, CROP_PAD_X))
         return join_read_addresses(words, {pair: r.text for pair, r in zip(pairs, readings, strict=True)})
 
+    def read_superscripts(
+        self, image: np.ndarray, detections: list[DetectedRegion], params: OCRParams
+    ) -> tuple[np.ndarray, list[Superscript]]:
+        """The page of print ``image`` with its superscript figures painted out, and those figures: the raised
+        ink at its regions (``ocdr.superscripts``) read ``SUPERSCRIPT_READING`` sure as figures."""
+        found = find_raised(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), [d.polygon for d in detections])
+        readings = self.read_crops(region_crops(image, [f.quad for f in found], CROP_PAD_X), params) if found else []
+        read = [
+            sup
+            for f, r in zip(found, readings, strict=True)
+            if r.confidence >= SUPERSCRIPT_READING and (sup := figures(f, r.text, r.confidence)) is not None
+        ]
+        return paint_over(image, read), read
+
     def read_leaders(self, image: np.ndarray, gray: np.ndarray, words: list[Word], params: OCRParams) -> list[Word]:
         """``words`` with the page's dot leaders (found in ``gray``, the page's gray pixels) as words of dots
         (``ocdr.leaders``), and what each leads to read from ``image`` where the detector found nothing there (a
@@ -1180,6 +1196,7 @@ class OCRPipeline:
             image, detections, flipped, page_confidence = self.check_upside_down(image, detections, page_confidence)
         # a paper page's words are mostly list words: near misses are put right more readily than on a scene's signs
         margin = LEXICON_MARGIN if gray is None else PAPER_MARGIN
+        image, raised = (image, []) if gray is None else self.read_superscripts(image, detections, params)
         quads, results, angles = self.recognize(image, detections, params, margin)
         detections, quads, results, angles = self.read_vertical(
             image, params, margin, gray is None, detections, quads, results, angles
@@ -1204,6 +1221,7 @@ class OCRPipeline:
             page_gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
             words = list_bullets(image, page_gray, words, params.return_char_boxes)
             words = self.read_leaders(image, page_gray, words, params)
+            words = attach(words, raised, params.return_char_boxes)
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)
