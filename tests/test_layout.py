@@ -138,7 +138,7 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [cell for _, cell in builder.split(gutters, [], [], [False] * len(words))]
+        return [cell for _, cell in builder.split(gutters, [], [], [False] * len(words), [False] * len(words))]
 
     gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
     assert cells(_line("Key:", 20, 20) + _line("the first value", 350, 20)) == [True, True]
@@ -512,6 +512,23 @@ def test_a_chats_short_messages_far_apart_are_read_in_turn():
     assert _text(group_words(_shuffled(words))).split("\n\n") == [text for _, text in turns]
     margin = _line("Note one", 35, 30) + _line("ref 12", 420, 90) + _line("Note two", 35, 150)
     assert _text(group_words(_shuffled(margin))).split("\n\n") == ["Note one", "Note two", "ref 12"]
+
+
+def test_a_form_key_ending_with_a_colon_keeps_its_value_on_its_line():
+    """An e-mail's header: "Subject:" and its value a little over a column gap apart, each side wide enough for a
+    column's line. The gap was taken for a gutter: the value was read as the line under "Date:"'s, "Subject:" after
+    it; it is a cell's. A line of a text column ending with a colon, beside the next column's lines, is still parted
+    from them as a column's."""
+    header = [("From:", "Dana Lee"), ("To:", "Sam Ortiz"), ("Date:", "Mon 30 Nov 2026"),
+              ("Subject:", "Budget review moved to Friday")]  # fmt: skip
+    words = [
+        w for k, (key, value) in enumerate(header) for w in _line(key, 40, 30 + 40 * k) + _line(value, 150, 30 + 40 * k)
+    ]
+    lines = _text(group_words(_shuffled(words))).replace("\t", " ").split("\n")
+    assert [line for line in lines if line] == [f"{key} {value}" for key, value in header]
+    left = ["the left column starts here", "and runs on for a while", "as follows:"]
+    words = _column(left, 20, 20) + _column(RIGHT, 330, 20)
+    assert [b.text for b in group_words(_shuffled(words))] == ["\n".join(left), "\n".join(RIGHT)]
 
 
 def test_a_letters_blocks_on_the_right_are_read_in_turn_from_the_top():

@@ -45,6 +45,8 @@ _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200
 # flyer set far apart were read as a table's rows (one form row of long key and value stays a row)
 PROSE_WORDS, PROSE_WIDTH, PROSE_LINES = 4, 10.0, 3
 KEY_RATIO = 0.5  # a line's first part narrower than this x the gap after it is a form key, not a column's line end
+KEY_WORDS = 3  # ...as is a first part of at most this many words ending with a colon ("Subject:"): the gap after it,
+# column-like for its width alone, is a cell's (an e-mail's "Subject:" and its value were read as two columns' lines)
 PARAGRAPH_GAP = 0.8  # a line continues the paragraph above when the vertical gap is below this x line height
 PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this factor (a heading starts a block)
 # ...or, below a paragraph's two last lines, the gap is at most PITCH_SLACK x line height over theirs, and at most
@@ -240,9 +242,20 @@ class _LineBuilder:
         ]
         return [before and after for before, after in zip(prose, prose[1:], strict=False)]
 
-    def column_gaps(self) -> list[tuple[float, float]]:
-        """The gaps with wide text on both sides: gutters between text columns."""
-        return [(g0, g1) for _, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0)]
+    def column_gaps(self, keys: list[bool]) -> list[tuple[float, float]]:
+        """The gaps with wide text on both sides, but for a form key's (``colon_key``): gutters between text
+        columns."""
+        return [
+            (g0, g1)
+            for k, g0, g1, left, right in self.gap_sides()
+            if _column_like(left, right, g1 - g0) and not self.colon_key(k, keys)
+        ]
+
+    def colon_key(self, k: int, keys: list[bool]) -> bool:
+        """Whether the gap before member ``k`` follows the line's first part and that part is a form key: at most
+        ``KEY_WORDS`` words, the last ending with a colon (``keys``: whether each item does)."""
+        gaps = self.gaps()
+        return bool(gaps) and gaps[0][0] == k and k <= KEY_WORDS and keys[self.members[k - 1]]
 
     @property
     def line_x1(self) -> float:
@@ -254,6 +267,7 @@ class _LineBuilder:
         page_gutters: list[float],
         table_gutters: list[float],
         bullets: list[bool],
+        keys: list[bool],
     ) -> list[tuple[list[int], bool]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
         ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
@@ -262,7 +276,7 @@ class _LineBuilder:
         row-mate by a gap that is no column gutter (a form's key or value, a table's cell), it is read along its row
         rather than joined to the lines above and below. A line's first member that is a bullet (``bullets``: whether
         each item is one) stays with what follows it up to ``BULLET_REACH`` line heights away, but for a table's
-        cell."""
+        cell. A form key's gap (``colon_key``), column-like for its width alone, is a cell's."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         for k, g0, g1, left, right in self.gap_sides():
@@ -271,12 +285,13 @@ class _LineBuilder:
                 continue  # a bullet, as far from its item as ``ocdr.bullets`` looks
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
             key = k == 1 and left < KEY_RATIO * (g1 - g0)
+            like, colon = _column_like(left, right, g1 - g0), self.colon_key(k, keys)
             column = (
-                _column_like(left, right, g1 - g0)
+                (like and not colon)
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
-            if column or g1 - g0 > SPLIT_GAP * self.height or table:
+            if column or g1 - g0 > SPLIT_GAP * self.height or table or like:
                 cuts[k] = column
         starts = [0, *sorted(cuts), len(self.members)]
         return [
@@ -344,13 +359,14 @@ def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> tuple[li
 
 
 def _split_lines(
-    extents: list[_Extent], numbers: list[bool], bullets: list[bool]
+    extents: list[_Extent], numbers: list[bool], bullets: list[bool], keys: list[bool]
 ) -> tuple[list[tuple[list[int], bool]], list[tuple[float, float]]]:
-    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``; ``numbers`` and
-    ``bullets``: whether each item is a number, a bullet): the parts, each with whether it is a cell, and the (x, y)
-    of the gutters found between text columns, y NaN for one that runs down the page."""
+    """Words (by their extents) clustered into lines and cut at gaps (``_LineBuilder.split``; ``numbers``,
+    ``bullets`` and ``keys``: whether each item is a number, a bullet, ends with a colon): the parts, each with
+    whether it is a cell, and the (x, y) of the gutters found between text columns, y NaN for one that runs down
+    the page."""
     builders = _cluster_lines(extents)
-    found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps()]
+    found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps(keys)]
     # gaps with running text on both sides, on PROSE_LINES lines close together: gutters, however wide
     prose = [
         (g0, g1, b.extents[0].cy, b.height)
@@ -364,7 +380,7 @@ def _split_lines(
         if sum(g0 < (a + b) / 2 < g1 and abs(y - cy) <= GUTTER_REACH * height for a, b, y, _ in prose) >= PROSE_LINES
     ]
     page_gutters, table_gutters = _page_gutters(builders, numbers)
-    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters, bullets)]
+    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters, bullets, keys)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
 
@@ -425,11 +441,12 @@ def group_words(words: list[Word]) -> list[Block]:
     extents = _measure(words)
     numbers = [_NUMBER.fullmatch(w.text) is not None for w in words]
     bullets = [w.text in BULLETS for w in words]
-    parts, gutters = _split_lines(extents, numbers, bullets)
+    keys = [len(w.text) > 1 and w.text.endswith(":") for w in words]
+    parts, gutters = _split_lines(extents, numbers, bullets, keys)
     line_extents = [_span([extents[i] for i in part]) for part, _ in parts]
     shear = _shear(line_extents, _paragraphs(line_extents, [cell for _, cell in parts]))
     if shear:
-        parts, gutters = _split_lines([e.sheared(shear) for e in extents], numbers, bullets)
+        parts, gutters = _split_lines([e.sheared(shear) for e in extents], numbers, bullets, keys)
     lines = [Line.from_words([words[i] for i in part]) for part, _ in parts]
     return group_lines(lines, [cell for _, cell in parts], gutters, shear)
 
