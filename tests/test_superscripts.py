@@ -1,4 +1,4 @@
-"""Superscript figures (``ocdr.superscripts``): found by their ink, read, and put after their words."""
+"""Superscript and subscript figures (``ocdr.superscripts``): found by their ink, read, and put in their words."""
 
 from __future__ import annotations
 
@@ -49,6 +49,16 @@ def test_find_raised_finds_small_raised_ink_after_a_word_only():
         assert find_raised(gray, [quad]) == [], marks
 
 
+def test_find_raised_finds_small_sunk_ink_in_a_formula():
+    font = _font()
+    gray, quad = _line("H", font, [(2, 20, "2")])
+    (found,) = find_raised(gray, [quad])
+    assert found.sunk and found.y > quad[0, 1] + 10
+    # a figure with ink over it reaching higher (a glyph broken in two) is no subscript
+    gray, quad = _line("H", font, [(2, 20, "2"), (2, -2, "l")])
+    assert not any(f.sunk for f in find_raised(gray, [quad]))
+
+
 def test_figures_keeps_figures_and_signs_only():
     box = Superscript(0, 0, 6, 10)
     assert figures(box, "2", 0.99).text == "²"
@@ -58,20 +68,25 @@ def test_figures_keeps_figures_and_signs_only():
         assert figures(box, text, 0.99) is None, text
     assert figures(Superscript(0, 0, 10, 10), "0", 0.99) is None  # a ring: a degree sign
     assert figures(box, "0", 0.99).text == "⁰"
+    assert figures(Superscript(0, 0, 6, 10, sunk=True), "12", 0.99).text == "₁₂"
 
 
 def test_attach_puts_figures_after_the_word_on_their_left():
     words = [Word(quad_from_box(0, 20, 60, 50), "area", 0.95), Word(quad_from_box(70, 20, 90, 50), "m", 0.99)]
-    sup = Superscript(91, 14, 8, 14, "²", 0.97)
+    sup = Superscript(91, 14, 8, 14, text="²", confidence=0.97)
     out = attach(words, [sup], chars=False)
     assert [w.text for w in out] == ["area", "m²"]
     np.testing.assert_allclose(out[1].polygon, quad_from_box(70, 14, 99, 50))
     assert out[1].confidence == 0.97
     # a word read with the mark after its superscript ("quarter⁴." read "quarter.") takes it before the mark
     quarter = [Word(quad_from_box(0, 20, 110, 50), "quarter.", 0.95)]
-    assert attach(quarter, [Superscript(100, 14, 8, 14, "⁴", 0.97)])[0].text == "quarter⁴."
+    assert attach(quarter, [Superscript(100, 14, 8, 14, text="⁴", confidence=0.97)])[0].text == "quarter⁴."
     # a footnote's number at its line's start stands alone; one above another line's words is no word's
-    alone = attach(words, [Superscript(0, 100, 8, 14, "¹", 0.95)], chars=True)
+    # subscripts go where they stand in a word read across them ("HO" read for "H₂O"), or after it
+    formula = [Word(quad_from_box(0, 20, 90, 50), "CHO", 0.95)]
+    subs = [Superscript(x, 40, 8, 14, True, text, 0.97) for x, text in ((31, "₆"), (61, "₁₂"), (91, "₆"))]
+    assert attach(formula, subs)[0].text == "C₆H₁₂O₆"
+    alone = attach(words, [Superscript(0, 100, 8, 14, text="¹", confidence=0.95)], chars=True)
     assert [w.text for w in alone] == ["area", "m", "¹"] and [c.text for c in alone[2].chars] == ["¹"]
 
 
@@ -85,7 +100,17 @@ def test_superscripts_are_read_after_their_words(ocr, font):
     assert "See the appendix¹ for details and the notes¹² below." in text
 
 
-def test_raised_marks_that_are_no_superscripts_are_left_as_printed(ocr):
-    lines = [[("It's 25°C today, 50% off, and the dogs' toys.", "")], [('Add ½ cup to the "Classic" mix.', "")]]
+def test_subscripts_are_read_in_their_words(ocr):
+    """Formulas: the subscripts were read as marks ("H.0", "CgHO") before."""
+    lines = [[("Water is H", "_2"), ("O and carbon dioxide CO", "_2"), (".", "")],
+             [("Glucose is C", "_6"), ("H", "_12"), ("O", "_6"), (" in short.", "")]]  # fmt: skip
     text = ocr(render_superscripts(lines, "DejaVuSans.ttf", 30)).text
-    assert not set(text) & set("⁰¹²³⁴⁵⁶⁷⁸⁹"), text
+    assert "Water is H₂O and carbon dioxide CO₂." in text
+    assert "Glucose is C₆H₁₂O₆ in short." in text
+
+
+def test_raised_marks_that_are_no_superscripts_are_left_as_printed(ocr):
+    lines = [[("It's 25°C today, 50% off, and the dogs' toys.", "")], [('Add ½ cup to the "Classic" mix.', "")],
+             [("Jump, quickly; pygmy yaks graze (1, 2, 3 and 4).", "")]]  # fmt: skip
+    text = ocr(render_superscripts(lines, "DejaVuSans.ttf", 30)).text
+    assert not set(text) & set("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉"), text

@@ -111,22 +111,25 @@ def render_leaders(entries: list[tuple[str, str]], font_name: str, size: int, pi
 
 
 def render_superscripts(lines: list[list[tuple[str, str]]], font_name: str, size: int) -> np.ndarray:
-    """A white RGB page with ``lines`` one under another, each a list of (text, superscript) runs: the text set on
-    the line, then its superscript (if any) set as a word processor sets one, 0.58 the size, its baseline 0.33 em
-    up, hugging the text: the tests' and benchmarks' pages of units, formulas and footnote markers."""
+    """A white RGB page with ``lines`` one under another, each a list of (text, script) runs: the text set on the
+    line, then its superscript (if any) set as a word processor sets one, 0.58 the size, its baseline 0.33 em up,
+    hugging the text; a script starting with "_" is a subscript, its baseline 0.14 em down ("H", "_2"): the tests'
+    and benchmarks' pages of units, formulas and footnote markers."""
     path = str(find_fonts([font_name])[0].path)
     face, small = load_font(path, size), load_font(path, round(0.58 * size))
     page = Image.new("RGB", (40 + size * 30, 40 + int(size * 2) * len(lines)), "white")
     draw = ImageDraw.Draw(page)
-    rise = face.getmetrics()[0] - round(0.33 * size) - small.getmetrics()[0]  # the small face's top, from the line's
+    ascent, small_ascent = face.getmetrics()[0], small.getmetrics()[0]
     for i, runs in enumerate(lines):
         x, y = 40.0, 20 + i * int(size * 2)
-        for text, superscript in runs:
+        for text, script in runs:
             draw.text((x, y), text, font=face, fill="black")
             x += draw.textlength(text, font=face)
-            if superscript:
-                draw.text((x + 1, y + rise), superscript, font=small, fill="black")
-                x += 1 + draw.textlength(superscript, font=small)
+            if script:
+                shift = round(0.14 * size) if script.startswith("_") else -round(0.33 * size)
+                script = script.removeprefix("_")
+                draw.text((x + 1, y + ascent + shift - small_ascent), script, font=small, fill="black")
+                x += 1 + draw.textlength(script, font=small)
     return np.asarray(page)
 
 
