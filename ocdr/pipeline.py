@@ -143,7 +143,7 @@ ORDER_SURE = 0.9
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
-SUPERSCRIPT_READING = 0.9  # a superscript's figures, read alone (``read_superscripts``), this sure at least
+SUPERSCRIPT_READING = 0.9  # a superscript's or subscript's figures, read alone (``read_superscripts``), this sure
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
 NESTED = 0.9  # ...as was a word this much inside a longer word, whatever its text (a glyph of it read again)
 MIRROR_SAMPLE = 16  # faint regions read as they are and mirrored to tell show-through (``reads_mirrored``)
@@ -1068,8 +1068,9 @@ class OCRPipeline:
     def read_superscripts(
         self, image: np.ndarray, detections: list[DetectedRegion], params: OCRParams
     ) -> tuple[np.ndarray, list[Superscript]]:
-        """The page of print ``image`` with its superscript figures painted out, and those figures: the raised
-        ink at its regions (``ocdr.superscripts``) read ``SUPERSCRIPT_READING`` sure as figures."""
+        """The page of print ``image`` with its superscript and subscript figures painted out, and those figures:
+        the raised or lowered ink at its regions (``ocdr.superscripts``) read ``SUPERSCRIPT_READING`` sure as
+        figures."""
         found = find_raised(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), [d.polygon for d in detections])
         readings = self.read_crops(region_crops(image, [f.quad for f in found], CROP_PAD_X), params) if found else []
         read = [
@@ -1212,16 +1213,16 @@ class OCRPipeline:
         words = join_elisions(
             self.reread_addresses(image, join_email_addresses(join_web_addresses(drop_repeats(words))))
         )
-        if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
-            words = join_split_words(words, self.lexicon)
         if self.lexicon is not None:  # a heading's or a sign's letter-spaced words
             words = join_spaced_letters(words, self.lexicon)
+        if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
+            words = join_split_words(words, self.lexicon)
         if gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
             words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
             page_gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
             words = list_bullets(image, page_gray, words, params.return_char_boxes)
             words = self.read_leaders(image, page_gray, words, params)
-            words = attach(words, raised, params.return_char_boxes)
+            words = attach(words, raised, params.return_char_boxes)  # superscripts and subscripts
         for box in boxes:
             quad = quad_from_box(box.x, box.y, box.x + box.width, box.y + box.height)
             if flipped:  # into the turned page's pixels, as its regions (turned back below)

@@ -23,17 +23,17 @@ from ocdr.document import Char, Word
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box, split_quad
 
 REACH = 0.6  # heights looked at past a region's end (a superscript hugs its word)
-RAISE = 0.5  # heights above a region's top a superscript may reach
+RAISE = 0.5  # heights above a region's top (below its bottom) a superscript (subscript) may reach
 SIZE = (0.2, 0.65)  # a superscript's figures are this share of its region's height tall
+NARROWEST = 0.3  # ...and this x their height wide at least (a straight quote's stroke is narrower)
 BODY = 0.35  # a region's glyphs standing on its line are this share of its height tall or more
+HUG = 0.25  # a glyph standing on the line ends at most this x the region's height before a superscript or subscript
 LIFT = 0.3  # a superscript's bottom stands this share of its line's glyph height above the line at least
-DROP, SINK = 0.35, 0.1  # a subscript's top this share of the glyph height below their tops, its bottom below the line
-PEEK = 0.25  # ...and its top this share of the glyph height above the line at least (a comma's is lower)
-HUG = 0.25  # ...and a glyph standing on the line ends at most this x the region's height before it
 FOLLOW = 0.08  # ...and no ink reaching lower than it starts within this x the region's height after it
 FOLLOW_LOWER = 0.2  # ...reaching this x its height lower than it (a figure of its own stands level with it)
+DROP, SINK = 0.35, 0.1  # a subscript's top this share of the glyph height below their tops, its bottom below the line
+PEEK = 0.25  # ...and its top this share of the glyph height above the line at least (a comma's is lower)
 GLYPH_GAP = 0.4  # figures of one superscript ("12") at most this x their height apart
-NARROWEST = 0.3  # a superscript is this x its height wide at least (a straight quote's stroke is narrower)
 ROUND = 0.8  # a "0" this wide for its height is a ring (a degree sign), left as printed
 LEVEL = 6.0  # degrees: a region turned more is not looked at (a stamp's line; a superscript tilts its own a little)
 UPRIGHT = 2.0  # a region this many times taller than wide runs down the page (a lone "x²" is about as tall as wide)
