@@ -91,7 +91,7 @@ from ocdr.models.recognition.scripts import lone_letters, one_script
 from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
-from ocdr.superscripts import Superscript, attach, figures, find_raised
+from ocdr.superscripts import SCRIPT_FIGURES, Superscript, attach, figures, find_raised, printed
 from ocdr.unwarp import find_page, flatten
 from ocdr.vertical import LINE_LETTERS, LINE_SURE, column_lines, covered, letters, runs_down, vertical_windows
 
@@ -633,10 +633,12 @@ def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) ->
     for (n, i, j), crop in zip(pairs, region_crops(image, quads, CROP_PAD_X) if quads else [], strict=True):
         if (n, i) in settled:
             continue
-        both = height_cases(crop, texts[n][min(i, j)] + " " + texts[n][max(i, j)])
+        # superscript and subscript figures are painted out of ``image``: the glyphs pair with the rest ("x₁")
+        lone, other = (printed(texts[n][k]) for k in (i, j))
+        both = height_cases(crop, lone + " " + other if i < j else other + " " + lone)
         if both is not None:
-            size = len(texts[n][i])
-            texts[n][i] = both[:size] if i < j else both[-size:]
+            cased = iter(both[: len(lone)] if i < j else both[-len(lone) :])
+            texts[n][i] = "".join(c if c in SCRIPT_FIGURES else next(cased) for c in texts[n][i])
             settled.add((n, i))
     return texts
 

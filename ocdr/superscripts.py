@@ -44,6 +44,7 @@ MIN_SUBSCRIPT = 11  # ...a subscript's (a receipt's dot-matrix comma, 10 pixels,
 TRAILING = ".,;:!?)]}'\"’”"  # marks a word ends with that its superscript goes before ("quarter⁴.", "(m²)")
 FIGURES = str.maketrans("0123456789+-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻")
 SUBSCRIPT_FIGURES = str.maketrans("0123456789+-−", "₀₁₂₃₄₅₆₇₈₉₊₋₋")
+SCRIPT_FIGURES = frozenset(chr(c) for table in (FIGURES, SUBSCRIPT_FIGURES) for c in table.values())
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,12 @@ def _place(text: str, box: np.ndarray, sup: Superscript) -> int:
     if sup.sunk:
         return min(len(text), max(1, round(len(text) * (sup.x - x0) / max(x1 - x0, 1.0))))
     return len(text.rstrip(TRAILING)) or len(text)
+
+
+def printed(text: str) -> str:
+    """``text`` without its superscript and subscript figures: what its glyphs on the line spell, the figures
+    painted out of the page."""
+    return "".join(c for c in text if c not in SCRIPT_FIGURES)
 
 
 def _chars(sup: Superscript) -> list[Char]:

@@ -109,6 +109,15 @@ def test_subscripts_are_read_in_their_words(ocr):
     assert "Glucose is C₆H₁₂O₆ in short." in text
 
 
+def test_a_lone_letter_with_a_subscript_is_cased_by_its_neighbour(ocr):
+    """A lone "x" read "X": its case is told beside its neighbour's glyphs, its subscript (painted out of the page)
+    left out of the pairing; before, the "₁" among the characters paired with no glyph, and "X₁" stayed."""
+    if not any(f.path.name == "LiberationSerif-Regular.ttf" for f in find_fonts()):
+        pytest.skip("needs fonts-liberation2 (scripts/install-fonts.sh)")
+    lines = [[("The values x", "_1"), (" and x", "_2"), (" sum to 10.", "")]]
+    assert ocr(render_superscripts(lines, "LiberationSerif-Regular.ttf", 30)).text == "The values x₁ and x₂ sum to 10."
+
+
 def test_raised_marks_that_are_no_superscripts_are_left_as_printed(ocr):
     lines = [[("It's 25°C today, 50% off, and the dogs' toys.", "")], [('Add ½ cup to the "Classic" mix.', "")],
              [("Jump, quickly; pygmy yaks graze (1, 2, 3 and 4).", "")]]  # fmt: skip
