@@ -14,6 +14,7 @@ word where it runs on after them.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 import cv2
@@ -27,13 +28,15 @@ RAISE = 0.5  # heights above a region's top (below its bottom) a superscript (su
 SIZE = (0.2, 0.65)  # a superscript's figures are this share of its region's height tall
 NARROWEST = 0.3  # ...and this x their height wide at least (a straight quote's stroke is narrower)
 BODY = 0.35  # a region's glyphs standing on its line are this share of its height tall or more
-HUG = 0.25  # a glyph standing on the line ends at most this x the region's height before a superscript or subscript
+HUG = 0.25  # ink standing on the line ends at most this x the region's height before a superscript or subscript
 LIFT = 0.3  # a superscript's bottom stands this share of its line's glyph height above the line at least
 FOLLOW = 0.08  # ...and no ink reaching lower than it starts within this x the region's height after it
 FOLLOW_LOWER = 0.2  # ...reaching this x its height lower than it (a figure of its own stands level with it)
+FOLLOW_SIZE = 0.5  # ...and this x its height tall at least (a comma after it, "²,³", is a mark of its own)
 DROP, SINK = 0.35, 0.1  # a subscript's top this share of the glyph height below their tops, its bottom below the line
 PEEK = 0.25  # ...and its top this share of the glyph height above the line at least (a comma's is lower)
-GLYPH_GAP = 0.4  # figures of one superscript ("12") at most this x their height apart
+GLYPH_GAP = 0.6  # figures of one superscript ("12", "2,3") at most this x their height apart
+MARK_BELOW = 0.3  # a mark among a superscript's figures (a comma, "2,3") reaches this x their height below them
 ROUND = 0.8  # a "0" this wide for its height is a ring (a degree sign), left as printed
 LEVEL = 6.0  # degrees: a region turned more is not looked at (a stamp's line; a superscript tilts its own a little)
 UPRIGHT = 2.0  # a region this many times taller than wide runs down the page (a lone "x²" is about as tall as wide)
@@ -44,6 +47,7 @@ MIN_SUBSCRIPT = 11  # ...a subscript's (a receipt's dot-matrix comma, 10 pixels,
 TRAILING = ".,;:!?)]}'\"’”"  # marks a word ends with that its superscript goes before ("quarter⁴.", "(m²)")
 FIGURES = str.maketrans("0123456789+-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻")
 SUBSCRIPT_FIGURES = str.maketrans("0123456789+-−", "₀₁₂₃₄₅₆₇₈₉₊₋₋")
+_FIGURES = re.compile(r"[-+−]?\d+(?:[,\-−]\d+)*")  # what a superscript's figures may read
 SCRIPT_FIGURES = frozenset(chr(c) for table in (FIGURES, SUBSCRIPT_FIGURES) for c in table.values())
 
 
@@ -111,25 +115,49 @@ class _Blobs:
             if k in self.taken or len(rest) == 0:
                 continue
             line, top = self._line(rest)
-            if self._raised(k, line, top, height):
+            if self._raised(k, line, top):
                 raised.append(k)
             elif self._sunk(k, line, top):
                 sunk.append(k)
         if len(body) == 0:
             return []
         line, top = self._line(body)
-        on_line = (tall >= BODY * height) & (y1s > line - LIFT * (line - top)) & (y0s < line)
+        on_line = (y1s > line - LIFT * (line - top)) & (y0s < line)  # glyphs and marks ("ref.¹") on the line
+        glyphs = on_line & (tall >= BODY * height)  # a subscript's letter ("H₂", "x₁")
         found = []
         for figures, lowered in ((raised, False), (sunk, True)):
             for run in _runs(sorted(figures, key=lambda k: x0s[k]), x0s, x1s, tall):
+                if not lowered:
+                    if self._followed(run[-1], height):
+                        continue
+                    run = self._with_marks(run, np.flatnonzero(near), line - LIFT * (line - top))
                 start = x0s[run[0]]
-                if not (on_line & (x1s <= start + 1) & (x1s >= start - HUG * height)).any():
+                before = glyphs if lowered else on_line
+                if not (before & (x1s <= start + 1) & (x1s >= start - HUG * height)).any():
                     continue  # no glyph on the line just before it: a superscript hugs its word
                 self.taken.update(run)
                 left, right = int(x0s[run].min()), int(x1s[run].max())
                 top_y, bottom = int(y0s[run].min()), int(y1s[run].max())
                 found.append(Superscript(left, top_y, right - left, bottom - top_y, lowered))
         return found
+
+    def _with_marks(self, run: list[int], near: np.ndarray, raised: float) -> list[int]:
+        """A superscript's figures (``run``, left to right) with the marks too small to be figures that stand
+        among them ("2,3", "1-4") or just before them (a sign: "10⁻³"), raised above ``raised`` as they are."""
+        x0s, y0s, x1s, y1s = self.x0s, self.y0s, self.x1s, self.y1s
+        top, bottom = y0s[run].min(), y1s[run].max()
+        reach = GLYPH_GAP * (bottom - top)
+        middles = (y0s[near] + y1s[near]) / 2
+        marks = near[
+            (self.stats[near, 3] < bottom - top)
+            & (middles >= top)
+            & (middles <= bottom + MARK_BELOW * (bottom - top))
+            & (y1s[near] <= raised)
+            & (x1s[near] >= x0s[run[0]] - reach)
+            & (x1s[near] <= x1s[run[-1]])
+        ]
+        marks = [k for k in marks.tolist() if k not in run and k not in self.taken]
+        return sorted([*run, *marks], key=lambda k: x0s[k])
 
     def _line(self, body: np.ndarray) -> tuple[float, float]:
         """The line the glyphs ``body`` stand on and their top: their bottoms' and tops' medians weighted by their
@@ -138,7 +166,7 @@ class _Blobs:
         weights = self.stats[body, 4].astype(np.float64)
         return _weighted_median(self.y1s[body], weights), _weighted_median(self.y0s[body], weights)
 
-    def _raised(self, k: int, line: float, top: float, height: float) -> bool:
+    def _raised(self, k: int, line: float, top: float) -> bool:
         """Whether blob ``k`` stands above the line (``line``, ``top``: its glyphs' bottom and top) as a
         superscript does."""
         x0s, y0s, x1s, y1s = self.x0s, self.y0s, self.x1s, self.y1s
@@ -147,13 +175,20 @@ class _Blobs:
             # no ink under it reaching lower down to the line: no glyph broken in pieces (a faded receipt's "A"),
             # no "%"'s slash under its ring, no "!" or "½"
             and not ((x0s < x1s[k]) & (x1s > x0s[k]) & (y1s > y1s[k]) & (y0s < line)).any()
-            # ...nor ink close after it reaching lower: a superscript ends its word ("40170": a faded "7"'s bar;
-            # a broken "O"'s left half), but for a mark under it ("quarter⁴.")
-            and not (
+        )
+
+    def _followed(self, k: int, height: float) -> bool:
+        """Whether ink close after blob ``k`` (a superscript's last figure) reaches lower: a superscript ends its
+        word ("40170": a faded "7"'s bar; a broken "O"'s left half), but for a mark after it ("quarter⁴.",
+        "²,³")."""
+        x0s, y0s, x1s, y1s = self.x0s, self.y0s, self.x1s, self.y1s
+        return bool(
+            (
                 (x0s >= x1s[k])
                 & (x0s < x1s[k] + FOLLOW * height)
                 & (y0s < y1s[k])
                 & (y1s > y1s[k] + FOLLOW_LOWER * self.stats[k, 3])
+                & (self.stats[:, 3] >= FOLLOW_SIZE * self.stats[k, 3])
             ).any()
         )
 
@@ -194,10 +229,10 @@ def _runs(blobs: list[int], x0s: np.ndarray, x1s: np.ndarray, heights: np.ndarra
 
 
 def figures(found: Superscript, text: str, confidence: float) -> Superscript | None:
-    """``found`` read as ``text``: kept, its text as superscript figures, when it reads as figures (or a sign
-    and figures), not a ring read "0"."""
+    """``found`` read as ``text``: kept, its text as superscript figures, when it reads as figures (a sign before
+    them, commas and dashes between them: "-3", "2,3", "1-4"), not a ring read "0"."""
     text = text.strip()
-    if not text or not all(c.isdigit() or c in "+-−" for c in text) or not any(c.isdigit() for c in text):
+    if _FIGURES.fullmatch(text) is None:
         return None
     if text == "0" and found.width >= ROUND * found.height:
         return None

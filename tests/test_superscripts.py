@@ -15,6 +15,7 @@ from ocdr.training.synth.render import load_font, render_superscripts
 LINES = [
     [("The room is 25 m", "2"), (" and the tank 3 m", "3"), (" in all.", "")],
     [("See the appendix", "1"), (" for details and the notes", "12"), (" below.", "")],
+    [("The rate falls by 10", "-3"), (" per cycle.", "")],
 ]
 
 
@@ -64,6 +65,8 @@ def test_figures_keeps_figures_and_signs_only():
     assert figures(box, "2", 0.99).text == "²"
     assert figures(box, "12", 0.99).text == "¹²"
     assert figures(box, "-1", 0.99).text == "⁻¹"
+    assert figures(box, "2,3", 0.99).text == "²,³" and figures(box, "1-4", 0.99).text == "¹⁻⁴"
+    assert figures(box, "2,", 0.99) is None and figures(box, "1.5", 0.99) is None
     for text in ("x", "'", "*", "TM", "+", ""):
         assert figures(box, text, 0.99) is None, text
     assert figures(Superscript(0, 0, 10, 10), "0", 0.99) is None  # a ring: a degree sign
@@ -98,6 +101,7 @@ def test_superscripts_are_read_after_their_words(ocr, font):
     text = ocr(render_superscripts(LINES, font, 30)).text
     assert "25 m² and the tank 3 m³ in all." in text
     assert "See the appendix¹ for details and the notes¹² below." in text
+    assert "The rate falls by 10⁻³ per cycle." in text  # a sign too small to be a figure, taken with them
 
 
 def test_subscripts_are_read_in_their_words(ocr):
