@@ -105,6 +105,8 @@ class _Blobs:
         height = y1 - y0
         near = (x0s >= x0) & (x1s <= x1 + REACH * height) & (y0s >= y0 - RAISE * height) & (y1s <= y1 + RAISE * height)
         body = np.flatnonzero(near & (tall >= BODY * height) & ((x0s + x1s) / 2 <= x1) & (y1s <= y1))
+        if len(body) == 0:
+            return []
         small = np.flatnonzero(
             near & (tall >= max(SIZE[0] * height, MIN_FIGURE)) & (tall <= SIZE[1] * height)
             & (self.stats[:, 2] >= NARROWEST * tall)
@@ -119,8 +121,6 @@ class _Blobs:
                 raised.append(k)
             elif self._sunk(k, line, top):
                 sunk.append(k)
-        if len(body) == 0:
-            return []
         line, top = self._line(body)
         on_line = (y1s > line - LIFT * (line - top)) & (y0s < line)  # glyphs and marks ("ref.¹") on the line
         glyphs = on_line & (tall >= BODY * height)  # a subscript's letter ("H₂", "x₁")

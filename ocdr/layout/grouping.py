@@ -243,19 +243,20 @@ class _LineBuilder:
         return [before and after for before, after in zip(prose, prose[1:], strict=False)]
 
     def column_gaps(self, keys: list[bool]) -> list[tuple[float, float]]:
-        """The gaps with wide text on both sides, but for a form key's (``colon_key``): gutters between text
+        """The gaps with wide text on both sides, but for a form key's (``key_gap``): gutters between text
         columns."""
+        key = self.key_gap(keys)
         return [
-            (g0, g1)
-            for k, g0, g1, left, right in self.gap_sides()
-            if _column_like(left, right, g1 - g0) and not self.colon_key(k, keys)
+            (g0, g1) for k, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0) and k != key
         ]
 
-    def colon_key(self, k: int, keys: list[bool]) -> bool:
-        """Whether the gap before member ``k`` follows the line's first part and that part is a form key: at most
-        ``KEY_WORDS`` words, the last ending with a colon (``keys``: whether each item does)."""
+    def key_gap(self, keys: list[bool]) -> int | None:
+        """The member position after the gap that follows the line's first part where that part is a form key: at
+        most ``KEY_WORDS`` words, the last ending with a colon (``keys``: whether each item does); None where it
+        is not."""
         gaps = self.gaps()
-        return bool(gaps) and gaps[0][0] == k and k <= KEY_WORDS and keys[self.members[k - 1]]
+        k = gaps[0][0] if gaps else None
+        return k if k is not None and k <= KEY_WORDS and keys[self.members[k - 1]] else None
 
     @property
     def line_x1(self) -> float:
@@ -276,16 +277,17 @@ class _LineBuilder:
         row-mate by a gap that is no column gutter (a form's key or value, a table's cell), it is read along its row
         rather than joined to the lines above and below. A line's first member that is a bullet (``bullets``: whether
         each item is one) stays with what follows it up to ``BULLET_REACH`` line heights away, but for a table's
-        cell. A form key's gap (``colon_key``), column-like for its width alone, is a cell's."""
+        cell. A form key's gap (``key_gap``), column-like for its width alone, is a cell's."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
+        key_gap = self.key_gap(keys)
         for k, g0, g1, left, right in self.gap_sides():
             table = any(g0 < mid < g1 for mid in table_gutters)
             if k == 1 and bullets[self.members[0]] and g1 - g0 <= BULLET_REACH * self.height and not table:
                 continue  # a bullet, as far from its item as ``ocdr.bullets`` looks
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
             key = k == 1 and left < KEY_RATIO * (g1 - g0)
-            like, colon = _column_like(left, right, g1 - g0), self.colon_key(k, keys)
+            like, colon = _column_like(left, right, g1 - g0), k == key_gap
             column = (
                 (like and not colon)
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
