@@ -50,6 +50,7 @@ from ocdr.layout.pieces import (
     span,
 )
 from ocdr.leaders import find_leaders
+from ocdr.lone_glyphs import LONE_BARS, MAX_ASPECT, MISSED_SCORE, SHAPE_READING, bar_cut, capital_i
 from ocdr.marks import take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
@@ -594,6 +595,13 @@ def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
     return pair_quotes(accented_capitals(case_by_height(crop, one_script(spaced))))
 
 
+def _as_i(bar: np.ndarray, score: float, angle: int) -> tuple[DetectedRegion, np.ndarray, CTCResult, int]:
+    """A region of a capital "I" told by its glyph's shape (``capital_i``), read ``SHAPE_READING`` sure: its box
+    ``bar`` (page pixels) a pixel wider each side, the detector's ``score`` for it, its text-line ``angle``."""
+    quad = quad_from_box(bar[0] - 1, bar[1], bar[2] + 1, bar[3])
+    return DetectedRegion(quad, score), quad, CTCResult("I", [SHAPE_READING], [(0, 0)], 1), angle
+
+
 def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
     """Each line's one-letter words in the script of their neighbours (``lone_letters``), then those and the words
     of look-alike letters alone in the case their height beside a neighbour gives (``_lone_cases``), their chars
@@ -777,15 +785,65 @@ class OCRPipeline:
         ``margin``: the word list's (``read_crops``)."""
         quads = [d.polygon for d in detections]
         angles = self.orient(image, quads, params)
-        # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer
+        # a tall region is vertical text or a short narrow word ("I", "1"): read it both ways, keep the surer, but
+        # not one glyph turned (a bar read turned is a dash)
         tall = [i for i, q in enumerate(quads) if quad_aspect(q) >= VERTICAL_RATIO]
         candidates = quads + [turn_quad(quads[i]) for i in tall]
         results = self.read_crops(region_crops(image, candidates, CROP_PAD_X), params, margin=margin)
         for k, i in enumerate(tall):
             turned = results[len(quads) + k]
-            if turned.confidence > results[i].confidence:
+            if turned.confidence > results[i].confidence and len(turned.text.strip()) > 1:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
         return quads, results[: len(quads)], angles
+
+    def read_capital_i(
+        self,
+        image: np.ndarray,
+        params: OCRParams,
+        margin: float,
+        detections: list[DetectedRegion],
+        quads: list[np.ndarray],
+        results: list[CTCResult],
+        angles: list[int],
+    ) -> tuple[list[DetectedRegion], list[np.ndarray], list[CTCResult], list[int]]:
+        """A page of print's regions with each capital "I" alone read as one (``ocdr.lone_glyphs``): a region read
+        as one word that holds a bar alone at an end, beside a word space, is cut in two where the rest reads as a
+        list word ("lam" for "I am": "am"; "Hope" for "I hope": "hope"; not "Indiana", whose "ndiana" is none)
+        and both parts are read; then each region read as a bar whose glyph stands as an "I" beside a word of
+        small letters, and each such glyph in no region, is read "I" (``capital_i``), boxed as wide as its glyph."""
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        parts: dict[int, list[tuple[DetectedRegion, np.ndarray, CTCResult, int]]] = {}
+        if (lexicon := self.lexicon) is not None:
+            cuts: list[tuple[int, list[np.ndarray], bool]] = []  # (region, its parts in order, the bar first)
+            for i, (quad, result, angle) in enumerate(zip(quads, results, angles, strict=True)):
+                if angle == 180 or not (text := result.text.strip()) or " " in text or quad.shape != (4, 2):
+                    continue
+                if quad_aspect(quad) < MAX_ASPECT and (cut := bar_cut(crop_region(gray, quad, False))) is not None:
+                    cuts.append((i, [sub_quad(quad, 0.0, cut[0]), sub_quad(quad, cut[0], 1.0)], cut[1]))
+            crops = region_crops(image, [q for _, pair, _ in cuts for q in pair], CROP_PAD_X) if cuts else []
+            readings = iter(self.read_crops(crops, params, margin=margin))
+            for i, pair, first in cuts:
+                read = [next(readings), next(readings)]
+                rest, whole = read[1 if first else 0].text.lower(), results[i].text.strip().lower()
+                end, less = (whole[0], whole[1:]) if first else (whole[-1], whole[:-1])  # the bar as read, the rest
+                # the rest a list word read as in the whole ("I ndiana": none; "1,ARA": "ARA" lost the comma), and
+                # the bar dropped from the whole ("Hope" for "I hope") or read as a bar, not a list word's letter
+                bar = rest == less and end in LONE_BARS and not (end.isalpha() and lexicon.knows(whole))
+                if lexicon.knows(rest) and (rest == whole or bar):
+                    score = detections[i].score
+                    parts[i] = [(DetectedRegion(q, score), q, r, angles[i]) for q, r in zip(pair, read, strict=True)]
+        found = [
+            part
+            for i, region in enumerate(zip(detections, quads, results, angles, strict=True))
+            for part in parts.get(i, [region])
+        ]
+        held, missed = capital_i(gray, [d for d, _, _, _ in found], [(r.text, r.confidence) for _, _, r, _ in found])
+        kept = [
+            (d, q, r, a) if bar is None else _as_i(bar, d.score, a)
+            for (d, q, r, a), bar in zip(found, held, strict=True)
+        ]
+        kept += [_as_i(bar, MISSED_SCORE, 0) for bar in missed]
+        return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept], [k[3] for k in kept]
 
     def read_vertical(
         self,
@@ -1204,6 +1262,10 @@ class OCRPipeline:
         detections, quads, results, angles = self.read_vertical(
             image, params, margin, gray is None, detections, quads, results, angles
         )
+        if gray is not None:  # a capital "I" alone, which the detector and recognizer get wrong (ocdr.lone_glyphs)
+            detections, quads, results, angles = self.read_capital_i(
+                image, params, margin, detections, quads, results, angles
+            )
         regions: list[Region] = []
         words: list[Word] = []
         for found_region in zip(detections, quads, results, angles, strict=True):

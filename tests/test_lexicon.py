@@ -143,6 +143,14 @@ def test_missed_spaces_come_back_where_the_network_saw_one():
     assert read(lexicon, outputs("Scantland")).text == "Scantland"
 
 
+def test_a_missed_space_beside_the_word_a_comes_back_but_not_in_an_acronym():
+    lexicon = Lexicon(["a", "final", "by", "us"])
+    assert read(lexicon, outputs("Afinal", {2: (" ", 0.2)})).text == "A final"  # "A final" read run together
+    assert read(lexicon, outputs("bya", {5: (" ", 0.2)})).text == "by a"
+    assert read(lexicon, outputs("USA", {5: (" ", 0.2)})).text == "USA"  # not "US A"
+    assert read(lexicon, outputs("Afinal")).text == "Afinal"  # no odds for the space: left
+
+
 def test_search_is_the_ctc_likelihood_of_the_best_list_word(monkeypatch):
     """Few steps and a small list keep every prefix in the beam, so the search is exact: its word and score are the
     best list word's CTC log-likelihood, folded as the search folds (blank, a-z, space). Searching again (the next

@@ -45,7 +45,8 @@ MIN_WORD = 3  # shorter list words ("cc", "tl", "k": abbreviations, letters) are
 BEAM = 10  # prefixes kept per step
 KNOWN_SPELLINGS = 20_000  # spellings whose next symbols the search remembers (``Lexicon._next``; 10 MB at most)
 FLOOR = -7.0  # a letter or space less likely than this (log, 0.1%) at a step is not tried there: it costs too much
-SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")
+SPLIT_WORD = 2  # the words a reading is split into have at least this many letters ("to the", "form no")...
+SPLIT_LETTERS = ("a",)  # ...or are one of these ("Afinal" -> "A final", "bya" -> "by a"; a lone "I" is told by its ink)
 LANGUAGES = ("da", "de", "es", "fi", "fr", "it", "nb", "nl", "pt", "sv")  # the Latin recognizer's, English aside
 CYRILLIC_LANGUAGES = ("bg", "mk", "ru", "uk")  # the Cyrillic recognizer's, English aside
 GREEK_LANGUAGES = ("el",)  # the Greek recognizer's, English aside
@@ -114,10 +115,10 @@ class Lexicon:
 
     def search(self, log_probs: np.ndarray) -> tuple[str | None, float]:
         """The most likely list word of ``MIN_WORD`` letters or more, or list words of ``SPLIT_WORD`` letters or more
-        with spaces between, over ``log_probs`` (steps, classes: the blank, ``symbols``) and its log-likelihood, by a
-        CTC prefix beam search that only keeps prefixes of such readings (None, -inf if none fits). A space is tried
-        only where the network gave it odds, so a missed space comes back ("tothe" -> "to the") but a word is not cut
-        up.
+        (or ``SPLIT_LETTERS``) with spaces between, over ``log_probs`` (steps, classes: the blank, ``symbols``) and
+        its log-likelihood, by a CTC prefix beam search that only keeps prefixes of such readings (None, -inf if none
+        fits). A space is tried only where the network gave it odds, so a missed space comes back ("tothe" -> "to
+        the") but a word is not cut up.
 
         The pages' hottest Python loop (a tenth of a form's reading time before stop 52; twice as fast since): each
         prefix carries the word it is spelling and its last class, and each spelling's possible next symbols come
@@ -163,7 +164,8 @@ class Lexicon:
     def next_symbols(self, segment: str) -> tuple[tuple[str, int, str], ...]:
         """What may follow ``segment`` (the word being spelt) in the search, as (symbol, class, the word being spelt
         after it): each letter that continues it towards a list word, and a space if it is a list word of
-        ``SPLIT_WORD`` letters or more. Kept in ``_next``: the same spellings come up in every search."""
+        ``SPLIT_WORD`` letters or more or one of ``SPLIT_LETTERS``. Kept in ``_next``: the same spellings come up in
+        every search."""
         words, start = self.words, len(segment)
         i, end = bisect.bisect_left(words, segment), bisect.bisect_left(words, segment + LAST)
         nexts = []
@@ -174,7 +176,7 @@ class Lexicon:
             ch = words[i][start]
             nexts.append((ch, self._class[ch], segment + ch))
             i = bisect.bisect_left(words, segment + chr(ord(ch) + 1), i, end)
-        if len(segment) >= SPLIT_WORD and segment in self:
+        if (len(segment) >= SPLIT_WORD or segment in SPLIT_LETTERS) and segment in self:
             nexts.append((" ", self._class[" "], ""))
         if len(self._next) >= KNOWN_SPELLINGS:
             self._next.clear()
@@ -182,10 +184,12 @@ class Lexicon:
         return found
 
     def _complete(self, reading: str) -> bool:
-        """A list word of ``MIN_WORD`` letters or more, or list words of ``SPLIT_WORD`` or more with spaces between."""
+        """A list word of ``MIN_WORD`` letters or more, or list words of ``SPLIT_WORD`` or more (or
+        ``SPLIT_LETTERS``) with spaces between."""
         words = reading.split(" ")
-        least = MIN_WORD if len(words) == 1 else SPLIT_WORD
-        return all(len(w) >= least and w in self for w in words)
+        if len(words) == 1:
+            return len(reading) >= MIN_WORD and reading in self
+        return all((len(w) >= SPLIT_WORD or w in SPLIT_LETTERS) and w in self for w in words)
 
     def correct(
         self, result: CTCResult, probs: np.ndarray, chars: Sequence[str], margin: float = LEXICON_MARGIN
@@ -237,6 +241,8 @@ class Lexicon:
         word, score = self.search(window)
         if word is None or score < reading - margin:
             return None
+        if core.isupper() and any(len(piece) == 1 for piece in word.split(" ")):
+            return None  # capitals are an acronym ("USA"), not a word and an "A" ("US A")
         labels = self._labels(word)
         spans = ctc_best_alignment(window, labels)
         probs = [float(np.exp(window[a : b + 1, k].max())) for (a, b), k in zip(spans, labels, strict=True)]
