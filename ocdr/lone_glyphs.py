@@ -8,8 +8,8 @@ word: a bar standing on the baseline of the word beside it and as tall as a capi
 serif (``capital_i``); and the space beside it: at a region's end, a bar apart from the rest of its ink by a word
 space (``WORD_GAP`` times the print's height; a word space is 0.25-0.35 em, letters' gaps under 0.25 of the height
 in text faces) and by much more than the rest's own gaps between letters (``GAP_RATIO``: a monospaced font's are all
-wide) (``bar_cut``). The pipeline cuts such a region in two where the rest reads as a list word, reads a bar that
-stands as an "I" so, and looks for such bars beside regions that no region holds (``missed_bars``).
+wide) (``bar_cut``). The pipeline (``OCRPipeline.read_capital_i``) cuts such a region in two where the rest reads
+as a list word, and reads "I" each bar that stands as one, in a region or in none beside a word (``capital_i``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ STEM = 0.7  # a bar's stem: its columns with ink down at least this part of its 
 MISSED_SCORE = 0.0  # the detector's score for an "I" found in no region: it gave it none
 SPECK = 0.15  # ink no longer either way than this x the height looked at is a speck (a thin "I" is long)
 SHAPE_READING = 0.9  # how sure a capital "I" told by its shape is reported
-BARS = frozenset("Il1i")  # the letters and figures the recognizer reads such a bar alone as (and marks: "|", "/")
+BARS = frozenset("Il1i")  # a region read as these (or as marks only: "|", "/", "-") may hold an "I" alone
 LONE_BARS = frozenset("Il1i|!/")  # what a bar is read as at the end of a reading of it and a word
 # ...but a "1" read this sure is a figure: on the benchmark's pages figures were read "1" 0.986-1.0 sure, bars of
 # an "I" at most 0.958 (a small face's "1" may show no flag to tell it by)
@@ -108,8 +108,8 @@ def capital_i(
     (text, confidence): for each region, the box (page pixels) of the "I" it holds, else None; and the boxes of
     those in no region. A region holds one when it is read as a bar (``BARS``, marks, or nothing; not a "1" read
     ``FIGURE_SURE``), no wider than ``LONE_WIDTH`` heights, and the one glyph in it that no other region holds
-    stands as an "I" beside the nearest word of letters either side (``_stands_as_i``); the glyphs in no region
-    looked at lie within ``NEIGHBOUR_GAP`` heights of a word of letters' end."""
+    stands as an "I" beside the nearest word of small letters either side (``_stands_as_i``); the glyphs in no
+    region looked at lie within ``NEIGHBOUR_GAP`` heights of such a word's end."""
     boxes = np.array([polygon_box(r.polygon) for r in regions], np.float64).reshape(-1, 4)
     worded = np.array([_word_of_letters(text) for text, _ in readings], bool)
     held: list[np.ndarray | None] = [None] * len(regions)
@@ -143,10 +143,9 @@ def capital_i(
 
 
 def _beside_words(gray: np.ndarray, bar: np.ndarray, words: np.ndarray) -> np.ndarray | None:
-    """The box of the glyph in box ``bar`` as an "I" beside the nearest of ``words`` (boxes) on its left or on its
-    right, in its row and within ``NEIGHBOUR_GAP`` of its height, that it stands beside as one: as wide as the
-    glyph, as high as the word's box (a word's box, not the glyph's, so the "I" lines up with its words); None if
-    it stands as an "I" beside neither."""
+    """The box of an "I" for the glyph in box ``bar`` if it stands as one beside the nearest of ``words`` (boxes)
+    on its left or on its right (in its row, within ``NEIGHBOUR_GAP`` of its height): as wide as the glyph and as
+    high as that word's box, so that it lines up with its words; else None."""
     x0, y0, x1, y1 = bar
     height = y1 - y0
     overlap = np.minimum(words[:, 3], y1) - np.maximum(words[:, 1], y0)
@@ -203,7 +202,7 @@ def _stands_as_i(gray: np.ndarray, bar: np.ndarray, word: np.ndarray) -> bool:
     if crop.size == 0:
         return False
     ink = _ink(crop)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     cx, cy = centroids[1:, 0] + x0, centroids[1:, 1] + y0
     stats = stats[1:]
     large = stats[:, 4] >= 0.02 * (bar[3] - bar[1]) ** 2  # not a speck
