@@ -103,28 +103,36 @@ def _height(ink: np.ndarray) -> int:
 
 def capital_i(
     gray: np.ndarray, regions: list[DetectedRegion], readings: list[tuple[str, float]]
-) -> tuple[list[np.ndarray | None], list[np.ndarray]]:
+) -> tuple[list[np.ndarray | None], set[int], list[np.ndarray]]:
     """The capitals "I" alone on a page of print (``gray``) among and beside ``regions``, read as ``readings``
-    (text, confidence): for each region, the box (page pixels) of the "I" it holds, else None; and the boxes of
-    those in no region. A region holds one when it is read as a bar (``BARS``, marks, or nothing; not a "1" read
-    ``FIGURE_SURE``), no wider than ``LONE_WIDTH`` heights, and the one glyph in it that no other region holds
-    stands as an "I" beside the nearest word of small letters either side (``_stands_as_i``); the glyphs in no
-    region looked at lie within ``NEIGHBOUR_GAP`` heights of such a word's end."""
+    (text, confidence): for each region, the box (page pixels) of the "I" it holds, else None; the narrow regions
+    over one another region holds (the detector found some twice, overlapping: the first keeps it); and the boxes of
+    those in no region. A region holds one when it is read as a bar (``BARS``, marks, or nothing; not a
+    "1" read ``FIGURE_SURE``), no wider than ``LONE_WIDTH`` heights, and the one glyph in it that no other region
+    holds (but another such) stands as an "I" beside the nearest word of small letters either side
+    (``_stands_as_i``); the glyphs in no region looked at lie within ``NEIGHBOUR_GAP`` heights of such a word's
+    end."""
     boxes = np.array([polygon_box(r.polygon) for r in regions], np.float64).reshape(-1, 4)
     worded = np.array([_word_of_letters(text) for text, _ in readings], bool)
+    heights, widths = boxes[:, 3] - boxes[:, 1], boxes[:, 2] - boxes[:, 0]
+    narrow = (heights >= MIN_HEIGHT) & (widths <= LONE_WIDTH * heights)
+    barred = narrow & np.array([_read_as_bar(text.strip(), confidence) for text, confidence in readings], bool)
     held: list[np.ndarray | None] = [None] * len(regions)
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        text, confidence = readings[i][0].strip(), readings[i][1]
-        height = y1 - y0
-        if any(c.isalnum() and c not in BARS for c in text) or (text == "1" and confidence >= FIGURE_SURE):
-            continue
-        if height < MIN_HEIGHT or x1 - x0 > LONE_WIDTH * height:
-            continue
-        pad = WINDOW_PAD * height
-        others = np.delete(boxes, i, axis=0)
-        bar = _lone_glyph(gray, others, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    for k in map(int, np.flatnonzero(barred)):
+        x0, y0, x1, y1 = boxes[k]
+        pad = WINDOW_PAD * heights[k]
+        bar = _lone_glyph(gray, boxes[~barred], (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
         if bar is not None:
-            held[i] = _beside_words(gray, bar, boxes[worded & (np.arange(len(boxes)) != i)])
+            held[k] = _beside_words(gray, bar, boxes[worded & (np.arange(len(boxes)) != k)])
+    repeats: set[int] = set()  # narrow regions over an "I" another region holds (found twice; one read "1" sure)
+    for i, box in enumerate(held):
+        if box is None or i in repeats:
+            continue
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        over = narrow & ~worded & (boxes[:, 0] <= cx) & (cx <= boxes[:, 2]) & (boxes[:, 1] <= cy) & (cy <= boxes[:, 3])
+        over[i] = False
+        repeats |= {int(j) for j in np.flatnonzero(over)}
+    held = [None if i in repeats else box for i, box in enumerate(held)]
     missed: list[np.ndarray] = []
     for x0, y0, x1, y1 in boxes[worded]:
         height = y1 - y0
@@ -139,7 +147,7 @@ def capital_i(
                 continue  # none, or found from its other side
             if (box := _beside_words(gray, bar, boxes[worded])) is not None:
                 missed.append(box)
-    return held, missed
+    return held, repeats, missed
 
 
 def _beside_words(gray: np.ndarray, bar: np.ndarray, words: np.ndarray) -> np.ndarray | None:
@@ -155,6 +163,12 @@ def _beside_words(gray: np.ndarray, bar: np.ndarray, words: np.ndarray) -> np.nd
         if len(side) and _stands_as_i(gray, bar, word := words[side[np.argmin(gap[side])]]):
             return np.array([x0, min(y0, word[1]), x1, max(y1, word[3])])
     return None
+
+
+def _read_as_bar(text: str, confidence: float) -> bool:
+    """A reading an "I" alone may have been given: a bar's letters or figures (``BARS``), marks, or nothing; not a
+    "1" read ``FIGURE_SURE``."""
+    return not any(c.isalnum() and c not in BARS for c in text) and not (text == "1" and confidence >= FIGURE_SURE)
 
 
 def _word_of_letters(text: str) -> bool:

@@ -837,10 +837,13 @@ class OCRPipeline:
             for i, region in enumerate(zip(detections, quads, results, angles, strict=True))
             for part in parts.get(i, [region])
         ]
-        held, missed = capital_i(gray, [d for d, _, _, _ in found], [(r.text, r.confidence) for _, _, r, _ in found])
+        held, repeats, missed = capital_i(
+            gray, [d for d, _, _, _ in found], [(r.text, r.confidence) for _, _, r, _ in found]
+        )
         kept = [
             (d, q, r, a) if bar is None else _as_i(bar, d.score, a)
-            for (d, q, r, a), bar in zip(found, held, strict=True)
+            for k, ((d, q, r, a), bar) in enumerate(zip(found, held, strict=True))
+            if k not in repeats
         ]
         kept += [_as_i(bar, MISSED_SCORE, 0) for bar in missed]
         return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept], [k[3] for k in kept]

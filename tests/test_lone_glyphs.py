@@ -80,8 +80,8 @@ def _readings(texts: list[str]) -> list[tuple[str, float]]:
 @pytest.mark.parametrize("name", ["LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"])
 def test_capital_i_is_told_by_its_shape_on_its_neighbours_baseline(name):
     gray, regions = _line("As I said", ["As", "I", "said"], name)
-    held, missed = capital_i(gray, regions, _readings(["As", "|", "said"]))
-    assert [box is not None for box in held] == [False, True, False] and missed == []
+    held, repeats, missed = capital_i(gray, regions, _readings(["As", "|", "said"]))
+    assert [box is not None for box in held] == [False, True, False] and repeats == set() and missed == []
     x0, _, x1, _ = held[1]
     assert polygon_box(regions[0].polygon)[2] - 2 <= x0 < x1 <= polygon_box(regions[2].polygon)[0] + 2
 
@@ -99,7 +99,7 @@ def test_capital_i_is_told_by_its_shape_on_its_neighbours_baseline(name):
 )
 def test_capital_i_is_not_a_figure_a_pipe_or_another_letter(name, text, spans, reading):
     gray, regions = _line(text, spans, name)
-    held, missed = capital_i(gray, regions, _readings([spans[0], reading, spans[2]]))
+    held, _, missed = capital_i(gray, regions, _readings([spans[0], reading, spans[2]]))
     assert held == [None, None, None] and missed == []
 
 
@@ -113,13 +113,20 @@ def test_a_bar_read_as_a_sure_figure_stays_a_figure():
     assert capital_i(gray, regions, [("As", 0.9), ("1", 0.9), ("said", 0.9)])[0][1] is not None
 
 
+def test_an_i_found_twice_is_read_once():
+    gray, regions = _line("As I said", ["As", "I", "said"])
+    twice = [*regions[:2], DetectedRegion(regions[1].polygon + [1.0, 0.0], 0.4), regions[2]]  # overlapping
+    held, repeats, _ = capital_i(gray, twice, _readings(["As", "1", "|", "said"]))
+    assert held[1] is not None and held[2] is None and repeats == {2}
+
+
 def test_capital_i_in_no_region_is_found_beside_a_word():
     gray, regions = _line("As I said", ["As", "said"])
-    held, (missed,) = capital_i(gray, regions, _readings(["As", "said"]))
+    held, _, (missed,) = capital_i(gray, regions, _readings(["As", "said"]))
     assert held == [None, None]
     assert polygon_box(regions[0].polygon)[2] <= missed[0] < missed[2] <= polygon_box(regions[1].polygon)[0]
     gray, regions = _line("As 1 said", ["As", "said"])  # a figure is not an "I"
-    assert capital_i(gray, regions, _readings(["As", "said"])) == ([None, None], [])
+    assert capital_i(gray, regions, _readings(["As", "said"])) == ([None, None], set(), [])
 
 
 @pytest.fixture(scope="module")
