@@ -828,8 +828,8 @@ class OCRPipeline:
                 end, less = (whole[0], whole[1:]) if first else (whole[-1], whole[:-1])  # the bar as read, the rest
                 # the rest a list word read as in the whole ("I ndiana": none; "1,ARA": "ARA" lost the comma), and
                 # the bar dropped from the whole ("Hope" for "I hope") or read as a bar, not a list word's letter
-                bar = rest == less and end in LONE_BARS and not (end.isalpha() and lexicon.knows(whole))
-                if lexicon.knows(rest) and (rest == whole or bar):
+                as_bar = rest == less and end in LONE_BARS and not (end.isalpha() and lexicon.knows(whole))
+                if lexicon.knows(rest) and (rest == whole or as_bar):
                     score = detections[i].score
                     parts[i] = [(DetectedRegion(q, score), q, r, angles[i]) for q, r in zip(pair, read, strict=True)]
         found = [
@@ -841,11 +841,11 @@ class OCRPipeline:
             gray, [d for d, _, _, _ in found], [(r.text, r.confidence) for _, _, r, _ in found]
         )
         kept = [
-            (d, q, r, a) if bar is None else _as_i(bar, d.score, a)
+            (d, q, r, a) if bar is None or a == 180 else _as_i(bar, d.score, a)  # read upright, cut upright
             for k, ((d, q, r, a), bar) in enumerate(zip(found, held, strict=True))
             if k not in repeats
         ]
-        kept += [_as_i(bar, MISSED_SCORE, 0) for bar in missed]
+        kept += [_as_i(bar, MISSED_SCORE, 0 if params.use_textline_orientation else -1) for bar in missed]
         return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept], [k[3] for k in kept]
 
     def read_vertical(
