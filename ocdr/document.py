@@ -261,6 +261,8 @@ class Region(_Shape):
     found (0 or 180: read turned over), -1 when it was not asked for. A region covering the whole image is a word
     or line cropped close, read whole (``ocdr.pipeline.OCRPipeline.read_whole``): its ``det_score`` is 0.0 where
     detection gave no text, else the best of the detected regions whose reading it replaced (those stay, not kept).
+    A capital "I" alone found in the ink where the detector found nothing (``ocdr.lone_glyphs``) has ``det_score``
+    0.0 too.
     """
 
     polygon: Polygon
