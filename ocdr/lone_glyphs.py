@@ -24,6 +24,9 @@ from ocdr.models.recognition.preprocess import print_ink
 WORD_GAP = 0.3  # a word space: at least this x the height of the glyph or the rest's letters, whichever is taller
 GAP_RATIO = 2.0  # ...and this x the median gap between the rest's letters
 GAP_PIXELS = 2  # ...and this many pixels more than it
+# A space wide beyond doubt, 0.45 of the height and 3 times the rest's gaps: "I am" read "lam" (a list word) is cut
+# there, 0.56 and 5 times in Liberation Sans; a typewritten FUNSD "all" (0.4 and 2 times) is not
+SURE_GAP = (0.45, 3.0)
 # The rest's glyphs evenly spaced, centre to centre (within EVEN_PITCH of each other), are maybe monospaced: a
 # narrow glyph sits in the middle of its cell, far from its neighbour ("r" in DejaVu Sans Mono's "near": 2.0-2.5
 # times the other gaps); there the space is an empty cell, EMPTY_CELL x the pitch from centre to centre, or a gap
@@ -53,10 +56,10 @@ WINDOW_PAD = 0.2  # ...and its glyph is looked for this x its height around its 
 NEIGHBOUR_GAP = 1.5  # the word beside it lies at most this x its height away
 
 
-def bar_cut(strip: np.ndarray) -> tuple[float, bool] | None:
+def bar_cut(strip: np.ndarray) -> tuple[float, bool, bool] | None:
     """Where along ``strip`` (a region's gray pixels, read left to right) to cut off a bar alone at either end, as
-    a fraction of its width (the middle of the word space beside it), and whether the bar is at the start; None if
-    neither end has one."""
+    a fraction of its width (the middle of the word space beside it), whether the bar is at the start, and whether
+    the space is wide beyond doubt (``SURE_GAP``); None if neither end has one."""
     ink, _ = print_ink(strip)
     columns = ink.any(axis=0)
     edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
@@ -91,7 +94,8 @@ def bar_cut(strip: np.ndarray) -> tuple[float, bool] | None:
         rows = np.flatnonzero(glyph.any(axis=1))
         glyph = glyph[rows[0] : rows[-1] + 1]
         if glyph.shape[1] <= BAR_WIDTH * glyph.shape[0] and _symmetric(glyph):
-            return float(ends[gap] + gaps[gap] / 2) / width, lone == gap
+            sure = gaps[gap] >= max(SURE_GAP[0] * max(heights[lone], tall), SURE_GAP[1] * median)
+            return float(ends[gap] + gaps[gap] / 2) / width, lone == gap, bool(sure)
     return None
 
 

@@ -144,6 +144,7 @@ ORDER_SURE = 0.9
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
 WEAK_REGION, WEAK_REGION_READING = 0.5, 0.7
+CUT_READING = 0.5  # a region cut at a bar alone (``read_capital_i``) reads its rest at least this sure
 SUPERSCRIPT_READING = 0.9  # a superscript's or subscript's figures, read alone (``read_superscripts``), this sure
 REPEAT_OVERLAP = 0.5  # a word this much on a longer word that holds its text was read twice (``drop_repeats``)
 NESTED = 0.9  # ...as was a word this much inside a longer word, whatever its text (a glyph of it read again)
@@ -814,21 +815,24 @@ class OCRPipeline:
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         parts: dict[int, list[tuple[DetectedRegion, np.ndarray, CTCResult, int]]] = {}
         if (lexicon := self.lexicon) is not None:
-            cuts: list[tuple[int, list[np.ndarray], bool]] = []  # (region, its parts in order, the bar first)
+            cuts: list[tuple[int, list[np.ndarray], bool, bool]] = []  # (region, its parts, bar first, space sure)
             for i, (quad, result, angle) in enumerate(zip(quads, results, angles, strict=True)):
                 if angle == 180 or not (text := result.text.strip()) or " " in text or quad.shape != (4, 2):
                     continue
                 if quad_aspect(quad) < MAX_ASPECT and (cut := bar_cut(crop_region(gray, quad, False))) is not None:
-                    cuts.append((i, [sub_quad(quad, 0.0, cut[0]), sub_quad(quad, cut[0], 1.0)], cut[1]))
-            crops = region_crops(image, [q for _, pair, _ in cuts for q in pair], CROP_PAD_X) if cuts else []
+                    cuts.append((i, [sub_quad(quad, 0.0, cut[0]), sub_quad(quad, cut[0], 1.0)], cut[1], cut[2]))
+            crops = region_crops(image, [q for _, pair, _, _ in cuts for q in pair], CROP_PAD_X) if cuts else []
             readings = iter(self.read_crops(crops, params, margin=margin))
-            for i, pair, first in cuts:
+            for i, pair, first, sure in cuts:
                 read = [next(readings), next(readings)]
+                if read[1 if first else 0].confidence < CUT_READING:
+                    continue  # the rest alone read unsurely: the cut is no word space ("Ion" read "A" + "on")
                 rest, whole = read[1 if first else 0].text.lower(), results[i].text.strip().lower()
                 end, less = (whole[0], whole[1:]) if first else (whole[-1], whole[:-1])  # the bar as read, the rest
                 # the rest a list word read as in the whole ("I ndiana": none; "1,ARA": "ARA" lost the comma), and
-                # the bar dropped from the whole ("Hope" for "I hope") or read as a bar, not a list word's letter
-                as_bar = rest == less and end in LONE_BARS and not (end.isalpha() and lexicon.knows(whole))
+                # the bar dropped from the whole ("Hope" for "I hope") or read as a bar, a list word's letter ("lam",
+                # "all") only where the space is wide beyond doubt
+                as_bar = rest == less and end in LONE_BARS and (sure or not (end.isalpha() and lexicon.knows(whole)))
                 if lexicon.knows(rest) and (rest == whole or as_bar):
                     score = detections[i].score
                     parts[i] = [(DetectedRegion(q, score), q, r, angles[i]) for q, r in zip(pair, read, strict=True)]

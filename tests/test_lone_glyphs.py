@@ -34,7 +34,7 @@ def _line(text: str, spans: list[str], name: str = "LiberationSans-Regular.ttf",
     return np.asarray(image), regions
 
 
-def _cut(gray: np.ndarray, region: DetectedRegion) -> tuple[float, bool] | None:
+def _cut(gray: np.ndarray, region: DetectedRegion) -> tuple[float, bool, bool] | None:
     return bar_cut(crop_region(gray, region.polygon, rotate_vertical=False))
 
 
@@ -50,9 +50,17 @@ def _cut(gray: np.ndarray, region: DetectedRegion) -> tuple[float, bool] | None:
 )
 def test_a_bar_alone_beside_a_word_is_cut_off_at_the_space(name, text, span):
     gray, (region,) = _line(text, [span], name)
-    at, first = _cut(gray, region)
+    at, first, _ = _cut(gray, region)
     assert first == span.startswith("I ")
     assert (at < 0.35) if first else (at > 0.65)  # in the space beside the "I"
+
+
+def test_a_space_wide_beyond_doubt_is_told():
+    """"I am" read "lam" (a list word) is cut only where the space is wide beyond doubt: so it is in print."""
+    gray, (region,) = _line("I am here", ["I am"])
+    assert _cut(gray, region)[2]
+    gray, (region,) = _line("that I will", ["that I"], "DejaVuSans.ttf")
+    assert _cut(gray, region)[2]
 
 
 @pytest.mark.parametrize(
