@@ -46,7 +46,7 @@ STEM = 0.7  # a bar's stem: its columns with ink down at least this part of its 
 MISSED_SCORE = 0.0  # the detector's score for an "I" found in no region: it gave it none
 SPECK = 0.15  # ink no longer either way than this x the height looked at is a speck (a thin "I" is long)
 SHAPE_READING = 0.9  # how sure a capital "I" told by its shape is reported
-BARS = frozenset("Il1i")  # a region read as these (or as marks only: "|", "/", "-") may hold an "I" alone
+BARS = frozenset("Il1iT")  # a region read as these (or as marks only: "|", "/", "-") may hold an "I" alone
 LONE_BARS = frozenset("Il1i|!/")  # what a bar is read as at the end of a reading of it and a word
 # ...but a "1" read this sure is a figure: on the benchmark's pages figures were read "1" 0.986-1.0 sure, bars of
 # an "I" at most 0.958 (a small face's "1" may show no flag to tell it by)

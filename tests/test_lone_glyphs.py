@@ -56,7 +56,7 @@ def test_a_bar_alone_beside_a_word_is_cut_off_at_the_space(name, text, span):
 
 
 def test_a_space_wide_beyond_doubt_is_told():
-    """"I am" read "lam" (a list word) is cut only where the space is wide beyond doubt: so it is in print."""
+    """ "I am" read "lam" (a list word) is cut only where the space is wide beyond doubt: so it is in print."""
     gray, (region,) = _line("I am here", ["I am"])
     assert _cut(gray, region)[2]
     gray, (region,) = _line("that I will", ["that I"], "DejaVuSans.ttf")
@@ -85,10 +85,18 @@ def _readings(texts: list[str]) -> list[tuple[str, float]]:
     return [(text, 0.9) for text in texts]
 
 
-@pytest.mark.parametrize("name", ["LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"])
-def test_capital_i_is_told_by_its_shape_on_its_neighbours_baseline(name):
+@pytest.mark.parametrize(
+    ("name", "reading"),
+    [
+        ("LiberationSans-Regular.ttf", "|"),
+        ("LiberationSans-Regular.ttf", "T"),  # a box reaching into its neighbours' glyphs
+        ("LiberationSerif-Regular.ttf", "1"),
+        ("DejaVuSans.ttf", ""),
+    ],
+)
+def test_capital_i_is_told_by_its_shape_on_its_neighbours_baseline(name, reading):
     gray, regions = _line("As I said", ["As", "I", "said"], name)
-    held, repeats, missed = capital_i(gray, regions, _readings(["As", "|", "said"]))
+    held, repeats, missed = capital_i(gray, regions, _readings(["As", reading, "said"]))
     assert [box is not None for box in held] == [False, True, False] and repeats == set() and missed == []
     x0, _, x1, _ = held[1]
     assert polygon_box(regions[0].polygon)[2] - 2 <= x0 < x1 <= polygon_box(regions[2].polygon)[0] + 2
@@ -102,6 +110,7 @@ def test_capital_i_is_told_by_its_shape_on_its_neighbours_baseline(name):
         ("LiberationSans-Regular.ttf", "home | about", ["home", "|", "about"], "|"),  # below the baseline
         ("LiberationSerif-Regular.ttf", "see l here", ["see", "l", "here"], "l"),  # an "l": a serif on one side
         ("LiberationSans-Regular.ttf", "say a word", ["say", "a", "word"], "a"),
+        ("LiberationSans-Regular.ttf", "the T shirt", ["the", "T", "shirt"], "T"),
         ("LiberationSans-Regular.ttf", "QTY I PCS", ["QTY", "I", "PCS"], "I"),  # no prose beside it
     ],
 )
