@@ -56,7 +56,8 @@ def test_a_bar_alone_beside_a_word_is_cut_off_at_the_space(name, text, span):
 
 
 def test_a_space_wide_beyond_doubt_is_told():
-    """ "I am" read "lam" (a list word) is cut only where the space is wide beyond doubt: so it is in print."""
+    """A list word read for a bar and a word ("lam" for "I am") is cut only where the space is wide beyond doubt,
+    as it is in print."""
     gray, (region,) = _line("I am here", ["I am"])
     assert _cut(gray, region)[2]
     gray, (region,) = _line("that I will", ["that I"], "DejaVuSans.ttf")
