@@ -800,6 +800,7 @@ class OCRPipeline:
     def read_capital_i(
         self,
         image: np.ndarray,
+        gray: np.ndarray,
         params: OCRParams,
         margin: float,
         detections: list[DetectedRegion],
@@ -811,8 +812,8 @@ class OCRPipeline:
         as one word that holds a bar alone at an end, beside a word space, is cut in two where the rest reads as a
         list word ("lam" for "I am": "am"; "Hope" for "I hope": "hope"; not "Indiana", whose "ndiana" is none)
         and both parts are read; then each region read as a bar whose glyph stands as an "I" beside a word of
-        small letters, and each such glyph in no region, is read "I" (``capital_i``), boxed as wide as its glyph."""
-        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        small letters, and each such glyph in no region, is read "I" (``capital_i``), boxed as wide as its glyph.
+        ``gray``: ``image`` in gray."""
         parts: dict[int, list[tuple[DetectedRegion, np.ndarray, CTCResult, int]]] = {}
         if (lexicon := self.lexicon) is not None:
             cuts: list[tuple[int, list[np.ndarray], bool, bool]] = []  # (region, its parts, bar first, space sure)
@@ -1269,9 +1270,10 @@ class OCRPipeline:
         detections, quads, results, angles = self.read_vertical(
             image, params, margin, gray is None, detections, quads, results, angles
         )
-        if gray is not None:  # a capital "I" alone, which the detector and recognizer get wrong (ocdr.lone_glyphs)
+        page_gray = None if gray is None else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)  # the page as read from here on
+        if page_gray is not None:  # a capital "I" alone, which the detector and recognizer get wrong (ocdr.lone_glyphs)
             detections, quads, results, angles = self.read_capital_i(
-                image, params, margin, detections, quads, results, angles
+                image, page_gray, params, margin, detections, quads, results, angles
             )
         regions: list[Region] = []
         words: list[Word] = []
@@ -1288,9 +1290,8 @@ class OCRPipeline:
             words = join_spaced_letters(words, self.lexicon)
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
-        if gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
+        if page_gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
             words = join_underscored(cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY), words)
-            page_gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
             words = list_bullets(image, page_gray, words, params.return_char_boxes)
             words = self.read_leaders(image, page_gray, words, params)
             words = attach(words, raised, params.return_char_boxes)  # superscripts and subscripts
