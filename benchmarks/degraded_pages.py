@@ -1,7 +1,7 @@
-"""Words read on degraded copies of pages of known text: faxes, 1-bit scans (plain and dithered), faint print, blur,
-heavy JPEG, marker highlights, a watermark, coloured paper, speckle, grain, underexposure, camera shake (as it is
-and saved as JPEG), the back showing through, and rules drawn through or around the words (underlines,
-strike-throughs, tight boxes).
+"""Words read on degraded copies of pages of known text: faxes, 1-bit scans (plain at 100-200 dpi, and dithered),
+faint print, blur, heavy JPEG, marker highlights, a watermark, coloured paper, speckle, grain, underexposure, camera
+shake (as it is and saved as JPEG), the back showing through, and rules drawn through or around the words
+(underlines, strike-throughs, tight boxes).
 
     ocdr synth pages --out work_data/eval_pages --count 20 --seed 1000      # the 300 dpi pages (once)
     python benchmarks/degraded_pages.py --threads 2                         # ocdr
@@ -54,6 +54,14 @@ def fax_fine(image, rng, words):
 
 def one_bit_200dpi(image, rng, words):
     return _bilevel(image, 2 / 3, 2 / 3, 150), 2 / 3, 2 / 3, 1.0
+
+
+def one_bit_150dpi(image, rng, words):
+    return _bilevel(image, 1 / 2, 1 / 2), 1 / 2, 1 / 2, 1.0
+
+
+def one_bit_100dpi(image, rng, words):  # an old archive's scan: strokes of small print one pixel thin
+    return _bilevel(image, 1 / 3, 1 / 3), 1 / 3, 1 / 3, 1.0
 
 
 # a 4 x 4 ordered-dither (Bayer) threshold matrix, in gray levels
@@ -204,6 +212,8 @@ DEGRADATIONS: dict[str, Degradation] = {
         fax_standard,
         fax_fine,
         one_bit_200dpi,
+        one_bit_150dpi,
+        one_bit_100dpi,
         dithered_200dpi,
         dithered_gray_ink,
         diffused_gray_ink,

@@ -11,22 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import overload
+from typing import NamedTuple, overload
 
 import cv2
 import numpy as np
 
 from ocdr.glyphs import ground
 
-# A bilevel page's smoothing (Gaussian sigma, pixels). Word F on eight 300 dpi synthetic pages made 1-bit, at sigma
-# 0 / 0.7 / 0.85 / 1.0 / 1.2: at 200 dpi 0.934 / 0.955 / 0.954 / 0.949 / 0.945; as fine-mode faxes 0.907 / 0.934 / 0.939
-# / 0.943 / 0.941; as standard-mode faxes (stretched first) 0.711 / 0.776 / 0.793 / 0.810 / 0.813.
-BILEVEL_SIGMA = 1.0
+# A bilevel page's smoothing (Gaussian sigma, pixels): BILEVEL_SIGMA, or COARSE_SIGMA for a page stretched to square
+# pixels first (a standard-mode fax, its rows twice as far apart as its columns: steps twice as tall to smooth) and
+# for one with dotted shading (SHADE_SHARE, below). Word F at sigma 0.6 / 0.7 / 0.85 / 1.0 (stop 74; eight 300 dpi
+# synthetic pages made 1-bit, and the 14 held-out FUNSD forms made 1-bit at gray 128): 1-bit at 100 dpi 0.732 /
+# 0.728 / 0.704 / 0.664; at 150 dpi 0.892 / 0.897 / 0.897 / 0.893; at 200 dpi 0.969 / 0.970 / 0.974 / 0.967;
+# fine-mode faxes 0.959 / 0.960 / 0.960 / 0.961; FUNSD 0.659 / 0.655 / 0.627 / 0.554; standard-mode faxes
+# (stretched) at 0.7 / 0.85 / 1.0 / 1.2: 0.840 / 0.852 / 0.860 / 0.857; pages with dotted shading (black print
+# ordered-dithered, its page's light grays dots) at 0.7 / 0.85 / 1.0: 0.909 / 0.921 / 0.925. The finer the print's
+# strokes, the less blur it bears; dots want more.
+BILEVEL_SIGMA, COARSE_SIGMA = 0.7, 1.0
 # A dithered bilevel page (a fax's photo mode, a 1-bit scan of gray or coloured print: its ink a pattern of dots) is
-# smoothed more, DITHER_SIGMA, so that its dots merge into strokes. It is told by its ink pixels: DITHER_SHARE or
-# more of them differ from three or four of their four neighbours. Gray print dithered: 0.53-1.0 (8 pages, ordered
-# and error-diffused); plain faxes and 1-bit scans: 0.00-0.11, and 0.15-0.27 with 8% salt-and-pepper noise.
-DITHER_SIGMA, DITHER_SHARE = 1.5, 0.4
+# smoothed more, DITHER_SIGMA, so that its dots merge into strokes, and not despeckled. It is told by its ink pixels
+# joined to other ink: DITHER_SHARE or more of them differ from three or four of their four neighbours (gray print
+# dithered: 0.53-1.0, 8 pages ordered and error-diffused; plain faxes and 1-bit scans: 0.00-0.11, and 0.15-0.27 with
+# 8% salt-and-pepper noise), and DOT_SHARE or more from all four, dots that touch others at their corners only (gray
+# print dithered 0.16-1.0; plain 1-bit scans 0.00-0.05, at 100 dpi too, whose strokes are one pixel thin and whose
+# curves' steps differ from three of their neighbours: 0.04-0.45 of them; stop 73 took such a page for dots, recall
+# 0.046). A page with SHADE_SHARE or more from all four has some dots, its shading's (0.05-0.12 on the 6 pages of
+# black print dithered that are not taken for dots; plain 1-bit scans 0.00-0.03 but one FUNSD form's 0.054).
+DITHER_SIGMA, DITHER_SHARE, DOT_SHARE, SHADE_SHARE = 1.5, 0.4, 0.12, 0.04
 SPECK_CONTRAST = 80  # a pixel this many gray levels darker (or lighter) than all eight of its neighbours is a speck
 # A page with more specks than this share of its pixels is despeckled. Real pages have far fewer: at most 0.044% of
 # a FUNSD scan's pixels, 0.028% of a SROIE receipt's, 0.0002% of an ICDAR 2015 photo's (150 training pages each), 0.03%
@@ -65,24 +76,36 @@ def bilevel(image: np.ndarray) -> bool:
     return bool(((sample == sample.min()) | (sample == sample.max())).all())
 
 
-def dithered(gray: np.ndarray) -> bool:
-    """Whether a bilevel page's ink is dots (``DITHER_SHARE``) rather than solid strokes. Lone ink pixels (no ink
-    among their eight neighbours) are left out: they are specks, or a light gray's sparse dots, not print."""
+class Smoothing(NamedTuple):
+    """How a bilevel page is smoothed before it is read: whether its print is ``dots`` (``dithered``: it is not
+    despeckled, its dots are its print) and the Gaussian's ``sigma``."""
+
+    dots: bool
+    sigma: float
+
+
+def smoothing(gray: np.ndarray, stretched: bool = False, page: bool = True) -> Smoothing:
+    """A bilevel page's smoothing, from its ink pixels joined to other ink (lone ones are specks, or a light gray's
+    sparse dots): the shares that differ from three or more, and from all four, of their four neighbours (see
+    ``DITHER_SHARE``). ``stretched``: the page was stretched to square pixels. Not a ``page`` but a crop of one (a
+    word): no shading to tell, as small print's steps differ from all four neighbours as often as shading's dots
+    (words in four fonts at 11-15 pixels, 1-bit: 89 of 96 read right at ``SHADE_SHARE``, 92 without)."""
     ink = gray < 128
     inner = ink[1:-1, 1:-1]
     sides = [ink[:-2, 1:-1], ink[2:, 1:-1], ink[1:-1, :-2], ink[1:-1, 2:]]
     corners = [ink[:-2, :-2], ink[:-2, 2:], ink[2:, :-2], ink[2:, 2:]]
     joined = inner & (np.logical_or.reduce(sides) | np.logical_or.reduce(corners))
-    if not joined.any():
-        return False
-    unlike = sum((inner != side).view(np.uint8) for side in sides)
-    return bool(np.count_nonzero(unlike[joined] >= 3) >= DITHER_SHARE * np.count_nonzero(joined))
+    unlike = sum((inner != side).view(np.uint8) for side in sides)[joined]
+    count = max(1, unlike.size)
+    three, four = np.count_nonzero(unlike >= 3) / count, np.count_nonzero(unlike == 4) / count
+    if three >= DITHER_SHARE and four >= DOT_SHARE:
+        return Smoothing(True, DITHER_SIGMA)
+    return Smoothing(False, COARSE_SIGMA if stretched or (page and four >= SHADE_SHARE) else BILEVEL_SIGMA)
 
 
-def smooth_bilevel(image: np.ndarray, dots: bool = False) -> np.ndarray:
-    """A bilevel page with its stair-stepped edges (or its ``dots``: ``dithered``) smoothed into the grays the
-    models read best."""
-    return cv2.GaussianBlur(image, (0, 0), DITHER_SIGMA if dots else BILEVEL_SIGMA)
+def dithered(gray: np.ndarray) -> bool:
+    """Whether a bilevel page's ink is dots (``DITHER_SHARE``, ``DOT_SHARE``) rather than solid strokes."""
+    return smoothing(gray).dots
 
 
 def specks(gray: np.ndarray) -> np.ndarray:

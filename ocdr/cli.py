@@ -461,6 +461,13 @@ def _add_eval(sub) -> None:
         metavar="DEGREES",
         help="e2e: turn pages clockwise by this many degrees (after --rotate), as a page photographed at an angle",
     )
+    p.add_argument(
+        "--one-bit",
+        type=_gray_level,
+        metavar="LEVEL",
+        help="e2e, rec: make each page (last, after --rotate and --skew) or crop 1-bit first, black where its gray "
+        "is LEVEL (0-254) or darker, as a 1-bit scan (a fax, an archive's CCITT TIFF) of it",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_model_options(p)
 
@@ -480,13 +487,14 @@ def _run_eval(args) -> int:
                 rotate=args.rotate,
                 segments=args.segments,
                 skew=args.skew,
+                one_bit_level=args.one_bit,
             )
         elif args.task == "det":
             result = evaluate_det(ocr, data, args.limit, segments=args.segments)
         elif args.task == "cls":
             result = evaluate_cls(ocr, data, args.limit, task=args.cls_task)
         else:
-            result = evaluate_rec(ocr, data, args.limit)
+            result = evaluate_rec(ocr, data, args.limit, one_bit_level=args.one_bit)
         result = {"task": args.task, "data": str(data), **result}
         if args.json:  # one set: its figures; several: a list of them, printed at the end
             results.append(result)
@@ -772,6 +780,12 @@ def _add_export(sub) -> None:
         help="recognizer: multiply these characters' odds (a prior correction for characters its training crops "
         "under-represent, e.g. '.=3' for sentence-final periods)",
     )
+
+
+def _gray_level(item: str) -> int:
+    if not item.isdigit() or int(item) > 254:
+        raise argparse.ArgumentTypeError(f"want a gray level 0-254, got {item!r}")
+    return int(item)
 
 
 def _char_odds(item: str) -> tuple[str, float]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ocdr.bullets import list_bullets
 from ocdr.checkboxes import Checkbox, find_checkboxes, paint_over
-from ocdr.cleanup import Rule, bilevel, despeckle, dithered, paper_gray, remove_rules, rules, smooth_bilevel
+from ocdr.cleanup import Rule, bilevel, despeckle, paper_gray, remove_rules, rules, smoothing
 from ocdr.deblur import sharpen
 from ocdr.deskew import estimate_skew, straighten
 from ocdr.document import Char, Line, Page, Region, Word, enclosing_polygon
@@ -86,6 +86,7 @@ from ocdr.models.recognition.preprocess import (
     output_steps,
     padded_width,
     resize_crop,
+    to_gray,
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import lone_letters, one_script
@@ -944,8 +945,13 @@ class OCRPipeline:
         crop not much wider than tall is also read turned level at a few slants (``untilt``): a word boxed
         axis-aligned at a slant (a detector's regions are cut along their own slope, and are not asked); a tall
         crop turned a quarter too (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612,
-        stop 64), and an unsure crop not much wider than tall is also read stretched wider (``widen``)."""
+        stop 64), and an unsure crop not much wider than tall is also read stretched wider (``widen``). A bilevel
+        crop (a word cut from a 1-bit scan) is smoothed first, as a bilevel page is (``smoothing``); a page's
+        regions are cut from the page smoothed already."""
         size = batch_size or params.rec_batch_size
+        crops = [
+            cv2.GaussianBlur(c, (0, 0), smoothing(to_gray(c), page=False).sigma) if bilevel(c) else c for c in crops
+        ]
 
         def read_level(images: list[np.ndarray]) -> list[CTCResult]:
             return [_finished(im, r) for im, r in zip(images, self.recognizer(images, size, margin), strict=True)]
@@ -1014,19 +1020,18 @@ class OCRPipeline:
         (``ocdr.cleanup``)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{source or 'image'}: expected HxWx3 uint8, got {image.shape} {image.dtype}")
-        two_tone = bilevel(image)
-        # a dithered page's dots are its print, not specks
-        dots = two_tone and dithered(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
-        read = image if dots else despeckle(image)
-        if not two_tone:  # a bilevel page's edges are steps: no smear to measure
-            read = sharpen(read)
         stretched = max(pixel_aspect, 1 / pixel_aspect) >= SQUARE_PIXELS
+        smooth = smoothing(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), stretched) if bilevel(image) else None
+        # a dithered page's dots are its print, not specks
+        read = image if smooth is not None and smooth.dots else despeckle(image)
+        if smooth is None:  # a bilevel page's edges are steps: no smear to measure
+            read = sharpen(read)
         if stretched:  # the coarser axis stretched, so that no detail is lost
             height, width = image.shape[:2]
             size = (round(width / min(pixel_aspect, 1.0)), round(height * max(pixel_aspect, 1.0)))
             read = cv2.resize(read, size, interpolation=cv2.INTER_LINEAR)
-        if two_tone:
-            read = smooth_bilevel(read, dots)
+        if smooth is not None:
+            read = cv2.GaussianBlur(read, (0, 0), smooth.sigma)
         page = self.read_oriented(read, params, index, source)
         if stretched:
             back = np.array([width / size[0], height / size[1]], np.float32)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import SAMPLE, SHARED_DATA, render_lines
 from PIL import Image
@@ -112,6 +113,8 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
         ["read", "x.png", "--format", "docx"],
         ["read", "x.png", "--pages", "0"],
         ["read", "x.png", "--text-det-thresh", "2"],
+        ["eval", "e2e", "--data", "d", "--one-bit", "255"],
+        ["eval", "rec", "--data", "d", "--one-bit", "-1"],
         ["frobnicate"],
     ],
 )
@@ -144,6 +147,10 @@ def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
     assert main(args) == 0
     skewed = json.loads(capsys.readouterr().out)
     assert skewed["word_recall"] >= 0.8 and skewed["det_hmean"] >= 0.8
+    # as a 1-bit scan of it: the page is black and white, and reads as the gray one does
+    assert main(["eval", "e2e", "--data", str(root), "--json", "--one-bit", "128", "--threads", "2"]) == 0
+    one_bit = json.loads(capsys.readouterr().out)
+    assert one_bit["word_recall"] == result["word_recall"] and one_bit["det_hmean"] >= 0.8
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "detection" / "sroie_train").is_dir(), reason="needs ../shared/data")
@@ -179,6 +186,18 @@ def test_eval_measures_several_sets_in_one_run(capsys):
     blocks = capsys.readouterr().out.split("\n\n")
     assert len(blocks) == 2
     assert [next(line.split()[-1] for line in b.splitlines() if line.startswith("data")) for b in blocks] == sets
+
+
+def test_one_bit_copies_are_black_and_white_in_their_own_layout(capsys):
+    from ocdr.evaluation.evaluate import one_bit
+
+    gray = np.array([[0, 127, 128, 255]], np.uint8)
+    assert one_bit(gray, 127).tolist() == [[0, 0, 255, 255]]
+    assert one_bit(np.dstack([gray] * 3), 127).tolist() == [[[0] * 3, [0] * 3, [255] * 3, [255] * 3]]
+    # crops made 1-bit at gray 0 are blank: nothing is read right
+    args = ["eval", "rec", "--data", str(SHARED_DATA / "recognition" / "svt_train"), "--limit", "12", "--json"]
+    assert main([*args, "--one-bit", "0", "--threads", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["word_accuracy"] == 0.0
 
 
 def test_read_keeps_memory_flat_unless_asked_for_the_arena():

@@ -86,6 +86,7 @@ def evaluate_e2e(
     rotate: int = 0,
     segments: bool = False,
     skew: float = 0.0,
+    one_bit_level: int | None = None,
     **params,
 ) -> dict:
     """``segments`` scores text segments instead of words (and detected regions as segments), for sets labelled by
@@ -93,7 +94,8 @@ def evaluate_e2e(
 
     ``rotate`` turns every page (and its labels) clockwise first: with ``use_doc_orientation_classify`` the
     figures should match the upright pages'. ``skew`` turns them clockwise by that many degrees more (a page
-    photographed or scanned at an angle; with ``use_deskew``, the figures should match the upright pages'). With
+    photographed or scanned at an angle; with ``use_deskew``, the figures should match the upright pages').
+    ``one_bit_level``: each page made 1-bit at that gray level last (``one_bit``), as a 1-bit scan of it. With
     ``use_textline_orientation`` (and no page orientation) on pages turned 0 or 180 degrees, ``textline_accuracy``
     is the share of detected regions whose found angle is ``rotate``, and ``textline_accuracy_matched`` the same
     share of the regions that match a legible labelled region (a false detection, or a region of unreadable text,
@@ -109,6 +111,8 @@ def evaluate_e2e(
     angles_right = angles_seen = matched_right = matched_seen = 0
     for source, labels in _pages(data, limit):
         image, labels = _skew(*_turn(source.image, labels, rotate), skew)
+        if one_bit_level is not None:
+            image = one_bit(image, one_bit_level)
         aspect = source.pixel_aspect if rotate % 180 == 0 else 1 / source.pixel_aspect
         t0 = time.perf_counter()
         page = ocr.pipeline.read_page(image, run_params, pixel_aspect=aspect)
@@ -168,6 +172,14 @@ def evaluate_det(ocr: OCR, data: str | Path, limit: int | None = None, segments:
         **{f"unmatched_{kind}": count for kind, count in lost.items()},
         "images_per_second": n / max(seconds, 1e-9),
     }
+
+
+def one_bit(image: np.ndarray, level: int) -> np.ndarray:
+    """``image`` as a 1-bit scan of it would hold it: each pixel black or white by its gray against ``level``, in
+    the image's own layout (gray, or three channels)."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    out = np.where(gray > level, 255, 0).astype(np.uint8)
+    return out if image.ndim == 2 else cv2.cvtColor(out, cv2.COLOR_GRAY2RGB)
 
 
 def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
@@ -246,8 +258,13 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
     }
 
 
-def evaluate_rec(ocr: OCR, data: str | Path, limit: int | None = None, batch_size: int = 64) -> dict:
+def evaluate_rec(
+    ocr: OCR, data: str | Path, limit: int | None = None, batch_size: int = 64, one_bit_level: int | None = None
+) -> dict:
+    """``one_bit_level``: each crop made 1-bit at that gray level first (``one_bit``), as cut from a 1-bit scan."""
     crops, gts = _crops(data, limit)
+    if one_bit_level is not None:
+        crops = [one_bit(crop, one_bit_level) for crop in crops]
     t0 = time.perf_counter()
     preds = [r.text for r, _ in ocr.pipeline.read_upright(crops, ocr.params, batch_size)]
     seconds = time.perf_counter() - t0
