@@ -829,8 +829,10 @@ class OCRPipeline:
                 read = [next(readings), next(readings)]
                 if read[1 if first else 0].confidence < CUT_READING:
                     continue  # the rest alone read unsurely: the cut is no word space ("Ion" read "A" + "on")
-                rest, whole = read[1 if first else 0].text.lower(), results[i].text.strip().lower()
-                end, less = (whole[0], whole[1:]) if first else (whole[-1], whole[:-1])  # the bar as read, the rest
+                text = results[i].text.strip()
+                rest, whole = read[1 if first else 0].text.lower(), text.lower()
+                end = text[0] if first else text[-1]  # the bar as read (a serif "I" as "T")
+                less = whole[1:] if first else whole[:-1]  # the rest
                 # the rest a list word read as in the whole ("I ndiana": none; "1,ARA": "ARA" lost the comma), and
                 # the bar dropped from the whole ("Hope" for "I hope") or read as a bar, a list word's letter ("lam",
                 # "all") only where the space is wide beyond doubt

@@ -12,7 +12,7 @@ from ocdr.geometry import crop_region, polygon_box, quad_from_box
 from ocdr.lone_glyphs import bar_cut, capital_i
 from ocdr.models.detection.processing import DetectedRegion
 from ocdr.training.synth.fonts import find_fonts
-from ocdr.training.synth.render import load_font, render_superscripts
+from ocdr.training.synth.render import load_font, render_lines, render_superscripts
 
 
 def _line(text: str, spans: list[str], name: str = "LiberationSans-Regular.ttf", size: int = 24):
@@ -168,3 +168,13 @@ def test_pages_read_the_word_i(ocr, name):
     assert not {"-", "|", "/"} & set(words)
     assert [w.text for w in page.lines[1].words][:2] == ["As", "I"]
     assert any(w.text.startswith("1") for w in page.lines[3].words)
+
+
+@pytest.mark.parametrize(("size", "words"), [(26, "that I will"), (28, "I am writing")])
+def test_small_serif_capitals_i_are_cut_off(ocr, size, words):
+    """Liberation Serif at 26 and 28 px: "I will" was read "Iwill" (at this size the "I"'s serifs, thresholded,
+    stand out two pixels on one side and one on the other, which is no flag) and "I am" "Tam" (its serifs read as
+    a "T"'s bar)."""
+    lines = ["I am writing to confirm that I will attend the meeting.", "I think I know what I want."]
+    page, _ = render_lines(lines, "LiberationSerif-Regular.ttf", size=size)
+    assert words in ocr(page).text

@@ -350,6 +350,23 @@ def test_degree_signs_put_back_after_a_figure():
             assert degree_signs(line, read) == read, (font, read.text)
 
 
+def test_degree_signs_put_back_before_a_scale():
+    """A temperature set apart as the SI writes it, "18 °C": its "°C" is a region of its own, read "C" (the ring
+    left out) or with the ring read as another character ("OF", "*C", "‘F")."""
+    for font in ("LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
+        for words in (["°C"], ["°F"], ["60°F"]):
+            line, read = _read_without(words, "°", font)
+            assert degree_signs(line, read).text == words[0], (font, read.text)
+            line, read = _line_read_run_together(words, set(), font)
+            for other in "O*‘":
+                as_other = CTCResult(read.text.replace("°", other), read.char_probs, read.positions, read.num_steps)
+                assert degree_signs(line, as_other).text == words[0], (font, as_other.text)
+        # no ring: capitals and figures read as they are, a scale alone
+        for words in (["OF"], ["PC"], ["2F"], ["C."], ["Vitamin", "C"]):
+            line, read = _line_read_run_together(words, set(), font)
+            assert degree_signs(line, read) == read, (font, read.text)
+
+
 def _word_crop(word: str, font: str) -> np.ndarray:
     """A word rendered alone and cut as the recognizer's crops are: its box grown a little on every side."""
     page, (label,) = render_lines([word], font, size=30, margin=20)

@@ -18,16 +18,27 @@ from ocdr.models.recognition.ctc import CTCResult
 from ocdr.models.recognition.spacing import figure_rows, inner_runs, step_centres
 
 RING = 0.55  # a degree sign's ring is at most this x the figures' height across
+SCALES = "CF"  # a temperature's scale, read alone where its ring stands apart from the figure ("18 °C" read "18 C")
 
 
 def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """``result`` (read from ``crop``) with a degree sign put back after a figure where its ring's ink was left out
-    of the reading."""
+    """``result`` (read from ``crop``) with a degree sign put back where its ring's ink was left out of the reading,
+    after a figure or before a scale that begins the reading (``SCALES``: "°C" set apart from its figure, as the SI
+    writes it), or read as another character before a scale ("212 OF", "60‘F", "8 *C")."""
     text = result.text
     glyphs = [i for i, c in enumerate(text) if c != " "]
-    if crop.size == 0 or not any(c.isdigit() for c in text) or len(result.positions) != len(text) or "°" in text:
+    if crop.size == 0 or len(result.positions) != len(text) or "°" in text or not glyphs:
+        return result
+    if not any(c.isdigit() or c in SCALES for c in text):
         return result
     starts, ends, ink = inner_runs(crop)
+    if len(starts) == len(glyphs):  # a run for each character in turn: a ring read as one, before its scale
+        for j in range(len(glyphs) - 1):
+            at = glyphs[j]
+            after_figure = j == 0 or text[glyphs[j - 1]].isdigit()
+            if text[glyphs[j + 1]] in SCALES and after_figure and _ring(ink, starts, ends, j, [j + 1]):
+                return replace(result, text=text[:at] + "°" + text[at + 1 :])
+        return result
     if len(starts) != len(glyphs) + 1:
         return result
     mids = (starts + ends) / 2
@@ -35,24 +46,35 @@ def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
     # the run left out: the one whose leaving out pairs the rest with the characters in turn most closely
     costs = [float(np.abs(np.delete(mids, s) - centres)[1:].sum()) for s in range(len(starts))]
     skipped = int(np.argmin(costs))
-    if skipped == 0 or not text[glyphs[skipped - 1]].isdigit():
-        return result
     paired = [k for k in range(len(starts)) if k != skipped]  # the runs the characters were read at, in turn
-    figures = figure_rows(ink, starts, ends, [k for k, i in zip(paired, glyphs, strict=True) if text[i].isdigit()])
-    top, bottom = (float(np.median(e)) for e in zip(*figures, strict=True))
-    height = bottom - top + 1
-    ring = ink[:, starts[skipped] : ends[skipped]]
-    rows = np.flatnonzero(ring.any(axis=1))
-    if not len(rows) or rows[-1] > (top + bottom) / 2 or max(rows[-1] - rows[0] + 1, ring.shape[1]) > RING * height:
+    if skipped == 0:  # before the scale: the ring measured against the scale's capital
+        if text[glyphs[0]] not in SCALES:
+            return result
+        at, sized = glyphs[0], [paired[0]]
+    elif text[glyphs[skipped - 1]].isdigit():
+        at, sized = glyphs[skipped - 1] + 1, [k for k, i in zip(paired, glyphs, strict=True) if text[i].isdigit()]
+    else:
         return result
-    mask = ring[rows[0] : rows[-1] + 1].astype(np.uint8)
-    _, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None or not (hierarchy[0][:, 3] >= 0).any():
-        return result  # no hole: a dot or a tick, not a ring
-    at = glyphs[skipped - 1] + 1
+    if not _ring(ink, starts, ends, skipped, sized):
+        return result
+    like = at - 1 if skipped else at  # the character the ring was read beside
     return replace(
         result,
         text=text[:at] + "°" + text[at:],
-        char_probs=[*result.char_probs[:at], result.char_probs[at - 1], *result.char_probs[at:]],
-        positions=[*result.positions[:at], result.positions[at - 1], *result.positions[at:]],
+        char_probs=[*result.char_probs[:at], result.char_probs[like], *result.char_probs[at:]],
+        positions=[*result.positions[:at], result.positions[like], *result.positions[at:]],
     )
+
+
+def _ring(ink: np.ndarray, starts: np.ndarray, ends: np.ndarray, run: int, sized: list[int]) -> bool:
+    """Whether ink run ``run`` is a degree sign's ring beside the runs ``sized`` (its figures, or its scale's
+    capital): small (at most ``RING`` of their height), raised (its foot above their middle), with a hole."""
+    top, bottom = (float(np.median(e)) for e in zip(*figure_rows(ink, starts, ends, sized), strict=True))
+    height = bottom - top + 1
+    ring = ink[:, starts[run] : ends[run]]
+    rows = np.flatnonzero(ring.any(axis=1))
+    if not len(rows) or rows[-1] > (top + bottom) / 2 or max(rows[-1] - rows[0] + 1, ring.shape[1]) > RING * height:
+        return False
+    mask = ring[rows[0] : rows[-1] + 1].astype(np.uint8)
+    _, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())  # no hole: a dot or a tick
