@@ -138,7 +138,7 @@ def test_a_form_key_stays_a_cell_where_its_gap_spans_column_gutters():
         builder = _LineBuilder(0, extents[0])
         for i, extent in enumerate(extents[1:], 1):
             builder.add(i, extent)
-        return [cell for _, cell in builder.split(gutters, [], [], [False] * len(words), [False] * len(words))]
+        return [cell for _, cell in builder.split(gutters, [], [], *[[False] * len(words)] * 3)]
 
     gutters = [(320.0, 10.0), (320.0, 60.0)]  # on the lines just above and below
     assert cells(_line("Key:", 20, 20) + _line("the first value", 350, 20)) == [True, True]
@@ -154,6 +154,21 @@ def test_form_fields_and_receipt_rows_are_read_along_their_rows():
     words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 26 * i) + _line(v, 400, 20 + 26 * i)]
     blocks = group_words(_shuffled(words))
     assert Page(0, 1000, 1000, blocks).text == "\n".join(f"{k}\t{v}" for k, v in rows)  # a row to a line
+
+
+def test_a_short_invoice_table_is_read_along_its_rows():
+    """Two items and their prices, too few rows for a gutter down the page (``_page_gutters``), the gap before the
+    prices column-like for the width of the text on both its sides: still cells of a row (stop 73 read both items,
+    then both rows of prices). Two text columns set so are still parted."""
+
+    def read(rows: list[tuple[str, str]], x: float) -> str:
+        words = [w for i, (k, v) in enumerate(rows) for w in _line(k, 20, 20 + 26 * i) + _line(v, x, 20 + 26 * i)]
+        return _text(group_words(_shuffled(words)))
+
+    rows = [("2 USB-C cable (1 m)", "€12,50 €25,00 €37,50"), ("1 Monitor stand, oak", "€89.99 €89.99 €79.99")]
+    assert read(rows, 270) == "\n".join(f"{k}\t{v}" for k, v in rows)
+    rows = [("the first column line of text", "and the second one"), ("runs on with more text", "as does this one")]
+    assert read(rows, 370).split() == " ".join([k for k, _ in rows] + [v for _, v in rows]).split()
 
 
 def test_a_long_price_list_is_read_along_its_rows():

@@ -242,12 +242,14 @@ class _LineBuilder:
         ]
         return [before and after for before, after in zip(prose, prose[1:], strict=False)]
 
-    def column_gaps(self, keys: list[bool]) -> list[tuple[float, float]]:
-        """The gaps with wide text on both sides, but for a form key's (``key_gap``): gutters between text
-        columns."""
+    def column_gaps(self, keys: list[bool], numbers: list[bool]) -> list[tuple[float, float]]:
+        """The gaps with wide text on both sides, but for a form key's (``key_gap``) and a table's before its
+        amounts (``number_cells``): gutters between text columns."""
         key = self.key_gap(keys)
         return [
-            (g0, g1) for k, g0, g1, left, right in self.gap_sides() if _column_like(left, right, g1 - g0) and k != key
+            (g0, g1)
+            for (k, g0, g1, left, right), amounts in zip(self.gap_sides(), self.number_cells(numbers), strict=True)
+            if _column_like(left, right, g1 - g0) and k != key and not amounts
         ]
 
     def key_gap(self, keys: list[bool]) -> int | None:
@@ -269,6 +271,7 @@ class _LineBuilder:
         table_gutters: list[float],
         bullets: list[bool],
         keys: list[bool],
+        numbers: list[bool],
     ) -> list[tuple[list[int], bool]]:
         """Members in x order, cut at gaps wider than ``SPLIT_GAP`` line heights, and at narrower gaps (over
         ``COLUMN_GAP``) that are column-like, span two of the ``gutters`` ((x, y) midpoints of column gaps on lines)
@@ -277,19 +280,21 @@ class _LineBuilder:
         row-mate by a gap that is no column gutter (a form's key or value, a table's cell), it is read along its row
         rather than joined to the lines above and below. A line's first member that is a bullet (``bullets``: whether
         each item is one) stays with what follows it up to ``BULLET_REACH`` line heights away, but for a table's
-        cell. A form key's gap (``key_gap``), column-like for its width alone, is a cell's."""
+        cell. A form key's gap (``key_gap``), column-like for its width alone, is a cell's, and so is a gap before
+        (or after) a part that is all numbers (``number_cells``: an invoice's prices after its items, a short table
+        that ``_page_gutters`` does not look at), also column-like for its width alone."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         key_gap = self.key_gap(keys)
-        for k, g0, g1, left, right in self.gap_sides():
+        for (k, g0, g1, left, right), amounts in zip(self.gap_sides(), self.number_cells(numbers), strict=True):
             table = any(g0 < mid < g1 for mid in table_gutters)
             if k == 1 and bullets[self.members[0]] and g1 - g0 <= BULLET_REACH * self.height and not table:
                 continue  # a bullet, as far from its item as ``ocdr.bullets`` looks
             # a line's first part, narrower than half the gap after it, is a form key: the value goes with it
             key = k == 1 and left < KEY_RATIO * (g1 - g0)
-            like, colon = _column_like(left, right, g1 - g0), k == key_gap
+            like, cell = _column_like(left, right, g1 - g0), k == key_gap or amounts
             column = (
-                (like and not colon)
+                (like and not cell)
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
@@ -368,7 +373,7 @@ def _split_lines(
     whether it is a cell, and the (x, y) of the gutters found between text columns, y NaN for one that runs down
     the page."""
     builders = _cluster_lines(extents)
-    found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps(keys)]
+    found = [((g0 + g1) / 2, b.extents[0].cy) for b in builders for g0, g1 in b.column_gaps(keys, numbers)]
     # gaps with running text on both sides, on PROSE_LINES lines close together: gutters, however wide
     prose = [
         (g0, g1, b.extents[0].cy, b.height)
@@ -382,7 +387,7 @@ def _split_lines(
         if sum(g0 < (a + b) / 2 < g1 and abs(y - cy) <= GUTTER_REACH * height for a, b, y, _ in prose) >= PROSE_LINES
     ]
     page_gutters, table_gutters = _page_gutters(builders, numbers)
-    parts = [part for builder in builders for part in builder.split(found, page_gutters, table_gutters, bullets, keys)]
+    parts = [part for b in builders for part in b.split(found, page_gutters, table_gutters, bullets, keys, numbers)]
     # a page gutter parts columns on its own (at any height): it counts twice where ordering asks for two line gutters
     return parts, found + 2 * [(x, math.nan) for x in page_gutters]
 
