@@ -77,8 +77,8 @@ def bilevel(image: np.ndarray) -> bool:
 
 
 class Smoothing(NamedTuple):
-    """How a bilevel page is smoothed before it is read: whether its print is ``dots`` (``dithered``: it is not
-    despeckled, its dots are its print) and the Gaussian's ``sigma``."""
+    """How a bilevel page is smoothed before it is read: whether its print is ``dots`` (dithered: it is not
+    despeckled, its dots are its print; ``DITHER_SHARE``, ``DOT_SHARE``) and the Gaussian's ``sigma``."""
 
     dots: bool
     sigma: float
@@ -101,11 +101,6 @@ def smoothing(gray: np.ndarray, stretched: bool = False, page: bool = True) -> S
     if three >= DITHER_SHARE and four >= DOT_SHARE:
         return Smoothing(True, DITHER_SIGMA)
     return Smoothing(False, COARSE_SIGMA if stretched or (page and four >= SHADE_SHARE) else BILEVEL_SIGMA)
-
-
-def dithered(gray: np.ndarray) -> bool:
-    """Whether a bilevel page's ink is dots (``DITHER_SHARE``, ``DOT_SHARE``) rather than solid strokes."""
-    return smoothing(gray).dots
 
 
 def specks(gray: np.ndarray) -> np.ndarray:

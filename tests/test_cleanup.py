@@ -14,7 +14,6 @@ from ocdr.cleanup import (
     Smoothing,
     bilevel,
     despeckle,
-    dithered,
     paper_gray,
     remove_rules,
     rules,
@@ -102,10 +101,10 @@ def test_a_100dpi_one_bit_page_is_not_taken_for_dots(ocr, monkeypatch, page_200d
     small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     one_bit = np.where(small > 128, 255, 0).astype(np.uint8)
     labels = [RegionLabel(label.polygon * 0.5, label.text, label.ignore) for label in labels]
-    assert bilevel(one_bit) and not dithered(one_bit[..., 0])
+    assert bilevel(one_bit) and not smoothing(one_bit[..., 0]).dots
     assert recall(ocr, one_bit, labels) >= 0.19
     monkeypatch.setattr(ocdr.cleanup, "DOT_SHARE", 0.0)
-    assert dithered(one_bit[..., 0])
+    assert smoothing(one_bit[..., 0]).dots
     assert recall(ocr, one_bit, labels) <= 0.1
 
 
@@ -142,8 +141,8 @@ def test_dithered_print_reads_smoothed_as_dots(ocr, monkeypatch, page_200dpi):
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     dots = ordered_dither((90 + gray.astype(np.float32) * (165 / 255)).astype(np.uint8))
     plain = np.where(gray > 128, 255, 0).astype(np.uint8)
-    assert dithered(dots)
-    assert not dithered(plain) and not dithered(salt_and_pepper(plain, 0.08))  # specks are not dots
+    assert smoothing(dots).dots
+    assert not smoothing(plain).dots and not smoothing(salt_and_pepper(plain, 0.08)).dots  # specks are not dots
     page = cv2.cvtColor(dots, cv2.COLOR_GRAY2RGB)
     assert recall(ocr, page, labels) >= 0.75
     monkeypatch.setattr(ocdr.cleanup, "DOT_SHARE", 2.0)
