@@ -8,7 +8,8 @@ import pytest
 
 from ocdr.document import Line, Page, Word, polygon_angles
 from ocdr.geometry import quad_from_box, unturn_points
-from ocdr.layout.grouping import SEGMENT_GAP, group_lines, group_words, text_segments
+from ocdr.io.markdown import page_markdown
+from ocdr.layout.grouping import SEGMENT_GAP, group_lines, group_words, text_rows, text_segments
 
 CHAR_W = 10.0  # px per character of the synthetic words
 
@@ -169,6 +170,54 @@ def test_a_short_invoice_table_is_read_along_its_rows():
     assert read(rows, 270) == "\n".join(f"{k}\t{v}" for k, v in rows)
     rows = [("the first column line of text", "and the second one"), ("runs on with more text", "as does this one")]
     assert read(rows, 370).split() == " ".join([k for k, _ in rows] + [v for _, v in rows]).split()
+
+
+def _table(rows: list[tuple[str, ...]], xs: list[float], pitch: float = 40.0) -> list[Word]:
+    """A table's words: row k's cells at ``xs``, ``pitch`` apart down the page; an empty cell draws nothing."""
+    return [
+        w
+        for k, row in enumerate(rows)
+        for x, cell in zip(xs, row, strict=True)
+        for w in _line(cell, x, 100 + pitch * k)
+    ]
+
+
+def test_an_amount_near_its_item_is_a_cell_of_its_row():
+    """A bank statement: debits and credits in columns mostly empty, an amount 2.8 heights after a long item (no
+    column gutter, too few rows for one down the page): a cell still, so the table keeps its five columns (stop
+    74 read "2231 -45.20" as one cell, and its column joined the description's and the debits')."""
+    rows = [
+        ("Date", "Description", "Debit", "Credit", "Balance"),
+        ("03/11/2026", "CARD PAYMENT STORES 2231", "-45.20", "", "1,159.35"),
+        ("05/11/2026", "SALARY NOV ACME", "", "2,850.00", "4,009.35"),
+        ("12/11/2026", "TRANSFER TO J SMITH", "", "", "3,577.35"),
+    ]
+    words = _table(rows, [20, 180, 476, 600, 716])
+    assert _text(group_words(_shuffled(words))) == "\n".join("\t".join(c for c in row if c) for row in rows)
+    page = Page(0, 1000, 1000, group_words(_shuffled(words)))
+    assert page_markdown(page).splitlines()[3] == "| 05/11/2026 | SALARY NOV ACME |  | 2,850.00 | 4,009.35 |"
+
+
+def test_a_short_table_of_figures_keeps_its_header_cells_apart():
+    """A table of four rows whose first column is figures: the gap after them runs down the table (a table's
+    gutter, ``TABLE_ROWS``), so its header's words there, 1.6 heights apart, are cells too; a heading above and a
+    note below that cross the gutter do not hide it."""
+    rows = [
+        ("Pos", "Team", "Pts"),
+        ("1", "Riverside FC", "29"),
+        ("2", "Northgate United", "27"),
+        ("3", "Harbour", "19"),
+    ]
+    words = _line("Premier Division table", 20, 40) + _table(rows, [20, 82, 400]) + _line("Played on 12 dates", 20, 280)
+    blocks = group_words(_shuffled(words))
+    assert [[b.text for b in row] for row in text_rows(blocks)][1:5] == [list(row) for row in rows]
+
+
+def test_a_lone_total_is_read_with_its_amount():
+    """One row of a label and its amount above a line of text: the row is read before the line (the amount was
+    read last, a column of its own beside the two lines)."""
+    words = _line("TOTAL AMOUNT", 20, 20) + _line("5.50", 200, 20) + _line("THANK YOU", 20, 56)
+    assert _text(group_words(_shuffled(words))) == "TOTAL AMOUNT\t5.50\n\nTHANK YOU"
 
 
 def test_a_long_price_list_is_read_along_its_rows():
@@ -374,12 +423,14 @@ def test_text_segments_split_lines_at_wide_gaps():
     """Receipt sets label text segments: a line's words up to a wide gap (label | amount), each boxed as a whole."""
     amount = Word(quad_from_box(190, 20, 240, 40), "12.50", 0.6)  # 2.5 heights after "AMOUNT"
     words = _line("TOTAL AMOUNT", 20, 20) + [amount] + _line("THANK YOU", 20, 60, conf=0.8)
-    assert len(group_words(words)[0].lines[0].words) == 3  # one layout line...
+    # the layout reads the amount as a cell of the label's row (a gap before a number: a table's, not a word's)...
+    assert [[b.text for b in row] for row in text_rows(group_words(words))][0] == ["TOTAL AMOUNT", "12.50"]
     segments = text_segments(_shuffled(words))
-    assert [s.text for s in segments] == ["TOTAL AMOUNT", "12.50", "THANK YOU"]  # ...two segments
+    assert [s.text for s in segments] == ["TOTAL AMOUNT", "12.50", "THANK YOU"]  # ...and so do segments
     np.testing.assert_allclose(segments[0].polygon, quad_from_box(20, 20, 140, 40))
     assert [s.confidence for s in segments] == [0.9, 0.6, 0.8]  # the least sure word's
-    assert [s.text for s in text_segments(words, max_gap=3.0)][0] == "TOTAL AMOUNT 12.50"
+    due = Word(quad_from_box(190, 20, 240, 40), "DUE", 0.6)  # a word, not an amount: the layout line goes on
+    assert [s.text for s in text_segments(_line("TOTAL AMOUNT", 20, 20) + [due], max_gap=3.0)] == ["TOTAL AMOUNT DUE"]
     assert SEGMENT_GAP < 2.5 and text_segments([]) == []
 
 

@@ -39,6 +39,11 @@ GUTTER_SIDE = 1.0
 # before them): a table's columns, read row by row, not text columns. A long receipt was read as all its items, then
 # all its prices. (A form's values before a gutter, after their keys, still part columns.)
 TABLE_GUTTER = 0.5
+# A table's gutter needs TABLE_ROWS lines with a gap there (a gutter between text columns, 6), and only the lines
+# beside the table's own rows count against it, not a heading above or a note below; nor need its cells be wider
+# than the gap: a calendar's days, a league table's figures, an order's quantities (stop 75: a calendar's "Wed Thu",
+# an order's "Qty Item" headers were read as one cell, and the columns under them joined)
+TABLE_ROWS = 4
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200.00, 45%, 12/05/2026, 10:30
 # ...and a gap of any width parts text columns where it has running text on both its sides (PROSE_WORDS words or more,
 # PROSE_WIDTH line heights wide or more) on PROSE_LINES lines within GUTTER_REACH line heights: two columns of a
@@ -282,7 +287,8 @@ class _LineBuilder:
         each item is one) stays with what follows it up to ``BULLET_REACH`` line heights away, but for a table's
         cell. A form key's gap (``key_gap``), column-like for its width alone, is a cell's, and so is a gap before
         (or after) a part that is all numbers (``number_cells``: an invoice's prices after its items, a short table
-        that ``_page_gutters`` does not look at), also column-like for its width alone."""
+        that ``_page_gutters`` does not look at), cut whatever its width (a bank statement's amount 2.8 heights after
+        its item was read as part of the item, and the table's columns joined under it)."""
         cuts: dict[int, bool] = {}  # member position -> the gap before it is a column gutter
         cy = self.extents[0].cy
         key_gap = self.key_gap(keys)
@@ -298,7 +304,7 @@ class _LineBuilder:
                 or (sum(g0 < x < g1 and abs(y - cy) <= GUTTER_REACH * self.height for x, y in gutters) >= 2 and not key)
                 or any(g0 < mid < g1 for mid in page_gutters)
             )
-            if column or g1 - g0 > SPLIT_GAP * self.height or table or like:
+            if column or g1 - g0 > SPLIT_GAP * self.height or table or like or amounts:
                 cuts[k] = column
         starts = [0, *sorted(cuts), len(self.members)]
         return [
@@ -329,14 +335,15 @@ def _cluster_lines(extents: list[_Extent]) -> list[_LineBuilder]:
 
 
 def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> tuple[list[float], list[float]]:
-    """x midpoints of line gaps that run down most of the page beside text: at that x, (nearly) every line that
-    reaches across has a gap, over at least half of the text's height, and the text on its wider side is wider than
-    the gap (``GUTTER_SIDE``; not the keys and values of a form, aligned as well). Those where, on most lines, what
-    follows the gap or what starts the line before it is a number (``TABLE_GUTTER``; ``numbers``: whether each
-    item's text is one) part a table's columns; the others, text columns. A line gap over one of the latter is a
-    column cut although the text on its sides is short (the cells of a form in one column, beside running text in
-    the other): two columns whose lines happen to be close would otherwise be read across. Over one of the former,
-    it cuts the line into cells, read along their row. Returns (text column gutters, table gutters)."""
+    """x midpoints of line gaps that run down the page: where, on most lines with a gap there, what follows the gap
+    or what starts the line before it is a number (``TABLE_GUTTER``; ``numbers``: whether each item's text is one),
+    a table's gutter, found on ``TABLE_ROWS`` lines or more, (nearly) every line beside them that reaches across
+    having the gap; else a gutter between text columns: at that x, (nearly) every line that reaches across has a
+    gap, over at least half of the text's height, and the text on its wider side is wider than the gap
+    (``GUTTER_SIDE``; not the keys and values of a form, aligned as well). A line gap over a text columns' gutter is
+    a column cut although the text on its sides is short (the cells of a form in one column, beside running text
+    in the other): two columns whose lines happen to be close would otherwise be read across. Over a table's, it
+    cuts the line into cells, read along their row. Returns (text column gutters, table gutters)."""
     gaps = [
         (g0, g1, b.extents[0].cy, max(left, right) / (g1 - g0), cells)
         for b in builders
@@ -347,21 +354,28 @@ def _page_gutters(builders: list[_LineBuilder], numbers: list[bool]) -> tuple[li
     g = np.array(gaps)
     lx0 = np.array([b.extents[0].x0 for b in builders])
     lx1 = np.array([b.line_x1 for b in builders])
+    lcy = np.array([b.extents[0].cy for b in builders])
     cys = np.array([e.cy for b in builders for e in b.extents])
     height = float(cys.max() - cys.min())
     columns: list[float] = []
     tables: list[float] = []
     for g0, g1, *_ in gaps:
         mid = (g0 + g1) / 2
-        spanning = int(((lx0 < mid) & (mid < lx1)).sum())
+        across = (lx0 < mid) & (mid < lx1)
         hit = (g[:, 0] < mid) & (mid < g[:, 1])
-        if (
+        if hit.sum() < TABLE_ROWS:
+            continue
+        top, bottom = g[hit, 2].min(), g[hit, 2].max()
+        if np.mean(g[hit, 4]) >= TABLE_GUTTER:
+            if hit.sum() >= 0.9 * (across & (lcy >= top) & (lcy <= bottom)).sum():
+                tables.append(mid)
+        elif (
             hit.sum() >= 6
-            and hit.sum() >= 0.9 * spanning
-            and np.ptp(g[hit, 2]) >= 0.5 * height
+            and hit.sum() >= 0.9 * across.sum()
+            and bottom - top >= 0.5 * height
             and np.median(g[hit, 3]) >= GUTTER_SIDE
         ):
-            (columns if np.mean(g[hit, 4]) < TABLE_GUTTER else tables).append(mid)
+            columns.append(mid)
     return columns, tables
 
 
@@ -567,9 +581,11 @@ class _Order:
         gutters: list[tuple[float, float]],
         slack: float,
         multiline: list[bool],
+        amounts: list[bool],
     ) -> None:
         self.e, self.cells, self.text_gutters, self.slack = extents, cells, gutters, slack
         self.multiline = multiline  # per block: a paragraph of more than one line
+        self.amounts = amounts  # per block: a cell of numbers alone (``_NUMBER``: a price, a quantity, a date)
 
     def columns(self, items: list[int]) -> list[list[int]]:
         return _chain(items, lambda i: self.e[i].x0, lambda i: self.e[i].x1, self.slack)
@@ -631,7 +647,14 @@ class _Order:
             sparse = any(self.multiline[i] for i in items) and any(
                 self.cover(column, items) < COLUMN_COVER for column in columns
             )
-            if len(sides) > 1 or (wide and not sparse):
+            # ...nor does one that a row of cells with an amount crosses (a receipt's total and its line of thanks:
+            # read total, thanks, amount)
+            side = {i: k for k, column in enumerate(columns) for i in column}
+            priced = any(
+                any(self.amounts[i] for i in band) and len({side[i] for i in band if self.cells[i]}) > 1
+                for band in bands
+            )
+            if len(sides) > 1 or (wide and not sparse and not priced):
                 parts = sides if len(sides) > 1 else columns
                 return [i for part in parts for i in self.order(part)]
         if len(bands) == 1:
@@ -759,7 +782,12 @@ def group_lines(
     slack = ORDER_SLACK * statistics.median(e.h for e in extents)
     block_cells = [any(cells[i] for i in members) for members in paragraphs]  # a cell is a paragraph alone
     multiline = [len(members) > 1 for members in paragraphs]
-    order = _Order(block_extents, block_cells, gutters or [], slack, multiline).order(list(range(len(paragraphs))))
+    amounts = [
+        cell and all(_NUMBER.fullmatch(w.text) for i in members for w in lines[i].words)
+        for cell, members in zip(block_cells, paragraphs, strict=True)
+    ]
+    reading = _Order(block_extents, block_cells, gutters or [], slack, multiline, amounts)
+    order = reading.order(list(range(len(paragraphs))))
     return [Block.from_lines([lines[i] for i in paragraphs[b]]) for b in order]
 
 
