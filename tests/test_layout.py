@@ -434,6 +434,18 @@ def test_text_segments_split_lines_at_wide_gaps():
     assert SEGMENT_GAP < 2.5 and text_segments([]) == []
 
 
+def test_text_segments_measure_a_row_not_its_cells():
+    """A receipt's "1 X" in small print before its tall amount, cells of one row (a gap before an amount): the gap
+    in "1 X" is measured against the row's height, as SROIE's annotators drew it, not against the cell's own."""
+    words = [
+        Word(quad_from_box(263, 953, 271, 969), "1", 0.9),
+        Word(quad_from_box(289, 952, 307, 978), "X", 0.9),
+        Word(quad_from_box(396, 947, 463, 979), "1.70", 0.9),
+        Word(quad_from_box(535, 945, 601, 981), "1.70", 0.9),
+    ]
+    assert [s.text for s in text_segments(_shuffled(words))] == ["1 X", "1.70", "1.70"]
+
+
 @pytest.mark.parametrize("angle", [90, 180, 270])
 def test_text_segments_of_a_turned_page_read_upright(angle):
     """On a page read turned (``Page.angle``), the words' polygons are in the turned image: a line there runs right

@@ -480,9 +480,11 @@ def _turned(points: np.ndarray, degrees: float) -> np.ndarray:
 
 
 def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP, angle: float = 0.0) -> list[Word]:
-    """The words as text segments, the unit that receipt sets such as SROIE label: the words of each layout line,
-    merged left to right while the gap to the next is at most ``max_gap`` x the line's height (a wider gap, as
-    between a label and its amount, starts a new segment). Each segment is boxed by its words' union; its text is
+    """The words as text segments, the unit that receipt sets such as SROIE label: the words of each row of cells
+    (``text_rows``: a table's row, a label and its amount) or each line of a block, merged left to right while the
+    gap to the next is at most ``max_gap`` x the row's or line's height (the median of its words': a wider gap, as
+    between a label and its amount, starts a new segment; a row's, not a cell's, so that a cell of small print such
+    as "1 X" is measured as its row is). Each segment is boxed by its words' union; its text is
     theirs joined by single spaces, its confidence their lowest. ``angle``: how far the page's content is turned
     clockwise, in degrees (``Page.angle`` plus ``Page.skew``); the words are grouped upright, so that a turned
     page's lines still read left to right, and the segments' boxes come back in the words' coordinates."""
@@ -490,10 +492,11 @@ def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP, angle: float 
         upright = [Word(_turned(w.polygon, -angle), w.text, w.confidence) for w in words]
         return [Word(_turned(s.polygon, angle), s.text, s.confidence) for s in text_segments(upright, max_gap)]
     found = []
-    for block in group_words(words):
-        for line in block.lines:
+    for row in text_rows(group_words(words)):
+        lines = [[w for block in row for w in block.words]] if len(row) > 1 else [ln.words for ln in row[0].lines]
+        for line_words in lines:
             boxes = sorted(
-                ((np.min(w.polygon, 0), np.max(w.polygon, 0), w) for w in line.words), key=lambda box: float(box[0][0])
+                ((np.min(w.polygon, 0), np.max(w.polygon, 0), w) for w in line_words), key=lambda box: float(box[0][0])
             )
             height = float(np.median([hi[1] - lo[1] for lo, hi, _ in boxes]))
             runs = [[boxes[0]]]
