@@ -155,7 +155,10 @@ def _lists(marks: list[Mark]) -> list[list[Mark]]:
 
 
 def _in_turn(texts: list[str]) -> bool:
-    """Whether ``texts`` count on one by one ("A" "B" "C", "1" "2" "3"): a list's labels, not its icons."""
+    """Whether ``texts`` count on: letters one by one ("A" "B" "C"), or numbers rising ("1" "2" "3"; "1" "4" "6": a
+    spreadsheet's gray row numbers, those of other rows not found as marks): a list's labels, not its icons."""
+    if all(t.isdecimal() for t in texts):
+        return all(int(a) < int(b) for a, b in itertools.pairwise(texts))
     return all(len(t) == 1 for t in texts) and all(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(texts))
 
 

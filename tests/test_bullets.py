@@ -107,6 +107,53 @@ def test_a_lists_icons_are_not_read_as_letters(ocr):
     assert lines == CONTACTS
 
 
+def _sheet(rows: list[tuple[str, ...]]) -> np.ndarray:
+    """A spreadsheet's screenshot at 2x: a header row of column letters and a gutter of row numbers, in gray on gray
+    cells; each row's name and figures in black in white cells (figures right-aligned; the first and last row in
+    bold), gray grid lines."""
+    face, bold = (
+        load_font(str(find_fonts([name])[0].path), 15)
+        for name in ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")
+    )
+    widths = [40, 200] + [110] * (len(rows[0]) - 1)
+    xs = [10 + sum(widths[:k]) for k in range(len(widths))]
+    page = Image.new("RGB", (sum(widths) + 20, 22 * len(rows) + 64), "white")
+    draw = ImageDraw.Draw(page)
+    for k, (x, w) in enumerate(zip(xs, widths, strict=True)):
+        draw.rectangle((x, 10, x + w, 32), fill=(235, 235, 235), outline=(190, 190, 190))
+        if k:
+            draw.text((x + w // 2 - 4, 13), "ABCDEFG"[k - 1], font=face, fill=(80, 80, 80))
+    for i, row in enumerate(rows):
+        y = 32 + 22 * i
+        draw.rectangle((10, y, 50, y + 22), fill=(235, 235, 235), outline=(190, 190, 190))
+        draw.text((24, y + 3), str(i + 1), font=face, fill=(80, 80, 80))
+        for k, text in enumerate(row, 1):
+            x, w = xs[k], widths[k]
+            draw.rectangle((x, y, x + w, y + 22), outline=(210, 210, 210))
+            font = bold if i in (0, len(rows) - 1) else face
+            left = x + 4 if k == 1 else x + w - 4 - draw.textlength(text, font=font)
+            draw.text((left, y + 3), text, font=font, fill="black")
+    return np.asarray(page.resize((page.width * 2, page.height * 2), Image.LANCZOS))
+
+
+def test_a_spreadsheets_row_numbers_are_not_icons(ocr):
+    """Gray row numbers beside black text are in a colour of their own, as a list's icons are; stop 74's code
+    dropped those found as marks ("1", "4", "6"; not "2", "3", "5"), for they did not count on one by one. Numbers
+    that rise down the page are labels."""
+    rows = [
+        ("Region", "Q1", "Q2", "Change"),
+        ("North", "12,450", "13,200", "6.0%"),
+        ("South", "9,870", "9,120", "(7.6%)"),
+    ]
+    rows += [
+        ("East", "15,300", "16,950", "10.8%"),
+        ("West", "7,640", "8,010", "4.8%"),
+        ("Total", "45,260", "47,280", "4.5%"),
+    ]
+    words = ocr(_sheet(rows)).pages[0].words
+    assert sorted(w.text for w in words if w.polygon[:, 0].max() < 110) == [str(i + 1) for i in range(len(rows))]
+
+
 def test_a_lists_labels_stay_though_coloured():
     """Letters counting on in a colour of their own are a list's labels: they stay. So do black letters that do not
     count on (sizes "S", "M", "L"): glyphs, not icons."""
