@@ -19,7 +19,7 @@ from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN
 from ocdr.pipeline import CROP_SIDE, VERTICAL_RATIO, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
-from ocdr.training.synth.render import PageStyle, load_font, render_page
+from ocdr.training.synth.render import PageStyle, load_font, render_comb_fields, render_page
 from ocdr.training.synth.text import TextSampler
 from ocdr.visualization import draw_result
 
@@ -287,6 +287,34 @@ def test_words_joined_by_an_underscore_are_read_whole(ocr):
     underlined[ink[-1] + 3 : ink[-1] + 5, 40:-40] = 0  # a rule under the whole line
     for page in (tight, underlined):
         assert "_" not in ocr(page).text
+
+
+@pytest.mark.parametrize("font", ["LiberationMono-Regular.ttf", "DejaVuSans.ttf"])
+def test_comb_fields_are_read_whole(ocr, font):
+    """Stop 74's code read a form's comb fields a character a word ("1 4 0 3 1 9 8 7", "S W 1 A 2 A A"): the
+    boxes' sides part them (``join_comb_letters``); an empty box is a space. One-figure cells of a table's row, its
+    grid far wider than the figures are tall, stay apart."""
+    fields = [("Date of birth", "14031987"), ("Postcode", "SW1A 2AA"), ("Reference", "K7Q93X")]
+    assert ocr(render_comb_fields(fields, font, 22, 34)).text.splitlines() == [
+        f"{label}\t{value}" for label, value in fields
+    ]
+    grid = ocr(render_comb_fields([("Won, drawn, lost", "921")], font, 22, 90, boxes=3)).pages[0]
+    assert grid.words[-3:] and [w.text for w in grid.words[-3:]] == ["9", "2", "1"]
+    banner = Image.new("RGB", (700, 100), "black")  # light on a dark ground, which runs down every gap
+    ImageDraw.Draw(banner).text((40, 36), "Project No 205", font=load_font(str(find_fonts([font])[0].path), 22))
+    assert [w.text for w in ocr(np.asarray(banner)).pages[0].words] == ["Project", "No", "205"]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_light_print_on_a_dark_ground_is_no_comb(ocr):
+    """Two FUNSD forms: white words on black boxes ("Project No", "Current Budget") and spaced figures on a dark
+    band ("6 4 3 3"). The ground runs down every gap between them, as a comb's box sides would: the first cut of
+    ``join_comb_letters`` read "ProjectNo" and "6433"."""
+    images = SHARED_DATA / "detection" / "funsd_train" / "images"
+    words = [w.text for w in ocr(images / "0060173256.png").pages[0].words]
+    assert {"Project", "No", "Current"} <= set(words) and not {"ProjectNo", "CurrentBudget"} & set(words)
+    words = [w.text for w in ocr(images / "0001239897.png").pages[0].words]
+    assert "6433" not in words and words.count("3") >= 2
 
 
 def test_degree_signs_are_read(ocr):

@@ -8,7 +8,8 @@ tight form touch their neighbours. So a piece is joined only where its text says
 spell a word-list word (``join_split_words``), the pieces follow a scheme, a "www" or a domain name and a "/"
 (``join_web_addresses``), they make an e-mail address (``join_email_addresses``; or, read again as one crop, they
 read as one: ``address_splits``), or the first is a French or Italian elided article cut off at its apostrophe
-(``join_elisions``), or an underscore's stroke runs between them on the page (``join_underscored``).
+(``join_elisions``), or an underscore's stroke runs between them on the page (``join_underscored``). The
+characters of a form's comb field, one to a box, are joined where the boxes' sides part them (``join_comb_letters``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ _LOCAL_PIECE = re.compile(r"[(<\[]?[\w.%+'-]+")  # what may come before an addre
 # median gap or more, SPACED_LETTERS of them at least
 SPACED_REACH, SPACED_WORD_GAP, SPACED_LETTERS = 2.0, 1.6, 3
 _LOOKALIKES = {"0": "Oo", "1": "Il"}  # figures a letter alone is read as: its capital and small letter
+# Characters written one to a box of a form's comb field ("S" "M" "I" "T" "H"): COMB_LETTERS or more of them, in words
+# of letters and figures in a row, at most COMB_REACH x their height apart; a box's side between each two characters,
+# a stroke down the page as long as their regions are tall (a glyph's stem is shorter: its region is grown around its
+# ink), two across a box left empty (a space); the boxes evenly pitched, within COMB_EVEN of the pitch, at most
+# COMB_PITCH x the characters' height (a table's grid around a row of one-figure cells is wider)
+COMB_LETTERS, COMB_REACH, COMB_EVEN, COMB_PITCH = 3, 2.5, 0.15, 2.2
+COMB_STROKE = 0.25  # a box's side is at most this x its height wide, with the boxes' ground on both its sides
 # Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
 ELISION_GAP = 0.3
 # French and Italian articles and pronouns elided before a vowel or "h"
@@ -111,6 +119,79 @@ def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
             if len(piece) >= SPACED_LETTERS and letters and text.lower() in lexicon:
                 joined[int(piece[0])] = rows.join(piece.tolist(), text)
     return rows.result(joined)
+
+
+def join_comb_letters(gray: np.ndarray, words: list[Word]) -> list[Word]:
+    """``words`` with the characters of each comb field joined: a form's boxes, one character written in each, read
+    as a word a box or a few ("1" "4" "0" "3" "19" "8" "7" for "14031987"), an empty box a space ("SW1A 2AA"). On
+    the page (``gray``: its gray pixels), a box's side runs down the gap between each two words and between each two
+    characters of a word, longer than they are tall, and the boxes are evenly pitched, about as wide as the
+    characters are tall (``COMB_*``). Words of letters with no side between them ("Yes" "No" in a grid) are no
+    comb's."""
+    rows = _Rows(words)
+    joined: dict[int, Word] = {}
+    for i in rows.left_to_right():
+        if i in rows.used or not _boxed(gray, rows, i):
+            continue
+        run, sides = [i], []
+        while (j := rows.next(run[-1], COMB_REACH, also=run, narrow=True)) is not None and _boxed(gray, rows, j):
+            count = _box_sides(gray, rows.boxes[[run[-1], j]], _middle(rows, run[-1], -1), _middle(rows, j, 0))
+            if not 1 <= count <= 2:
+                break
+            run.append(j)
+            sides.append(count)
+        chars = [len(words[k].text) for k in run]
+        if len(run) < 2 or sum(chars) < COMB_LETTERS:
+            continue
+        # box widths from each word's middle to the next's: half of each word's boxes, and the empty boxes between
+        units = np.array([(a + b) / 2 + n - 1 for a, b, n in zip(chars, chars[1:], sides, strict=False)])
+        steps = np.diff((rows.boxes[run, 0] + rows.boxes[run, 2]) / 2)
+        pitch = float(np.median(steps / units))
+        even = np.abs(steps - pitch * units) <= COMB_EVEN * pitch
+        if even.all() and pitch <= COMB_PITCH * float(np.median(rows.heights[run])):
+            text = words[run[0]].text + "".join(
+                " " * (n - 1) + words[k].text for n, k in zip(sides, run[1:], strict=True)
+            )
+            joined[i] = rows.join(run, text)
+    return rows.result(joined)
+
+
+def _boxed(gray: np.ndarray, rows: _Rows, i: int) -> bool:
+    """Whether word ``i`` may be written in a comb's boxes: letters and figures only, a box's side between each two
+    of them (the detector joins a few boxes' characters into one region)."""
+    text = rows.words[i].text
+    if not text.isalnum():
+        return False
+    return (
+        len(text) == 1
+        or _box_sides(gray, rows.boxes[i][None], _middle(rows, i, 0), _middle(rows, i, -1)) >= len(text) - 1
+    )
+
+
+def _middle(rows: _Rows, i: int, k: int) -> float:
+    """Where word ``i``'s ``k``-th character stands, across: its box parted evenly among its characters."""
+    x0, _, x1, _ = rows.boxes[i]
+    n = len(rows.words[i].text)
+    return float(x0 + (k % n + 0.5) * (x1 - x0) / n)
+
+
+def _box_sides(gray: np.ndarray, boxes: np.ndarray, x0: float, x1: float) -> int:
+    """How many strokes run down the page ``gray`` between columns ``x0`` and ``x1``, from the highest top of the
+    ``boxes`` ((x0, y0, x1, y1) rows, characters' regions) to their lowest bottom: a comb's box sides, thin
+    (``COMB_STROKE``) and with ground on both sides; none where any ink run down it is not such a side, or where
+    the ink is most of it (light print on a dark ground, whose ground runs down every gap)."""
+    top, bottom = int(np.min(boxes[:, 1])), int(np.ceil(np.max(boxes[:, 3])))
+    left, right = int(np.ceil(x0)), int(np.floor(x1))
+    if top < 0 or bottom > gray.shape[0] or right - left < 1 or bottom - top < 3:
+        return 0
+    _, ink = cv2.threshold(gray[top:bottom, left:right], 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() > 0.5:  # a dark ground behind light print: its gaps run down every column between letters
+        return 0
+    down = np.flatnonzero(ink.all(axis=0))
+    runs = np.split(down, np.flatnonzero(np.diff(down) > 1) + 1) if len(down) else []
+    # thin, and with the boxes' ground on both sides: not a dark ground behind light print
+    thin = [r for r in runs if r[0] > 0 and r[-1] < ink.shape[1] - 1 and len(r) <= COMB_STROKE * (bottom - top)]
+    return len(thin) if len(thin) == len(runs) else 0
 
 
 def _letter(text: str) -> bool:

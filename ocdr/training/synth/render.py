@@ -110,6 +110,28 @@ def render_leaders(entries: list[tuple[str, str]], font_name: str, size: int, pi
     return np.asarray(page)
 
 
+def render_comb_fields(
+    fields: list[tuple[str, str]], font_name: str, size: int, pitch: int, boxes: int = 12
+) -> np.ndarray:
+    """A white RGB form of comb fields, one under another: each label (Liberation Sans), then a row of ``boxes``
+    boxes ``pitch`` px wide and 1.6 em tall, one character of its value written in ``font_name`` in the middle of
+    each (a space leaves its box empty), in dark blue: the tests' and benchmarks' comb fields."""
+    label = load_font(str(find_fonts(["LiberationSans-Regular.ttf"])[0].path), 20)
+    face = load_font(str(find_fonts([font_name])[0].path), size)
+    step, tall = int(size * 1.6) + 40, int(size * 1.6)
+    page = Image.new("RGB", (280 + pitch * boxes, 40 + step * len(fields)), "white")
+    draw = ImageDraw.Draw(page)
+    for k, (name, value) in enumerate(fields):
+        y = 30 + step * k
+        draw.text((30, y + tall // 2 - 10), name, font=label, fill="black")
+        for i in range(boxes):
+            x = 240 + pitch * i
+            draw.rectangle([x, y, x + pitch, y + tall], outline=(60, 60, 60), width=2)
+            if i < len(value):
+                draw.text((x + pitch / 2, y + tall / 2), value[i], font=face, fill=(20, 20, 120), anchor="mm")
+    return np.asarray(page)
+
+
 def render_superscripts(lines: list[list[tuple[str, str]]], font_name: str, size: int) -> np.ndarray:
     """A white RGB page with ``lines`` one under another, each a list of (text, script) runs: the text set on the
     line, then its superscript (if any) set as a word processor sets one, 0.58 the size, its baseline 0.33 em up,
