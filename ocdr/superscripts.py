@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ocdr.document import Char, Word
+from ocdr.document import Char, Word, polygon_angles
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box, split_quad
 
 REACH = 0.6  # heights looked at past a region's end (a superscript hugs its word)
@@ -77,24 +77,34 @@ def find_raised(gray: np.ndarray, polygons: list[np.ndarray]) -> list[Superscrip
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     # a small figure's thin strokes break off its body ("2"'s foot): rejoined up and down, not across (its word)
     ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
-    blobs = _Blobs(cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:])
+    # a skewed page's lines rise or fall along a word: its glyphs stand on a line at the page's slant, the median
+    # of its regions' (a word's box is often drawn level, and its last figure stood "raised": "$95.1⁰" at 6 degrees)
+    slant = float(np.median(polygon_angles(np.stack(polygons))))
+    slope = math.tan(math.radians(slant)) if abs(slant) <= LEVEL else 0.0
+    blobs = _Blobs(cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:], slope)
     found = []
     for polygon in polygons:
         x0, y0, x1, y1 = polygon_box(polygon)
         height = y1 - y0
         if height < MIN_HEIGHT or quad_aspect(polygon) >= UPRIGHT or _slant(polygon) > LEVEL:
             continue  # vertical text, a stamp's turned line: no level line to stand above
-        found += blobs.scripts(x0, y0, x1, y1)
+        lift = slope * (x0 + x1) / 2  # measured as the blobs are
+        found += blobs.scripts(x0, y0 - lift, x1, y1 - lift)
     return found
 
 
 class _Blobs:
-    """A page's blobs of ink (``stats``: x, y, width, height, area of each), and those taken as figures so far."""
+    """A page's blobs of ink (``stats``: x, y, width, height, area of each), and those taken as figures so far.
+    ``slope``: how far the page's lines fall (y per x, rising where negative); the blobs' tops and bottoms, and the
+    regions' boxes given to ``scripts``, are measured with it taken out (y less slope times x), as on a level page."""
 
-    def __init__(self, stats: np.ndarray):
-        self.stats = stats
-        self.x0s, self.y0s = stats[:, 0], stats[:, 1]
-        self.x1s, self.y1s = self.x0s + stats[:, 2], self.y0s + stats[:, 3]
+    def __init__(self, stats: np.ndarray, slope: float = 0.0):
+        self.stats, self.slope = stats, slope
+        self.x0s = stats[:, 0]
+        self.x1s = self.x0s + stats[:, 2]
+        lift = slope * (self.x0s + self.x1s) / 2  # the line's fall at each blob's middle
+        self.y0s = stats[:, 1] - lift
+        self.y1s = self.y0s + stats[:, 3]
         self.taken: set[int] = set()
 
     def scripts(self, x0: float, y0: float, x1: float, y1: float) -> list[Superscript]:
@@ -137,7 +147,8 @@ class _Blobs:
                     continue  # no glyph on the line just before it: a superscript hugs its word
                 self.taken.update(run)
                 left, right = int(x0s[run].min()), int(x1s[run].max())
-                top_y, bottom = int(y0s[run].min()), int(y1s[run].max())
+                lift = self.slope * (left + right) / 2  # back on the page
+                top_y, bottom = round(y0s[run].min() + lift), round(y1s[run].max() + lift)
                 found.append(Superscript(left, top_y, right - left, bottom - top_y, lowered))
         return found
 
