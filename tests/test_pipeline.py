@@ -15,7 +15,7 @@ from ocdr.cleanup import paper_gray
 from ocdr.evaluation.metrics import match_words
 from ocdr.evaluation.punctuation import punctuation_pages, score_end_punctuation
 from ocdr.geometry import crop_region, quad_from_box
-from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion
+from ocdr.models.detection.processing import DBPostProcessor, DetectedRegion, _between
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN
 from ocdr.pipeline import CROP_SIDE, VERTICAL_RATIO, OCRParams, OCRPipeline, TextDetector, split_words
 from ocdr.training.synth.fonts import find_fonts
@@ -397,6 +397,26 @@ def test_lone_characters_are_kept_in_print_only(ocr, monkeypatch):
     ocr.pipeline.detector(render_lines(["Qty 1 Coffee"])[0], ocr.params)
     ocr.pipeline.detector(_sign("EXIT", seed=1), ocr.params)
     assert asked == [True, False]
+
+
+def test_a_lone_figure_is_read_from_the_gap_between_its_neighbours(ocr):
+    """A pharmacy label's dose, "mouth 3 times": the "3" scored under ``box_thresh`` and was kept as a lone
+    character, but its region, grown around the glyph, took in the "h" and the "t" beside it; read so, 0.62 sure,
+    it was dropped as a weak region's unsure reading. Cut back to the gap between its row-mates it reads."""
+    regular, bold = (load_font(str(find_fonts([f"LiberationSans-{s}.ttf"])[0].path), 22) for s in ("Regular", "Bold"))
+    label = Image.new("RGB", (900, 500), "white")
+    draw = ImageDraw.Draw(label)
+    draw.rectangle([10, 10, 890, 490], outline="black", width=3)
+    draw.text((30, 25), "CITY PHARMACY  Tel. 020 7946 0321", font=bold, fill="black")
+    draw.line([(10, 60), (890, 60)], fill="black", width=2)
+    draw.text((30, 115), "JANE DOE", font=bold, fill="black")
+    draw.text((30, 165), "AMOXICILLIN 500 MG CAPSULES", font=bold, fill="black")
+    draw.text((30, 205), "Take 1 capsule by mouth 3 times a day", font=regular, fill="black")
+    draw.text((30, 235), "for 7 days. Finish all of this medicine.", font=regular, fill="black")
+    assert "Take 1 capsule by mouth 3 times a day" in ocr(np.asarray(label)).text
+    region = DetectedRegion(quad_from_box(267, 200, 302, 235), 0.43)  # its row-mates' spans: "mouth", "times"
+    assert np.allclose(_between(region, [(212, 275, 21), (297, 351, 23)]).polygon, quad_from_box(275, 200, 297, 235))
+    assert _between(region, [(212, 282, 21), (286, 351, 23)]) is region  # too little left: as it was
 
 
 @pytest.mark.parametrize("text", ["EXIT", "OPEN 24 HOURS", "Pharmacy", "SALE"])

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ocdr.errors import InputError
-from ocdr.geometry import offset_polygon, order_points, polygon_box
+from ocdr.geometry import offset_polygon, order_points, polygon_box, quad_from_box
 from ocdr.glyphs import Ink
 
 MEAN = (0.485, 0.456, 0.406)
@@ -58,6 +58,7 @@ _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
 # ones (the detector's card, stops 33 and 45): a receipt's lone quantity "1" scored 0.35-0.45 and was lost; unclipped,
 # a narrow "1" measures 0.48-0.84 of its row's height, and a digit's blurred region can be wider than tall.
 LONE_ASPECT, ROW_OVERLAP, ROW_HEIGHTS, ROW_REACH = 1.5, 0.8, 2.0, 1.0
+LONE_LEFT = 0.3  # a lone character's region is cut back to the gap beside its row-mates when this x its height is left
 
 
 def _check_positive_int(name: str, value: int) -> None:
@@ -330,16 +331,30 @@ def _lone_characters(kept: list[DetectedRegion], weak: list[DetectedRegion]) -> 
             continue
         # only kept regions that can share its row: tops from ROW_HEIGHTS x its height above its top to its bottom
         start = bisect.bisect_left(tops, y0 - ROW_HEIGHTS * height)
-        for bx0, by0, bx1, by1 in rows[start : bisect.bisect_left(tops, y1)]:
-            low, high = sorted((height, by1 - by0))
-            if (
-                min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * low
-                and high <= ROW_HEIGHTS * low
-                and min(abs(x0 - bx1), abs(bx0 - x1)) <= ROW_REACH * (by1 - by0)
-            ):
-                found.append(region)
-                break
+        mates = [
+            (bx0, bx1, by1 - by0)
+            for bx0, by0, bx1, by1 in rows[start : bisect.bisect_left(tops, y1)]
+            if min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * min(height, by1 - by0)
+            and max(height, by1 - by0) <= ROW_HEIGHTS * min(height, by1 - by0)
+        ]
+        if any(min(abs(x0 - bx1), abs(bx0 - x1)) <= ROW_REACH * h for bx0, bx1, h in mates):
+            found.append(_between(region, mates))
     return found
+
+
+def _between(region: DetectedRegion, mates: list[tuple[float, float, float]]) -> DetectedRegion:
+    """A lone character's region cut back to the gap between the kept regions of its row that it reaches into on
+    both sides (``mates``: their x spans): grown around a glyph scored low, it takes in its neighbours' end glyphs,
+    and read so it is unsure ("mouth 3 times": "3" read 0.62 sure, and dropped). Left as it is where it reaches
+    into one neighbour only (a mark after a word: cut, it reads as something else), or where less than
+    ``LONE_LEFT`` x its height would be left."""
+    x0, y0, x1, y1 = polygon_box(region.polygon)
+    middle = (x0 + x1) / 2
+    left = max([x0, *[bx1 for _, bx1, _ in mates if bx1 <= middle]])
+    right = min([x1, *[bx0 for bx0, _, _ in mates if bx0 >= middle]])
+    if right - left < LONE_LEFT * (y1 - y0) or left == x0 or right == x1:
+        return region
+    return DetectedRegion(quad_from_box(left, y0, right, y1).astype(np.float32), region.score)
 
 
 def _reading_order(regions: list[DetectedRegion]) -> list[DetectedRegion]:
