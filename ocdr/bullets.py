@@ -180,7 +180,14 @@ def list_bullets(image: np.ndarray, gray: np.ndarray, words: list[Word], chars: 
     bullets as words of their own, in place of the short readings lying on them, and those lying on a list's icons
     dropped (unless they count on, as labels do). ``chars``: give each bullet a char box (``return_char_boxes``)."""
     boxes = [polygon_box(w.polygon) for w in words]
-    marks = [mark for box in boxes if (mark := _mark(image, gray, box)) is not None]
+    # a mark left of several words ("4" "large" after a bullet, the "4" not quite apart from "large") is the first's
+    nearest: dict[tuple[int, int, int, int], tuple[float, Mark]] = {}
+    for box in boxes:
+        if (mark := _mark(image, gray, box)) is not None:
+            ink = (mark.x0, mark.y0, mark.x1, mark.y1)
+            if ink not in nearest or box[0] < nearest[ink][0]:
+                nearest[ink] = (box[0], mark)
+    marks = [mark for _, mark in nearest.values()]
     added: list[Word] = []
     covered: set[int] = set()
     for found in _lists(marks):

@@ -107,6 +107,18 @@ def test_a_lists_icons_are_not_read_as_letters(ocr):
     assert lines == CONTACTS
 
 
+def test_a_bullet_before_a_figure_is_one_mark(ocr):
+    """A recipe's "•  4 large eggs": the "4"'s region reaches into "large", so the bullet is the lone mark left of
+    both words, and stop 74's code gave it back twice; the second bullet, at the first's x, started a line of its own
+    that took "eggs" ("• eggs" then "• 4 large"). A mark left of several words is the nearest one's."""
+    face = load_font(str(find_fonts(["LiberationSerif-Regular.ttf"])[0].path), 22)
+    items = ["225 g unsalted butter, softened", "225 g caster sugar", "4 large eggs", "225 g self-raising flour"]
+    page = Image.new("RGB", (600, 60 + 34 * len(items)), "white")
+    for k, item in enumerate(items):
+        ImageDraw.Draw(page).text((40, 30 + 34 * k), "•  " + item, font=face, fill="black")
+    assert [line.text for line in ocr(np.asarray(page)).pages[0].lines] == [f"• {item}" for item in items]
+
+
 def _sheet(rows: list[tuple[str, ...]]) -> np.ndarray:
     """A spreadsheet's screenshot at 2x: a header row of column letters and a gutter of row numbers, in gray on gray
     cells; each row's name and figures in black in white cells (figures right-aligned; the first and last row in
