@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -68,6 +69,7 @@ from ocdr.models.detection.processing import (
     MIN_GLYPH,
     DBPostProcessor,
     DetectedRegion,
+    cut_to_gap,
     detection_input,
     detection_sizes,
     merge_large_print,
@@ -77,7 +79,12 @@ from ocdr.models.detection.processing import (
 from ocdr.models.recognition.ctc import CTCResult, ctc_greedy_decode
 from ocdr.models.recognition.degrees import degree_signs
 from ocdr.models.recognition.letter_case import LOOKALIKES as CASE_LOOKALIKES
-from ocdr.models.recognition.letter_case import accented_capitals, case_by_height, height_cases
+from ocdr.models.recognition.letter_case import (
+    accented_capitals,
+    case_by_height,
+    descends_past_figures,
+    height_cases,
+)
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
     REC_HEIGHT,
@@ -102,6 +109,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 LIMIT_TYPES = ("max", "min", "resize_long")
+_UNIT_G = re.compile(r"9[).,;:]?")  # a unit's "g" read as a "9" (``_settle_units``), and a mark after it
+_FIGURES = re.compile(r"[(]?\d[\d.,]*")  # the number before it
 CROP_SIDE = 256  # an image whose shorter side is at most this is a word or line crop to the detector (DET_PAD)
 DET_PAD = 16  # pixels of background the detector reads around such a crop: text cut tight at an edge is found
 VERTICAL_RATIO = 1.5  # regions this much taller than wide may hold vertical text
@@ -620,6 +629,25 @@ def _settle_lone_letters(image: np.ndarray, page: Page) -> None:
                         char.text = letter
 
 
+def _settle_units(image: np.ndarray, page: Page) -> None:
+    """A unit's "g" read "9" after a number ("225 g" read "225 9", "(per 100 g)" read "(per 100 9)"): the
+    recognizer reads a "g" alone as a "9"; beside the figures before it, its glyph hangs from their x-height past
+    their line (``descends_past_figures``). ``image``: the page as read, in the coordinates of its words' polygons."""
+    for line in page.lines:
+        for before, word in itertools.pairwise(line.words):
+            if not (_UNIT_G.fullmatch(word.text) and _FIGURES.fullmatch(before.text)):
+                continue
+            quad = enclosing_polygon([before.polygon, word.polygon])
+            if quad_aspect(quad) >= 1.0:
+                continue
+            crop = region_crops(image, [quad], CROP_PAD_X)[0]
+            text = printed(before.text)
+            if descends_past_figures(crop, text + word.text, len(text.replace(" ", ""))):
+                word.text = "g" + word.text[1:]
+                if word.chars:
+                    word.chars[0].text = "g"
+
+
 def _lone_cases(image: np.ndarray, lines: list[Line], texts: list[list[str]]) -> list[list[str]]:
     """``texts`` (of each line's words), a word whose letters are all drawn alike in both cases ("с" or "С", "o" or
     "O", "пол" read "ПоЛ") put in the case its glyphs' heights give when read with the next word of two characters
@@ -797,7 +825,25 @@ class OCRPipeline:
             turned = results[len(quads) + k]
             if turned.confidence > results[i].confidence and len(turned.text.strip()) > 1:
                 results[i], quads[i] = turned, candidates[len(quads) + k]
-        return quads, results[: len(quads)], angles
+        results = results[: len(quads)]
+        # a weak region that would be dropped, read unsure, may hold its neighbours' end glyphs ("225 g" read
+        # "225" and nothing for the "g"): read again cut back to the gap beside them, it is kept where that reads
+        # letters or figures surely (marks so read were specks: ":", "=", "**" on receipts)
+        strong = [d for d in detections if d.score >= WEAK_REGION]
+        unsure = [
+            (i, cut.polygon)
+            for i, d in enumerate(detections)
+            if d.score < WEAK_REGION
+            and (results[i].confidence < WEAK_REGION_READING or not results[i].text.strip())
+            and i not in tall
+            and (cut := cut_to_gap(d, strong)) is not d
+        ]
+        crops = region_crops(image, [q for _, q in unsure], CROP_PAD_X)
+        again = self.read_crops(crops, params, margin=margin) if unsure else []
+        for (i, quad), reading in zip(unsure, again, strict=True):
+            if reading.text.isalnum() and reading.confidence >= max(WEAK_REGION_READING, results[i].confidence):
+                results[i], quads[i] = reading, quad
+        return quads, results, angles
 
     def read_capital_i(
         self,
@@ -1325,6 +1371,7 @@ class OCRPipeline:
             outline=outline,
         )
         _settle_lone_letters(image, page)
+        _settle_units(image, page)
         for node in _nodes(page):
             if flipped:
                 node.polygon = unturn_points(node.polygon, 180, image.shape[1], image.shape[0])

@@ -419,6 +419,37 @@ def test_a_lone_figure_is_read_from_the_gap_between_its_neighbours(ocr):
     assert _between(region, [(212, 282, 21), (286, 351, 23)]) is region  # too little left: as it was
 
 
+def test_a_weak_region_unsure_is_read_again_cut_to_its_gap(ocr):
+    """A recipe's "225 g unsalted": the "g" scored under the weak-region bar, and its region reached into "225";
+    read so, it read nothing, and was dropped. Read again cut back to the gap beside its row-mates
+    (``cut_to_gap``), it reads "g" surely and is kept."""
+    face, title, note = (
+        load_font(str(find_fonts([f"LiberationSerif-{style}.ttf"])[0].path), size)
+        for style, size in (("Regular", 22), ("Bold", 36), ("Italic", 20))
+    )
+    page = Image.new("RGB", (900, 600), (255, 253, 245))
+    draw = ImageDraw.Draw(page)
+    draw.text((40, 30), "Lemon Drizzle Cake", font=title, fill="black")
+    draw.text((40, 80), "Serves 8  ·  Prep 20 min  ·  Bake 45 min at 180 °C", font=note, fill=(60, 60, 60))
+    items = ["225 g unsalted butter, softened", "225 g caster sugar", "4 large eggs", "225 g self-raising flour"]
+    items += ["Finely grated zest of 1 lemon", "For the drizzle: juice of 1½ lemons and 85 g sugar"]
+    for k, item in enumerate(items):
+        draw.text((60, 130 + 34 * k), "•  " + item, font=face, fill="black")
+    draw.text((40, 350), "1. Heat the oven to 180 °C (160 °C fan). Line a 2 lb loaf tin.", font=face, fill="black")
+    text = ocr(np.asarray(page)).text
+    assert "• 225 g unsalted butter, softened" in text and "• 225 g caster sugar" in text
+
+
+@pytest.mark.parametrize("size", [20, 24])
+def test_a_units_g_is_not_read_as_a_nine(ocr, size):
+    """A "g" after a number, its region read alone, is read "9" ("Protein 6.1 9," in Liberation Sans Bold): beside
+    the figures before it, its glyph hangs from their x-height past their line (``_settle_units``). A "9" after a
+    number stands on their line, as tall: it stays."""
+    page, _ = render_lines(["Protein 6.1 g, salt 0.45 g", "Rooms 12   9 and 7"], "LiberationSans-Bold.ttf", size=size)
+    lines = [line.text for line in ocr(page).pages[0].lines]
+    assert lines[0] == "Protein 6.1 g, salt 0.45 g" and "12 9" in lines[1]
+
+
 @pytest.mark.parametrize("text", ["EXIT", "OPEN 24 HOURS", "Pharmacy", "SALE"])
 def test_a_scene_word_cropped_close_is_found(ocr, text):
     """A word cut from a photo, read as an image: the detector finds it at the crop's own size. Stop 43 enlarged

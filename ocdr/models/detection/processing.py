@@ -321,40 +321,62 @@ def _lone_characters(kept: list[DetectedRegion], weak: list[DetectedRegion]) -> 
     scores low where a word of the same print scores high; alone, such a score is no different from a speck's. A
     small square-ish region lined up with kept text (same row, same height, next to it) is text whatever its score.
     """
-    rows = sorted((polygon_box(r.polygon) for r in kept), key=lambda box: box[1])
-    tops = [box[1] for box in rows]
+    rows = _Rows(kept)
     found = []
     for region in weak:
         x0, y0, x1, y1 = polygon_box(region.polygon)
         height = y1 - y0
         if height <= 0 or x1 - x0 > LONE_ASPECT * height:
             continue
-        # only kept regions that can share its row: tops from ROW_HEIGHTS x its height above its top to its bottom
-        start = bisect.bisect_left(tops, y0 - ROW_HEIGHTS * height)
-        mates = [
-            (bx0, bx1, by1 - by0)
-            for bx0, by0, bx1, by1 in rows[start : bisect.bisect_left(tops, y1)]
-            if min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * min(height, by1 - by0)
-            and max(height, by1 - by0) <= ROW_HEIGHTS * min(height, by1 - by0)
-        ]
+        mates = rows.mates(region)
         if any(min(abs(x0 - bx1), abs(bx0 - x1)) <= ROW_REACH * h for bx0, bx1, h in mates):
             found.append(_between(region, mates))
     return found
 
 
-def _between(region: DetectedRegion, mates: list[tuple[float, float, float]]) -> DetectedRegion:
+class _Rows:
+    """Regions' boxes sorted by top, for finding those in a region's row."""
+
+    def __init__(self, regions: list[DetectedRegion]):
+        self.boxes = sorted((polygon_box(r.polygon) for r in regions), key=lambda box: box[1])
+        self.tops = [box[1] for box in self.boxes]
+
+    def mates(self, region: DetectedRegion) -> list[tuple[float, float, float]]:
+        """The x spans and heights of the regions in ``region``'s row: overlapping it across by ``ROW_OVERLAP`` x
+        the lower one, heights within ``ROW_HEIGHTS`` x each other (their tops from that many times its height
+        above its top to its bottom)."""
+        _, y0, _, y1 = polygon_box(region.polygon)
+        height = y1 - y0
+        start = bisect.bisect_left(self.tops, y0 - ROW_HEIGHTS * height)
+        return [
+            (bx0, bx1, by1 - by0)
+            for bx0, by0, bx1, by1 in self.boxes[start : bisect.bisect_left(self.tops, y1)]
+            if min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * min(height, by1 - by0)
+            and max(height, by1 - by0) <= ROW_HEIGHTS * min(height, by1 - by0)
+        ]
+
+
+def _between(region: DetectedRegion, mates: list[tuple[float, float, float]], both: bool = True) -> DetectedRegion:
     """A lone character's region cut back to the gap between the kept regions of its row that it reaches into on
-    both sides (``mates``: their x spans): grown around a glyph scored low, it takes in its neighbours' end glyphs,
-    and read so it is unsure ("mouth 3 times": "3" read 0.62 sure, and dropped). Left as it is where it reaches
-    into one neighbour only (a mark after a word: cut, it reads as something else), or where less than
-    ``LONE_LEFT`` x its height would be left."""
+    both sides (``mates``: their x spans and heights): grown around a glyph scored low, it takes in its neighbours'
+    end glyphs, and read so it is unsure ("mouth 3 times": "3" read 0.62 sure, and dropped). Left as it is where it
+    reaches into one neighbour only (a mark after a word: cut, it reads as something else; with ``both`` False it
+    is cut there too), or where less than ``LONE_LEFT`` x its height would be left."""
     x0, y0, x1, y1 = polygon_box(region.polygon)
     middle = (x0 + x1) / 2
     left = max([x0, *[bx1 for _, bx1, _ in mates if bx1 <= middle]])
     right = min([x1, *[bx0 for bx0, _, _ in mates if bx0 >= middle]])
-    if right - left < LONE_LEFT * (y1 - y0) or left == x0 or right == x1:
+    cut = (left > x0 and right < x1) if both else (left > x0 or right < x1)
+    if right - left < LONE_LEFT * (y1 - y0) or not cut:
         return region
     return DetectedRegion(quad_from_box(left, y0, right, y1).astype(np.float32), region.score)
+
+
+def cut_to_gap(region: DetectedRegion, others: list[DetectedRegion]) -> DetectedRegion:
+    """``region`` cut back to the gap between the ``others`` of its row that it reaches into, on either side or both
+    (``_between``): a weak region read unsure as it is (its neighbours' glyphs in it: "225 g" read "225" and
+    nothing) is read again so."""
+    return _between(region, _Rows(others).mates(region), both=False)
 
 
 def _reading_order(regions: list[DetectedRegion]) -> list[DetectedRegion]:

@@ -37,6 +37,7 @@ SPREAD = 0.2  # every reference letter's top within this x the separation of its
 NEAR = 0.3  # a look-alike is decided only when its top is this x the separation from one of the two heights
 CAP_TO_X = 1.4  # a cap height this x the x-height, for words with letters of one height only ("Мартин", "Some")
 SPECK = 0.002  # ink blobs smaller than this x the crop's height squared are specks
+G_DROP = 0.2  # a "g"'s top and bottom at least this x the figures' height under theirs (``descends_past_figures``)
 # the Latin recognizer's accented letters but "ß", which words of capitals keep ("GROßE")
 _ACCENTED_SMALL = frozenset(ACCENTED) - {"ß"}
 _WORD = re.compile(r"[^\W\d_]+")
@@ -107,6 +108,20 @@ def height_cases(crop: np.ndarray, text: str) -> str | None:
             continue  # a cap height guessed: a capital only where a word starts (not "maquinaS" by a quote's blob)
         chars[k] = chars[k].upper() if upper else chars[k].lower()
     return "".join(chars)
+
+
+def descends_past_figures(crop: np.ndarray, text: str, k: int) -> bool:
+    """Whether glyph ``k`` of ``text`` (read from ``crop``, glyphs one to a non-space character) stands from under
+    the figures' top to under their line, by ``G_DROP`` x their height each: a "g" (a unit's: "225 g"), not the
+    "9" the recognizer reads a lone "g" as; a "9" stands as tall as the figures beside it, on their line."""
+    glyphs = text.replace(" ", "")
+    rows = _glyph_boxes(crop, len(glyphs))
+    figures = [i for i, c in enumerate(glyphs) if c.isdigit() and i != k]
+    if rows is None or not figures:
+        return False
+    top, bottom = float(np.median(rows[figures, 0])), float(np.median(rows[figures, 1]))
+    drop = G_DROP * (bottom - top + 1)
+    return bool(rows[k, 0] >= top + drop and rows[k, 1] >= bottom + drop)
 
 
 def _glyph_boxes(crop: np.ndarray, count: int) -> np.ndarray | None:
