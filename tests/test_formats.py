@@ -189,6 +189,25 @@ def test_markdown_tables_from_rows_of_cells():
     )
 
 
+def test_markdown_tables_apart_when_far_apart_and_their_columns_differ():
+    """A letterhead's name and "INVOICE" over an invoice's items: stop 74's code wrote them as one table, "INVOICE"
+    joining the items' "Rate" and "Amount" columns. Rows far apart whose cells fall in other columns are two tables;
+    a calendar's rows, as far apart but in its columns, stay one."""
+    from ocdr.layout.grouping import group_words
+
+    def cell(text: str, x: float, y: float) -> Word:
+        return Word(quad_from_box(x, y, x + 12 * len(text), y + 20), text, 0.9)
+
+    words = [cell("Acme", 20, 10), cell("INVOICE", 440, 10), cell("Bristol", 20, 36), cell("No.", 440, 36)]
+    for y, row in ((120, ("Item", "Hours", "Rate", "Amount")), (146, ("Workshop", "6", "120.00", "720.00"))):
+        words += [cell(text, x, y) for text, x in zip(row, (20, 240, 400, 520), strict=True)]
+    md = Document([Page(0, 700, 300, group_words(words))]).export("markdown")
+    assert md.startswith("| Acme | INVOICE |\n|---|---|\n| Bristol | No. |\n\n| Item | Hours | Rate | Amount |")
+    days = [cell(str(d), 20 + 60 * (d % 3), 20 + 90 * (d // 3)) for d in range(9)]
+    md = Document([Page(0, 700, 300, group_words(days))]).export("markdown")
+    assert md == "| 0 | 1 | 2 |\n|---|---|---|\n| 3 | 4 | 5 |\n| 6 | 7 | 8 |\n"
+
+
 def test_markdown_separates_pages(two_page_doc):
     md = two_page_doc.export("markdown")
     assert md.count("\n\n---\n\n") == 1

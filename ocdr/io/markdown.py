@@ -10,6 +10,8 @@ import re
 import statistics
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ocdr.bullets import BULLETS
 from ocdr.document import polygon_sizes
 from ocdr.layout.grouping import table_columns, text_rows
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
 
 HEADING_RATIO = 1.5  # a short block whose lines are this much taller than the page's median line is a heading
 HEADING_MAX_LINES = 2
+# rows of cells this many body line heights apart or more, whose cells do not fall in one set of columns, are two
+# tables (a letterhead's name and "INVOICE" over an invoice's items: "INVOICE" joined its "Rate" and "Amount")
+TABLE_GAP = 2.5
 # characters that would start Markdown syntax: escaped wherever they appear (inline) or begin a paragraph (block)
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)] )")
@@ -73,6 +78,19 @@ def _table(rows: list[list[Block]]) -> str:
     return "\n".join(lines)
 
 
+def _fits(table: list[list[Block]], row: list[Block]) -> bool:
+    """Whether ``row``'s cells fall in ``table``'s columns: none of its cells, nor of the table's, spans two."""
+    columns = table_columns([*table, row])
+    return 1 + max(k for r in columns for k in r) >= max(len(row), *(len(r) for r in table))
+
+
+def _gap(above: list[Block], below: list[Block]) -> float:
+    """The blank height between two rows of cells."""
+    bottom = max(float(np.max(b.polygon[:, 1])) for b in above)
+    top = min(float(np.min(b.polygon[:, 1])) for b in below)
+    return top - bottom
+
+
 def page_markdown(page: Page) -> str:
     if not page.blocks:
         return ""
@@ -80,14 +98,16 @@ def page_markdown(page: Page) -> str:
     parts: list[str] = []
     table: list[list[Block]] = []  # the rows of cells read so far, not yet written
     for row in [*text_rows(page.blocks), []]:
-        if len(row) > 1:
+        if len(row) > 1 and (not table or _gap(table[-1], row) <= TABLE_GAP * body or _fits(table, row)):
             table.append(row)
             continue
         if len(table) > 1:
             parts.append(_table(table))
         elif table:
             parts.append(" ".join(_escape(block.text) for block in table[0]))
-        table = []
+        table = [row] if len(row) > 1 else []  # a row of cells far under the rows before starts the next table
+        if table:
+            continue
         for block in row:
             text = _paragraph(block)
             heading = len(block.lines) <= HEADING_MAX_LINES and _line_height(block) >= HEADING_RATIO * body
