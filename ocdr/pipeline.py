@@ -1345,8 +1345,8 @@ class OCRPipeline:
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two
             words = join_split_words(words, self.lexicon)
         if page_gray is not None:  # ...and at an underscore; a list's bullets and icons (ocdr.bullets); dot leaders
-            printed = cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY)
-            words = join_comb_letters(printed, join_underscored(printed, words))
+            ruled_gray = cv2.cvtColor(turn_180(ruled) if flipped else ruled, cv2.COLOR_RGB2GRAY)
+            words = join_comb_letters(ruled_gray, join_underscored(ruled_gray, words))
             words = list_bullets(image, page_gray, words, params.return_char_boxes)
             words = self.read_leaders(image, page_gray, words, params)
             words = attach(words, raised, params.return_char_boxes)  # superscripts and subscripts

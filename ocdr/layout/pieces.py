@@ -189,7 +189,7 @@ def _box_sides(gray: np.ndarray, boxes: np.ndarray, x0: float, x1: float) -> int
         return 0
     down = np.flatnonzero(ink.all(axis=0))
     runs = np.split(down, np.flatnonzero(np.diff(down) > 1) + 1) if len(down) else []
-    # thin, and with the boxes' ground on both sides: not a dark ground behind light print
+    # thin, with the boxes' ground on both sides
     thin = [r for r in runs if r[0] > 0 and r[-1] < ink.shape[1] - 1 and len(r) <= COMB_STROKE * (bottom - top)]
     return len(thin) if len(thin) == len(runs) else 0
 
