@@ -42,8 +42,9 @@ TABLE_GUTTER = 0.5
 # A table's gutter needs TABLE_ROWS lines with a gap there (a gutter between text columns, 6), and only the lines
 # beside the table's own rows count against it, not a heading above or a note below; nor need its cells be wider
 # than the gap: a calendar's days, a league table's figures, an order's quantities (stop 75: a calendar's "Wed Thu",
-# an order's "Qty Item" headers were read as one cell, and the columns under them joined)
-TABLE_ROWS = 4
+# an order's "Qty Item" headers were read as one cell, and the columns under them joined; a header over two items
+# is three lines)
+TABLE_ROWS = 3
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d.,:/-]*%?\)?")  # 12.50, -3, $1,200.00, 45%, 12/05/2026, 10:30
 # ...and a gap of any width parts text columns where it has running text on both its sides (PROSE_WORDS words or more,
 # PROSE_WIDTH line heights wide or more) on PROSE_LINES lines within GUTTER_REACH line heights: two columns of a
