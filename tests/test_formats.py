@@ -208,6 +208,27 @@ def test_markdown_tables_apart_when_far_apart_and_their_columns_differ():
     assert md == "| 0 | 1 | 2 |\n|---|---|---|\n| 3 | 4 | 5 |\n| 6 | 7 | 8 |\n"
 
 
+def test_markdown_group_headers_go_in_the_first_column_they_span():
+    """A financial table's years set over the "Sales" and "Costs" under each: stop 74's code gave each year a column
+    of its own, empty below it (7 columns for 5)."""
+    from ocdr.layout.grouping import group_words
+
+    def cell(text: str, x: float, y: float) -> Word:
+        return Word(quad_from_box(x, y, x + 12 * len(text), y + 20), text, 0.9)
+
+    words = [cell("2025", 330, 10), cell("2026", 650, 10)]
+    rows = (("Region", "Sales", "Costs", "Sales", "Costs"), ("North", "1,204", "880", "1,310", "902"))
+    rows += (("South", "954", "701", "1,002", "745"),)
+    for y, row in zip((50, 80, 110), rows, strict=True):
+        words += [cell(text, x, y) for text, x in zip(row, (20, 260, 400, 580, 720), strict=True)]
+    md = Document([Page(0, 900, 200, group_words(words))]).export("markdown")
+    assert md.splitlines()[:3] == [
+        "|  | 2025 |  | 2026 |  |",
+        "|---|---|---|---|---|",
+        "| Region | Sales | Costs | Sales | Costs |",
+    ]
+
+
 def test_markdown_separates_pages(two_page_doc):
     md = two_page_doc.export("markdown")
     assert md.count("\n\n---\n\n") == 1

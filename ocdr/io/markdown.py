@@ -65,8 +65,10 @@ def _line_height(block: Block) -> float:
 
 
 def _table(rows: list[list[Block]]) -> str:
-    """A GFM table of rows of cells, the first row its header; cells that fall in one column share it."""
-    columns = table_columns(rows)
+    """A GFM table of rows of cells, the first row its header; cells that fall in one column share it. A group's
+    header set over the columns it spans ("2025" over its "Sales" and "Costs") falls in none: it goes in the first
+    of them (``_spanning``)."""
+    columns = _spanning(table_columns(rows))
     width = 1 + max(k for row in columns for k in row)
     lines = []
     for row, placed in zip(rows, columns, strict=True):
@@ -76,6 +78,25 @@ def _table(rows: list[list[Block]]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines.insert(1, "|" + "---|" * width)
     return "\n".join(lines)
+
+
+def _spanning(columns: list[list[int]]) -> list[list[int]]:
+    """``columns`` (each row's cells' columns, ``table_columns``) with each column that only one row's cells fall in,
+    that row holding under half as many cells as the table has columns, and columns on both its sides, folded into
+    the column on its left: a group's header between the columns it spans (a table's own column holds a cell of
+    every row but the empty ones; a header row's cell over an empty column stands in a full row)."""
+    width = 1 + max(k for row in columns for k in row)
+    rows_in = [{r for r, row in enumerate(columns) if k in row} for k in range(width)]
+    spans = {
+        k
+        for k in range(1, width - 1)
+        if len(rows_in[k]) == 1 and 2 * len(columns[next(iter(rows_in[k]))]) < width and len(columns) > 2
+    }
+    if not spans:
+        return columns
+    kept = [k for k in range(width) if k not in spans]
+    into = {k: max(j for j in kept if j < k) if k in spans else k for k in range(width)}
+    return [[kept.index(into[k]) for k in row] for row in columns]
 
 
 def _fits(table: list[list[Block]], row: list[Block]) -> bool:
