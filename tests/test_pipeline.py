@@ -292,9 +292,10 @@ def test_words_joined_by_an_underscore_are_read_whole(ocr):
 @pytest.mark.parametrize("font", ["LiberationMono-Regular.ttf", "DejaVuSans.ttf"])
 def test_comb_fields_are_read_whole(ocr, font):
     """Stop 74's code read a form's comb fields a character a word ("1 4 0 3 1 9 8 7", "S W 1 A 2 A A"): the
-    boxes' sides part them (``join_comb_letters``); an empty box is a space. One-figure cells of a table's row, its
-    grid far wider than the figures are tall, stay apart."""
-    fields = [("Date of birth", "14031987"), ("Postcode", "SW1A 2AA"), ("Reference", "K7Q93X")]
+    boxes' sides part them (``join_comb_letters``); an empty box is a space; an "O" alone in its box, read "0",
+    is a letter among letters. One-figure cells of a table's row, its grid far wider than the figures are tall,
+    stay apart."""
+    fields = [("Date of birth", "14031987"), ("Postcode", "SW1A 2AA"), ("Reference", "K7Q93X"), ("Surname", "KOWALSKA")]
     assert ocr(render_comb_fields(fields, font, 22, 34)).text.splitlines() == [
         f"{label}\t{value}" for label, value in fields
     ]

@@ -152,8 +152,21 @@ def join_comb_letters(gray: np.ndarray, words: list[Word]) -> list[Word]:
             text = words[run[0]].text + "".join(
                 " " * (n - 1) + words[k].text for n, k in zip(sides, run[1:], strict=True)
             )
-            joined[i] = rows.join(run, text)
+            joined[i] = rows.join(run, _one_kind(text))
     return rows.result(joined)
+
+
+def _one_kind(text: str) -> str:
+    """A comb field's characters, each read alone in its box, where all but look-alikes are letters: those figures
+    read as the letters they look like ("K0WALSKA" is "KOWALSKA"; ``_spelt``); where all but look-alikes are figures,
+    those letters as figures ("14O3" is "1403"). A box holds no word around its character to tell them by."""
+    chars = text.replace(" ", "")
+    if sum(c.isalpha() for c in chars) >= COMB_LETTERS and all(c.isalpha() or c in _LOOKALIKES for c in chars):
+        return " ".join(_spelt(list(piece)) for piece in text.split(" "))
+    figures = {letter: figure for figure, pair in _LOOKALIKES.items() for letter in pair}
+    if sum(c.isdigit() for c in chars) >= COMB_LETTERS and all(c.isdigit() or c in figures for c in chars):
+        return "".join(figures.get(c, c) for c in text)
+    return text
 
 
 def _boxed(gray: np.ndarray, rows: _Rows, i: int) -> bool:
