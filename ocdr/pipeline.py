@@ -69,7 +69,7 @@ from ocdr.models.detection.processing import (
     MIN_GLYPH,
     DBPostProcessor,
     DetectedRegion,
-    cut_to_gap,
+    cut_to_gaps,
     detection_input,
     detection_sizes,
     merge_large_print,
@@ -830,14 +830,15 @@ class OCRPipeline:
         # "225" and nothing for the "g"): read again cut back to the gap beside them, it is kept where that reads
         # letters or figures surely (marks so read were specks: ":", "=", "**" on receipts)
         strong = [d for d in detections if d.score >= WEAK_REGION]
-        unsure = [
-            (i, cut.polygon)
+        asked = [
+            i
             for i, d in enumerate(detections)
             if d.score < WEAK_REGION
             and (results[i].confidence < WEAK_REGION_READING or not results[i].text.strip())
             and i not in tall
-            and (cut := cut_to_gap(d, strong)) is not d
         ]
+        cuts = cut_to_gaps([detections[i] for i in asked], strong)
+        unsure = [(i, cut.polygon) for i, cut in zip(asked, cuts, strict=True) if cut is not detections[i]]
         crops = region_crops(image, [q for _, q in unsure], CROP_PAD_X)
         again = self.read_crops(crops, params, margin=margin) if unsure else []
         for (i, quad), reading in zip(unsure, again, strict=True):

@@ -423,7 +423,7 @@ def test_a_lone_figure_is_read_from_the_gap_between_its_neighbours(ocr):
 def test_a_weak_region_unsure_is_read_again_cut_to_its_gap(ocr):
     """A recipe's "225 g unsalted": the "g" scored under the weak-region bar, and its region reached into "225";
     read so, it read nothing, and was dropped. Read again cut back to the gap beside its row-mates
-    (``cut_to_gap``), it reads "g" surely and is kept."""
+    (``cut_to_gaps``), it reads "g" surely and is kept."""
     face, title, note = (
         load_font(str(find_fonts([f"LiberationSerif-{style}.ttf"])[0].path), size)
         for style, size in (("Regular", 22), ("Bold", 36), ("Italic", 20))

@@ -129,12 +129,19 @@ def join_comb_letters(gray: np.ndarray, words: list[Word]) -> list[Word]:
     characters are tall (``COMB_*``). Words of letters with no side between them ("Yes" "No" in a grid) are no
     comb's."""
     rows = _Rows(words)
+    boxed: dict[int, bool] = {}  # asked of a word as a run's start and as the next word of another's
+
+    def in_boxes(k: int) -> bool:
+        if k not in boxed:
+            boxed[k] = _boxed(gray, rows, k)
+        return boxed[k]
+
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
-        if i in rows.used or not _boxed(gray, rows, i):
+        if i in rows.used or not in_boxes(i):
             continue
         run, sides = [i], []
-        while (j := rows.next(run[-1], COMB_REACH, also=run, narrow=True)) is not None and _boxed(gray, rows, j):
+        while (j := rows.next(run[-1], COMB_REACH, also=run, narrow=True)) is not None and in_boxes(j):
             count = _box_sides(gray, rows.boxes[[run[-1], j]], _middle(rows, run[-1], -1), _middle(rows, j, 0))
             if not 1 <= count <= 2:
                 break

@@ -372,11 +372,12 @@ def _between(region: DetectedRegion, mates: list[tuple[float, float, float]], bo
     return DetectedRegion(quad_from_box(left, y0, right, y1).astype(np.float32), region.score)
 
 
-def cut_to_gap(region: DetectedRegion, others: list[DetectedRegion]) -> DetectedRegion:
-    """``region`` cut back to the gap between the ``others`` of its row that it reaches into, on either side or both
-    (``_between``): a weak region read unsure as it is (its neighbours' glyphs in it: "225 g" read "225" and
-    nothing) is read again so."""
-    return _between(region, _Rows(others).mates(region), both=False)
+def cut_to_gaps(regions: list[DetectedRegion], others: list[DetectedRegion]) -> list[DetectedRegion]:
+    """Each of ``regions`` cut back to the gap between the ``others`` of its row that it reaches into, on either
+    side or both (``_between``; the region itself where there is none): a weak region read unsure as it is (its
+    neighbours' glyphs in it: "225 g" read "225" and nothing) is read again so."""
+    rows = _Rows(others)
+    return [_between(region, rows.mates(region), both=False) for region in regions]
 
 
 def _reading_order(regions: list[DetectedRegion]) -> list[DetectedRegion]:
