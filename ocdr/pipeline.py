@@ -42,8 +42,10 @@ from ocdr.layout.grouping import group_words
 from ocdr.layout.pieces import (
     address_splits,
     join_comb_letters,
+    join_decimals,
     join_elisions,
     join_email_addresses,
+    join_pieces,
     join_read_addresses,
     join_spaced_letters,
     join_split_words,
@@ -53,7 +55,7 @@ from ocdr.layout.pieces import (
 )
 from ocdr.leaders import find_leaders
 from ocdr.lone_glyphs import LONE_BARS, MAX_ASPECT, MISSED_SCORE, SHAPE_READING, bar_cut, capital_i
-from ocdr.marks import take_in_marks
+from ocdr.marks import marks_read_twice, take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
 from ocdr.models.classification.preprocess import (
     cls_batch,
@@ -1330,16 +1332,22 @@ class OCRPipeline:
             detections, quads, results, angles = self.read_capital_i(
                 image, page_gray, params, margin, detections, quads, results, angles
             )
+        results, joined = marks_read_twice(quads, results, angles, CROP_PAD_X)
         regions: list[Region] = []
         words: list[Word] = []
-        for found_region in zip(detections, quads, results, angles, strict=True):
+        spans: dict[int, tuple[int, int]] = {}  # each region's first and last word
+        for k, found_region in enumerate(zip(detections, quads, results, angles, strict=True)):
+            first = len(words)
             _add_reading(regions, words, *found_region, params)
+            if len(words) > first:
+                spans[k] = first, len(words) - 1
+        words = join_pieces(words, [(spans[i][1], spans[j][0]) for i, j in joined if i in spans and j in spans])
         if crop_border(image) and not boxes and sum(len(block.lines) for block in group_words(words)) <= 1:
             self.read_whole(image, params, regions, words)
         if not glued and not flipped and (more := self.glued_boxes(close, words)):
             return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
-        words = join_elisions(
-            self.reread_addresses(image, join_email_addresses(join_web_addresses(drop_repeats(words))))
+        words = join_decimals(
+            join_elisions(self.reread_addresses(image, join_email_addresses(join_web_addresses(drop_repeats(words)))))
         )
         if self.lexicon is not None:  # a heading's or a sign's letter-spaced words
             words = join_spaced_letters(words, self.lexicon)

@@ -484,6 +484,34 @@ def test_elided_articles_cut_off_at_the_apostrophe_are_joined_to_their_words():
         assert texts(words) == [w.text for w in words]
 
 
+def test_amounts_cut_at_their_decimal_point_are_joined():
+    """The detector cuts receipts' and forms' amounts at the point ("RM3." "80", "780,900." "00": FUNSD labels them
+    so); the two pieces make one amount. A list's number alone at the start of its row keeps its item apart."""
+    from ocdr.layout.pieces import join_decimals
+
+    def row(*pieces: tuple[float, str]) -> list[Word]:
+        return [Word(quad_from_box(x, 10, x + 10 * len(t), 30), t, 0.9) for x, t in pieces]
+
+    def texts(words: list[Word]) -> list[str]:
+        return [w.text for w in join_decimals(words)]
+
+    assert texts(row((0, "RM3."), (41, "80"))) == ["RM3.80"]
+    assert texts(row((0, "780,900."), (93, "00"))) == ["780,900.00"]
+    assert texts(row((0, "(452.408."), (95, "08)"))) == ["(452.408.08)"]
+    assert texts(row((0, "TOTAL"), (60, "27."), (88, "00"))) == ["TOTAL", "27.00"]  # fixed pitch: a wide gap
+    (joined,) = join_decimals(row((0, "RM5."), (38, "45")))
+    assert joined.box == (0, 10, 58, 30) and joined.text == "RM5.45"
+    # a list's number, a figure after "No.", three figures, a gap of two spaces, no point: apart
+    for words in (
+        row((0, "1."), (22, "25"), (45, "g")),
+        row((0, "No."), (32, "42")),
+        row((0, "RM3."), (41, "800")),
+        row((0, "RM3."), (56, "80")),
+        row((0, "RM3"), (32, "80")),
+    ):
+        assert texts(words) == [w.text for w in words]
+
+
 def _running_up(text: str, x: float, bottom: float, h: float = 20.0) -> list[Word]:
     """Words of ``text`` running up the page from (x, bottom), as a chart's axis title: each word's quad starts at
     its bottom-left corner, so that its top edge (in reading order) is its left side."""

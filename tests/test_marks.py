@@ -5,9 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocdr.document import Word
 from ocdr.geometry import polygon_box, quad_from_box
-from ocdr.marks import take_in_marks
+from ocdr.layout.pieces import join_pieces
+from ocdr.marks import marks_read_twice, take_in_marks
 from ocdr.models.detection.processing import DetectedRegion
+from ocdr.models.recognition.ctc import CTCResult
 from ocdr.training.synth.render import render_lines
 
 FONT = "LiberationSerif-Regular.ttf"
@@ -62,3 +65,47 @@ def test_words_a_space_apart_and_a_form_leader_stay_apart():
     gray, labels, regions = _regions("Total 5 . Name ------ x")
     grown = take_in_marks(gray, regions)
     assert [polygon_box(r.polygon) for r in grown] == [polygon_box(r.polygon) for r in regions]
+
+
+def _read(text: str, x0: float, x1: float, at: list[float]) -> tuple[np.ndarray, CTCResult]:
+    """A region 40 pixels tall over columns ``x0``-``x1`` read as ``text``, each character at the page column in
+    ``at`` (as the pipeline reads it: its crop grown by 0.1 x its height at both ends, 4 pixels a CTC step)."""
+    quad = quad_from_box(x0, 100, x1, 140)
+    start, steps = x0 - 4, int((x1 - x0 + 8) // 4)
+    positions = [(int((x - start) // 4), int((x - start) // 4)) for x in at]
+    return quad, CTCResult(text, [0.99] * len(text), positions, steps)
+
+
+def test_a_mark_both_overlapping_regions_read_is_left_to_one():
+    """Boxes overlapping on the dot of "RM0.08" both read it ("RM0." ".08"): the dot is left to the first and the
+    two readings make one word; a bracket that opens the next word ("°C (160") is left to the word it opens."""
+    pieces = [_read("RM0.", 100, 190, [110, 135, 160, 182]), _read(".08", 176, 240, [181, 200, 225])]
+    pieces += [_read("°C(", 300, 370, [305, 325, 362]), _read("(160", 355, 450, [362, 380, 405, 430])]
+    quads, results = [q for q, _ in pieces], [r for _, r in pieces]
+    kept, joined = marks_read_twice(quads, results, [0, -1, 0, 0], ends=0.1)
+    assert [r.text for r in kept] == ["RM0.", "08", "°C", "(160"]
+    assert joined == [(0, 1)]
+    assert kept[1].positions == results[1].positions[1:] and len(kept[2].char_probs) == 2
+
+
+def test_marks_read_apart_or_turned_are_kept_twice():
+    """Words ending with the mark the next one starts with, read a word space or more apart ("etc." ".NET"), and
+    a region read turned over are left as they were read."""
+    pieces = [_read("etc.", 100, 180, [110, 130, 150, 170]), _read(".NET", 176, 260, [200, 215, 230, 250])]
+    pieces += [_read("key:", 300, 340, [305, 315, 325, 336]), _read(":b", 330, 370, [366, 368])]
+    quads, results = [q for q, _ in pieces], [r for _, r in pieces]
+    assert marks_read_twice(quads, results, [0, 0, 0, 0], ends=0.1) == (results, [])
+    pieces = [_read("x.", 100, 150, [120, 145]), _read(".y", 140, 190, [145, 170])]
+    quads, results = [q for q, _ in pieces], [r for _, r in pieces]
+    assert marks_read_twice(quads, results, [180, 0], ends=0.1) == (results, [])
+    assert marks_read_twice(quads, results, [0, 0], ends=0.1)[1] == [(0, 1)]
+
+
+def test_pieces_are_joined_in_chains():
+    words = [
+        Word(quad_from_box(x, 0, x + 30, 20), t, c)
+        for x, t, c in [(0, "1.", 0.9), (28, "5.", 0.8), (56, "2", 0.95), (100, "kg", 0.9)]
+    ]
+    joined = join_pieces(words, [(0, 1), (1, 2)])
+    assert [w.text for w in joined] == ["1.5.2", "kg"]
+    assert polygon_box(joined[0].polygon) == (0, 0, 86, 20) and joined[0].confidence == 0.8

@@ -704,6 +704,16 @@ def test_web_addresses_cut_at_their_dots_are_read_whole(ocr):
     assert {"www.popular.com.my", "www.popularonline.com.my"} <= set(texts)
 
 
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_amounts_cut_at_their_point_or_read_twice_are_read_whole(ocr):
+    """A SROIE receipt whose amounts the detector cuts at their points, two of them with boxes overlapping on the
+    point, each piece reading it ("RM8." ".25", "CO." ".NO."; ``marks_read_twice``), the others with the point in
+    one piece ("RM3." "80"; ``join_decimals``)."""
+    texts = [w.text for w in ocr(SHARED_DATA / "detection" / "sroie_train" / "images" / "058.jpg").words]
+    assert {"CO.NO.", "RM8.25", "RM3.80", "RM90.75", "RM5.45", "RM96.20"} <= set(texts)
+    assert not {"CO.", ".NO.", "RM8.", ".25", "RM3.", "80", "75", "45"} & set(texts)
+
+
 ADDRESS_LINES = [
     "Write to team@acme.co.uk today",
     "Contact john.smith@company.net for help",
