@@ -330,6 +330,19 @@ def test_space_gaps_puts_back_the_spaces_beside_figures_only():
     assert space_gaps(faded, run_together) == run_together
 
 
+def test_space_gaps_puts_back_the_spaces_beside_brackets_but_not_in_a_fixed_pitch_cell():
+    """A bracket run into the word before it ("°C(160") is a word space away; in a fixed-pitch font a bracket's
+    cell leaves as wide a gap beside it ("4(b)"), but its ink lies one pitch from its neighbour's."""
+    for font in ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", "Roboto-Regular.ttf"):
+        for words, joined in ((["180", "°C", "(160", "°C)"], {1}), (["keep", "4", "°C", "[39", "°F]"], {2})):
+            line, run_together = _line_read_run_together(words, joined, font, size=20)
+            assert space_gaps(line, run_together).text == " ".join(words), (font, run_together.text)
+    for font in ("NimbusMonoPS-Regular.otf", "Cousine-Regular.ttf", "LiberationSans-Regular.ttf"):
+        for size in (14, 20, 26):
+            line, tight = _line_read_run_together(["Section", "4(b)(ii)", "or", "12(b)", "f(2)"], set(), font, size)
+            assert space_gaps(line, tight) == tight, (font, size)
+
+
 def _read_without(words: list[str], left_out: str, font: str) -> tuple[np.ndarray, CTCResult]:
     """A line of ``words`` and a reading of it with every ``left_out`` character missing, as the recognizer reads
     past a degree sign."""
@@ -348,6 +361,23 @@ def test_degree_signs_put_back_after_a_figure():
         for words in (["x²", "+", "1"], ["350F"], ["25.5", "km"]):
             line, read = _read_without(words, "²" if "x²" in words else "°", font)
             assert degree_signs(line, read) == read, (font, read.text)
+
+
+def test_degree_signs_read_as_a_small_o_beside_a_bracket_the_crop_cuts():
+    """ "180 °C (160": the region of "°C" reaches into the bracket after it and reads "oC(" (the bracket's ink cut
+    by the crop's end has no run of its own); the ring is still told from a small "o" standing on the line."""
+    for font in ("LiberationSans-Regular.ttf", "DejaVuSans.ttf"):
+        for size in (15, 20):
+            line, read = _line_read_run_together(["°C", "(160"], {0}, font, size)
+            cut = read.positions[2][0] * 4 + 2  # the crop ends inside the bracket
+            text = "o" + read.text[1:3]
+            as_o = CTCResult(text, read.char_probs[:3], read.positions[:3], cut // 4)
+            assert degree_signs(line[:, :cut], as_o).text == "°C(", (font, size)
+            line, read = _line_read_run_together(["oC", "(160"], {0}, font, size)
+            assert (
+                degree_signs(line[:, :cut], CTCResult("oC(", read.char_probs[:3], read.positions[:3], cut // 4)).text
+                == "oC("
+            )
 
 
 def test_degree_signs_put_back_before_a_scale():

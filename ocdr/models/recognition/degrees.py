@@ -3,8 +3,8 @@
 The recognizer knows "°" but, learnt mostly on words, rarely emits it after a figure: the small raised ring is left
 out of the reading though it is in the crop. The ink tells: a crop read with one character fewer than it holds ink
 runs, whose run left out (pairing the characters with the runs in turn, the one left out being where the pairing
-sits best) follows a figure, is small (at most ``RING`` of the figures' height), raised (its foot above their
-middle) and a ring (a hole in it), holds the degree sign; it is put back after the figure.
+sits best) follows a figure, is small (at most ``RING`` of the figures' height), raised (its foot at most ``RAISED``
+down them) and a ring (a hole in it), holds the degree sign; it is put back after the figure.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from ocdr.models.recognition.ctc import CTCResult
 from ocdr.models.recognition.spacing import figure_rows, inner_runs, step_centres
 
 RING = 0.55  # a degree sign's ring is at most this x the figures' height across
+RAISED = 0.65  # ...and its foot at most this far down them (a small "o" stands on their foot; a ring at 0.53 in
+# 15-pixel Liberation Sans "°C")
 SCALES = "CF"  # a temperature's scale, read alone where its ring stands apart from the figure ("18 °C" read "18 C")
 
 
@@ -32,6 +34,9 @@ def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
     if not any(c.isdigit() or c in SCALES for c in text):
         return result
     starts, ends, ink = inner_runs(crop)
+    centres = step_centres(result, ink.shape[1])
+    while len(starts) and len(starts) < len(glyphs) and centres[glyphs[-1]] > ends[-1]:
+        glyphs.pop()  # the next word's mark the crop's end cuts ("°C(" of "°C (160"): it has no run
     if len(starts) == len(glyphs):  # a run for each character in turn: a ring read as one, before its scale
         for j in range(len(glyphs) - 1):
             at = glyphs[j]
@@ -68,12 +73,13 @@ def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
 
 def _ring(ink: np.ndarray, starts: np.ndarray, ends: np.ndarray, run: int, sized: list[int]) -> bool:
     """Whether ink run ``run`` is a degree sign's ring beside the runs ``sized`` (its figures, or its scale's
-    capital): small (at most ``RING`` of their height), raised (its foot above their middle), with a hole."""
+    capital): small (at most ``RING`` of their height), raised (its foot at most ``RAISED`` down them), with a
+    hole."""
     top, bottom = (float(np.median(e)) for e in zip(*figure_rows(ink, starts, ends, sized), strict=True))
     height = bottom - top + 1
     ring = ink[:, starts[run] : ends[run]]
     rows = np.flatnonzero(ring.any(axis=1))
-    if not len(rows) or rows[-1] > (top + bottom) / 2 or max(rows[-1] - rows[0] + 1, ring.shape[1]) > RING * height:
+    if not len(rows) or rows[-1] > top + RAISED * height or max(rows[-1] - rows[0] + 1, ring.shape[1]) > RING * height:
         return False
     mask = ring[rows[0] : rows[-1] + 1].astype(np.uint8)
     _, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)

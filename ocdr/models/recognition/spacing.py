@@ -15,7 +15,9 @@ It drops spaces beside figures too: "Page 3 of 17" read "Page 3of 17", "7 3" rea
 synthetic-data fonts, 15% of the spaces between two figures, 6% between a figure and a word). There the gap is
 measured against the figures' height (a word space is 0.35-0.6 of it, two figures of a number at most 0.3 apart,
 but a "1" stands up to 0.5 from its neighbour) and against the crop's other gaps (a monospaced font's are all
-wide), only where the glyphs are whole, large enough to measure and paired one to one with what was read.
+wide), only where the glyphs are whole, large enough to measure and paired one to one with what was read. And
+beside a bracket, in a crop with figures ("180 °C (160" read "180 °C(160"): measured as beside a figure, and against
+the crop's pitch, as a spaced dash is (``BRACKET_CENTRES``: a fixed-pitch font's bracket stands in a wide cell).
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ SPACE_GAP_PIXELS = 2  # ...and this many pixels wider than it (a pixel of blur e
 SPACE_GAP_ALONE = 1.4  # the bar raised this much where the crop has no other gap to compare
 MIN_FIGURE = 7  # figures fewer pixels high are left as read: a pixel of blur is a large part of their gaps
 SOLID = 0.75  # every figure's ink this x the figures' median height or more: none broken up
+# Brackets run into the word before or after them ("°C(160" of "°C (160 °C fan)") are spaced as figures are, unless
+# their ink lies less than BRACKET_CENTRES x the crop's pitch (start to start) from the glyph beside, centre to centre:
+# in a fixed-pitch font a bracket's cell leaves wide gaps ("4(b)", "12(b)": 0.95-1.19 at 14-24 px in Nimbus Mono; "°C
+# (160", "4 °C [39" run together: 1.35-2.0 in Liberation, DejaVu and Roboto at 16-28 px)
+OPENING, CLOSING = "([{", ")]}"
+BRACKET_CENTRES = 1.3
 DASH_THICKNESS = 0.3  # a dash's ink is at most this x the crop's height tall (not glyphs run together with it)
 
 
@@ -88,12 +96,16 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     apart: ``SPACE_GAP`` times the figures' height or more (``SPACE_GAP_WIDE`` beside a "1", whose flag and a
     figure's fixed width leave a wide gap), and ``SPACE_GAP_RATIO`` times the median gap of the crop's other glyphs
     read together (a monospaced font's gaps are all wide); with no other gap to compare, ``SPACE_GAP_ALONE``. Gaps
-    are measured across the figures' band of rows, only between neighbours read at two ink runs side by side."""
+    are measured across the figures' band of rows, only between neighbours read at two ink runs side by side. A
+    letter or figure and a bracket run into it ("°C(160") are spaced the same way, unless their ink lies a
+    fixed-pitch font's cell apart (``BRACKET_CENTRES``)."""
     text = result.text
     pairs = [
         i
         for i in range(len(text) - 1)
-        if text[i].isalnum() and text[i + 1].isalnum() and (text[i].isdigit() or text[i + 1].isdigit())
+        if (text[i].isalnum() and text[i + 1].isalnum() and (text[i].isdigit() or text[i + 1].isdigit()))
+        or (text[i].isalnum() and text[i + 1] in OPENING)
+        or (text[i] in CLOSING and text[i + 1].isalnum())
     ]
     if not pairs or crop.size == 0 or len(result.positions) != len(text):
         return result
@@ -123,6 +135,12 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
         edges = np.flatnonzero(np.diff(np.r_[0, between.astype(np.int8), 0]))
         return int((edges[1::2] - edges[0::2]).max()) if len(edges) else 0
 
+    def one_pitch(k: int) -> bool:
+        """Whether the ink of runs k and k + 1 lies less than ``BRACKET_CENTRES`` x the crop's pitch apart, centre
+        to centre: a bracket set in a fixed-pitch font, its cell's sides blank ("4(b)")."""
+        pitch = float(np.median(np.diff(starts))) if len(starts) > 2 else 0.0
+        return (starts[k + 1] + ends[k + 1] - starts[k] - ends[k]) / 2 < BRACKET_CENTRES * pitch
+
     gaps = {
         i: gap(k)
         for i, (k, n) in enumerate(itertools.pairwise(runs))
@@ -137,7 +155,8 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
             bar = max(bar, SPACE_GAP_RATIO * median, median + SPACE_GAP_PIXELS)
         else:
             bar *= SPACE_GAP_ALONE
-        if i not in gaps or gaps[i] < bar:
+        bracket = text[i + 1] in OPENING or text[i] in CLOSING
+        if i not in gaps or gaps[i] < bar or (bracket and one_pitch(runs[i] or 0)):
             continue
         chars.insert(i + 1, " ")
         probs.insert(i + 1, probs[i])
