@@ -499,6 +499,7 @@ def test_amounts_cut_at_their_decimal_point_are_joined():
     assert texts(row((0, "780,900."), (93, "00"))) == ["780,900.00"]
     assert texts(row((0, "(452.408."), (95, "08)"))) == ["(452.408.08)"]
     assert texts(row((0, "TOTAL"), (60, "27."), (88, "00"))) == ["TOTAL", "27.00"]  # fixed pitch: a wide gap
+    assert texts(row((0, "TOTAL"), (60, "52"), (78, ".00"))) == ["TOTAL", "52.00"]
     (joined,) = join_decimals(row((0, "RM5."), (38, "45")))
     assert joined.box == (0, 10, 58, 30) and joined.text == "RM5.45"
     # a list's number, a figure after "No.", three figures, a gap of two spaces, no point: apart
@@ -508,6 +509,8 @@ def test_amounts_cut_at_their_decimal_point_are_joined():
         row((0, "RM3."), (41, "800")),
         row((0, "RM3."), (56, "80")),
         row((0, "RM3"), (32, "80")),
+        row((0, "RM3."), (41, ".80")),
+        row((0, "RM3.8"), (52, "0")),
     ):
         assert texts(words) == [w.text for w in words]
 

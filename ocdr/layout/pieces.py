@@ -65,8 +65,9 @@ COMB_STROKE = 0.25  # a box's side is at most this x its height wide, with the b
 # An amount cut at its decimal point: at most DECIMAL_GAP x their height apart (on 114 held-out and training pages,
 # -0.24-0.66 for 19 amounts, the wider gaps on receipts' fixed-pitch print, whose point fills a figure's width)
 DECIMAL_GAP = 0.7
-_WHOLE = re.compile(r"(\S*?[^\d\s.]\S*?)?\d+\.")  # a figure and a point ending a word, and what comes before them
-_CENTS = re.compile(r"\d\d[)%]?")
+# An amount: what comes before its figures (a currency, a bracket), figures, a point and two figures (and a closing
+# bracket or "%")
+_AMOUNT = re.compile(r"(\S*?[^\d\s.]\S*?)?\d+\.\d\d[)%]?")
 # Pieces of an elided form ("l" "'homme", "Qu'" "il", "dell'" "anno"): at most ELISION_GAP x their height apart
 ELISION_GAP = 0.3
 # French and Italian articles and pronouns elided before a vowel or "h"
@@ -249,18 +250,22 @@ def join_elisions(words: list[Word]) -> list[Word]:
 
 def join_decimals(words: list[Word]) -> list[Word]:
     """``words`` with each amount the detector cut at its decimal point joined ("RM3." "80" is "RM3.80", "780,900."
-    "00" is "780,900.00"; FUNSD's labels cut amounts there, and the detector learnt to): a word ending with a figure
-    and a point, and the next word in its row, at most ``DECIMAL_GAP`` away, two figures (and a closing bracket or
-    "%"). A number and a point alone with nothing before it in its row ("1." "25 g") numbers a list's item: its
+    "00" is "780,900.00", "52" ".00" is "52.00"; FUNSD's labels cut amounts there, and the detector learnt to): a
+    word and the next one in its row, at most ``DECIMAL_GAP`` away, that make an amount cut just after or before its
+    point. A number and a point alone with nothing before it in its row ("1." "25 g") numbers a list's item: its
     amount stays apart."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
-        whole = _WHOLE.fullmatch(words[i].text)
-        if i in rows.used or whole is None or (j := rows.next(i, DECIMAL_GAP, narrow=True)) is None:
+        left = words[i].text
+        if i in rows.used or not left or left[-1] not in ".0123456789":  # no figure or point to cut at
             continue
-        if _CENTS.fullmatch(words[j].text) and (whole.group(1) or rows.after_words(i)):
-            joined[i] = rows.join([i, j], words[i].text + words[j].text)
+        if (j := rows.next(i, DECIMAL_GAP, narrow=True)) is None:
+            continue
+        amount = _AMOUNT.fullmatch(text := left + words[j].text)
+        at_point = text.rfind(".") in (len(left) - 1, len(left))  # cut just after or just before the point
+        if amount is not None and at_point and (amount.group(1) or rows.after_words(i)):
+            joined[i] = rows.join([i, j], text)
     return rows.result(joined)
 
 
