@@ -100,6 +100,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import lone_letters, one_script
+from ocdr.models.recognition.separators import thousands_commas
 from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.models.recognition.variants import reread, untilt, widen
 from ocdr.runtime.session import OnnxModel
@@ -603,9 +604,10 @@ class TextlineClassifier(_AngleClassifier):
 
 
 def _finished(crop: np.ndarray, result: CTCResult) -> CTCResult:
-    """A reading of ``crop`` with the dashes and figures spaced, degree signs put back, each word in one script, the
-    letter case set by height (and the accented letters of words of capitals in capitals) and the quotes paired."""
-    spaced = degree_signs(crop, space_gaps(crop, space_dashes(crop, result)))
+    """A reading of ``crop`` with the dashes and figures spaced, degree signs put back, thousands separators read as
+    points put right, each word in one script, the letter case set by height (and the accented letters of words of
+    capitals in capitals) and the quotes paired."""
+    spaced = thousands_commas(crop, degree_signs(crop, space_gaps(crop, space_dashes(crop, result))))
     return pair_quotes(accented_capitals(case_by_height(crop, one_script(spaced))))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -31,6 +32,7 @@ from ocdr.models.recognition.preprocess import (
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import capitals, final_sigma, lone_letters, one_script
+from ocdr.models.recognition.separators import thousands_commas
 from ocdr.models.recognition.spacing import space_dashes, space_gaps
 from ocdr.pipeline import drop_repeats, split_words
 from ocdr.training.synth.fonts import find_fonts
@@ -361,6 +363,26 @@ def test_degree_signs_put_back_after_a_figure():
         for words in (["x²", "+", "1"], ["350F"], ["25.5", "km"]):
             line, read = _read_without(words, "²" if "x²" in words else "°", font)
             assert degree_signs(line, read) == read, (font, read.text)
+
+
+def test_thousands_commas_read_as_points_are_put_right_by_their_ink():
+    """A comma between figures read as a point ("17,000" read "17.000", as on small typewritten figures): its ink
+    hangs below the figures' line, a point's does not. A point before one or two figures, and a point that sits on
+    the line ("1.234,56", "12.000" as German prints them), stay; an underline under the figures is no ink of theirs."""
+    for font in ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", "NimbusMonoPS-Regular.otf"):
+        for size in (14, 18, 24):
+            line, read = _line_read_run_together(["17,000", "and", "3,400,000"], set(), font, size)
+            as_points = replace(read, text=read.text.replace(",", "."))
+            assert thousands_commas(line, as_points).text == "17,000 and 3,400,000", (font, size)
+            for words in (["1.234,56", "und", "12.000"], ["0.75", "of", "45.20"]):
+                line, read = _line_read_run_together(words, set(), font, size)
+                assert thousands_commas(line, read) == read, (font, size, words)
+    line, read = _line_read_run_together(["17,000"], set(), "LiberationSans-Regular.ttf", 14)
+    underlined = line.copy()
+    underlined[-4:-2] = 0  # a rule under the figures, as a form's field's
+    assert thousands_commas(underlined, replace(read, text="17.000")).text == "17,000"
+    ruled = np.zeros_like(line)  # all rule: no figures to measure
+    assert thousands_commas(ruled, replace(read, text="17.000")).text == "17.000"
 
 
 def test_degree_signs_read_as_a_small_o_beside_a_bracket_the_crop_cuts():

@@ -79,6 +79,17 @@ def figure_rows(ink: np.ndarray, starts: np.ndarray, ends: np.ndarray, runs: lis
     return found
 
 
+def paired_runs(result: CTCResult, starts: np.ndarray, ends: np.ndarray, width: int) -> list[int | None]:
+    """The ink run (of ``starts``, ``ends`` in a crop ``width`` pixels wide) each character of ``result`` was read
+    at: in turn where there is a run a glyph (CTC reads a crop's first glyph a step or two early), else the nearest
+    (``_glyph_runs``); None for a space."""
+    glyphs = len(result.text) - result.text.count(" ")
+    if len(starts) == glyphs:
+        counted = iter(range(glyphs))
+        return [None if c == " " else next(counted) for c in result.text]
+    return _glyph_runs(result, (starts + ends) / 2, width)
+
+
 def _glyph_runs(result: CTCResult, mids: np.ndarray, width: int) -> list[int | None]:
     """The ink run each character of ``result`` was read at: the run whose middle is nearest the middle of the
     character's CTC steps, None where none lies within two steps of it."""
@@ -113,11 +124,7 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     glyphs = len(text) - text.count(" ")
     if not 2 <= len(starts) <= glyphs:  # more runs than glyphs: broken (a faded dot matrix)
         return result
-    if len(starts) == glyphs:  # a run a glyph: paired in turn (CTC reads a crop's first glyph a step or two early)
-        counted = iter(range(glyphs))
-        runs: list[int | None] = [None if c == " " else next(counted) for c in text]
-    else:
-        runs = _glyph_runs(result, (starts + ends) / 2, ink.shape[1])
+    runs = paired_runs(result, starts, ends, ink.shape[1])
     extents = figure_rows(
         ink, starts, ends, [k for c, k in zip(text, runs, strict=True) if c.isdigit() and k is not None]
     )
