@@ -567,6 +567,12 @@ def test_join_split_words_joins_a_word_found_in_two_pieces():
         "Cha",
         "racteristics",
     ]
+    # a little further apart (2 px), where neither piece is a list word ("adjus" "tments" on a receipt's print)
+    lexicon = Lexicon(["adjustments", "luxe", "deluxe"])
+    assert [w.text for w in join_split_words(row((0, 40, "adjus"), (42, 90, "tments")), lexicon)] == ["adjustments"]
+    assert [w.text for w in join_split_words(row((0, 20, "DE"), (22, 60, "LUXE")), lexicon)] == ["DE", "LUXE"]
+    assert [w.text for w in join_split_words(row((0, 20, "DE"), (21, 60, "LUXE")), lexicon)] == ["DELUXE"]
+    lexicon = Lexicon(["characteristics", "physical", "any", "one", "anyone", "follow", "up", "followup", "check"])
     # pieces that are both list words stay apart ("any" "one", "follow" "up"); so do pieces in other rows, pieces
     # whose letters do not meet ("Cha." "racteristics") and joins that spell no list word or a short one
     for pieces in (

@@ -27,6 +27,9 @@ from ocdr.models.recognition.lexicon import Lexicon
 # Pieces of a word: boxes side by side at most JOIN_GAP x their height apart (or overlapping), in a row (overlapping
 # by JOIN_ROW x the lower one's height), whose letters spell a list word of JOIN_LETTERS or more
 JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
+# ...or up to JOIN_GAP_WIDE apart where neither piece is a list word ("adjus" "tments" on receipts' print, 0.16 apart;
+# "DE" "LUXE", two words, stay apart)
+JOIN_GAP_WIDE = 0.2
 # Pieces of a web address: at most ADDRESS_GAP x their height apart (on 24 SROIE training receipts with addresses
 # the pieces were 0.01-0.23 apart, the words around them 0.34-0.43)
 ADDRESS_GAP = 0.3
@@ -83,12 +86,13 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
     """``words`` with each word found in two pieces joined: two words side by side whose boxes touch (``JOIN_GAP``,
     ``JOIN_ROW``), the first ending and the second starting with a letter, whose letters together spell a list word
     of ``JOIN_LETTERS`` or more while the pieces are not both list words of two letters or more ("any" "one",
-    "follow" "up" stay apart)."""
+    "follow" "up" stay apart); pieces a little further apart (``JOIN_GAP_WIDE``) only where neither is a list
+    word."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
         first = _TOKEN_END.fullmatch(words[i].text)
-        if i in rows.used or first is None or (j := rows.next(i, JOIN_GAP)) is None:
+        if i in rows.used or first is None or (j := rows.next(i, JOIN_GAP_WIDE)) is None:
             continue
         second = _TOKEN_START.fullmatch(words[j].text)
         if second is None:
@@ -96,6 +100,9 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
         head, tail = first.group(2).lower(), second.group(1).lower()
         pieces_are_words = min(len(head), len(tail)) >= 2 and head in lexicon and tail in lexicon
         if len(head + tail) < JOIN_LETTERS or head + tail not in lexicon or pieces_are_words:
+            continue
+        wide = rows.boxes[j, 0] - rows.boxes[i, 2] > JOIN_GAP * min(rows.heights[i], rows.heights[j])
+        if wide and (head in lexicon or tail in lexicon):
             continue
         joined[i] = rows.join([i, j], words[i].text + words[j].text)
     return rows.result(joined)

@@ -3,8 +3,9 @@
 On small typewritten figures (9-12 pixels tall) the recognizer takes a comma for a point about as often as not (a
 FUNSD budget form: 9 of its 24 amounts; 7 of them are put right here). The ink tells: a comma hangs below the
 figures' line, a point sits on it. A point between figures with three after it (where a thousands separator stands)
-whose blob reaches at least ``COMMA_DROP`` x the figures' height below their line is read as the comma it is. A point before one or two figures
-(a decimal one) is left as read, and so is a point that sits on the line ("1.234,56" as German prints it).
+whose blob reaches at least ``COMMA_DROP`` x the figures' height below their line is read as the comma it is. A
+point before one or two figures (a decimal one) is left as read, and so is a point that sits on the line
+("1.234,56" as German prints it).
 """
 
 from __future__ import annotations
