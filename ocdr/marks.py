@@ -34,6 +34,10 @@ OWN_MARK_WIDTH = 0.35
 # ...and is not a dash or rule: at most FLAT heights tall and 1.5 times wider than tall (a leader's dashes after a
 # form's key, a table rule's stub)
 FLAT = 0.25
+# ...though a dash before a word that its box cuts, as high as the word's middle (within MINUS_MIDDLE x the strip's
+# height of the strip's middle; a rule's stub runs along a cell's top or bottom), is a minus sign ("-RM0.02",
+# "-12.50"; a spaced dash before a word stands clear of its box)
+MINUS_MIDDLE = 0.25
 MIN_HEIGHT = 6  # pixels: smaller print is not looked at
 # A mark read twice: the last character of one region's reading and the first of the next one's in its row (boxes
 # at most TWICE_REACH x the lower one's height apart, overlapping by TWICE_ROW x it down the page), read at most
@@ -41,7 +45,7 @@ MIN_HEIGHT = 6  # pixels: smaller print is not looked at
 # and more for the asterisks of a receipt's rows of them; letters, which a word may end and the next one start
 # with, "not" "the", are not looked at: their readings lie as close)
 TWICE_REACH, TWICE_ROW, TWICE_APART = 0.5, 0.5, 0.45
-JOINING_MARKS = ".,/"  # inside a token ("RM0.08", "CO.NO.", "1/2"): the two readings are one word
+JOINING_MARKS = ".,/-"  # inside a token ("RM0.08", "CO.NO.", "1/2", "MON-SUN"): the two readings are one word
 OPENING_MARKS = "([{"  # a bracket opens the word after it ("°C (160"): kept there; any other mark with the first
 TWICE_MARKS = JOINING_MARKS + OPENING_MARKS + ")]}:;#!?"
 
@@ -71,8 +75,9 @@ def take_in_marks(gray: np.ndarray, regions: list[DetectedRegion]) -> list[Detec
         owners, small = _owners(glyphs, strip.shape, frame, start, i, polygons, boxes, height)
         x, w = glyphs[:, 0].astype(np.float64), glyphs[:, 2].astype(np.float64)
         flat = (glyphs[:, 3] <= FLAT * height) & (w >= 1.5 * glyphs[:, 3])
-        right, right_marks = _reach(x, w, owners, small, flat, width - start, height)
-        left, left_marks = _reach(width - x - w, w, owners, small, flat, width - start, height)
+        middle = np.abs(glyphs[:, 1] + glyphs[:, 3] / 2 - strip.shape[0] / 2) <= MINUS_MIDDLE * strip.shape[0]
+        right, right_marks = _reach(x, w, owners, small, flat, ~flat, width - start, height)
+        left, left_marks = _reach(width - x - w, w, owners, small, flat, ~flat | middle, width - start, height)
         if right > 0 or left > 0:
             grown[i] = sub_quad(frame, max(0.0, (start - left) / width), min(1.0, (width - start + right) / width))
             taken |= right_marks | left_marks
@@ -136,15 +141,17 @@ def _reach(
     owners: np.ndarray,
     small: np.ndarray,
     flat: np.ndarray,
+    own: np.ndarray,
     end: float | np.floating,
     height: float | np.floating,
 ) -> tuple[float | np.floating, set[int]]:
     """How far past ``end`` (the region's end in its strip, read left to right) its word's ink and marks reach, and
-    the mark-sized regions taken in. Glyphs the region cuts are its own when no more than ``MARK_WIDTH`` wide; then
-    glyphs past the end, nearest first, while each is a mark hugging the word (``MARK_GAP``, ``MARK_BEYOND``)."""
+    the mark-sized regions taken in. Glyphs the region cuts are its own when no more than ``MARK_WIDTH`` wide and
+    ``own`` (not flat, or a minus sign); then glyphs past the end, nearest first, while each is a mark hugging the
+    word (``MARK_GAP``, ``MARK_BEYOND``), not ``flat``."""
     right = x + w
     free = owners < 0
-    cut = (x < end - 1) & (right > end) & (w <= MARK_WIDTH * height) & free & ~flat
+    cut = (x < end - 1) & (right > end) & (w <= MARK_WIDTH * height) & free & own
     ink_end = max(end, float(right[cut].max())) if cut.any() else end
     order = [k for k in np.argsort(x, kind="stable") if x[k] >= ink_end - 1 and right[k] > end]
     marks: set[int] = set()

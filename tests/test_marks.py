@@ -67,6 +67,27 @@ def test_words_a_space_apart_and_a_form_leader_stay_apart():
     assert [polygon_box(r.polygon) for r in grown] == [polygon_box(r.polygon) for r in regions]
 
 
+def test_a_minus_sign_the_box_cuts_is_taken_in_and_a_spaced_dash_is_not():
+    """ "-12.50": the detector's box starts inside the minus sign (a flat glyph, which a box's end is not otherwise
+    grown over: a leader's dash, a rule's stub); at the word's middle height it is the amount's sign. A dash a
+    space before a word ("2020 - 2021") stands clear of the word's box and stays out."""
+    gray, labels, regions = _regions("due -12.50 and 2020 - 2021")
+    amount = labels[1]
+    runs = _ink_runs(gray, polygon_box(amount.polygon))
+    x0, y0, x1, y1 = polygon_box(amount.polygon)
+    minus = runs[0]
+    regions[1] = DetectedRegion(quad_from_box((minus[0] + minus[1]) / 2, y0, x1, y1), 0.9)  # cuts the minus
+    grown = take_in_marks(gray, regions)
+    assert _box_of(grown, (x0 + x1) / 2)[0] <= minus[0] + 1  # the whole minus, to a pixel
+    assert polygon_box(grown[-1].polygon) == polygon_box(regions[-1].polygon)  # "2021": the dash a space before
+    # the same dash cut at the strip's foot (a cell's rule under the word) is no sign
+    ruled = gray.copy()
+    ruled[int(y0) : int(y1) + 1, minus[0] : minus[1] + 1] = 255
+    ruled[int(y1) - 3 : int(y1) - 1, minus[0] : minus[1] + 1] = 0
+    kept = take_in_marks(ruled, regions)
+    assert _box_of(kept, (x0 + x1) / 2)[0] == polygon_box(regions[1].polygon)[0]
+
+
 def _read(text: str, x0: float, x1: float, at: list[float]) -> tuple[np.ndarray, CTCResult]:
     """A region 40 pixels tall over columns ``x0``-``x1`` read as ``text``, each character at the page column in
     ``at`` (as the pipeline reads it: its crop grown by 0.1 x its height at both ends, 4 pixels a CTC step)."""
