@@ -94,6 +94,25 @@ def test_near_misses_become_list_words_and_the_rest_stays():
     assert read(lexicon, outputs("cx", {4: ("c", 0.45)})).text == "cx"  # "cc" has 2 letters: never put in
 
 
+def test_names_and_acronyms_are_not_cut_or_changed_into_short_list_words():
+    """A letter read is left out only to make a list word of ``SHORTENED_MIN`` letters or more ("JALAN", a street,
+    stays; "Projiect" becomes "Project"); on paper, three capitals stay an acronym ("SDN", "GST"), while on a
+    sign's margin they may still be a misread word."""
+    lexicon = Lexicon(["alan", "project", "son"])
+    faint = outputs("JALAN")
+    faint[1, 0], faint[1, CHARS.index("J") + 1] = 0.3, 0.7  # the "J" read, the blank given fair odds
+    result = ctc_greedy_decode(faint[None], CHARS)[0]
+    assert lexicon.correct(result, faint, CHARS, PAPER_MARGIN).text == "JALAN"
+    extra = outputs("Projiect")
+    extra[13, 0], extra[13, CHARS.index("i") + 1] = 0.3, 0.7
+    result = ctc_greedy_decode(extra[None], CHARS)[0]
+    assert lexicon.correct(result, extra, CHARS, PAPER_MARGIN).text == "Project"
+    acronym = outputs("SDN", {4: ("O", 0.3)})
+    result = ctc_greedy_decode(acronym[None], CHARS)[0]
+    assert lexicon.correct(result, acronym, CHARS, PAPER_MARGIN).text == "SDN"
+    assert lexicon.correct(result, acronym, CHARS).text == "SON"  # a sign's margin
+
+
 def test_words_with_other_letters_are_left_to_their_reading():
     """A word in another language ("café", "Ångström" read by a Latin model) is not a near miss of an English list
     word: its a-z letters are not corrected, as they are in a word made of a-z letters alone."""
