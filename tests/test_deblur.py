@@ -106,15 +106,16 @@ def test_deblurring_brings_the_sharp_page_back(page_200dpi):
 
 
 def test_a_smeared_page_reads_close_to_the_sharp_page(ocr, monkeypatch, page_200dpi):
-    """A 200 dpi page smeared 7 pixels sideways: sharpened, recall 0.755 (the page before the smear: 0.949); read
-    as it is ("i" and "l" smeared into their neighbours, periods lost), 0.268. Saved as JPEG at quality 85 after
-    the smear: sharpened, 0.725 (as it is, 0.261)."""
+    """A 200 dpi page smeared 7 pixels sideways: sharpened, recall 0.822 (the page before the smear: 0.965); read
+    as it is ("i" and "l" smeared into their neighbours, periods lost), 0.360. Saved as JPEG at quality 85 after
+    the smear: sharpened, 0.801 (as it is, 0.339). Stop 76's figures; when this test was written, 0.755, 0.949,
+    0.268 and 0.725."""
     import ocdr.pipeline
 
     image, labels = page_200dpi
     smeared = smear(image, 7, 0)
     assert recall(ocr, smeared, labels) >= 0.7
     monkeypatch.setattr(ocdr.pipeline, "sharpen", lambda page: page)
-    assert recall(ocr, smeared, labels) <= 0.35
+    assert recall(ocr, smeared, labels) <= 0.45
     monkeypatch.undo()
     assert recall(ocr, jpeg(smeared, 85), labels) >= 0.6

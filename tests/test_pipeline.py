@@ -758,7 +758,7 @@ def test_web_addresses_cut_in_pieces_are_read_whole(ocr, font, size):
 def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     """A photo's scene (not print on a flat light ground) under ``text_det_scene_side`` (1920) pixels long is
     enlarged for the detector: its small words are under the 8-40 pixels it learnt. On 12 ICDAR 2015 training photos
-    that finds and reads 31 labelled words against 30 at their own size (29 before stop 76's word-list rules; held-out
+    that finds and reads 32 labelled words against 30 at their own size (31 against 29 before stop 76; held-out
     photos: word F 0.520 -> 0.546, the detector's card). A page of print is read at its own size."""
     import cv2
 
@@ -775,7 +775,7 @@ def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
             page = ocr(photo, text_det_scene_side=side).pages[0]
             assert max(sizes[0]) == (1920 if side else 1280)  # ICDAR 2015 photos are 1280 x 720
             found[side] += match_words([(w.polygon, w.text) for w in page.words], labels).tp
-    assert found[1920] > found[0]
+    assert found[1920] >= found[0] + 2
     sizes.clear()
     image, _ = render_lines(PAGE_LINES)
     ocr(image)

@@ -41,13 +41,15 @@ LEXICON_MARGIN = 3.0
 # of SROIE outside the held-out split, word F at 3 / 4 / 5 / 6: FUNSD 0.7788 / 0.7837 / 0.7863 / 0.7864, SROIE
 # 0.5098 / 0.5101 / 0.5095 / 0.5072; scene crops lose at more than 3 (names and brands read right become list words)
 PAPER_MARGIN = 5.0
-# A reading is shortened (a letter it holds left out) only into a list word of SHORTENED_MIN letters or more
-# ("JALAN" -> "ALAN", "Nett" -> "Net", "Incl" -> "Inc", "TION" -> "ION" were right as read)...
+# On paper (``PAPER_MARGIN``), a reading is shortened (a letter it holds left out) only into a list word of
+# SHORTENED_MIN letters or more ("JALAN" -> "ALAN", "Nett" -> "Net", "Incl" -> "Inc", "TION" -> "ION" were right as
+# read), and Latin capitals of ACRONYM letters or fewer are not put in place of by a list word as long ("SDN" -> "SON",
+# "GST" -> "EST", "BHD" -> "BID"; a Greek word read with Latin look-alikes, "TOΥ", is still spelt in Greek, "ΤΟΥ").
+# On 75 FUNSD and 90 SROIE training pages, the two rules left 50 readings as read that their labels have so, against
+# 24 the list had put right ("PTAX" -> "TAX", "SUX" -> "SIX"); 61 more changed that the labels do not decide. Signs'
+# crops are left to the list as before: their garbled readings shortened into list words read less sure, so a turned
+# crop's right reading wins over them ("oipul" -> "opal"), and "ONF" is "ONE"
 SHORTENED_MIN = 5
-# ...and on paper (``PAPER_MARGIN``), capitals of ACRONYM letters or fewer are not put in place of by a list word as
-# long ("SDN" -> "SON", "GST" -> "EST", "BHD" -> "BID"; on signs, "ONF" is "ONE"). On 75 FUNSD and 90 SROIE training
-# pages, the two rules left 50 readings as read that their labels have so, against 24 the list had put right ("PTAX"
-# -> "TAX", "SUX" -> "SIX"); 61 more changed that the labels do not decide
 ACRONYM = 3
 MIN_WORD = 3  # shorter list words ("cc", "tl", "k": abbreviations, letters) are never put in place of a reading
 BEAM = 10  # prefixes kept per step
@@ -251,10 +253,8 @@ class Lexicon:
             return None
         if core.isupper() and any(len(piece) == 1 for piece in word.split(" ")):
             return None  # capitals are an acronym ("USA"), not a word and an "A" ("US A")
-        if margin >= PAPER_MARGIN and core.isupper() and len(core) <= ACRONYM and len(word) <= len(core):
-            return None  # on paper, three capitals are an acronym read right ("SDN", "GST"), not a list word misread
-        if " " not in word and len(word) < min(len(core), SHORTENED_MIN):
-            return None  # a letter read dropped to make a short list word: a name or a code ("JALAN" -> "ALAN")
+        if margin >= PAPER_MARGIN and _name_or_code(core, word):
+            return None
         labels = self._labels(word)
         spans = ctc_best_alignment(window, labels)
         probs = [float(np.exp(window[a : b + 1, k].max())) for (a, b), k in zip(spans, labels, strict=True)]
@@ -291,6 +291,14 @@ def _shipped(name: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
+def _name_or_code(reading: str, word: str) -> bool:
+    """Whether list ``word`` would stand for a ``reading`` on paper that is a name or a code read right: shortened
+    into a short word (``SHORTENED_MIN``: "JALAN" -> "ALAN") or, three Latin capitals, an acronym (``ACRONYM``: "SDN"
+    -> "SON")."""
+    shortened = " " not in word and len(word) < min(len(reading), SHORTENED_MIN)
+    return shortened or (reading.isascii() and reading.isupper() and len(word) <= len(reading) <= ACRONYM)
+
+
 def _letter_columns(chars: tuple[str, ...], symbols: str) -> tuple[np.ndarray, ...]:
     """For each symbol (letters, space), the output columns of its lower case, its upper case and, where words of
     capitals print it otherwise (Greek's accented vowels: "έ", "Έ" and "Ε"), that capital (0 where the charset has
