@@ -290,7 +290,6 @@ def _shipped(name: str) -> tuple[str, ...]:
     return tuple(w for file in SHIPPED[name] for w in folder.joinpath(file).read_text(encoding="utf-8").split())
 
 
-@lru_cache(maxsize=8)
 def _name_or_code(reading: str, word: str) -> bool:
     """Whether list ``word`` would stand for a ``reading`` on paper that is a name or a code read right: shortened
     into a short word (``SHORTENED_MIN``: "JALAN" -> "ALAN") or, three Latin capitals, an acronym (``ACRONYM``: "SDN"
@@ -299,6 +298,7 @@ def _name_or_code(reading: str, word: str) -> bool:
     return shortened or (reading.isascii() and reading.isupper() and len(word) <= len(reading) <= ACRONYM)
 
 
+@lru_cache(maxsize=8)
 def _letter_columns(chars: tuple[str, ...], symbols: str) -> tuple[np.ndarray, ...]:
     """For each symbol (letters, space), the output columns of its lower case, its upper case and, where words of
     capitals print it otherwise (Greek's accented vowels: "έ", "Έ" and "Ε"), that capital (0 where the charset has
