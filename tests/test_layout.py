@@ -455,14 +455,16 @@ def test_text_segments_of_a_turned_page_read_upright(angle):
         np.testing.assert_allclose(np.sort(seg.polygon, axis=0), np.sort(box, axis=0), atol=1e-3)
 
 
+def row(*pieces: tuple[float, str]) -> list[Word]:
+    """Words side by side in one row 20 pixels tall, each 10 pixels a character wide, starting at the given x."""
+    return [Word(quad_from_box(x, 10, x + 10 * len(t), 30), t, 0.9) for x, t in pieces]
+
+
 def test_elided_articles_cut_off_at_the_apostrophe_are_joined_to_their_words():
     """The detector cut 6 of the 25 elided forms on 12 rendered Latin-script pages in two at the apostrophe ("all"
     "'assemblea", "Qu'" "option"): a piece that is an elided article, beside a word, with one apostrophe between
     them, is joined to it."""
     from ocdr.layout.pieces import join_elisions
-
-    def row(*pieces: tuple[float, str]) -> list[Word]:
-        return [Word(quad_from_box(x, 10, x + 10 * len(t), 30), t, 0.9) for x, t in pieces]
 
     def texts(words: list[Word]) -> list[str]:
         return [w.text for w in join_elisions(words)]
@@ -488,9 +490,6 @@ def test_amounts_cut_at_their_decimal_point_are_joined():
     """The detector cuts receipts' and forms' amounts at the point ("RM3." "80", "780,900." "00": FUNSD labels them
     so); the two pieces make one amount. A list's number alone at the start of its row keeps its item apart."""
     from ocdr.layout.pieces import join_decimals
-
-    def row(*pieces: tuple[float, str]) -> list[Word]:
-        return [Word(quad_from_box(x, 10, x + 10 * len(t), 30), t, 0.9) for x, t in pieces]
 
     def texts(words: list[Word]) -> list[str]:
         return [w.text for w in join_decimals(words)]
