@@ -455,7 +455,7 @@ def test_text_segments_of_a_turned_page_read_upright(angle):
         np.testing.assert_allclose(np.sort(seg.polygon, axis=0), np.sort(box, axis=0), atol=1e-3)
 
 
-def row(*pieces: tuple[float, str]) -> list[Word]:
+def words_in_row(*pieces: tuple[float, str]) -> list[Word]:
     """Words side by side in one row 20 pixels tall, each 10 pixels a character wide, starting at the given x."""
     return [Word(quad_from_box(x, 10, x + 10 * len(t), 30), t, 0.9) for x, t in pieces]
 
@@ -469,19 +469,19 @@ def test_elided_articles_cut_off_at_the_apostrophe_are_joined_to_their_words():
     def texts(words: list[Word]) -> list[str]:
         return [w.text for w in join_elisions(words)]
 
-    assert texts(row((0, "l"), (12, "'homme"), (100, "arrive"))) == ["l'homme", "arrive"]
-    assert texts(row((0, "Qu'"), (33, "il"))) == ["Qu'il"]
-    assert texts(row((0, "“dell’"), (63, "anno”"))) == ["“dell’anno”"]
-    (joined,) = join_elisions(row((0, "D'"), (24, "abord")))
+    assert texts(words_in_row((0, "l"), (12, "'homme"), (100, "arrive"))) == ["l'homme", "arrive"]
+    assert texts(words_in_row((0, "Qu'"), (33, "il"))) == ["Qu'il"]
+    assert texts(words_in_row((0, "“dell’"), (63, "anno”"))) == ["“dell’anno”"]
+    (joined,) = join_elisions(words_in_row((0, "D'"), (24, "abord")))
     assert joined.box == (0, 10, 74, 30)
     # no apostrophe between them, two, a word that is no elided article, a gap of a space, digits: apart
     for words in (
-        row((0, "all"), (32, "artisti")),
-        row((0, "l'"), (22, "'a")),
-        row((0, "Jones"), (52, "'s")),
-        row((0, "l"), (18, "'homme")),
-        row((0, "d'"), (22, "42")),
-        row((0, "*'s"), (32, "'dice'")),
+        words_in_row((0, "all"), (32, "artisti")),
+        words_in_row((0, "l'"), (22, "'a")),
+        words_in_row((0, "Jones"), (52, "'s")),
+        words_in_row((0, "l"), (18, "'homme")),
+        words_in_row((0, "d'"), (22, "42")),
+        words_in_row((0, "*'s"), (32, "'dice'")),
     ):
         assert texts(words) == [w.text for w in words]
 
@@ -494,22 +494,22 @@ def test_amounts_cut_at_their_decimal_point_are_joined():
     def texts(words: list[Word]) -> list[str]:
         return [w.text for w in join_decimals(words)]
 
-    assert texts(row((0, "RM3."), (41, "80"))) == ["RM3.80"]
-    assert texts(row((0, "780,900."), (93, "00"))) == ["780,900.00"]
-    assert texts(row((0, "(452.408."), (95, "08)"))) == ["(452.408.08)"]
-    assert texts(row((0, "TOTAL"), (60, "27."), (88, "00"))) == ["TOTAL", "27.00"]  # fixed pitch: a wide gap
-    assert texts(row((0, "TOTAL"), (60, "52"), (78, ".00"))) == ["TOTAL", "52.00"]
-    (joined,) = join_decimals(row((0, "RM5."), (38, "45")))
+    assert texts(words_in_row((0, "RM3."), (41, "80"))) == ["RM3.80"]
+    assert texts(words_in_row((0, "780,900."), (93, "00"))) == ["780,900.00"]
+    assert texts(words_in_row((0, "(452.408."), (95, "08)"))) == ["(452.408.08)"]
+    assert texts(words_in_row((0, "TOTAL"), (60, "27."), (88, "00"))) == ["TOTAL", "27.00"]  # fixed pitch: a wide gap
+    assert texts(words_in_row((0, "TOTAL"), (60, "52"), (78, ".00"))) == ["TOTAL", "52.00"]
+    (joined,) = join_decimals(words_in_row((0, "RM5."), (38, "45")))
     assert joined.box == (0, 10, 58, 30) and joined.text == "RM5.45"
     # a list's number, a figure after "No.", three figures, a gap of two spaces, no point: apart
     for words in (
-        row((0, "1."), (22, "25"), (45, "g")),
-        row((0, "No."), (32, "42")),
-        row((0, "RM3."), (41, "800")),
-        row((0, "RM3."), (56, "80")),
-        row((0, "RM3"), (32, "80")),
-        row((0, "RM3."), (41, ".80")),
-        row((0, "RM3.8"), (52, "0")),
+        words_in_row((0, "1."), (22, "25"), (45, "g")),
+        words_in_row((0, "No."), (32, "42")),
+        words_in_row((0, "RM3."), (41, "800")),
+        words_in_row((0, "RM3."), (56, "80")),
+        words_in_row((0, "RM3"), (32, "80")),
+        words_in_row((0, "RM3."), (41, ".80")),
+        words_in_row((0, "RM3.8"), (52, "0")),
     ):
         assert texts(words) == [w.text for w in words]
 
