@@ -332,6 +332,18 @@ def test_space_gaps_puts_back_the_spaces_beside_figures_only():
     assert space_gaps(faded, run_together) == run_together
 
 
+def test_space_gaps_puts_back_a_space_between_a_letter_and_a_1():
+    """A "1" stands wide of a figure beside it (their fixed widths), not of a letter before it: "zest of 1 lemon",
+    read "of1", was left so with the figures' bar in 8 of these 12; a letter and a "1" written close ("A1", "1st",
+    "v1.1") stay together."""
+    for font in ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", "Roboto-Regular.ttf"):
+        for size in (15, 18, 24, 26):
+            line, run_together = _line_read_run_together(["zest", "of", "1", "lemon"], {1}, font, size)
+            assert space_gaps(line, run_together).text == "zest of 1 lemon", (font, size, run_together.text)
+            line, close = _line_read_run_together(["Seat", "A1", "the", "1st", "v1.1"], set(), font, size)
+            assert space_gaps(line, close) == close, (font, size)
+
+
 def test_space_gaps_puts_back_the_spaces_beside_brackets_but_not_in_a_fixed_pitch_cell():
     """A bracket run into the word before it ("°C(160") is a word space away; in a fixed-pitch font a bracket's
     cell leaves as wide a gap beside it ("4(b)"), but its ink lies one pitch from its neighbour's."""

@@ -34,6 +34,10 @@ SPACE_PITCH = 0.5  # both gaps beside a dash at least this x the pitch: a spaced
 SPACE_CENTRES = 1.15  # ...and the ink beside it at least this x the pitch centre to centre (a monospaced hyphen's is 1)
 SPACE_GAP = 0.35  # ink this x the figures' height apart beside a figure: a word space
 SPACE_GAP_WIDE = 0.55  # ...beside a "1"
+# ...after a letter: a letter's side is no figure's fixed width ("zest of 1 lemon" read "of1": 0.5 apart in 15-pixel
+# Liberation Sans). A "1" before a letter keeps the wide bar: its own side is ("1st" in 15-pixel Roboto, a FUNSD
+# form's bold "B1G1F", would be split)
+SPACE_GAP_LETTER = 0.45
 SPACE_GAP_RATIO = 2.0  # ...and this x the median gap of the crop's other glyphs read together
 SPACE_GAP_PIXELS = 2  # ...and this many pixels wider than it (a pixel of blur either way)
 SPACE_GAP_ALONE = 1.4  # the bar raised this much where the crop has no other gap to compare
@@ -156,7 +160,7 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     chars, probs, positions = list(text), list(result.char_probs), list(result.positions)
     for i in reversed(pairs):  # inserting from the end keeps the indices before
         others = [g for j, g in gaps.items() if j != i]
-        bar = (SPACE_GAP_WIDE if "1" in text[i : i + 2] else SPACE_GAP) * height
+        bar = _space_bar(text[i : i + 2]) * height
         if others:
             median = float(np.median(others))
             bar = max(bar, SPACE_GAP_RATIO * median, median + SPACE_GAP_PIXELS)
@@ -171,6 +175,14 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     if len(chars) == len(text):
         return result
     return replace(result, text="".join(chars), char_probs=probs, positions=positions)
+
+
+def _space_bar(pair: str) -> float:
+    """The gap, in the figures' heights, from which two characters read together (a figure among them) are a word
+    space apart: wider beside a "1" (``SPACE_GAP_WIDE``), unless a letter comes before it (``SPACE_GAP_LETTER``)."""
+    if "1" not in pair:
+        return SPACE_GAP
+    return SPACE_GAP_LETTER if pair[0].isalpha() and pair[1] == "1" else SPACE_GAP_WIDE
 
 
 def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
