@@ -714,6 +714,15 @@ def test_amounts_cut_at_their_point_or_read_twice_are_read_whole(ocr):
     assert not {"CO.", ".NO.", "RM8.", ".25", "RM3.", "80", "75", "45"} & set(texts)
 
 
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_hyphens_of_a_faded_dot_matrix_stay_hyphens(ocr):
+    """A SROIE receipt printed by a faded dot matrix, its figures broken into more ink runs than glyphs: the text's
+    pitch measured from the runs came out too small, and its hyphens were taken for spaced dashes ("113825 - W)",
+    "03 - 55235214", "- 2.98"); such a crop's dashes are left as read (``space_dashes``)."""
+    texts = [w.text for w in ocr(SHARED_DATA / "detection" / "sroie_train" / "images" / "236.jpg").words]
+    assert {"113825-W)", "03-55235214", "-2.98"} <= set(texts) and "-" not in texts
+
+
 ADDRESS_LINES = [
     "Write to team@acme.co.uk today",
     "Contact john.smith@company.net for help",

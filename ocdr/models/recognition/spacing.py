@@ -193,8 +193,9 @@ def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
     if len(text) < 2 or not dashes or crop.size == 0 or len(result.positions) != len(text):
         return result
     starts, ends, ink = ink_runs(crop)
-    if not len(starts):
-        return result
+    whole = (starts > 0) & (ends < ink.shape[1])  # not cut by the crop's ends
+    if not len(starts) or whole.sum() > len(text) - text.count(" "):
+        return result  # more runs than glyphs: broken print (a faded dot matrix), its pitch not to be measured
     mids = (starts + ends) / 2
     height = ink.shape[0]
     runs = _glyph_runs(result, mids, ink.shape[1])
