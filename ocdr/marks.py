@@ -176,8 +176,8 @@ def marks_read_twice(
     readings then make one word (the mark joins them: ``JOINING_MARKS``). Regions read turned (``angles`` above 0)
     are left as they are."""
     results = list(results)
-    ending = [i for i, r in enumerate(results) if r.text[-1:] in tuple(TWICE_MARKS) and angles[i] <= 0]
-    starting = [j for j, r in enumerate(results) if r.text[:1] in tuple(TWICE_MARKS) and angles[j] <= 0]
+    ending = [i for i, r in enumerate(results) if r.text and r.text[-1] in TWICE_MARKS and angles[i] <= 0]
+    starting = [j for j, r in enumerate(results) if r.text and r.text[0] in TWICE_MARKS and angles[j] <= 0]
     if not ending or not starting:
         return results, []
     boxes = np.array([polygon_box(quads[k]) for k in starting]).reshape(-1, 4)

@@ -486,14 +486,10 @@ class _Rows:
         narrower than tall (a letter alone, "l"); else such a word is taken for vertical text."""
         if not narrow and quad_aspect(self.words[i].polygon) >= 1.0:
             return None
-        x0, y0, x1, y1 = self.boxes[i]
-        boxes, low = self.boxes, np.minimum(self.heights, self.heights[i])
-        beside = (
-            (boxes[:, 0] > x0)
-            & (boxes[:, 2] > x1)
-            & (boxes[:, 0] - x1 <= gap * low)
-            & (np.minimum(boxes[:, 3], y1) - np.maximum(boxes[:, 1], y0) >= JOIN_ROW * low)
-        )
+        x0, _, x1, _ = self.boxes[i]
+        boxes = self.boxes
+        low = np.minimum(self.heights, self.heights[i])
+        beside = (boxes[:, 0] > x0) & (boxes[:, 2] > x1) & (boxes[:, 0] - x1 <= gap * low) & self._in_row(i)
         beside[[*self.used, i, *also]] = False
         if not beside.any():
             return None
@@ -501,11 +497,14 @@ class _Rows:
 
     def after_words(self, i: int) -> bool:
         """Whether any word lies left of word ``i`` in its row."""
-        x0, y0, _, y1 = self.boxes[i]
-        boxes, low = self.boxes, np.minimum(self.heights, self.heights[i])
-        return bool(
-            ((boxes[:, 2] <= x0) & (np.minimum(boxes[:, 3], y1) - np.maximum(boxes[:, 1], y0) >= JOIN_ROW * low)).any()
-        )
+        return bool(((self.boxes[:, 2] <= self.boxes[i, 0]) & self._in_row(i)).any())
+
+    def _in_row(self, i: int) -> np.ndarray:
+        """Which words share word ``i``'s row: their boxes overlap down the page by ``JOIN_ROW`` x the lower one's
+        height."""
+        _, y0, _, y1 = self.boxes[i]
+        overlap = np.minimum(self.boxes[:, 3], y1) - np.maximum(self.boxes[:, 1], y0)
+        return overlap >= JOIN_ROW * np.minimum(self.heights, self.heights[i])
 
     def read_twice(self, i: int, j: int, left: str, right: str) -> bool:
         """Whether word ``j``'s text ``right`` starts with a glyph that word ``i``'s text ``left`` ends with, read

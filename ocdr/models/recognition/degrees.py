@@ -47,9 +47,9 @@ def degree_signs(crop: np.ndarray, result: CTCResult) -> CTCResult:
     if len(starts) != len(glyphs) + 1:
         return result
     mids = (starts + ends) / 2
-    centres = step_centres(result, ink.shape[1])[glyphs]
+    read_at = centres[glyphs]
     # the run left out: the one whose leaving out pairs the rest with the characters in turn most closely
-    costs = [float(np.abs(np.delete(mids, s) - centres)[1:].sum()) for s in range(len(starts))]
+    costs = [float(np.abs(np.delete(mids, s) - read_at)[1:].sum()) for s in range(len(starts))]
     skipped = int(np.argmin(costs))
     paired = [k for k in range(len(starts)) if k != skipped]  # the runs the characters were read at, in turn
     if skipped == 0:  # before the scale: the ring measured against the scale's capital

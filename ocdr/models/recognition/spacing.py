@@ -146,10 +146,11 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
         edges = np.flatnonzero(np.diff(np.r_[0, between.astype(np.int8), 0]))
         return int((edges[1::2] - edges[0::2]).max()) if len(edges) else 0
 
+    pitch = float(np.median(np.diff(starts))) if len(starts) > 2 else 0.0
+
     def one_pitch(k: int) -> bool:
         """Whether the ink of runs k and k + 1 lies less than ``BRACKET_CENTRES`` x the crop's pitch apart, centre
         to centre: a bracket set in a fixed-pitch font, its cell's sides blank ("4(b)")."""
-        pitch = float(np.median(np.diff(starts))) if len(starts) > 2 else 0.0
         return (starts[k + 1] + ends[k + 1] - starts[k] - ends[k]) / 2 < BRACKET_CENTRES * pitch
 
     gaps = {
@@ -166,8 +167,9 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
             bar = max(bar, SPACE_GAP_RATIO * median, median + SPACE_GAP_PIXELS)
         else:
             bar *= SPACE_GAP_ALONE
-        bracket = text[i + 1] in OPENING or text[i] in CLOSING
-        if i not in gaps or gaps[i] < bar or (bracket and one_pitch(runs[i] or 0)):
+        if i not in gaps or gaps[i] < bar:
+            continue
+        if (text[i + 1] in OPENING or text[i] in CLOSING) and (k := runs[i]) is not None and one_pitch(k):
             continue
         chars.insert(i + 1, " ")
         probs.insert(i + 1, probs[i])
@@ -187,7 +189,9 @@ def _space_bar(pair: str) -> float:
 
 def space_dashes(crop: np.ndarray, result: CTCResult) -> CTCResult:
     """``result`` (read from ``crop``) with a space put beside a spaced dash where it was read without one: on each
-    side where the text has a character next to the dash, when the ink on every such side is a space away."""
+    side where the text has a character next to the dash, when the ink on every such side is a space away. A crop
+    whose print is broken into more ink runs than glyphs (a faded dot matrix) is left as read: its pitch cannot be
+    measured."""
     text = result.text
     dashes = [i for i, c in enumerate(text) if c in DASHES]
     if len(text) < 2 or not dashes or crop.size == 0 or len(result.positions) != len(text):
