@@ -789,3 +789,16 @@ def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
     image, _ = render_lines(PAGE_LINES)
     ocr(image)
     assert sizes[0] == (-(-image.shape[0] // 32) * 32, -(-image.shape[1] // 32) * 32)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_a_word_in_three_pieces_and_figures_among_letters_are_read_as_words(ocr):
+    """A SROIE receipt's wide-set dot-matrix "Invoice", which the detector cuts into "Invo", an "i" read "1" and "ce"
+    (``join_split_words``), and a FUNSD form's "IF S0," whose "O" was read as a figure
+    (``Lexicon.letters_for_figures``)."""
+    receipt = [w.text for w in ocr(SHARED_DATA / "detection" / "sroie_train" / "images" / "030.jpg").words]
+    assert "Invoice" in receipt
+    assert not {"Invo", "ce"} & set(receipt)
+    form = ocr(SHARED_DATA / "detection" / "funsd_train" / "images" / "0060302201.png").text
+    assert "IF SO, GIVE DATE AND TITLE" in form
+    assert "S0," not in form

@@ -393,6 +393,9 @@ def test_thousands_commas_read_as_points_are_put_right_by_their_ink():
     underlined = line.copy()
     underlined[-4:-2] = 0  # a rule under the figures, as a form's field's
     assert thousands_commas(underlined, replace(read, text="17.000")).text == "17,000"
+    underlined[-1, ::4] = 0  # the broken row of a doubled underline, under the rule: no figures' foot either
+    underlined[:2] = 0  # and a table's border over them: no figures' top
+    assert thousands_commas(underlined, replace(read, text="17.000")).text == "17,000"
     ruled = np.zeros_like(line)  # all rule: no figures to measure
     assert thousands_commas(ruled, replace(read, text="17.000")).text == "17.000"
 
@@ -584,6 +587,23 @@ def test_join_split_words_joins_a_word_found_in_two_pieces():
     assert [w.text for w in join_split_words(row((0, 40, "adjus"), (42, 90, "tments")), lexicon)] == ["adjustments"]
     assert [w.text for w in join_split_words(row((0, 20, "DE"), (22, 60, "LUXE")), lexicon)] == ["DE", "LUXE"]
     assert [w.text for w in join_split_words(row((0, 20, "DE"), (21, 60, "LUXE")), lexicon)] == ["DELUXE"]
+    # a word in three or four pieces, a lone "i" among them read as the figure it looks like (a dot-matrix receipt's
+    # wide-set "Invoice"); a figure between two words stays one ("page 1 of", "item 1 in", no list word)
+    lexicon = Lexicon(["invoice", "tax", "page", "of", "item", "in"])
+    assert [
+        w.text for w in join_split_words(row((0, 30, "Tax"), (40, 70, "Invo"), (69, 72, "1"), (73, 88, "ce")), lexicon)
+    ] == [
+        "Tax",
+        "Invoice",
+    ]
+    assert [
+        w.text for w in join_split_words(row((0, 4, "I"), (5, 25, "NVO"), (26, 30, "1"), (31, 45, "CE")), lexicon)
+    ] == ["INVOICE"]
+    for pieces in (
+        row((0, 30, "page"), (32, 36, "1"), (38, 50, "of")),
+        row((0, 30, "item"), (31, 35, "1"), (36, 50, "in")),
+    ):
+        assert [w.text for w in join_split_words(pieces, lexicon)] == [w.text for w in pieces]
     lexicon = Lexicon(["characteristics", "physical", "any", "one", "anyone", "follow", "up", "followup", "check"])
     # pieces that are both list words stay apart ("any" "one", "follow" "up"); so do pieces in other rows, pieces
     # whose letters do not meet ("Cha." "racteristics") and joins that spell no list word or a short one

@@ -22,7 +22,7 @@ import numpy as np
 
 from ocdr.document import Word, fit_chars
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box
-from ocdr.models.recognition.lexicon import Lexicon
+from ocdr.models.recognition.lexicon import LOOKALIKES, Lexicon, lookalike_spellings
 
 # Pieces of a word: boxes side by side at most JOIN_GAP x their height apart (or overlapping), in a row (overlapping
 # by JOIN_ROW x the lower one's height), whose letters spell a list word of JOIN_LETTERS or more
@@ -30,6 +30,7 @@ JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
 # ...or up to JOIN_GAP_WIDE apart where neither piece is a list word ("adjus" "tments" on receipts' print, 0.16 apart;
 # "DE" "LUXE", two words, stay apart)
 JOIN_GAP_WIDE = 0.2
+JOIN_PIECES = 4  # pieces of one word at most ("I" "NVO" "I" "CE")
 # Pieces of a web address: at most ADDRESS_GAP x their height apart (on 24 SROIE training receipts with addresses
 # the pieces were 0.01-0.23 apart, the words around them 0.34-0.43)
 ADDRESS_GAP = 0.3
@@ -57,7 +58,6 @@ _LOCAL_PIECE = re.compile(r"[(<\[]?[\w.%+'-]+")  # what may come before an addre
 # Letters of a letter-spaced word: at most SPACED_REACH x their height apart, a word space SPACED_WORD_GAP x their
 # median gap or more, SPACED_LETTERS of them at least
 SPACED_REACH, SPACED_WORD_GAP, SPACED_LETTERS = 2.0, 1.6, 3
-_LOOKALIKES = {"0": "Oo", "1": "Il"}  # figures a letter alone is read as: its capital and small letter
 # Characters written one to a box of a form's comb field ("S" "M" "I" "T" "H"): COMB_LETTERS or more of them, in words
 # of letters and figures in a row, at most COMB_REACH x their height apart; a box's side between each two characters,
 # a stroke down the page as long as their regions are tall (a glyph's stem is shorter: its region is grown around its
@@ -83,37 +83,53 @@ _ELIDED_WORD = re.compile(r"(['’]?)[^\W\d_].*")
 
 
 def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
-    """``words`` with each word found in two pieces joined: two words side by side whose boxes touch (``JOIN_GAP``,
-    ``JOIN_ROW``), the first ending and the second starting with a letter, whose letters together spell a list word
-    of ``JOIN_LETTERS`` or more while the pieces are not both list words of two letters or more ("any" "one",
-    "follow" "up" stay apart); pieces a little further apart (``JOIN_GAP_WIDE``) only where neither is a list
-    word."""
+    """``words`` with each word found in pieces joined: up to ``JOIN_PIECES`` words side by side whose boxes touch
+    (``JOIN_GAP``, ``JOIN_ROW``), the first ending and the last starting with a letter, those between all letters
+    (or a letter read alone as a figure: "Invo" "1" "ce", a dot-matrix "i" the detector cut out), whose letters
+    together spell a list word of ``JOIN_LETTERS`` or more while the pieces are not all list words of two letters or
+    more ("any" "one", "follow" "up" stay apart); pieces a little further apart (``JOIN_GAP_WIDE``) only where none
+    is a list word."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
         first = _TOKEN_END.fullmatch(words[i].text)
-        if i in rows.used or first is None or (j := rows.next(i, JOIN_GAP_WIDE)) is None:
+        if i in rows.used or first is None or (len(words[i].text) > 1 and quad_aspect(words[i].polygon) >= 1.0):
             continue
-        second = _TOKEN_START.fullmatch(words[j].text)
-        if second is None:
-            continue
-        head, tail = first.group(2).lower(), second.group(1).lower()
-        pieces_are_words = min(len(head), len(tail)) >= 2 and head in lexicon and tail in lexicon
-        if len(head + tail) < JOIN_LETTERS or head + tail not in lexicon or pieces_are_words:
-            continue
-        wide = rows.boxes[j, 0] - rows.boxes[i, 2] > JOIN_GAP * min(rows.heights[i], rows.heights[j])
-        if wide and (head in lexicon or tail in lexicon):
-            continue
-        joined[i] = rows.join([i, j], words[i].text + words[j].text)
+        chain = [i]  # a word narrower than tall is taken for vertical text, but for a letter alone
+        while len(chain) < JOIN_PIECES and (j := rows.next(chain[-1], JOIN_GAP_WIDE, chain, narrow=True)) is not None:
+            chain.append(j)
+            if (text := _split_word(rows, chain, first, lexicon)) is not None:
+                joined[i] = rows.join(chain, text)
+                break
+            if not (words[j].text.isalpha() or words[j].text in LOOKALIKES):  # no letters to go on with
+                break
     return rows.result(joined)
+
+
+def _split_word(rows: _Rows, chain: list[int], first: re.Match, lexicon: Lexicon) -> str | None:
+    """The text of the pieces ``chain`` (left to right; ``first``: the first one's ``_TOKEN_END`` match) joined,
+    where ``join_split_words`` joins them, else None."""
+    last = _TOKEN_START.fullmatch(rows.words[chain[-1]].text)
+    middle = [rows.words[k].text for k in chain[1:-1]]
+    if last is None or not all(text.isalpha() or text in LOOKALIKES for text in middle):
+        return None
+    pieces = [first.group(2), *middle, last.group(1)]
+    spelt = _spelt(pieces, lexicon)
+    if spelt is None or len(spelt) < JOIN_LETTERS or all(len(p) >= 2 and p.lower() in lexicon for p in pieces):
+        return None
+    gaps = rows.boxes[chain[1:], 0] - rows.boxes[chain[:-1], 2]
+    wide = (gaps > JOIN_GAP * np.minimum(rows.heights[chain[1:]], rows.heights[chain[:-1]])).any()
+    if wide and any(p.lower() in lexicon for p in pieces):
+        return None
+    return first.group(1) + spelt + last.group(2)
 
 
 def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
     """``words`` with each word printed letter-spaced ("W E L C O M E", a heading's or a sign's) joined: a row of
     letters read each as a word of its own, at most ``SPACED_REACH`` x their height apart, parted into words where
     a gap is ``SPACED_WORD_GAP`` x their median gap or more, each of whose letters spell a list word of
-    ``SPACED_LETTERS`` or more. An "O" or "I" read alone as a figure ("0", "1") is taken as the letter, in the case
-    of the word's other letters. Letters alone that spell no word ("A B C D", a question's choices) stay apart."""
+    ``SPACED_LETTERS`` or more. An "O", "I", "l" or "i" read alone as a figure ("0", "1") is taken as the letter
+    (``lookalike_spellings``). Letters alone that spell no word ("A B C D", a question's choices) stay apart."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
@@ -127,9 +143,9 @@ def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
         gaps = rows.boxes[run[1:], 0] - rows.boxes[run[:-1], 2]
         breaks = np.flatnonzero(gaps >= SPACED_WORD_GAP * max(float(np.median(gaps)), 1.0)) + 1
         for piece in np.split(np.array(run), breaks):
-            text = _spelt([words[k].text for k in piece])
+            text = _spelt([words[k].text for k in piece], lexicon)
             letters = any(words[k].text.isalpha() for k in piece)
-            if len(piece) >= SPACED_LETTERS and letters and text.lower() in lexicon:
+            if len(piece) >= SPACED_LETTERS and letters and text is not None:
                 joined[int(piece[0])] = rows.join(piece.tolist(), text)
     return rows.result(joined)
 
@@ -178,12 +194,13 @@ def join_comb_letters(gray: np.ndarray, words: list[Word]) -> list[Word]:
 
 def _one_kind(text: str) -> str:
     """A comb field's characters, each read alone in its box, where all but look-alikes are letters: those figures
-    read as the letters they look like ("K0WALSKA" is "KOWALSKA"; ``_spelt``); where all but look-alikes are figures,
-    those letters as figures ("14O3" is "1403"). A box holds no word around its character to tell them by."""
+    read as the letters they look like ("K0WALSKA" is "KOWALSKA"; ``lookalike_spellings``); where all but
+    look-alikes are figures, those letters as figures ("14O3" is "1403"). A box holds no word around its character
+    to tell them by."""
     chars = text.replace(" ", "")
-    if sum(c.isalpha() for c in chars) >= COMB_LETTERS and all(c.isalpha() or c in _LOOKALIKES for c in chars):
-        return " ".join(_spelt(list(piece)) for piece in text.split(" "))
-    figures = {letter: figure for figure, pair in _LOOKALIKES.items() for letter in pair}
+    if sum(c.isalpha() for c in chars) >= COMB_LETTERS and all(c.isalpha() or c in LOOKALIKES for c in chars):
+        return " ".join(next(lookalike_spellings(piece)) for piece in text.split(" "))
+    figures = {letter: figure for figure, pair in LOOKALIKES.items() for letter in pair}
     if sum(c.isdigit() for c in chars) >= COMB_LETTERS and all(c.isdigit() or c in figures for c in chars):
         return "".join(figures.get(c, c) for c in text)
     return text
@@ -228,14 +245,13 @@ def _box_sides(gray: np.ndarray, boxes: np.ndarray, x0: float, x1: float) -> int
 
 
 def _letter(text: str) -> bool:
-    return len(text) == 1 and (text.isalpha() or text in _LOOKALIKES)
+    return len(text) == 1 and (text.isalpha() or text in LOOKALIKES)
 
 
-def _spelt(letters: list[str]) -> str:
-    """The word that ``letters`` spell, each figure among them (``_LOOKALIKES``) the letter it looks like, capital
-    where the other letters are all capitals."""
-    upper = all(c.isupper() for c in letters if c.isalpha())
-    return "".join(_LOOKALIKES[c][0 if upper else 1] if c in _LOOKALIKES else c for c in letters)
+def _spelt(pieces: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The list word that a word's ``pieces`` spell, a figure among them taken for a letter it looks like
+    (``lookalike_spellings``); None if they spell none."""
+    return next((w for w in lookalike_spellings(pieces) if w.lower() in lexicon), None)
 
 
 def join_elisions(words: list[Word]) -> list[Word]:

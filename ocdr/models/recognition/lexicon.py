@@ -17,11 +17,12 @@ The search may also put spaces where the network gave a space fair odds but gree
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 import string
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -77,6 +78,12 @@ CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" 
 GREEK = "αβγδεζηθικλμνξοπρστυφχψω" + "ς" + "άέήίόύώ" + "ϊϋΐΰ"
 LAST = chr(0x10FFFF)  # sorts after every letter: the words that start with a spelling end before it + LAST
 _TOKEN = re.compile(r"([\W\d_]*)([^\W\d_]{2,})([\W\d_]*)")  # a word's letters between leading/trailing marks
+# Figures a letter is read as: its capital, then its small letters (a dot-matrix "i" whose dot is lost reads "1")
+LOOKALIKES = {"0": "Oo", "1": "Ili"}
+# A word of letters with figures read among them ("S0LD", "oi1", "N0."), between leading and trailing marks
+_FIGURED = re.compile(r"(\W*)([^\W\d_](?:[^\W\d_]|[01])*)(\W*)")
+# a "1" is taken for a letter only in a word this long: "A1", "H1", "K1P" (a postcode's) are no "Al", "Hi", "KIP"
+FIGURED_ONE_MIN = 4
 
 
 class Lexicon:
@@ -207,6 +214,9 @@ class Lexicon:
         """``result`` with each word outside the list that a list word nearly matches (within ``margin`` nats)
         replaced. ``probs``: the recognizer's softmax outputs (steps, classes) that ``result`` was decoded from."""
         pieces = [m.span() for m in re.finditer(r"\S+|\s+", result.text)]  # words and the spaces between
+        if margin >= PAPER_MARGIN:  # print's figures and letters (a sign's lettering is drawn, its codes many)
+            lettered = "".join(self.letters_for_figures(result.text[a:b]) or result.text[a:b] for a, b in pieces)
+            result = replace(result, text=lettered)  # as long as read: the characters' steps stay theirs
         outside = {a: m for a, b in pieces if (m := self._outside(result.text[a:b]))}
         if not outside:
             return result
@@ -219,6 +229,20 @@ class Lexicon:
             char_probs += piece[1]
             positions += piece[2]
         return replace(result, text="".join(text), char_probs=char_probs, positions=positions)
+
+    def letters_for_figures(self, token: str) -> str | None:
+        """``token`` with the figures read among a word's letters ("S0LD", "oi1", "N0.") as the letters they look
+        like (``lookalike_spellings``), where that spells a list word; else None. Figures as many as the letters or
+        fewer, and a "1" in a word of ``FIGURED_ONE_MIN`` or more."""
+        match = _FIGURED.fullmatch(token)
+        if match is None:
+            return None
+        lead, core, trail = match.groups()
+        figures = sum(c in LOOKALIKES for c in core)
+        if not figures or figures > len(core) - figures or ("1" in core and len(core) < FIGURED_ONE_MIN):
+            return None  # no figure, more figures than letters ("C01", a code's), or a short word's "1"
+        word = next((w for w in lookalike_spellings([core]) if w.lower() in self), None)
+        return None if word is None else lead + word + trail
 
     def knows(self, token: str) -> bool:
         """Whether a word as read ("prefer", "(at", "Court,") is a list word, the marks around it aside."""
@@ -296,6 +320,20 @@ def _name_or_code(reading: str, word: str) -> bool:
     -> "SON")."""
     shortened = " " not in word and len(word) < min(len(reading), SHORTENED_MIN)
     return shortened or (reading.isascii() and reading.isupper() and len(word) <= len(reading) <= ACRONYM)
+
+
+def lookalike_spellings(pieces: Sequence[str]) -> Iterator[str]:
+    """The spellings of a word's ``pieces`` (its letters, with figures among them, or a figure alone) with each
+    figure as a letter it looks like (``LOOKALIKES``): a "0" as an "O" unless the word has small letters (a figure
+    stands as tall as a capital), a "1" as an "I" in a word of two capitals or more and no small letters, else as
+    each of its small letters ("l", "i")."""
+    letters = [c for piece in pieces for c in piece if c.isalpha()]
+    small = any(c.islower() for c in letters)
+    capital = {"0": not small, "1": not small and len(letters) >= 2}
+    choices = [
+        (LOOKALIKES[c][:1] if capital[c] else LOOKALIKES[c][1:]) if c in LOOKALIKES else c for c in "".join(pieces)
+    ]
+    return map("".join, itertools.product(*choices))
 
 
 @lru_cache(maxsize=8)

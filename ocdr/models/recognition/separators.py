@@ -23,7 +23,21 @@ from ocdr.models.recognition.spacing import MIN_FIGURE, figure_rows, inner_runs,
 # pixels: commas 0.08-0.33, points 0.0-0.02 rendered, up to 0.1 on a blurred scan)
 COMMA_DROP = 0.08
 RULE = 0.6  # rows this much ink across are a rule under the figures (an underline), not glyphs
+RULE_EDGE, UNDER_RULE = 0.15, 2  # ...and so are rows this much ink across at most this many rows under one
 _THOUSANDS_POINT = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def _without_rules(ink: np.ndarray) -> np.ndarray:
+    """``ink`` without its rules: rows ``RULE`` inked or more, and the rows at most ``UNDER_RULE`` under one that
+    are ``RULE_EDGE`` inked or more (the broken second row of a doubled underline), which are no figure's foot. A
+    comma's tail that crosses the underline is too thin to be taken for one; rows over a rule hold the figures' feet
+    and stay."""
+    cover = ink.mean(axis=1)
+    rule = cover >= RULE
+    under = np.zeros_like(rule)
+    for k in range(1, UNDER_RULE + 1):
+        under[k:] |= rule[:-k]
+    return ink & ~(rule | (under & (cover >= RULE_EDGE)))[:, None]
 
 
 def thousands_commas(crop: np.ndarray, result: CTCResult) -> CTCResult:
@@ -36,7 +50,7 @@ def thousands_commas(crop: np.ndarray, result: CTCResult) -> CTCResult:
     starts, ends, ink = inner_runs(crop)
     if not len(starts):
         return result
-    ink = ink & (ink.mean(axis=1) < RULE)[:, None]
+    ink = _without_rules(ink)
     runs = paired_runs(result, starts, ends, ink.shape[1])
     figures = [k for c, k in zip(text, runs, strict=True) if c.isdigit() and k is not None]
     figures = [k for k in figures if ink[:, starts[k] : ends[k]].any()]  # not all rule
@@ -50,7 +64,7 @@ def thousands_commas(crop: np.ndarray, result: CTCResult) -> CTCResult:
     # them (a comma touching a figure joins its column run, so the blobs are looked at, not the runs)
     _, _, blobs, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     x, y, w, h = (blobs[1:, n].astype(np.float64) for n in range(4))
-    marks = (y >= top + height / 2) & (h <= height / 2)
+    marks = (y >= top + height / 2) & (h <= height / 2) & (w <= height / 2)  # not a piece of a rule
     centres = step_centres(result, ink.shape[1])
     chars = list(text)
     for i in points:
