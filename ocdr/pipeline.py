@@ -38,6 +38,7 @@ from ocdr.geometry import (
     unturn_points,
 )
 from ocdr.glyphs import light_text_on_dark, show_through
+from ocdr.layout.amounts import cut_zeros
 from ocdr.layout.grouping import group_words
 from ocdr.layout.pieces import (
     address_splits,
@@ -1348,9 +1349,8 @@ class OCRPipeline:
             self.read_whole(image, params, regions, words)
         if not glued and not flipped and (more := self.glued_boxes(close, words)):
             return self.read_turned(given, params, page_angle, page_confidence, index, source, check, tuple(more))
-        words = join_decimals(
-            join_elisions(self.reread_addresses(image, join_email_addresses(join_web_addresses(drop_repeats(words)))))
-        )
+        words = join_email_addresses(join_web_addresses(drop_repeats(words)))
+        words = cut_zeros(join_decimals(join_elisions(self.reread_addresses(image, words))))
         if self.lexicon is not None:  # a heading's or a sign's letter-spaced words
             words = join_spaced_letters(words, self.lexicon)
         if gray is not None and self.lexicon is not None:  # on paper: words the detector cut in two

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocdr.document import Line, Page, Word, polygon_angles
+from ocdr.document import Char, Line, Page, Word, polygon_angles
 from ocdr.geometry import quad_from_box, unturn_points
 from ocdr.io.markdown import page_markdown
 from ocdr.layout.grouping import SEGMENT_GAP, group_lines, group_words, text_rows, text_segments
@@ -512,6 +512,23 @@ def test_amounts_cut_at_their_decimal_point_are_joined():
         words_in_row((0, "RM3.8"), (52, "0")),
     ):
         assert texts(words) == [w.text for w in words]
+
+
+def test_an_amounts_last_zero_the_print_cut_is_read_among_amounts():
+    """A receipt printer's worn edge cuts each amount's last "0" into a "C" ("35.0C"): on a page of amounts with two
+    decimals it is a "0" again (an "O" too, and the char boxes follow); with fewer such amounts ("37.5C", a
+    temperature), and where a unit follows ("13.8CM"), it stays."""
+    from ocdr.layout.amounts import cut_zeros
+
+    amounts = [
+        Word(quad_from_box(0, 40 * k, 60, 40 * k + 20), t, 0.9) for k, t in enumerate(["RM7.72", "7.70", "0.02"])
+    ]
+    cut = [Word(quad_from_box(100, 0, 160, 20), t, 0.8) for t in ("35.0C", "313.5C", "(12.5O)", "13.8CM", "12.5")]
+    assert [w.text for w in cut_zeros(amounts + cut)][3:] == ["35.00", "313.50", "(12.50)", "13.8CM", "12.5"]
+    assert [w.text for w in cut_zeros(amounts[:2] + cut)][2:] == [w.text for w in cut]
+    chars = [Char(quad_from_box(100 + 12 * k, 0, 112 + 12 * k, 20), c, 0.8) for k, c in enumerate("35.0C")]
+    (fixed,) = cut_zeros(amounts + [Word(quad_from_box(100, 0, 160, 20), "35.0C", 0.8, chars)])[3:]
+    assert [c.text for c in fixed.chars or []] == list("35.00") and fixed.chars[4].polygon is chars[4].polygon
 
 
 def _running_up(text: str, x: float, bottom: float, h: float = 20.0) -> list[Word]:

@@ -802,3 +802,12 @@ def test_a_word_in_three_pieces_and_figures_among_letters_are_read_as_words(ocr)
     form = ocr(SHARED_DATA / "detection" / "funsd_train" / "images" / "0060302201.png").text
     assert "IF SO, GIVE DATE AND TITLE" in form
     assert "S0," not in form
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
+def test_amounts_whose_last_zero_the_print_cut_are_read_whole(ocr):
+    """A SROIE receipt whose printer cut the right side off each amount's last "0" in its right-hand column, read
+    "35.0C", "313.5C" before ``cut_zeros``."""
+    texts = [w.text for w in ocr(SHARED_DATA / "detection" / "sroie_train" / "images" / "483.jpg").words]
+    assert {"170.00", "35.00", "11.00", "6.00", "313.50"} <= set(texts)
+    assert not [t for t in texts if t.endswith("C") and t[:-1].replace(".", "").isdigit()]
