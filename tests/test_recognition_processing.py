@@ -599,9 +599,16 @@ def test_join_split_words_joins_a_word_found_in_two_pieces():
     assert [
         w.text for w in join_split_words(row((0, 4, "I"), (5, 25, "NVO"), (26, 30, "1"), (31, 45, "CE")), lexicon)
     ] == ["INVOICE"]
+    # a figure no letter looks like stands for any letter there ("7" for a dot-matrix "i"; its box shorter than the
+    # letters', the gaps measured against the first piece's height); a mark does not
+    short_seven = Word(quad_from_box(71, 3, 74, 10), "7", 0.9)
+    invo, ce = row((40, 70, "Invo"), (76, 88, "ce"))
+    assert [w.text for w in join_split_words([invo, short_seven, ce], lexicon)] == ["Invoice"]
+    assert len(join_split_words(row((40, 70, "Invo"), (69, 72, "-"), (73, 88, "ce")), lexicon)) == 3
     for pieces in (
         row((0, 30, "page"), (32, 36, "1"), (38, 50, "of")),
         row((0, 30, "item"), (31, 35, "1"), (36, 50, "in")),
+        row((0, 30, "page"), (32, 36, "7"), (38, 50, "of")),
     ):
         assert [w.text for w in join_split_words(pieces, lexicon)] == [w.text for w in pieces]
     lexicon = Lexicon(["characteristics", "physical", "any", "one", "anyone", "follow", "up", "followup", "check"])

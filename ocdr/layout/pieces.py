@@ -14,7 +14,9 @@ characters of a form's comb field, one to a box, are joined where the boxes' sid
 
 from __future__ import annotations
 
+import itertools
 import re
+import string
 from collections.abc import Sequence
 
 import cv2
@@ -31,6 +33,10 @@ JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
 # "DE" "LUXE", two words, stay apart)
 JOIN_GAP_WIDE = 0.2
 JOIN_PIECES = 4  # pieces of one word at most ("I" "NVO" "I" "CE")
+# a narrow letter the detector cut out of its word is read alone as a figure or a bar (a dot-matrix "i" as "1" or
+# "7"); such a piece between two pieces of letters may stand for any letter (``_ANY_LETTER``), a mark may not
+_GLYPHS = frozenset(string.digits + "|!")
+_ANY_LETTER = "\0"
 # Pieces of a web address: at most ADDRESS_GAP x their height apart (on 24 SROIE training receipts with addresses
 # the pieces were 0.01-0.23 apart, the words around them 0.34-0.43)
 ADDRESS_GAP = 0.3
@@ -84,11 +90,11 @@ _ELIDED_WORD = re.compile(r"(['’]?)[^\W\d_].*")
 
 def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
     """``words`` with each word found in pieces joined: up to ``JOIN_PIECES`` words side by side whose boxes touch
-    (``JOIN_GAP``, ``JOIN_ROW``), the first ending and the last starting with a letter, those between all letters
-    (or a letter read alone as a figure: "Invo" "1" "ce", a dot-matrix "i" the detector cut out), whose letters
-    together spell a list word of ``JOIN_LETTERS`` or more while the pieces are not all list words of two letters or
-    more ("any" "one", "follow" "up" stay apart); pieces a little further apart (``JOIN_GAP_WIDE``) only where none
-    is a list word."""
+    (``JOIN_GAP`` x the first piece's height, ``JOIN_ROW``), the first ending and the last starting with a letter,
+    those between all letters or a narrow letter read alone as a figure or a bar ("Invo" "1" "ce", "Invo" "7" "ce":
+    a dot-matrix "i" the detector cut out; ``_GLYPHS``), whose letters together spell a list word of
+    ``JOIN_LETTERS`` or more while the pieces are not all list words of two letters or more ("any" "one", "follow"
+    "up" stay apart); pieces a little further apart (``JOIN_GAP_WIDE``) only where none is a list word."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
@@ -96,12 +102,14 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
         if i in rows.used or first is None or (len(words[i].text) > 1 and quad_aspect(words[i].polygon) >= 1.0):
             continue
         chain = [i]  # a word narrower than tall is taken for vertical text, but for a letter alone
-        while len(chain) < JOIN_PIECES and (j := rows.next(chain[-1], JOIN_GAP_WIDE, chain, narrow=True)) is not None:
+        # the gaps measured against the first piece's height: a glyph's own box is short ("Invo" "7" "ce")
+        height = float(rows.heights[i])
+        while len(chain) < JOIN_PIECES and (j := rows.next(chain[-1], JOIN_GAP_WIDE, chain, True, height)) is not None:
             chain.append(j)
             if (text := _split_word(rows, chain, first, lexicon)) is not None:
                 joined[i] = rows.join(chain, text)
                 break
-            if not (words[j].text.isalpha() or words[j].text in LOOKALIKES):  # no letters to go on with
+            if not (words[j].text.isalpha() or words[j].text in _GLYPHS):  # no letters to go on with
                 break
     return rows.result(joined)
 
@@ -111,14 +119,16 @@ def _split_word(rows: _Rows, chain: list[int], first: re.Match, lexicon: Lexicon
     where ``join_split_words`` joins them, else None."""
     last = _TOKEN_START.fullmatch(rows.words[chain[-1]].text)
     middle = [rows.words[k].text for k in chain[1:-1]]
-    if last is None or not all(text.isalpha() or text in LOOKALIKES for text in middle):
+    if last is None or not all(text.isalpha() or text in _GLYPHS for text in middle):
         return None
+    # a lone glyph read as neither a letter nor a figure like one ("Invo" "7" "ce") stands for any letter
+    middle = [text if text.isalpha() or text in LOOKALIKES else _ANY_LETTER for text in middle]
     pieces = [first.group(2), *middle, last.group(1)]
     spelt = _spelt(pieces, lexicon)
     if spelt is None or len(spelt) < JOIN_LETTERS or all(len(p) >= 2 and p.lower() in lexicon for p in pieces):
         return None
     gaps = rows.boxes[chain[1:], 0] - rows.boxes[chain[:-1], 2]
-    wide = (gaps > JOIN_GAP * np.minimum(rows.heights[chain[1:]], rows.heights[chain[:-1]])).any()
+    wide = (gaps > JOIN_GAP * rows.heights[chain[0]]).any()
     if wide and any(p.lower() in lexicon for p in pieces):
         return None
     return first.group(1) + spelt + last.group(2)
@@ -250,8 +260,17 @@ def _letter(text: str) -> bool:
 
 def _spelt(pieces: Sequence[str], lexicon: Lexicon) -> str | None:
     """The list word that a word's ``pieces`` spell, a figure among them taken for a letter it looks like
-    (``lookalike_spellings``); None if they spell none."""
-    return next((w for w in lookalike_spellings(pieces) if w.lower() in lexicon), None)
+    (``lookalike_spellings``) and ``_ANY_LETTER`` for any letter, in the case of the others; None if they spell
+    none."""
+    upper = not any(c.islower() for piece in pieces for c in piece)
+    fills = string.ascii_uppercase if upper else string.ascii_lowercase
+    for spelling in lookalike_spellings(pieces):
+        parts = spelling.split(_ANY_LETTER)
+        for letters in itertools.product(fills, repeat=len(parts) - 1):
+            word = "".join(part + letter for part, letter in zip(parts, (*letters, ""), strict=True))
+            if word.lower() in lexicon:
+                return word
+    return None
 
 
 def join_elisions(words: list[Word]) -> list[Word]:
@@ -496,15 +515,17 @@ class _Rows:
     def left_to_right(self) -> list[int]:
         return np.argsort(self.boxes[:, 0], kind="stable").tolist()
 
-    def next(self, i: int, gap: float, also: Sequence[int] = (), narrow: bool = False) -> int | None:
+    def next(
+        self, i: int, gap: float, also: Sequence[int] = (), narrow: bool = False, height: float | None = None
+    ) -> int | None:
         """The nearest word right of word ``i`` (a horizontal one) in its row, starting at most ``gap`` x the lower
-        of their heights after its end; not one already joined or in ``also``. ``narrow``: word ``i`` may be
-        narrower than tall (a letter alone, "l"); else such a word is taken for vertical text."""
+        of their heights (or x ``height``) after its end; not one already joined or in ``also``. ``narrow``: word
+        ``i`` may be narrower than tall (a letter alone, "l"); else such a word is taken for vertical text."""
         if not narrow and quad_aspect(self.words[i].polygon) >= 1.0:
             return None
         x0, _, x1, _ = self.boxes[i]
         boxes = self.boxes
-        low = np.minimum(self.heights, self.heights[i])
+        low = np.minimum(self.heights, self.heights[i]) if height is None else height
         beside = (boxes[:, 0] > x0) & (boxes[:, 2] > x1) & (boxes[:, 0] - x1 <= gap * low) & self._in_row(i)
         beside[[*self.used, i, *also]] = False
         if not beside.any():
