@@ -649,6 +649,27 @@ def test_join_spaced_letters_joins_a_letter_spaced_heading():
         assert [w.text for w in join_spaced_letters(letters, lexicon)] == [w.text for w in letters]
     # letters farther apart than SPACED_REACH heights are no word's
     assert len(join_spaced_letters(row("HOME", pitch=130), lexicon)) == 4
+    # letters read a few together ("TA X I NVO I CE" on a receipt): joined where they spell a list word of 5 letters or
+    # more and are not all list words ("TO GET HER", and "A GO", too short, stay)
+    lexicon = Lexicon(["invoice", "tax", "to", "get", "her", "together", "a", "go", "ago"])
+
+    def pieces(*texts: str, gap: float = 8, space: float = 30) -> list[Word]:
+        words, x = [], 0.0
+        for text in texts:
+            if text == " ":
+                x += space - gap
+                continue
+            words.append(Word(quad_from_box(x, 0, x + 14 * len(text), 25), text, 0.9))
+            x += 14 * len(text) + gap
+        return words
+
+    assert [w.text for w in join_spaced_letters(pieces("TA", "X", " ", "I", "NVO", "I", "CE"), lexicon)] == [
+        "TA",
+        "X",
+        "INVOICE",
+    ]
+    for words in (pieces("TO", "GET", "HER"), pieces("A", "GO")):
+        assert [w.text for w in join_spaced_letters(words, lexicon)] == [w.text for w in words]
 
 
 def test_join_web_addresses_joins_an_address_found_in_pieces():

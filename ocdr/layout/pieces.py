@@ -64,6 +64,7 @@ _LOCAL_PIECE = re.compile(r"[(<\[]?[\w.%+'-]+")  # what may come before an addre
 # Letters of a letter-spaced word: at most SPACED_REACH x their height apart, a word space SPACED_WORD_GAP x their
 # median gap or more, SPACED_LETTERS of them at least
 SPACED_REACH, SPACED_WORD_GAP, SPACED_LETTERS = 2.0, 1.6, 3
+SPACED_PIECE = 3  # ...read a letter alone or a few together ("I" "NVO" "I" "CE"), then spelling JOIN_LETTERS or more
 # Characters written one to a box of a form's comb field ("S" "M" "I" "T" "H"): COMB_LETTERS or more of them, in words
 # of letters and figures in a row, at most COMB_REACH x their height apart; a box's side between each two characters,
 # a stroke down the page as long as their regions are tall (a glyph's stem is shorter: its region is grown around its
@@ -143,19 +144,23 @@ def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
     rows = _Rows(words)
     joined: dict[int, Word] = {}
     for i in rows.left_to_right():
-        if i in rows.used or not _letter(words[i].text):
+        if i in rows.used or not _spaced(words[i].text):
             continue
         run = [i]
-        while (j := rows.next(run[-1], SPACED_REACH, also=run, narrow=True)) is not None and _letter(words[j].text):
+        while (j := rows.next(run[-1], SPACED_REACH, also=run, narrow=True)) is not None and _spaced(words[j].text):
             run.append(j)
-        if len(run) < SPACED_LETTERS:
+        if len(run) < 2:
             continue
         gaps = rows.boxes[run[1:], 0] - rows.boxes[run[:-1], 2]
         breaks = np.flatnonzero(gaps >= SPACED_WORD_GAP * max(float(np.median(gaps)), 1.0)) + 1
         for piece in np.split(np.array(run), breaks):
-            text = _spelt([words[k].text for k in piece], lexicon)
-            letters = any(words[k].text.isalpha() for k in piece)
-            if len(piece) >= SPACED_LETTERS and letters and text is not None:
+            texts = [words[k].text for k in piece]
+            if all(_letter(t) for t in texts):  # letters alone
+                spaced = len(piece) >= SPACED_LETTERS and any(t.isalpha() for t in texts)
+            else:  # letters in pieces ("I" "NVO" "I" "CE"): as a split word's
+                spaced = len(piece) >= 2 and not all(len(t) >= 2 and t.lower() in lexicon for t in texts)
+            text = _spelt(texts, lexicon) if spaced else None
+            if text is not None and (len(text) >= JOIN_LETTERS or all(_letter(t) for t in texts)):
                 joined[int(piece[0])] = rows.join(piece.tolist(), text)
     return rows.result(joined)
 
@@ -256,6 +261,11 @@ def _box_sides(gray: np.ndarray, boxes: np.ndarray, x0: float, x1: float) -> int
 
 def _letter(text: str) -> bool:
     return len(text) == 1 and (text.isalpha() or text in LOOKALIKES)
+
+
+def _spaced(text: str) -> bool:
+    """Whether ``text`` may be a piece of a letter-spaced word: a letter, or a few (``SPACED_PIECE``)."""
+    return _letter(text) or (text.isalpha() and len(text) <= SPACED_PIECE)
 
 
 def _spelt(pieces: Sequence[str], lexicon: Lexicon) -> str | None:
