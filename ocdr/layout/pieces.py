@@ -26,10 +26,10 @@ from ocdr.document import Word, fit_chars
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box
 from ocdr.models.recognition.lexicon import LOOKALIKES, Lexicon, lookalike_spellings
 
-# Pieces of a word: boxes side by side at most JOIN_GAP x their height apart (or overlapping), in a row (overlapping
-# by JOIN_ROW x the lower one's height), whose letters spell a list word of JOIN_LETTERS or more
+# Pieces of a word: boxes side by side at most JOIN_GAP x the first one's height apart (or overlapping), in a row
+# (overlapping by JOIN_ROW x the lower one's height), whose letters spell a list word of JOIN_LETTERS or more
 JOIN_GAP, JOIN_ROW, JOIN_LETTERS = 0.1, 0.7, 5
-# ...or up to JOIN_GAP_WIDE apart where neither piece is a list word ("adjus" "tments" on receipts' print, 0.16 apart;
+# ...or up to JOIN_GAP_WIDE apart where no piece is a list word ("adjus" "tments" on receipts' print, 0.16 apart;
 # "DE" "LUXE", two words, stay apart)
 JOIN_GAP_WIDE = 0.2
 JOIN_PIECES = 4  # pieces of one word at most ("I" "NVO" "I" "CE")
