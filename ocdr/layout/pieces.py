@@ -126,7 +126,7 @@ def _split_word(rows: _Rows, chain: list[int], first: re.Match, lexicon: Lexicon
     middle = [text if text.isalpha() or text in LOOKALIKES else _ANY_LETTER for text in middle]
     pieces = [first.group(2), *middle, last.group(1)]
     spelt = _spelt(pieces, lexicon)
-    if spelt is None or len(spelt) < JOIN_LETTERS or all(len(p) >= 2 and p.lower() in lexicon for p in pieces):
+    if spelt is None or len(spelt) < JOIN_LETTERS or _all_words(pieces, lexicon):
         return None
     gaps = rows.boxes[chain[1:], 0] - rows.boxes[chain[:-1], 2]
     wide = (gaps > JOIN_GAP * rows.heights[chain[0]]).any()
@@ -158,7 +158,7 @@ def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
             if all(_letter(t) for t in texts):  # letters alone
                 spaced = len(piece) >= SPACED_LETTERS and any(t.isalpha() for t in texts)
             else:  # letters in pieces ("I" "NVO" "I" "CE"): as a split word's
-                spaced = len(piece) >= 2 and not all(len(t) >= 2 and t.lower() in lexicon for t in texts)
+                spaced = len(piece) >= 2 and not _all_words(texts, lexicon)
             text = _spelt(texts, lexicon) if spaced else None
             if text is not None and (len(text) >= JOIN_LETTERS or all(_letter(t) for t in texts)):
                 joined[int(piece[0])] = rows.join(piece.tolist(), text)
@@ -266,6 +266,12 @@ def _letter(text: str) -> bool:
 def _spaced(text: str) -> bool:
     """Whether ``text`` may be a piece of a letter-spaced word: a letter, or a few (``SPACED_PIECE``)."""
     return _letter(text) or (text.isalpha() and len(text) <= SPACED_PIECE)
+
+
+def _all_words(pieces: Sequence[str], lexicon: Lexicon) -> bool:
+    """Whether every piece is a list word of two letters or more: words side by side ("any" "one"), not a word's
+    pieces."""
+    return all(len(p) >= 2 and p.lower() in lexicon for p in pieces)
 
 
 def _spelt(pieces: Sequence[str], lexicon: Lexicon) -> str | None:
