@@ -110,7 +110,7 @@ def join_split_words(words: list[Word], lexicon: Lexicon) -> list[Word]:
             if (text := _split_word(rows, chain, first, lexicon)) is not None:
                 joined[i] = rows.join(chain, text)
                 break
-            if not (words[j].text.isalpha() or words[j].text in _GLYPHS):  # no letters to go on with
+            if not _inner_piece(words[j].text):  # no letters to go on with
                 break
     return rows.result(joined)
 
@@ -120,7 +120,7 @@ def _split_word(rows: _Rows, chain: list[int], first: re.Match, lexicon: Lexicon
     where ``join_split_words`` joins them, else None."""
     last = _TOKEN_START.fullmatch(rows.words[chain[-1]].text)
     middle = [rows.words[k].text for k in chain[1:-1]]
-    if last is None or not all(text.isalpha() or text in _GLYPHS for text in middle):
+    if last is None or not all(_inner_piece(text) for text in middle):
         return None
     # a lone glyph read as neither a letter nor a figure like one ("Invo" "7" "ce") stands for any letter
     middle = [text if text.isalpha() or text in LOOKALIKES else _ANY_LETTER for text in middle]
@@ -266,6 +266,12 @@ def _letter(text: str) -> bool:
 def _spaced(text: str) -> bool:
     """Whether ``text`` may be a piece of a letter-spaced word: a letter, or a few (``SPACED_PIECE``)."""
     return _letter(text) or (text.isalpha() and len(text) <= SPACED_PIECE)
+
+
+def _inner_piece(text: str) -> bool:
+    """Whether ``text`` may stand between two pieces of a word: letters, or a narrow letter read as a glyph
+    (``_GLYPHS``)."""
+    return text.isalpha() or text in _GLYPHS
 
 
 def _all_words(pieces: Sequence[str], lexicon: Lexicon) -> bool:
