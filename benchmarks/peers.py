@@ -348,6 +348,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the --limit samples")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args()
+    if "tesseract" in args.engines and not shutil.which("tesseract"):
+        parser.error(
+            "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-eng): "
+            "install it, or name --engines without it"
+        )
 
     tesseract = Tesseract(args.threads, args.tesseract_omp) if "tesseract" in args.engines else None
     makers = {

@@ -4,6 +4,7 @@ of ``benchmarks/`` at least starts (its options parse and its help prints); ``cr
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -54,6 +55,19 @@ def test_benchmark_scripts_start(script):
         pytest.skip("a benchmark of training code: needs the 'train' extra")
     done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr[-2000:]
+
+
+def test_peers_says_at_once_that_tesseract_is_missing(tmp_path):
+    """Asked for Tesseract where none is installed, ``peers.py`` stops before it reads anything and says how to get
+    it (it read the first set with the other engines, then crashed)."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "peers.py"), "rec", "--limit", "1"],
+        env={**os.environ, "PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "tesseract is not installed (apt-get install" in done.stderr, done.stderr[-2000:]
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "recognition" / "svt_train").is_dir(), reason="needs ../shared/data")

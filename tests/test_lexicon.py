@@ -187,11 +187,13 @@ def test_a_missed_space_beside_the_word_a_comes_back_but_not_in_an_acronym():
 def test_search_is_the_ctc_likelihood_of_the_best_list_word(monkeypatch):
     """Few steps and a small list keep every prefix in the beam, so the search is exact: its word and score are the
     best list word's CTC log-likelihood, folded as the search folds (blank, a-z, space). Searching again (the next
-    symbols of each spelling remembered) or with the memory full (cleared, worked out again) changes nothing."""
+    symbols of each spelling remembered) or with the memory full (cleared, worked out again) changes nothing. Over
+    300 steps the likelihoods are near e^-1000, far below the smallest float: the search's scaling keeps them."""
     lexicon = Lexicon(["cat", "car", "cart", "dog"])
     rng = np.random.default_rng(1)
-    for _ in range(20):
-        logits = rng.normal(scale=0.5, size=(4, 28))  # every class above the search's floor
+    for steps in [4] * 20 + [300] * 3:
+        logits = rng.normal(scale=0.5, size=(steps, 28))  # every class above the search's floor
+        logits[:, 27] -= 30 * (steps > 4)  # ...but the space on the long ones: one word, few prefixes
         log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         scores = {w: ctc_log_likelihood(log_probs, [ord(c) - ord("a") + 1 for c in w]) for w in lexicon.words}
         word, score = lexicon.search(log_probs)

@@ -43,6 +43,22 @@ def test_crops_are_read_as_the_recognizer_reads_them(ocr, words):
     assert all(0 < r.confidence <= 1 and r.angle == 0 for r in readings)
 
 
+def test_eval_scores_the_readings_recognize_gives(ocr, words, monkeypatch):
+    """``ocdr eval rec`` reads its crops as ``OCR.recognize`` does, ``rec_batch_size`` crops a model call (it read 64
+    a call once: a batch's padding moved a few crops' readings, and on two threads it read half as fast)."""
+    from ocdr.evaluation.evaluate import evaluate_rec
+
+    sizes: list[int] = []
+    batches = ocr.pipeline.recognizer.batches
+    monkeypatch.setattr(
+        ocr.pipeline.recognizer, "batches", lambda crops, size: sizes.append(size) or batches(crops, size)
+    )
+    result = evaluate_rec(ocr, IIIT5K, limit=len(words))
+    assert set(sizes) == {ocr.params.rec_batch_size}
+    readings = ocr.recognize([path for path, _, _ in words])
+    assert result["word_accuracy"] == np.mean([r.text == text for r, (_, _, text) in zip(readings, words, strict=True)])
+
+
 def test_every_kind_of_input_reads_alike(ocr, words):
     path, image, _ = words[0]
     data = open(path, "rb").read()

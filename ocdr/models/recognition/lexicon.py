@@ -139,44 +139,53 @@ class Lexicon:
 
         The pages' hottest Python loop (a tenth of a form's reading time before stop 52; twice as fast since): each
         prefix carries the word it is spelling and its last class, and each spelling's possible next symbols come
-        from ``next_symbols``, worked out once."""
-        inf = math.inf
+        from ``next_symbols``, worked out once. The probabilities are plain numbers, not logs, scaled after each step
+        so that the likeliest prefix's is 1 (``scale`` keeps the log of the factor): sums where logs need a
+        log-add-exp each (stop 78: the same words, in a third less time)."""
+        floor = math.exp(FLOOR)
         after = self._next
-        # prefix -> [log p ending in a blank, log p ending in a symbol, the word being spelt, its last symbol's class]
-        beams: dict[str, list] = {"": [0.0, -inf, "", 0]}
-        for lp in log_probs.tolist():
-            stay = lp[0]
+        scale = 0.0
+        # prefix -> [p ending in a blank, p ending in a symbol, the word being spelt, its last symbol's class]
+        beams: dict[str, list] = {"": [1.0, 0.0, "", 0]}
+        for p in np.exp(log_probs).tolist():
+            stay = p[0]
             grown: dict[str, list] = {}
             for prefix, (blank, last, segment, cls) in beams.items():
-                total = _logaddexp(blank, last)
+                total = blank + last
                 entry = grown.get(prefix)
                 if entry is None:
-                    entry = grown[prefix] = [total + stay, -inf, segment, cls]
+                    entry = grown[prefix] = [total * stay, 0.0, segment, cls]
                 else:
-                    entry[0] = _logaddexp(entry[0], total + stay)
+                    entry[0] += total * stay
                 if cls:  # the last symbol goes on
-                    entry[1] = _logaddexp(entry[1], last + lp[cls])
+                    entry[1] += last * p[cls]
                 nexts = after.get(segment)
                 if nexts is None:
                     nexts = self.next_symbols(segment)
                 for ch, k, spelt in nexts:
-                    p = lp[k]
-                    if p < FLOOR:
+                    q = p[k]
+                    if q < floor:
                         continue
                     longer = prefix + ch
-                    step = (blank if cls == k else total) + p  # a repeat needs a blank between
+                    step = (blank if cls == k else total) * q  # a repeat needs a blank between
                     entry = grown.get(longer)
                     if entry is None:
-                        grown[longer] = [-inf, step, spelt, k]
+                        grown[longer] = [0.0, step, spelt, k]
                     else:
-                        entry[1] = _logaddexp(entry[1], step)
-            scored = sorted(((_logaddexp(v[0], v[1]), w) for w, v in grown.items()), reverse=True)[:BEAM]
-            beams = {w: grown[w] for _, w in scored}
-        done = [(_logaddexp(v[0], v[1]), w) for w, v in beams.items() if self._complete(w)]
+                        entry[1] += step
+            scored = sorted(((v[0] + v[1], w) for w, v in grown.items()), reverse=True)[:BEAM]
+            top = scored[0][0]
+            scale += math.log(top)
+            beams = {}
+            for _, w in scored:
+                entry = beams[w] = grown[w]
+                entry[0] /= top
+                entry[1] /= top
+        done = [(v[0] + v[1], w) for w, v in beams.items() if self._complete(w)]
         if not done:
             return None, -math.inf
-        score, word = max(done)
-        return word, score
+        best, word = max(done)
+        return word, math.log(best) + scale if best > 0 else -math.inf
 
     def next_symbols(self, segment: str) -> tuple[tuple[str, int, str], ...]:
         """What may follow ``segment`` (the word being spelt) in the search, as (symbol, class, the word being spelt
@@ -353,13 +362,6 @@ def _fold(probs: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.ndarray:
     cases, the space."""
     letters = sum(probs[:, column] * (column > 0) for column in columns)
     return np.log(np.clip(np.concatenate([probs[:, :1], letters], axis=1), 1e-12, None))
-
-
-def _logaddexp(a: float, b: float) -> float:
-    """log(exp(a) + exp(b)) on Python floats (numpy's is slow on scalars; the search makes millions of these)."""
-    if a < b:
-        a, b = b, a
-    return a if b == -math.inf else a + math.log1p(math.exp(b - a))
 
 
 def _case_like(words: str, reading: str) -> str:
