@@ -96,14 +96,15 @@ def test_near_misses_become_list_words_and_the_rest_stays():
 
 def test_figures_read_among_a_words_letters_become_the_letters_they_look_like():
     """A "0" or "1" read among a word's letters ("GOODS S0LD", "N0.", "f1ow") is the letter it looks like where
-    that spells a list word: a "0" an "O" in a word without small letters, a "1" an "l" or "i" among small letters.
+    that spells a list word: a "0" an "O" in a word without small letters, a "1" an "l" or "i" among small letters;
+    a "0" among initials is an "O" ("P.0." for "P.O.", not a version's "0.0." nor "A.3.0.").
     Codes stay: more figures than letters ("C01"), a short word's "1" ("A1", "K1P"), what spells no list word. On
     paper only: a sign's lettering is drawn, and its codes are many."""
     lexicon = Lexicon(["goods", "sold", "no", "to", "flow", "file", "col", "kip", "al", "box"])
-    probs = outputs("G00DS S0LD N0. T0 f1ow Fi1e C01 K1P A1 B0XY 10 S0")
+    probs = outputs("G00DS S0LD N0. T0 f1ow Fi1e C01 K1P A1 B0XY 10 S0 P.0. V.0.C.s 0.0. A.3.0.")
     reading = ctc_greedy_decode(probs[None], CHARS)[0]
     line = lexicon.correct(reading, probs, CHARS, PAPER_MARGIN)
-    assert line.text == "GOODS SOLD NO. TO flow File C01 K1P A1 B0XY 10 S0"
+    assert line.text == "GOODS SOLD NO. TO flow File C01 K1P A1 B0XY 10 S0 P.O. V.O.C.s 0.0. A.3.0."
     assert line.positions == reading.positions  # each character keeps its steps
     assert lexicon.correct(reading, probs, CHARS).text == reading.text  # a sign's margin
 
