@@ -230,9 +230,10 @@ def _add_read(sub) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(
         "--memory-arena",
-        action="store_true",
-        help="ONNX Runtime's CPU memory arena: about 5%% faster, but memory grows with every new image size (a "
-        "20-page PDF: 787 MB peak with it, 361 MB without)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ONNX Runtime's CPU memory arena, which keeps the buffers of the largest page read so far (default: on; "
+        "a 20-page PDF peaked at 0.80 GB with it and 0.98 GB without, 74 photos and scans at 0.54 and 0.83 GB)",
     )
     _add_model_options(p)
 
@@ -916,7 +917,8 @@ def _add_serve(sub) -> None:
     p.add_argument(
         "--memory-arena",
         action="store_true",
-        help="ONNX Runtime's CPU memory arena: a little faster, but memory grows with every new image size",
+        help="ONNX Runtime's CPU memory arena: faster, but it keeps the buffers of every page in flight (1,500 mixed "
+        "requests, 16 clients: 6.9 pages/s and 920 MiB with it, 5.3 pages/s and 235 MiB without)",
     )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     _add_model_options(p)

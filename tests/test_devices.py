@@ -166,3 +166,23 @@ def test_recognizer_workers_start_again_in_a_forked_process(monkeypatch):
     again = recognizer.pool
     assert again is not first and again is recognizer.pool
     assert again.submit(sum, [1, 2]).result(timeout=10) == 3
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="resident memory read from /proc")
+def test_cpu_sessions_hold_no_second_copy_of_their_buffers():
+    """On the CPU ONNX Runtime's memory pattern is off: with it, a model's second run at a size planned one block
+    of its buffers on top of those the arena kept from the first (an A4 page at 300 dpi: 1.2 GB resident instead
+    of 0.66), for no speed. A second and a third run at the same size now take nothing more."""
+    model = OnnxModel(shipped_model_path("det"), threads=1)
+    assert model.session.get_session_options().enable_mem_pattern is False
+
+    def resident_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    page = np.zeros((1, 3, 1024, 1024), np.float32)
+    model.run(page)
+    after_one = resident_mb()
+    model.run(page)
+    model.run(page)
+    assert resident_mb() - after_one < 20  # with the pattern: about 115 MB more at this size
