@@ -66,7 +66,8 @@ class OCR:
         pixel_aspect: how many times taller than wide the inputs' pixels are, over what their metadata says: for
             an array, or a fax saved without its resolution tags (204 / 98 in standard mode). None (default): the
             metadata's, else square. A call's own ``pixel_aspect`` comes first.
-        memory_arena: ONNX Runtime's CPU memory arena (faster; False keeps memory flat over many image sizes).
+        memory_arena: keep ONNX Runtime's CPU arena's buffers between model calls (default; faster). False hands
+            them back after each call, so memory stays flat over many image sizes and pages read at once.
         line_cls_model: text-line orientation ONNX model (default: shipped), used with use_textline_orientation.
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
         scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page

@@ -42,7 +42,7 @@ class ServerConfig:
     trt_cache: str | None = None  # TensorRT engine cache folder (default ~/.cache/ocdr/tensorrt)
     threads: int | None = None  # ONNX Runtime threads per model; None: cores / (workers x concurrency), at least 1
     dpi: float = 200.0
-    memory_arena: bool = False  # off: RSS stays flat under concurrent requests of varied sizes (docs/server.md)
+    memory_arena: bool = False  # off: buffers handed back after each model call, RSS flat (docs/server.md)
     params: dict[str, Any] = field(default_factory=dict)  # pipeline defaults (OCRParams fields)
     concurrency: int = 4  # requests worked on at once per process
     queue_size: int = 64  # requests waiting beyond those
