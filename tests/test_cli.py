@@ -202,8 +202,8 @@ def test_one_bit_copies_are_black_and_white_in_their_own_layout(capsys):
 
 def test_read_runs_with_the_arena_unless_told_not_to():
     """``ocdr read`` reads pages one after another with ONNX Runtime's CPU memory arena (stop 79: with the memory
-    pattern off, the arena made reading faster and its peak no higher); ``--no-memory-arena`` frees every buffer
-    after each model call."""
+    pattern off, the arena made reading faster and its peak no higher); ``--no-memory-arena`` hands the arena's
+    buffers back after each model call."""
     from ocdr.cli import _ocr_options, build_parser
 
     parser = build_parser()
