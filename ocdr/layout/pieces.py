@@ -137,7 +137,8 @@ def _split_word(rows: _Rows, chain: list[int], first: re.Match, lexicon: Lexicon
 
 def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
     """``words`` with each word printed letter-spaced ("W E L C O M E", a heading's or a sign's) joined: a row of
-    letters read each as a word of its own, at most ``SPACED_REACH`` x their height apart, parted into words where
+    letters read each as a word of its own (or a few together, ``SPACED_PIECE``: "I" "NVO" "I" "CE", then spelling
+    ``JOIN_LETTERS`` or more), at most ``SPACED_REACH`` x their height apart, parted into words where
     a gap is ``SPACED_WORD_GAP`` x their median gap or more, each of whose letters spell a list word of
     ``SPACED_LETTERS`` or more. An "O", "I", "l" or "i" read alone as a figure ("0", "1") is taken as the letter
     (``lookalike_spellings``). Letters alone that spell no word ("A B C D", a question's choices) stay apart."""
@@ -155,12 +156,13 @@ def join_spaced_letters(words: list[Word], lexicon: Lexicon) -> list[Word]:
         breaks = np.flatnonzero(gaps >= SPACED_WORD_GAP * max(float(np.median(gaps)), 1.0)) + 1
         for piece in np.split(np.array(run), breaks):
             texts = [words[k].text for k in piece]
-            if all(_letter(t) for t in texts):  # letters alone
+            alone = all(_letter(t) for t in texts)
+            if alone:  # letters alone
                 spaced = len(piece) >= SPACED_LETTERS and any(t.isalpha() for t in texts)
             else:  # letters in pieces ("I" "NVO" "I" "CE"): as a split word's
                 spaced = len(piece) >= 2 and not _all_words(texts, lexicon)
             text = _spelt(texts, lexicon) if spaced else None
-            if text is not None and (len(text) >= JOIN_LETTERS or all(_letter(t) for t in texts)):
+            if text is not None and (alone or len(text) >= JOIN_LETTERS):
                 joined[int(piece[0])] = rows.join(piece.tolist(), text)
     return rows.result(joined)
 
