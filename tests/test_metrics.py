@@ -12,6 +12,7 @@ from ocdr.evaluation.metrics import (
     normalized_edit_distance,
     polygon_iou,
     word_accuracy,
+    word_outcomes,
 )
 from ocdr.geometry import quad_from_box
 from ocdr.io.labels import RegionLabel
@@ -151,6 +152,23 @@ def test_match_words_duplicate_with_wrong_text_does_not_steal_the_match():
     preds = [(quad_from_box(0, 0, 100, 20), "exlt"), (quad_from_box(2, 0, 100, 20), "exit")]
     assert match_words(preds, gt) == PRF(tp=1, num_pred=2, num_gt=1)
     assert match_words([], gt) == PRF(0, 0, 1)
+
+
+def test_word_outcomes_judge_each_prediction_as_match_words_counts():
+    """Each prediction right (matched in place and text), wrong (misread, or found where no word is labelled) or
+    not counted (on a region labelled illegible), in the order given; the rights are ``match_words``'s matches."""
+    gt = [label(0, 0, 100, 20, "Hello"), label(0, 40, 100, 60, "world"), label(0, 80, 100, 100, "###", True)]
+    preds = [
+        (quad_from_box(0, 80, 100, 100), "noise"),  # on the don't-care region
+        (quad_from_box(0, 40, 100, 60), "world"),
+        (quad_from_box(0, 0, 100, 20), "hello"),  # right place, other case
+        (quad_from_box(200, 0, 300, 20), "extra"),  # nothing labelled there
+        (quad_from_box(2, 40, 100, 60), "world"),  # a duplicate: the label is taken
+    ]
+    assert word_outcomes(preds, gt) == [None, True, False, False, False]
+    assert word_outcomes(preds, gt, case_sensitive=False) == [None, True, True, False, False]
+    assert sum(v is True for v in word_outcomes(preds, gt)) == match_words(preds, gt).tp
+    assert word_outcomes([], gt) == []
 
 
 def test_cer_and_normalized_edit_distance():

@@ -77,9 +77,10 @@ def _match(
     iou_thresh: float,
     ignore_overlap: float,
     compatible: Callable[[int, RegionLabel], bool],
-) -> tuple[PRF, list[int], list[int]]:
+) -> tuple[PRF, list[int], list[int], list[int]]:
     """ICDAR 2015 counting with greedy one-to-one matching by descending IoU among ``compatible`` pairs; the
-    counts, the indices of the predictions matched, and those of the legible labels left unmatched."""
+    counts, the indices of the predictions matched, those of the legible labels left unmatched, and those of the
+    predictions counted (the others lie mostly in regions labelled illegible)."""
     if not 0.0 < iou_thresh <= 1.0:
         raise ValueError(f"iou_thresh must be in (0, 1], got {iou_thresh}")
     if not 0.0 <= ignore_overlap <= 1.0:
@@ -106,7 +107,8 @@ def _match(
         if i not in used_pred and j not in used_gt:
             used_pred.add(i)
             used_gt.add(j)
-    return PRF(len(used_pred), len(kept), len(care)), sorted(used_pred), [j for j, _, _ in care if j not in used_gt]
+    lost = [j for j, _, _ in care if j not in used_gt]
+    return PRF(len(used_pred), len(kept), len(care)), sorted(used_pred), lost, kept
 
 
 def match_detections(
@@ -139,7 +141,7 @@ def detection_report(
     * ``missed``: no prediction covers a tenth of it;
     * ``misfit``: the rest (found, but boxed too loosely or tightly for IoU ``iou_thresh``)."""
     counts = dict.fromkeys(MISS_KINDS, 0)
-    matched, _, lost = _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
+    matched, _, lost, _ = _match(pred_polys, gt, iou_thresh, ignore_overlap, lambda i, label: True)
     preds = [poly for poly in (_polygon(p) for p in pred_polys) if poly is not None]
     for j in lost:
         label = _polygon(gt[j].polygon)
@@ -170,6 +172,32 @@ def match_words(
     Text is checked before matching, so a wrongly read duplicate cannot take a ground-truth word away from a
     correctly read prediction.
     """
+    return _word_match(preds, gt, iou_thresh, ignore_overlap, case_sensitive)[0]
+
+
+def word_outcomes(
+    preds: Sequence[tuple[np.ndarray, str]],
+    gt: Sequence[RegionLabel],
+    iou_thresh: float = 0.5,
+    ignore_overlap: float = 0.5,
+    case_sensitive: bool = True,
+) -> list[bool | None]:
+    """``match_words``'s verdict on each prediction: True where it matched a labelled word (in place and text),
+    False where it did not, None where it lies in a region labelled illegible and counts for nothing. What a figure
+    per word is measured on, such as how often the words read so sure are right (``benchmarks/confidence.py``)."""
+    _, matched, _, kept = _word_match(preds, gt, iou_thresh, ignore_overlap, case_sensitive)
+    right, counted = set(matched), set(kept)
+    return [i in right if i in counted else None for i in range(len(preds))]
+
+
+def _word_match(
+    preds: Sequence[tuple[np.ndarray, str]],
+    gt: Sequence[RegionLabel],
+    iou_thresh: float,
+    ignore_overlap: float,
+    case_sensitive: bool,
+) -> tuple[PRF, list[int], list[int], list[int]]:
+    """``_match`` of word predictions to labels that read the same (``case_sensitive``, or not)."""
 
     def norm(text: str) -> str:
         return text if case_sensitive else text.casefold()
@@ -177,7 +205,7 @@ def match_words(
     texts = [norm(text) for _, text in preds]
     return _match(
         [poly for poly, _ in preds], gt, iou_thresh, ignore_overlap, lambda i, label: texts[i] == norm(label.text)
-    )[0]
+    )
 
 
 def _distance(pred: str, gt: str) -> int:
