@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from int8_accuracy import table
 
 from ocdr.api import OCR
 from ocdr.evaluation.evaluate import _crops, _pages
@@ -58,7 +60,7 @@ def band_table(name: str, readings: list[tuple[float, bool]]) -> list[str]:
     conf = np.array([c for c, _ in readings])
     right = np.array([r for _, r in readings], dtype=float)
     cells, ece = [], 0.0
-    for k, (low, high) in enumerate(zip(BANDS, BANDS[1:], strict=False)):
+    for k, (low, high) in enumerate(pairwise(BANDS)):
         inside = (conf >= low) & ((conf < high) if k < len(BANDS) - 2 else (conf <= high))
         n = int(inside.sum())
         if n:
@@ -84,12 +86,6 @@ def threshold_rows(name: str, readings: list[tuple[float, bool]]) -> list[list[s
             ]
         )
     return rows
-
-
-def markdown(header: list[str], rows: list[list[str]]) -> str:
-    return "\n".join(
-        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows)]
-    )
 
 
 def main() -> int:
@@ -118,13 +114,13 @@ def main() -> int:
         segments = folder.name in args.segment_sets
         kind = "segments" if segments else "words"
         sets[f"{folder.name} ({kind} on pages)"] = page_readings(ocr, folder, segments, args.case_blind)
-    bands = [f"{low:g}-{high:g}" for low, high in zip(BANDS, BANDS[1:], strict=False)]
+    bands = [f"{low:g}-{high:g}" for low, high in pairwise(BANDS)]
     case = ", case-blind" if args.case_blind else ""
     print(f"## Share right by confidence band, readings in brackets ({args.threads} threads{case})\n")
-    print(markdown(["set", "readings", "right", "ECE", *bands], [band_table(k, v) for k, v in sets.items()]))
+    print(table(["set", "readings", "right", "ECE", *bands], [band_table(k, v) for k, v in sets.items()]))
     print("\n## Keeping the readings at least this sure\n")
     rows = [row for k, v in sets.items() for row in threshold_rows(k, v)]
-    print(markdown(["set", "threshold", "kept", "right among kept", "right ones left out"], rows))
+    print(table(["set", "threshold", "kept", "right among kept", "right ones left out"], rows))
     return 0
 
 
