@@ -663,6 +663,13 @@ def _add_train(sub) -> None:
         q.add_argument("--eval-every", type=int, default=500)
         q.add_argument("--time-limit", type=float, help="stop (resumably) after this many minutes")
         q.add_argument("--device", default="cpu", help="cpu or cuda")
+        q.add_argument(
+            "--precision",
+            choices=["auto", "fp32", "mixed"],
+            default="auto",
+            help="forward passes in float32, or mixed: float16 on CUDA, bfloat16 on a CPU; auto (the default): "
+            "mixed on CUDA and on CPUs with bfloat16 in hardware (AVX512-BF16, AMX), float32 elsewhere",
+        )
         q.add_argument("--threads", type=int, help="torch CPU threads")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument(
@@ -730,7 +737,7 @@ def _add_train(sub) -> None:
 
 def _run_train(args) -> int:
     shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
-    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only", "freeze_bn")}
+    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only", "freeze_bn", "precision")}
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):

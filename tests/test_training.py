@@ -429,3 +429,47 @@ def test_rec_seed_v2_input_height_64(rec_run, tmp_path):
     crop = cv2.imread(str(rec_run.data / read_gt_list(rec_run.data / "gt_list.txt")[0][0]), cv2.IMREAD_GRAYSCALE)
     (result,) = recognizer([crop])
     assert recognizer.height == 64 and result.num_steps == int(output_steps([resize_crop(crop, 64).shape[1]])[0])
+
+
+# ----------------------------------------------------------------------------------------------- precision
+def test_precision_picks_the_forward_arithmetic(monkeypatch):
+    """``--precision``: fp32 is float32 everywhere; mixed is float16 with loss scaling on CUDA and bfloat16 on a CPU
+    (no scaling: float32's range); auto is mixed on CUDA and on CPUs with bfloat16 in hardware, float32 elsewhere
+    (emulated bfloat16 is slower than float32)."""
+    from ocdr.training import loop
+
+    assert loop.Precision.of("cpu", "fp32").name == "fp32"
+    assert loop.Precision.of("cpu", "mixed").name == "bf16"
+    assert loop.Precision.of("cuda:0", "auto").name == "fp16"
+    assert loop.Precision.of("cuda", "mixed").name == "fp16"
+    assert loop.Precision.of("cuda", "fp32").name == "fp32"
+    monkeypatch.setattr(loop, "native_bf16", lambda: False)
+    assert loop.Precision.of("cpu", "auto").name == "fp32"
+    monkeypatch.setattr(loop, "native_bf16", lambda: True)
+    assert loop.Precision.of("cpu", "auto").name == "bf16"
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        loop.Precision.of("cpu", "half")
+    assert not loop.Precision.of("cpu", "mixed").scaler().is_enabled()
+    conv, x = torch.nn.Conv2d(1, 2, 3), torch.randn(1, 1, 8, 8)
+    with loop.Precision.of("cpu", "mixed").autocast():
+        assert conv(x).dtype == torch.bfloat16
+    with loop.Precision.of("cpu", "fp32").autocast():
+        assert conv(x).dtype == torch.float32
+
+
+@pytest.mark.parametrize("kind", ["rec", "det"])
+def test_training_in_bf16_on_the_cpu_steps_and_stays_finite(kind, rec_run, det_run, tmp_path, capsys):
+    """``--precision mixed`` on a CPU: the run says it computes in bf16, its losses are finite, and the weights it
+    saves are float32, finite and moved by the steps."""
+    data, extra = (rec_run.data, REC_ARGS) if kind == "rec" else (det_run.pages, DET_ARGS)
+    out = tmp_path / "run"
+    args = ["train", kind, "--data", str(data), "--out", str(out), "--precision", "mixed", *extra]
+    assert main([*args, "--steps", "1", "--eval-every", "1"]) == 0
+    first = _params(load_checkpoint(out / "last.pt")["model"])
+    assert main([*args, "--steps", "3"]) == 0  # resumes at step 1
+    assert "forward passes in bf16" in capsys.readouterr().out
+    assert [m["step"] for m in _metrics(out / "metrics.jsonl")] == [1, 3]
+    assert all(math.isfinite(m["loss"]) for m in _metrics(out / "metrics.jsonl"))
+    weights = _params(load_checkpoint(out / "last.pt")["model"])
+    assert all(v.dtype == torch.float32 and torch.isfinite(v).all() for v in weights.values() if v.is_floating_point())
+    assert any(not torch.equal(v, first[k]) for k, v in weights.items())

@@ -36,6 +36,49 @@ class TrainConfig:
     init: str | None = None  # start from these weights (fine-tuning)
     split_only: bool = False  # write the held-out split (OUT/val) and stop: recreates a run's split without training
     freeze_bn: bool = False  # normalise by the running statistics in training too (``freeze_batchnorm``)
+    precision: str = "auto"  # the forward pass's arithmetic: ``Precision.of``
+
+
+PRECISIONS = ("auto", "fp32", "mixed")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX): elsewhere bfloat16 is emulated and
+    slower than float32."""
+    return any(
+        getattr(torch.cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    )
+
+
+@dataclass(frozen=True)
+class Precision:
+    """The arithmetic of a run's forward passes: float32, or autocast to ``dtype`` (weights, optimizer and losses
+    stay float32). Mixed precision is float16 with loss scaling on CUDA and bfloat16 on a CPU (float32's range,
+    so no scaling): on a CPU with bfloat16 in hardware a training step takes 0.6x (detector) and 0.5x
+    (recognizer) the time of float32 (stop 81)."""
+
+    device_type: str  # "cuda" or "cpu"
+    dtype: torch.dtype | None  # None: float32
+
+    @classmethod
+    def of(cls, device: str, precision: str = "auto") -> Precision:
+        """``precision``: ``fp32``; ``mixed``; ``auto``, mixed on CUDA and on CPUs with bfloat16 in hardware."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
+        kind = "cuda" if device.startswith("cuda") else "cpu"
+        mixed = precision == "mixed" or (precision == "auto" and (kind == "cuda" or native_bf16()))
+        return cls(kind, (torch.float16 if kind == "cuda" else torch.bfloat16) if mixed else None)
+
+    @property
+    def name(self) -> str:
+        return {None: "fp32", torch.float16: "fp16", torch.bfloat16: "bf16"}[self.dtype]
+
+    def autocast(self) -> torch.autocast:
+        return torch.autocast(self.device_type, dtype=self.dtype, enabled=self.dtype is not None)
+
+    def scaler(self) -> torch.amp.GradScaler:
+        """Loss scaling, for float16 only; transparent otherwise."""
+        return torch.amp.GradScaler(self.device_type, enabled=self.dtype == torch.float16)
 
 
 def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:
@@ -159,8 +202,8 @@ class TrainingRun:
         )
 
     def update(self, loss: torch.Tensor, scaler: torch.amp.GradScaler, clip: float = 5.0) -> None:
-        """One optimizer step with gradient clipping (``scaler`` scales the loss under CUDA mixed precision and
-        is transparent when disabled)."""
+        """One optimizer step with gradient clipping (``scaler`` scales the loss under float16 mixed precision
+        and is transparent when disabled: ``Precision.scaler``)."""
         self.opt.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.unscale_(self.opt)

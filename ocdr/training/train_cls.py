@@ -60,6 +60,7 @@ from ocdr.models.classification.preprocess import (
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
+    Precision,
     TrainConfig,
     TrainingRun,
     carve_validation,
@@ -350,12 +351,14 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         log(f"resumed from {last} at step {run.step} (best accuracy {run.best:.4f})")
 
     loss_fn = nn.CrossEntropyLoss()
-    scaler = torch.amp.GradScaler("cuda", enabled=cfg.device.startswith("cuda"))
+    precision = Precision.of(cfg.device, cfg.precision)
+    scaler = precision.scaler()
+    log(f"forward passes in {precision.name}")
     t0, losses = time.time(), []
     model.train()
     while run.step < cfg.steps:
         x, y = draw(rng)
-        with torch.autocast("cuda", enabled=cfg.device.startswith("cuda")):
+        with precision.autocast():
             logits = model.logits(x.to(cfg.device))
         loss = loss_fn(logits.float(), y.to(cfg.device))
         run.update(loss, scaler)

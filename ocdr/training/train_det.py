@@ -19,7 +19,15 @@ from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import MAX_GLYPH, MEAN, MIN_GLYPH, STD, DBPostProcessor, prepare_detection_input
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
-from ocdr.training.loop import TrainConfig, TrainingRun, batch_stream, carve_validation, split_names, start_run
+from ocdr.training.loop import (
+    Precision,
+    TrainConfig,
+    TrainingRun,
+    batch_stream,
+    carve_validation,
+    split_names,
+    start_run,
+)
 from ocdr.training.onnx_import import load_init, refit_batchnorm
 
 
@@ -190,13 +198,14 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         run.restore(state)
         log(f"resumed from {last} at step {run.step} (best hmean {run.best:.4f})")
     batches = batch_stream(make_batch, cfg.seed + run.step, cfg.workers)
-    use_amp = cfg.device.startswith("cuda")
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    precision = Precision.of(cfg.device, cfg.precision)
+    scaler = precision.scaler()
+    log(f"forward passes in {precision.name}")
     t0, hist = time.time(), []
     model.train()
     while run.step < cfg.steps:
         batch = device_batch(next(batches), cfg.device)
-        with torch.autocast("cuda", enabled=use_amp):
+        with precision.autocast():
             outputs = model(batch["image"])
         losses = db_loss({k: v.float() for k, v in outputs.items()}, batch)
         run.update(losses["loss"], scaler)

@@ -18,6 +18,7 @@ from ocdr.models.recognition.lexicon import Lexicon, auto_lexicons
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
+    Precision,
     TrainConfig,
     TrainingRun,
     carve_validation,
@@ -199,8 +200,9 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
 
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    use_amp = cfg.device.startswith("cuda")
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    precision = Precision.of(cfg.device, cfg.precision)
+    scaler = precision.scaler()
+    log(f"forward passes in {precision.name}")
     t0, losses = time.time(), []
     model.train()
     while run.step < cfg.steps:
@@ -209,7 +211,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
                 break
             batch, widths, targets = collate([samples[i] for i in idx], charset, augment)
             x = torch.from_numpy(batch).to(cfg.device)
-            with torch.autocast("cuda", enabled=use_amp):
+            with precision.autocast():
                 logits = model.logits(x)
             log_probs = logits.float().log_softmax(-1).permute(1, 0, 2)  # (T, N, C)
             log_probs = caseless_log_probs(log_probs, [samples[i].caseless for i in idx], charset)
