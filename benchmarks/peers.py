@@ -11,7 +11,8 @@ Needs ``pip install -e ".[bench]"`` (rapidocr-onnxruntime, shapely, rapidfuzz) a
 * rec: every engine reads the same crops as they are (no padding, no rotation). Word accuracy is an exact match on
   the ground truth as given (predictions stripped of leading and trailing spaces); "alnum" is the case-insensitive
   match of ``[0-9a-z]`` only, so no engine loses for a character outside its charset or for case; CER is the total
-  edit distance over the total ground-truth length.
+  edit distance over the total ground-truth length. With more than one set, an "all N sets" row pools each engine's
+  crops: accuracies and CER over all of them, the speed all the crops over all the seconds.
 * det: ocdr's ICDAR 2015 matching (IoU >= 0.5, predictions mostly inside ``###`` regions left out). Tesseract's
   boxes are its level-5 (word) rows; its time there is a whole OCR run, not detection alone. Sets annotated by
   text segment (``--line-sets``, SROIE by default: a line's words up to a wide gap) are scored on segments: ocdr's
@@ -143,6 +144,7 @@ def rec_scores(preds: Sequence[str], truths: Sequence[str]) -> Row:
             np.mean([alnum_form(p, ascii_only=True) == alnum_form(t, ascii_only=True) for p, t in pairs])
         ),
         "cer": sum(cer(p, t) * max(1, len(t)) for p, t in pairs) / max(1, sum(len(t) for t in truths)),
+        "chars": max(1, sum(len(t) for t in truths)),  # what the CER is over
     }
 
 
@@ -178,9 +180,25 @@ def run_rec(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> lis
         preds["tesseract"], seconds["tesseract"] = engines["tesseract"].read_crops(paths)
     return [
         {"set": folder.name, "engine": engines[key].name, **rec_scores(preds[key], truths)}
-        | {"crops_per_second": len(truths) / seconds[key]}
+        | {"crops_per_second": len(truths) / seconds[key], "seconds": seconds[key]}
         for key in preds
     ]
+
+
+def pooled(rows: list[Row]) -> list[Row]:
+    """Each engine over all the sets' crops together: accuracies weighted by crops, the CER by characters, the speed
+    all the crops over all the seconds (so that a set where one engine is slow weighs by its size, not as one of N)."""
+    out = []
+    for engine in dict.fromkeys(r["engine"] for r in rows):
+        mine = [r for r in rows if r["engine"] == engine]
+        crops, chars = sum(r["crops"] for r in mine), sum(r["chars"] for r in mine)
+        out.append(
+            {"set": f"all {len(mine)} sets", "engine": engine, "crops": crops}
+            | {k: sum(r[k] * r["crops"] for r in mine) / crops for k in ("word_accuracy", "alnum_accuracy")}
+            | {"cer": sum(r["cer"] * r["chars"] for r in mine) / chars, "chars": chars}
+            | {"crops_per_second": crops / sum(r["seconds"] for r in mine)}
+        )
+    return out
 
 
 def run_cls(folder: Path, engines: dict[str, Any], limit: int, seed: int) -> list[Row]:
@@ -388,6 +406,8 @@ def main() -> int:
                 if folder.name in args.line_sets:
                     call = "detect_lines" if mode == "det" else "read_lines"
                 rows += page_rows(folder, engines, limit, args.seed, call, score)
+        if mode == "rec" and len(folders) > 1:
+            rows += pooled(rows)
         limit_text = f"up to {limit} a set" if limit else "all"
         speed, title, columns = TABLES[mode]
         add_ratios(rows, speed)

@@ -100,3 +100,67 @@ def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path)
     after = [getattr(pipeline_module, n) for n in crop_cost.STAGES]
     after += [pipeline_module.TextRecognizer.__call__, OnnxModel.run, Lexicon.correct]
     assert after == before
+
+
+def test_peers_pools_each_engine_over_its_sets(monkeypatch):
+    """``peers.py rec``'s "all N sets" row: accuracies weighted by crops, the CER by characters, the speed all the
+    crops over all the seconds (a slow large set weighs by its size), and a ratio to PP-OCRv4's pooled row."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # peers.py imports peer_engines from beside it
+    spec = spec_from_file_location("peers", BENCHMARKS / "peers.py")
+    assert spec is not None and spec.loader is not None
+    peers = module_from_spec(spec)
+    spec.loader.exec_module(peers)
+    rows = [
+        {
+            "set": "a",
+            "engine": "x",
+            "crops": 100,
+            "word_accuracy": 0.5,
+            "alnum_accuracy": 0.6,
+            "cer": 0.1,
+            "chars": 500,
+            "crops_per_second": 100.0,
+            "seconds": 1.0,
+        },
+        {
+            "set": "b",
+            "engine": "x",
+            "crops": 300,
+            "word_accuracy": 0.9,
+            "alnum_accuracy": 1.0,
+            "cer": 0.3,
+            "chars": 1500,
+            "crops_per_second": 100.0,
+            "seconds": 3.0,
+        },
+        {
+            "set": "a",
+            "engine": peers.PPOCRv4.name,
+            "crops": 100,
+            "word_accuracy": 0.4,
+            "alnum_accuracy": 0.4,
+            "cer": 0.2,
+            "chars": 500,
+            "crops_per_second": 50.0,
+            "seconds": 2.0,
+        },
+        {
+            "set": "b",
+            "engine": peers.PPOCRv4.name,
+            "crops": 300,
+            "word_accuracy": 0.8,
+            "alnum_accuracy": 0.8,
+            "cer": 0.2,
+            "chars": 1500,
+            "crops_per_second": 300.0,
+            "seconds": 1.0,
+        },
+    ]
+    mine, theirs = peers.pooled(rows)
+    assert mine["set"] == theirs["set"] == "all 2 sets" and mine["crops"] == 400
+    assert mine["word_accuracy"] == pytest.approx(0.8) and mine["alnum_accuracy"] == pytest.approx(0.9)
+    assert mine["cer"] == pytest.approx(0.25) and mine["crops_per_second"] == pytest.approx(100.0)
+    assert theirs["crops_per_second"] == pytest.approx(400 / 3)  # not the mean of 50 and 300 crops a second
+    pooled = [mine, theirs]
+    peers.add_ratios(pooled, "crops_per_second")
+    assert mine["x_ppocr"] == pytest.approx(0.75)
