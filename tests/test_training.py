@@ -455,6 +455,14 @@ def test_precision_picks_the_forward_arithmetic(monkeypatch):
         assert conv(x).dtype == torch.bfloat16
     with loop.Precision.of("cpu", "fp32").autocast():
         assert conv(x).dtype == torch.float32
+    from ocdr.cli import build_parser  # the CLI lists the choices itself, so that parsing needs no torch
+
+    args = build_parser().parse_args(["train", "det", "--data", "d", "--out", "o"])
+    assert args.precision == "auto"
+    train = next(a for a in build_parser()._actions if a.dest == "command").choices["train"]
+    for kind in ("rec", "det", "cls"):
+        sub = next(a for a in train._actions if a.dest == "kind").choices[kind]
+        assert tuple(next(a for a in sub._actions if a.dest == "precision").choices) == loop.PRECISIONS
 
 
 @pytest.mark.parametrize("kind", ["rec", "det"])

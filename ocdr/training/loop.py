@@ -39,7 +39,7 @@ class TrainConfig:
     precision: str = "auto"  # the forward pass's arithmetic: ``Precision.of``
 
 
-PRECISIONS = ("auto", "fp32", "mixed")
+PRECISIONS = ("auto", "fp32", "mixed")  # ``ocdr train --precision``'s choices (the CLI lists them without torch)
 
 
 def native_bf16() -> bool:
@@ -54,8 +54,8 @@ def native_bf16() -> bool:
 class Precision:
     """The arithmetic of a run's forward passes: float32, or autocast to ``dtype`` (weights, optimizer and losses
     stay float32). Mixed precision is float16 with loss scaling on CUDA and bfloat16 on a CPU (float32's range,
-    so no scaling): on a CPU with bfloat16 in hardware a training step takes 0.6x (detector) and 0.5x
-    (recognizer) the time of float32 (stop 81)."""
+    so no scaling): on a CPU with bfloat16 in hardware a training step takes about half the time of float32 (0.52x
+    the detector's, 0.48x the recognizer's, 0.43x the classifier's: ``benchmarks/train_precision.py``, stop 81)."""
 
     device_type: str  # "cuda" or "cpu"
     dtype: torch.dtype | None  # None: float32
