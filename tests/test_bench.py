@@ -10,6 +10,7 @@ import subprocess
 import sys
 from importlib.util import find_spec, module_from_spec, spec_from_file_location
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from conftest import SHARED_DATA
@@ -18,6 +19,18 @@ from ocdr.cli import main
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 SCRIPTS = sorted(p for p in BENCHMARKS.glob("*.py") if "__main__" in p.read_text(encoding="utf-8"))
+
+
+def benchmark(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` as a module (its folder on the path: scripts import helpers from beside
+    them, such as ``peer_engines``)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 TINY = ["--devices", "cpu", "--repeat", "1", "--crops", "8", "--dpi", "50", "--threads", "1"]
 
@@ -71,7 +84,7 @@ def test_peers_says_at_once_that_tesseract_is_missing(tmp_path):
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "recognition" / "svt_train").is_dir(), reason="needs ../shared/data")
-def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path):
+def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path, monkeypatch):
     """``benchmarks/crop_cost.py`` on a dozen real scene words: each crop is read at least once in ``first``, the
     stages' readings add up to the total, the time splits into shares that add up to 1, and the pipeline's
     stages, recognizer, network and word list are unwrapped afterwards (later readings are not counted)."""
@@ -81,10 +94,7 @@ def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path)
         "".join(f"{source / 'images' / name} {text}\n" for name, text in (line.split(" ", 1) for line in lines)),
         encoding="utf-8",
     )
-    spec = spec_from_file_location("crop_cost", BENCHMARKS / "crop_cost.py")
-    assert spec is not None and spec.loader is not None
-    crop_cost = module_from_spec(spec)
-    spec.loader.exec_module(crop_cost)
+    crop_cost = benchmark("crop_cost", monkeypatch)
     import ocdr.pipeline as pipeline_module
     from ocdr.api import OCR
     from ocdr.models.recognition.lexicon import Lexicon
@@ -105,11 +115,7 @@ def test_crop_cost_counts_each_stage_and_leaves_the_pipeline_as_it_was(tmp_path)
 def test_peers_pools_each_engine_over_its_sets(monkeypatch):
     """``peers.py rec``'s "all N sets" row: accuracies weighted by crops, the CER by characters, the speed all the
     crops over all the seconds (a slow large set weighs by its size), and a ratio to PP-OCRv4's pooled row."""
-    monkeypatch.syspath_prepend(str(BENCHMARKS))  # peers.py imports peer_engines from beside it
-    spec = spec_from_file_location("peers", BENCHMARKS / "peers.py")
-    assert spec is not None and spec.loader is not None
-    peers = module_from_spec(spec)
-    spec.loader.exec_module(peers)
+    peers = benchmark("peers", monkeypatch)
     rows = [
         {
             "set": "a",
@@ -164,3 +170,28 @@ def test_peers_pools_each_engine_over_its_sets(monkeypatch):
     pooled = [mine, theirs]
     peers.add_ratios(pooled, "crops_per_second")
     assert mine["x_ppocr"] == pytest.approx(0.75)
+
+
+def test_word_diff_lists_the_words_each_set_up_reads_alone(monkeypatch):
+    """``word_diff.py`` on a real held-out-style form read by the shipped detector (A) and the synthetic-only one
+    (B): every legible labelled word is counted once, each word one set-up alone reads gets a line saying what the
+    other read over it, and the detector trained on real forms reads more of the form's words alone than the
+    synthetic-only one. A set-up compared with itself differs in nothing."""
+    word_diff = benchmark("word_diff", monkeypatch)
+    from ocdr.api import OCR
+
+    folder = SHARED_DATA / "detection" / "funsd_train"
+    shipped, synthetic = OCR(threads=1), OCR(det_model="synthetic", threads=1)
+    a = word_diff.read_pages(shipped, folder, segments=False, limit=1)
+    b = word_diff.read_pages(synthetic, folder, segments=False, limit=1)
+    diff = word_diff.compare(a, b)
+    counts, lines = diff["counts"], diff["lines"]
+    labels = a[0][0]
+    assert counts["words"] == sum(not label.ignore for label in labels) > 20
+    assert counts["both"] + counts["A alone"] + counts["B alone"] + counts["neither"] == counts["words"]
+    assert len(lines) == counts["A alone"] + counts["B alone"]
+    assert counts["A alone"] > counts["B alone"] and counts["both"] > 0
+    texts = {repr(label.text) for label in labels}
+    assert all(page == "0" and by in ("A", "B") and text in texts and there for page, by, text, there in lines)
+    same = word_diff.compare(a, a)["counts"]
+    assert same["A alone"] == same["B alone"] == 0 and same["both"] == counts["both"] + counts["A alone"]

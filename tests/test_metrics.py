@@ -7,6 +7,7 @@ from ocdr.evaluation.metrics import (
     cer,
     detection_matches,
     detection_report,
+    labels_read,
     match_detections,
     match_words,
     normalized_edit_distance,
@@ -169,6 +170,27 @@ def test_word_outcomes_judge_each_prediction_as_match_words_counts():
     assert word_outcomes(preds, gt, case_sensitive=False) == [None, True, True, False, False]
     assert sum(v is True for v in word_outcomes(preds, gt)) == match_words(preds, gt).tp
     assert word_outcomes([], gt) == []
+
+
+def test_labels_read_judge_each_label_as_match_words_counts():
+    """Each label read (a prediction on it with its text), not read (misread, missed, or its word taken by a
+    duplicate) or not counted (labelled illegible), in the labels' order; the reads are ``match_words``'s matches."""
+    gt = [
+        label(0, 0, 100, 20, "Hello"),
+        label(0, 40, 100, 60, "world"),
+        label(0, 80, 100, 100, "###", True),
+        label(0, 120, 100, 140, "again"),
+    ]
+    preds = [
+        (quad_from_box(0, 80, 100, 100), "noise"),
+        (quad_from_box(0, 40, 100, 60), "world"),
+        (quad_from_box(2, 40, 100, 60), "world"),  # a duplicate reads no second label
+        (quad_from_box(0, 0, 100, 20), "hello"),
+    ]
+    assert labels_read(preds, gt) == [False, True, None, False]
+    assert labels_read(preds, gt, case_sensitive=False) == [True, True, None, False]
+    assert sum(v is True for v in labels_read(preds, gt)) == match_words(preds, gt).tp
+    assert labels_read([], gt) == [False, False, None, False]
 
 
 def test_cer_and_normalized_edit_distance():

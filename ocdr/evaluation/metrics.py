@@ -190,6 +190,20 @@ def word_outcomes(
     return [i in right if i in counted else None for i in range(len(preds))]
 
 
+def labels_read(
+    preds: Sequence[tuple[np.ndarray, str]],
+    gt: Sequence[RegionLabel],
+    iou_thresh: float = 0.5,
+    ignore_overlap: float = 0.5,
+    case_sensitive: bool = True,
+) -> list[bool | None]:
+    """``match_words``'s verdict on each label: True where a prediction matched it in place and text, False where
+    none did, None where it is labelled illegible. What two readings of a page are compared on, word by word: a
+    word F moves by the net of the words each reads alone (``benchmarks/word_diff.py``)."""
+    lost = set(_word_match(preds, gt, iou_thresh, ignore_overlap, case_sensitive)[2])
+    return [None if label.ignore else j not in lost for j, label in enumerate(gt)]
+
+
 def _word_match(
     preds: Sequence[tuple[np.ndarray, str]],
     gt: Sequence[RegionLabel],
