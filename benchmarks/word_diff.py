@@ -26,18 +26,21 @@ from ocdr.document import Word
 from ocdr.evaluation.evaluate import _pages
 from ocdr.evaluation.metrics import labels_read, polygon_iou
 from ocdr.io.labels import RegionLabel
+from ocdr.io.page_datasets import read_page_dataset
 from ocdr.layout.grouping import text_segments
 
-Reading = tuple[list[bool | None], list[Word]]
+Page = tuple[str, list[RegionLabel], list[bool | None], list[Word]]
 
 
-def read_pages(ocr: OCR, folder: Path, segments: bool, limit: int | None) -> list[tuple[list[RegionLabel], Reading]]:
-    """Each labelled page of ``folder`` with the verdict on each of its labels and the words (or segments) found."""
+def read_pages(ocr: OCR, folder: Path, segments: bool, limit: int | None) -> list[Page]:
+    """Each labelled page of ``folder``: its file name, labels, the verdict on each label, and the words (or
+    segments) found."""
+    names = [path.name for path, _ in read_page_dataset(folder)[:limit]]
     pages = []
-    for source, labels in _pages(folder, limit):
+    for name, (source, labels) in zip(names, _pages(folder, limit), strict=True):
         page = ocr.pipeline.read_page(source.image, ocr.params, pixel_aspect=source.pixel_aspect)
         words = text_segments(page.words, angle=page.angle + (page.skew or 0.0)) if segments else page.words
-        pages.append((labels, (labels_read([(w.polygon, w.text) for w in words], labels), words)))
+        pages.append((name, labels, labels_read([(w.polygon, w.text) for w in words], labels), words))
     return pages
 
 
@@ -47,12 +50,12 @@ def read_there(label: RegionLabel, words: list[Word], most: int = 3) -> str:
     return ", ".join(f"{iou:.2f} {text!r}" for iou, text in over[:most]) or "nothing"
 
 
-def compare(a: list[tuple[list[RegionLabel], Reading]], b: list[tuple[list[RegionLabel], Reading]]) -> dict:
+def compare(a: list[Page], b: list[Page]) -> dict:
     """The counts of labelled words read by both, by A alone, by B alone and by neither, and the lines that list
     the words read by one alone (page, text, what the other read there)."""
     counts = dict.fromkeys(("words", "both", "A alone", "B alone", "neither"), 0)
     lines: list[list[str]] = []
-    for n, ((labels, (read_a, words_a)), (_, (read_b, words_b))) in enumerate(zip(a, b, strict=True)):
+    for (name, labels, read_a, words_a), (_, _, read_b, words_b) in zip(a, b, strict=True):
         for label, ra, rb in zip(labels, read_a, read_b, strict=True):
             if ra is None:
                 continue
@@ -61,7 +64,7 @@ def compare(a: list[tuple[list[RegionLabel], Reading]], b: list[tuple[list[Regio
             counts[key] += 1
             if ra != rb:
                 other = words_b if ra else words_a
-                lines.append([str(n), "A" if ra else "B", repr(label.text), read_there(label, other)])
+                lines.append([name, "A" if ra else "B", repr(label.text), read_there(label, other)])
     return {"counts": counts, "lines": lines}
 
 
@@ -70,8 +73,14 @@ def main() -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--data", nargs="+", type=Path, required=True, help="labelled page folders (ICDAR layout)")
-    parser.add_argument("--det-models", nargs=2, default=["shipped", "shipped"], metavar=("A", "B"))
-    parser.add_argument("--rec-models", nargs=2, default=["shipped", "shipped"], metavar=("A", "B"))
+    for kind in ("det", "rec"):
+        parser.add_argument(
+            f"--{kind}-models",
+            nargs=2,
+            default=["shipped", "shipped"],
+            metavar=("A", "B"),
+            help=f"the two set-ups' {kind} models: names or ONNX files ('shipped': the default)",
+        )
     parser.add_argument(
         "--segment-sets", nargs="*", default=["sroie_train"], help="page folder names labelled by text segment"
     )
