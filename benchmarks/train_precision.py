@@ -4,13 +4,14 @@ detector, the recognizer and the text-line classifier, both sides in one run on 
     python benchmarks/train_precision.py --threads 2 --det-data runs/det_real/val/funsd_train \
         --rec-data runs/rec_real/val/icdar2015_words_train
 
-A step is what the trainers do: the forward pass under the precision's autocast, the loss in float32, backward,
-gradient clipping and an AdamW step. Each model takes one fixed batch of the trainers' size (detector: 4 crops of
-512 pixels cut from the pages; recognizer: 64 crops of the set; classifier: 128 crops of 32 x 192), and the two
-precisions take turns, ``--rounds`` rounds of ``--steps`` steps; the table gives each side's median and the ratio.
-Batches are made once, outside the timing: a whole run's rate also counts making them (600 detector steps ran 1.42x
-as fast, not 1.9x, at stop 81). On a CPU without bfloat16 in hardware, ``--precision auto`` trains in float32, and
-bfloat16 is emulated and slower: the table shows it.
+A step is what the trainers do: the forward pass under the precision's autocast, the loss in float32, and
+``TrainingRun.update`` (backward, gradient clipping, an AdamW step; the learning rate held). Each model takes one
+fixed batch of the trainers' size (detector: 4 crops of 512 pixels cut from the pages; recognizer: 64 crops of the
+set; classifier: 128 crops of 32 x 192), and the two precisions take turns, ``--rounds`` rounds of ``--steps``
+steps; the table gives each side's median and the ratio. Batches are made once, outside the timing: a whole run's
+rate also counts making them (600 detector steps ran 1.42x as fast, not 1.9x, at stop 81). On a CPU without
+bfloat16 in hardware, ``--precision auto`` trains in float32, and bfloat16 is emulated and slower: the table shows
+it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
 from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.training.det_data import load_det_dataset
-from ocdr.training.loop import Precision, native_bf16
+from ocdr.training.loop import Precision, TrainingRun, native_bf16
 from ocdr.training.rec_data import collate, load_rec_dataset
 from ocdr.training.train_det import crop_batch, device_batch
 
@@ -39,8 +40,8 @@ Step = Callable[[Precision], None]
 
 
 def det_step(folder: str) -> Step:
-    model = create_detector("dbnet_resnet18_lite").train()
-    opt = torch.optim.AdamW(model.parameters(), 1e-4)
+    model = create_detector("dbnet_resnet18_lite")
+    run = _run(model)
     batch = device_batch(
         {
             k: torch.from_numpy(v)
@@ -52,7 +53,7 @@ def det_step(folder: str) -> Step:
     def step(precision: Precision) -> None:
         with precision.autocast():
             outputs = model(batch["image"])
-        _update(model, opt, db_loss({k: v.float() for k, v in outputs.items()}, batch)["loss"])
+        run.update(db_loss({k: v.float() for k, v in outputs.items()}, batch)["loss"], precision.scaler())
 
     return step
 
@@ -61,8 +62,8 @@ def rec_step(folder: str) -> Step:
     charset = Charset(DEFAULT_CHARSET)
     samples, _ = load_rec_dataset(folder, charset)
     crops, widths, targets = collate(samples[:64], charset)
-    model = create_recognizer("crnn_lite", charset.num_classes).train()
-    opt = torch.optim.AdamW(model.parameters(), 1e-4)
+    model = create_recognizer("crnn_lite", charset.num_classes)
+    run = _run(model)
     x = torch.from_numpy(crops)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
 
@@ -72,29 +73,27 @@ def rec_step(folder: str) -> Step:
         log_probs = logits.float().log_softmax(-1).permute(1, 0, 2)
         lengths = torch.from_numpy(np.minimum(output_steps(widths), log_probs.shape[0]))
         labels = torch.tensor([c for t in targets for c in t])
-        _update(model, opt, ctc(log_probs, labels, lengths, torch.tensor([len(t) for t in targets])))
+        run.update(ctc(log_probs, labels, lengths, torch.tensor([len(t) for t in targets])), precision.scaler())
 
     return step
 
 
 def cls_step() -> Step:
-    model = create_classifier("line_orientation_lite").train()
-    opt = torch.optim.AdamW(model.parameters(), 1e-4)
+    model = create_classifier("line_orientation_lite")
+    run = _run(model)
     x, y = torch.randn(128, 1, 32, 192), torch.randint(0, 2, (128,))
 
     def step(precision: Precision) -> None:
         with precision.autocast():
             logits = model.logits(x)
-        _update(model, opt, nn.functional.cross_entropy(logits.float(), y))
+        run.update(nn.functional.cross_entropy(logits.float(), y), precision.scaler())
 
     return step
 
 
-def _update(model: nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-    opt.step()
+def _run(model: nn.Module) -> TrainingRun:
+    """The trainers' optimizer step for ``model`` in training mode, at a constant learning rate."""
+    return TrainingRun(model.train(), 1e-4, total_steps=1, warmup=1, floor=1.0, meta={})
 
 
 def main() -> None:

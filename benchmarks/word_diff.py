@@ -26,7 +26,6 @@ from ocdr.document import Word
 from ocdr.evaluation.evaluate import _pages
 from ocdr.evaluation.metrics import labels_read, polygon_iou
 from ocdr.io.labels import RegionLabel
-from ocdr.io.page_datasets import read_page_dataset
 from ocdr.layout.grouping import text_segments
 
 Page = tuple[str, list[RegionLabel], list[bool | None], list[Word]]
@@ -35,12 +34,13 @@ Page = tuple[str, list[RegionLabel], list[bool | None], list[Word]]
 def read_pages(ocr: OCR, folder: Path, segments: bool, limit: int | None) -> list[Page]:
     """Each labelled page of ``folder``: its file name, labels, the verdict on each label, and the words (or
     segments) found."""
-    names = [path.name for path, _ in read_page_dataset(folder)[:limit]]
     pages = []
-    for name, (source, labels) in zip(names, _pages(folder, limit), strict=True):
+    for source, labels in _pages(folder, limit):
         page = ocr.pipeline.read_page(source.image, ocr.params, pixel_aspect=source.pixel_aspect)
         words = text_segments(page.words, angle=page.angle + (page.skew or 0.0)) if segments else page.words
-        pages.append((name, labels, labels_read([(w.polygon, w.text) for w in words], labels), words))
+        pages.append(
+            (Path(source.source).name, labels, labels_read([(w.polygon, w.text) for w in words], labels), words)
+        )
     return pages
 
 
