@@ -66,8 +66,14 @@ def main() -> None:
     parser.add_argument("--blanks", type=int, default=300)
     parser.add_argument("--limit", type=int, default=0, help="first N crops of each set (0: all)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--use-scene-detector",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="crops that are not print on a flat light ground go to the scene detector (the pipeline's default)",
+    )
     args = parser.parse_args()
-    ocr = OCR(threads=args.threads)
+    ocr = OCR(threads=args.threads, use_scene_detector=args.use_scene_detector)
     print("| set | crops | as images: exact | empty | ms/crop | recognizer alone: exact | ms/crop |")
     print("|---|---|---|---|---|---|---|")
     for folder in args.sets:

@@ -72,6 +72,10 @@ class OCR:
         page_cls_model: page orientation ONNX model (default: shipped), used with use_doc_orientation_classify.
         scene_cls_model: whole-photo orientation ONNX model (default: shipped), which orders the readings of a page
             the page model is not sure of (street photos).
+        scene_det_model: detection ONNX model for photos' scenes (images that are not print on a flat light
+            ground), used with use_scene_detector (default): by default the shipped scene detector (the shipped
+            detector fine-tuned on street photos) where det_model is the shipped one of its precision; with a
+            det_model of your own (or "synthetic"), that model reads photos too unless this is given.
         lexicon: word lists that correct near-miss readings (``ocdr.models.recognition.lexicon``): "auto" (default:
             the recognizer's languages, "en", and "latin", "cyrillic" or "greek" too for one that reads accented
             letters, Cyrillic or Greek, such as ``rec_model="latin"``), "en" (73,066 English words and names), "fr",
@@ -82,7 +86,7 @@ class OCR:
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew,
-            use_rec_variants, return_char_boxes).
+            use_rec_variants, use_scene_detector, return_char_boxes).
     """
 
     def __init__(
@@ -101,6 +105,7 @@ class OCR:
         line_cls_model: str | Path | None = None,
         page_cls_model: str | Path | None = None,
         scene_cls_model: str | Path | None = None,
+        scene_det_model: str | Path | None = None,
         lexicon: str | Path | Sequence[str | Path] | None = "auto",
         **params,
     ):
@@ -109,7 +114,11 @@ class OCR:
         self.pixel_aspect = _checked_aspect(pixel_aspect)
         self.max_pixels = max_pixels
         load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
-        detector = TextDetector(load(resolve_model("det", det_model, precision)))
+        scene = scene_det_model is not None or det_model is None
+        detector = TextDetector(
+            load(resolve_model("det", det_model, precision)),
+            load(resolve_model("det_scene", scene_det_model, precision)) if scene else None,
+        )
         recognizer_path = resolve_model("rec", rec_model, precision)
         recognizer_model = load(recognizer_path)
         # on the CPU the recognizer reads several batches ``threads`` (by default one per CPU) at a time, one thread

@@ -62,6 +62,11 @@ def _add_model_options(p) -> None:
     p.add_argument("--page-cls-model", help="page orientation ONNX model (default: shipped)")
     p.add_argument("--scene-cls-model", help="whole-photo orientation ONNX model (default: shipped)")
     p.add_argument(
+        "--scene-det-model",
+        help="detection ONNX model for photos' scenes (not print on a flat light ground), with --use-scene-detector "
+        "(the default); default: the shipped scene detector beside the shipped detector, none beside a --det-model",
+    )
+    p.add_argument(
         "--lexicon",
         action="append",
         metavar="LIST",
@@ -110,6 +115,13 @@ def _add_model_options(p) -> None:
         "readings agree on",
     )
     p.add_argument(
+        "--use-scene-detector",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="find the text of photos' scenes (street photos, not print on a flat light ground) with the scene "
+        "detector (default: on)",
+    )
+    p.add_argument(
         "--return-char-boxes",
         action="store_true",
         default=None,
@@ -125,6 +137,7 @@ def _params(args) -> dict:
         "use_doc_unwarping",
         "use_deskew",
         "use_rec_variants",
+        "use_scene_detector",
         "return_char_boxes",
     ]
     return {k: getattr(args, k) for k in [*PARAM_FLAGS, *switches] if getattr(args, k) is not None}
@@ -144,6 +157,7 @@ def _model_options(args) -> dict:
         line_cls_model=args.line_cls_model,
         page_cls_model=args.page_cls_model,
         scene_cls_model=args.scene_cls_model,
+        scene_det_model=args.scene_det_model,
         lexicon=_lexicon(args),
         threads=args.threads,
         device=args.device,
@@ -673,6 +687,12 @@ def _add_train(sub) -> None:
         q.add_argument("--threads", type=int, help="torch CPU threads")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument(
+            "--split-seed",
+            type=int,
+            help="carve the held-out split with this seed (default: --seed): a second round with a new --seed "
+            "draws fresh batches and is validated on the first round's split",
+        )
+        q.add_argument(
             "--split-only",
             action="store_true",
             help="write the held-out split to OUT/val and stop (the same split a run with these flags carves)",
@@ -737,7 +757,9 @@ def _add_train(sub) -> None:
 
 def _run_train(args) -> int:
     shared = ("data", "val_data", "synth_data", "real_share", "steps", "eval_every", "device", "threads", "seed")
-    common = {k: getattr(args, k) for k in (*shared, "init", "arch", "split_only", "freeze_bn", "precision")}
+    common = {
+        k: getattr(args, k) for k in (*shared, "split_seed", "init", "arch", "split_only", "freeze_bn", "precision")
+    }
     common["out"] = str(args.out)
     common["time_limit_min"] = args.time_limit
     for k in ("batch_size", "lr"):

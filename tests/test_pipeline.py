@@ -481,13 +481,21 @@ def test_a_small_photo_is_read_enlarged_and_a_crop_is_not(ocr, monkeypatch):
     """An image under ``CROP_SIDE`` pixels across is read at its own size first: where no region found fills
     ``CROP_FILL`` of its height it is a small photo, not a crop, and its scene is read again enlarged to
     ``text_det_scene_side`` (ICDAR 2015 tuning photos shrunk to 238x422: word F 0.099 -> 0.128); a crop is read once."""
-    sizes = []
+    sizes, models = [], []
     run = TextDetector.run  # patched on the class: an instance attribute would outlive the test (shared ``ocr``)
-    monkeypatch.setattr(TextDetector, "run", lambda self, image, size: sizes.append(size) or run(self, image, size))
+
+    def counted(self, image, size, model=None):
+        sizes.append(size)
+        models.append(model)
+        return run(self, image, size, model)
+
+    monkeypatch.setattr(TextDetector, "run", counted)
     crop = _sign("Pharmacy", seed=1)
     assert ocr(crop).pages[0].text.strip() == "Pharmacy"
     assert max(sizes[0]) < 256 and all(size == sizes[0] for size in sizes)
+    assert all(model is ocr.pipeline.detector.model for model in models)  # a crop: the main detector, not the scene's
     sizes.clear()
+    models.clear()
     photo = np.ascontiguousarray(cv2.resize(_sign("Pharmacy", seed=1, blank=True), (420, 240)))
     word = _sign("OPEN DAILY", seed=4)
     photo[110 : 110 + word.shape[0] // 3, 150 : 150 + word.shape[1] // 3] = cv2.resize(
@@ -496,6 +504,7 @@ def test_a_small_photo_is_read_enlarged_and_a_crop_is_not(ocr, monkeypatch):
     assert min(photo.shape[:2]) <= CROP_SIDE
     ocr(photo)
     assert max(sizes[0]) < 512 and max(sizes[-1]) == OCRParams().text_det_scene_side
+    assert all(model is ocr.pipeline.detector.model for model in models)  # small: not the scene detector's
 
 
 def test_a_crop_cut_into_pieces_is_read_whole(ocr):
@@ -775,13 +784,15 @@ def test_photos_are_read_enlarged_and_pages_as_they_are(ocr, monkeypatch):
 
     sizes = []
     run = TextDetector.run
-    monkeypatch.setattr(TextDetector, "run", lambda self, image, size: sizes.append(size) or run(self, image, size))
+    monkeypatch.setattr(
+        TextDetector, "run", lambda self, image, size, model=None: sizes.append(size) or run(self, image, size, model)
+    )
     found = {0: 0, 1920: 0}
     for path, labels in read_page_dataset(SHARED_DATA / "detection" / "icdar2015_train")[:12]:
         photo = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
         for side in found:
             sizes.clear()
-            page = ocr(photo, text_det_scene_side=side).pages[0]
+            page = ocr(photo, text_det_scene_side=side, use_scene_detector=False).pages[0]  # the main detector's
             assert max(sizes[0]) == (1920 if side else 1280)  # ICDAR 2015 photos are 1280 x 720
             found[side] += match_words([(w.polygon, w.text) for w in page.words], labels).tp
     assert found[1920] >= found[0] + 2

@@ -199,6 +199,7 @@ def test_paddlex_max_long_side_stays_a_cap():
     assert request_params(asked)["text_det_min_glyph"] == 16
     assert request_params(PaddleXOCRRequest(file="x", textDetMinGlyph=0)) == {"text_det_min_glyph": 0}
     assert request_params(PaddleXOCRRequest(file="x", useRecVariants=False)) == {"use_rec_variants": False}
+    assert request_params(PaddleXOCRRequest(file="x", useSceneDetector=False)) == {"use_scene_detector": False}
 
 
 def test_ocr_options(server, text_page, photo):

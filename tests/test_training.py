@@ -116,6 +116,26 @@ def test_folders_of_the_same_name_keep_their_own_held_out_splits(rec_run, tmp_pa
     assert [len(read_gt_list(out / "val" / name / "gt_list.txt")) for name in ("a_lines", "b_lines")] == [6, 6]
 
 
+def test_a_new_seed_keeps_the_split_it_is_told_to(rec_run, tmp_path):
+    """``--split-seed`` carves the held-out split as the run with that ``--seed`` did, while batches follow
+    ``--seed``: a second round draws fresh batches and is measured on the first round's held-out crops."""
+    from ocdr.training.loop import TrainConfig, start_run
+
+    def held(seed: list[str], name: str) -> list:
+        out = tmp_path / name
+        args = ["train", "rec", "--data", str(rec_run.data), "--out", str(out), "--split-only", *seed, *REC_ARGS]
+        assert main(args) == 0
+        return read_gt_list(out / "val" / "lines" / "gt_list.txt")
+
+    first = held(["--seed", "0"], "first")
+    assert held(["--seed", "1", "--split-seed", "0"], "second") == first
+    assert held(["--seed", "1"], "fresh") != first
+    _, split, draw = start_run(TrainConfig(data=[], out=str(tmp_path / "g"), seed=1, split_seed=0))
+    assert split.random() == np.random.default_rng(0).random() and draw.random() == np.random.default_rng(1).random()
+    _, split, draw = start_run(TrainConfig(data=[], out=str(tmp_path / "g"), seed=3))
+    assert split is draw  # one generator, as every run's command made before --split-seed
+
+
 def test_rec_training_updates_weights_and_loss_is_finite(rec_run):
     state = load_checkpoint(rec_run.step6)
     charset = Charset(state["charset"])

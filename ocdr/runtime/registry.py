@@ -9,6 +9,7 @@ from ocdr.errors import ModelError
 
 WEIGHTS = {
     "det": "det_dbnet_resnet18_lite.onnx",
+    "det_scene": "det_dbnet_resnet18_lite_scene.onnx",  # photos' scenes beside the shipped "det" (scene_det_model)
     "rec": "rec_crnn_lite.onnx",
     "cls_line": "cls_line_orientation_lite.onnx",
     "cls_page": "cls_page_orientation_lite.onnx",
@@ -17,6 +18,7 @@ WEIGHTS = {
 # int8 CPU versions (static QDQ quantization of the files above: `ocdr quantize`, recipe in docs/models.md)
 INT8_WEIGHTS = {
     "det": "det_dbnet_resnet18_lite_int8.onnx",
+    "det_scene": "det_dbnet_resnet18_lite_scene_int8.onnx",
     "rec": "rec_crnn_lite_int8.onnx",
 }
 PRECISIONS = ("fp32", "int8")

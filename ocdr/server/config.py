@@ -36,6 +36,7 @@ class ServerConfig:
     line_cls_model: str | None = None
     page_cls_model: str | None = None
     scene_cls_model: str | None = None
+    scene_det_model: str | None = None
     lexicon: list[str] | None = field(default_factory=lambda: ["auto"])  # word lists (OCR's lexicon); None: off
     device: str = "cpu"  # cpu, cuda or tensorrt
     precision: str = "fp32"  # shipped det/rec models: fp32 or int8

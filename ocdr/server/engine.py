@@ -89,6 +89,7 @@ class Engine:
             line_cls_model=config.line_cls_model,
             page_cls_model=config.page_cls_model,
             scene_cls_model=config.scene_cls_model,
+            scene_det_model=config.scene_det_model,
             lexicon=config.lexicon,
             **config.params,
         )

@@ -39,6 +39,7 @@ PARAM_FIELDS = {
     "useDocUnwarping": "use_doc_unwarping",  # ocdr.unwarp: a photographed sheet's outline flattened
     "useDeskew": "use_deskew",  # ocdr's own (PaddleX has no deskew module)
     "useRecVariants": "use_rec_variants",  # ocdr's own (ocdr.models.recognition.variants)
+    "useSceneDetector": "use_scene_detector",  # ocdr's own (the scene detector for photos: OCRParams)
 }
 
 

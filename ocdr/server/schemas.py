@@ -41,6 +41,9 @@ class PaddleXOCRRequest(BaseModel):
     useRecVariants: bool | None = Field(
         None, description="ocdr's own: read unsure crops again four ways and keep the text the readings agree on"
     )
+    useSceneDetector: bool | None = Field(
+        None, description="ocdr's own: find the text of photos' scenes with the scene detector (default true)"
+    )
     textDetLimitSideLen: int | None = None
     textDetLimitType: str | None = None
     textDetMinGlyph: float | None = Field(

@@ -33,6 +33,10 @@ class TrainConfig:
     device: str = "cpu"
     threads: int | None = None
     seed: int = 0
+    # carve the held-out split with this seed instead of ``seed``: a later round (``--init`` the last round's best)
+    # draws fresh batches under a new ``seed`` and is still measured on the pages and crops the first round held out
+    # (``train cls``'s rendered ``--synth`` crops follow ``seed``, and so does their held-out share)
+    split_seed: int | None = None
     init: str | None = None  # start from these weights (fine-tuning)
     split_only: bool = False  # write the held-out split (OUT/val) and stop: recreates a run's split without training
     freeze_bn: bool = False  # normalise by the running statistics in training too (``freeze_batchnorm``)
@@ -81,14 +85,18 @@ class Precision:
         return torch.amp.GradScaler(self.device_type, enabled=self.dtype == torch.float16)
 
 
-def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator]:
-    """Create the run folder, set threads and seeds; returns the folder and the run's random generator."""
+def start_run(cfg: TrainConfig) -> tuple[Path, np.random.Generator, np.random.Generator]:
+    """Create the run folder, set threads and seeds; returns the folder, the generator that carves the held-out
+    split and the one that draws everything else. Without a ``split_seed`` of its own they are one generator, as
+    they were before ``--split-seed``: a run's split and batches stay those its command always made."""
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    return out, np.random.default_rng(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    own = cfg.split_seed is not None and cfg.split_seed != cfg.seed
+    return out, np.random.default_rng(cfg.split_seed) if own else rng, rng
 
 
 def _running_statistics(module: nn.Module, _inputs: tuple) -> None:

@@ -285,7 +285,7 @@ def make_task(name: str, augment: float = 0.0) -> Any:
 
 def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     task = make_task(cfg.task, cfg.augment)
-    out, rng = start_run(cfg)
+    out, split_rng, rng = start_run(cfg)
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, f"cls_{cfg.task}") if cfg.init and state is None else None
@@ -298,7 +298,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         if cfg.val_data:
             real += [item for _, item in items]
         else:
-            kept, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_cap)
+            kept, held = carve_validation(items, split_rng, cfg.val_fraction, cap=cfg.val_cap)
             real += [item for _, item in kept]
             val += [item for _, item in held]
             write_held_out(out, name, [(path, item if path is None else None, "-") for path, item in held])
@@ -310,7 +310,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
 
     def add_synthetic(items: list) -> None:
         """5% of each synthetic source (at most 1,000) is held out for validation."""
-        kept, held = carve_validation(items, rng, 0.05, cap=1000)
+        kept, held = carve_validation(items, split_rng, 0.05, cap=1000)
         synth.extend(kept)
         val.extend(held)
 

@@ -136,7 +136,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
 
     Validation is ``--val-data``, or pages carved from each ``--data`` and ``--synth-data`` folder and written to
     ``OUT/val/<folder>``; the best checkpoint has the highest mean hmean over those folders."""
-    out, rng = start_run(cfg)
+    out, split_rng, rng = start_run(cfg)
     pools: list[list[DetItem]] = []
     kinds: list[str] = []
     val: dict[str, list[DetItem]] = {}
@@ -149,7 +149,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     for (kind, folder), name in zip(folders, names, strict=True):
         items = load_det_dataset(folder)
         if not cfg.val_data:
-            items, held = carve_validation(items, rng, cfg.val_fraction, cap=cfg.val_pages)
+            items, held = carve_validation(items, split_rng, cfg.val_fraction, cap=cfg.val_pages)
             write_held_out_pages(out, name, held)  # the labels as annotated
             val[name] = as_word_items(held) if kind == "lines" else held
         pools.append(as_word_items(items) if kind == "lines" else items)

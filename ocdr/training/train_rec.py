@@ -130,7 +130,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
 
     Validation is ``--val-data``, or a split carved from each ``--data`` and ``--synth-data`` folder and written to
     ``OUT/val/<folder>``; the best checkpoint is the one with the highest mean word accuracy over those folders."""
-    out, rng = start_run(cfg)
+    out, split_rng, rng = start_run(cfg)
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "rec") if cfg.init and state is None else None
@@ -146,7 +146,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     for (kind, folder), name in zip(kinds, split_names([folder for _, folder in kinds]), strict=True):
         samples = _load(folder, charset, height, log)
         if not cfg.val_data:
-            samples, held = carve_validation(samples, rng, cfg.val_fraction, cap=cfg.val_cap)
+            samples, held = carve_validation(samples, split_rng, cfg.val_fraction, cap=cfg.val_cap)
             val[name] = held
             write_held_out(out, name, [(s.path, s.image, s.text) for s in held])  # LMDB crops at model height
         groups[kind].append(samples)
