@@ -205,8 +205,9 @@ class OCRParams:
     # read an unsure crop again with a margin, stretched, narrowed and inverted, and keep the text the readings agree
     # on (ocdr.models.recognition.variants): word F +0.5-0.8 on forms, receipts and pages; forms take 26-42% longer
     use_rec_variants: bool = True
-    # read a photo's scene (not print on a flat light ground: ``paper_gray``) with the scene detector where one is
-    # loaded (``OCR(scene_det_model=...)``; by default with the shipped detector): street photos' words, ICDAR 2015
+    # read a photo's scene (not print on a flat light ground: ``paper_gray``; on a ground darker than
+    # ``SCENE_GROUND``, more than ``CROP_SIDE`` across) with the scene detector where one is loaded
+    # (``OCR(scene_det_model=...)``; by default with the shipped detector): ICDAR 2015 held-out hmean 0.517 -> 0.673
     use_scene_detector: bool = True
     # each word's characters boxed too (Word.chars; hOCR ocrx_cinfo, ALTO and PAGE glyphs): for highlighting or
     # redacting part of a word
@@ -301,18 +302,18 @@ class TextDetector:
         0.168 with it applied to them). Such an image is enlarged only as a small photo (``fills``). A photo's scene
         on a ground darker than ``SCENE_GROUND`` goes to the scene detector where there is one
         (``use_scene_detector``); an image no more than ``CROP_SIDE`` across to the main one: the scene detector
-        learnt whole street photos, and read close-cropped words worse (SVT read as images 0.600 -> 0.480), and a
-        banner's light print on black as an image of its own. Lone characters scored under ``box_thresh`` are kept
-        in print only (``DBPostProcessor``)."""
+        learnt whole street photos, and read close-cropped words worse (SVT read as images 0.600 -> 0.480; a
+        banner's light print on black lost a letter's case). Lone characters scored under ``box_thresh`` are kept in
+        print only (``DBPostProcessor``)."""
         if scene is None:
             scene = paper_gray(image) is None
         post = DBPostProcessor(
             params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
         )
-        street = scene and params.use_scene_detector and self.scene_model and ground(image)[0] < SCENE_GROUND
-        photo = self.scene_model if street else self.model
         cropped = crop_border(image) > 0
-        model = self.model if cropped else photo
+        model = self.model
+        if scene and not cropped and params.use_scene_detector and self.scene_model and ground(image)[0] < SCENE_GROUND:
+            model = self.scene_model
         size, large_size = detector_sizes(image, params, enlarge=scene and not cropped)
         regions = post(self.run(image, size, model), image.shape[:2])
         if scene and params.text_det_scene_side and cropped and regions and not fills(image, regions):
