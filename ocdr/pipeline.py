@@ -207,7 +207,7 @@ class OCRParams:
     use_rec_variants: bool = True
     # read a photo's scene (not print on a flat light ground: ``paper_gray``; on a ground darker than
     # ``SCENE_GROUND``, more than ``CROP_SIDE`` across) with the scene detector where one is loaded
-    # (``OCR(scene_det_model=...)``; by default with the shipped detector): ICDAR 2015 held-out hmean 0.517 -> 0.673
+    # (``OCR(scene_det_model=...)``; by default with the shipped detector): ICDAR 2015 held-out hmean 0.517 -> 0.701
     use_scene_detector: bool = True
     # each word's characters boxed too (Word.chars; hOCR ocrx_cinfo, ALTO and PAGE glyphs): for highlighting or
     # redacting part of a word
@@ -293,6 +293,15 @@ class TextDetector:
         self.scene_model = scene_model
         # post-processing settings picked for this model (``ocdr export --text-det-...``), used unless a user sets them
         self.defaults: dict[str, float] = json.loads(model.metadata.get("defaults", "{}"))
+        self.scene_defaults: dict[str, float] = json.loads((scene_model or model).metadata.get("defaults", "{}"))
+
+    def scene_settings(self, params: OCRParams) -> OCRParams:
+        """``params`` for the scene detector: its own stored post-processing defaults where ``params`` hold the main
+        model's (the settings a user left alone), so each file reads with the settings picked for it."""
+        main = OCRParams().with_overrides(**self.defaults)
+        return params.with_overrides(
+            **{k: v for k, v in self.scene_defaults.items() if getattr(params, k) == getattr(main, k)}
+        )
 
     def __call__(self, image: np.ndarray, params: OCRParams, scene: bool | None = None) -> list[DetectedRegion]:
         """The regions of ``image``. ``scene``: whether it is a photo's scene, not a page of print on a flat light
@@ -307,13 +316,13 @@ class TextDetector:
         print only (``DBPostProcessor``)."""
         if scene is None:
             scene = paper_gray(image) is None
-        post = DBPostProcessor(
-            params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
-        )
         cropped = crop_border(image) > 0
         model = self.model
         if scene and not cropped and params.use_scene_detector and self.scene_model and ground(image)[0] < SCENE_GROUND:
-            model = self.scene_model
+            model, params = self.scene_model, self.scene_settings(params)
+        post = DBPostProcessor(
+            params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
+        )
         size, large_size = detector_sizes(image, params, enlarge=scene and not cropped)
         regions = post(self.run(image, size, model), image.shape[:2])
         if scene and params.text_det_scene_side and cropped and regions and not fills(image, regions):

@@ -67,8 +67,8 @@ def test_pages_go_to_the_main_detector_and_photos_to_the_scene_one(ocr, monkeypa
 @pytest.mark.skipif(not (SHARED_DATA / "detection").is_dir(), reason="needs ../shared/data")
 def test_the_scene_detector_finds_more_of_a_street_photos_words(ocr):
     """On ten held-out ICDAR 2015 photos the scene detector finds more labelled words than the main one (IoU 0.5,
-    the seed's detection KPI) and fewer false regions: 21 of 32 against 18, with 10 regions matching no label
-    against 16."""
+    the seed's detection KPI) and fewer false regions: 21 of 32 against 18, with 8 regions matching no label against
+    16."""
     folder = SHARED_DATA / "detection" / "icdar2015_train"
     counts = dict.fromkeys((True, False), PRF())
     for on in counts:
@@ -78,7 +78,7 @@ def test_the_scene_detector_finds_more_of_a_street_photos_words(ocr):
             found, _ = detection_report([r.polygon for r in regions], read_icdar_gt(folder / "gts" / f"gt_{name}.txt"))
             counts[on] = counts[on] + found
     on, off = counts[True], counts[False]
-    assert on.tp >= off.tp + 2 and on.num_pred - on.tp <= off.num_pred - off.tp, (on, off)
+    assert on.tp >= off.tp + 2 and on.num_pred - on.tp <= off.num_pred - off.tp - 5, (on, off)
 
 
 def test_cli_switches_the_scene_detector_off(tmp_path, capsys):
@@ -87,3 +87,15 @@ def test_cli_switches_the_scene_detector_off(tmp_path, capsys):
     cv2.imwrite(str(path), page)
     assert main(["read", str(path), "--no-use-scene-detector", "--threads", "1"]) == 0
     assert "Quarterly report" in capsys.readouterr().out
+
+
+def test_each_detector_reads_with_the_settings_picked_for_it(ocr):
+    """The scene detector's file stores its own box score (0.5, picked on held-out photos against the main file's
+    0.45); it applies where a call leaves the main file's settings as they are, and a setting a user changes holds
+    for both."""
+    detector = ocr.pipeline.detector
+    assert detector.defaults["text_det_box_thresh"] == ocr.params.text_det_box_thresh == 0.45
+    assert detector.scene_settings(ocr.params).text_det_box_thresh == 0.5
+    assert detector.scene_settings(ocr.params).text_det_unclip_ratio == ocr.params.text_det_unclip_ratio
+    asked = ocr.params.with_overrides(text_det_box_thresh=0.3)
+    assert detector.scene_settings(asked) == asked
