@@ -9,6 +9,7 @@ from conftest import PAGE_LINES, SHARED_DATA, render_lines
 
 from ocdr import OCR
 from ocdr.cli import main
+from ocdr.errors import ModelError
 from ocdr.evaluation.metrics import PRF, detection_report
 from ocdr.io.labels import read_icdar_gt
 from ocdr.pipeline import TextDetector
@@ -50,7 +51,7 @@ def test_only_the_shipped_detector_brings_the_scene_detector():
     assert OCR("synthetic", threads=1).pipeline.detector.scene_model is None
     named = OCR(own, threads=1, scene_det_model=str(shipped_model_path("det_scene"))).pipeline.detector
     assert named.scene_model is not None and named.scene_model.path != named.model.path
-    with pytest.raises(Exception, match="is not a detection model"):
+    with pytest.raises(ModelError, match="is not a detection model"):
         OCR(threads=1, scene_det_model=str(shipped_model_path("cls_line")))
 
 
