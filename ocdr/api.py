@@ -125,7 +125,7 @@ class OCR:
         # each (``TextRecognizer``): OCR() read held-out scene crops 10-16% slower than OCR(threads=2) on 2 cores before
         workers = 1 if gpu else max(1, threads or os.cpu_count() or 1)
         base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
-        self.params = base.with_overrides(**detector.defaults).with_overrides(**params)
+        self.params = base.with_defaults(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(
             detector,
             TextRecognizer(

@@ -33,7 +33,8 @@ PARAM_FLAGS = {
 }
 
 
-DET_EXPORT_PARAMS = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio")  # ocdr export --text-det-...
+# ocdr export --text-det-... (and the reading score under which a detector's regions' readings are dropped)
+DET_EXPORT_PARAMS = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio", "text_rec_score_thresh")
 
 
 def _add_model_options(p) -> None:
@@ -796,7 +797,8 @@ def _add_export(sub) -> None:
     p.add_argument(
         "checkpoint",
         type=Path,
-        help="a training checkpoint (.pt), or an exported detector (.onnx) to copy with new --text-det-... defaults",
+        help="a training checkpoint (.pt), or an exported detector (.onnx) to copy with new --text-det-... (and "
+        "--text-rec-score-thresh) defaults",
     )
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--opset", type=int, default=17)

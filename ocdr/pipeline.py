@@ -11,7 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import NamedTuple, TypeVar
 
 import cv2
@@ -212,6 +212,8 @@ class OCRParams:
     # each word's characters boxed too (Word.chars; hOCR ocrx_cinfo, ALTO and PAGE glyphs): for highlighting or
     # redacting part of a word
     return_char_boxes: bool = False
+    # the settings a caller chose (``with_overrides``), which a model's own picks never replace (``with_defaults``)
+    chosen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.text_det_limit_type not in LIMIT_TYPES:
@@ -238,10 +240,18 @@ class OCRParams:
             raise ValueError(f"rec_batch_size must be a positive int, got {self.rec_batch_size}")
 
     def with_overrides(self, **overrides) -> OCRParams:
-        unknown = sorted(set(overrides) - set(asdict(self)))
+        """These settings with the caller's choices (None: left as they are)."""
+        known = set(asdict(self)) - {"chosen"}
+        unknown = sorted(set(overrides) - known)
         if unknown:
-            raise TypeError(f"unknown OCR parameter(s) {unknown}; known: {sorted(asdict(self))}")
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+            raise TypeError(f"unknown OCR parameter(s) {unknown}; known: {sorted(known)}")
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(self, chosen=self.chosen | set(given), **given)
+
+    def with_defaults(self, **defaults) -> OCRParams:
+        """These settings with a model's own picks (``ocdr export --text-det-...``) where the caller chose none, so
+        a caller who passes a value that happens to equal some model's pick still gets it."""
+        return replace(self, **{k: v for k, v in defaults.items() if k not in self.chosen})
 
     def page_params(self) -> dict:
         """The settings as stored in ``Page.params`` (PaddleX's ``text_det_params`` names)."""
@@ -295,13 +305,22 @@ class TextDetector:
         self.defaults: dict[str, float] = json.loads(model.metadata.get("defaults", "{}"))
         self.scene_defaults: dict[str, float] = json.loads((scene_model or model).metadata.get("defaults", "{}"))
 
-    def scene_settings(self, params: OCRParams) -> OCRParams:
-        """``params`` for the scene detector: its own stored post-processing defaults where ``params`` hold the main
-        model's (the settings a user left alone), so each file reads with the settings picked for it."""
-        main = OCRParams().with_overrides(**self.defaults)
-        return params.with_overrides(
-            **{k: v for k, v in self.scene_defaults.items() if getattr(params, k) == getattr(main, k)}
+    def reads_scene(self, image: np.ndarray, params: OCRParams, scene: bool) -> bool:
+        """Whether the scene detector reads ``image`` (``__call__``): a photo's scene more than ``CROP_SIDE``
+        across on a ground darker than ``SCENE_GROUND``, with ``use_scene_detector`` and a scene detector loaded."""
+        return (
+            scene
+            and not crop_border(image)
+            and params.use_scene_detector
+            and self.scene_model is not None
+            and ground(image)[0] < SCENE_GROUND
         )
+
+    def settings(self, image: np.ndarray, params: OCRParams, scene: bool) -> OCRParams:
+        """The settings ``image`` is read with: where the scene detector reads it, that file's own stored picks for
+        those the caller did not choose, so each file reads with the settings picked for it, its regions' readings
+        too (``text_rec_score_thresh``: the scene detector's regions read under 0.4 sure were mostly not text)."""
+        return params.with_defaults(**self.scene_defaults) if self.reads_scene(image, params, scene) else params
 
     def __call__(self, image: np.ndarray, params: OCRParams, scene: bool | None = None) -> list[DetectedRegion]:
         """The regions of ``image``. ``scene``: whether it is a photo's scene, not a page of print on a flat light
@@ -318,8 +337,8 @@ class TextDetector:
             scene = paper_gray(image) is None
         cropped = crop_border(image) > 0
         model = self.model
-        if scene and not cropped and params.use_scene_detector and self.scene_model and ground(image)[0] < SCENE_GROUND:
-            model, params = self.scene_model, self.scene_settings(params)
+        if self.reads_scene(image, params, scene):
+            model, params = self.scene_model or model, params.with_defaults(**self.scene_defaults)
         post = DBPostProcessor(
             params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
         )
@@ -1347,6 +1366,7 @@ class OCRPipeline:
         # words (a comma on the line is lost). Other rules across stay (ocdr.cleanup).
         ruled = image  # as printed: an underscore's stroke tells itself from an underline by where it runs
         image = remove_rules(image, [rule for rule in found if not rule.across or rule.touches_print])
+        params = self.detector.settings(image, params, scene=gray is None)
         detections = self.detector(image, params, scene=gray is None)
         faint = show_through(image, [d.polygon for d in detections])
         if any(faint) and not self.reads_mirrored(image, [d for d, f in zip(detections, faint, strict=True) if f]):

@@ -369,6 +369,9 @@ def test_finetune_shipped_detector_on_real_and_synthetic_pages(tmp_path):
     ((image, gt),) = icdar_pairs(held)
     page = [DetItem(image, read_icdar_gt(gt))]
     assert evaluate_det(model, page, "cpu", det_params=shipped)["hmean"] > 0.3
+    # a file's reading score (the scene detector's) is no detection setting: validation leaves it out
+    scene = json.loads(OnnxModel(shipped_model_path("det_scene"), threads=1).metadata["defaults"])
+    assert evaluate_det(model, page, "cpu", det_params=scene)["hmean"] > 0.3
     assert evaluate_det(model, page, "cpu", det_params={"text_det_box_thresh": 1.0})["hmean"] == 0.0
 
 

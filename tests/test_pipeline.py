@@ -24,6 +24,13 @@ from ocdr.training.synth.text import TextSampler
 from ocdr.visualization import draw_result
 
 
+class StandInDetector:
+    """The settings side of a ``TextDetector`` for a scripted one: every image read with the call's settings."""
+
+    def settings(self, image: np.ndarray, params: OCRParams, scene: bool) -> OCRParams:
+        return params
+
+
 def test_rendered_page_words_and_lines(ocr, text_page):
     image, labels = text_page
     page = ocr(image).pages[0]
@@ -515,7 +522,7 @@ def test_a_crop_cut_into_pieces_is_read_whole(ocr):
     crop = _sign("Pharmacy", seed=3)
     height, width = crop.shape[:2]
 
-    class HalvesDetector:
+    class HalvesDetector(StandInDetector):
         def __call__(self, image, params, scene=None):
             return [
                 DetectedRegion(quad_from_box(0, 0, width * 0.45, height), 0.8),
@@ -591,7 +598,7 @@ def test_tall_regions_are_read_both_ways(ocr):
     narrow, _ = render_lines(["1"], margin=16)
     nh, nw = narrow.shape[:2]
 
-    class FixedDetector:
+    class FixedDetector(StandInDetector):
         def __init__(self, quad):
             self.quad = quad
 
@@ -644,7 +651,7 @@ def test_weak_regions_are_kept_only_when_read_surely(text_page):
     weak, sure = WEAK_REGION - 0.01, WEAK_REGION + 0.3
     unsure, clear = WEAK_REGION_READING - 0.1, WEAK_REGION_READING + 0.1
 
-    class FixedDetector:
+    class FixedDetector(StandInDetector):
         def __call__(self, image, params, scene=None):
             return [DetectedRegion(quad, score) for score in (sure, weak, weak)]
 

@@ -287,18 +287,17 @@ def test_unknown_routes_and_methods_use_the_envelope(server):
 
 
 def test_a_bug_is_a_500_envelope_and_the_server_goes_on(server, text_page):
-    pipeline = server.app.state.engine.ocr.pipeline
-    detector = pipeline.detector
+    detector = server.app.state.engine.ocr.pipeline.detector
 
     def broken(*args, **kw):
         raise RuntimeError("boom")
 
     page = b64(png_bytes(text_page[0]))
-    pipeline.detector = broken
+    detector.settings = broken
     try:
         assert_error(server.post("/ocr", json={"file": page}), 500, "internal error (RuntimeError); logId")
     finally:
-        pipeline.detector = detector
+        del detector.settings
     assert server.post("/ocr", json={"file": page, "visualize": False}).status_code == 200
 
 

@@ -375,9 +375,11 @@ def test_export_restamps_a_shipped_detector_with_new_defaults(tmp_path, capsys):
     from ocdr.runtime.registry import shipped_model_path
 
     source, path = shipped_model_path("det"), tmp_path / "det.onnx"
-    assert main(["export", str(source), "-o", str(path), "--text-det-box-thresh", "0.42"]) == 0
+    args = ["export", str(source), "-o", str(path), "--text-det-box-thresh", "0.42", "--text-rec-score-thresh", "0.3"]
+    assert main(args) == 0
     before, after = OCR(det_model=source, threads=1).params, OCR(det_model=path, threads=1).params
     assert after.text_det_box_thresh == 0.42 and before.text_det_box_thresh != 0.42
+    assert after.text_rec_score_thresh == 0.3 and before.text_rec_score_thresh == 0.0
     assert after.text_det_unclip_ratio == before.text_det_unclip_ratio
     weights = [{t.name: t.raw_data for t in onnx.load(str(f)).graph.initializer} for f in (source, path)]
     assert weights[0] == weights[1]

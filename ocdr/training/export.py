@@ -27,8 +27,9 @@ def export_checkpoint(
     char_odds: dict[str, float] | None = None,
 ) -> Path:
     """Write the checkpoint's network as ONNX with the metadata inference needs. ``det_params``: a detector's
-    post-processing settings picked for it (``text_det_thresh``, ``text_det_box_thresh``, ``text_det_unclip_ratio``),
-    stored as its defaults (``TextDetector.defaults``); settings a user passes still win. ``char_odds``: a
+    post-processing settings picked for it (``text_det_thresh``, ``text_det_box_thresh``, ``text_det_unclip_ratio``,
+    and ``text_rec_score_thresh``: the reading score under which its regions' readings are dropped), stored as its
+    defaults (``TextDetector.defaults``); settings a user passes still win. ``char_odds``: a
     recognizer's prior correction, each character's odds against every other class multiplied by its factor (its
     output bias raised by the factor's log), for characters the training crops under-represent (sentence-final
     periods); recorded in the metadata. Without it, a checkpoint fine-tuned from an ONNX file that had such a

@@ -78,7 +78,9 @@ def evaluate_det(
     settings the export will store (``det_params``, the ``--init`` file's: ``text_det_box_thresh`` ...), so that the
     best checkpoint is the best at them."""
     model.eval()
-    settings: dict[str, Any] = {key.removeprefix("text_det_"): value for key, value in (det_params or {}).items()}
+    settings: dict[str, Any] = {
+        key.removeprefix("text_det_"): value for key, value in (det_params or {}).items() if key.startswith("text_det_")
+    }
     post = DBPostProcessor(**settings)  # by name: DBPostProcessor checks them
     total = PRF()
     for item in items:
