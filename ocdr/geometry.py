@@ -172,16 +172,17 @@ def offset_polygon(polygon: np.ndarray, distance: float) -> np.ndarray | None:
     return np.asarray(outer, dtype=np.float32) / CLIPPER_SCALE
 
 
-def pad_quad(polygon: np.ndarray, vertical: float, horizontal: float = 0.0) -> np.ndarray:
-    """The quad grown by ``vertical`` x its height above and below (and ``horizontal`` x its height at both ends),
-    along its own axes, so a skewed quad stays skewed."""
+def pad_quad(polygon: np.ndarray, vertical: float, horizontal: float = 0.0, below: float | None = None) -> np.ndarray:
+    """The quad grown by ``vertical`` x its height above and below (``below``: by that below instead), and
+    ``horizontal`` x its height at both ends, along its own axes, so a skewed quad stays skewed."""
     p0, p1, p2, p3 = _as_quad(polygon).astype(np.float64)
     height = (np.linalg.norm(p3 - p0) + np.linalg.norm(p2 - p1)) / 2
     down = ((p3 - p0) + (p2 - p1)) / 2
     right = ((p1 - p0) + (p2 - p3)) / 2
-    down = down / max(np.linalg.norm(down), 1e-6) * height * vertical
+    unit = down / max(np.linalg.norm(down), 1e-6) * height
+    up, down = unit * vertical, unit * (vertical if below is None else below)
     right = right / max(np.linalg.norm(right), 1e-6) * height * horizontal
-    return np.stack([p0 - down - right, p1 - down + right, p2 + down + right, p3 + down - right]).astype(np.float32)
+    return np.stack([p0 - up - right, p1 - up + right, p2 + down + right, p3 + down - right]).astype(np.float32)
 
 
 def map_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -61,6 +61,25 @@ def find_leaders(gray: np.ndarray, words: list[Word], chars: bool = False) -> li
     return found
 
 
+def drop_leader_dots(words: list[Word], leaders: list[Leader]) -> list[Word]:
+    """``words`` less the dots a leader lent them: a page number's region that starts over the leader's last dots
+    reads them (".15" for "15"); such a word, in the leader's row, is cut back to the leader's end."""
+    spans = np.array([polygon_box(leader.word.polygon) for leader in leaders]).reshape(-1, 4)
+    kept = []
+    for word in words:
+        rest = word.text.lstrip(".")
+        if rest and rest != word.text and quad_aspect(word.polygon) < 1.0:
+            x0, y0, x1, y1 = polygon_box(word.polygon)
+            rows = np.minimum(spans[:, 3], y1) - np.maximum(spans[:, 1], y0) > 0.5 * (y1 - y0)
+            over = rows & (spans[:, 0] < x0) & (spans[:, 2] > x0) & (spans[:, 2] < x1)
+            if over.any():
+                quad = quad_from_box(float(spans[over, 2].max()), y0, x1, y1)
+                chars = None if word.chars is None else word.chars[len(word.text) - len(rest) :]
+                word = Word(quad, rest, word.confidence, fit_chars(chars, rest, quad, word.confidence))
+        kept.append(word)
+    return kept
+
+
 def _leader(gray: np.ndarray, boxes: np.ndarray, i: int, chars: bool) -> Leader | None:
     """The leader that starts after word ``i`` (``boxes``: the page's words' (x0, y0, x1, y1)), if one does."""
     x0, y0, x1, y1 = boxes[i]

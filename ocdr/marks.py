@@ -39,6 +39,10 @@ FLAT = 0.25
 # "-12.50"; a spaced dash before a word stands clear of its box)
 MINUS_MIDDLE = 0.25
 MIN_HEIGHT = 6  # pixels: smaller print is not looked at
+# A mark that starts or ends a word (at most MARK_HEIGHT x the region's height tall) and that the region's top or
+# foot cuts (a quote, a comma under the line) gets MARK_ROOM x the height of ground there: cut at its top, a
+# leading quote was read as nothing ("'adjectives'" read "adjectives'", 6 of 48 quoted words)
+MARK_HEIGHT, MARK_ROOM = 0.45, 0.1
 # A mark read twice: the last character of one region's reading and the first of the next one's in its row (boxes
 # at most TWICE_REACH x the lower one's height apart, overlapping by TWICE_ROW x it down the page), read at most
 # TWICE_APART x that height apart (on 114 held-out and training pages, 0.03-0.28 for the 11 marks read twice; 0.73
@@ -78,11 +82,25 @@ def take_in_marks(gray: np.ndarray, regions: list[DetectedRegion]) -> list[Detec
         middle = np.abs(glyphs[:, 1] + glyphs[:, 3] / 2 - strip.shape[0] / 2) <= MINUS_MIDDLE * strip.shape[0]
         right, right_marks = _reach(x, w, owners, small, flat, ~flat, width - start, height)
         left, left_marks = _reach(width - x - w, w, owners, small, flat, ~flat | middle, width - start, height)
-        if right > 0 or left > 0:
-            grown[i] = sub_quad(frame, max(0.0, (start - left) / width), min(1.0, (width - start + right) / width))
+        above, below = _cut_ends(glyphs, strip.shape[0], start - left, width - start + right, float(height))
+        if right > 0 or left > 0 or above or below:
+            quad = sub_quad(frame, max(0.0, (start - left) / width), min(1.0, (width - start + right) / width))
+            grown[i] = pad_quad(quad, MARK_ROOM * above, 0.0, MARK_ROOM * below)
             taken |= right_marks | left_marks
     taken -= set(grown)  # a region that grew itself is a word, not a mark
     return [DetectedRegion(grown[i], r.score) if i in grown else r for i, r in enumerate(regions) if i not in taken]
+
+
+def _cut_ends(glyphs: np.ndarray, rows: int, x0: float, x1: float, height: float) -> tuple[bool, bool]:
+    """Whether the word's first or last glyph between ``x0`` and ``x1`` (its extent in the strip) is a mark (a
+    quote, a comma: at most ``MARK_HEIGHT`` x the region's ``height`` tall and ``OWN_MARK_WIDTH`` wide) that the
+    strip's top, or its foot, cuts: (above, below)."""
+    inside = glyphs[(glyphs[:, 0] >= x0 - 1) & (glyphs[:, 0] + glyphs[:, 2] <= x1 + 1)]
+    if not len(inside):
+        return False, False
+    ends = inside[[int(np.argmin(inside[:, 0])), int(np.argmax(inside[:, 0] + inside[:, 2]))]]
+    marks = ends[(ends[:, 3] <= MARK_HEIGHT * height) & (ends[:, 2] <= OWN_MARK_WIDTH * height)]
+    return bool((marks[:, 1] <= 0).any()), bool((marks[:, 1] + marks[:, 3] >= rows).any())
 
 
 def _glyphs(strip: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ from ocdr.layout.pieces import (
     join_web_addresses,
     span,
 )
-from ocdr.leaders import find_leaders
+from ocdr.leaders import drop_leader_dots, find_leaders
 from ocdr.lone_glyphs import LONE_BARS, MAX_ASPECT, MISSED_SCORE, SHAPE_READING, bar_cut, capital_i
 from ocdr.marks import marks_read_twice, take_in_marks
 from ocdr.models.classification.postprocess import log_odds, settle, unsure
@@ -340,7 +340,7 @@ class TextDetector:
         if self.reads_scene(image, params, scene):
             model, params = self.scene_model or model, params.with_defaults(**self.scene_defaults)
         post = DBPostProcessor(
-            params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, lone_characters=not scene
+            params.text_det_thresh, params.text_det_box_thresh, params.text_det_unclip_ratio, print_page=not scene
         )
         size, large_size = detector_sizes(image, params, enlarge=scene and not cropped)
         regions = post(self.run(image, size, model), image.shape[:2])
@@ -1154,7 +1154,7 @@ class OCRPipeline:
         """One page of square pixels read. With ``use_doc_orientation_classify``, a page the page classifier is
         sure of is turned to its angle and read (the text-line classifier checking 0 against 180:
         ``check_upside_down``); one it is not sure of (photos) is read each way in the classifier's order until a
-        reading has legible word-list words (``legible_words``, ``KNOWN_WORDS_SURE``; a reading with only one is set
+        reading has legible word-list words (``upright_words``, ``KNOWN_WORDS_SURE``; a reading with only one is set
         against the reading turned over); when none has, the reading with the most legible words is kept, ties going
         to the classifier's likelier angle. An order the scene model makes sure (``ORDER_SURE``) is read its first
         way only."""
@@ -1190,7 +1190,7 @@ class OCRPipeline:
         readings: list[Page] = []
         for a, c in ranking:
             page = self.read_turned(image, params, a, c, index, source)
-            legible = self.legible_words(page)
+            legible = self.upright_words(page)
             known = self.known_words(legible)
             if len(known) >= KNOWN_WORDS_SURE:
                 return page  # word-list words read plainly: text the right way up
@@ -1205,17 +1205,24 @@ class OCRPipeline:
         return readings[int(np.argmax(counts))]  # the first of equals: the classifier's order
 
     def plainness(self, page: Page) -> tuple[int, int]:
-        """How plainly a reading reads as it stands: its legible list words and legible words, counting only the
-        regions the text-line stage left as they were (with ``use_textline_orientation``, a reading turned over
-        has its lines turned back and reads as well as the right one; which lines it turned tells them apart)."""
-        words = [
+        """How plainly a reading reads as it stands: its legible list words and legible words (``upright_words``)."""
+        words = self.upright_words(page)
+        return len(self.known_words(words)), len(words)
+
+    @staticmethod
+    def upright_words(page: Page) -> list[str]:
+        """The words of a reading that are plainly text: read at least ``LEGIBLE_CONFIDENCE`` sure, with at least
+        ``LEGIBLE_CHARS`` letters or digits, in the regions the text-line stage left as they were. A page read
+        sideways or upside down gives few, and those it gives ("dn-do1" for "Top up") are rarely word-list words;
+        with ``use_textline_orientation``, a reading turned over has its lines turned back and reads as well as the
+        right one, and which lines it turned tells them apart."""
+        return [
             word
             for region in page.regions
             if region.kept and region.angle != 180
             for word in region.text.split()
             if _legible(word, region.rec_score)
         ]
-        return len(self.known_words(words)), len(words)
 
     def glued_boxes(self, squares: list[Checkbox], words: list[Word]) -> list[Checkbox]:
         """The ``squares`` shaped as checkboxes with print close on their right (``find_checkboxes``) that are
@@ -1266,6 +1273,7 @@ class OCRPipeline:
         (``ocdr.leaders``), and what each leads to read from ``image`` where the detector found nothing there (a
         table of contents' lone page number), kept when read ``WEAK_REGION_READING`` sure."""
         leaders = find_leaders(gray, words, params.return_char_boxes)
+        words = drop_leader_dots(words, leaders) if leaders else words
         added = [leader.word for leader in leaders]
         quads = [quad_from_box(*leader.after) for leader in leaders if leader.after is not None]
         readings = self.read_crops(region_crops(image, quads, CROP_PAD_X), params) if quads else []
@@ -1294,13 +1302,6 @@ class OCRPipeline:
     def lexicon(self) -> Lexicon | None:
         """The recognizer's word list; none for a stand-in recognizer without one."""
         return getattr(self.recognizer, "lexicon", None)
-
-    @staticmethod
-    def legible_words(page: Page) -> list[str]:
-        """The words of a reading that are plainly text: read at least ``LEGIBLE_CONFIDENCE`` sure, with at least
-        ``LEGIBLE_CHARS`` letters or digits. A page read sideways or upside down gives few, and those it gives
-        ("dn-do1" for "Top up") are rarely word-list words."""
-        return [w.text for w in page.words if _legible(w.text, w.confidence)]
 
     def read_whole(self, image: np.ndarray, params: OCRParams, regions: list[Region], words: list[Word]) -> None:
         """A word or line cropped close (``crop_border``) whose detection gave one line of text filling it

@@ -307,7 +307,37 @@ def test_faint_lone_character_in_a_row_of_text_is_kept():
     assert polygon_iou(lone.polygon, grown(quad_from_box(100, 21, 104, 34))) > 0.8
     assert len(DBPostProcessor(box_thresh=0.5)(prob[40:], (60, 200))) == 0  # no kept text: nothing to line up with
     # photos: on scene texture the rule found one word more for 11 false regions (the detector's card, stop 45)
-    assert len(DBPostProcessor(box_thresh=0.5, lone_characters=False)(prob, (100, 200))) == 1
+    assert len(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (100, 200))) == 1
+
+
+def test_a_squarish_uneven_blob_is_boxed_level_and_a_turned_one_keeps_its_turn():
+    """A short word's blob, a little uneven, came out of ``cv2.minAreaRect`` turned by a few degrees (its subscript
+    was then not looked for: ``ocdr.superscripts``); boxed level where the level box is nearly as small."""
+    prob = np.zeros((200, 300), dtype=np.float32)
+    fill(prob, np.array([[40, 42], [72, 38], [75, 78], [41, 80]], dtype=np.float32))  # uneven, squarish
+    fill(prob, rect_points(200, 100, 40, 36, 20))  # squarish, turned 20 degrees
+    level, turned = sorted(DBPostProcessor(box_thresh=0.5)(prob, (200, 300)), key=lambda r: r.polygon[0, 0])
+    assert level.polygon[0, 1] == pytest.approx(level.polygon[1, 1]) and level.polygon[0, 0] == level.polygon[3, 0]
+    top = turned.polygon[1] - turned.polygon[0]
+    assert abs(np.degrees(np.arctan2(top[1], top[0]))) % 90 == pytest.approx(20, abs=2)
+    # photos (no lone characters: not print) keep the minimum-area quad, a short word's turn often true there
+    photo = min(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (200, 300)), key=lambda r: r.polygon[0, 0])
+    assert photo.polygon[0, 1] != pytest.approx(photo.polygon[1, 1])
+
+
+def test_a_weak_line_running_down_a_page_of_print_is_kept():
+    """DB learnt text running across, and scores a line running down the page low (a chart's axis title: 0.43); in
+    print it is kept for the reading to judge, as lone characters are; on photos it is not."""
+    prob = np.zeros((200, 300), dtype=np.float32)
+    fill(prob, quad_from_box(100, 20, 200, 34), 0.9)  # a word across the page
+    fill(prob, quad_from_box(20, 40, 30, 180), 0.4)  # a line down it, scored under box_thresh
+    fill(prob, quad_from_box(250, 100, 262, 124), 0.4)  # a weak region not long enough
+    regions = DBPostProcessor(box_thresh=0.5)(prob, (200, 300))
+    assert sorted(round(r.score, 1) for r in regions) == [0.4, 0.9]
+    down = min(regions, key=lambda r: r.score)
+    assert polygon_iou(down.polygon, grown(quad_from_box(20, 40, 30, 180))) > 0.8
+    assert len(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (200, 300))) == 1
+    assert DBPostProcessor(box_thresh=1.0)(prob, (200, 300)) == []  # no kept text on the page: none
 
 
 def test_lone_character_shorter_than_its_row_is_kept():

@@ -272,7 +272,7 @@ def test_unsure_pages_are_read_four_ways_and_the_most_legible_reading_is_kept(oc
     pages = [ocr(turn, use_doc_orientation_classify=True).pages[0] for turn in turns]
     assert [page.angle for page in pages] == [0, 90, 180, 270]
     assert all(page.text.count("SALE") == 2 for page in pages)
-    assert ocr.pipeline.legible_words(pages[0]).count("SALE") == 2  # and "WARE", the start of its WAREHOUSE
+    assert ocr.pipeline.upright_words(pages[0]).count("SALE") == 2  # and "WARE", the start of its WAREHOUSE
 
     reads = []
     read_turned = OCRPipeline.read_turned
@@ -346,8 +346,9 @@ def test_a_photo_with_no_text_is_found_at_every_turn_by_the_scene_model(ocr, mon
 def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
     """ICDAR 2015 img_638 (held out from the detector and every orientation model) turned by 270 degrees, ranked 90
     first (as the stage ranked it at stop 33, before the scene model's mirrored view was read right; forced here):
-    that reading, upside down, makes one short list word. One is not enough: the reading turned over reads more
-    legible words, so 270 wins, at the cost of one more reading (and one more for the photo enlarged)."""
+    that reading, upside down, made one short list word (none since stop 89's detector). One is not enough: the
+    reading turned over reads more legible words, so 270 wins, at the cost of one more reading (and one more for
+    the photo enlarged)."""
     from ocdr.io.inputs import Source, iter_pages
     from ocdr.pipeline import KNOWN_WORDS_SURE, OCRPipeline
 
@@ -368,7 +369,7 @@ def test_one_list_word_is_set_against_the_reading_turned_over(ocr, monkeypatch):
         use_doc_orientation_classify=True, text_det_scene_side=0, use_scene_detector=False
     )
     wrong = read_turned(ocr.pipeline, turned, params, 90, None)
-    assert 0 < len(ocr.pipeline.known_words(ocr.pipeline.legible_words(wrong))) < KNOWN_WORDS_SURE
+    assert len(ocr.pipeline.known_words(ocr.pipeline.upright_words(wrong))) < KNOWN_WORDS_SURE
     assert ocr.pipeline.plainness(page) > ocr.pipeline.plainness(wrong)
     # with the text-line stage, the reading turned over has its lines turned back: it is told apart by them
     both = ocr(turned, use_doc_orientation_classify=True, use_textline_orientation=True).pages[0]

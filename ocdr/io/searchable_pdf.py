@@ -47,6 +47,9 @@ GLYPH_WIDTH = 0.5  # em: the advance of every glyph; Tz stretches each word to i
 MIN_GAP_CHARS = 0.4
 FONT_NAME = "GlyphLessFont"
 MIN_GAP = 0.5  # pixels: no space character in narrower gaps
+# degrees: a word box this near a page axis is drawn along it. Extractors (pdftotext) start a new word where a
+# glyph's baseline moves by half a point, which glyphs over char boxes along a box tilted by a degree or two do
+AXIS_SNAP = 2.0
 ICC_DATE_SPAN = slice(24, 36)  # the ICC header's creation date: year, month, day, hour, minute, second (uint16 each)
 ICC_DATE = (2000, 1, 1, 0, 0, 0)
 Matrix = tuple[float, float, float, float, float, float]
@@ -130,9 +133,18 @@ def _word_frame(polygon: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, flo
     width = float(np.linalg.norm(along))
     height = float((np.linalg.norm(p[3] - p[0]) + np.linalg.norm(p[2] - p[1])) / 2)
     direction = along / width if width > 0 else np.array([1.0, 0.0])
+    axis = np.round(direction)  # the page axis nearest the word's, where it is within AXIS_SNAP of one
+    if abs(axis).sum() == 1 and float(direction @ axis) >= np.cos(np.radians(AXIS_SNAP)):
+        direction = axis
     up = np.array([direction[1], -direction[0]])  # perpendicular, pointing up on screen
     origin = p[3] + DESCENT * height * up  # the bottom-left corner, raised by the descent
     return direction, origin, width, height
+
+
+def _char_length(polygon: np.ndarray) -> float:
+    """A char box's length along its word: the mean of its top and bottom sides."""
+    p = np.asarray(polygon, dtype=np.float64)
+    return float(np.linalg.norm(((p[1] - p[0]) + (p[2] - p[3])) / 2))
 
 
 def _char_edges(word: Word, frame: tuple[np.ndarray, np.ndarray, float, float], width: float) -> np.ndarray | None:
@@ -177,7 +189,9 @@ def _line_ops(line: Line, font: str, to_user: Matrix) -> Iterator[str]:
         gap = None
         if i + 1 < len(line.words):  # room for a gap (and a space) before the next word
             reach = float(np.dot(frames[i + 1][1] - origin, direction))
-            width = max(min(width, reach / (1 + MIN_GAP_CHARS / units)), width / 2)
+            # the gap measured against the last glyph where its char box is wider than the word's mean ("com" "or")
+            last = _char_length(word.chars[-1].polygon) if word.chars and units == len(word.chars) else 0.0
+            width = max(min(width, reach / (1 + MIN_GAP_CHARS / units), reach - MIN_GAP_CHARS * last), width / 2)
             gap = reach - width
         dx, dy = direction
         # glyphs over char boxes unless the word reads leftwards on the page: pdfium reads such one-glyph objects

@@ -55,6 +55,7 @@ _WEB_START = re.compile(
     rf"(?i)(?:https?|ftp):?|{_SCHEME}\w.*|(?:https?://)?www(?:\..*)?|[\w-]+(?:\.[\w-]+)*\.[a-z]{{2,}}/.*"
 )
 _SCHEME_SLIP = re.compile(rf"(?i)^{_SCHEME}(?=\w)")
+_SPLIT_TLD = re.compile(r"(?<=\.)([A-Za-z])\.([A-Za-z])$")  # a host's last label read with a point inside
 _PATH_MARKS = ":/?#&="  # what separates a web address's scheme, port, path and query pieces
 _ADDRESS_PIECE = re.compile(r"[A-Za-z0-9./_~%#?=&:-]+")
 # An e-mail address, in brackets or followed by a sentence's punctuation or not; and a piece of one
@@ -363,7 +364,7 @@ def join_web_addresses(words: list[Word]) -> list[Word]:
                 right = "." + right
             chain.append(j)
             text += right
-        cased = _www_cased(_SCHEME_SLIP.sub(r"\1://", text))
+        cased = _whole_tld(_www_cased(_SCHEME_SLIP.sub(r"\1://", text)))
         if len(chain) > 1 or cased != text:
             joined[i] = rows.join(chain, cased)
     return rows.result(joined)
@@ -374,7 +375,8 @@ def join_email_addresses(words: list[Word]) -> list[Word]:
     a whole address, at most ``JOIN_GAP``) are taken in where an "@", a dot or an underscore separates them
     ("john.smith@" "company.net", "team" "@company.net", "acme." "co.uk", "mary_" "jones@"; a doubled dot read once:
     "shop." ".de") or where the next piece starts inside the last (a glyph read in both: "sales@u" "uni.edu" is
-    "sales@uni.edu"); the longest run of them that is an address is joined. An underscore the detector left out of
+    "sales@uni.edu"; or "info@." "acme.co.uk", the glyph cut read a point); the longest run of them that is an
+    address is joined. An underscore the detector left out of
     both pieces ("mary" "jones@uni.edu") is for a second reading (``address_splits``)."""
     rows = _Rows(words)
     joined: dict[int, Word] = {}
@@ -389,6 +391,8 @@ def join_email_addresses(words: list[Word]) -> list[Word]:
                 break
             if _EMAIL.fullmatch(left) and gap > JOIN_GAP * min(rows.heights[[j, chain[-1]]]):
                 break  # an address at a sentence's end and the next word ("info@acme.com." "Thanks")
+            if left[-2:] in ("@.", "@,") and rows.boxes[j, 0] < rows.boxes[chain[-1], 2]:
+                left = left[:-1]  # the next piece's first glyph, cut by this box's end, read a point ("info@.")
             if rows.read_twice(chain[-1], j, left, right):
                 right = right[1:]
             elif not (left[-1] in "@._" or right[0] in "@._"):
@@ -417,7 +421,8 @@ def join_underscored(gray: np.ndarray, words: list[Word]) -> list[Word]:
             if not _underscore(gray, rows.boxes[chain[-1]], rows.boxes[j]):
                 break
             chain.append(j)
-            text += "_" + words[j].text
+            right = words[j].text
+            text += "_" + (right[1:] if len(right) > 1 and rows.read_twice(chain[-2], j, text, right) else right)
         if len(chain) > 1:
             joined[i] = rows.join(chain, text)
     return rows.result(joined)
@@ -432,10 +437,15 @@ def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     top = int(max(0, min(a[1], b[1])))
     bottom = int(min(gray.shape[0], max(a[3], b[3]) + UNDERSCORE_BELOW * height))
     left, right = int(max(0, a[0])), int(min(gray.shape[1], b[2]))
-    g0, g1 = int(np.ceil(a[2])) - left + 1, int(np.floor(b[0])) - left - 1  # the gap, a pixel in from each box
-    if g1 - g0 < 1 or bottom - top < 3:
+    if right - left < 3 or bottom - top < 3:
         return False
     _, ink = cv2.threshold(gray[top:bottom, left:right], 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    g0, g1 = int(np.ceil(a[2])) - left + 1, int(np.floor(b[0])) - left - 1  # the gap, a pixel in from each box
+    if g1 - g0 < 1:  # boxes that meet or overlap over the stroke: the gap is their overlap's glyph-free columns
+        lo, hi = int(np.floor(min(a[2], b[0]))) - left - 1, int(np.ceil(max(a[2], b[0]))) - left + 2
+        g0, g1 = _glyph_gap(ink[: max(1, int((a[1] + a[3]) / 2) - top)], max(lo, 0), hi)
+        if g1 - g0 < 1:
+            return False
     gap = ink[:, g0:g1]
     stroke = np.flatnonzero(gap.mean(axis=1) >= UNDERSCORE_COVER)
     if not len(stroke) or stroke[-1] - stroke[0] + 1 > UNDERSCORE_THICK * height:
@@ -450,6 +460,18 @@ def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     k = int(np.searchsorted(starts, g0, side="right")) - 1  # the run holding the gap's first column
     reach = UNDERSCORE_REACH * height
     return bool(k >= 0 and ends[k] >= g1 and g0 - starts[k] <= reach and ends[k] - g1 <= reach)
+
+
+def _glyph_gap(upper: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """The longest run of columns in [``lo``, ``hi``) with no ink in ``upper`` (the strip's rows above the line's
+    middle, where an underscore never reaches), as (first, end): (``lo``, ``lo``) where there is none."""
+    free = np.r_[0, ~upper[:, lo:hi].any(axis=0), 0].astype(np.int8)
+    edges = np.flatnonzero(np.diff(free))
+    if not len(edges):
+        return lo, lo
+    starts, ends = edges[0::2], edges[1::2]
+    k = int(np.argmax(ends - starts))
+    return lo + int(starts[k]), lo + int(ends[k])
 
 
 def address_splits(words: list[Word]) -> list[tuple[int, int]]:
@@ -487,6 +509,14 @@ def join_read_addresses(words: list[Word], readings: dict[tuple[int, int], str])
 def _in_path(address: str) -> bool:
     """Whether a web address read so far has come past its host name, to its path."""
     return "/" in re.sub(rf"(?i)^{_SCHEME}", "", address)
+
+
+def _whole_tld(address: str) -> str:
+    """``address`` with a point read inside its top-level domain taken out ("popular.com.m.y" is "popular.com.my"):
+    no top-level domain is one letter, so a host ending in two one-letter labels is one label misread."""
+    scheme, sep, rest = address.rpartition("://")
+    host, slash, path = rest.partition("/")
+    return scheme + sep + _SPLIT_TLD.sub(r"\1\2", host) + slash + path
 
 
 def _www_cased(address: str) -> str:
