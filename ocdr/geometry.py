@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 import pyclipper
+from numpy.typing import ArrayLike
 
 
 def scaled(image: np.ndarray, scale: float) -> np.ndarray:
@@ -170,6 +171,12 @@ def offset_polygon(polygon: np.ndarray, distance: float) -> np.ndarray | None:
         return None
     outer = max(paths, key=lambda p: abs(pyclipper.Area(p)))
     return np.asarray(outer, dtype=np.float32) / CLIPPER_SCALE
+
+
+def true_runs(mask: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of True in a 1-D mask, as their starts and ends (exclusive)."""
+    edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask).astype(np.int8), 0]))
+    return edges[0::2], edges[1::2]
 
 
 def pad_quad(polygon: np.ndarray, vertical: float, horizontal: float = 0.0, below: float | None = None) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocdr.geometry import polygon_box
+from ocdr.geometry import polygon_box, true_runs
 from ocdr.models.detection.processing import DetectedRegion
 from ocdr.models.recognition.preprocess import print_ink
 
@@ -62,9 +62,7 @@ def bar_cut(strip: np.ndarray) -> tuple[float, bool, bool] | None:
     a fraction of its width (the middle of the word space beside it), whether the bar is at the start, and whether
     the space is wide beyond doubt (``SURE_GAP``); None if neither end has one."""
     ink, _ = print_ink(strip)
-    columns = ink.any(axis=0)
-    edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
-    starts, ends = edges[0::2], edges[1::2]
+    starts, ends = true_runs(ink.any(axis=0))
     if len(starts) < MIN_REST + 1:
         return None
     gaps = (starts[1:] - ends[:-1]).astype(np.float64)

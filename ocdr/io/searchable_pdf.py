@@ -141,12 +141,6 @@ def _word_frame(polygon: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, flo
     return direction, origin, width, height
 
 
-def _char_length(polygon: np.ndarray) -> float:
-    """A char box's length along its word: the mean of its top and bottom sides."""
-    p = np.asarray(polygon, dtype=np.float64)
-    return float(np.linalg.norm(((p[1] - p[0]) + (p[2] - p[3])) / 2))
-
-
 def _char_edges(word: Word, frame: tuple[np.ndarray, np.ndarray, float, float], width: float) -> np.ndarray | None:
     """Where each character's box (``return_char_boxes``) starts along its word's box, and where the last one ends:
     ``width``, the word as drawn (narrower than its box before a word that touches it; by more than half its last
@@ -190,7 +184,7 @@ def _line_ops(line: Line, font: str, to_user: Matrix) -> Iterator[str]:
         if i + 1 < len(line.words):  # room for a gap (and a space) before the next word
             reach = float(np.dot(frames[i + 1][1] - origin, direction))
             # the gap measured against the last glyph where its char box is wider than the word's mean ("com" "or")
-            last = _char_length(word.chars[-1].polygon) if word.chars and units == len(word.chars) else 0.0
+            last = _word_frame(word.chars[-1].polygon)[2] if word.chars and units == len(word.chars) else 0.0
             width = max(min(width, reach / (1 + MIN_GAP_CHARS / units), reach - MIN_GAP_CHARS * last), width / 2)
             gap = reach - width
         dx, dy = direction

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ocdr.document import Word, fit_chars
-from ocdr.geometry import polygon_box, quad_aspect, quad_from_box
+from ocdr.geometry import polygon_box, quad_aspect, quad_from_box, true_runs
 from ocdr.models.recognition.lexicon import LOOKALIKES, Lexicon, lookalike_spellings
 
 # Pieces of a word: boxes side by side at most JOIN_GAP x the first one's height apart (or overlapping), in a row
@@ -454,9 +454,7 @@ def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
         return False  # a dash or a glyph, not a stroke under the line; or the next line's tops
     if stroke[-1] + 3 > len(gap):
         return False  # cut by the strip's foot: no room to see what lies under it
-    run = ink[stroke[0] : stroke[-1] + 1].any(axis=0)
-    edges = np.flatnonzero(np.diff(np.r_[0, run.astype(np.int8), 0]))
-    starts, ends = edges[0::2], edges[1::2]
+    starts, ends = true_runs(ink[stroke[0] : stroke[-1] + 1].any(axis=0))
     k = int(np.searchsorted(starts, g0, side="right")) - 1  # the run holding the gap's first column
     reach = UNDERSCORE_REACH * height
     return bool(k >= 0 and ends[k] >= g1 and g0 - starts[k] <= reach and ends[k] - g1 <= reach)
@@ -465,11 +463,9 @@ def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
 def _glyph_gap(upper: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
     """The longest run of columns in [``lo``, ``hi``) with no ink in ``upper`` (the strip's rows above the line's
     middle, where an underscore never reaches), as (first, end): (``lo``, ``lo``) where there is none."""
-    free = np.r_[0, ~upper[:, lo:hi].any(axis=0), 0].astype(np.int8)
-    edges = np.flatnonzero(np.diff(free))
-    if not len(edges):
+    starts, ends = true_runs(~upper[:, lo:hi].any(axis=0))
+    if not len(starts):
         return lo, lo
-    starts, ends = edges[0::2], edges[1::2]
     k = int(np.argmax(ends - starts))
     return lo + int(starts[k]), lo + int(ends[k])
 

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ocdr.geometry import true_runs
 from ocdr.models.recognition.ctc import DASHES, CTCResult
 from ocdr.models.recognition.preprocess import print_ink
 
@@ -56,9 +57,8 @@ def ink_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The crop's columns of ink (``print_ink``) in its middle rows, as runs: (starts, ends) of the runs and the ink
     mask."""
     ink, middle = print_ink(crop)
-    columns = ink[middle].any(axis=0)
-    edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
-    return edges[0::2], edges[1::2], ink
+    starts, ends = true_runs(ink[middle].any(axis=0))
+    return starts, ends, ink
 
 
 def inner_runs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -143,8 +143,8 @@ def space_gaps(crop: np.ndarray, result: CTCResult) -> CTCResult:
     def gap(k: int) -> int:
         """The widest blank stretch between the middles of runs k and k + 1."""
         between = blank[(starts[k] + ends[k]) // 2 : (starts[k + 1] + ends[k + 1]) // 2]
-        edges = np.flatnonzero(np.diff(np.r_[0, between.astype(np.int8), 0]))
-        return int((edges[1::2] - edges[0::2]).max()) if len(edges) else 0
+        first, end = true_runs(between)
+        return int((end - first).max()) if len(first) else 0
 
     pitch = float(np.median(np.diff(starts))) if len(starts) > 2 else 0.0
 
