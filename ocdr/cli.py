@@ -708,7 +708,14 @@ def _add_train(sub) -> None:
             help="keep BatchNorm statistics as they are (normalise by them in training too): for fine-tuning on "
             "small or unfamiliar data; give it again when resuming",
         )
-    rec.add_argument("--arch", default="crnn_lite")
+    rec_net = rec.add_mutually_exclusive_group()
+    rec_net.add_argument("--arch", default="crnn_lite", help="a registry name (docs/models.md, Architectures)")
+    rec_net.add_argument(
+        "--model-spec",
+        metavar="SPEC",
+        help="the network as a TAO / seed 000 OCRNet spec file (YAML or JSON; its model section: TPS, num_fiducial, "
+        "backbone, feature_channel, sequence, hidden_size, prediction, input_height...) instead of --arch",
+    )
     rec.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines) mixed with --data")
     rec.add_argument("--real-share", type=float, default=0.5, help="share of --data crops when --synth-data is given")
     det.add_argument("--synth-data", nargs="+", help="synthetic page folder(s) (ocdr synth pages) mixed with --data")
@@ -769,7 +776,11 @@ def _run_train(args) -> int:
     if args.kind == "rec":
         from ocdr.training.train_rec import RecTrainConfig, train_rec
 
-        best = train_rec(RecTrainConfig(charset=args.charset, augment=args.augment, lexicon=_lexicon(args), **common))
+        best = train_rec(
+            RecTrainConfig(
+                charset=args.charset, augment=args.augment, lexicon=_lexicon(args), model_spec=args.model_spec, **common
+            )
+        )
     elif args.kind == "cls":
         from ocdr.training.train_cls import ClsTrainConfig, train_cls
 

@@ -15,7 +15,7 @@ from ocdr.models.classification.orientation import OrientationNet, create_classi
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, PAGE_PATCH, SCENE_SIDE
 from ocdr.models.detection.dbnet import DBNet, create_detector
 from ocdr.models.detection.processing import MEAN, STD
-from ocdr.models.recognition.crnn import CRNN, create_recognizer
+from ocdr.models.recognition.crnn import CRNN, config_dict, create_recognizer
 from ocdr.training.checkpoint import load_checkpoint
 
 
@@ -58,11 +58,17 @@ def export_checkpoint(
             "width": str(width),
         }
     elif "charset" in state:
-        model = create_recognizer(state["arch"], len(state["charset"]) + 1)
+        model = create_recognizer(state["arch"], len(state["charset"]) + 1, state.get("rec_config"))
         height = model.config.height
         example = torch.zeros(2, 1, height, 128)
         names, axes = ("x", "probs"), {"x": {0: "batch", 3: "width"}, "probs": {0: "batch", 1: "steps"}}
-        meta = {"kind": "rec", "charset": state["charset"], "height": str(height), "time_stride": "4"}
+        meta = {
+            "kind": "rec",
+            "charset": state["charset"],
+            "height": str(height),
+            "time_stride": "4",
+            "rec_config": json.dumps(config_dict(model)),  # rebuilds the network (--init), spec-built ones too
+        }
     else:
         model = create_detector(state["arch"])
         example = torch.zeros(1, 3, 640, 640)

@@ -133,7 +133,7 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
     if kind == "rec":
         from ocdr.models.recognition.crnn import create_recognizer
 
-        model = create_recognizer(meta["arch"], len(meta["charset"]) + 1)
+        model = create_recognizer(meta["arch"], len(meta["charset"]) + 1, json.loads(meta.get("rec_config", "null")))
     elif kind == "det":
         from ocdr.models.detection.dbnet import create_detector
 
@@ -148,6 +148,8 @@ def checkpoint_from_onnx(path_or_kind: str | Path, kind: str) -> dict:
     out = {"model": state, "arch": meta["arch"], "missing": missing, "bn_folded": True, "source": str(path)}
     if kind == "rec":
         out["charset"] = meta["charset"]
+        if "rec_config" in meta:
+            out["rec_config"] = json.loads(meta["rec_config"])
         if "char_odds" in meta:  # the export's prior correction, undone so that training starts from the network
             out["char_odds"] = json.loads(meta["char_odds"])
             raise_odds(state["head.bias"], meta["charset"], {c: 1 / f for c, f in out["char_odds"].items()})

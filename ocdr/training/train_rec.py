@@ -12,10 +12,11 @@ from torch import nn
 
 from ocdr.io.labels import read_characters_list
 from ocdr.models.recognition.charset import DEFAULT_CHARSET, Charset
-from ocdr.models.recognition.crnn import CRNN, REC_CONFIGS, create_recognizer
+from ocdr.models.recognition.crnn import CRNN, RecConfig, config_dict, create_recognizer, rec_config
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon, auto_lexicons
 from ocdr.models.recognition.preprocess import output_steps
+from ocdr.models.recognition.spec import SPEC_ARCH, load_model_spec
 from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
     Precision,
@@ -48,6 +49,7 @@ class RecTrainConfig(TrainConfig):
     val_fraction: float = 0.1
     val_cap: int = 500  # per folder
     arch: str = "crnn_lite"
+    model_spec: str | None = None  # a TAO/seed OCRNet spec file (YAML or JSON) describing the network, for arch
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     # word lists the validation reads with, as the pipeline reads crops (``Lexicon.load``); None: greedy readings only
     lexicon: list[str] | None = field(default_factory=lambda: ["auto"])
@@ -125,6 +127,24 @@ def _init_weights(model: CRNN, init: dict, charset: Charset, calib: list[torch.T
         refit_batchnorm(model, calib)
 
 
+def _network(cfg: RecTrainConfig, state: dict | None, init: dict | None, log) -> tuple[str, RecConfig]:
+    """The architecture name and network to train: a resumed run's or an ``--init`` model's own (its
+    ``rec_config`` where it was built from a spec), else ``--model-spec``'s, else ``--arch``'s."""
+    spec, notes = load_model_spec(cfg.model_spec) if cfg.model_spec else (None, [])
+    source = state or init
+    if source is None:
+        for note in notes:
+            log(f"{cfg.model_spec}: {note}")
+        return (SPEC_ARCH, spec) if spec is not None else (cfg.arch, rec_config(cfg.arch))
+    network = rec_config(source["arch"], source.get("rec_config"))
+    if spec is not None and init is not None:
+        raise ValueError("--init starts from a model of its own architecture: leave out --model-spec")
+    if spec is not None and spec != network:
+        raise ValueError(f"{cfg.out} holds a run of another network than {cfg.model_spec} describes: resume it "
+                         "without --model-spec, or train into a new --out")  # fmt: skip
+    return source["arch"], network
+
+
 def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     """Train (or resume) and return the path of the best checkpoint.
 
@@ -135,10 +155,8 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "rec") if cfg.init and state is None else None
     charset = _charset(cfg, state, init)
-    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
-    if arch not in REC_CONFIGS:
-        raise ValueError(f"unknown recognizer {arch!r}; choose from {sorted(REC_CONFIGS)}")
-    height = REC_CONFIGS[arch].height
+    arch, network = _network(cfg, state, init, log)
+    height = network.height
 
     groups: dict[str, list[list[RecSample]]] = {"real": [], "synth": []}
     val: dict[str, list[RecSample]] = {}
@@ -177,7 +195,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     def augment(img: np.ndarray) -> np.ndarray:
         return augment_crop(img, rng, cfg.augment) if cfg.augment > 0 else img
 
-    model = create_recognizer(arch, charset.num_classes).to(cfg.device)
+    model = create_recognizer(arch, charset.num_classes, network).to(cfg.device)
     if init is not None:
         # BatchNorm statistics measured on batches drawn and augmented as training draws them: calibrated on other
         # batches, the running statistics drift from the first step and the model loses accuracy before it learns
@@ -187,7 +205,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         ]
         _init_weights(model, init, charset, calib)
         log(f"initialised from {cfg.init} ({init['arch']})")
-    meta = {"arch": arch, "charset": "".join(charset.chars), "config": cfg.__dict__}
+    meta = {"arch": arch, "rec_config": config_dict(model), "charset": "".join(charset.chars), "config": cfg.__dict__}
     char_odds = (state or init or {}).get("char_odds")  # the init's prior correction, for the export to apply again
     if char_odds:
         meta["char_odds"] = char_odds

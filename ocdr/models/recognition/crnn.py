@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -16,7 +17,7 @@ class RecConfig:
     channels: tuple[int, int, int, int] = (32, 64, 128, 192)
     blocks: tuple[int, int] = (1, 2)
     hidden: int = 128
-    lstm_layers: int = 1
+    lstm_layers: int = 1  # 0: no sequence model (a spec's ``sequence: none``), the CNN's columns go to the head
     height: int = 32
     tps: bool = False
     tps_points: int = 20
@@ -122,14 +123,19 @@ class CRNN(nn.Module):
         )
         feat_h = config.height // 16
         self.collapse = nn.Conv2d(c4, c4, (feat_h, 1), bias=False)
-        self.rnn = nn.LSTM(c4, config.hidden, num_layers=config.lstm_layers, bidirectional=True, batch_first=True)
-        self.head = nn.Linear(2 * config.hidden, num_classes)
+        self.rnn = (
+            nn.LSTM(c4, config.hidden, num_layers=config.lstm_layers, bidirectional=True, batch_first=True)
+            if config.lstm_layers
+            else None
+        )
+        self.head = nn.Linear(2 * config.hidden if self.rnn is not None else c4, num_classes)
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         if self.tps is not None:
             x = self.tps(x)
         f = self.collapse(self.cnn(x)).squeeze(2).permute(0, 2, 1)  # (N, T, C)
-        f, _ = self.rnn(f)
+        if self.rnn is not None:
+            f, _ = self.rnn(f)
         return self.head(f)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -137,11 +143,24 @@ class CRNN(nn.Module):
         return self.logits(x).softmax(-1)
 
 
-def create_recognizer(arch: str, num_classes: int) -> CRNN:
+def create_recognizer(arch: str, num_classes: int, config: RecConfig | dict | None = None) -> CRNN:
+    """The registry's ``arch``, or the network ``config`` describes (a model built from a spec: ``spec.py``; a
+    checkpoint's or ONNX file's ``rec_config``, which rebuilds it)."""
+    return CRNN(num_classes, rec_config(arch, config))
+
+
+def rec_config(arch: str, config: RecConfig | dict | None = None) -> RecConfig:
+    """``config`` (as stored: a dict whose tuples may have come back as lists) or the registry's ``arch``."""
+    if isinstance(config, RecConfig):
+        return config
+    if config is not None:
+        stored: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+        return RecConfig(**stored)
     if arch not in REC_CONFIGS:
-        raise ValueError(f"unknown recognizer {arch!r}; choose from {sorted(REC_CONFIGS)}")
-    return CRNN(num_classes, REC_CONFIGS[arch])
+        raise ValueError(f"unknown recognizer {arch!r}; choose from {sorted(REC_CONFIGS)} or give a --model-spec")
+    return REC_CONFIGS[arch]
 
 
 def config_dict(model: CRNN) -> dict:
+    """The network's configuration, as checkpoints and ONNX metadata store it (``rec_config``)."""
     return asdict(model.config)
