@@ -9,6 +9,7 @@ import json
 import math
 import shutil
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import cv2
@@ -482,6 +483,8 @@ def test_seed_spec_builds_the_seed_network(tmp_path):
     config, notes = load_model_spec(tmp_path / "seed.yaml")
     assert config == REC_CONFIGS["ocrnet_resnet_tps"]
     assert any("dataset" in n and "results_dir" in n for n in notes) and any("input_width 100" in n for n in notes)
+    sample, notes = load_model_spec(Path(__file__).parents[1] / "samples" / "ocrnet_spec.yaml")  # the README's
+    assert sample == config and not any("sections not read" in n for n in notes)
     (tmp_path / "v2.json").write_text(json.dumps({"input_height": 64, "input_width": 200, "sequence": "none"}))
     config, _ = load_model_spec(tmp_path / "v2.json")
     assert (config.height, config.lstm_layers, config.tps, config.channels) == (64, 0, True, (64, 128, 256, 512))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -120,10 +120,6 @@ def create_detector(arch: str) -> DBNet:
     if arch not in DET_CONFIGS:
         raise ValueError(f"unknown detector {arch!r}; choose from {sorted(DET_CONFIGS)}")
     return DBNet(DET_CONFIGS[arch])
-
-
-def config_dict(model: DBNet) -> dict:
-    return asdict(model.config)
 
 
 def db_loss(out: dict, batch: dict, alpha: float = 5.0, beta: float = 10.0, neg_ratio: float = 3.0) -> dict:
