@@ -1212,14 +1212,16 @@ class OCRPipeline:
     @staticmethod
     def upright_words(page: Page) -> list[str]:
         """The words of a reading that are plainly text: read at least ``LEGIBLE_CONFIDENCE`` sure, with at least
-        ``LEGIBLE_CHARS`` letters or digits, in the regions the text-line stage left as they were. A page read
-        sideways or upside down gives few, and those it gives ("dn-do1" for "Top up") are rarely word-list words;
-        with ``use_textline_orientation``, a reading turned over has its lines turned back and reads as well as the
-        right one, and which lines it turned tells them apart."""
+        ``LEGIBLE_CHARS`` letters or digits, in the regions the text-line stage left as they were and that run along
+        the rows of the page as it was read. A page read sideways or upside down gives few, and those it gives
+        ("dn-do1" for "Top up") are rarely word-list words; with ``use_textline_orientation``, a reading turned over
+        has its lines turned back and reads as well as the right one, and which lines it turned tells them apart. A
+        page read sideways has its lines as columns, which the vertical-text reader (``read_vertical``) reads whole
+        and right: those are no sign that the turn is right (a receipt turned by 270 was kept at 180 so)."""
         return [
             word
             for region in page.regions
-            if region.kept and region.angle != 180
+            if region.kept and region.angle != 180 and not runs_down(region.polygon, page.angle)
             for word in region.text.split()
             if _legible(word, region.rec_score)
         ]

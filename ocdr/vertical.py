@@ -171,11 +171,14 @@ def column_lines(
     return found
 
 
-def runs_down(quad: np.ndarray) -> bool:
-    """Whether a region read from ``quad`` (corners in reading order) runs up or down the page."""
+def runs_down(quad: np.ndarray, turned: float = 0.0) -> bool:
+    """Whether a region read from ``quad`` (corners in reading order) runs up or down the page; with ``turned``,
+    up or down the page as it was read turned by that many degrees (its regions are mapped back onto the page as it
+    came, so a page read turned by 90 has its lines running down the page it came as)."""
     if len(quad) != 4:
         return False
-    return abs(math.sin(math.radians(float(polygon_angles(np.asarray(quad)[None])[0])))) > math.sin(math.radians(45))
+    angle = float(polygon_angles(np.asarray(quad)[None])[0]) - turned
+    return abs(math.sin(math.radians(angle))) > math.sin(math.radians(45))
 
 
 def covered(polygons: Sequence[np.ndarray], quad: np.ndarray) -> list[int]:

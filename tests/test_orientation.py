@@ -281,6 +281,27 @@ def test_unsure_pages_are_read_four_ways_and_the_most_legible_reading_is_kept(oc
     assert page.angle == 90 and len(reads) == 1
 
 
+def test_a_sideways_reading_of_a_page_is_no_sign_of_its_turn(ocr):
+    """SROIE receipt 472 (held out from the page classifier) turned by 270 degrees: the page classifier is unsure,
+    so the stage reads it each way. Read at 180, the page is still sideways, and the vertical-text reader reads its
+    footer's lines whole down the columns ("Keep the invoice for applicable returns"): list words, which kept that
+    wrong turn. Only words in regions along the rows of the page as read count, so the turn found is 270."""
+    from ocdr.io.inputs import Source, iter_pages
+    from ocdr.pipeline import PAGE_SURE
+    from ocdr.vertical import runs_down
+
+    path = SHARED_DATA / "detection" / "sroie_train" / "images" / "472.jpg"
+    turned = np.ascontiguousarray(np.rot90(next(iter_pages(Source(str(path), path))).image, -3))
+    assert ocr.pipeline.page_classifier.ranking(turned)[0][0][1] < PAGE_SURE
+    sideways = ocr.pipeline.read_turned(turned, ocr.params, 180, None)
+    assert any("invoice" in r.text for r in sideways.regions if r.kept and runs_down(r.polygon, 180))
+    assert len(ocr.pipeline.known_words(ocr.pipeline.upright_words(sideways))) == 0
+    page = ocr(turned, use_doc_orientation_classify=True).pages[0]
+    assert page.angle == 270 and "SPEED MART" in page.text and "Thank You" in page.text
+    square = np.array([[0, 0], [10, 0], [10, 2], [0, 2]])  # a region read left to right on the page as it came
+    assert not runs_down(square) and runs_down(square, 90) and runs_down(square, 270) and not runs_down(square, 180)
+
+
 def test_the_scene_model_orders_the_readings_of_unsure_photos(ocr, monkeypatch):
     """ICDAR 2015 img_340 (held out from the detector and every orientation model) has text but none the stage finds
     legible at any turn, so the order of the readings decides. The page squares alone put it at 90 or 0 whichever
