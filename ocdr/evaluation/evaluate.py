@@ -99,7 +99,8 @@ def evaluate_e2e(
     ``use_textline_orientation`` (and no page orientation) on pages turned 0 or 180 degrees, ``textline_accuracy``
     is the share of detected regions whose found angle is ``rotate``, and ``textline_accuracy_matched`` the same
     share of the regions that match a legible labelled region (a false detection, or a region of unreadable text,
-    has no orientation to get right)."""
+    has no orientation to get right). Regions the text-line stage is not asked about (``Region.angle`` -1: a form's
+    checkboxes, found by their shape) count in neither."""
     words, dets = PRF(), PRF()
     seconds, n = 0.0, 0
     run_params = ocr.params.with_overrides(**params)
@@ -123,10 +124,11 @@ def evaluate_e2e(
         words = words + match_words([(w.polygon, w.text) for w in read], labels, case_sensitive=case_sensitive)
         found, matched = detection_matches(detection_polygons(page.regions, segments, turned), labels)
         dets = dets + found
+        asked = [r.angle >= 0 for r in page.regions]  # -1: not asked (a checkbox found by its shape)
         angles_right += sum(r.angle == line_truth for r in page.regions)
-        angles_seen += len(page.regions)
+        angles_seen += sum(asked)
         matched_right += sum(page.regions[i].angle == line_truth for i in matched)
-        matched_seen += len(matched)
+        matched_seen += sum(asked[i] for i in matched)
     orientation = (
         {}
         if line_truth is None
