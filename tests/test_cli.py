@@ -124,6 +124,17 @@ def test_usage_errors_exit_2(args):
     assert out.stderr
 
 
+def _page_set(tmp_path, lines: list[str]):
+    """An ICDAR page folder (images/, gts/) of one page rendered with ``lines``, and its labels."""
+    root = tmp_path / "pages"
+    (root / "images").mkdir(parents=True)
+    (root / "gts").mkdir()
+    image, labels = render_lines(lines, margin=30)
+    Image.fromarray(image).save(root / "images" / "p1.png")
+    write_icdar_gt(root / "gts" / "gt_p1.txt", labels)
+    return root, labels
+
+
 def test_textline_accuracy_leaves_out_regions_not_asked(tmp_path, capsys, monkeypatch):
     """A form's checkboxes are regions found by their shape, never asked which way up they are (``Region.angle``
     -1): the text-line figures leave them out instead of counting them wrong (held-out FUNSD forms upright read
@@ -131,12 +142,7 @@ def test_textline_accuracy_leaves_out_regions_not_asked(tmp_path, capsys, monkey
     from ocdr.document import Region
     from ocdr.pipeline import OCRPipeline
 
-    root = tmp_path / "pages"
-    (root / "images").mkdir(parents=True)
-    (root / "gts").mkdir()
-    image, labels = render_lines(["Checked boxes are not lines"], margin=30)
-    Image.fromarray(image).save(root / "images" / "p1.png")
-    write_icdar_gt(root / "gts" / "gt_p1.txt", labels)
+    root, _ = _page_set(tmp_path, ["Checked boxes are not lines"])
     read_page = OCRPipeline.read_page
     box = np.array([[4, 4], [20, 4], [20, 20], [4, 20]], np.float64)
 
@@ -154,12 +160,7 @@ def test_textline_accuracy_leaves_out_regions_not_asked(tmp_path, capsys, monkey
 
 
 def test_eval_e2e_on_rendered_pages(tmp_path, capsys):
-    root = tmp_path / "pages"
-    (root / "images").mkdir(parents=True)
-    (root / "gts").mkdir()
-    image, labels = render_lines(["Evaluation of the pipeline", "works on rendered pages"], margin=30)
-    Image.fromarray(image).save(root / "images" / "p1.png")
-    write_icdar_gt(root / "gts" / "gt_p1.txt", labels)
+    root, labels = _page_set(tmp_path, ["Evaluation of the pipeline", "works on rendered pages"])
     assert main(["eval", "e2e", "--data", str(root), "--json", "--threads", "2"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["pages"] == 1 and result["gt_words"] == len(labels)
