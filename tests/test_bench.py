@@ -197,3 +197,22 @@ def test_word_diff_lists_the_words_each_set_up_reads_alone(monkeypatch):
     assert all(page == name and by in ("A", "B") and text in texts and there for page, by, text, there in lines)
     same = word_diff.compare(a, a)["counts"]
     assert same["A alone"] == same["B alone"] == 0 and same["both"] == counts["both"] + counts["A alone"]
+
+
+def test_peers_times_each_engine_by_its_fastest_round(monkeypatch):
+    """``peers.py --rounds``: the first round's outputs are the ones scored, and each engine's time is its fewest
+    seconds over the rounds, by engine (one engine's slow round does not count against it, nor another's fast one
+    for it); an engine timed alone (Tesseract) gives one float per round."""
+    peers = benchmark("peers", monkeypatch)
+    times = [{"ocdr": 3.0, "ppocr": 1.0}, {"ocdr": 2.0, "ppocr": 4.0}, {"ocdr": 5.0, "ppocr": 1.5}]
+    asked = []
+
+    def run(r: int) -> tuple[dict[str, list[str]], dict[str, float]]:
+        asked.append(r)
+        return {"ocdr": [f"round {r}"], "ppocr": [f"round {r}"]}, times[r]
+
+    outputs, seconds = peers.fastest(3, run)
+    assert asked == [0, 1, 2]
+    assert outputs == {"ocdr": ["round 0"], "ppocr": ["round 0"]}
+    assert seconds == {"ocdr": 2.0, "ppocr": 1.0}
+    assert peers.fastest(2, lambda r: (["words"], [4.0, 3.0][r])) == (["words"], 3.0)
