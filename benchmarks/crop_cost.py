@@ -111,16 +111,19 @@ def measure(ocr: OCR, folder: Path, runs: int) -> dict:
         readings = ocr.pipeline.read_upright(crops, ocr.params)
         times.append(time.perf_counter() - start)
     # one more run, counted, with the batches one at a time: the same readings, and the parts add up
-    recognizer = ocr.pipeline.recognizer
-    workers, recognizer.workers = recognizer.workers, 1
+    recognizers = {ocr.pipeline.recognizer, ocr.pipeline.slant_recognizer}  # the slants' may be an int8 copy
+    workers = {recognizer: recognizer.workers for recognizer in recognizers}
     try:
+        for recognizer in recognizers:
+            recognizer.workers = 1
         tally = Tally()
         with counting(tally):
             start = time.perf_counter()
             ocr.pipeline.read_upright(crops, ocr.params)
             total = time.perf_counter() - start
     finally:
-        recognizer.workers = workers
+        for recognizer, count in workers.items():
+            recognizer.workers = count
     n = len(crops)
     rest = total - tally.seconds["network"] - tally.seconds["word list"]
     return {

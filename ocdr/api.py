@@ -39,7 +39,7 @@ from ocdr.pipeline import (
     TextlineClassifier,
     TextRecognizer,
 )
-from ocdr.runtime.registry import resolve_model
+from ocdr.runtime.registry import resolve_model, shipped_model_path
 from ocdr.runtime.session import OnnxModel
 
 GPU_REC_BATCH = 128  # crops per recognizer call on GPU devices: large batches keep an accelerator busy
@@ -60,7 +60,8 @@ class OCR:
         device: "cpu" (default), "cuda" or "tensorrt" (need onnxruntime-gpu; an error, never a silent fall back to the
             CPU, when the GPU provider is missing). GPU devices read crops in fixed-shape buckets, 128 per call.
         precision: the shipped det and rec models to load: "fp32" (default) or "int8" (quantized for CPUs; see
-            docs/models.md). A model path given is used as it is.
+            docs/models.md). A model path given is used as it is. With "fp32" on the CPU, the slants an unsure crop
+            is tried at (``OCR.recognize``) are read by the int8 recognizer, its own reading by the float one.
         trt_cache: TensorRT engine cache folder (device "tensorrt"; default ~/.cache/ocdr/tensorrt).
         dpi: PDF render resolution.  max_pixels: larger images are refused before decoding.
         pixel_aspect: how many times taller than wide the inputs' pixels are, over what their metadata says: for
@@ -124,22 +125,29 @@ class OCR:
         # on the CPU the recognizer reads several batches ``threads`` (by default one per CPU) at a time, one thread
         # each (``TextRecognizer``): OCR() read held-out scene crops 10-16% slower than OCR(threads=2) on 2 cores before
         workers = 1 if gpu else max(1, threads or os.cpu_count() or 1)
+        words = Lexicon.load(lexicon, auto_lexicons(recognizer_model.metadata.get("charset", ""))) if lexicon else None
+
+        def reader(path: Path, model: OnnxModel) -> TextRecognizer:
+            worker_model = load(path, threads=1) if workers > 1 else None
+            return TextRecognizer(model, ShapeBuckets() if gpu else None, words, workers, worker_model)
+
+        # the slants an unsure crop is turned level at (``untilt``, about 16 readings of it) are read by the int8 copy
+        # of the shipped recognizer on the CPU: held-out crops 1.4x as fast on 2 threads, two of 446 ICDAR 2015
+        # words fewer and every other set the same (docs/models.md, "Words boxed at a slant")
+        slant_path = (
+            shipped_model_path("rec", "int8") if not gpu and rec_model is None and precision == "fp32" else None
+        )
         base = OCRParams(rec_batch_size=GPU_REC_BATCH) if gpu else OCRParams()
         self.params = base.with_defaults(**detector.defaults).with_overrides(**params)
         self.pipeline = OCRPipeline(
             detector,
-            TextRecognizer(
-                recognizer_model,
-                ShapeBuckets() if gpu else None,
-                Lexicon.load(lexicon, auto_lexicons(recognizer_model.metadata.get("charset", ""))) if lexicon else None,
-                workers,
-                load(recognizer_path, threads=1) if workers > 1 else None,
-            ),
+            reader(recognizer_path, recognizer_model),
             TextlineClassifier(load(resolve_model("cls_line", line_cls_model))),
             PageClassifier(
                 load(resolve_model("cls_page", page_cls_model)),
                 SceneClassifier(load(resolve_model("cls_scene", scene_cls_model))),
             ),
+            reader(slant_path, load(slant_path)) if slant_path else None,
         )
 
     def iter_source_pages(

@@ -801,7 +801,8 @@ def crop_border(image: np.ndarray) -> int:
 
 class OCRPipeline:
     """(Page orientation,) detection, (text-line orientation,) recognition and layout for one page image
-    (HxWx3 uint8 RGB)."""
+    (HxWx3 uint8 RGB). ``slant_recognizer``: what reads the slants a crop is tried at (``read_upright``), a faster
+    copy of ``recognizer`` (its int8 one on a CPU); None: ``recognizer`` itself."""
 
     def __init__(
         self,
@@ -809,11 +810,13 @@ class OCRPipeline:
         recognizer: TextRecognizer,
         line_classifier: TextlineClassifier | None = None,
         page_classifier: PageClassifier | None = None,
+        slant_recognizer: TextRecognizer | None = None,
     ):
         self.detector = detector
         self.recognizer = recognizer
         self.line_classifier = line_classifier
         self.page_classifier = page_classifier
+        self.slant_recognizer = slant_recognizer or recognizer
 
     def check_upside_down(
         self, image: np.ndarray, detections: list[DetectedRegion], confidence: float | None
@@ -1049,10 +1052,11 @@ class OCRPipeline:
         "1") stays surest as it is. (``recognize`` turns a page's tall regions one way only: the other way too
         changed nothing on the held-out pages, stop 51, and read receipts' tall marks turned, stop 70; a line
         running up the page is read both ways by ``read_vertical``.) With ``params.use_rec_variants``, an unsure
-        crop not much wider than tall is also read turned level at a few slants (``untilt``): a word boxed
-        axis-aligned at a slant (a detector's regions are cut along their own slope, and are not asked); a tall
-        crop turned a quarter too (a word near upright: synthetic scene words turned 60-80 degrees 0.537 -> 0.612,
-        stop 64), and an unsure crop not much wider than tall is also read stretched wider (``widen``). A bilevel
+        crop not much wider than tall is also read turned level at a few slants (``untilt``, by
+        ``slant_recognizer``): a word boxed axis-aligned at a slant (a detector's regions are cut along their own
+        slope, and are not asked); a tall crop turned a quarter too (a word near upright: synthetic scene words
+        turned 60-80 degrees 0.537 -> 0.612, stop 64), and an unsure crop not much wider than tall is also read
+        stretched wider (``widen``). A bilevel
         crop (a word cut from a 1-bit scan) is smoothed first, as a bilevel page is (``smoothing``); a page's
         regions are cut from the page smoothed already."""
         size = batch_size or params.rec_batch_size
@@ -1060,15 +1064,18 @@ class OCRPipeline:
             cv2.GaussianBlur(c, (0, 0), smoothing(to_gray(c), page=False).sigma) if bilevel(c) else c for c in crops
         ]
 
-        def read_level(images: list[np.ndarray]) -> list[CTCResult]:
-            return [_finished(im, r) for im, r in zip(images, self.recognizer(images, size, margin), strict=True)]
+        def read_level(images: list[np.ndarray], recognizer: TextRecognizer = self.recognizer) -> list[CTCResult]:
+            return [_finished(im, r) for im, r in zip(images, recognizer(images, size, margin), strict=True)]
+
+        def read_slants(images: list[np.ndarray]) -> list[CTCResult]:
+            return read_level(images, self.slant_recognizer)
 
         def read(images: list[np.ndarray]) -> list[CTCResult]:
             readings = self.read_crops(images, params, batch_size, margin) if images else []
-            return untilt(read_level, images, readings) if params.use_rec_variants else readings
+            return untilt(read_slants, images, readings) if params.use_rec_variants else readings
 
         def read_widened(images: list[np.ndarray]) -> list[CTCResult]:  # not in ``reread``'s variants: no gain
-            return untilt(read_level, images, read_level(images))
+            return untilt(read_slants, images, read_level(images))
 
         first = read(crops)
         results = [(r, 0) for r in (widen(read_widened, crops, first) if params.use_rec_variants else first)]
