@@ -160,7 +160,7 @@ def fastest(rounds: int, run: Callable[[int], tuple[Any, Any]]) -> tuple[Any, An
     """``run(r)`` for each of ``rounds`` rounds, which returns outputs and seconds (a float, or a dict of them by
     engine): the first round's outputs and the fewest seconds of any round (by engine). On this project's 2-core
     machine an engine's speed can differ by 1.6x from one pass over the same crops to the next (PP-OCRv4 read the
-    same 446 crops at 61 and at 98 a second in one process), so a single pass can make either engine look slow."""
+    same 198 crops at 96 and then at 59 a second in one process), so a single pass can make either engine look slow."""
     runs = [run(r) for r in range(rounds)]
     times = [seconds for _, seconds in runs]
     if isinstance(times[0], dict):
