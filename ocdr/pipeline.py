@@ -1056,9 +1056,8 @@ class OCRPipeline:
         ``slant_recognizer``): a word boxed axis-aligned at a slant (a detector's regions are cut along their own
         slope, and are not asked); a tall crop turned a quarter too (a word near upright: synthetic scene words
         turned 60-80 degrees 0.537 -> 0.612, stop 64), and an unsure crop not much wider than tall is also read
-        stretched wider (``widen``). A bilevel
-        crop (a word cut from a 1-bit scan) is smoothed first, as a bilevel page is (``smoothing``); a page's
-        regions are cut from the page smoothed already."""
+        stretched wider (``widen``). A bilevel crop (a word cut from a 1-bit scan) is smoothed first, as a bilevel
+        page is (``smoothing``); a page's regions are cut from the page smoothed already."""
         size = batch_size or params.rec_batch_size
         crops = [
             cv2.GaussianBlur(c, (0, 0), smoothing(to_gray(c), page=False).sigma) if bilevel(c) else c for c in crops
