@@ -66,11 +66,15 @@ def enclosing_polygon(polygons: Sequence[Polygon]) -> Polygon:
     """The 4-point polygon around child polygons: upright hull, or the min-area rectangle when the text is skewed.
 
     An upright hull of a long skewed line would be far taller than its text, so past ``SKEW_DEGREES`` (median
-    of the children) the rotated rectangle is used instead.
+    of the children) the rotated rectangle is used instead. Children whose text is turned over (read right to
+    left on screen: lines the text-line orientation stage turned) get a polygon that starts, as theirs do, at the
+    top-left corner in their reading direction.
     """
     if len(polygons) == 0:
         raise ValueError("cannot enclose zero polygons: a line needs words and a block needs lines")
     stack = np.stack(polygons).astype(np.float32)
+    if np.cos(np.radians(polygon_angles(stack))).sum() < 0:
+        return np.roll(enclosing_polygon(list(np.roll(stack, 2, axis=1))), 2, axis=0)
     points = stack.reshape(-1, 2)
     if abs(float(np.median(polygon_angles(stack)))) <= SKEW_DEGREES:
         return quad_from_box(*polygon_box(points))

@@ -11,7 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import NamedTuple, TypeVar
 
 import cv2
@@ -155,6 +155,9 @@ SCENE_WEIGHT = 0.5
 # ...and a page whose order puts this share on one angle is read that way only (stop 34: on the page classifier's
 # carved photos no order above 0.51 was wrong; at 0.9, 88% of their unsure turns are read once)
 ORDER_SURE = 0.9
+# A page whose four votes are this close reads as no turn at all (a blank page: 0.25 each, give or take 5e-7; the
+# held-out FUNSD forms and ICDAR 2015 photos, each turned four ways, spread 0.011 or more)
+PAGE_TIE = 1e-3
 # A region the detector scores below WEAK_REGION (the detector's default box_thresh, 0.45, lets faint receipt print
 # and small words in) is kept only when it is read at least WEAK_REGION_READING sure: specks, rules and scene
 # texture that pass the box score read as nothing sure. Picked on training pages outside the held-out ones (card).
@@ -177,6 +180,10 @@ SCENE_GROUND = 170
 # --seed 44``) fill 0.54 and more of their height (5th percentile), ICDAR 2015 tuning photos shrunk to 238x422
 # 0.13 and less (90th)
 CROP_FILL = 0.3
+
+
+# the settings' types, as a page's JSON stores them: a switch given "false" would turn it on
+_SETTING_TYPES = {"bool": (bool,), "int": (int,), "float": (int, float), "str": (str,)}
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,10 @@ class OCRParams:
     chosen: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value, kinds = getattr(self, f.name), _SETTING_TYPES.get(str(f.type))
+            if kinds and (not isinstance(value, kinds) or (f.type != "bool" and isinstance(value, bool))):
+                raise ValueError(f"{f.name} must be a{'n' * (f.type == 'int')} {f.type}, got {value!r}")
         if self.text_det_limit_type not in LIMIT_TYPES:
             raise ValueError(f"text_det_limit_type must be one of {LIMIT_TYPES}, got {self.text_det_limit_type!r}")
         side = self.text_det_limit_side_len
@@ -1163,14 +1174,23 @@ class OCRPipeline:
         reading has legible word-list words (``upright_words``, ``KNOWN_WORDS_SURE``; a reading with only one is set
         against the reading turned over); when none has, the reading with the most legible words is kept, ties going
         to the classifier's likelier angle. An order the scene model makes sure (``ORDER_SURE``) is read its first
-        way only."""
+        way only. A page whose votes tie (``PAGE_TIE``) and that reads no word upright is blank: it stays at 0. With
+        ``use_deskew``, the classifier judges the page straightened (the quarter turn is the same)."""
         if light_text_on_dark(image):
             image = 255 - image  # every model reads dark print on light best; coordinates stay the same
         if not params.use_doc_orientation_classify:
             return self.read_turned(image, params, 0, None, index, source)
         if self.page_classifier is None:
             raise ModelError("use_doc_orientation_classify needs a page orientation model (none is loaded)")
-        ranking, lead = self.page_classifier.ranking(image)
+        judged = image  # with deskew on, the classifier judges the page straightened: a page 40 degrees off is
+        if params.use_deskew and abs(skew := estimate_skew(image)) >= MIN_SKEW:  # as near 270 as 0 turned as it is
+            judged = straighten(image, skew)[0]
+        ranking, lead = self.page_classifier.ranking(judged)
+        votes = [c for _, c in ranking]
+        if max(votes) - min(votes) < PAGE_TIE:  # nothing to turn by: a blank page stays as it is, not turned at random
+            page = self.read_turned(image, params, 0, dict(ranking)[0], index, source)
+            if not page.words:
+                return page
         angle, confidence = ranking[0]
         if confidence >= PAGE_SURE:
             return self.read_turned(image, params, angle, confidence, index, source, check=True)
@@ -1440,7 +1460,7 @@ class OCRPipeline:
             source=source,
             angle=(page_angle + 180 * flipped) % 360,
             angle_confidence=page_confidence,
-            skew=skew if params.use_deskew else None,
+            skew=round(skew, 2) + 0.0 if params.use_deskew else None,  # + 0.0: no "-0.0"
             params=params.page_params(),
             outline=outline,
         )

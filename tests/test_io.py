@@ -305,6 +305,9 @@ def test_multipage_tiff_pages_and_dpi(tmp_path: Path) -> None:
     assert all(p.dpi == 300 and p.source == str(path) for p in pages)
     (second,) = pages_of(path, pages=[1, 7])
     assert second.index == 1 and int(second.image.mean()) == 130
+    untagged = tmp_path / "untagged.tif"  # as OpenCV and Pillow write a TIFF: Pillow reads its resolution as 1 DPI
+    frames[0].save(untagged)
+    assert pages_of(untagged)[0].dpi is None
     with pytest.raises(InputError, match="scan.tif has 3 pages; none of the requested pages exist"):
         pages_of(path, pages=[3, 4])
     assert [int(frame.mean()) for frame, _ in decode_image_bytes(path.read_bytes(), "scan", 10_000)] == [30, 130, 230]

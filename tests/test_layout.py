@@ -58,6 +58,17 @@ def test_two_paragraphs_in_reading_order():
     assert [w.text for w in blocks[0].lines[1].words] == ["jumps", "over", "the"]
 
 
+def test_double_spaced_paragraphs_hold_together():
+    """Lines of running text a line height apart (double spacing): stop 91's code read each as a paragraph of its
+    own. A wider gap still parts two paragraphs, and a form's short lines as far apart stay apart."""
+    first = ["Double spacing leaves a blank line between", "the lines of a manuscript or of a legal brief", "so that"]
+    second = ["A second paragraph starts after a wider gap", "and runs on for one more line of its own text"]
+    words = _column(first, 20, 20, pitch=42) + _column(second, 20, 20 + 2 * 42 + 80, pitch=42)
+    assert [b.text for b in group_words(_shuffled(words))] == ["\n".join(first), "\n".join(second)]
+    fields = ["Name:", "Date:", "Signed:", "Witness:"]
+    assert len(group_words(_column(fields, 20, 20, pitch=42))) == 4
+
+
 def _column(lines: list[str], x: float, y: float, h: float = 20.0, pitch: float = 26.0) -> list[Word]:
     return [w for i, text in enumerate(lines) for w in _line(text, x, y + i * pitch, h)]
 
@@ -573,6 +584,38 @@ def test_a_mark_read_turned_stays_in_its_line():
     x1, y1 = mark.polygon[2]
     words[2] = Word(np.array([[x0, y1], [x0, y0], [x1, y0], [x1, y1]], np.float32), mark.text, mark.confidence)
     assert [b.text for b in group_words(words)] == ["TMAPTKISMIS 500GM (9) 9.90"]
+
+
+def _turned_over(words: list[Word]) -> list[Word]:
+    """``words`` as the text-line orientation stage hands back a line it turned over: each quad starts at its
+    bottom-right corner on screen (the top-left of the turned text)."""
+    return [Word(np.roll(w.polygon, 2, axis=0), w.text, w.confidence) for w in words]
+
+
+def test_a_line_turned_over_on_an_upright_page_reads_in_its_own_direction():
+    """A line the text-line stage turned over among upright ones: its words run right to left on screen, so they
+    are read in that order (not sorted left to right on screen: "days thirty within..."), its line's polygon starts
+    where its words' do, and it keeps its place down the page."""
+    turned = _turned_over(_line("days thirty within payment remit", 20, 60))  # "remit" rightmost on screen
+    words = _line("Invoice number 4471 dated March", 20, 20) + turned + _line("Thank you for your business", 20, 100)
+    blocks = group_words(_shuffled(words))
+    assert [b.text for b in blocks] == [
+        "Invoice number 4471 dated March",
+        "remit payment within thirty days",
+        "Thank you for your business",
+    ]
+    line = blocks[1].lines[0]
+    assert polygon_angles(line.polygon[None])[0] == pytest.approx(180)
+    assert tuple(line.polygon[0]) == (max(float(w.polygon[:, 0].max()) for w in turned), 80.0)
+
+
+def test_a_page_turned_over_as_a_whole_reads_in_its_own_direction():
+    """Every line turned over (an upside-down page read without the page classifier): nothing is split apart, and
+    the lines read in their own order, bottom to top on screen."""
+    words = _turned_over(_line("here line first", 20, 100)) + _turned_over(_line("line second", 20, 60))
+    blocks = group_words(_shuffled(words))
+    assert [ln.text for b in blocks for ln in b.lines] == ["first line here", "second line"]
+    assert all(polygon_angles(b.polygon[None])[0] == pytest.approx(180) for b in blocks)
 
 
 def test_two_columns_of_running_text_set_far_apart_are_read_column_by_column():

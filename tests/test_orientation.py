@@ -11,7 +11,7 @@ import pytest
 from conftest import PAGE_LINES, SHARED_DATA, loose, loose_word_recall, render_lines, split_only_repeats
 
 from ocdr.models.classification.preprocess import CLS_HEIGHT, CLS_WIDTH, center_window, cls_batch, turn_180
-from ocdr.pipeline import OCRParams, PageRanking, TextlineClassifier
+from ocdr.pipeline import OCRParams, OCRPipeline, PageRanking, TextlineClassifier
 from ocdr.runtime.session import OnnxModel
 
 RECOGNITION = SHARED_DATA / "recognition"
@@ -55,6 +55,35 @@ def test_pipeline_turns_upside_down_lines_over(ocr, text_page):
     assert all(r.angle == 0 for r in upright.pages[0].regions)
 
 
+def test_a_line_turned_over_among_upright_ones_reads_in_order(ocr, text_page):
+    """One line of an upright page upside down: turned over, its words read in its own order, not left to right on
+    screen ("separately. billed were..."), and it keeps its place among the other lines."""
+    image, _ = text_page
+    band = slice(40 + int(3 * 34 * 1.9), 40 + int(4 * 34 * 1.9))  # the last line's rows (``render_lines``' layout)
+    mixed = image.copy()
+    mixed[band] = image[band][::-1, ::-1]
+    page = ocr(mixed, use_textline_orientation=True).pages[0]
+    assert [loose(line.text) for line in page.lines] == [loose(line) for line in PAGE_LINES]
+    last = page.lines[-1]
+    assert last.polygon[0][0] > last.polygon[1][0]  # it starts at its right end on screen, as its words do
+
+
+def test_a_blank_page_is_not_turned(ocr, monkeypatch):
+    """A page with nothing on it ties the page classifier's four votes (0.25 each, give or take 5e-7): stop 91's
+    code reported the one the rounding put first (180 for a white page, 270 for a gray one) and read it four ways."""
+    readings = []
+    read_turned = OCRPipeline.read_turned
+    monkeypatch.setattr(OCRPipeline, "read_turned", lambda *a, **k: readings.append(a[3]) or read_turned(*a, **k))
+    for page in (
+        np.full((1100, 850, 3), 255, np.uint8),
+        np.full((8, 8, 3), 128, np.uint8),
+        np.full((1, 1, 3), 255, np.uint8),
+    ):
+        readings.clear()
+        read = ocr(page, use_doc_orientation_classify=True).pages[0]
+        assert read.angle == 0 and not read.words and readings == [0]
+
+
 def test_unsure_line_verdicts_are_asked_both_ways(ocr, monkeypatch):
     """A crop and its turned copy get opposite angles. Where the model is unsure, it is asked of the crop turned over
     too and the two verdicts are averaged, so the pair then gets the same confidence."""
@@ -89,7 +118,6 @@ def test_the_lines_correct_a_page_turned_the_wrong_way(ocr, text_page, monkeypat
 
 def test_orientation_needs_a_model(ocr, text_page):
     from ocdr.errors import ModelError
-    from ocdr.pipeline import OCRPipeline
 
     bare = OCRPipeline(ocr.pipeline.detector, ocr.pipeline.recognizer)
     with pytest.raises(ModelError, match="orientation"):
@@ -262,7 +290,7 @@ def test_unsure_pages_are_read_four_ways_and_the_most_legible_reading_is_kept(oc
     cannot put right. Read each way in the stage's order (squares and scene model), a reading with a legible
     word-list word is found, so the stage finds every turn. A page the classifier is sure of is read once."""
     from ocdr.io.inputs import Source, iter_pages
-    from ocdr.pipeline import OCRPipeline, PageClassifier
+    from ocdr.pipeline import PageClassifier
 
     path = SHARED_DATA / "detection" / "icdar2015_train" / "images" / "img_790.jpg"
     image = next(iter_pages(Source(str(path), path))).image

@@ -277,7 +277,8 @@ def test_a_figure_is_read_apart_from_the_word_beside_it(ocr, font, size):
 def test_words_joined_by_an_underscore_are_read_whole(ocr):
     """Stop 70's code read 2 of 216 such identifiers (8 faces, 14-24 px): the detector parts words at an underscore,
     its stroke under the line, and leaves the stroke out of both boxes ("user_id" read "user" "id"). An underline
-    under words, and the next line's tops close under a gap, are no underscore."""
+    under words, the next line's tops close under a gap, and a glyph's hook under a gap a pixel wide are no
+    underscore."""
     lines = ["user_id = get_user_id(request)", "MAX_RETRIES and TIMEOUT_SEC", "call load_data then run_model"]
     found = total = 0
     for font in ("LiberationSans-Regular.ttf", "LiberationSerif-Regular.ttf", "DejaVuSans.ttf"):
@@ -292,7 +293,11 @@ def test_words_joined_by_an_underscore_are_read_whole(ocr):
     underlined = render_lines(["Terms and Conditions apply here"], face, 24)[0].copy()
     ink = np.flatnonzero(underlined.min(axis=(1, 2)) < 128)
     underlined[ink[-1] + 3 : ink[-1] + 5, 40:-40] = 0  # a rule under the whole line
-    for page in (tight, underlined):
+    # two words set a pixel apart over the hook of the next line's "f" (stop 91's code read "light_over")
+    hooked, _ = render_lines(
+        ["while bank moon light over light", "bright near river fox"], "LiberationSerif-Regular.ttf", 36, spacing=1.1
+    )
+    for page in (tight, underlined, hooked):
         assert "_" not in ocr(page).text
 
 
@@ -691,10 +696,21 @@ def test_blank_page_has_no_text(ocr):
 
 @pytest.mark.parametrize(
     "bad",
-    [{"text_det_thresh": 1.5}, {"text_det_limit_type": "long"}, {"text_det_unclip_ratio": 0}, {"rec_batch_size": 0}],
+    [
+        {"text_det_thresh": 1.5},
+        {"text_det_limit_type": "long"},
+        {"text_det_unclip_ratio": 0},
+        {"rec_batch_size": 0},
+        # values of the wrong type: "false" would turn a switch on, "0.3" failed in a comparison (TypeError)
+        {"use_doc_orientation_classify": "false"},
+        {"use_textline_orientation": 1},
+        {"text_det_thresh": "0.3"},
+        {"text_det_limit_side_len": 960.0},
+        {"rec_batch_size": True},
+    ],
 )
 def test_bad_parameters_are_refused(ocr, bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=next(iter(bad))):
         ocr(np.zeros((64, 64, 3), np.uint8), **bad)
 
 

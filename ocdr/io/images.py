@@ -69,6 +69,9 @@ def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
 
 
 DPI_SNAP = 0.02  # PNG's pixels-per-metre rounding, in DPI
+# a resolution under this is no scan's: Pillow reports 1 DPI for a TIFF with no resolution tags (as OpenCV and Pillow
+# write them), which made a searchable PDF of a page 762 x 1000 inches
+MIN_DPI = 10.0
 # Horizontal and vertical resolutions farther apart than this no scanner or fax machine writes: such metadata is
 # taken for square pixels.
 PIXEL_ASPECT_MAX = 4.0
@@ -94,13 +97,13 @@ def _fit_pillow_limit(max_pixels: int | None) -> None:
 
 
 def _dpi_value(value: object) -> float | None:
-    """One DPI figure, positive and finite, snapped to a whole number within ``DPI_SNAP`` (PNG stores whole pixels
-    per metre, so 150 DPI reads back as 150.0124); None otherwise."""
+    """One DPI figure, finite and at least ``MIN_DPI``, snapped to a whole number within ``DPI_SNAP`` (PNG stores
+    whole pixels per metre, so 150 DPI reads back as 150.0124); None otherwise."""
     try:
         value = float(cast(SupportsFloat, value))  # whatever Pillow stored: what float() refuses is caught
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and value >= MIN_DPI):
         return None
     return float(round(value)) if abs(value - round(value)) < DPI_SNAP else value
 

@@ -58,6 +58,13 @@ PARAGRAPH_HEIGHT_RATIO = 1.6  # ...and the two heights differ by less than this 
 # ...or, below a paragraph's two last lines, the gap is at most PITCH_SLACK x line height over theirs, and at most
 # PITCH_GAP x line height: a list spaced close to PARAGRAPH_GAP keeps its pitch, not split where a gap is a pixel over
 PITCH_SLACK, PITCH_GAP = 0.1, 1.0
+# ...or, under a line of running text (SPACING_WIDTH line heights wide or more, 30 characters or so), the page's own
+# line spacing: where SPACING_SHARE of its lines are such lines and SPACING_SHARE of the gaps under them (each one's
+# to the nearest such line under it, across the same columns, under SPACING_MAX) lie within 2 x PITCH_SLACK x line
+# height of each other and past PARAGRAPH_GAP, the widest of them plus PITCH_SLACK. Double-spaced text was read a
+# paragraph a line; on pages of fewer such lines (12 of 149 FUNSD forms), keys joined lines over them, parted from
+# their values
+SPACING_SHARE, SPACING_MAX, SPACING_WIDTH = 0.5, 2.0, 16.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
 COLUMN_COVER = 0.5  # ...and, beside a paragraph, each column's blocks stand beside this share of its height at least
 CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
@@ -416,24 +423,39 @@ def _crosswise(words: list[Word]) -> np.ndarray:
     lengths = polygon_sizes(polygons)[:, 0]
     axis = np.degrees(math.atan2(float(lengths @ np.sin(doubled)), float(lengths @ np.cos(doubled)))) / 2
     relative = (np.degrees(doubled) / 2 - axis + 90) % 180 - 90
-    off = np.flatnonzero(np.abs(relative) >= CROSS_ANGLE)
-    # ...in runs of words close together holding CROSS_LETTERS letters or digits: a mark or two read turned ("(9)",
-    # "ti" on a receipt) is a misread glyph of the lines across, and stays in them
+    return _in_runs(words, polygons, np.flatnonzero(np.abs(relative) >= CROSS_ANGLE))
+
+
+def _turned_over(words: list[Word]) -> np.ndarray:
+    """Which ``words`` read the other way along the page's text direction (more than 90 degrees off it): the lines
+    the text-line orientation stage turned over on a page that is otherwise upright, whose words run right to left
+    on screen. The page's direction is the words' mean direction weighted by their lengths."""
+    polygons = np.stack([w.polygon for w in words])
+    radians = np.radians(polygon_angles(polygons))
+    lengths = polygon_sizes(polygons)[:, 0]
+    direction = math.atan2(float(lengths @ np.sin(radians)), float(lengths @ np.cos(radians)))
+    return _in_runs(words, polygons, np.flatnonzero(np.cos(radians - direction) < 0))
+
+
+def _in_runs(words: list[Word], polygons: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """A mask of the words ``off`` (indices) that lie in runs of such words close together holding
+    ``CROSS_LETTERS`` letters or digits: a mark or two read turned ("(9)", "ti" on a receipt) is a misread glyph of
+    the page's lines, and stays in them."""
     boxes = np.array([polygon_box(polygons[i]) for i in off]).reshape(-1, 4)
     reach = np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     apart = [np.subtract.outer(boxes[:, k], boxes[:, k + 2]) for k in (0, 1)]  # [a, b]: a's start past b's end
     gaps = np.maximum.reduce([apart[0], apart[0].T, apart[1], apart[1].T])
-    cross = np.zeros(len(words), bool)
+    found = np.zeros(len(words), bool)
     for run in linked_groups(gaps <= np.maximum.outer(reach, reach)):
         if sum(c.isalnum() for a in run for c in words[off[a]].text) >= CROSS_LETTERS:
-            cross[off[run]] = True
-    return cross
+            found[off[run]] = True
+    return found
 
 
 def _interleave(along: list[Block], across: list[Block]) -> list[Block]:
     """The page's blocks in reading order: those along its text direction in their own order, and those running
-    across it in theirs (a table's column headings running up: left to right), each read before the first block
-    along it that starts lower on the page than it (and the ones before it) do."""
+    across it (a table's column headings running up: left to right) or turned over against it in theirs, each read
+    before the first block along it that starts lower on the page than it (and the ones before it) do."""
 
     def top(block: Block) -> float:
         return float(np.asarray(block.polygon)[:, 1].min())
@@ -452,14 +474,16 @@ def group_words(words: list[Word]) -> list[Block]:
 
     Where the page's verticals lean (``_shear``, measured on the lines of a first pass), the words are measured
     again with the lean taken out, so that a leaning gutter is found on every line it parts: else the lines of two
-    columns close together are joined across it. Words running across the page's text direction (``_crosswise``)
-    are grouped apart, in their own direction, and their blocks read among the others (``_interleave``)."""
+    columns close together are joined across it. Words running across the page's text direction (``_crosswise``),
+    and then words turned over against it (``_turned_over``), are grouped apart, in their own direction, and their
+    blocks read among the others (``_interleave``)."""
     if not words:
         return []
-    cross = _crosswise(words)
-    if cross.any() and not cross.all():
-        along = group_words([w for w, c in zip(words, cross, strict=True) if not c])
-        return _interleave(along, group_words([w for w, c in zip(words, cross, strict=True) if c]))
+    for apart in (_crosswise, _turned_over):
+        out = apart(words)
+        if out.any() and not out.all():
+            along = group_words([w for w, o in zip(words, out, strict=True) if not o])
+            return _interleave(along, group_words([w for w, o in zip(words, out, strict=True) if o]))
     extents = _measure(words)
     numbers = [_NUMBER.fullmatch(w.text) is not None for w in words]
     bullets = [w.text in BULLETS for w in words]
@@ -517,13 +541,46 @@ def text_segments(words: list[Word], max_gap: float = SEGMENT_GAP, angle: float 
     return found
 
 
-def _continues(extents: list[_Extent], paragraph: list[int], below: _Extent) -> bool:
-    """Whether ``below`` is the next line of ``paragraph`` (indices into ``extents``): close under its last line, or
-    keeping the pitch of its last two."""
+def _line_spacing(extents: list[_Extent]) -> float:
+    """The page's own gap between the lines of its paragraphs, in line heights (the widest of the gaps most of its
+    lines keep, ``SPACING_SHARE``), where those are wider than ``PARAGRAPH_GAP`` (double-spaced text); else 0."""
+    order = sorted(
+        (i for i, e in enumerate(extents) if e.x1 - e.x0 >= SPACING_WIDTH * e.h), key=lambda i: extents[i].top
+    )
+    if len(order) < SPACING_SHARE * len(extents):
+        return 0.0  # a form's or a table's page: its lines are spaced as its fields come
+    tops = [extents[i].top for i in order]
+    gaps = []
+    for i in order:
+        e = extents[i]
+        under = (
+            (extents[j].top - e.bottom) / ((e.h + extents[j].h) / 2)
+            for j in order[bisect.bisect_left(tops, e.bottom) : bisect.bisect_right(tops, e.bottom + SPACING_MAX * e.h)]
+            if _overlap(e.x0, e.x1, extents[j].x0, extents[j].x1) > 0
+            and max(e.h, extents[j].h) < PARAGRAPH_HEIGHT_RATIO * min(e.h, extents[j].h)
+        )
+        if (gap := min(under, default=None)) is not None:
+            gaps.append(gap)
+    gaps.sort()
+    best, widest = 0, 0.0
+    for k, gap in enumerate(gaps):  # the gaps most of them keep: within 2 x PITCH_SLACK of each other
+        near = bisect.bisect_right(gaps, gap + 2 * PITCH_SLACK) - k
+        if near > best:
+            best, widest = near, gaps[k + near - 1]
+    kept = best >= 2 and best >= SPACING_SHARE * len(gaps) and widest > PARAGRAPH_GAP
+    return widest if kept else 0.0
+
+
+def _continues(extents: list[_Extent], paragraph: list[int], below: _Extent, spacing: float = 0.0) -> bool:
+    """Whether ``below`` is the next line of ``paragraph`` (indices into ``extents``): close under its last line,
+    keeping the pitch of its last two, or, under a line of running text, keeping the page's ``spacing``
+    (``_line_spacing``)."""
     above = extents[paragraph[-1]]
     low, high = sorted((above.h, below.h))
     height = (above.h + below.h) / 2
     limit = PARAGRAPH_GAP * height
+    if spacing and above.x1 - above.x0 >= SPACING_WIDTH * height:
+        limit = max(limit, (spacing + PITCH_SLACK) * height)
     if len(paragraph) > 1:
         pitch = above.top - extents[paragraph[-2]].bottom + PITCH_SLACK * height
         limit = max(limit, min(pitch, PITCH_GAP * height))
@@ -536,14 +593,15 @@ def _continues(extents: list[_Extent], paragraph: list[int], below: _Extent) -> 
 
 def _paragraphs(extents: list[_Extent], cells: list[bool]) -> list[list[int]]:
     """Sweep lines by top; each continues the open paragraph it fits closest, or starts one. Cells stay alone."""
+    spacing = _line_spacing(extents)
     # No later line (larger top, height within the ratio) can continue a paragraph whose last line ends this far up.
-    reach = max(PARAGRAPH_GAP, PITCH_GAP) * (1 + PARAGRAPH_HEIGHT_RATIO) / 2
+    reach = max(PARAGRAPH_GAP, PITCH_GAP, spacing + PITCH_SLACK) * (1 + PARAGRAPH_HEIGHT_RATIO) / 2
     paragraphs: list[list[int]] = []
     active: list[list[int]] = []
     for i in sorted(range(len(extents)), key=lambda i: (extents[i].top, extents[i].x0)):
         e = extents[i]
         active = [p for p in active if e.top - extents[p[-1]].bottom < reach * extents[p[-1]].h]
-        fits = [] if cells[i] else [p for p in active if not cells[p[-1]] and _continues(extents, p, e)]
+        fits = [] if cells[i] else [p for p in active if not cells[p[-1]] and _continues(extents, p, e, spacing)]
         if fits:
             min(fits, key=lambda p: e.top - extents[p[-1]].bottom).append(i)
         else:

@@ -45,6 +45,9 @@ ADDRESS_GAP = 0.3
 # height under the boxes)
 UNDERSCORE_GAP, UNDERSCORE_THICK, UNDERSCORE_COVER, UNDERSCORE_BELOW = 1.2, 0.2, 0.9, 0.3
 UNDERSCORE_REACH = 0.6  # ...its stroke reaching at most this x the height past the gap on each side
+# ...and this x the height long at least: the hook of an "f" on the next line, under a gap a pixel wide between two
+# words set close, filled that gap as a stroke would ("light over" read "light_over")
+UNDERSCORE_LENGTH = 0.3
 _TOKEN_END = re.compile(r"(.*?)([A-Za-z]+)")  # a word ending in letters: its letters at the end
 _TOKEN_START = re.compile(r"([A-Za-z]+)(.*)")  # a word starting with letters
 # A scheme and its "://" as read: a slash read "l" ("https:/lgithub.com", "http:l/"), one lost ("https:/www"), the
@@ -431,8 +434,8 @@ def join_underscored(gray: np.ndarray, words: list[Word]) -> list[Word]:
 def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     """Whether an underscore's stroke runs between the boxes ``a`` and ``b`` ((x0, y0, x1, y1), ``a`` left of ``b``
     in a row) on the page ``gray``: thin, under the line, across the gap with nothing above or just below it (the
-    next line's tops), and reaching no further than ``UNDERSCORE_REACH`` x the height past the gap (a rule or an
-    underline runs on under the words)."""
+    next line's tops), at least ``UNDERSCORE_LENGTH`` x the height long, and reaching no further than
+    ``UNDERSCORE_REACH`` x the height past the gap (a rule or an underline runs on under the words)."""
     height = float(min(a[3] - a[1], b[3] - b[1]))
     top = int(max(0, min(a[1], b[1])))
     bottom = int(min(gray.shape[0], max(a[3], b[3]) + UNDERSCORE_BELOW * height))
@@ -457,7 +460,8 @@ def _underscore(gray: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     starts, ends = true_runs(ink[stroke[0] : stroke[-1] + 1].any(axis=0))
     k = int(np.searchsorted(starts, g0, side="right")) - 1  # the run holding the gap's first column
     reach = UNDERSCORE_REACH * height
-    return bool(k >= 0 and ends[k] >= g1 and g0 - starts[k] <= reach and ends[k] - g1 <= reach)
+    long_enough = k >= 0 and ends[k] - starts[k] >= UNDERSCORE_LENGTH * height
+    return bool(long_enough and ends[k] >= g1 and g0 - starts[k] <= reach and ends[k] - g1 <= reach)
 
 
 def _glyph_gap(upper: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
