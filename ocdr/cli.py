@@ -48,7 +48,7 @@ def _add_model_options(p) -> None:
         "Nordic), 'cyrillic': the one that also reads Russian, Ukrainian, Bulgarian and Macedonian, or 'greek': the "
         "one that also reads Greek",
     )
-    p.add_argument("--threads", type=int, help="CPU threads per model (default: all cores)")
+    p.add_argument("--threads", type=_positive, help="CPU threads per model (default: all cores)")
     p.add_argument(
         "--device",
         default="cpu",
@@ -203,7 +203,7 @@ def _add_read(sub) -> None:
         help="write results here instead of stdout; a folder (OUT_DIR/, or one that exists) runs a batch job: one "
         "output per input, the input tree mirrored, resumable (see docs/batch.md)",
     )
-    p.add_argument("--workers", type=int, help="batch: read pages in N worker processes, --threads each")
+    p.add_argument("--workers", type=_positive, help="batch: read pages in N worker processes, --threads each")
     p.add_argument(
         "--ray",
         nargs="?",
@@ -453,7 +453,7 @@ def _add_eval(sub) -> None:
         help="ICDAR folder (e2e, det, cls page) or gt_list.txt folder (rec, cls); several (a training run's "
         "OUT/val/*) are measured one after the other with the models loaded once",
     )
-    p.add_argument("--limit", type=int, help="only the first N items")
+    p.add_argument("--limit", type=_positive, help="only the first N items")
     p.add_argument("--case-insensitive", action="store_true", help="e2e: compare words ignoring case")
     p.add_argument(
         "--segments",
@@ -672,10 +672,10 @@ def _add_train(sub) -> None:
         q.add_argument("--data", nargs="+", required=q is not cls, default=[], help="training folder(s)")
         q.add_argument("--val-data", nargs="+", help="validation folder(s); default: carve a split from --data")
         q.add_argument("--out", required=True, type=Path, help="run folder: checkpoints, metrics; resumes if present")
-        q.add_argument("--steps", type=int, default=10000)
-        q.add_argument("--batch-size", type=int)
+        q.add_argument("--steps", type=_positive, default=10000)
+        q.add_argument("--batch-size", type=_positive)
         q.add_argument("--lr", type=float)
-        q.add_argument("--eval-every", type=int, default=500)
+        q.add_argument("--eval-every", type=_positive, default=500)
         q.add_argument("--time-limit", type=float, help="stop (resumably) after this many minutes")
         q.add_argument("--device", default="cpu", help="cpu or cuda")
         q.add_argument(
@@ -685,7 +685,7 @@ def _add_train(sub) -> None:
             help="forward passes in float32, or mixed: float16 on CUDA, bfloat16 on a CPU; auto (the default): "
             "mixed on CUDA and on CPUs with bfloat16 in hardware (AVX512-BF16, AMX), float32 elsewhere",
         )
-        q.add_argument("--threads", type=int, help="torch CPU threads")
+        q.add_argument("--threads", type=_positive, help="torch CPU threads")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument(
             "--split-seed",
@@ -824,6 +824,13 @@ def _add_export(sub) -> None:
         help="recognizer: multiply these characters' odds (a prior correction for characters its training crops "
         "under-represent, e.g. '.=3' for sentence-final periods)",
     )
+
+
+def _positive(item: str) -> int:
+    """A whole number of 1 or more (``--batch-size -1`` had a training run spin on empty epochs for ever)."""
+    if not item.strip().isdigit() or int(item) < 1:
+        raise argparse.ArgumentTypeError(f"want a whole number of 1 or more, got {item!r}")
+    return int(item)
 
 
 def _gray_level(item: str) -> int:

@@ -217,6 +217,10 @@ def test_finetune_shipped_recognizer_on_real_and_synthetic_crops(tmp_path, funsd
     assert main(args) == 0
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert metrics[-1]["step"] == 3 and set(metrics[-1]["per_set"]) == {"funsd", "synth"}
+    # the model it starts from is scored first, so best.pt never reads the held-out crops worse than it did
+    assert metrics[0]["step"] == 0 and metrics[0]["loss"] is None
+    best = max(m["word_accuracy"] for m in metrics)
+    assert load_checkpoint(out / "best.pt")["best"] == best >= metrics[0]["word_accuracy"]
     # the shipped model already reads a share of both held-out sets; three small steps keep it reading
     assert metrics[-1]["per_set"]["synth"] > 0.3 and metrics[-1]["per_set"]["funsd"] > 0.1
     held = read_gt_list(out / "val" / "funsd" / "gt_list.txt")
@@ -260,7 +264,7 @@ def test_crop_set_layouts_read_alike(tmp_path, funsd_crops):
         for (_, img, _), (ref, _) in zip(items, crops, strict=True):
             assert np.array_equal(img, ref), kind
         samples, skipped = load_rec_dataset(source, charset)
-        assert len(samples) == len(crops) and skipped == 0
+        assert len(samples) == len(crops) and len(skipped) == 0
     assert len(list(read_crop_dataset(layouts["lmdb"], limit=2))) == 2
     with pytest.raises(FileNotFoundError, match="not a crop dataset"):
         crop_dataset_format(tmp_path / "seed" / "images")
@@ -296,7 +300,17 @@ def test_bad_data_is_reported_not_raised(tmp_path, capsys):
     (crops / "images" / "a.png").write_text("not a png")
     write_gt_list(crops / "gt_list.txt", [("images/a.png", "word")])
     (tmp_path / "notes.pt").write_text("not a checkpoint")
+    lmdb_set = tmp_path / "lmdb"  # a damaged database
+    lmdb_set.mkdir()
+    (lmdb_set / "data.mdb").write_bytes(bytes(range(256)) * 64)
+    latin = tmp_path / "latin"  # a list saved in Latin-1
+    latin.mkdir()
+    (latin / "gt_list.txt").write_bytes("a.png café\n".encode("latin-1"))
     for args, said in (
+        (["eval", "rec", "--data", str(crops)], f"1 crop image(s) missing or unreadable, e.g. {crops}/images/a.png"),
+        (["eval", "rec", "--data", str(lmdb_set)], f"{lmdb_set}: not a readable LMDB crop set"),
+        (["eval", "rec", "--data", str(lmdb_set / "data.mdb")], "data.mdb: not a UTF-8 text label file"),
+        (["train", "rec", "--data", str(latin), "--out", str(tmp_path / "r4")], "gt_list.txt: not a UTF-8 text"),
         (["eval", "rec", "--data", missing], f"{missing}: not a crop dataset"),
         (["eval", "det", "--data", missing], f"{missing}: not a detection dataset"),
         (["eval", "cls", "--cls-task", "page", "--data", missing], f"{missing}/images: no such file"),
@@ -310,6 +324,36 @@ def test_bad_data_is_reported_not_raised(tmp_path, capsys):
         assert main(args) == 2, args
         err = capsys.readouterr().err
         assert f"ocdr {args[0]}: error: " in err and said in err and "Traceback" not in err, err
+
+
+def test_training_numbers_under_one_are_refused(tmp_path, capsys):
+    """``--batch-size -1`` had a run spin on empty epochs for ever, ``--eval-every 0`` divide by zero."""
+    for flag in ("--batch-size", "--eval-every", "--steps", "--threads"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["train", "rec", "--data", str(tmp_path), "--out", str(tmp_path / "run"), flag, "-1"])
+        assert stopped.value.code == 2 and "want a whole number of 1 or more" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+    from ocdr.training.train_rec import RecTrainConfig
+
+    with pytest.raises(ValueError, match="batch_size"):
+        RecTrainConfig(data=[], out=str(tmp_path / "run"), batch_size=0)
+
+
+def test_crops_left_out_of_training_are_said_by_why(tmp_path, funsd_crops):
+    """A set of characters the charset lacks (a user's own list not given as ``--charset``) was dropped as "20
+    skipped: empty, unreadable or outside the charset": the log names the characters and the unreadable files."""
+    (tmp_path / "images").mkdir()
+    image = funsd_crops[0][1]
+    pairs = [("images/ok.png", "word"), ("images/ae.png", "Æble"), ("images/no.png", "№5"), ("images/gone.png", "x")]
+    for name, _ in pairs[:3]:
+        cv2.imwrite(str(tmp_path / name), image)
+    write_gt_list(tmp_path / "gt_list.txt", pairs + [("images/ok.png", "")])
+    samples, skipped = load_rec_dataset(tmp_path, Charset(checkpoint_from_onnx("shipped", "rec")["charset"]))
+    assert [s.text for s in samples] == ["word"] and len(skipped) == 4
+    assert str(skipped) == (
+        f"1 unreadable, e.g. {tmp_path}/images/gone.png; 1 with no text; "
+        "2 with characters outside the charset: 'Æ' '№' (--charset adds them)"
+    )
 
 
 def test_augment_crop_varies_geometry_and_keeps_the_height(funsd_crops):

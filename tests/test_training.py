@@ -151,7 +151,7 @@ def test_rec_training_updates_weights_and_loss_is_finite(rec_run):
     model.load_state_dict(state["model"])
     model.eval()
     samples, skipped = load_rec_dataset(rec_run.data, charset)
-    assert len(samples) == 64 and skipped == 0
+    assert len(samples) == 64 and len(skipped) == 0
     batch, widths, targets = collate(samples[:16], charset)
     with torch.no_grad():
         log_probs = model.logits(torch.from_numpy(batch)).log_softmax(-1).permute(1, 0, 2)

@@ -21,6 +21,7 @@ import numpy as np
 from ocdr.api import OCR
 from ocdr.deskew import straighten
 from ocdr.document import Word
+from ocdr.errors import InputError
 from ocdr.evaluation.metrics import (
     MISS_KINDS,
     PRF,
@@ -185,14 +186,22 @@ def one_bit(image: np.ndarray, level: int) -> np.ndarray:
 
 
 def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[str]]:
-    """The readable gray crops of a crop set (any layout ``read_crop_dataset`` knows) and their texts."""
-    crops, gts = [], []
-    for _, img, text in read_crop_dataset(data, limit):
-        if img is not None:
+    """The gray crops of a crop set (any layout ``read_crop_dataset`` knows) and their texts. A crop whose image is
+    missing or unreadable is an error naming it: scored on the rest, a set's figures would cover part of it unsaid."""
+    crops, gts, unread = [], [], []
+    for name, img, text in read_crop_dataset(data, limit):
+        if img is None:
+            unread.append(name)
+        else:
             crops.append(img)
             gts.append(text)
+    if unread:
+        raise InputError(
+            f"{data}: {len(unread)} crop image(s) missing or unreadable, e.g. {', '.join(unread[:3])}"
+            " (fix the label file, or leave those lines out)"
+        )
     if not crops:
-        raise FileNotFoundError(f"{data}: no readable crops")
+        raise FileNotFoundError(f"{data}: no crops")
     return crops, gts
 
 

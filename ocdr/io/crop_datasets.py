@@ -15,7 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocdr.io.labels import gt_list_items
+from ocdr.errors import InputError
+from ocdr.io.labels import gt_list_items, read_label_text
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
 CropItem = tuple[str, np.ndarray | None, str]  # name (a file path where there is one), gray image or None, text
@@ -39,12 +40,14 @@ def crop_dataset_format(source: str | Path) -> str:
 
 
 def _read_gray(path: Path) -> np.ndarray | None:
+    if not path.is_file():
+        return None  # (OpenCV would warn on stderr)
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     return img if img is not None and img.size else None
 
 
 def _paddle(label_file: Path, limit: int | None) -> Iterator[CropItem]:
-    lines = [line for line in label_file.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
+    lines = [line for line in read_label_text(label_file).split("\n") if line.strip()]
     for line in lines[:limit]:
         name, sep, text = line.removesuffix("\r").partition("\t")
         if not sep:
@@ -58,7 +61,10 @@ def _lmdb(folder: Path, limit: int | None) -> Iterator[CropItem]:
         import lmdb
     except ImportError as exc:  # pragma: no cover - lmdb is in the train extra
         raise ImportError("reading LMDB crop sets needs the 'lmdb' package: pip install 'ocdr[train]'") from exc
-    env = lmdb.open(str(folder), readonly=True, lock=False, readahead=False, meminit=False)
+    try:
+        env = lmdb.open(str(folder), readonly=True, lock=False, readahead=False, meminit=False)
+    except lmdb.Error as exc:
+        raise InputError(f"{folder}: not a readable LMDB crop set ({exc})") from None
     try:
         with env.begin(write=False) as txn:
             count = int(txn.get(b"num-samples") or 0)
@@ -68,6 +74,8 @@ def _lmdb(folder: Path, limit: int | None) -> Iterator[CropItem]:
                     continue
                 img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_GRAYSCALE) if raw else None
                 yield f"{folder}#{i}", img if img is not None and img.size else None, label.decode("utf-8")
+    except (lmdb.Error, ValueError) as exc:  # a damaged database, a count or label that is not text
+        raise InputError(f"{folder}: not a readable LMDB crop set ({exc})") from None
     finally:
         env.close()
 
@@ -76,7 +84,7 @@ def _tesstrain(folder: Path, limit: int | None) -> Iterator[CropItem]:
     for gt in sorted(folder.glob("*.gt.txt"))[:limit]:
         stem = gt.name.removesuffix(".gt.txt")
         image = next((folder / f"{stem}{s}" for s in IMAGE_SUFFIXES if (folder / f"{stem}{s}").is_file()), None)
-        text = gt.read_text(encoding="utf-8-sig").strip("\r\n")
+        text = read_label_text(gt).strip("\r\n")
         yield str(image or gt), _read_gray(image) if image else None, text
 
 

@@ -14,7 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ocdr.errors import InputError
+
 IGNORE_TEXT = "###"
+
+
+def read_label_text(path: str | Path) -> str:
+    """A label file's text (UTF-8, a byte-order mark dropped); one that is not UTF-8 text (an image or a database
+    given for a label file, a list saved in Latin-1) is an error that names it."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a UTF-8 text label file (byte 0x{data[exc.start]:02x} at {exc.start})") from None
 
 
 @dataclass
@@ -30,7 +42,7 @@ def read_gt_list(path: str | Path) -> list[tuple[str, str]]:
     """Read a seed ``gt_list.txt``: returns ``(image name, text)`` pairs; blank lines are skipped."""
     pairs = []
     # split on "\n" only: str.splitlines() would also break on form feeds and other separators inside texts
-    for raw in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
+    for raw in read_label_text(path).split("\n"):
         raw = raw.removesuffix("\r")
         if not raw.strip():
             continue
@@ -45,8 +57,8 @@ def gt_list_items(root: str | Path, limit: int | None = None) -> list[tuple[Path
     root = Path(root)
     items = []
     for name, text in read_gt_list(root / "gt_list.txt")[:limit]:
-        path = root / name
-        items.append((path if path.exists() else root / "images" / name, text))
+        path, beside = root / name, root / "images" / name
+        items.append((beside if not path.exists() and beside.exists() else path, text))
     return items
 
 
@@ -62,7 +74,7 @@ def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
 def read_characters_list(path: str | Path) -> list[str]:
     """Read ``characters_list.txt`` without stripping, so that a line holding one space means the space."""
     chars = []
-    for raw in Path(path).read_bytes().decode("utf-8-sig").split("\n"):
+    for raw in read_label_text(path).split("\n"):
         raw = raw.rstrip("\r")
         if raw == "":
             continue
@@ -91,7 +103,7 @@ def parse_icdar_line(line: str) -> RegionLabel | None:
 
 def read_icdar_gt(path: str | Path) -> list[RegionLabel]:
     labels = []
-    for n, line in enumerate(Path(path).read_bytes().decode("utf-8-sig").split("\n"), 1):
+    for n, line in enumerate(read_label_text(path).split("\n"), 1):
         try:
             label = parse_icdar_line(line)
         except ValueError as exc:  # a malformed line, or coordinates that are not numbers

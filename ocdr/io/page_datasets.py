@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ocdr.geometry import quad_from_box
-from ocdr.io.labels import IGNORE_TEXT, RegionLabel, icdar_pairs, read_icdar_gt
+from ocdr.io.labels import IGNORE_TEXT, RegionLabel, icdar_pairs, read_icdar_gt, read_label_text
 
 PageItem = tuple[Path, list[RegionLabel]]
 
@@ -56,7 +56,7 @@ def _label(points: np.ndarray, text: str | None, illegible: bool = False) -> Reg
 
 def _paddle(label_file: Path) -> list[PageItem]:
     items = []
-    for n, line in enumerate(label_file.read_text(encoding="utf-8-sig").split("\n"), 1):
+    for n, line in enumerate(read_label_text(label_file).split("\n"), 1):
         if not line.strip():
             continue
         name, sep, payload = line.removesuffix("\r").partition("\t")

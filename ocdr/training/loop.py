@@ -42,6 +42,13 @@ class TrainConfig:
     freeze_bn: bool = False  # normalise by the running statistics in training too (``freeze_batchnorm``)
     precision: str = "auto"  # the forward pass's arithmetic: ``Precision.of``
 
+    def __post_init__(self) -> None:
+        # a batch size under 1 made every epoch empty and a run spin for ever; the trainers' own configs check theirs
+        for name in ("steps", "eval_every", "batch_size"):
+            value = getattr(self, name, 1)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of 1 or more, got {value!r}")
+
 
 PRECISIONS = ("auto", "fp32", "mixed")  # ``ocdr train --precision``'s choices (the CLI lists them without torch)
 
@@ -221,9 +228,9 @@ class TrainingRun:
         self.sched.step()
         self.step += 1
 
-    def evaluated(self, score: float, out: Path, loss: float, metrics: dict) -> bool:
+    def evaluated(self, score: float, out: Path, loss: float | None, metrics: dict) -> bool:
         """Record a validation score: appends the step's figures to metrics.jsonl, saves best.pt when the score
-        improves, and last.pt always."""
+        improves, and last.pt always. ``loss``: None before the first step (a fine-tune's starting model)."""
         with (out / "metrics.jsonl").open("a") as f:
             f.write(json.dumps({"step": self.step, "loss": loss, **metrics}) + "\n")
         improved = score > self.best

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,19 +23,50 @@ class RecSample:
     caseless: bool = False  # from a set labelled in one case whatever the print (SVT, SROIE: all upper case)
 
 
+@dataclass
+class Skipped:
+    """The crops of a set that training leaves out, by why: said in the log, so that a set whose new characters
+    the charset lacks (a user's own ``characters_list.txt`` not given as ``--charset``) is not dropped unsaid."""
+
+    unreadable: list[str] = field(default_factory=list)  # names of crops whose image is missing, unreadable or tiny
+    empty: int = 0  # crops labelled with no text
+    outside: int = 0  # crops whose text has characters outside the charset...
+    characters: Counter[str] = field(default_factory=Counter)  # ...these, with how many crops each is in
+
+    def __len__(self) -> int:
+        return len(self.unreadable) + self.empty + self.outside
+
+    def __str__(self) -> str:
+        parts = []
+        if self.unreadable:
+            parts.append(f"{len(self.unreadable)} unreadable, e.g. {', '.join(self.unreadable[:3])}")
+        if self.empty:
+            parts.append(f"{self.empty} with no text")
+        if self.outside:
+            chars = " ".join(repr(c) for c, _ in self.characters.most_common(20))
+            more = f" and {len(self.characters) - 20} more" if len(self.characters) > 20 else ""
+            parts.append(f"{self.outside} with characters outside the charset: {chars}{more} (--charset adds them)")
+        return "; ".join(parts) or "none"
+
+
 def load_rec_dataset(
     root: str | Path, charset: Charset, limit: int | None = None, height: int = REC_HEIGHT
-) -> tuple[list[RecSample], int]:
+) -> tuple[list[RecSample], Skipped]:
     """Read a crop set in any layout ``read_crop_dataset`` knows, crops resized to ``height``. Returns samples and
-    the number skipped because their text falls outside the charset, is empty, or their image is unreadable."""
-    samples, skipped = [], 0
+    the crops skipped: their image is unreadable, their text empty or outside the charset."""
+    samples, skipped = [], Skipped()
     for name, img, text in read_crop_dataset(root, limit):
         text = charset.normalize(text)
-        if img is None or not text or not charset.covers(text) or img.shape[0] < 2 or img.shape[1] < 2:
-            skipped += 1
-            continue
-        path = Path(name)
-        samples.append(RecSample(resize_crop(img, height), text, path if path.is_file() else None))
+        if img is None or img.shape[0] < 2 or img.shape[1] < 2:
+            skipped.unreadable.append(name)
+        elif not text:
+            skipped.empty += 1
+        elif not charset.covers(text):
+            skipped.outside += 1
+            skipped.characters.update({c for c in text if c not in charset.index})
+        else:
+            path = Path(name)
+            samples.append(RecSample(resize_crop(img, height), text, path if path.is_file() else None))
     return samples, skipped
 
 

@@ -350,11 +350,22 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         rng = np.random.default_rng(cfg.seed + run.step)
         log(f"resumed from {last} at step {run.step} (best accuracy {run.best:.4f})")
 
+    def validate(loss: float | None) -> None:
+        """Score the model on the held-out samples; ``run`` keeps the best."""
+        model.eval()
+        metrics = task.evaluate(model, val, cfg.device)
+        model.train()
+        run.evaluated(metrics["accuracy"], out, loss, metrics)
+        alone = f", first verdicts alone {metrics['one_pass_accuracy']:.4f}" if "one_pass_accuracy" in metrics else ""
+        log(f"step {run.step} val accuracy {metrics['accuracy']:.4f} (best {run.best:.4f}{alone})")
+
+    if init is not None:
+        validate(None)  # the model it starts from: best.pt is one that does better, or this one
     loss_fn = nn.CrossEntropyLoss()
     precision = Precision.of(cfg.device, cfg.precision)
     scaler = precision.scaler()
     log(f"forward passes in {precision.name}")
-    t0, losses = time.time(), []
+    t0, logged, losses = time.time(), run.step, []
     model.train()
     while run.step < cfg.steps:
         x, y = draw(rng)
@@ -364,19 +375,13 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         run.update(loss, scaler)
         losses.append(float(loss.detach()))
         step = run.step
-        if step % 50 == 0:
-            log(f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} {50 / (time.time() - t0):.2f} it/s")
-            t0 = time.time()
+        if step % 50 == 0 or step == cfg.steps:
+            rate = (step - logged) / (time.time() - t0)
+            log(f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} {rate:.2f} it/s")
+            t0, logged = time.time(), step
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-            model.eval()
-            metrics = task.evaluate(model, val, cfg.device)
-            model.train()
-            run.evaluated(metrics["accuracy"], out, float(np.mean(losses[-50:])), metrics)
-            alone = (
-                f", first verdicts alone {metrics['one_pass_accuracy']:.4f}" if "one_pass_accuracy" in metrics else ""
-            )
-            log(f"step {step} val accuracy {metrics['accuracy']:.4f} (best {run.best:.4f}{alone})")
+            validate(float(np.mean(losses[-50:])))
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
             break

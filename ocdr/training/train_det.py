@@ -203,7 +203,24 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     precision = Precision.of(cfg.device, cfg.precision)
     scaler = precision.scaler()
     log(f"forward passes in {precision.name}")
-    t0, hist = time.time(), []
+
+    def validate(loss: float | None) -> None:
+        """Score the model on the held-out pages; ``run`` keeps the best."""
+        per_set = {
+            name: evaluate_det(model, v, cfg.device, cfg.limit_side_len, det_params) for name, v in val.items() if v
+        }
+        metrics: dict = {k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")}
+        metrics |= {"pages": sum(m["pages"] for m in per_set.values()), "per_set": per_set}
+        run.evaluated(metrics["hmean"], out, loss, metrics)
+        sets = ", ".join(f"{name} {m['hmean']:.3f}" for name, m in per_set.items())
+        log(
+            f"step {run.step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
+            f"(best {run.best:.4f}): {sets}"
+        )
+
+    if init is not None:
+        validate(None)  # the model it starts from: best.pt is one that does better, or this one
+    t0, logged, hist = time.time(), run.step, []
     model.train()
     while run.step < cfg.steps:
         batch = device_batch(next(batches), cfg.device)
@@ -213,28 +230,16 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
         run.update(losses["loss"], scaler)
         step = run.step
         hist.append([float(v.detach()) for v in losses.values()])
-        if step % 20 == 0:
+        if step % 20 == 0 or step == cfg.steps:
             m = np.mean(hist[-20:], axis=0)
             log(
                 f"step {step}/{cfg.steps} loss {m[0]:.4f} (prob {m[1]:.4f} thresh {m[2]:.4f} dice {m[3]:.4f}) "
-                f"{20 / (time.time() - t0):.2f} it/s"
+                f"{(step - logged) / (time.time() - t0):.2f} it/s"
             )
-            t0 = time.time()
+            t0, logged = time.time(), step
         timed_out = run.out_of_time(cfg.time_limit_min)
         if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-            per_set = {
-                name: evaluate_det(model, v, cfg.device, cfg.limit_side_len, det_params) for name, v in val.items() if v
-            }
-            metrics: dict = {
-                k: float(np.mean([m[k] for m in per_set.values()])) for k in ("precision", "recall", "hmean")
-            }
-            metrics |= {"pages": sum(m["pages"] for m in per_set.values()), "per_set": per_set}
-            run.evaluated(metrics["hmean"], out, float(np.mean([h[0] for h in hist[-20:]])), metrics)
-            sets = ", ".join(f"{name} {m['hmean']:.3f}" for name, m in per_set.items())
-            log(
-                f"step {step} val P {metrics['precision']:.4f} R {metrics['recall']:.4f} H {metrics['hmean']:.4f} "
-                f"(best {run.best:.4f}): {sets}"
-            )
+            validate(float(np.mean([h[0] for h in hist[-20:]])))
         if timed_out:
             log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
             break

@@ -59,7 +59,7 @@ class RecTrainConfig(TrainConfig):
 
 def _load(path: str, charset: Charset, height: int, log) -> list[RecSample]:
     samples, skipped = load_rec_dataset(path, charset, height=height)
-    log(f"loaded {len(samples)} crops from {path} ({skipped} skipped: empty, unreadable or outside the charset)")
+    log(f"loaded {len(samples)} crops from {path} ({len(skipped)} skipped: {skipped})")
     if is_caseless(samples):
         log(f"{path}: every label is in capitals; case is not trained on these crops nor scored on their validation")
         for s in samples:
@@ -217,11 +217,24 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
         rng = np.random.default_rng(cfg.seed + run.step)
         log(f"resumed from {out / 'last.pt'} at step {run.step} (best word accuracy {run.best:.4f})")
 
+    def validate(loss: float | None) -> None:
+        """Score the model on the held-out crops, as the pipeline reads them; ``run`` keeps the best."""
+        figures = {name: evaluate_rec(model, v, charset, cfg.device, lexicon=lexicon) for name, v in val.items() if v}
+        per_set = {name: f.get("lexicon_accuracy", f["word_accuracy"]) for name, f in figures.items()}
+        score = float(np.mean(list(per_set.values())))
+        greedy = float(np.mean([f["word_accuracy"] for f in figures.values()]))
+        run.evaluated(score, out, loss, {"word_accuracy": score, "greedy_word_accuracy": greedy, "per_set": per_set})
+        sets = ", ".join(f"{k} {v:.3f}" for k, v in per_set.items())
+        kind = "with the word list" if lexicon is not None else "greedy"
+        log(f"step {run.step} val word accuracy {kind} {score:.4f} (greedy {greedy:.4f}, best {run.best:.4f}): {sets}")
+
+    if init is not None:
+        validate(None)  # the model it starts from: best.pt is one that reads the held-out crops better, or this one
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     precision = Precision.of(cfg.device, cfg.precision)
     scaler = precision.scaler()
     log(f"forward passes in {precision.name}")
-    t0, losses = time.time(), []
+    t0, logged, losses = time.time(), run.step, []
     model.train()
     while run.step < cfg.steps:
         for idx in width_batches(samples, cfg.batch_size, rng, epoch()):
@@ -239,27 +252,14 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
             run.update(loss, scaler)
             losses.append(float(loss.detach()))
             step = run.step
-            if step % 50 == 0:
-                rate = 50 / (time.time() - t0)
+            if step % 50 == 0 or step == cfg.steps:
+                rate = (step - logged) / (time.time() - t0)
                 lr = run.sched.get_last_lr()[0]
                 log(f"step {step}/{cfg.steps} loss {np.mean(losses[-50:]):.4f} lr {lr:.2e} {rate:.2f} it/s")
-                t0 = time.time()
+                t0, logged = time.time(), step
             timed_out = run.out_of_time(cfg.time_limit_min)
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-                figures = {
-                    name: evaluate_rec(model, v, charset, cfg.device, lexicon=lexicon) for name, v in val.items() if v
-                }
-                per_set = {name: f.get("lexicon_accuracy", f["word_accuracy"]) for name, f in figures.items()}
-                score = float(np.mean(list(per_set.values())))
-                greedy = float(np.mean([f["word_accuracy"] for f in figures.values()]))
-                metrics = {"word_accuracy": score, "greedy_word_accuracy": greedy, "per_set": per_set}
-                run.evaluated(score, out, float(np.mean(losses[-50:])), metrics)
-                sets = ", ".join(f"{k} {v:.3f}" for k, v in per_set.items())
-                kind = "with the word list" if lexicon is not None else "greedy"
-                log(
-                    f"step {step} val word accuracy {kind} {score:.4f} (greedy {greedy:.4f}, best {run.best:.4f}): "
-                    f"{sets}"
-                )
+                validate(float(np.mean(losses[-50:])))
             if timed_out:
                 log(f"time limit of {cfg.time_limit_min} min reached at step {step}; resume by running again")
                 return out / "best.pt"
