@@ -191,7 +191,9 @@ def test_usage_errors(tmp_path: Path, capsys):
     assert main(["read", "x.png", "--workers", "2"]) == 2
     assert "-o OUT_DIR/" in capsys.readouterr().err
     assert main(["read", "x.png", "-o", f"{tmp_path}/", "--vis", str(tmp_path / "vis")]) == 2
-    assert main(["read", "x.png", "-o", f"{tmp_path}/", "--workers", "0"]) == 2
+    with pytest.raises(SystemExit) as stopped:  # argparse's own refusal
+        main(["read", "x.png", "-o", f"{tmp_path}/", "--workers", "0"])
+    assert stopped.value.code == 2 and "want a whole number of 1 or more" in capsys.readouterr().err
 
 
 def test_page_paths_and_durations():
