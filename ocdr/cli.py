@@ -539,7 +539,7 @@ def _add_synth(sub) -> None:
         q.add_argument("--out", required=True, type=Path)
         q.add_argument("--count", type=int, required=True)
         q.add_argument("--seed", type=int, default=0)
-        q.add_argument("--workers", type=int, default=1)
+        q.add_argument("--workers", type=_positive, default=1)
         q.add_argument("--fonts", nargs="+", help="font file names (default: ocdr/training/synth/fonts.txt)")
     lines.add_argument("--line-prob", type=float, default=0.3, help="share of multi-word crops (with spaces)")
     scene.add_argument("--line-prob", type=float, default=0.15, help="share of crops of 2-3 words (with spaces)")
@@ -601,7 +601,7 @@ def _run_synth(args) -> int:
 
     if args.count <= 0:
         raise ValueError(f"--count must be positive, got {args.count}")  # ``main`` reports it, exit 2
-    for share in ("line_prob", "end_prob", "tilted_share"):  # shares: 60 for 0.6 would silently mean "all"
+    for share in ("line_prob", "end_prob", "tilted_share", "dark"):  # shares: 60 for 0.6 would silently mean "all"
         if not 0.0 <= getattr(args, share, 0.0) <= 1.0:
             raise ValueError(f"--{share.replace('_', '-')} must be between 0 and 1, got {getattr(args, share)}")
     if args.kind == "lines":
@@ -625,7 +625,12 @@ def _run_synth(args) -> int:
             words=args.words,
             tilted_degrees=tilted,
         )
-    else:
+    else:  # a page at 0 dpi or type of no size ended in OpenCV's traceback
+        if not (args.dpi >= 30 and 0 < args.min_pt <= args.max_pt and args.noise >= 0 and args.max_skew >= 0):
+            raise ValueError(
+                "pages need --dpi 30 or more, 0 < --min-pt <= --max-pt, and --noise and --max-skew of 0 or more; got "
+                f"{args.dpi}, {args.min_pt}, {args.max_pt}, {args.noise}, {args.max_skew}"
+            )
         style = PageStyle(
             dpi=args.dpi,
             min_pt=args.min_pt,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -10,7 +12,7 @@ import cv2
 import numpy as np
 
 from ocdr.io.labels import write_characters_list, write_gt_list, write_icdar_gt
-from ocdr.training.synth.fonts import find_fonts, fonts_drawing
+from ocdr.training.synth.fonts import drawn_words, find_fonts, fonts_drawing
 from ocdr.training.synth.render import PageStyle, render_page, sample_crop
 from ocdr.training.synth.scene import TILTED_DEGREES, Background, PatchSource, sample_scene_crop
 from ocdr.training.synth.text import TextSampler, load_words
@@ -23,7 +25,7 @@ def _crop_chunk(args) -> list[tuple[str, str]]:
     out, seed, chunk, start, count, font_names, line_prob, end_prob, backgrounds, tilted, words = args
     rng = np.random.default_rng([seed, chunk])
     fonts = find_fonts(font_names)
-    sampler = TextSampler(rng, load_words(words))
+    sampler = TextSampler(rng, drawn_words(load_words(words), fonts))
     patches = None
     if backgrounds:  # each chunk draws on a few photos of its own, so that they stay loaded (all do not fit in memory)
         patches = PatchSource([backgrounds[i] for i in rng.permutation(len(backgrounds))[:PHOTOS_PER_CHUNK]])
@@ -34,7 +36,7 @@ def _crop_chunk(args) -> list[tuple[str, str]]:
         else:
             sample = sample_crop(sampler, fonts, rng, line_prob=line_prob, end_prob=end_prob)
         name = f"{i:08d}.png"
-        cv2.imwrite(str(Path(out) / "images" / name), sample.image)
+        _write_image(Path(out) / "images" / name, sample.image)
         pairs.append((f"images/{name}", sample.text))
     return pairs
 
@@ -57,7 +59,7 @@ def write_line_dataset(
     and ``tilted_degrees`` do: ``sample_scene_crop``). ``words``: files of the words to draw (default: the shipped
     English list)."""
     out = Path(out)
-    load_words(words)  # an empty or missing list is reported before any work
+    drawn_words(load_words(words), find_fonts(fonts))  # an empty or missing list, or one no font draws: said first
     (out / "images").mkdir(parents=True, exist_ok=True)
     tilted = (tilted_share, tilted_degrees)
     jobs = [
@@ -77,14 +79,22 @@ def write_line_dataset(
     return out
 
 
+def _write_image(path: Path, image: np.ndarray) -> None:
+    """``image`` to ``path``, or an error: OpenCV's imwrite says only False (a label file listed images never
+    written to a folder that refused them)."""
+    if not cv2.imwrite(str(path), image):
+        raise OSError(errno.EACCES, "could not write the image", str(path))
+
+
 def _page_job(args) -> None:
     out, seed, index, font_names, style, words = args
     rng = np.random.default_rng([seed, index])
-    word_list = load_words(words)
-    fonts = fonts_drawing(find_fonts(font_names), word_list)
+    found = find_fonts(font_names)
+    word_list = drawn_words(load_words(words), found)
+    fonts = fonts_drawing(found, word_list)
     image, labels = render_page(TextSampler(rng, word_list), fonts, rng, style)
     stem = f"page_{index:05d}"
-    cv2.imwrite(str(Path(out) / "images" / f"{stem}.png"), image[:, :, 0])
+    _write_image(Path(out) / "images" / f"{stem}.png", image[:, :, 0])
     write_icdar_gt(Path(out) / "gts" / f"gt_{stem}.txt", labels)
 
 
@@ -100,7 +110,7 @@ def write_page_dataset(
     """Render ``count`` pages to ``out/images`` with ICDAR word labels in ``out/gts`` (the shared/data layout).
     ``words``: files of the words to draw (default: the shipped English list)."""
     out = Path(out)
-    load_words(words)  # an empty or missing list is reported before any work
+    drawn_words(load_words(words), find_fonts(fonts))  # an empty or missing list, or one no font draws: said first
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "gts").mkdir(parents=True, exist_ok=True)
     style = style or PageStyle()
@@ -111,5 +121,5 @@ def write_page_dataset(
     else:
         for job in jobs:
             _page_job(job)
-    (out / "style.json").write_text(str(asdict(style)))
+    (out / "style.json").write_text(json.dumps(asdict(style), indent=1) + "\n")
     return out

@@ -50,6 +50,7 @@ def _coverage(path: Path) -> frozenset[str]:
 
 def find_fonts(names: list[str] | None = None, font_dirs: list[Path] | None = None) -> list[FontSpec]:
     """Resolve font file names (default: the shipped list) to paths with their character coverage."""
+    shipped = not names  # the shipped list: a few missing fonts are tolerated (a system without one package)
     names = names or listed_font_names()
     dirs = tuple(Path(d) for d in font_dirs) if font_dirs else FONT_DIRS
     index = _font_index(dirs)
@@ -57,9 +58,10 @@ def find_fonts(names: list[str] | None = None, font_dirs: list[Path] | None = No
     found = [FontSpec(index[n], _coverage(index[n])) for n in names if n in index]
     if not found:
         raise FileNotFoundError(
-            f"none of the {len(names)} fonts was found under {', '.join(map(str, dirs))}; "
-            "run scripts/install-fonts.sh or pass --font-dir"
+            f"none of the {len(names)} fonts was found under {', '.join(map(str, dirs))}; run scripts/install-fonts.sh"
         )
+    if missing and not shipped:  # fonts a user named: each one is meant
+        raise FileNotFoundError(f"fonts not found under {', '.join(map(str, dirs))}: {', '.join(missing)}")
     if missing and len(missing) > len(names) // 2:
         raise FileNotFoundError(
             f"{len(missing)} of {len(names)} fonts missing (e.g. {missing[:3]}); run scripts/install-fonts.sh"
@@ -73,3 +75,16 @@ def fonts_drawing(fonts: list[FontSpec], words: list[str]) -> list[FontSpec]:
     only the numbers and codes between them."""
     letters = set("".join(words))
     return [f for f in fonts if letters <= f.coverage] or fonts
+
+
+def drawn_words(words: list[str], fonts: list[FontSpec]) -> list[str]:
+    """The ``words`` whose every character one of ``fonts`` or another has; an error when none is (Chinese words and
+    Latin fonts: each was drawn as missing-glyph boxes, labelled as the word, and the other crops held no list word)."""
+    covered = frozenset().union(*(f.coverage for f in fonts))
+    kept = [w for w in words if covered.issuperset(w)]
+    if not kept:
+        raise ValueError(
+            f"no font draws the words (e.g. {words[0]!r}): install fonts of their script (fonts-noto-cjk, ...) and "
+            "name them with --fonts"
+        )
+    return kept

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ocdr.io.labels import read_label_text
 from ocdr.models.recognition.scripts import capitals
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -21,7 +22,7 @@ def load_words(paths: Sequence[str | Path] | None = None) -> list[str]:
     white space, such as ``scripts/language_words.py`` writes for text in other languages)."""
     if not paths:
         return resources.files("ocdr.training.synth").joinpath("words.txt").read_text(encoding="utf-8").split()
-    words = [w for path in paths for w in Path(path).read_text(encoding="utf-8").split()]
+    words = [w for path in paths for w in read_label_text(path).split()]  # a byte-order mark dropped
     if not words:
         raise ValueError(f"no words in {', '.join(map(str, paths))}")
     return words
