@@ -58,6 +58,21 @@ def test_two_paragraphs_in_reading_order():
     assert [w.text for w in blocks[0].lines[1].words] == ["jumps", "over", "the"]
 
 
+def test_a_column_broken_by_a_figure_is_read_before_the_next_column():
+    """Under a title across two columns, the left column's two paragraphs stand apart (a figure between them) while
+    the right column's break elsewhere: the page cut into bands read the left's first, the right's two, then the
+    left's second. A one-line heading under the columns, on the left, is still read after both."""
+    rows = [f"{name} line {i} of the text" for name in ("left", "lower", "right", "second") for i in range(1, 6)]
+    left, lower, right, second = (rows[k : k + 5] for k in range(0, 20, 5))
+    title = "A title across the whole page of two columns"
+    words = _line(title, 20, 10, h=30) + _column(left, 20, 60) + _column(lower, 20, 360)
+    words += _column(right, 330, 60) + _column(second, 330, 230)
+    blocks = group_words(_shuffled(words, seed=4))
+    assert [b.text for b in blocks] == [title] + ["\n".join(c) for c in (left, lower, right, second)]
+    heading = group_words(_shuffled(words + _line("Next section", 20, 520), seed=4))
+    assert heading[-1].text == "Next section"
+
+
 def test_double_spaced_paragraphs_hold_together():
     """Lines of running text a line height apart (double spacing): stop 91's code read each as a paragraph of its
     own. A wider gap still parts two paragraphs, and a form's short lines as far apart stay apart."""

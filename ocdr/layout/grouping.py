@@ -68,6 +68,7 @@ SPACING_SHARE, SPACING_MAX, SPACING_WIDTH = 0.5, 2.0, 16.0
 ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height to count as side by side/stacked
 COLUMN_COVER = 0.5  # ...and, beside a paragraph, each column's blocks stand beside this share of its height at least
 CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
+COLUMN_WIDTH = 0.6  # a band's paragraphs at least this x as wide as a column's blocks beside them continue it
 TURNS = 3  # ...and bands that change column this many times, each band in one column, are read top to bottom
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
@@ -773,10 +774,30 @@ class _Order:
         return statistics.median(self.e[i].x1 - self.e[i].x0 for i in items) >= (x1 - x0) / 3
 
     def _share_gutter(self, a: list[int], b: list[int]) -> bool:
-        return (
-            any(_overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(a) for h0, h1 in self.gutters(b))
-            and len(self.columns(a + b)) > 1
-        )
+        """Whether two neighbouring bands are parted by one gutter: both have it, or one has it and the other is
+        paragraphs of the column on one side of it (``_column_beside``)."""
+        if len(self.columns(a + b)) == 1:
+            return False
+        return any(
+            _overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(a) for h0, h1 in self.gutters(b)
+        ) or any(self._column_beside(two, one) for two, one in ((a, b), (b, a)))
+
+    def _column_beside(self, two: list[int], one: list[int]) -> bool:
+        """Whether ``one`` (a band in one column) is paragraphs of a text column of ``two`` (a band with a gutter):
+        of several lines each, as wide as that column's blocks in ``two`` (``COLUMN_WIDTH``), beside the gutter.
+        A column's paragraphs under a title across the columns, the other column's broken by a figure, were read
+        after both columns' first paragraphs; a section's heading under the columns is one line, and stays after."""
+        if len(self.columns(one)) > 1 or not all(self.multiline[i] for i in one):
+            return False
+        whole = self.gutters(two + one)
+        if not any(_overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(two) for h0, h1 in whole):
+            return False
+        column = next(c for c in self.columns(two + one) if one[0] in c)
+        above = [i for i in column if i in two]
+        if not above:
+            return False
+        width = max(self.e[i].x1 for i in above) - min(self.e[i].x0 for i in above)
+        return min(self.e[i].x1 - self.e[i].x0 for i in one) >= COLUMN_WIDTH * width
 
 
 def _span(parts: list[_Extent]) -> _Extent:
