@@ -778,9 +778,9 @@ class _Order:
         paragraphs of the column on one side of it (``_column_beside``)."""
         if len(self.columns(a + b)) == 1:
             return False
-        return any(
-            _overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(a) for h0, h1 in self.gutters(b)
-        ) or any(self._column_beside(two, one) for two, one in ((a, b), (b, a)))
+        return any(_overlap(g0, g1, h0, h1) > 0 for g0, g1 in self.gutters(a) for h0, h1 in self.gutters(b)) or any(
+            self._column_beside(two, one) for two, one in ((a, b), (b, a))
+        )
 
     def _column_beside(self, two: list[int], one: list[int]) -> bool:
         """Whether ``one`` (a band in one column) is paragraphs of a text column of ``two`` (a band with a gutter):
