@@ -73,6 +73,22 @@ def test_a_column_broken_by_a_figure_is_read_before_the_next_column():
     assert heading[-1].text == "Next section"
 
 
+def test_markdown_lists_under_a_heading_and_numbered():
+    """Stop 91's Markdown wrote a bullet list set close under its heading as one paragraph ("Packing List • Warm
+    jacket ..."), and a numbered list always so ("\\1. Check ... 2. Tell ..."). A lone numbered line stays text."""
+    words = _line("Packing List", 20, 20) + _line("• Warm jacket and gloves", 20, 46) + _line("• First aid kit", 20, 72)
+    words += (
+        _line("1. Check the weather", 20, 140) + _line("2. Tell a friend", 20, 166) + _line("3. Leave early", 20, 192)
+    )
+    words += _line("1. Introduction", 20, 260)
+    assert page_markdown(Page(0, 1000, 1000, group_words(_shuffled(words)))).split("\n\n") == [
+        "Packing List",
+        "- Warm jacket and gloves\n- First aid kit",
+        "1. Check the weather\n2. Tell a friend\n3. Leave early",
+        "\\1. Introduction",
+    ]
+
+
 def test_double_spaced_paragraphs_hold_together():
     """Lines of running text a line height apart (double spacing): stop 91's code read each as a paragraph of its
     own. A wider gap still parts two paragraphs, and a form's short lines as far apart stay apart."""

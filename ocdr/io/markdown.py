@@ -1,6 +1,6 @@
 """Markdown: paragraphs in reading order, lines of a paragraph joined into one, words hyphenated across a line
 break joined back, lone lines set clearly larger than the page's body text as headings, lines led by a bullet
-(``ocdr.bullets``) as list items, rows of cells (a form's keys and values, a table's rows:
+(``ocdr.bullets``) or a number as list items, rows of cells (a form's keys and values, a table's rows:
 ``ocdr.layout.grouping.text_rows``) as tables where two or more follow each other (a lone row is a line, its
 cells apart by spaces), pages separated by a rule."""
 
@@ -27,6 +27,7 @@ TABLE_GAP = 2.5
 # characters that would start Markdown syntax: escaped wherever they appear (inline) or begin a paragraph (block)
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)] )")
+_NUMBERED = re.compile(r"\d{1,3}[.)]")  # a numbered list item's number ("1.", "12)")
 
 
 def _escape(text: str) -> str:
@@ -46,18 +47,24 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _paragraph(block: Block) -> str:
-    """A block's text: its lines joined, or where its first line is led by a bullet, a list item per bullet (the
-    lines under a bullet's line, up to the next, joined to its item)."""
-    items: list[list[str]] = []
-    for line in block.lines:
-        words = [w.text for w in line.words]
-        if len(words) > 1 and words[0] in BULLETS:
-            items.append([" ".join(words[1:])])
+    """A block's text: its lines joined, or where lines are led by a bullet, or by numbers ("1.", "2)", on two
+    lines at least), a list item per bullet or number (the lines under an item's line, up to the next, joined to
+    it), after the lines before the first (a list's heading, set close above it, is its own paragraph)."""
+    lines = [[w.text for w in line.words] for line in block.lines]
+    numbered = sum(len(words) > 1 and _NUMBERED.fullmatch(words[0]) is not None for words in lines) >= 2
+    lead: list[str] = []
+    items: list[tuple[str, list[str]]] = []  # (its mark in Markdown, its lines)
+    for words in lines:
+        if len(words) > 1 and (words[0] in BULLETS or (numbered and _NUMBERED.fullmatch(words[0]))):
+            mark = "-" if words[0] in BULLETS else words[0].rstrip(".)") + "."
+            items.append((mark, [" ".join(words[1:])]))
         elif items:
-            items[-1].append(line.text)
+            items[-1][1].append(" ".join(words))
         else:
-            return _escape(_join_lines([line.text for line in block.lines]))
-    return "\n".join("- " + _escape(_join_lines(item)) for item in items)
+            lead.append(" ".join(words))
+    listed = "\n".join(f"{mark} {_escape(_join_lines(item))}" for mark, item in items)
+    head = _escape(_join_lines(lead)) if lead else ""
+    return "\n\n".join(part for part in (head, listed) if part)
 
 
 def _line_height(block: Block) -> float:
