@@ -714,7 +714,7 @@ def _add_train(sub) -> None:
             "small or unfamiliar data; give it again when resuming",
         )
     rec_net = rec.add_mutually_exclusive_group()
-    rec_net.add_argument("--arch", default="crnn_lite", help="a registry name (docs/models.md, Architectures)")
+    rec_net.add_argument("--arch", help="a registry name (docs/models.md, Architectures; default: crnn_lite)")
     rec_net.add_argument(
         "--model-spec",
         metavar="SPEC",
@@ -739,7 +739,7 @@ def _add_train(sub) -> None:
         "'auto' (the default: the charset's languages, as ocdr read), a shipped one (see ocdr read --help), a file "
         "of one word per line (repeat to add more), or 'none' for greedy readings only",
     )
-    det.add_argument("--arch", default="dbnet_resnet18_lite")
+    det.add_argument("--arch", help="default: dbnet_resnet18_lite")
     det.add_argument("--crop-size", type=int, default=640)
     det.add_argument("--turn-prob", type=float, default=0.0, help="share of training crops turned upside down")
     det.add_argument(

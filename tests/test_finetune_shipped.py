@@ -339,6 +339,14 @@ def test_training_numbers_under_one_are_refused(tmp_path, capsys):
         RecTrainConfig(data=[], out=str(tmp_path / "run"), batch_size=0)
 
 
+def test_an_arch_other_than_the_starting_models_is_refused(tmp_path, crop_folders, capsys):
+    """With --init (or on resume), --arch named another network and was dropped without a word."""
+    real, _ = crop_folders
+    args = ["train", "rec", "--data", str(real), "--init", "shipped", "--arch", "crnn_resnet", "--steps", "1"]
+    assert main([*args, "--out", str(tmp_path / "run")]) == 2
+    assert "--arch crnn_resnet: the run starts from a crnn_lite model" in capsys.readouterr().err
+
+
 def test_crops_left_out_of_training_are_said_by_why(tmp_path, funsd_crops):
     """A set of characters the charset lacks (a user's own list not given as ``--charset``) was dropped as "20
     skipped: empty, unreadable or outside the charset": the log names the characters and the unreadable files."""

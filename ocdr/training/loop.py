@@ -50,6 +50,19 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a whole number of 1 or more, got {value!r}")
 
 
+def chosen_arch(arch: str | None, source: dict | None, default: str) -> str:
+    """The network a run trains: a resumed run's or an ``--init`` model's own, else ``arch``, else ``default``. An
+    ``arch`` that names another network than the source's is an error: it was dropped without a word."""
+    if source is None:
+        return arch or default
+    if arch and arch != source["arch"]:
+        raise ValueError(
+            f"--arch {arch}: the run starts from a {source['arch']} model (its --init, or the last.pt of its --out):"
+            " leave out --arch, or train from scratch into a new --out"
+        )
+    return source["arch"]
+
+
 PRECISIONS = ("auto", "fp32", "mixed")  # ``ocdr train --precision``'s choices (the CLI lists them without torch)
 
 

@@ -64,6 +64,7 @@ from ocdr.training.loop import (
     TrainConfig,
     TrainingRun,
     carve_validation,
+    chosen_arch,
     split_names,
     start_run,
     write_held_out,
@@ -327,7 +328,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     log(f"train {len(real)} real + {len(synth)} synthetic / val {len(val)}, each turned all {len(task.angles)} ways")
     n_real = round(cfg.batch_size * cfg.real_share) if real and synth else (cfg.batch_size if real else 0)
 
-    arch = state["arch"] if state else (init["arch"] if init else cfg.arch or DEFAULT_ARCH[cfg.task])
+    arch = chosen_arch(cfg.arch, state or init, DEFAULT_ARCH[cfg.task])
     model = create_classifier(arch, len(task.angles)).to(cfg.device)
 
     def draw(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:

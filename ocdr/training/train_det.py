@@ -25,10 +25,13 @@ from ocdr.training.loop import (
     TrainingRun,
     batch_stream,
     carve_validation,
+    chosen_arch,
     split_names,
     start_run,
 )
 from ocdr.training.onnx_import import load_init, refit_batchnorm
+
+DEFAULT_ARCH = "dbnet_resnet18_lite"  # what a run from scratch trains without --arch
 
 
 @dataclass
@@ -37,7 +40,7 @@ class DetTrainConfig(TrainConfig):
     line_data: list[str] | None = None  # real sets annotated by text line (SROIE): lines cut into words
     real_share: float = 0.5  # of each batch's crops drawn from real pages when there is --synth-data too
     val_fraction: float = 0.1
-    arch: str = "dbnet_resnet18_lite"
+    arch: str | None = None  # default: DEFAULT_ARCH
     batch_size: int = 4
     lr: float = 2e-3
     crop_size: int = 512
@@ -169,7 +172,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     last = out / "last.pt"
     state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "det") if cfg.init and state is None else None
-    arch = state["arch"] if state else (init["arch"] if init else cfg.arch)
+    arch = chosen_arch(cfg.arch, state or init, DEFAULT_ARCH)
     make_batch = partial(
         crop_batch, pools, shares, cfg.crop_size, cfg.batch_size, turn_prob=cfg.turn_prob, max_angle=cfg.max_angle
     )

@@ -23,6 +23,7 @@ from ocdr.training.loop import (
     TrainConfig,
     TrainingRun,
     carve_validation,
+    chosen_arch,
     split_names,
     start_run,
     write_held_out,
@@ -41,6 +42,9 @@ from ocdr.training.rec_data import (
 CALIBRATION_BATCHES = 32  # training batches that set the BatchNorm statistics of a model imported from ONNX
 
 
+DEFAULT_ARCH = "crnn_lite"  # what a run from scratch trains without --arch or --model-spec
+
+
 @dataclass
 class RecTrainConfig(TrainConfig):
     synth_data: list[str] | None = None  # synthetic folders (``ocdr synth lines``), mixed in by real_share
@@ -48,7 +52,7 @@ class RecTrainConfig(TrainConfig):
     augment: float = 1.0  # strength of the on-the-fly augmentation of every training crop (0: none)
     val_fraction: float = 0.1
     val_cap: int = 500  # per folder
-    arch: str = "crnn_lite"
+    arch: str | None = None  # default: crnn_lite
     model_spec: str | None = None  # a TAO/seed OCRNet spec file (YAML or JSON) describing the network, for arch
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     # word lists the validation reads with, as the pipeline reads crops (``Lexicon.load``); None: greedy readings only
@@ -135,8 +139,9 @@ def _network(cfg: RecTrainConfig, state: dict | None, init: dict | None, log) ->
     if source is None:
         for note in notes:
             log(f"{cfg.model_spec}: {note}")
-        return (SPEC_ARCH, spec) if spec is not None else (cfg.arch, rec_config(cfg.arch))
-    network = rec_config(source["arch"], source.get("rec_config"))
+        arch = chosen_arch(cfg.arch, None, DEFAULT_ARCH)
+        return (SPEC_ARCH, spec) if spec is not None else (arch, rec_config(arch))
+    network = rec_config(chosen_arch(cfg.arch, source, DEFAULT_ARCH), source.get("rec_config"))
     if spec is not None and init is not None:
         raise ValueError("--init starts from a model of its own architecture: leave out --model-spec")
     if spec is not None and spec != network:
