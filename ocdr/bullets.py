@@ -26,8 +26,11 @@ from ocdr.geometry import linked_groups, polygon_box, quad_from_box
 
 BULLETS = frozenset("•▪◦-–*·")  # a lone word of one of these at a line's start is a bullet (found or read)
 REACH = 4.0  # heights looked at left of a line's first word
-# a bullet is apart from its word by at least GAP heights (a word space is 0.25-0.35 em, 0.2-0.3 of a word's box)
+# a bullet is apart from its word by at least GAP heights (a word space is 0.25-0.35 em, 0.2-0.3 of a word's box);
+# a dash by DASH_GAP: "- item" with one space sets it 0.35 apart, and a list's second dash, missed by the detector,
+# was lost (its items read as one); no letter is dash-shaped
 GAP = 0.4
+DASH_GAP = 0.3
 MAX_SIZE = 0.6  # ...at most this many heights wide and tall (a glyph of its own, not a letter of a word)
 MIN_SIZE = 3  # pixels: smaller ink is specks
 ALIGN = 0.5  # a list's bullets' middles within this many heights across
@@ -122,11 +125,13 @@ def _mark(image: np.ndarray, gray: np.ndarray, box: tuple[float, float, float, f
         or cy + ch >= strip.shape[0]
         or not LEAST * height <= max(cw, ch) <= ICON_SIZE * height
         or not MIDDLE * height <= top + cy + ch / 2 - y0 <= (1 - MIDDLE) * height
-        or first - (cx + cw) < GAP * height
+        or first - (cx + cw) < DASH_GAP * height
     ):
         return None
     component = labels[cy : cy + ch, cx : cx + cw] == k
     shape = _shape(component) if max(cw, ch) <= MAX_SIZE * height else None
+    if shape != "-" and first - (cx + cw) < GAP * height:
+        return None
     if shape is None:
         pixels = image[top:bottom, left:right].reshape(-1, image.shape[2]).astype(np.float64)
         words = np.isin(labels, near).reshape(-1)

@@ -176,3 +176,13 @@ def test_a_lists_labels_stay_though_coloured():
     assert [line.text for line in page.lines] == [f"{c} {t}" for c, t in zip("ABC", CONTACTS, strict=True)]
     page = ocr(_contact_lines(["S", "M", "L"], (0, 0, 0))).pages[0]
     assert [line.words[0].text for line in page.lines] == ["S", "M", "L"]
+
+
+@pytest.mark.parametrize("font_name, size", [("DejaVuSans.ttf", 16), ("LiberationSans-Regular.ttf", 16)])
+def test_dashes_one_space_before_their_items_are_kept(ocr, font_name, size):
+    """ "- item", one space after the dash, sets it 0.35 heights from its word, under the 0.4 a bullet stood apart:
+    a dash the detector missed was not found by its shape, and stop 91's code read the first two items bare. On
+    rendered lists (3 faces, 3 sizes, on their own page and on a large one) 11 of 18 read every dash, now 13."""
+    face = load_font(str(find_fonts([font_name])[0].path), size)
+    page = render_list("-", ITEMS, font_name, size, gap=face.getlength("- ") / size)
+    assert [line.text for line in ocr(page).pages[0].lines] == [f"- {item}" for item in ITEMS]
