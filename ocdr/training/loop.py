@@ -43,7 +43,7 @@ class TrainConfig:
     precision: str = "auto"  # the forward pass's arithmetic: ``Precision.of``
 
     def __post_init__(self) -> None:
-        # a batch size under 1 made every epoch empty and a run spin for ever; the trainers' own configs check theirs
+        # a batch size under 1 made every epoch empty and a run spin for ever (batch_size: in each trainer's config)
         for name in ("steps", "eval_every", "batch_size"):
             value = getattr(self, name, 1)
             if not isinstance(value, int) or value < 1:

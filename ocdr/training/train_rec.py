@@ -40,8 +40,6 @@ from ocdr.training.rec_data import (
 )
 
 CALIBRATION_BATCHES = 32  # training batches that set the BatchNorm statistics of a model imported from ONNX
-
-
 DEFAULT_ARCH = "crnn_lite"  # what a run from scratch trains without --arch or --model-spec
 
 
@@ -52,7 +50,7 @@ class RecTrainConfig(TrainConfig):
     augment: float = 1.0  # strength of the on-the-fly augmentation of every training crop (0: none)
     val_fraction: float = 0.1
     val_cap: int = 500  # per folder
-    arch: str | None = None  # default: crnn_lite
+    arch: str | None = None  # default: DEFAULT_ARCH
     model_spec: str | None = None  # a TAO/seed OCRNet spec file (YAML or JSON) describing the network, for arch
     charset: str | None = None  # path to characters_list.txt; default: the built-in document charset
     # word lists the validation reads with, as the pipeline reads crops (``Lexicon.load``); None: greedy readings only
