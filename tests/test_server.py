@@ -484,6 +484,13 @@ def test_v1_ocr_uploads_formats_and_levels(server, text_page, numbered_pages):
     assert "".join(item["text"] for item in items) == read.replace(" ", "")
     alto = server.post("/v1/ocr", params={"format": "alto", "return_char_boxes": True}, files=files[:1])
     assert alto.text.count("<Glyph ") == len(items)
+    # the optional stages are switched per request, as on /ocr (stop 91's /v1/ocr read a sideways page as it lay)
+    sideways = [("files", ("sideways.png", png_bytes(np.ascontiguousarray(np.rot90(text_page[0], -1)))))]
+    turned = server.post("/v1/ocr", params={"use_doc_orientation_classify": True, "format": "text"}, files=sideways)
+    assert [loose(line) for line in turned.text.split("\n") if line] == [loose(line) for line in PAGE_LINES]
+    page = server.post("/v1/ocr", params={"use_doc_orientation_classify": True}, files=sideways).json()
+    assert page["result"]["documents"][0]["pages"][0]["angle"] == 90
+    assert_error(server.post("/v1/ocr", params={"use_deskew": "maybe"}, files=sideways), 422, "use_deskew")
 
 
 def test_v1_ocr_reads_an_encrypted_pdf_with_its_password(server, numbered_pages):

@@ -262,6 +262,17 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         return_char_boxes: Annotated[
             bool | None, Query(description="box each word's characters too (json chars; hOCR, ALTO, PAGE glyphs)")
         ] = None,
+        use_doc_orientation_classify: Annotated[
+            bool | None, Query(description="turn pages upright (0/90/180/270) before reading them")
+        ] = None,
+        use_textline_orientation: Annotated[
+            bool | None, Query(description="turn lines the text-line classifier finds upside down over first")
+        ] = None,
+        use_deskew: Annotated[bool | None, Query(description="straighten pages turned up to 45 degrees off")] = None,
+        use_doc_unwarping: Annotated[bool | None, Query(description="flatten a photographed sheet first")] = None,
+        use_rec_variants: Annotated[
+            bool | None, Query(description="read unsure crops again in variants (default true; false: once, faster)")
+        ] = None,
         password: Annotated[
             str | None,
             Form(description="opens the encrypted PDFs among the files (a form field, kept out of URLs and logs)"),
@@ -291,6 +302,12 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
                 "text_det_box_thresh": text_det_box_thresh,
                 "text_det_unclip_ratio": text_det_unclip_ratio,
                 "text_rec_score_thresh": text_rec_score_thresh,
+                # the optional stages, as the Python API and the CLI switch them (a sideways page was read as it lay)
+                "use_doc_orientation_classify": use_doc_orientation_classify,
+                "use_textline_orientation": use_textline_orientation,
+                "use_deskew": use_deskew,
+                "use_doc_unwarping": use_doc_unwarping,
+                "use_rec_variants": use_rec_variants,
                 # char boxes are drawn at level char; the PDF puts each glyph over its character unless told not to
                 "return_char_boxes": level == "char"
                 or (format == "pdf" if return_char_boxes is None else return_char_boxes),
