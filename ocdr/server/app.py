@@ -118,6 +118,12 @@ class RequestMetrics:
             self.metrics.observe_request(endpoint, status, time.perf_counter() - start)
 
 
+# ``use_rec_variants`` as /v1/ocr and /v1/recognize take it
+RecVariants = Annotated[
+    bool | None, Query(description="read unsure crops again in variants (default true; false: once, faster)")
+]
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     """400 for a body that is not JSON at all, else 422; errors as ``body.fileType: Input should be 0 or 1``."""
     errors = exc.errors()
@@ -270,9 +276,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         ] = None,
         use_deskew: Annotated[bool | None, Query(description="straighten pages turned up to 45 degrees off")] = None,
         use_doc_unwarping: Annotated[bool | None, Query(description="flatten a photographed sheet first")] = None,
-        use_rec_variants: Annotated[
-            bool | None, Query(description="read unsure crops again in variants (default true; false: once, faster)")
-        ] = None,
+        use_rec_variants: RecVariants = None,
         password: Annotated[
             str | None,
             Form(description="opens the encrypted PDFs among the files (a form field, kept out of URLs and logs)"),
@@ -335,9 +339,7 @@ def create_app(config: ServerConfig | None = None, workers: int = 1) -> FastAPI:
         use_textline_orientation: Annotated[
             bool | None, Query(description="turn crops the text-line classifier finds upside down over first")
         ] = None,
-        use_rec_variants: Annotated[
-            bool | None, Query(description="read unsure crops again in variants (default true; false: once, faster)")
-        ] = None,
+        use_rec_variants: RecVariants = None,
     ) -> Response:
         """ocdr's own: crops cut by your own boxes in (multipart), each read as one word or line with no detection;
         one reading per file out (text, confidence, the angle its text was found turned by)."""
