@@ -4,6 +4,7 @@ Markdown, TSV and the searchable PDF (text and word boxes read back with pypdfiu
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import re
@@ -18,9 +19,10 @@ from conftest import PAGE_LINES, loose, pdf_bytes, png_bytes, render_lines
 from PIL import Image
 
 from ocdr.cli import FORMATS, main
-from ocdr.document import Block, Document, Line, Page, Word
+from ocdr.document import Block, Char, Document, Line, Page, Word
 from ocdr.geometry import quad_from_box
 from ocdr.io.export import EXPORTERS, SUFFIXES
+from ocdr.io.searchable_pdf import FONT_PROGRAM
 
 lxml_etree = pytest.importorskip("lxml.etree")
 pikepdf = pytest.importorskip("pikepdf")
@@ -367,6 +369,35 @@ def test_pdf_glyphs_over_char_boxes_on_a_page_turned_sideways(ocr, text_page, qu
         path.write_bytes(pdf)
         raw = subprocess.run([PDFTOTEXT, "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
         assert raw.split() == words
+
+
+@pytest.mark.parametrize("char_boxes", [False, True])
+def test_pdf_keeps_one_glyph_words_of_any_script(char_boxes, tmp_path):
+    """Words of one character outside pdfium's stand-in font (Cyrillic "в", Greek, check boxes, arrows) read back
+    from the text layer: pdfium left out a text object of one glyph its font could not draw, and a word read with
+    char boxes is an object per glyph."""
+    texts = ["в", "дом", "и", "Ελλάδα", "☑", "Ω", "→", "x", "é", "aa"]
+    words, x = [], 10
+    for text in texts:
+        width = 30 * len(text)
+        chars = [Char(quad_from_box(x + 30 * k, 20, x + 30 * (k + 1), 60), c, 0.9) for k, c in enumerate(text)]
+        words.append(Word(quad_from_box(x, 20, x + width, 60), text, 0.9, chars if char_boxes else None))
+        x += width + 20
+    doc = Document([Page(0, x, 100, [Block.from_lines([Line.from_words(words)])], dpi=72.0)])
+    pdf = doc.export("pdf", source=np.full((100, x, 3), 255, np.uint8))
+    assert_layer_matches(doc, pdf, tmp_path, [1.0])
+    assert pdfium_text(pdf)[0].split() == texts
+
+
+def test_pdf_font_is_the_one_its_script_builds(tmp_path):
+    """The text layer's embedded font is what scripts/make_glyphless_font.py writes, byte for byte."""
+    pytest.importorskip("fontTools")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_glyphless_font.py"
+    spec = importlib.util.spec_from_file_location("make_glyphless_font", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(tmp_path / "font.ttf")
+    assert (tmp_path / "font.ttf").read_bytes() == FONT_PROGRAM.read_bytes()
 
 
 def test_pdf_from_an_image_is_pdfa_with_the_text_in_place(ocr, text_page, tmp_path):

@@ -6,12 +6,14 @@ A PDF input keeps its own pages (content, fonts, vectors untouched; the text lay
 written as PDF/A-2b (XMP identification, sRGB output intent); a PDF input's own pages may break PDF/A rules we
 cannot check, so no such claim is made for them.
 
-The text layer uses one font for every glyph, with no glyph outlines: a Type0/Identity-H font whose character codes
-are the UTF-16 code units of the text (a ToUnicode map says so to extractors), every glyph 1/2 em wide and the em
-spanning the word box's height (ascent 0.8, descent 0.2). In words read with ``return_char_boxes``, each glyph is
-stretched over its character's box instead, so that selecting part of a word selects the characters under it (the
-CLI, the server and the OCRmyPDF plugin read with char boxes for a PDF). Text in rendering mode 3 (invisible) needs
-no embedded font program, PDF/A-2 included. Needs ``pikepdf`` (``pip install "ocdr[pdf]"``).
+The text layer uses one font for every glyph: a Type0/Identity-H font whose character codes are the UTF-16 code
+units of the text (a ToUnicode map says so to extractors), every glyph 1/2 em wide and the em spanning the word box's
+height (ascent 0.8, descent 0.2). In words read with ``return_char_boxes``, each glyph is stretched over its
+character's box instead, so that selecting part of a word selects the characters under it (the CLI, the server and
+the OCRmyPDF plugin read with char boxes for a PDF). The text is invisible (rendering mode 3), yet the font's program
+is embedded (``glyphless.ttf``: one box glyph, which every code but the space's maps to): without it pdfium's
+stand-in font has no glyph for a character outside its own set (Cyrillic, Greek, check boxes), and pdfium leaves a
+text object of one such glyph out of the page's text. Needs ``pikepdf`` (``pip install "ocdr[pdf]"``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ GLYPH_WIDTH = 0.5  # em: the advance of every glyph; Tz stretches each word to i
 # so that the gap is at least this many of its characters' widths.
 MIN_GAP_CHARS = 0.4
 FONT_NAME = "GlyphLessFont"
+FONT_PROGRAM = Path(__file__).with_name("glyphless.ttf")  # scripts/make_glyphless_font.py writes it
 MIN_GAP = 0.5  # pixels: no space character in narrower gaps
 # degrees: a word box this near a page axis is drawn along it. Extractors (pdftotext) start a new word where a
 # glyph's baseline moves by half a point, which glyphs over char boxes along a box tilted by a degree or two do
@@ -99,6 +102,15 @@ def _text_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
         CapHeight=round(1000 * (1 - DESCENT)),
         StemV=80,
     )
+    program = FONT_PROGRAM.read_bytes()
+    descriptor.FontFile2 = pdf.make_indirect(pk.Stream(pdf, zlib.compress(program), Filter=name.FlateDecode))
+    descriptor.FontFile2.Length1 = len(program)
+    # every code to the box glyph (1), but the space to the empty one (0): pdfium puts a space object that covers
+    # an area among the glyphs by where it starts (after the next word's first glyph on a line down the page), and
+    # one that covers none it leaves out, making its own spaces from the gaps
+    glyphs = np.ones(0x10000, dtype=">u2")
+    glyphs[ord(" ")] = 0
+    cid_to_gid = pk.Stream(pdf, zlib.compress(glyphs.tobytes()), Filter=name.FlateDecode)
     cid_font = pk.Dictionary(
         Type=name.Font,
         Subtype=name.CIDFontType2,
@@ -106,7 +118,7 @@ def _text_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
         CIDSystemInfo=pk.Dictionary(Registry=pk.String("Adobe"), Ordering=pk.String("Identity"), Supplement=0),
         FontDescriptor=pdf.make_indirect(descriptor),
         DW=round(1000 * GLYPH_WIDTH),
-        CIDToGIDMap=name.Identity,
+        CIDToGIDMap=pdf.make_indirect(cid_to_gid),
     )
     to_unicode = pk.Stream(pdf, zlib.compress(_to_unicode_cmap()))
     to_unicode.Filter = name.FlateDecode
