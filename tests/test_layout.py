@@ -122,6 +122,19 @@ def test_columns_never_interleave_across_paragraph_breaks():
     assert [b.text for b in blocks] == ["\n".join(LEFT), "\n".join(LEFT[:2]), "\n".join(RIGHT), "\n".join(RIGHT[:2])]
 
 
+def test_a_footer_under_two_columns_is_read_after_them():
+    """A page number at the left margin under two columns is read last, not between them; a left column's last
+    paragraph of one line, below the right column's end at the column's paragraph gap, stays in its column."""
+    left = [f"left line {i} of the column text" for i in range(10)]
+    right = [f"right line {i} of the column text" for i in range(12)]
+    columns = _column(left, 20, 20) + _column(right, 400, 20)
+    blocks = group_words(_shuffled(columns + _line("Page 1 of 4", 20, 20 + 11 * 26 + 60)))
+    assert [b.text for b in blocks] == ["\n".join(left), "\n".join(right), "Page 1 of 4"]
+    longer = _column(left + left[:4], 20, 20) + _column(left[:4], 20, 20 + 14 * 26 + 20)
+    blocks = group_words(_shuffled(longer + _column(right, 400, 20) + _line("The end.", 20, 20 + 18 * 26 + 34)))
+    assert [b.text for b in blocks][-2:] == ["The end.", "\n".join(right)]
+
+
 def test_double_spaced_columns_under_a_heading_are_not_interleaved():
     """Each line its own paragraph (double spacing), the columns under a heading that spans both: still read column
     by column, because the lines are wide next to the region (text columns, not a table's row)."""

@@ -69,6 +69,8 @@ ORDER_SLACK = 0.5  # blocks must overlap by more than this x median line height 
 COLUMN_COVER = 0.5  # ...and, beside a paragraph, each column's blocks stand beside this share of its height at least
 CHANNEL_GAP = 0.6  # ...and, where no gutter between text columns is found, columns stand this far apart at least
 COLUMN_WIDTH = 0.6  # a band's paragraphs at least this x as wide as a column's blocks beside them continue it
+FOOTER_GAP = 1.5  # a one-line block this x line height under text columns, narrow and apart, is a footer (``_footer``)
+FOOTER_WIDTH = 0.5
 TURNS = 3  # ...and bands that change column this many times, each band in one column, are read top to bottom
 # A photographed page's converging lines (``_converging``): fitted on this many words at least, when their directions
 # spread (10th to 90th percentile) at least this many degrees, kept when it leaves them at most this x the spread off.
@@ -699,6 +701,9 @@ class _Order:
         if len(items) <= 1:
             return items
         columns, bands = self.columns(items), self.bands(items)
+        footer = self._footer(items, columns, bands)
+        if footer is not None:
+            return self.order([i for i in items if i != footer]) + [footer]
         if len(columns) > 1 and not self.tabular(items) and not self._by_turns(columns, bands):
             sides = self.text_columns(columns)  # a form beside a text column: the form is read as one region
             # with no gutter between text columns, a channel narrower than CHANNEL_GAP line heights parts no
@@ -739,6 +744,31 @@ class _Order:
         if len(groups) == 1:  # every band shares one gutter, yet the whole has none: read band by band
             groups = bands
         return [i for group in groups for i in self.order(group)]
+
+    def _footer(self, items: list[int], columns: list[list[int]], bands: list[list[int]]) -> int | None:
+        """A page's footer under its text columns, read after them: the lowest block, one line alone in its band,
+        FOOTER_GAP line heights below all the rest, farther below its column than any of the column's blocks from
+        the next, and at most FOOTER_WIDTH of the column's width ("Page 1 of 4" at the left margin, which the
+        column split read with the left column). A column's last paragraph of one line is wider, or nearer."""
+        last = bands[-1]
+        if len(columns) < 2 or len(bands) < 2 or len(last) != 1 or self.multiline[last[0]]:
+            return None
+        footer = last[0]
+        rest = [i for i in items if i != footer]
+        if len(self.text_columns(self.columns(rest))) < 2:
+            return None
+        top = self.e[footer].top
+        if top - max(self.e[i].bottom for i in rest) < FOOTER_GAP * self.slack / ORDER_SLACK:
+            return None
+        column = [i for i in next(c for c in columns if footer in c) if i != footer]
+        if not column:
+            return None
+        spans = sorted((self.e[i].top, self.e[i].bottom) for i in column)
+        gaps = [below[0] - above[1] for above, below in zip(spans, spans[1:], strict=False)]
+        if gaps and top - max(self.e[i].bottom for i in column) <= max(gaps):
+            return None
+        width = max(self.e[i].x1 for i in column) - min(self.e[i].x0 for i in column)
+        return footer if self.e[footer].x1 - self.e[footer].x0 <= FOOTER_WIDTH * width else None
 
     @staticmethod
     def _by_turns(columns: list[list[int]], bands: list[list[int]]) -> bool:
