@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ocdr.document import polygon_angles
+from ocdr.document import polygon_angles, polygon_sizes
 from ocdr.io.markup import PRODUCER, baseline_points, pixel_box, producer_version, xml_text
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ DOCTYPE = (
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
 )
 CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf"
-ANGLE_REPORTED = 0.5  # degrees: lines turned more than this carry a textangle
+ANGLE_REPORTED = 0.5  # degrees: lines turned more than this carry a textangle (0-360, counter-clockwise)
+BASELINE_ANGLE = 45.0  # ...and lines turned more than this no baseline
 
 
 def _bbox(box: tuple[int, int, int, int]) -> str:
@@ -31,15 +32,21 @@ def _bbox(box: tuple[int, int, int, int]) -> str:
 
 
 def _line_title(line: Line, page: Page) -> str:
-    """bbox, baseline (slope and offset from the box's bottom-left, the polygon's bottom edge), x_size, textangle."""
+    """bbox, baseline (slope and offset from the box's bottom-left, the polygon's bottom edge), x_size (the print's
+    height, across the line), textangle. A line turned more than ``BASELINE_ANGLE`` from level (a page read turned
+    a quarter, or over) gets no baseline, as Tesseract writes such lines: hOCR's baseline is a slope in the page's
+    frame from the box's bottom-left, which a line running down the page or upside down does not have."""
     box = pixel_box(line.polygon, page)
-    (bx0, by0), (bx1, by1) = baseline_points(line)
-    slope = (by1 - by0) / (bx1 - bx0) if abs(bx1 - bx0) > 1e-6 else 0.0
-    offset = by0 + slope * (box[0] - bx0) - box[3]
-    parts = [_bbox(box), f"baseline {slope:.3f} {round(offset)}", f"x_size {box[3] - box[1]}"]
     angle = -float(polygon_angles(line.polygon[None])[0])  # hOCR: counter-clockwise degrees
+    parts = [_bbox(box)]
+    if abs(angle) <= BASELINE_ANGLE:
+        (bx0, by0), (bx1, by1) = baseline_points(line)
+        slope = (by1 - by0) / (bx1 - bx0) if abs(bx1 - bx0) > 1e-6 else 0.0
+        offset = by0 + slope * (box[0] - bx0) - box[3]
+        parts.append(f"baseline {slope:.3f} {round(offset)}")
+    parts.append(f"x_size {round(float(polygon_sizes(line.polygon[None])[0, 1]))}")
     if abs(angle) > ANGLE_REPORTED:
-        parts.append(f"textangle {angle:.1f}")
+        parts.append(f"textangle {angle % 360:.1f}")
     return "; ".join(parts)
 
 
