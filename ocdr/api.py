@@ -82,8 +82,8 @@ class OCR:
             letters, Cyrillic or Greek, such as ``rec_model="latin"``), "en" (73,066 English words and names), "fr",
             "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi" (about 19,800 frequent words each) or "latin" (all
             ten), "ru", "uk", "bg", "mk" (as many) or "cyrillic" (all four), "el" or "greek" (18,744 Greek words),
-            files of one word per line (your names and terms), a list of these, or None for the recognizer's
-            readings as they are.
+            files of one word per line (your names and terms), a list of these, or None (or "none", as the CLI
+            takes it) for the recognizer's readings as they are.
         **params: defaults for the pipeline settings (``OCRParams``: text_det_limit_side_len, text_det_limit_type,
             text_det_thresh, text_det_box_thresh, text_det_unclip_ratio, text_rec_score_thresh, rec_batch_size,
             use_textline_orientation, use_doc_orientation_classify, use_doc_unwarping, use_deskew,
@@ -125,6 +125,8 @@ class OCR:
         # on the CPU the recognizer reads several batches ``threads`` (by default one per CPU) at a time, one thread
         # each (``TextRecognizer``): OCR() read held-out scene crops 10-16% slower than OCR(threads=2) on 2 cores before
         workers = 1 if gpu else max(1, threads or os.cpu_count() or 1)
+        if isinstance(lexicon, str) and lexicon.lower() == "none":
+            lexicon = None
         words = Lexicon.load(lexicon, auto_lexicons(recognizer_model.metadata.get("charset", ""))) if lexicon else None
 
         def reader(path: Path, model: OnnxModel) -> TextRecognizer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -203,3 +204,13 @@ def test_sessions_without_a_kept_arena_hand_its_buffers_back():
     model.run(page)
     model.run(page)
     assert resident_mb() - before < 90
+
+
+def test_a_training_checkpoint_given_as_a_model_is_named_as_one(tmp_path):
+    """A .pt checkpoint where an ONNX file is wanted: the error says to export it, not ONNX Runtime's protobuf
+    parse failure."""
+    checkpoint = tmp_path / "best.pt"
+    with zipfile.ZipFile(checkpoint, "w") as archive:  # torch.save's layout: a zip archive
+        archive.writestr("best/data.pkl", b"\x80\x02}q\x00.")
+    with pytest.raises(ModelError, match="training checkpoint.*ocdr export"):
+        OnnxModel(checkpoint)

@@ -295,6 +295,7 @@ def test_shipped_list_on_real_crops(ocr):
 
     plain = OCR(threads=2, lexicon=None)
     assert plain.pipeline.recognizer.lexicon is None and ocr.pipeline.recognizer.lexicon is not None
+    assert OCR(threads=2, lexicon="None").pipeline.recognizer.lexicon is None  # as the CLI's --lexicon none
     crops = [cv2.imread(str(SHARED_DATA / "recognition" / name), cv2.IMREAD_GRAYSCALE) for name in NEAR_MISSES]
     greedy = [r.text for r in plain.pipeline.recognizer(crops)]
     corrected = [r.text for r in ocr.pipeline.recognizer(crops)]

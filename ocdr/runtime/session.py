@@ -8,6 +8,7 @@ only log it and run on the CPU, many times slower, which a deployment should hea
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import onnxruntime as ort
@@ -90,6 +91,11 @@ class OnnxModel:
         try:
             self.session = ort.InferenceSession(str(path), options, providers=providers)
         except Exception as exc:  # onnxruntime raises its own untyped errors for corrupt files
+            if zipfile.is_zipfile(path):  # torch.save writes a zip archive
+                raise ModelError(
+                    f"{path} is a training checkpoint, not an ONNX model: export it first (ocdr export {path} -o "
+                    "model.onnx) and give the .onnx file"
+                ) from exc
             raise ModelError(f"cannot load model {path}: {exc}") from exc
         if PROVIDER[device] not in self.session.get_providers():
             raise ModelError(
