@@ -108,22 +108,38 @@ def test_hocr_nests_pages_areas_paragraphs_lines_words(two_page_doc):
     assert len(ids) == len(set(ids))
 
 
-def test_hocr_lines_turned_a_quarter_or_over_keep_their_print_height_and_no_baseline():
-    """A line running down the page (a page read turned a quarter) and one upside down: x_size is the print's
-    height across the line, not the box's height on the page, and no baseline in the page's frame is claimed (as
-    Tesseract writes turned lines); a level line keeps its baseline."""
+def _turned_lines_doc() -> Document:
+    """Three one-word blocks: a line read down the page (a page read turned a quarter), one upside down, one level."""
     down = np.array([[130, 20], [130, 420], [100, 420], [100, 20]], dtype=np.float64)  # read top to bottom
     over = np.array([[600, 330], [200, 330], [200, 300], [600, 300]], dtype=np.float64)  # read right to left
     level = quad_from_box(200, 100, 600, 130)
     lines = [Line([Word(p, t, 0.9)], p, 0.9) for p, t in ((down, "down"), (over, "over"), (level, "level"))]
-    page = Page(0, 800, 600, [Block.from_lines([line]) for line in lines])
-    root = ET.fromstring(Document([page]).export("hocr"))
+    return Document([Page(0, 800, 600, [Block.from_lines([line]) for line in lines])])
+
+
+def test_hocr_lines_turned_a_quarter_or_over_keep_their_print_height_and_no_baseline():
+    """x_size is the print's height across a turned line, not the box's height on the page, and no baseline in the
+    page's frame is claimed (as Tesseract writes turned lines); a level line keeps its baseline."""
+    root = ET.fromstring(_turned_lines_doc().export("hocr"))
     titles = [e.get("title") for e in root.iter("{http://www.w3.org/1999/xhtml}span") if e.get("class") == "ocr_line"]
     assert titles == [
         "bbox 100 20 130 420; x_size 30; textangle 270.0",
         "bbox 200 300 600 330; x_size 30; textangle 180.0",
         "bbox 200 100 600 130; baseline 0.000 -6; x_size 30",
     ]
+
+
+def test_alto_and_page_say_which_blocks_are_turned():
+    """ALTO's block ROTATION (counter-clockwise degrees) and PAGE's region orientation (the clockwise turn that
+    sets it level), still valid against the schemas; a level block says nothing."""
+    doc = _turned_lines_doc()
+    alto, page = doc.export("alto"), doc.export("page")
+    validate(alto, "alto-4-3.xsd")
+    validate(page, "pagecontent.xsd")
+    blocks = [e for e in ET.fromstring(alto).iter() if e.tag.endswith("TextBlock")]
+    assert [b.get("ROTATION") for b in blocks] == ["270.0", "180.0", None]
+    regions = [e for e in ET.fromstring(page).iter() if e.tag.endswith("TextRegion")]
+    assert [r.get("orientation") for r in regions] == ["-90.0", "180.0", None]
 
 
 # ---- ALTO and PAGE: the published schemas -------------------------------------------------------------------------

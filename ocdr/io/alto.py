@@ -9,7 +9,15 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ocdr.io.markup import PRODUCER, baseline_points, pixel_box, producer_version, xml_text
+from ocdr.io.markup import (
+    PRODUCER,
+    TURN_REPORTED,
+    baseline_points,
+    pixel_box,
+    producer_version,
+    text_angle,
+    xml_text,
+)
 
 if TYPE_CHECKING:
     from ocdr.document import Document, Page, Polygon
@@ -46,6 +54,9 @@ def _page_element(page: Page, number: int) -> ET.Element:
     line_no = word_no = 0
     for b, block in enumerate(page.blocks, 1):
         text_block = ET.SubElement(space, "TextBlock", {"ID": f"block_{number}_{b}", **_position(block.polygon, page)})
+        angle = text_angle([line.polygon for line in block.lines])
+        if abs(angle) > TURN_REPORTED:  # ALTO: counter-clockwise degrees
+            text_block.set("ROTATION", f"{-angle % 360:.1f}")
         for line in block.lines:
             line_no += 1
             baseline = " ".join(f"{round(x)},{round(y)}" for x, y in baseline_points(line))

@@ -11,8 +11,16 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ocdr.document import polygon_angles, polygon_sizes
-from ocdr.io.markup import PRODUCER, baseline_points, pixel_box, producer_version, xml_text
+from ocdr.document import polygon_sizes
+from ocdr.io.markup import (
+    PRODUCER,
+    TURN_REPORTED,
+    baseline_points,
+    pixel_box,
+    producer_version,
+    text_angle,
+    xml_text,
+)
 
 if TYPE_CHECKING:
     from ocdr.document import Document, Line, Page
@@ -23,8 +31,7 @@ DOCTYPE = (
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
 )
 CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf"
-ANGLE_REPORTED = 0.5  # degrees: lines turned more than this carry a textangle (0-360, counter-clockwise)
-BASELINE_ANGLE = 45.0  # ...and lines turned more than this no baseline
+BASELINE_ANGLE = 45.0  # degrees: a line turned more than this has no baseline
 
 
 def _bbox(box: tuple[int, int, int, int]) -> str:
@@ -37,7 +44,7 @@ def _line_title(line: Line, page: Page) -> str:
     a quarter, or over) gets no baseline, as Tesseract writes such lines: hOCR's baseline is a slope in the page's
     frame from the box's bottom-left, which a line running down the page or upside down does not have."""
     box = pixel_box(line.polygon, page)
-    angle = -float(polygon_angles(line.polygon[None])[0])  # hOCR: counter-clockwise degrees
+    angle = -text_angle([line.polygon])  # hOCR: counter-clockwise degrees
     parts = [_bbox(box)]
     if abs(angle) <= BASELINE_ANGLE:
         (bx0, by0), (bx1, by1) = baseline_points(line)
@@ -45,7 +52,7 @@ def _line_title(line: Line, page: Page) -> str:
         offset = by0 + slope * (box[0] - bx0) - box[3]
         parts.append(f"baseline {slope:.3f} {round(offset)}")
     parts.append(f"x_size {round(float(polygon_sizes(line.polygon[None])[0, 1]))}")
-    if abs(angle) > ANGLE_REPORTED:
+    if abs(angle) > TURN_REPORTED:
         parts.append(f"textangle {angle % 360:.1f}")
     return "; ".join(parts)
 

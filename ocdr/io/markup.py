@@ -1,8 +1,11 @@
-"""Helpers shared by the XML and table exporters (hOCR, ALTO, PAGE, TSV): integer boxes, point lists, baselines."""
+"""Helpers shared by the XML and table exporters (hOCR, ALTO, PAGE, TSV): integer boxes, point lists, baselines,
+text directions."""
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
 
 PRODUCER = "ocdr"
 DESCENT = 0.2  # of a box's height: where the baseline sits above the bottom edge of a text box (descenders below)
+TURN_REPORTED = 0.5  # degrees: text turned more than this says so (hOCR textangle, ALTO ROTATION, PAGE orientation)
 
 
 def producer_version() -> str:
@@ -47,3 +51,13 @@ def xml_text(root: ET.Element, doctype: str | None = None) -> str:
     ET.indent(root, space="  ")
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' + (doctype + "\n" if doctype else "")
     return head + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def text_angle(polygons: Sequence[Polygon]) -> float:
+    """The reading direction of text ``polygons`` (a line's, or a block's lines), in clockwise degrees on screen
+    from -180 to 180: their directions summed as unit vectors, so lines at 179 and -179 degrees make 180, not 0."""
+    p = np.asarray(polygons, dtype=np.float64).reshape(-1, 4, 2)
+    along = (p[:, 1] - p[:, 0]) + (p[:, 2] - p[:, 3])
+    along /= np.maximum(np.linalg.norm(along, axis=1, keepdims=True), 1e-9)
+    dx, dy = along.sum(axis=0)
+    return math.degrees(math.atan2(dy, dx))

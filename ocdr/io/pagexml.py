@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ocdr.io.markup import PRODUCER, baseline_points, point_list, producer_version, xml_text
+from ocdr.io.markup import (
+    PRODUCER,
+    TURN_REPORTED,
+    baseline_points,
+    point_list,
+    producer_version,
+    text_angle,
+    xml_text,
+)
 
 if TYPE_CHECKING:
     from ocdr.document import Document, Page
@@ -57,6 +65,10 @@ def page_xml(page: Page, source: str | None = None) -> str:
             ET.SubElement(group, "RegionRefIndexed", {"index": str(b), "regionRef": f"region_{b + 1}"})
     for b, block in enumerate(page.blocks, 1):
         region = ET.SubElement(element, "TextRegion", {"id": f"region_{b}", "type": "paragraph"})
+        angle = text_angle([line.polygon for line in block.lines])
+        if abs(angle) > TURN_REPORTED:  # PAGE: the clockwise turn that sets the text level, over -180 to 180
+            turn = round(-angle, 1)
+            region.set("orientation", f"{turn + 360 if turn <= -180 else turn:.1f}")
         ET.SubElement(region, "Coords", {"points": point_list(block.polygon, page)})
         for n, line in enumerate(block.lines, 1):
             text_line = ET.SubElement(region, "TextLine", {"id": f"region_{b}_line_{n}"})
