@@ -15,13 +15,14 @@ from torch import nn
 
 from ocdr.cli import main
 from ocdr.io.crop_datasets import crop_dataset_format, read_crop_dataset
+from ocdr.io.images import decode_image_bytes
 from ocdr.io.labels import icdar_pairs, read_gt_list, read_icdar_gt, write_gt_list
 from ocdr.models.detection.dbnet import create_detector
 from ocdr.models.recognition.charset import Charset
 from ocdr.models.recognition.crnn import create_recognizer
 from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon
-from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize_crop
+from ocdr.models.recognition.preprocess import batch_crops, output_steps, resize_crop, to_gray
 from ocdr.runtime.registry import shipped_model_path
 from ocdr.runtime.session import OnnxModel
 from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
@@ -270,6 +271,87 @@ def test_crop_set_layouts_read_alike(tmp_path, funsd_crops):
         crop_dataset_format(tmp_path / "seed" / "images")
 
 
+def test_held_out_crops_whose_paths_hold_spaces_are_copied_into_the_split(tmp_path, funsd_crops, capsys):
+    """A PaddleOCR label file or tesstrain folder naming its images with spaces stopped ``train rec`` before step 1:
+    the held-out list (split on the first space) cannot name them. They are copied into the split's images/, read
+    back by ``eval rec``, and carved alike by the command run again; under an --out with a space, the copies are
+    listed by their path in the split."""
+    crops = [(img, f"w{i}") for i, (_, img, _) in enumerate(funsd_crops[:20])]  # labels tell the crops apart
+    paddle, tess = tmp_path / "pad", tmp_path / "tess"
+    (paddle / "my imgs").mkdir(parents=True)
+    tess.mkdir()
+    for i, (img, text) in enumerate(crops):
+        cv2.imwrite(str(paddle / "my imgs" / f"crop {i}.png"), img)
+        cv2.imwrite(str(tess / f"line {i}.png"), img)
+        (tess / f"line {i}.gt.txt").write_text(text + "\n", encoding="utf-8")
+    label_file = paddle / "label.txt"
+    label_file.write_text("".join(f"my imgs/crop {i}.png\t{t}\n" for i, (_, t) in enumerate(crops)), "utf-8")
+    by_label = dict((text, img) for img, text in crops)
+    for data, out, absolute in ((label_file, tmp_path / "run", True), (tess, tmp_path / "my run", False)):
+        args = ["train", "rec", "--data", str(data), "--out", str(out), "--split-only", "--threads", "1"]
+        assert main(args) == 0
+        val = out / "val" / data.name
+        listed = (val / "gt_list.txt").read_text("utf-8")
+        held = read_gt_list(val / "gt_list.txt")
+        assert len(held) == 2 and all(" " not in name for name, _ in held)
+        for i, (name, text) in enumerate(held):
+            assert name == (str(val / "images" / f"{i:06d}.png") if absolute else f"images/{i:06d}.png")
+            assert np.array_equal(cv2.imread(str(val / name), cv2.IMREAD_GRAYSCALE), by_label[text])
+        assert main(args) == 0 and (val / "gt_list.txt").read_text("utf-8") == listed  # the same split again
+        capsys.readouterr()
+        assert main(["eval", "rec", "--data", str(val), "--json", "--threads", "1"]) == 0
+        assert json.loads(capsys.readouterr().out)["crops"] == 2
+
+
+def test_transparent_crops_are_read_as_recognize_reads_them(tmp_path, funsd_crops):
+    """A crop drawn in its alpha channel (a cut-out: black or white pixels, the print in the alpha) was read as a
+    flat rectangle for training and ``eval rec`` while ``ocdr recognize`` composited it: files and LMDB records are
+    now decoded to the pixels inference sees, those of ``ocdr.io.images`` (dark print over white, light over
+    black), and colour crops to inference's gray."""
+    crops = [img for _, img, _ in funsd_crops[:3]]
+    drawn = []
+    for img, light in zip(crops, (False, True, False), strict=True):
+        rgba = np.full((*img.shape, 4), 255 if light else 0, np.uint8)
+        rgba[..., 3] = 255 - img  # opaque where the crop is dark
+        drawn.append(rgba)
+    drawn.append(cv2.cvtColor(crops[0], cv2.COLOR_GRAY2BGR) // np.array([1, 2, 3], np.uint8))  # a colour crop
+    pngs = [cv2.imencode(".png", img)[1].tobytes() for img in drawn]
+    seed, db = tmp_path / "seed", tmp_path / "lmdb"
+    (seed / "images").mkdir(parents=True)
+    db.mkdir()
+    env = lmdb.open(str(db), map_size=1 << 24)
+    with env.begin(write=True) as txn:
+        for i, png in enumerate(pngs, 1):
+            (seed / "images" / f"{i}.png").write_bytes(png)
+            txn.put(b"image-%09d" % i, png)
+            txn.put(b"label-%09d" % i, b"word")
+        txn.put(b"num-samples", str(len(pngs)).encode())
+    env.close()
+    write_gt_list(seed / "gt_list.txt", [(f"images/{i}.png", "word") for i in range(1, len(pngs) + 1)])
+    for source in (seed, db):
+        read = [img for _, img, _ in read_crop_dataset(source)]
+        for img, png in zip(read, pngs, strict=True):
+            assert np.array_equal(img, to_gray(decode_image_bytes(png, "crop", 1 << 24)[0][0]))
+        # over white, alpha 255 - g gives the crop back; white print over black gives its negative
+        assert np.array_equal(read[0], crops[0]) and np.array_equal(read[1], 255 - crops[1])
+
+
+def test_tesstrain_line_images_are_found_by_tesstrains_own_names(tmp_path, funsd_crops):
+    """tesstrain pairs ``<name>.gt.txt`` with ``<name>.png``, ``.bin.png``, ``.nrm.png``, ``.raw.png`` or ``.tif``
+    (in that order); only ``<name>.png`` and the like were found, and only in lower case."""
+    names = ["a.bin.png", "b.nrm.png", "c.raw.png", "d.tif", "e.PNG", "f.Bin.Png", "g.png", "g.bin.png"]
+    crops = [img for _, img, _ in funsd_crops[: len(names)]]
+    for name, img in zip(names, crops, strict=True):
+        cv2.imwrite(str(tmp_path / name), img)
+        stem = name.split(".")[0]
+        (tmp_path / f"{stem}.gt.txt").write_text(f"line {stem}\n", encoding="utf-8")
+    items = list(read_crop_dataset(tmp_path))
+    # g.png is taken before g.bin.png, as tesstrain's Makefile takes it
+    assert [(Path(path).name, text) for path, _, text in items] == [(n, f"line {n.split('.')[0]}") for n in names[:-1]]
+    for (_, img, _), ref in zip(items, crops[:-1], strict=True):
+        assert np.array_equal(img, ref)
+
+
 def test_line_classifier_trains_on_every_crop_layout(tmp_path, funsd_crops, capsys):
     crops = [(img, text) for _, img, text in funsd_crops[:20]]
     layouts = _write_layouts(tmp_path / "sets", crops)
@@ -286,6 +368,22 @@ def test_line_classifier_trains_on_every_crop_layout(tmp_path, funsd_crops, caps
         capsys.readouterr()
         assert main(["eval", "cls", "--data", str(val), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["images"] == 2
+
+
+def test_an_init_the_run_did_not_start_from_is_refused_on_resume(tmp_path, funsd_crops, capsys):
+    """``train cls --init`` into an --out that holds a run resumed that run and dropped --init without a word (as
+    ``train rec`` and ``train det`` did); the command run again (its own --init, or none) resumes."""
+    layouts = _write_layouts(tmp_path / "sets", [(img, text) for _, img, text in funsd_crops[:10]])
+    out = tmp_path / "run"
+    args = ["train", "cls", "--task", "line", "--data", str(layouts["paddle"]), "--out", str(out), "--synth", "0"]
+    args += ["--eval-every", "1", "--batch-size", "4", "--threads", "1"]
+    assert main([*args, "--steps", "1"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--steps", "2", "--init", "shipped"]) == 2
+    said = capsys.readouterr().err
+    assert f"--init shipped: {out} already holds a run (from scratch)" in said and "give a new --out" in said
+    assert load_checkpoint(out / "last.pt")["step"] == 1
+    assert main([*args, "--steps", "2"]) == 0 and load_checkpoint(out / "last.pt")["step"] == 2
 
 
 def test_bad_data_is_reported_not_raised(tmp_path, capsys):

@@ -176,6 +176,24 @@ def test_rec_resume_continues_from_last(rec_run):
     assert any(not torch.equal(v, before["model"][k]) for k, v in _params(after["model"]).items())
 
 
+def test_an_init_or_charset_the_run_lacks_is_refused_on_resume(rec_run, tmp_path, capsys):
+    """With ``--out`` holding a run, ``--init`` and a new ``--charset`` were dropped without a word and the old run
+    resumed (its crops of the new characters skipped as outside the charset): refused, saying what to do."""
+    run, args = rec_run.run, ["train", "rec", "--data", str(rec_run.data), "--out", str(rec_run.run), *REC_ARGS]
+    assert main([*args, "--steps", "9", "--init", "shipped"]) == 2
+    said = capsys.readouterr().err
+    assert f"--init shipped: {run} already holds a run (from scratch)" in said and "leave out --init" in said
+    charset = tmp_path / "characters_list.txt"
+    charset.write_text("".join(f"{c}\n" for c in DEFAULT_CHARSET + "ß"), encoding="utf-8")
+    assert main([*args, "--steps", "9", "--charset", str(charset)]) == 2
+    said = capsys.readouterr().err
+    assert f"--charset {charset}: {run} holds a run whose charset lacks 'ß' of it" in said
+    assert f"give a new --out (--init {run / 'last.pt'}" in said
+    assert load_checkpoint(run / "last.pt")["step"] == 8  # nothing was trained
+    charset.write_text("".join(f"{c}\n" for c in DEFAULT_CHARSET), encoding="utf-8")  # the run's own: resumes
+    assert main([*args, "--steps", "8", "--charset", str(charset), "--split-only"]) == 0
+
+
 @pytest.fixture(scope="module")
 def rec_onnx(rec_run):
     out = rec_run.root / "rec.onnx"
@@ -259,33 +277,9 @@ def test_rec_finetune_grows_charset(rec_run, tmp_path):
 
     out = tmp_path / "ft"
     init = rec_run.run / "last.pt"
-    assert (
-        main(
-            [
-                "train",
-                "rec",
-                "--data",
-                str(data),
-                "--out",
-                str(out),
-                "--init",
-                str(init),
-                "--charset",
-                str(data / "characters_list.txt"),
-                "--steps",
-                "2",
-                "--lr",
-                "1e-12",
-                "--batch-size",
-                "8",
-                "--eval-every",
-                "2",
-                "--threads",
-                "1",
-            ]
-        )
-        == 0
-    )
+    args = ["train", "rec", "--data", str(data), "--out", str(out), "--init", str(init)]
+    args += ["--charset", str(data / "characters_list.txt"), "--lr", "1e-12", "--batch-size", "8", "--eval-every", "2"]
+    assert main([*args, "--steps", "2", "--threads", "1"]) == 0
     old, new = load_checkpoint(init), load_checkpoint(out / "last.pt")
     assert new["charset"] == old["charset"] + "ßü"  # the shipped characters keep their indices
     assert new["step"] == 2
@@ -303,6 +297,10 @@ def test_rec_finetune_grows_charset(rec_run, tmp_path):
     model = OnnxModel(onnx_path, threads=1)
     assert model.metadata["charset"].endswith("ßü")
     assert model.run(np.zeros((1, 1, 32, 64), np.float32)).shape == (1, 16, n_new)
+    # the same command run again (its --init and --charset) resumes the fine-tune instead of being refused
+    assert main([*args, "--steps", "3", "--threads", "1"]) == 0
+    resumed = load_checkpoint(out / "last.pt")
+    assert resumed["step"] == 3 and resumed["charset"] == new["charset"]
 
 
 # ----------------------------------------------------------------------------------------------- detection
@@ -433,6 +431,18 @@ def test_det_resume(det_run):
     assert any(line.startswith("resumed from") and "at step 3" in line for line in logs), logs
     assert load_checkpoint(det_run.run / "last.pt")["step"] == 4
     assert [m["step"] for m in _metrics(det_run.run / "metrics.jsonl")] == [3, 4]
+
+
+def test_det_init_on_a_run_to_resume_is_refused(det_run, tmp_path, capsys):
+    """``train det --init`` into an --out holding a run resumed that run, the --init dropped without a word."""
+    out = tmp_path / "run"
+    out.mkdir()
+    shutil.copy(det_run.step3, out / "last.pt")
+    args = ["train", "det", "--data", str(det_run.pages), "--out", str(out), "--steps", "4", *DET_ARGS]
+    assert main([*args, "--init", str(det_run.step3)]) == 2
+    said = capsys.readouterr().err
+    assert f"--init {det_run.step3}: {out} already holds a run (from scratch)" in said
+    assert not (out / "val").exists()  # refused before any work
 
 
 def test_rec_seed_v2_input_height_64(rec_run, tmp_path):

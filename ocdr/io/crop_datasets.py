@@ -4,7 +4,11 @@
 * a PaddleOCR label file: ``<image path>\\t<text>`` per line, paths relative to the file's folder;
 * LMDB (the layout the TAO, PaddleOCR and MMOCR tools write): ``num-samples``, ``image-%09d`` (encoded image bytes)
   and ``label-%09d``, counted from 1 (needs the ``lmdb`` package, in the ``train`` extra);
-* a tesstrain folder: ``<name>.gt.txt`` beside ``<name>.png`` (or .tif, .jpg, ...).
+* a tesstrain folder: ``<name>.gt.txt`` beside ``<name>.png``, ``.bin.png``, ``.nrm.png``, ``.raw.png`` or ``.tif`` (the
+  names tesstrain's Makefile pairs, in its order) or ``.jpg`` etc., the suffix in any case.
+
+Crops are decoded as the recognizer's inference decodes them (``ocdr.io.images``): transparency is composited onto
+white (black under light drawing), so a crop drawn in its alpha channel is not read as a black rectangle.
 """
 
 from __future__ import annotations
@@ -16,9 +20,14 @@ import cv2
 import numpy as np
 
 from ocdr.errors import InputError
+from ocdr.io.images import array_to_rgb
 from ocdr.io.labels import gt_list_items, read_label_text
+from ocdr.models.recognition.preprocess import to_gray
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
+# tesstrain's line images, in the order its Makefile's ``%.box`` rules try them, then the other suffixes read here
+TESSTRAIN_SUFFIXES = (".png", ".bin.png", ".nrm.png", ".raw.png", *IMAGE_SUFFIXES[1:])
+JPEG_MAGIC = b"\xff\xd8\xff"
 CropItem = tuple[str, np.ndarray | None, str]  # name (a file path where there is one), gray image or None, text
 
 
@@ -39,11 +48,29 @@ def crop_dataset_format(source: str | Path) -> str:
     )
 
 
+def _decode_gray(data: bytes, name: str) -> np.ndarray | None:
+    """A crop's gray pixels as inference sees them, or None where it does not decode. OpenCV's gray decoding drops
+    alpha (a crop drawn in its alpha channel came out black): images are decoded as stored, and only those that are
+    not plain 8-bit gray (alpha, colour, 16 bits) pay for ``array_to_rgb``, which composites alpha as
+    ``ocdr recognize`` does. A JPEG has no alpha: it is decoded straight to gray (its EXIF turn applied)."""
+    flag = cv2.IMREAD_GRAYSCALE if data.startswith(JPEG_MAGIC) else cv2.IMREAD_UNCHANGED
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flag) if data else None
+    if img is None or not img.size:
+        return None
+    if img.ndim == 2 and img.dtype == np.uint8:  # the common case: a plain gray crop, as decoded
+        return img
+    try:
+        return to_gray(array_to_rgb(img, name, color_order="bgr"))
+    except InputError:  # a depth or channel count no crop has (float TIFF, 2 channels)
+        return None
+
+
 def _read_gray(path: Path) -> np.ndarray | None:
-    if not path.is_file():
-        return None  # (OpenCV would warn on stderr)
-    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    return img if img is not None and img.size else None
+    try:
+        data = path.read_bytes()
+    except OSError:  # missing, a folder, unreadable
+        return None
+    return _decode_gray(data, str(path))
 
 
 def _paddle(label_file: Path, limit: int | None) -> Iterator[CropItem]:
@@ -72,8 +99,8 @@ def _lmdb(folder: Path, limit: int | None) -> Iterator[CropItem]:
                 raw, label = txn.get(b"image-%09d" % i), txn.get(b"label-%09d" % i)
                 if label is None:
                     continue
-                img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_GRAYSCALE) if raw else None
-                yield f"{folder}#{i}", img if img is not None and img.size else None, label.decode("utf-8")
+                name = f"{folder}#{i}"
+                yield name, _decode_gray(raw, name) if raw else None, label.decode("utf-8")
     except (lmdb.Error, ValueError) as exc:  # a damaged database, a count or label that is not text
         raise InputError(f"{folder}: not a readable LMDB crop set ({exc})") from None
     finally:
@@ -81,9 +108,16 @@ def _lmdb(folder: Path, limit: int | None) -> Iterator[CropItem]:
 
 
 def _tesstrain(folder: Path, limit: int | None) -> Iterator[CropItem]:
+    """Each ``<name>.gt.txt`` with the first of ``TESSTRAIN_SUFFIXES`` beside it, the exact name first, then in any
+    case (``x.PNG``); the folder is listed once rather than probed per suffix."""
+    names = {path.name: path for path in sorted(folder.iterdir())}
+    caseless: dict[str, Path] = {}
+    for name, path in names.items():
+        caseless.setdefault(name.lower(), path)
     for gt in sorted(folder.glob("*.gt.txt"))[:limit]:
         stem = gt.name.removesuffix(".gt.txt")
-        image = next((folder / f"{stem}{s}" for s in IMAGE_SUFFIXES if (folder / f"{stem}{s}").is_file()), None)
+        found = (names.get(stem + s) or caseless.get((stem + s).lower()) for s in TESSTRAIN_SUFFIXES)
+        image = next((path for path in found if path is not None and path.is_file()), None)
         text = read_label_text(gt).strip("\r\n")
         yield str(image or gt), _read_gray(image) if image else None, text
 

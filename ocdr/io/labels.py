@@ -62,10 +62,15 @@ def gt_list_items(root: str | Path, limit: int | None = None) -> list[tuple[Path
     return items
 
 
+def gt_list_name_ok(name: str) -> bool:
+    """Whether ``name`` reads back from a ``gt_list.txt`` line: the text starts after its first space."""
+    return " " not in name and "\n" not in name
+
+
 def write_gt_list(path: str | Path, pairs: Iterable[tuple[str, str]]) -> None:
     lines = []
     for name, text in pairs:
-        if " " in name or "\n" in name or "\n" in text or text.endswith("\r"):
+        if not gt_list_name_ok(name) or "\n" in text or text.endswith("\r"):
             raise ValueError(f"cannot write {name!r}: names may not hold spaces, texts may not hold line breaks")
         lines.append(f"{name} {text}\n")
     Path(path).write_text("".join(lines), encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from ocdr.io.labels import write_gt_list
-from ocdr.training.checkpoint import save_checkpoint
+from ocdr.io.labels import gt_list_name_ok, write_gt_list
+from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
 
 
 @dataclass
@@ -61,6 +62,24 @@ def chosen_arch(arch: str | None, source: dict | None, default: str) -> str:
             " leave out --arch, or train from scratch into a new --out"
         )
     return source["arch"]
+
+
+def resumed_state(out: Path, init: str | None) -> dict | None:
+    """The run ``out`` holds (its last.pt), to resume, or None. Resuming restores the run's own weights, so an
+    ``--init`` other than the one it started from was dropped without a word: an error, as ``chosen_arch`` makes
+    ``--arch``. Its own ``--init`` (the command run again, as a time limit asks) resumes."""
+    last = out / "last.pt"
+    if not last.exists():
+        return None
+    state = load_checkpoint(last)
+    started = state.get("config", {}).get("init")
+    if init and not (started and (init == started or Path(init).resolve() == Path(started).resolve())):
+        began = f"--init {started}" if started else "from scratch"
+        raise ValueError(
+            f"--init {init}: {out} already holds a run ({began}), which would resume from its last.pt instead: give a"
+            f" new --out to start from {init}, or leave out --init to resume the run"
+        )
+    return state
 
 
 PRECISIONS = ("auto", "fp32", "mixed")  # ``ocdr train --precision``'s choices (the CLI lists them without torch)
@@ -161,21 +180,36 @@ def split_names(folders: Sequence[str | Path]) -> list[str]:
 def write_held_out(out: Path, name: str, items: Sequence[tuple[Path | None, np.ndarray | None, str]]) -> Path:
     """The samples carved out of a data folder for validation, as a ``gt_list.txt`` folder of absolute image paths
     and their labels (``OUT/val/<name>``, ``split_names``), so that ``ocdr eval ... --data`` measures exactly the
-    held-out ones. Items are (file, image, label): a sample that is no file of its own (an LMDB record) has its
-    image (as the trainer holds it) written to the folder's ``images/``, to be read back from there."""
+    held-out ones. Items are (file, image, label); a sample the list cannot name by its own path gets a file in the
+    folder's ``images/`` (``_held_out_copy``)."""
     target = out / "val" / name
     target.mkdir(parents=True, exist_ok=True)
     pairs = []
     for i, (path, image, label) in enumerate(items):
-        if path is None:
-            if image is None:
-                raise ValueError(f"held-out sample {i} of {name} has neither a file nor an image")
-            path = target / "images" / f"{i:06d}.png"
-            path.parent.mkdir(exist_ok=True)
-            cv2.imwrite(str(path), image)
-        pairs.append((str(Path(path).resolve()), label))
+        listed = str(Path(path).resolve()) if path is not None else ""
+        pairs.append((listed if listed and gt_list_name_ok(listed) else _held_out_copy(target, i, path, image), label))
     write_gt_list(target / "gt_list.txt", pairs)
     return target
+
+
+def _held_out_copy(target: Path, i: int, path: Path | None, image: np.ndarray | None) -> str:
+    """Held-out sample ``i`` written to ``target/images`` under a name a gt_list can hold, and that name: a copy of
+    its file where the file's path holds a space (PaddleOCR and tesstrain sets name files freely, the list splits on
+    the first space), else its image as the trainer holds it (an LMDB record is no file). Named by the copy's
+    absolute path, or, where that holds a space too (an --out with one), by its path in ``target``."""
+    folder = target / "images"
+    folder.mkdir(exist_ok=True)
+    if path is not None:
+        suffix = Path(path).suffix
+        copy = folder / f"{i:06d}{suffix if gt_list_name_ok(suffix) else ''}"
+        shutil.copyfile(path, copy)
+    elif image is not None:
+        copy = folder / f"{i:06d}.png"
+        cv2.imwrite(str(copy), image)
+    else:
+        raise ValueError(f"held-out sample {i} of {target.name} has neither a file nor an image")
+    listed = str(copy.resolve())
+    return listed if gt_list_name_ok(listed) else copy.relative_to(target).as_posix()
 
 
 def warmup_cosine(total_steps: int, warmup: int, floor: float) -> Callable[[int], float]:

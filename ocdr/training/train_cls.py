@@ -58,13 +58,13 @@ from ocdr.models.classification.preprocess import (
     vote,
 )
 from ocdr.models.recognition.preprocess import batch_crops, resize_crop
-from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
     Precision,
     TrainConfig,
     TrainingRun,
     carve_validation,
     chosen_arch,
+    resumed_state,
     split_names,
     start_run,
     write_held_out,
@@ -287,8 +287,7 @@ def make_task(name: str, augment: float = 0.0) -> Any:
 def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     task = make_task(cfg.task, cfg.augment)
     out, split_rng, rng = start_run(cfg)
-    last = out / "last.pt"
-    state = load_checkpoint(last) if last.exists() else None
+    state = resumed_state(out, cfg.init)
     init = load_init(cfg.init, f"cls_{cfg.task}") if cfg.init and state is None else None
 
     real: list = []
@@ -349,7 +348,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     if state is not None:
         run.restore(state)
         rng = np.random.default_rng(cfg.seed + run.step)
-        log(f"resumed from {last} at step {run.step} (best accuracy {run.best:.4f})")
+        log(f"resumed from {out / 'last.pt'} at step {run.step} (best accuracy {run.best:.4f})")
 
     def validate(loss: float | None) -> None:
         """Score the model on the held-out samples; ``run`` keeps the best."""

@@ -17,7 +17,6 @@ from ocdr.evaluation.metrics import PRF, match_detections
 from ocdr.io.labels import write_icdar_gt
 from ocdr.models.detection.dbnet import create_detector, db_loss
 from ocdr.models.detection.processing import MAX_GLYPH, MEAN, MIN_GLYPH, STD, DBPostProcessor, prepare_detection_input
-from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.det_data import DetItem, _read_gray, as_word_items, load_det_dataset, sample_crop
 from ocdr.training.loop import (
     Precision,
@@ -26,6 +25,7 @@ from ocdr.training.loop import (
     batch_stream,
     carve_validation,
     chosen_arch,
+    resumed_state,
     split_names,
     start_run,
 )
@@ -142,6 +142,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     Validation is ``--val-data``, or pages carved from each ``--data`` and ``--synth-data`` folder and written to
     ``OUT/val/<folder>``; the best checkpoint has the highest mean hmean over those folders."""
     out, split_rng, rng = start_run(cfg)
+    state = resumed_state(out, cfg.init)  # before the data: a refused --init stops at once
     pools: list[list[DetItem]] = []
     kinds: list[str] = []
     val: dict[str, list[DetItem]] = {}
@@ -169,8 +170,6 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     counts = ", ".join(f"{name} {len(p)}" for name, p in zip(names, pools, strict=True))
     log(f"train pages: {counts} / val {sum(map(len, val.values()))} pages")
 
-    last = out / "last.pt"
-    state = load_checkpoint(last) if last.exists() else None
     init = load_init(cfg.init, "det") if cfg.init and state is None else None
     arch = chosen_arch(cfg.arch, state or init, DEFAULT_ARCH)
     make_batch = partial(
@@ -201,7 +200,7 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     )
     if state is not None:
         run.restore(state)
-        log(f"resumed from {last} at step {run.step} (best hmean {run.best:.4f})")
+        log(f"resumed from {out / 'last.pt'} at step {run.step} (best hmean {run.best:.4f})")
     batches = batch_stream(make_batch, cfg.seed + run.step, cfg.workers)
     precision = Precision.of(cfg.device, cfg.precision)
     scaler = precision.scaler()

@@ -17,13 +17,13 @@ from ocdr.models.recognition.ctc import ctc_greedy_decode
 from ocdr.models.recognition.lexicon import Lexicon, auto_lexicons
 from ocdr.models.recognition.preprocess import output_steps
 from ocdr.models.recognition.spec import SPEC_ARCH, load_model_spec
-from ocdr.training.checkpoint import load_checkpoint
 from ocdr.training.loop import (
     Precision,
     TrainConfig,
     TrainingRun,
     carve_validation,
     chosen_arch,
+    resumed_state,
     split_names,
     start_run,
     write_held_out,
@@ -106,6 +106,7 @@ def _reads(sample: RecSample, text: str) -> bool:
 
 def _charset(cfg: RecTrainConfig, state: dict | None, init: dict | None) -> Charset:
     if state is not None:
+        _check_resumed_charset(cfg, state)
         return Charset(state["charset"])
     if init is not None:
         # fine-tuning: keep the model's characters in order and append new ones from the user's charset
@@ -114,6 +115,25 @@ def _charset(cfg: RecTrainConfig, state: dict | None, init: dict | None) -> Char
             chars += [c for c in read_characters_list(cfg.charset) if c not in chars]
         return Charset(chars)
     return Charset(read_characters_list(cfg.charset) if cfg.charset else DEFAULT_CHARSET)
+
+
+def _check_resumed_charset(cfg: RecTrainConfig, state: dict) -> None:
+    """A resumed run keeps its checkpoint's charset, so a ``--charset`` it does not match was dropped without a word
+    (its new characters' crops skipped as outside the charset): an error, as ``chosen_arch`` makes ``--arch``. The
+    command run again matches: a run from scratch has the file's characters, a fine-tune the model's and the file's."""
+    if not cfg.charset:
+        return
+    wanted, held = read_characters_list(cfg.charset), list(state["charset"])
+    from_scratch = not state.get("config", {}).get("init")
+    if (wanted == held) if from_scratch else set(wanted) <= set(held):
+        return
+    lacks = "".join(c for c in wanted if c not in held)
+    differs = f"lacks {lacks!r} of it" if lacks else "differs from it"
+    raise ValueError(
+        f"--charset {cfg.charset}: {cfg.out} holds a run whose charset {differs}, and a resumed run keeps its own: to"
+        f" train with it give a new --out (--init {Path(cfg.out) / 'last.pt'} to start from this run's weights), or"
+        " leave out --charset to resume the run"
+    )
 
 
 def _init_weights(model: CRNN, init: dict, charset: Charset, calib: list[torch.Tensor]) -> None:
@@ -154,8 +174,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     Validation is ``--val-data``, or a split carved from each ``--data`` and ``--synth-data`` folder and written to
     ``OUT/val/<folder>``; the best checkpoint is the one with the highest mean word accuracy over those folders."""
     out, split_rng, rng = start_run(cfg)
-    last = out / "last.pt"
-    state = load_checkpoint(last) if last.exists() else None
+    state = resumed_state(out, cfg.init)
     init = load_init(cfg.init, "rec") if cfg.init and state is None else None
     charset = _charset(cfg, state, init)
     arch, network = _network(cfg, state, init, log)
