@@ -6,8 +6,9 @@ import pytest
 
 from ocdr.document import Word
 from ocdr.geometry import quad_from_box
-from ocdr.layout.pieces import join_email_addresses, join_web_addresses
+from ocdr.layout.pieces import join_email_addresses, join_split_words, join_web_addresses
 from ocdr.leaders import Leader, drop_leader_dots
+from ocdr.models.recognition.lexicon import Lexicon
 
 
 def _word(text: str, x0: float, x1: float, y0: float = 10.0, y1: float = 34.0) -> Word:
@@ -28,6 +29,16 @@ def test_a_point_read_after_an_at_sign_from_the_next_piece_is_dropped():
     assert [w.text for w in join_email_addresses(words)] == ["Mail", "info@acme.co.uk"]
     apart = [_word("info@.", 67, 146), _word("acme.co.uk", 150, 303)]  # not overlapping: no glyph cut
     assert [w.text for w in join_email_addresses(apart)] == ["info@.", "acme.co.uk"]
+
+
+def test_an_article_beside_a_word_is_no_piece_of_a_longer_word():
+    """The detector's padded boxes of "a" and "round" touch: two words ("at a round table"), not "around"; a word
+    cut after its first letter still joins where the rest is no word ("I" "nvoice"), and capitals may be a cut word
+    ("A" "WARD")."""
+    lexicon = Lexicon(["a", "round", "around", "invoice", "award", "ward"])
+    assert [w.text for w in join_split_words([_word("a", 0, 16), _word("round", 15, 90)], lexicon)] == ["a", "round"]
+    assert [w.text for w in join_split_words([_word("I", 0, 8), _word("nvoice", 8, 90)], lexicon)] == ["Invoice"]
+    assert [w.text for w in join_split_words([_word("A", 0, 18), _word("WARD", 17, 90)], lexicon)] == ["AWARD"]
 
 
 def test_a_page_number_starting_over_its_leader_gives_its_dots_back():

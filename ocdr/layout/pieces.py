@@ -24,7 +24,7 @@ import numpy as np
 
 from ocdr.document import Word, fit_chars
 from ocdr.geometry import polygon_box, quad_aspect, quad_from_box, true_runs
-from ocdr.models.recognition.lexicon import LOOKALIKES, Lexicon, lookalike_spellings
+from ocdr.models.recognition.lexicon import LOOKALIKES, SPLIT_LETTERS, Lexicon, lookalike_spellings
 
 # Pieces of a word: boxes side by side at most JOIN_GAP x the first one's height apart (or overlapping), in a row
 # (overlapping by JOIN_ROW x the lower one's height), whose letters spell a list word of JOIN_LETTERS or more
@@ -281,9 +281,11 @@ def _inner_piece(text: str) -> bool:
 
 
 def _all_words(pieces: Sequence[str], lexicon: Lexicon) -> bool:
-    """Whether every piece is a list word of two letters or more: words side by side ("any" "one"), not a word's
+    """Whether every piece is a list word of two letters or more, or a word of one alone (``SPLIT_LETTERS``, not
+    among capitals: "A" "WARD" may be a word cut): words side by side ("any" "one", "a" "round"), not a word's
     pieces."""
-    return all(len(p) >= 2 and p.lower() in lexicon for p in pieces)
+    capitals = not any(c.islower() for p in pieces for c in p)
+    return all((len(p) >= 2 or (not capitals and p.lower() in SPLIT_LETTERS)) and p.lower() in lexicon for p in pieces)
 
 
 def _spelt(pieces: Sequence[str], lexicon: Lexicon) -> str | None:
