@@ -90,14 +90,18 @@ from ocdr.models.recognition.letter_case import (
 )
 from ocdr.models.recognition.lexicon import LEXICON_MARGIN, PAPER_MARGIN, Lexicon
 from ocdr.models.recognition.preprocess import (
+    MAX_WIDTH,
     REC_HEIGHT,
     REC_TAIL,
+    WIDE_PIECES,
+    WORD_SPACE,
     ShapeBuckets,
     batch_crops,
     output_steps,
     padded_width,
     resize_crop,
     to_gray,
+    wide_cuts,
 )
 from ocdr.models.recognition.quotes import pair_quotes
 from ocdr.models.recognition.scripts import lone_letters, one_script
@@ -432,7 +436,11 @@ class TextRecognizer:
     def batches(self, crops: list[np.ndarray], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
         """``(crop indices, model input, valid widths)`` for each model call; the input may have padding rows, and
         each valid width counts the crop's background tail (``REC_TAIL``)."""
-        resized = [resize_crop(c, self.height) for c in crops]
+        return self._batches([resize_crop(c, self.height) for c in crops], batch_size)
+
+    def _batches(
+        self, resized: list[np.ndarray], batch_size: int
+    ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
         order = sorted(range(len(resized)), key=lambda i: resized[i].shape[1])
         if self.buckets:
             batch_size = min(batch_size, max(self.buckets.batches))
@@ -465,12 +473,49 @@ class TextRecognizer:
                 out.append((i, replace(res, num_steps=int(steps))))
             return out
 
-        jobs = self.batches(crops, batch_size)
-        results: list[CTCResult | None] = [None] * len(crops)
+        pieces, owners, cuts = self._pieces(crops)
+        margins = [margins[i] for i in owners]
+        jobs = self._batches(pieces, batch_size)
+        results: list[CTCResult | None] = [None] * len(pieces)
         for out in map(read, jobs) if pool is None else _in_order(pool, read, jobs, 2 * self.workers):
             for i, res in out:
                 results[i] = res
-        return results  # type: ignore[return-value]
+        read_pieces = iter(results)
+        return [
+            _joined([next(read_pieces) for _ in range(len(cut) + 1)], cut, self.height)  # type: ignore[misc]
+            for cut in cuts
+        ]
+
+    def _pieces(self, crops: list[np.ndarray]) -> tuple[list[np.ndarray], list[int], list[list[tuple[int, int]]]]:
+        """Each crop at the network's height, a crop wider than ``MAX_WIDTH`` there cut into pieces
+        (``wide_cuts``): the pieces, the crop each is from, and each crop's cuts."""
+        pieces, owners, cuts = [], [], []
+        for i, crop in enumerate(crops):
+            h, w = crop.shape[:2]
+            wide = h > 0 and w * self.height > MAX_WIDTH * h
+            resized = resize_crop(crop, self.height, WIDE_PIECES * MAX_WIDTH if wide else MAX_WIDTH)
+            cut = wide_cuts(resized)
+            edges = [0, *(x for x, _ in cut), resized.shape[1]]
+            pieces += [resized[:, a:b] for a, b in itertools.pairwise(edges)]
+            owners += [i] * (len(cut) + 1)
+            cuts.append(cut)
+        return pieces, owners, cuts
+
+
+def _joined(readings: list[CTCResult], cuts: list[tuple[int, int]], height: int) -> CTCResult:
+    """A wide crop's reading from its pieces' (``TextRecognizer._pieces``): their texts in turn, a space where the
+    cut lay in a gap of ``WORD_SPACE`` x the height or more, each piece's steps after the ones before."""
+    if not cuts:
+        return readings[0]
+    text, probs, positions, offset = readings[0].text, list(readings[0].char_probs), list(readings[0].positions), 0
+    for (x, gap), reading in zip(cuts, readings[1:], strict=True):
+        offset = int(output_steps([x])[0])
+        if gap >= WORD_SPACE * height and text and reading.text and not text.endswith(" "):
+            text, probs, positions = text + " ", [*probs, 1.0], [*positions, (offset, offset)]
+        text += reading.text
+        probs += reading.char_probs
+        positions += [(a + offset, b + offset) for a, b in reading.positions]
+    return CTCResult(text, probs, positions, offset + readings[-1].num_steps)
 
 
 def _in_order(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:
@@ -1007,11 +1052,14 @@ class OCRPipeline:
         first = self.recognizer(crops, params.rec_batch_size, margin)
         replaced: set[int] = set()
         taken = []
-        for k, line in enumerate(found):
+        # a line found in two strips, whole in one and in part in the other, is one line: the one that covers most
+        # pieces goes first, and a line over pieces already replaced is left out (its pieces were read twice)
+        cover = [covered(polygons, line.polygon) for line in found]
+        for k in sorted(range(len(found)), key=lambda k: -len(cover[k])):
+            line, pieces = found[k], cover[k]
             best = max((2 * k, 2 * k + 1), key=lambda j: first[j].confidence)
-            pieces = [i for i in covered(polygons, line.polygon) if i not in replaced]
-            if not pieces:  # print across the page seen sideways in the strip, or a line the page read already
-                continue
+            if not pieces or replaced.intersection(pieces):  # print across the page seen sideways in the strip,
+                continue  # or a line the page read already
             sure = float(np.mean([results[i].confidence for i in pieces]))
             held = sum(letters(results[i].text) for i in pieces)
             reading = first[best]

@@ -10,7 +10,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, render_lines
 from PIL import Image
 
 from ocdr import CropReading, InputError
@@ -49,9 +49,9 @@ def test_eval_scores_the_readings_recognize_gives(ocr, words, monkeypatch):
     from ocdr.evaluation.evaluate import evaluate_rec
 
     sizes: list[int] = []
-    batches = ocr.pipeline.recognizer.batches
+    batches = ocr.pipeline.recognizer._batches
     monkeypatch.setattr(
-        ocr.pipeline.recognizer, "batches", lambda crops, size: sizes.append(size) or batches(crops, size)
+        ocr.pipeline.recognizer, "_batches", lambda resized, size: sizes.append(size) or batches(resized, size)
     )
     result = evaluate_rec(ocr, IIIT5K, limit=len(words))
     assert set(sizes) == {ocr.params.rec_batch_size}
@@ -122,6 +122,17 @@ def test_eval_counts_the_turns_recognize_makes(ocr):
     result = evaluate_cls(ocr, IIIT5K, limit=20, task="recognize")
     assert result["images"] == 20 and sum(map(sum, result["confusion_0_180"])) == 40
     assert result["accuracy_0"] >= 0.95 and result["accuracy_180"] >= 0.9, result
+
+
+def test_a_line_far_wider_than_the_network_reads_is_read_in_pieces(ocr):
+    """A line 110 times as wide as tall, beyond the width the recognizer takes (squashed into it, it read "overthe
+    lary" at 100 times, and nonsense at 150): read in pieces cut between words, joined with their spaces."""
+    text = " ".join(["The quick brown fox jumps over the lazy dog while 12 zebras quietly watch."] * 4) + " Fine"
+    page, labels = render_lines([text], size=28, margin=8, spacing=1.4)
+    top, bottom = int(min(b.polygon[:, 1].min() for b in labels)) - 6, int(max(b.polygon[:, 1].max() for b in labels))
+    crop = page[max(0, top) : bottom + 6]
+    assert crop.shape[1] / crop.shape[0] > 100
+    assert ocr.recognize(crop)[0].text == text
 
 
 def test_what_is_not_one_image_is_refused(ocr, words):

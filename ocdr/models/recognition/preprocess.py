@@ -8,9 +8,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocdr.geometry import true_runs
+
 REC_HEIGHT = 32
 WIDTH_STEP = 8  # padded widths are multiples of this; the CNN's time stride is 4 pixels
 MAX_WIDTH = 1600
+CUT_ZONE = 0.25  # a crop wider than MAX_WIDTH is cut in the last this share of each piece (``wide_cuts``)
+WIDE_PIECES = 64  # ...into at most this many pieces: a crop wider still is squashed
+WORD_SPACE = 0.25  # ...and a cut in an inkless run this x the height wide or more is a space between the pieces
 # Background (in crop heights) after every recognizer crop, read as part of it. The network's zero padding at a crop's
 # right edge reads as gray and can swallow a last small glyph ("March." read "March" or not, with the batch's padding).
 # End-to-end word F, no tail -> 0.25 -> 1.0: synthetic pages 0.914 -> 0.916 -> 0.920, FUNSD 0.690 -> 0.691 -> 0.688;
@@ -36,6 +41,30 @@ def print_ink(crop: np.ndarray) -> tuple[np.ndarray, slice]:
     level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     dark = np.median(band) > level  # dark print on a light ground
     return ((gray < level) if dark else (gray > level)), middle
+
+
+def wide_cuts(resized: np.ndarray, max_width: int = MAX_WIDTH) -> list[tuple[int, int]]:
+    """Where a crop at the recognizer's height wider than ``max_width`` is cut into pieces read one by one (squashed
+    into ``max_width``, a long line's glyphs grow narrower than any the network learnt, and it reads nonsense): each
+    cut at the middle of the widest run of inkless columns in the last ``CUT_ZONE`` of a piece's room, else at its
+    end. ``(x, gap)`` for each cut: its column and the width of the inkless run it lies in."""
+    width = resized.shape[1]
+    if width <= max_width:
+        return []
+    empty = np.logical_not(np.any(print_ink(resized)[0], axis=0))
+    cuts: list[tuple[int, int]] = []
+    start = 0
+    while width - start > max_width:
+        lo, hi = start + int((1 - CUT_ZONE) * max_width), start + max_width
+        starts, ends = true_runs(empty[lo:hi])
+        if len(starts):
+            k = int(np.argmax(ends - starts))
+            cut, gap = lo + int(starts[k] + ends[k]) // 2, int(ends[k] - starts[k])
+        else:
+            cut, gap = hi, 0
+        cuts.append((cut, gap))
+        start = cut
+    return cuts
 
 
 def resize_crop(image: np.ndarray, height: int = REC_HEIGHT, max_width: int = MAX_WIDTH) -> np.ndarray:
