@@ -144,3 +144,32 @@ def test_a_tables_column_headings_running_up_are_read(ocr):
     page = ocr(np.array(sheet.convert("RGB"))).pages[0]
     lines = [" ".join(line.split()) for line in page.text.splitlines() if line]
     assert lines == ["January", "February", "March", "Rent 1200 1200 1250", "Food 430 389 512"]
+
+
+def test_a_line_down_a_skewed_sideways_page_is_read_once(ocr):
+    """A landscape page turned a quarter and 3 degrees more, read with no orientation stage: each line runs down
+    the page, and strips of two windows found a line whole in one and in part in the other. Both replaced its pieces,
+    and the part's words were read twice ("The quick brown fox ... Every" after the whole line)."""
+    import textwrap
+
+    import cv2
+    from conftest import render_lines
+
+    text = (
+        "The quick brown fox jumps over the lazy dog near the river bank. Every morning the farmer walks along the"
+        " narrow path to check his garden and water the tomatoes. Public libraries provide access to books,"
+        " newspapers and computers for everyone in the community. Scientists measured the temperature of the ocean"
+        " during several summer months and reported their findings."
+    )
+    image, labels = render_lines(textwrap.wrap(" ".join([text] * 2), 105), font_name="Arimo-Regular.ttf", size=30)
+    turned = np.ascontiguousarray(np.rot90(image))
+    h, w = turned.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), 3.0, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(w * cos + h * sin) + 1, int(w * sin + h * cos) + 1)
+    matrix[:, 2] += ((size[0] - w) / 2, (size[1] - h) / 2)
+    skewed = cv2.warpAffine(turned, matrix, size, borderValue=(255, 255, 255))
+    read = [word.text for word in ocr(skewed).words]
+    truth = [label.text for label in labels]
+    assert max(read.count(word) - truth.count(word) for word in set(read)) <= 0
+    assert len(read) >= 0.9 * len(truth)
