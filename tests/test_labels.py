@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ocdr.errors import InputError
+
 from ocdr.io.labels import (
     IGNORE_TEXT,
     RegionLabel,
@@ -157,16 +159,36 @@ def test_write_icdar_gt_rounds_and_marks_ignored(tmp_path):
     assert coords == [0, 1, 10, 1, 10, 5, 0, 5]  # round half to even for 10.5
 
 
-def test_icdar_pairs_pairs_by_stem(tmp_path):
+def test_icdar_pairs_pairs_by_stem_and_names_what_is_unpaired(tmp_path):
+    """Images pair with their label files by stem; an image without one, or a label file without its image, is an
+    error naming it (left out, the page's words were missing from the score); files that are no images are not
+    pages."""
     (tmp_path / "images").mkdir()
     (tmp_path / "gts").mkdir()
-    for name in ("b.png", "a.jpg", "c.png"):
+    for name in ("b.png", "a.jpg", "Thumbs.db"):
         (tmp_path / "images" / name).write_bytes(b"")
-    for stem in ("a", "b", "orphan"):
+    for stem in ("a", "b"):
         (tmp_path / "gts" / f"gt_{stem}.txt").write_text("0,0,1,0,1,1,0,1,x\n")
     pairs = icdar_pairs(tmp_path)
     assert [(img.name, gt.name) for img, gt in pairs] == [("a.jpg", "gt_a.txt"), ("b.png", "gt_b.txt")]
     assert all(gt.parent == tmp_path / "gts" for _, gt in pairs)
+    (tmp_path / "gts" / "gt_orphan.txt").write_text("0,0,1,0,1,1,0,1,x\n")
+    with pytest.raises(InputError, match="1 label file.*without an image.*gt_orphan.txt"):
+        icdar_pairs(tmp_path)
+    (tmp_path / "gts" / "gt_orphan.txt").unlink()
+    (tmp_path / "images" / "c.png").write_bytes(b"")
+    with pytest.raises(InputError, match="1 image.*without a label file.*c.png"):
+        icdar_pairs(tmp_path)
+
+
+def test_labels_are_read_composed_and_a_spaced_ignore_mark_is_one(tmp_path):
+    """A label saved decomposed ("e" + a combining accent) reads as the recognizers write it (NFC), in every
+    reader; "### " with a trailing space still marks a don't-care region."""
+    (tmp_path / "gt_list.txt").write_text("a.png Cafe\u0301\n", encoding="utf-8")
+    assert read_gt_list(tmp_path / "gt_list.txt") == [("a.png", "Caf\u00e9")]
+    (tmp_path / "gt_a.txt").write_text("0,0,1,0,1,1,0,1,Cafe\u0301\n0,0,1,0,1,1,0,1,### \n", encoding="utf-8")
+    labels = read_icdar_gt(tmp_path / "gt_a.txt")
+    assert [(label.text, label.ignore) for label in labels] == [("Caf\u00e9", False), ("### ", True)]
 
 
 # ------------------------------------------------------------------------------------------ real shared data

@@ -34,9 +34,10 @@ def test_polygon_iou_hand_computed():
 
 
 def test_polygon_iou_repairs_or_rejects_bad_polygons():
-    bowtie = np.array([[0, 0], [10, 10], [10, 0], [0, 10]], dtype=np.float32)  # self-intersecting
-    iou = polygon_iou(bowtie, quad_from_box(0, 0, 10, 10))
-    assert 0.0 <= iou <= 1.0
+    bowtie = np.array([[0, 0], [10, 10], [10, 0], [0, 10]], dtype=np.float32)  # corners out of order: crossed
+    assert polygon_iou(bowtie, quad_from_box(0, 0, 10, 10)) == pytest.approx(1.0)  # its hull, the box (was 0.25)
+    crossed = np.array([[0, 0], [10, 0], [5, 5], [5, -5], [0, 0]], dtype=np.float32)  # more points: repaired
+    assert 0.0 <= polygon_iou(crossed, quad_from_box(0, 0, 10, 10)) <= 1.0
     assert polygon_iou(np.array([[0, 0], [5, 5], [10, 10], [0, 0]]), quad_from_box(0, 0, 10, 10)) == 0.0
     assert polygon_iou(np.zeros((2, 2)), quad_from_box(0, 0, 10, 10)) == 0.0
 

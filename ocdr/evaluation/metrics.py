@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 
 
 def _polygon(points: np.ndarray) -> Polygon | None:
-    """A valid shapely polygon (self-intersections repaired with ``buffer(0)``), or None when there is none."""
+    """A valid shapely polygon (a quad with crossed corners taken as their hull, other self-intersections repaired
+    with ``buffer(0)``), or None when there is none."""
     from shapely.errors import GEOSException
-    from shapely.geometry import Polygon
+    from shapely.geometry import MultiPoint, Polygon
 
     try:
-        poly = Polygon(np.asarray(points, dtype=np.float64).reshape(-1, 2))
-        if not poly.is_valid:
-            poly = poly.buffer(0)
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        poly = Polygon(points)
+        if not poly.is_valid:  # a quad's corners out of order (crossed) is its hull: buffer(0) kept one triangle
+            poly = MultiPoint(points).convex_hull if len(points) == 4 else poly.buffer(0)
     except (ValueError, GEOSException):
         return None
     return None if poly.is_empty or poly.area <= 0 else poly

@@ -21,10 +21,9 @@ import numpy as np
 
 from ocdr.errors import InputError
 from ocdr.io.images import array_to_rgb
-from ocdr.io.labels import gt_list_items, read_label_text
+from ocdr.io.labels import IMAGE_SUFFIXES, gt_list_items, label_form, read_label_text
 from ocdr.models.recognition.preprocess import to_gray
 
-IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
 # tesstrain's line images, in the order its Makefile's ``%.box`` rules try them, then the other suffixes read here
 TESSTRAIN_SUFFIXES = (".png", ".bin.png", ".nrm.png", ".raw.png", *IMAGE_SUFFIXES[1:])
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -100,7 +99,7 @@ def _lmdb(folder: Path, limit: int | None) -> Iterator[CropItem]:
                 if label is None:
                     continue
                 name = f"{folder}#{i}"
-                yield name, _decode_gray(raw, name) if raw else None, label.decode("utf-8")
+                yield name, _decode_gray(raw, name) if raw else None, label_form(label.decode("utf-8"))
     except (lmdb.Error, ValueError) as exc:  # a damaged database, a count or label that is not text
         raise InputError(f"{folder}: not a readable LMDB crop set ({exc})") from None
     finally:

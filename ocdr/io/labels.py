@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 from ocdr.errors import InputError
 
 IGNORE_TEXT = "###"
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
 def read_label_text(path: str | Path) -> str:
@@ -24,9 +26,16 @@ def read_label_text(path: str | Path) -> str:
     given for a label file, a list saved in Latin-1) is an error that names it."""
     data = Path(path).read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return label_form(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a UTF-8 text label file (byte 0x{data[exc.start]:02x} at {exc.start})") from None
+
+
+def label_form(text: str) -> str:
+    """A label in composed Unicode (NFC), as the recognizers read: an "é" saved as "e" and a combining accent
+    (decomposed, as some tools and file systems write) was scored wrong against the reading "é", and a training
+    crop with it had a character outside the charset."""
+    return unicodedata.normalize("NFC", text)
 
 
 @dataclass
@@ -103,7 +112,7 @@ def parse_icdar_line(line: str) -> RegionLabel | None:
         raise ValueError(f"not an ICDAR line (needs 8 coordinates): {line!r}")
     coords = np.array([float(v) for v in parts[:8]], dtype=np.float32).reshape(4, 2)
     text = parts[8] if len(parts) == 9 else ""
-    return RegionLabel(coords, text, ignore=(text == IGNORE_TEXT or text == ""))
+    return RegionLabel(coords, text, ignore=text.strip() in (IGNORE_TEXT, ""))
 
 
 def read_icdar_gt(path: str | Path) -> list[RegionLabel]:
@@ -137,11 +146,16 @@ def page_images(root: str | Path, limit: int | None = None) -> list[Path]:
 
 
 def icdar_pairs(root: str | Path) -> list[tuple[Path, Path]]:
-    """Pair ``root/images/<stem>.*`` with ``root/gts/gt_<stem>.txt`` (the shared/data detection layout)."""
+    """Pair ``root/images/<stem>.*`` with ``root/gts/gt_<stem>.txt`` (the shared/data detection layout). An image
+    with no label file, or a label file with no image, is an error that names them: left out, a page's words were
+    missing from an evaluation's count (a two-page set, one image gone, scored 1.0 on the other)."""
     root = Path(root)
-    pairs = []
-    for image in sorted((root / "images").iterdir()):
-        gt = root / "gts" / f"gt_{image.stem}.txt"
-        if gt.exists():
-            pairs.append((image, gt))
+    images = sorted(p for p in (root / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    gts = {p.name for p in (root / "gts").glob("gt_*.txt")} if (root / "gts").is_dir() else set()
+    pairs = [(image, root / "gts" / f"gt_{image.stem}.txt") for image in images]
+    unlabelled = [image.name for image, gt in pairs if gt.name not in gts]
+    orphans = sorted(gts - {gt.name for _, gt in pairs})
+    for what, names in (("image(s) without a label file", unlabelled), ("label file(s) without an image", orphans)):
+        if names:
+            raise InputError(f"{root}: {len(names)} {what} (gts/gt_<stem>.txt beside images/<stem>.*), e.g. {names[0]}")
     return pairs

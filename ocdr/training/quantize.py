@@ -27,11 +27,11 @@ from onnxruntime.quantization import (
 )
 
 from ocdr.errors import InputError, ModelError
+from ocdr.io.labels import IMAGE_SUFFIXES
 from ocdr.models.detection.processing import detection_input
 from ocdr.pipeline import OCRParams, TextRecognizer, detector_sizes
 from ocdr.runtime.session import OnnxModel
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 METHODS = {
     "minmax": CalibrationMethod.MinMax,
     "entropy": CalibrationMethod.Entropy,

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ocdr.io.labels import page_images
+from ocdr.io.labels import IMAGE_SUFFIXES, page_images
 from ocdr.io.page_datasets import read_page_dataset
 from ocdr.models.recognition.scripts import capitals
 from ocdr.training.synth.fonts import FontSpec
@@ -34,7 +34,6 @@ from ocdr.training.synth.render import (
 )
 from ocdr.training.synth.text import TextSampler
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 TEXT_MARGIN = 0.5  # labelled text is kept out of patches with this much of its height around it
 MAX_SPREAD = 30.0  # gray-level standard deviation of a patch under the glyphs, above which another is tried
 TILTED_DEGREES = (5.0, 40.0)  # how far a crop boxed at a slant (``tilted_share``) is turned, either way: the default
