@@ -298,16 +298,33 @@ def test_faint_lone_character_in_a_row_of_text_is_kept():
     fill(prob, quad_from_box(10, 24, 90, 31), 0.9)  # a word
     fill(prob, quad_from_box(100, 21, 104, 34), 0.4)  # a lone "1" beside it, scored under box_thresh
     fill(prob, quad_from_box(112, 24, 150, 31), 0.4)  # a faint region in the row, but wider than tall
-    fill(prob, quad_from_box(180, 21, 184, 34), 0.4)  # a lone character too far from the word
-    fill(prob, quad_from_box(100, 61, 104, 74), 0.4)  # one in no row of text
+    fill(prob, quad_from_box(100, 61, 104, 74), 0.4)  # one in no row of text, close under it
     regions = DBPostProcessor(box_thresh=0.5)(prob, (100, 200))
     assert len(regions) == 2
     word, lone = regions  # in reading order
     assert word.score == pytest.approx(0.9, abs=0.02) and lone.score == pytest.approx(0.4, abs=0.02)
     assert polygon_iou(lone.polygon, grown(quad_from_box(100, 21, 104, 34))) > 0.8
-    assert len(DBPostProcessor(box_thresh=0.5)(prob[40:], (60, 200))) == 0  # no kept text: nothing to line up with
     # photos: on scene texture the rule found one word more for 11 false regions (the detector's card, stop 45)
     assert len(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (100, 200))) == 1
+
+
+def test_faint_character_alone_on_the_page_is_kept():
+    """A narrow glyph far from all kept text (a lone "7" or "1" on a page, scored 0.42-0.45) is kept for the
+    pipeline's reading to judge (``ALONE_REACH``); one near text but in no row of it, or small beside its print
+    (``ALONE_HEIGHT``: a speck), is not; photos keep neither."""
+    prob = np.zeros((200, 200), dtype=np.float32)
+    fill(prob, quad_from_box(10, 24, 90, 31), 0.9)  # a word
+    fill(prob, quad_from_box(180, 21, 184, 34), 0.4)  # a character alone, far along the word's row
+    fill(prob, quad_from_box(100, 45, 104, 58), 0.4)  # one close under the word, in no row of it
+    fill(prob, quad_from_box(100, 150, 103, 153), 0.4)  # a speck far from the word
+    regions = DBPostProcessor(box_thresh=0.5)(prob, (200, 200))
+    assert len(regions) == 2
+    word, alone = regions  # in reading order
+    assert word.score == pytest.approx(0.9, abs=0.02) and alone.score == pytest.approx(0.4, abs=0.02)
+    assert polygon_iou(alone.polygon, grown(quad_from_box(180, 21, 184, 34))) > 0.8
+    (blank,) = DBPostProcessor(box_thresh=0.5)(prob[40:140], (100, 200))  # no kept text: the glyph is alone
+    assert polygon_iou(blank.polygon, grown(quad_from_box(100, 5, 104, 18))) > 0.8
+    assert len(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (200, 200))) == 1
 
 
 def test_a_squarish_uneven_blob_is_boxed_level_and_a_turned_one_keeps_its_turn():
@@ -337,7 +354,7 @@ def test_a_weak_line_running_down_a_page_of_print_is_kept():
     down = min(regions, key=lambda r: r.score)
     assert polygon_iou(down.polygon, grown(quad_from_box(20, 40, 30, 180))) > 0.8
     assert len(DBPostProcessor(box_thresh=0.5, print_page=False)(prob, (200, 300))) == 1
-    assert DBPostProcessor(box_thresh=1.0)(prob, (200, 300)) == []  # no kept text on the page: none
+    assert DBPostProcessor(box_thresh=1.0)(prob, (200, 300)) == []  # no kept text, and no glyph near the bar: none
 
 
 def test_lone_character_shorter_than_its_row_is_kept():

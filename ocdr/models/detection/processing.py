@@ -63,6 +63,13 @@ _STRIDE = 32  # DBNet downsamples by 32: input sides must be multiples of it
 # a narrow "1" measures 0.48-0.84 of its row's height, and a digit's blurred region can be wider than tall.
 LONE_ASPECT, ROW_OVERLAP, ROW_HEIGHTS, ROW_REACH = 1.5, 0.8, 2.0, 1.0
 LONE_LEFT = 0.3  # a lone character's region is cut back to the gap beside its row-mates when this x its height is left
+# A weak region of one narrow glyph (at least ALONE_NARROW times taller than wide, under ``LINE_DOWN``) with no kept
+# region within ALONE_REACH x its height is kept too, if at least ALONE_HEIGHT x the kept regions' median height: a
+# narrow glyph alone on the page ("7", "1" on a blank page scored 0.42-0.45, under the default 0.45; their regions
+# 1.6-1.7 times taller than wide), which the pipeline keeps only where it reads it surely. A squarish speck far from
+# a FUNSD form's text (1.1) read "." and joined a word. Such a region scores at most ALONE_SLACK under ``box_thresh``
+# (a caller's higher bar raises this one too: at 1.0, no region at all).
+ALONE_NARROW, ALONE_REACH, ALONE_HEIGHT, ALONE_SLACK = 1.3, 3.0, 0.6, 0.1
 
 
 def _check_positive_int(name: str, value: int) -> None:
@@ -355,6 +362,30 @@ def _lone_characters(kept: list[DetectedRegion], weak: list[DetectedRegion]) -> 
     return found
 
 
+def _alone(kept: list[DetectedRegion], weak: list[DetectedRegion], floor: float) -> list[DetectedRegion]:
+    """The ``weak`` regions (scored under ``box_thresh``, ``floor`` or more) that are single narrow characters
+    (``ALONE_NARROW``) far from any ``kept`` region (``ALONE_REACH``) and not small beside its print
+    (``ALONE_HEIGHT``): a narrow glyph alone (a page's lone "7" or "1"), mostly blurred stroke edge, scores as low as
+    in a row (``_lone_characters``) but has no row to vouch for it; the pipeline keeps such a region only where it
+    reads it surely."""
+    boxes = np.array([polygon_box(r.polygon) for r in kept], np.float64).reshape(-1, 4)
+    least = ALONE_HEIGHT * float(np.median(boxes[:, 3] - boxes[:, 1])) if len(boxes) else 0.0
+    found = []
+    for region in weak:
+        x0, y0, x1, y1 = polygon_box(region.polygon)
+        height = y1 - y0
+        if region.score < floor or height <= 0 or height < least:
+            continue  # too faint, or a speck beside the print
+        if not ALONE_NARROW <= quad_aspect(region.polygon) < LINE_DOWN:
+            continue  # no narrow glyph's, or a line running down (``_lines_down``)
+        reach = ALONE_REACH * height
+        gap_x = np.maximum(boxes[:, 0] - x1, x0 - boxes[:, 2])
+        gap_y = np.maximum(boxes[:, 1] - y1, y0 - boxes[:, 3])
+        if not np.any((gap_x <= reach) & (gap_y <= reach)):
+            found.append(region)
+    return found
+
+
 class _Rows:
     """Regions' boxes sorted by top, for finding those in a region's row."""
 
@@ -477,7 +508,14 @@ class DBPostProcessor:
                 elif score >= self.thresh:
                     weak.append(region)
         return _reading_order(
-            kept + (_lone_characters(kept, weak) + _lines_down(kept, weak) if self.print_page else [])
+            kept
+            + (
+                _lone_characters(kept, weak)
+                + _alone(kept, weak, self.box_thresh - ALONE_SLACK)
+                + _lines_down(kept, weak)
+                if self.print_page
+                else []
+            )
         )
 
     def _polygon(self, prob_map: np.ndarray, contour: np.ndarray) -> tuple[np.ndarray, float] | None:
