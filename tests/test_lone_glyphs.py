@@ -196,4 +196,3 @@ def test_a_narrow_figure_alone_on_a_blank_page_is_read(ocr, name, figure):
     """A lone "1" or "7", mostly blurred stroke edge, scored 0.42-0.45 (under the detector's 0.45) with no text
     beside it to vouch for it, and the page read empty (``_alone`` in the detector's post-processing)."""
     assert ocr(_letter_page([(figure, 800)], name)).text.strip() == figure
-
