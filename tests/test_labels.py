@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from ocdr.errors import InputError
-
 from ocdr.io.labels import (
     IGNORE_TEXT,
     RegionLabel,

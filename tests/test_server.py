@@ -316,6 +316,28 @@ def test_body_limit_by_length_and_by_stream(server):
     assert requests.get(server.url + "/health", timeout=10).status_code == 200
 
 
+def test_a_content_length_that_is_no_number_is_a_bad_request():
+    """Uvicorn refuses it itself; under another ASGI server the limit answered 413, "over the server's limit"."""
+    import asyncio
+
+    from ocdr.server.app import BodyLimit
+
+    async def app(scope, receive, send):  # the limit answers first
+        raise AssertionError("the request went through")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": "/ocr", "headers": [(b"content-length", b"abc")]}
+    asyncio.run(BodyLimit(app, 1000)(scope, receive, send))
+    assert sent[0]["status"] == 400 and b"not a whole number" in sent[-1]["body"]
+
+
 def test_pixel_and_page_limits(server, numbered_pages):
     blank = np.full((2100, 2000, 3), 255, np.uint8)  # 4.2 MP, over the test server's 4 MP
     assert_error(server.post("/ocr", json={"file": b64(png_bytes(blank))}), 413, "pixel limit")
@@ -661,8 +683,14 @@ def test_url_policy_refuses_private_addresses():
     from ocdr.server.envelope import ServiceError
     from ocdr.server.payload import UrlPolicy
 
-    policy = UrlPolicy(hosts=("127.0.0.1", "localhost", "*.internal.example"))
-    for url in ["http://127.0.0.1/a.png", "http://localhost:9/a.png"]:
+    policy = UrlPolicy(hosts=("127.0.0.1", "localhost", "*.internal.example", "64:ff9b::7f00:1", "2002:7f00:1::"))
+    # the last two carry 127.0.0.1 in an IPv6 address (NAT64, 6to4), which Python 3.11 called global
+    for url in [
+        "http://127.0.0.1/a.png",
+        "http://localhost:9/a.png",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[2002:7f00:1::]/",
+    ]:
         with pytest.raises(ServiceError, match="non-public address") as err:
             policy.check(url)
         assert err.value.status == 403

@@ -28,10 +28,11 @@ def _open_pdf(data: bytes | Path, name: str, password: str | None = None) -> Ite
     try:
         pdf = pdfium.PdfDocument(data, password=password)
     except (pdfium.PdfiumError, OSError) as exc:
-        # PDFium opens no PDF of no pages, and says why with a stale error code (the thread's last): no telling it
-        # from a corrupt one or one that wants a password
+        # PDFium opens no PDF of no pages, and says why with a stale error code (the thread's last: "Incorrect
+        # password error" or "Success" for the same file): no telling it from a corrupt one or one that wants a
+        # password, so its words are left out
         raise InputError(
-            f"{name} cannot be opened as a PDF (corrupt, {password_problem(password)}, or with no pages?): {exc}"
+            f"{name} cannot be opened as a PDF (corrupt, {password_problem(password)}, or with no pages?)"
         ) from exc
     try:
         yield pdf

@@ -74,7 +74,10 @@ class BodyLimit:
             return
         message = f"request body over the server's limit of {self.max_bytes} bytes"
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        if length is not None and not length.isdigit():
+            await error_response(400, "Content-Length is not a whole number of bytes")(scope, receive, send)
+            return
+        if length is not None and int(length) > self.max_bytes:
             await error_response(413, message)(scope, receive, send)
             return
         received = 0

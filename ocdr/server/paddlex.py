@@ -74,9 +74,8 @@ def load_input(engine: Engine, body: PaddleXOCRRequest) -> tuple[bytes, str]:
     actual = probe(data, "file", engine.config.max_pixels)
     declared = FILE_TYPES.get(body.fileType) if body.fileType is not None else url_kind
     if declared is not None and declared != actual:
-        raise ServiceError(
-            422, f"fileType says {declared} but the file is {'a PDF' if actual == 'pdf' else 'not a PDF'}"
-        )
+        said = "fileType says" if body.fileType is not None else "the URL's extension says"
+        raise ServiceError(422, f"{said} {declared} but the file is {'a PDF' if actual == 'pdf' else 'not a PDF'}")
     return data, actual
 
 

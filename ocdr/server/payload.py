@@ -28,6 +28,7 @@ _DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)
 _WHITESPACE = re.compile(r"\s+")
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 3
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
 
 
 def is_url(text: str) -> bool:
@@ -121,7 +122,7 @@ class UrlPolicy:
             host = info[4][0]
             assert isinstance(host, str)  # an IPv4 or IPv6 address: TCP over IP was asked for
             address = ipaddress.ip_address(host.split("%")[0])
-            if not address.is_global:
+            if not address.is_global or not _embedded_ipv4(address).is_global:
                 raise ServiceError(403, f"host {parts.hostname!r} resolves to a non-public address ({address})")
 
     def fetch(self, url: str) -> bytes:
@@ -173,3 +174,18 @@ def load_file(value: str, policy: UrlPolicy, what: str = "file") -> tuple[bytes,
     if is_url(value):
         return policy.fetch(value), url_kind(value)
     return decode_base64(value, what), None
+
+
+def _embedded_ipv4(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, NAT64; Python 3.11's ``is_global`` judges the IPv6 form
+    alone, so "[64:ff9b::7f00:1]" passed for a public address while it reaches 127.0.0.1), else the address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
