@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -534,6 +535,11 @@ def test_an_encrypted_pdf_is_read_with_its_password(ocr, two_page_pdf, two_page_
     assert loose(" ".join(w for page in pdftotext_words(out.read_bytes(), tmp_path) for w, _ in page)) == loose(
         " ".join(w.text for w in two_page_doc.words)
     )
+    plain = tmp_path / "plain.pdf"  # the variable set for a batch of PDFs, some of them not encrypted: no warning
+    plain.write_bytes(two_page_pdf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        two_page_doc.export("pdf", source=plain, password="s3cret")
     monkeypatch.delenv("OCDR_PDF_PASSWORD")
     batch = tmp_path / "batch"
     args = ["read", str(locked), "--dpi", "100", "-o", f"{batch}/", "--workers", "2", "--format", "text", "-q"]

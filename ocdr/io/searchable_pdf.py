@@ -22,6 +22,7 @@ import functools
 import io
 import itertools
 import struct
+import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -441,7 +442,11 @@ def to_pdf(
     obj = None if text_only else _source_of(doc, source)
     if obj is not None and not rasterize and _is_pdf(obj):
         try:
-            src = pk.open(io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj, password=password or "")
+            with warnings.catch_warnings():  # a password for a PDF that needs none (OCDR_PDF_PASSWORD set for a batch)
+                warnings.filterwarnings("ignore", "A password was provided, but no password was needed")
+                src = pk.open(
+                    io.BytesIO(bytes(obj)) if not isinstance(obj, (str, Path)) else obj, password=password or ""
+                )
         except pk.PasswordError as exc:
             raise InputError(f"{doc.source}: the source PDF cannot be opened ({password_problem(password)})") from exc
         with src:
