@@ -221,14 +221,21 @@ def _add_read(sub) -> None:
     )
     p.add_argument("--rasterize", action="store_true", help="pdf: replace PDF pages by their images")
     p.add_argument("--jpeg-quality", type=int, help="pdf: embed page images as JPEG (default: lossless)")
-    p.add_argument("--vis", type=Path, help="write a visualization PNG per page into this folder")
+    p.add_argument(
+        "--vis",
+        type=Path,
+        help="write a visualization PNG per page into this folder, named as batch outputs are (the input tree "
+        "mirrored, a.png.png and a.jpg.png where names clash, scan_p1.png... for a multi-page input)",
+    )
     p.add_argument(
         "--level",
         default="word",
         choices=["char", "word", "line", "paragraph"],
         help="boxes drawn by --vis (char: reads with --return-char-boxes)",
     )
-    p.add_argument("--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all)")
+    p.add_argument(
+        "--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all); one-page inputs are read whole"
+    )
     p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
     p.add_argument(
         "--password",
@@ -255,6 +262,7 @@ def _add_read(sub) -> None:
 
 
 def _run_read(args) -> int:
+    from ocdr.batch.plan import input_root
     from ocdr.batch.progress import Progress
     from ocdr.document import Document
     from ocdr.errors import OcdrError
@@ -279,29 +287,41 @@ def _run_read(args) -> int:
     except (OcdrError, ValueError, TypeError) as exc:
         print(f"ocdr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    sources, failed = [], 0
+    sources: list[Source] = []
+    places: list[tuple[Path, Path] | None] = []  # (path, root) of each input, as a batch has them; None: stdin
+    failed = 0
     for item in args.inputs:
         try:
             if item == STDIN:
                 sources.append(Source("<stdin>", sys.stdin.buffer.read(), args.password))
-            else:
-                sources.extend(expand_inputs(item, args.password))
+                places.append(None)
+                continue
+            found = expand_inputs(item, args.password)
         except OcdrError as exc:  # e.g. a folder with nothing readable: report it, read the rest
             failed += 1
             _report(item, exc)
+            continue
+        sources.extend(found)
+        for source in found:
+            file = Path(os.path.abspath(source.name))
+            places.append((file, input_root(item, file)))
     any_dir = any(Path(i).is_dir() for i in args.inputs)
+    pictures: list[list[Path] | None] = []
+    if args.vis:
+        pictures = _vis_pictures(places, [_page_count_or_1(source) for source in sources], args.vis)
     progress = Progress(len(sources), enabled=any_dir and not args.quiet)
     docs: list[tuple[Source, Document]] = []
-    for source in sources:
+    for number, source in enumerate(sources):
+        picture = pictures[number] if pictures else None
+        if args.vis and picture is None:
+            print(f"ocdr: no --vis picture for {source.name}: its name would be another input's", file=sys.stderr)
         try:
             results = []
             for page_image, page in ocr.iter_source_pages(source, pages=pages):
                 results.append(page)
-                if args.vis:
-                    args.vis.mkdir(parents=True, exist_ok=True)
-                    stem = Path(source.name).stem if not source.name.startswith("<") else f"input{len(docs)}"
-                    suffix = f"_p{page.index + 1}" if page.index or len(results) > 1 else ""
-                    save_visualization(args.vis / f"{stem}{suffix}.png", page_image.image, page, level=args.level)
+                if picture:
+                    picture[page.index].parent.mkdir(parents=True, exist_ok=True)
+                    save_visualization(picture[page.index], page_image.image, page, level=args.level)
             docs.append((source, Document(results, source=source.name)))
             progress.update(source.name, len(results))
         except OcdrError as exc:
@@ -309,7 +329,14 @@ def _run_read(args) -> int:
             progress.update(source.name, 0)
             _report(source.name, exc)
     try:
-        outputs = render_outputs(docs, args.format, output, rasterize=args.rasterize, jpeg_quality=args.jpeg_quality)
+        outputs = render_outputs(
+            docs,
+            args.format,
+            output,
+            rasterize=args.rasterize,
+            jpeg_quality=args.jpeg_quality,
+            as_list=len(args.inputs) > 1 or any_dir,  # the shape follows what was asked, not what could be read
+        )
     except (OcdrError, ValueError, ImportError) as exc:
         print(f"ocdr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, (ValueError, ImportError)) else EXIT_SOME_FAILED
@@ -326,6 +353,34 @@ def _run_read(args) -> int:
         else:
             path.write_text(content, encoding="utf-8")
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _page_count_or_1(source) -> int:
+    """An input's page count from its header, to name its ``--vis`` pictures; 1 for one that cannot be opened, as
+    reading it will fail too, and say why."""
+    from ocdr.errors import OcdrError
+    from ocdr.io.inputs import page_count
+
+    try:
+        return page_count(source)
+    except OcdrError:
+        return 1
+
+
+def _vis_pictures(places: list[tuple[Path, Path] | None], counts: list[int], vis: Path) -> list[list[Path] | None]:
+    """Each input's ``--vis`` pictures, one a page, named by the batch's rule for its outputs (``output_paths``):
+    the input tree mirrored under ``vis``, the input's suffix kept where names would clash (``a.png.png``,
+    ``a.jpg.png``) or a picture would be an input, and ``_p1``, ``_p2``... on every page of a multi-page input.
+    ``places``: each input's ``(path, root)``, None for stdin (``stdin.png``); ``counts``: its pages. None where no
+    name is free (an input named as another's picture)."""
+    from ocdr.batch.plan import output_paths
+    from ocdr.io.outputs import page_paths
+
+    home = next((root for _, root in filter(None, places)), Path(os.path.abspath(".")))  # stdin: no root of its own
+    bases = output_paths([place or (home / "stdin", home) for place in places], vis, ".png", counts)
+    return [
+        None if base is None else page_paths(base, count, ".png") for base, count in zip(bases, counts, strict=True)
+    ]
 
 
 def _run_batch(args) -> int:

@@ -12,7 +12,7 @@ import pytest
 from conftest import pdf_bytes, png_bytes, render_lines
 
 from ocdr.batch.job import ERRORS_FILE, BatchJob, run_batch
-from ocdr.batch.plan import plan_job
+from ocdr.batch.plan import Plan, plan_job
 from ocdr.batch.progress import format_duration
 from ocdr.batch.runners import InProcessRunner, PageTask
 from ocdr.cli import main
@@ -124,15 +124,61 @@ def test_glob_patterns_and_an_output_folder_inside_the_input(tree: Path, tmp_pat
     plan = plan_job([str(inputs / "**" / "*.png")], inputs / "out", "json")
     assert [f.output.relative_to(inputs / "out").as_posix() for f in plan.files] == ["a.json", "sub/b.json"]
     (inputs / "out").mkdir()
-    shutil.copy(inputs / "a.png", inputs / "out" / "x.png")  # e.g. a searchable PDF written there before
+    shutil.copy(inputs / "sub" / "doc.pdf", inputs / "out" / "a.pdf")  # a searchable PDF of a.png written before
     shutil.copy(inputs / "sub" / "doc.pdf", inputs / "sub" / "b.pdf")  # b.pdf next to b.png: both keep their suffix
-    plan = plan_job([str(inputs)], inputs / "out", "json")
+    plan = plan_job([str(inputs)], inputs / "out", "json")  # out/a.pdf is no output of this job: an input
     outputs = sorted(f.output.relative_to(inputs / "out").as_posix() for f in plan.files)
-    assert outputs == ["a.json", "sub/b.pdf.json", "sub/b.png.json", "sub/doc.json"]
+    assert outputs == ["a.json", "out/a.json", "sub/b.pdf.json", "sub/b.png.json", "sub/doc.json"]
     assert [f.pages for f in plan.files if f.source.name.endswith("doc.pdf")] == [[0, 1, 2]]
+    plan = plan_job([str(inputs)], inputs / "out", "pdf")  # out/a.pdf is: left out, and a.png's output is done
+    outputs = sorted(f.output.relative_to(inputs / "out").as_posix() for f in plan.files)
+    assert outputs == ["sub/b.pdf.pdf", "sub/b.png.pdf", "sub/doc.pdf"] and len(plan.skipped) == 1
     assert (
         plan_job([str(tmp_path / "*.nothing")], tmp_path / "o", "json").failed[0][1] == "no file matches this pattern"
     )
+
+
+def test_an_out_dir_that_holds_the_inputs_reads_them_and_not_its_outputs(tree: Path, tmp_path, monkeypatch, capsys):
+    """``-o .`` or ``-o scans/`` beside the inputs: named files are always read; of the files found in a folder,
+    only this job's own outputs are left out, and no output replaces an input (``doc.pdf`` -> ``doc.pdf.pdf``)."""
+    scans = tmp_path / "scans"
+    shutil.copytree(tree, scans)
+    monkeypatch.chdir(scans)
+    assert main(["read", "a.png", "-o", ".", *RUN]) == 0
+    assert (scans / "a.txt").read_text() == TEXTS["a.png"] + "\n"
+    capsys.readouterr()
+    assert _read([scans], scans, "--format", "pdf") == 0
+    assert "files: 3 written, 0 skipped" in capsys.readouterr().err
+    assert {"a.pdf", "sub/b.pdf", "sub/doc.pdf", "sub/doc.pdf.pdf"} <= set(_files(scans))
+    assert _read([scans], scans, "--format", "pdf") == 0  # a.pdf and b.pdf are outputs, not new inputs
+    assert "files: 0 written, 3 skipped" in capsys.readouterr().err
+    plan = plan_job(["a.pdf", "a.png"], Path("."), "pdf")  # named: read, each under its own long name
+    assert [(f.source.name, f.output.name) for f in plan.files] == [("a.pdf", "a.pdf.pdf"), ("a.png", "a.png.pdf")]
+
+
+def test_an_empty_job_is_a_failure(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setattr("ocdr.batch.job.plan_job", lambda *args: Plan([], [], []))
+    assert _read([tmp_path / "in"], tmp_path / "out") == 1
+    assert "no input files to read" in capsys.readouterr().err
+    (error,) = map(json.loads, (tmp_path / "out" / ERRORS_FILE).read_text().splitlines())
+    assert error["page"] is None and error["reason"].startswith("no input files to read")
+
+
+def test_page_files_of_different_inputs_never_collide(tree: Path, tmp_path: Path, capsys):
+    """A 3-page ``doc.pdf`` (``doc_p1.page.xml``...) beside ``doc_p1.png`` (``doc_p1.page.xml``): both keep their
+    suffix, and a rerun finds every page file."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    shutil.copy(tree / "sub" / "doc.pdf", inputs / "doc.pdf")
+    shutil.copy(tree / "a.png", inputs / "doc_p1.png")
+    assert _read([inputs], out, "--format", "page") == 0
+    assert "files: 2 written" in capsys.readouterr().err
+    files = _files(out)
+    assert sorted(files) == [f"doc.pdf_p{i}.page.xml" for i in (1, 2, 3)] + ["doc_p1.png.page.xml"]
+    assert b'imageFilename="doc.pdf"' in files["doc.pdf_p1.page.xml"] and b"First page" in files["doc.pdf_p1.page.xml"]
+    assert b'imageFilename="doc_p1.png"' in files["doc_p1.png.page.xml"]
+    assert _read([inputs], out, "--format", "page") == 0
+    assert "files: 0 written, 2 skipped" in capsys.readouterr().err
 
 
 def test_a_long_pdf_is_split_into_page_tasks(tree: Path, tmp_path: Path):

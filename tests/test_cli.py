@@ -261,3 +261,54 @@ def test_pixel_aspect_for_a_fax_without_its_tags(tmp_path, capsys):
     assert " ".join(words) == "Telefax from the Portland office Invoice number 4471 attached"
     assert main(["read", str(path), "--pixel-aspect", "0"]) == 2
     assert "pixel_aspect" in capsys.readouterr().err
+
+
+def _word_page(text: str) -> Image.Image:
+    image, _ = render_lines([text], size=30, margin=20)
+    return Image.fromarray(image)
+
+
+def test_vis_pictures_follow_the_batch_naming_rule(tmp_path):
+    """Inputs that share a stem (``a.png``, ``a.jpg``) or a name in other folders get pictures of their own, every
+    page of a multi-page input ``_pN``; ``--pages`` reads a one-page input whole."""
+    from ocdr.cli import _vis_pictures
+
+    scans, vis = tmp_path / "scans", tmp_path / "vis"
+    (scans / "x").mkdir(parents=True)
+    _word_page("Alpha").save(scans / "a.png")
+    _word_page("Bravo").save(scans / "a.jpg")
+    _word_page("Charlie").save(scans / "x" / "a.png")
+    _word_page("One").save(scans / "multi.tif", save_all=True, append_images=[_word_page("Two"), _word_page("Three")])
+    assert main(["read", str(scans), "--vis", str(vis), "--pages", "2-3", "--threads", "1", "-q"]) == 0
+    assert sorted(p.relative_to(vis).as_posix() for p in vis.rglob("*.png")) == [
+        "a.jpg.png",
+        "a.png.png",
+        "multi_p2.png",
+        "multi_p3.png",
+        "x/a.png",
+    ]
+    a, b = scans / "a.png", scans / "x" / "a.png"  # named one by one, in two folders; stdin; a picture over an input
+    assert _vis_pictures([(a, a.parent), (b, b.parent), None], [1, 1, 2], vis) == [
+        [vis / "a.png"],
+        [vis / "x" / "a.png"],
+        [vis / "stdin_p1.png", vis / "stdin_p2.png"],
+    ]
+    assert _vis_pictures([(a, a.parent)], [1], scans) == [[scans / "a.png.png"]]
+
+
+def test_json_shape_follows_the_inputs_asked_for(tmp_path, capsys):
+    """Several inputs or a folder: a list, however many were read (none: ``[]``); one named input: an object."""
+    good, bad = tmp_path / "good.png", tmp_path / "bad.png"
+    _word_page("Alpha").save(good)
+    bad.write_bytes(b"not an image")
+    run = ["--format", "json", "--threads", "1", "-q"]
+    assert main(["read", str(good), str(bad), *run]) == 1
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["source"] == str(good)
+    assert main(["read", str(bad), str(bad), *run]) == 1
+    assert capsys.readouterr().out == "[]\n"
+    assert main(["read", str(good), *run]) == 0
+    assert json.loads(capsys.readouterr().out)["source"] == str(good)
+    bad.unlink()
+    assert main(["read", str(tmp_path), *run]) == 0
+    assert [d["source"] for d in json.loads(capsys.readouterr().out)] == [str(good)]

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from ocdr.errors import InputError
-from ocdr.io.images import decode_image_bytes
+from ocdr.io.images import decode_image_bytes, select_pages
 from ocdr.io.inputs import PageImage, Source, expand_inputs, iter_pages, parse_page_spec
 from ocdr.io.pdf import fitting_dpi, pdf_page_count, render_pdf_pages
 
@@ -336,12 +336,19 @@ def test_pixel_aspect_from_the_two_resolutions() -> None:
 
 
 def test_single_image_page_selection() -> None:
+    """A page selection is for multi-page inputs: a one-page input is read whole whatever pages are asked for (so
+    that ``--pages`` over a folder of images and PDFs fails none of the images)."""
     data = encode(marked_rgb(), dpi=(150, 150))
     (page,) = pages_of(data, pages=[0])
     assert page.index == 0 and round(page.dpi) == 150
     assert pages_of(marked_rgb())[0].dpi is None
-    with pytest.raises(InputError, match="<bytes #0> has 1 page; none"):
-        pages_of(data, pages=[1])
+    assert [p.index for p in pages_of(data, pages=[1, 2])] == [0]
+    assert [p.index for p in pages_of(marked_rgb(), pages=[4])] == [0]
+    assert select_pages(1, [6], "a.png") == [0] and select_pages(3, [1, 6], "b.pdf") == [1]
+    with pytest.raises(InputError, match="b.pdf has 3 pages; none of the requested pages exist"):
+        select_pages(3, [6], "b.pdf")
+    with pytest.raises(InputError, match="c.png has no pages"):
+        select_pages(0, [0], "c.png")
 
 
 # --- PDF ----------------------------------------------------------------------------------------------------------

@@ -349,6 +349,17 @@ def test_pixel_and_page_limits(server, numbered_pages):
     assert [p["index"] for p in pages] == [1, 2]
 
 
+def test_v1_ocr_pages_read_one_page_images_whole(server, numbered_pages):
+    """``pages`` selects pages of multi-page files: a one-page image beside them is read whole, not refused."""
+    small = numbered_pages[0]
+    files = [("files", ("one.png", png_bytes(small))), ("files", ("three.pdf", pdf_bytes(numbered_pages[:3])))]
+    response = server.post("/v1/ocr", params={"pages": "2"}, files=files)
+    assert response.status_code == 200, response.text
+    documents = response.json()["result"]["documents"]
+    assert [[p["index"] for p in d["pages"]] for d in documents] == [[0], [1]]
+    assert_error(server.post("/v1/ocr", params={"pages": "5"}, files=files[1:]), 422, "none of the requested pages")
+
+
 def test_queue_full_answers_503_with_retry_after(text_page):
     page = b64(png_bytes(np.tile(text_page[0], (3, 2, 1))))
     with LiveServer(ServerConfig(threads=1, concurrency=1, queue_size=1)) as live:

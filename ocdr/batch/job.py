@@ -99,6 +99,8 @@ def run_batch(job: BatchJob, runner: Runner, quiet: bool = False) -> Summary:
     if job.fmt == "pdf":  # fail before any page is read if the searchable PDF writer's extra is missing
         importlib.import_module("pikepdf")
     plan = plan_job(job.inputs, job.out_dir, job.fmt, job.pages, job.password)
+    if not (plan.files or plan.skipped or plan.failed):  # a job that did nothing is no success
+        plan.failed.append((" ".join(job.inputs), "no input files to read (earlier outputs under OUT_DIR left out)"))
     summary = Summary(skipped=len(plan.skipped), failed=len(plan.failed))
     errors = ErrorLog(job.out_dir / ERRORS_FILE)
     try:

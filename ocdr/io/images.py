@@ -38,10 +38,12 @@ def check_size(name: str, width: int, height: int, max_pixels: int | None) -> No
 
 
 def select_pages(count: int, pages: Sequence[int] | None, name: str) -> list[int]:
-    """The 0-based indices to decode, in document order: ``pages`` minus those past the end (None: all)."""
+    """The 0-based indices to decode, in document order: ``pages`` minus those past the end (None: all). A page
+    selection is for multi-page inputs: a one-page input is read whole, so that ``--pages`` over a folder of images
+    and PDFs does not fail every image; a multi-page input none of whose selected pages exist is an error."""
     if count == 0:
         raise InputError(f"{name} has no pages")
-    if pages is None:
+    if pages is None or count == 1:
         return list(range(count))
     chosen = sorted({index for index in pages if 0 <= index < count})
     if not chosen:

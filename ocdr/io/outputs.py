@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 Output = tuple[Path | None, str | bytes]  # (file, or None for stdout; content)
 
 
-def page_paths(output: Path, count: int) -> list[Path]:
-    """The files a ``count``-page PAGE XML result named ``output`` goes to (a PAGE file holds one page): ``output``
-    itself for one page, else ``scan_p1.page.xml``, ``scan_p2.page.xml``... for ``scan.page.xml`` (a name without
-    the format's suffix splits at its first dot: ``out.xml`` gives ``out_p1.xml``)."""
+def page_paths(output: Path, count: int, page_suffix: str = SUFFIXES["page"]) -> list[Path]:
+    """The files a ``count``-page result named ``output`` goes to, one a page (PAGE XML, ``--vis`` pictures):
+    ``output`` itself for one page, else ``scan_p1.page.xml``, ``scan_p2.page.xml``... for ``scan.page.xml`` (a
+    name without ``page_suffix`` splits at its first dot: ``out.xml`` gives ``out_p1.xml``)."""
     if count == 1:
         return [output]
-    name, page_suffix = output.name, SUFFIXES["page"]
+    name = output.name
     stem = name[: -len(page_suffix)] if name.endswith(page_suffix) and name != page_suffix else name.split(".")[0]
     suffix = name[len(stem) :] or ".xml"
     return [output.with_name(f"{stem}_p{i + 1}{suffix}") for i in range(count)]
@@ -38,22 +38,27 @@ def render_outputs(
     *,
     rasterize: bool = False,
     jpeg_quality: int | None = None,
+    as_list: bool = False,
 ) -> list[Output]:
     """The outputs of ``docs`` (each with the source it was read from) in format ``fmt``, all in ``output``: one,
     except for PAGE XML (a file per page, see ``page_paths``). Several documents are concatenated (text, JSON list,
-    PaddleX pages, one merged PDF or document). ``rasterize``, ``jpeg_quality``: searchable PDF options."""
+    PaddleX pages, one merged PDF or document). ``rasterize``, ``jpeg_quality``: searchable PDF options.
+    ``as_list``: several inputs (or a folder) were asked for, so JSON is a list even of one document or none (a
+    script parsing the output must not get an object because all but one input failed); else JSON of one document
+    is that document."""
     from ocdr.document import Document
 
-    if not docs:
+    if not docs and not (as_list and fmt in ("json", "paddlex")):
         return []
     if fmt == "text":
         if len(docs) == 1:
             return [(output, docs[0][1].text + "\n")]
         return [(output, "".join(f"==> {d.source} <==\n{d.text}\n\n" for _, d in docs))]
     if fmt == "json":
-        if len(docs) == 1:
+        if len(docs) == 1 and not as_list:
             return [(output, export(docs[0][1], "json") + "\n")]
-        return [(output, "[\n" + ",\n".join(export(d, "json") for _, d in docs) + "\n]\n")]
+        items = ",\n".join(export(d, "json") for _, d in docs)
+        return [(output, f"[\n{items}\n]\n" if docs else "[]\n")]
     if fmt == "paddlex":
         pages = [p for _, d in docs for p in json.loads(export(d, "paddlex"))]
         return [(output, json.dumps(pages, ensure_ascii=False, indent=2) + "\n")]
