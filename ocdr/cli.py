@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from dataclasses import replace
@@ -236,7 +237,7 @@ def _add_read(sub) -> None:
     p.add_argument(
         "--pages", help="pages of multi-page inputs, e.g. 1-3,7 (default: all); one-page inputs are read whole"
     )
-    p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
+    p.add_argument("--dpi", type=_positive_number, default=200.0, help="PDF render resolution")
     p.add_argument(
         "--password",
         default=os.environ.get(PASSWORD_VARIABLE),
@@ -277,7 +278,7 @@ def _run_read(args) -> int:
     if args.workers is not None or args.ray is not None:
         print("ocdr: error: --workers and --ray are for batch jobs: give -o OUT_DIR/ (a folder)", file=sys.stderr)
         return EXIT_USAGE
-    output = Path(args.output) if args.output else None
+    output = Path(args.output) if args.output and args.output != "-" else None  # '-': stdout, as for inputs
     if args.format == "pdf" and not output and sys.stdout.isatty():
         print("ocdr: error: --format pdf writes a binary file: give -o FILE.pdf or pipe the output", file=sys.stderr)
         return EXIT_USAGE
@@ -467,7 +468,8 @@ def _run_recognize(args) -> int:
     try:
         for start in range(0, len(sources), CROP_CHUNK):  # a chunk loaded at a time: memory stays flat
             chunk = sources[start : start + CROP_CHUNK]
-            names, images = [], []
+            names: list[str | None] = []
+            images = []
             for source in chunk:
                 try:
                     images.append(crop_image(source, ocr.max_pixels))
@@ -475,7 +477,14 @@ def _run_recognize(args) -> int:
                 except OcdrError as exc:
                     failed += 1
                     _report(source.name, exc)
-            for reading, name in zip(ocr.recognize(images), names, strict=True):
+                    names.append(None)
+            readings_in_turn = iter(ocr.recognize(images))
+            for name in names:
+                if name is None:  # plain text names no crop: an empty line keeps the lines beside their inputs
+                    if args.format == "text":
+                        out.write("\n")
+                    continue
+                reading = next(readings_in_turn)
                 if args.format == "json":
                     readings.append(replace(reading, source=name).to_dict())
                 elif args.format == "tsv":
@@ -488,7 +497,7 @@ def _run_recognize(args) -> int:
                     out.write(f"{os.path.relpath(name, args.output.parent if args.output else '.')}\t{reading.text}\n")
                 else:
                     out.write(reading.text + "\n")
-            progress.update(chunk[-1].name, pages=len(names), files=len(chunk))
+            progress.update(chunk[-1].name, pages=len(images), files=len(chunk))
         if args.format == "json":
             out.write(json.dumps(readings, ensure_ascii=False, indent=1) + "\n")
     finally:
@@ -893,6 +902,18 @@ def _positive(item: str) -> int:
     return int(item)
 
 
+def _positive_number(item: str) -> float:
+    """A number over 0 (a batch job read with ``--dpi 0`` failed each PDF page in turn rather than as a usage
+    error)."""
+    try:
+        value = float(item)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"want a number over 0, got {item!r}")
+    return value
+
+
 def _gray_level(item: str) -> int:
     if not item.isdigit() or int(item) > 254:
         raise argparse.ArgumentTypeError(f"want a gray level 0-254, got {item!r}")
@@ -1013,7 +1034,7 @@ def _add_serve(sub) -> None:
     p.add_argument("--max-body-mb", type=float, default=32.0, help="request body limit (413)")
     p.add_argument("--max-pixels", type=int, default=50_000_000, help="pixel limit per page (413)")
     p.add_argument("--max-pages", type=int, default=100, help="page limit per request on /v1/ocr, /v1/infer (413)")
-    p.add_argument("--dpi", type=float, default=200.0, help="PDF render resolution")
+    p.add_argument("--dpi", type=_positive_number, default=200.0, help="PDF render resolution")
     p.add_argument(
         "--allow-url-host",
         action="append",

@@ -18,8 +18,10 @@ from ocdr.errors import about
 from ocdr.io.labels import write_icdar_gt
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ocdr.cli", *args], capture_output=True, text=True, timeout=300)
+def run_cli(*args: str, cwd: os.PathLike | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ocdr.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def test_version_and_help():
@@ -51,6 +53,19 @@ def test_folder_with_a_bad_file_reads_the_rest(tmp_path):
     assert "b.png" in out.stderr and "a.png" in out.stderr  # the error, and the progress line
     (error,) = [line for line in out.stderr.splitlines() if "not a supported image" in line]
     assert error == f"ocdr: {tmp_path / 'b.png'} is not a supported image or PDF"  # named once
+
+
+def test_hidden_files_are_no_inputs_and_dash_is_stdout(tmp_path):
+    """A folder copied from macOS holds "._a.png" beside "a.png" (no image): hidden files and folders are left out,
+    where one failed the run; ``-o -`` writes to stdout, as ``-`` reads stdin (it wrote a file named "-")."""
+    image, _ = render_lines(["Folder test page"], margin=24)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    (tmp_path / "._a.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "b.png").write_bytes(b"garbage")
+    out = run_cli("read", str(tmp_path), "--threads", "2", "-o", "-", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Folder test page" in out.stdout and not (tmp_path / "-").exists()
 
 
 def test_errors_name_their_input_once():
@@ -113,6 +128,8 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
         ["read", "x.png", "--format", "docx"],
         ["read", "x.png", "--pages", "0"],
         ["read", "x.png", "--text-det-thresh", "2"],
+        ["read", "x.png", "--dpi", "0"],
+        ["read", "in/", "-o", "out/", "--dpi", "-3"],  # batch too: it failed each PDF page in turn
         ["eval", "e2e", "--data", "d", "--one-bit", "255"],
         ["eval", "rec", "--data", "d", "--one-bit", "-1"],
         ["frobnicate"],

@@ -156,6 +156,8 @@ def test_cli_reads_crops_and_reports_the_bad_ones(words, tmp_path, capsys, monke
     assert main(["recognize", *paths, "--threads", "1"]) == 0
     texts = capsys.readouterr().out.splitlines()
     assert len(texts) == 3 and texts[0] == words[0][2]
+    assert main(["recognize", paths[0], str(bad), paths[1], "--threads", "1"]) == 1  # plain text: a line a crop
+    assert capsys.readouterr().out.splitlines() == [words[0][2], "", words[1][2]]
     out = tmp_path / "readings.tsv"
     assert main(["recognize", paths[0], str(bad), paths[1], "--format", "tsv", "-o", str(out)]) == 1
     assert capsys.readouterr().err == f"ocdr: {bad} is not a supported image or PDF\n"  # named once; the rest read

@@ -88,14 +88,18 @@ def expand_inputs(inputs: object, password: str | None = None) -> list[Source]:
 
 
 def _directory_files(directory: Path, name: str) -> list[Path]:
-    """The directory's image and PDF files (by extension, any case), recursively, sorted by path."""
+    """The directory's image and PDF files (by extension, any case), recursively, sorted by path; hidden files and
+    folders left out (macOS's "._scan.png" beside each file it copies is no image)."""
     suffixes = IMAGE_EXTENSIONS | PDF_EXTENSIONS
-    files = sorted(
-        Path(root, file_name)
-        for root, _, file_names in os.walk(directory)
-        for file_name in file_names
-        if Path(file_name).suffix.lower() in suffixes
-    )
+    files = []
+    for root, folders, file_names in os.walk(directory):
+        folders[:] = [folder for folder in folders if not folder.startswith(".")]
+        files += [
+            Path(root, file_name)
+            for file_name in file_names
+            if not file_name.startswith(".") and Path(file_name).suffix.lower() in suffixes
+        ]
+    files.sort()
     if not files:
         raise InputError(f"{name} is a directory with no image or PDF files")
     return files
