@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,7 +64,10 @@ def decode_guard(name: str, max_pixels: int | None = None) -> Iterator[None]:
         raise
     except Image.DecompressionBombError as exc:
         limit = f" of {max_pixels}" if max_pixels is not None else ""
-        raise InputTooLarge(f"{name} is over the pixel limit{limit} (max_pixels): {exc}") from exc
+        # Pillow's text names its own limit too, which contradicts ours: its count of pixels alone is kept
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        counted = f" ({size.group(1)} pixels)" if size else ""
+        raise InputTooLarge(f"{name} is over the pixel limit{limit} (max_pixels){counted}") from exc
     except UnidentifiedImageError as exc:
         raise InputError(f"{name} is not a supported image or PDF") from exc
     except Exception as exc:  # corrupt data makes Pillow raise OSError, SyntaxError, ValueError, struct.error, ...
