@@ -348,14 +348,15 @@ class Page(_Value):
     def text(self) -> str:
         """Lines joined by newlines in reading order, with a blank line between blocks. The cells of a row (blocks
         of one line side by side: a key and its value, a table's row) share a line, tab-separated, and the rows of
-        a table follow each other without blank lines."""
-        from ocdr.layout.grouping import text_rows  # deferred: the layout builds on this module
+        a table follow each other without blank lines (``rows_apart``: but those of two tables)."""
+        from ocdr.layout.grouping import rows_apart, text_rows  # deferred: the layout builds on this module
 
         text = ""
         previous: list[Block] = []
         for row in text_rows(self.blocks):
             if previous:
-                text += "\n" if len(previous) > 1 and len(row) > 1 else "\n\n"
+                table = len(previous) > 1 and len(row) > 1 and not rows_apart(previous, row)
+                text += "\n" if table else "\n\n"
             text += "\t".join(block.text for block in row)
             previous = row
         return text

@@ -227,6 +227,21 @@ def test_a_short_invoice_table_is_read_along_its_rows():
     assert read(rows, 370).split() == " ".join([k for k, _ in rows] + [v for _, v in rows]).split()
 
 
+def test_two_tables_far_apart_are_parted_by_a_blank_line():
+    """An invoice's two address blocks, read row by row, then its items table of four columns well under them: a
+    blank line between the two tables (they ran together as one); a form's key/value rows far apart stay together."""
+    addresses = _table([("Bill To:", "Ship To:"), ("Acme Corp", "Acme Depot"), ("Denver", "Aurora")], [20, 420], 30)
+    table = _table([("Item", "Qty", "Price", "Amount"), ("Bolts", "200", "0.15", "30.00")], [20, 220, 340, 460], 30)
+    table = [Word(w.polygon + (0, 200), w.text, w.confidence) for w in table]
+    text = _text(group_words(_shuffled(addresses + table)))
+    assert text.split("\n\n") == [
+        "Bill To:\tShip To:\nAcme Corp\tAcme Depot\nDenver\tAurora",
+        "Item\tQty\tPrice\tAmount\nBolts\t200\t0.15\t30.00",
+    ]
+    form = _table([("Name:", "Ada"), ("Town:", "Leeds")], [20, 420], 200)
+    assert _text(group_words(_shuffled(form))) == "Name:\tAda\nTown:\tLeeds"
+
+
 def _table(rows: list[tuple[str, ...]], xs: list[float], pitch: float = 40.0) -> list[Word]:
     """A table's words: row k's cells at ``xs``, ``pitch`` apart down the page; an empty cell draws nothing."""
     return [

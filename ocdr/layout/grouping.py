@@ -87,6 +87,7 @@ SHEAR_FIT = 0.25  # a paragraph's line starts count when they stray from their s
 CROSS_ANGLE = 60.0  # degrees: words turned this far from the page's text direction run across it (``_crosswise``)
 CROSS_LETTERS = 3  # ...in runs that hold this many letters or digits
 ROW_OVERLAP = 0.5  # single-line blocks share a row (``text_rows``) when they overlap across by this x the lower one
+ROW_BREAK = 1.5  # rows of different numbers of cells this x their line height apart are two tables (``rows_apart``)
 # a gap wider than this x line height ends a text segment (``text_segments``; picked on 12 SROIE training receipts
 # outside the detector's held-out split: detection hmean 0.84 for 0.5-0.8, 0.76 at 1.5, 0.69 for whole lines)
 SEGMENT_GAP = 0.8
@@ -929,6 +930,18 @@ def text_rows(blocks: list[Block]) -> list[list[Block]]:
         else:
             rows.append([blocks[i]])
     return rows
+
+
+def rows_apart(above: list[Block], below: list[Block]) -> bool:
+    """Whether two rows of cells are of two tables, to be parted by a blank line as blocks are: of different
+    numbers of cells, ``ROW_BREAK`` line heights or more apart (an invoice's two addresses over its items table of
+    four columns). A form's rows of a key and a value each, however far apart, are one form."""
+    if len(above) == len(below):
+        return False
+    extents = _line_extents([block.lines[0] for block in above + below])
+    upper, lower = extents[: len(above)], extents[len(above) :]
+    gap = min(e.top for e in lower) - max(e.bottom for e in upper)
+    return gap >= ROW_BREAK * statistics.median(e.h for e in extents)
 
 
 def table_columns(rows: list[list[Block]]) -> list[list[int]]:
