@@ -11,6 +11,7 @@ the models are read-only and every call keeps its own state.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from collections.abc import Iterator, Sequence
@@ -110,8 +111,19 @@ class OCR:
         lexicon: str | Path | Sequence[str | Path] | None = "auto",
         **params,
     ):
+        _check_options(
+            threads,
+            max_pixels,
+            memory_arena,
+            det_model=det_model,
+            rec_model=rec_model,
+            line_cls_model=line_cls_model,
+            page_cls_model=page_cls_model,
+            scene_cls_model=scene_cls_model,
+            scene_det_model=scene_det_model,
+        )
         gpu = device != "cpu"
-        self.dpi = dpi
+        self.dpi = _checked_dpi(dpi)
         self.pixel_aspect = _checked_aspect(pixel_aspect)
         self.max_pixels = max_pixels
         load = partial(OnnxModel, threads=threads, device=device, memory_arena=memory_arena, trt_cache=trt_cache)
@@ -167,11 +179,9 @@ class OCR:
         if pixel_aspect is None:
             pixel_aspect = self.pixel_aspect
         run_params = self.params.with_overrides(**params)
-        if isinstance(pages, str):
-            pages = parse_page_spec(pages)
-        for page in iter_pages(
-            source, pages=pages, dpi=dpi or self.dpi, max_pixels=self.max_pixels, color_order=color_order
-        ):
+        pages = _checked_pages(pages)
+        dpi = self.dpi if dpi is None else _checked_dpi(dpi)
+        for page in iter_pages(source, pages=pages, dpi=dpi, max_pixels=self.max_pixels, color_order=color_order):
             aspect = page.pixel_aspect if pixel_aspect is None else pixel_aspect
             result = self.pipeline.read_page(
                 page.image, run_params, index=page.index, source=source.name, pixel_aspect=aspect
@@ -183,16 +193,29 @@ class OCR:
         """Read one already-expanded input (all its pages). Raises ``InputError`` if it cannot be read."""
         return Document([result for _, result in self.iter_source_pages(source, **kwargs)], source=source.name)
 
-    def predict_iter(self, inputs, password: str | None = None, **kwargs) -> Iterator[Document]:
+    def predict_iter(
+        self, inputs, password: str | None = None, errors: str = "raise", **kwargs
+    ) -> Iterator[Document | InputError]:
         """One ``Document`` per input, in order, as each is read (directories expand to their files). ``password``
-        opens encrypted PDFs. Other keyword arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices),
+        opens encrypted PDFs. ``errors``: "raise" (default) ends the iteration at an input that cannot be read, with
+        its ``InputError``; "return" yields that error in its place and goes on (a folder of thousands with one
+        corrupt file). Other keyword arguments as ``iter_source_pages``: pages ("1-3,7" or 0-based indices),
         color_order, dpi, pixel_aspect, pipeline settings."""
-        for source in expand_inputs(inputs, password):
-            yield self.read_source(source, **kwargs)
+        if errors not in ("raise", "return"):
+            raise ValueError(f'errors must be "raise" or "return", got {errors!r}')
+        for source in expand_inputs(inputs, _checked_password(password)):
+            try:
+                yield self.read_source(source, **kwargs)
+            except InputError as exc:
+                if errors == "raise":
+                    raise
+                yield exc
 
-    def predict(self, inputs, password: str | None = None, **kwargs) -> list[Document]:
+    def predict(
+        self, inputs, password: str | None = None, errors: str = "raise", **kwargs
+    ) -> list[Document | InputError]:
         """Like ``predict_iter`` but returns the list."""
-        return list(self.predict_iter(inputs, password, **kwargs))
+        return list(self.predict_iter(inputs, password, errors, **kwargs))
 
     def recognize(self, crops, color_order: str = "rgb", **params) -> list[CropReading]:
         """Read each crop as one word or line of text, with no detection: text already cut out by your own boxes (a
@@ -214,10 +237,56 @@ class OCR:
     def __call__(self, image, password: str | None = None, **kwargs) -> Document:
         """Read one input (path, bytes, array, PIL image, PDF; ``password`` for an encrypted PDF); use ``predict``
         for lists and directories."""
-        sources = expand_inputs(image, password)
+        sources = expand_inputs(image, _checked_password(password))
         if len(sources) != 1:
             raise InputError(f"OCR() reads one input, got {len(sources)}; use OCR.predict() for several")
         return self.read_source(sources[0], **kwargs)
+
+
+def _checked_dpi(dpi: object) -> float:
+    """``dpi`` as a float; a ValueError naming it for anything but a finite number over 0 (0 was taken for the
+    default, and a string failed deep in the PDF renderer on the first PDF)."""
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < float(dpi) < math.inf:
+        raise ValueError(f"dpi must be a number over 0, got {dpi!r}")
+    return float(dpi)
+
+
+def _checked_pages(pages: object) -> list[int] | None:
+    """``pages`` as 0-based page indices: a spec ("1-3,7"), an index or a sequence of them, or None for all; a
+    ValueError naming it otherwise (an int or ["1"] failed inside the PDF renderer, and one-page inputs ignored
+    them)."""
+    if pages is None or isinstance(pages, str):
+        return parse_page_spec(pages) if pages is not None else None
+    items = [pages] if isinstance(pages, numbers.Integral) and not isinstance(pages, bool) else pages
+    if not isinstance(items, Sequence) or not all(
+        isinstance(i, numbers.Integral) and not isinstance(i, bool) and int(i) >= 0 for i in items
+    ):
+        raise ValueError(f'pages must be a spec ("1-3,7"), a 0-based page index or a list of them, got {pages!r}')
+    return [int(i) for i in items]
+
+
+def _checked_password(password: object) -> str | None:
+    """A PDF password as text (bytes as UTF-8); a ValueError naming it for anything else (it failed inside
+    pypdfium2)."""
+    if isinstance(password, bytes):
+        return password.decode("utf-8", errors="surrogateescape")
+    if password is not None and not isinstance(password, str):
+        raise ValueError(f"password must be a str (or bytes), got {type(password).__name__}")
+    return password
+
+
+def _check_options(threads: object, max_pixels: object, memory_arena: object, **models: object) -> None:
+    """``OCR``'s own options of the wrong type or range, refused with their name (they failed as ONNX Runtime's or
+    pathlib's errors, or only at the first input: ``max_pixels=0`` called every image over the limit)."""
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 0):
+        raise ValueError(f"threads must be a whole number (0 or None: ONNX Runtime's choice), got {threads!r}")
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
+        raise ValueError(f"max_pixels must be a whole number of 1 or more, got {max_pixels!r}")
+    if not isinstance(memory_arena, bool):
+        raise ValueError(f"memory_arena must be True or False, got {memory_arena!r}")
+    for name, value in models.items():
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise ValueError(f"{name} must be a shipped model's name or a path, got {value!r}")
 
 
 def _checked_aspect(pixel_aspect: float | None) -> float | None:

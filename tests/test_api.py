@@ -10,7 +10,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from conftest import SAMPLE, huge_png_header, pdf_without_pages, render_lines
+from conftest import SAMPLE, huge_png_header, pdf_bytes, pdf_without_pages, render_lines
 from PIL import Image, ImageDraw, ImageFont
 
 from ocdr import OCR, Document, InputError
@@ -117,6 +117,12 @@ def test_predict_lists_directories_and_streams(ocr, line_image, tmp_path):
     first = next(stream)
     assert _text(first) == LINE
     assert "Invoice" in next(stream).text
+    # one bad input among good ones: its error in its place, the rest read (by default the error ends the stream)
+    read = ocr.predict([line_image, tmp_path / "missing.png", line_image], errors="return")
+    assert isinstance(read[1], InputError) and "missing.png" in str(read[1])
+    assert [_text(d) for d in (read[0], read[2])] == [LINE, LINE]
+    with pytest.raises(InputError, match="missing.png"):
+        ocr.predict([line_image, tmp_path / "missing.png", line_image])
 
 
 def test_a_receipts_rows_are_lines_of_its_text(ocr):
@@ -204,6 +210,37 @@ def test_wrong_types_and_missing_files(ocr, tmp_path):
         ocr([np.zeros((8, 8, 3), np.uint8)] * 2)
     with pytest.raises(InputError, match="not a valid path"):
         ocr("page\x00.png")
+    with pytest.raises(InputError, match="empty path"):  # Path("") is ".": it read the working folder
+        ocr.predict("")
+
+
+def test_settings_of_the_wrong_type_or_range_are_refused_by_name(ocr, line_image):
+    """Each is named, where they failed inside ONNX Runtime, pypdfium2 or pathlib, at the first PDF only, or were
+    taken for something else (``dpi=0`` for the default)."""
+    two_page_pdf = pdf_bytes([line_image, line_image])
+    for kwargs, name in [
+        ({"pages": 5.0}, "pages"),
+        ({"pages": ["1"]}, "pages"),
+        ({"pages": [True]}, "pages"),
+        ({"dpi": 0}, "dpi"),
+        ({"dpi": "300"}, "dpi"),
+        ({"password": 123}, "password"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            ocr(two_page_pdf, **kwargs)
+        with pytest.raises(ValueError, match=name):  # a one-page input too, not ignored there
+            ocr(line_image, **kwargs)
+    assert [p.index for p in ocr(two_page_pdf, pages=1, dpi=72).pages] == [1]  # an index alone
+    assert len(ocr(two_page_pdf, password=b"unneeded", dpi=72).pages) == 2  # bytes: decoded
+    for kwargs, name in [
+        ({"threads": "2"}, "threads"),
+        ({"max_pixels": 0}, "max_pixels"),
+        ({"memory_arena": "no"}, "memory_arena"),
+        ({"det_model": 5}, "det_model"),
+        ({"dpi": -5}, "dpi"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            OCR(**{"threads": 1, **kwargs})
 
 
 def test_a_long_receipt_is_read_whole(ocr):

@@ -485,6 +485,21 @@ def test_huge_image_header_is_refused_without_decoding(tmp_path: Path) -> None:
         pages_of(patch_png_size(small, 0, 10))
 
 
+def test_a_pixel_limit_over_pillows_leaves_pillows_own_guard_in_place() -> None:
+    """``max_pixels`` over Pillow's hard limit lets ocdr open the image, and puts Pillow's limit back: raised for
+    good, it took the decompression-bomb guard from the host process's own ``Image.open`` calls."""
+    from PIL import Image as PILImage
+
+    from ocdr.io.images import probe_image
+
+    before = PILImage.MAX_IMAGE_PIXELS
+    huge = patch_png_size(encode(PILImage.new("RGB", (10, 10), "red")), 20_000, 20_000)
+    probe_image(huge, "huge.png", max_pixels=500_000_000)  # within ours: no error
+    assert PILImage.MAX_IMAGE_PIXELS == before
+    with pytest.raises(PILImage.DecompressionBombError):
+        PILImage.open(io.BytesIO(huge))
+
+
 # --- page specs ---------------------------------------------------------------------------------------------------
 
 

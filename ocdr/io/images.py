@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -94,12 +95,26 @@ class Resolution(NamedTuple):
     pixel_aspect: float = 1.0
 
 
-def _fit_pillow_limit(max_pixels: int | None) -> None:
-    """Pillow refuses images over ``2 * Image.MAX_IMAGE_PIXELS`` before their size is visible to us: make sure
-    that hard limit is at least ``max_pixels``, so ours is the limit that applies (never lowers it). No limit of
-    ours (None) leaves Pillow's in place."""
-    if max_pixels is not None and Image.MAX_IMAGE_PIXELS is not None and max_pixels > 2 * Image.MAX_IMAGE_PIXELS:
+_PILLOW_LIMIT = threading.Lock()
+
+
+@contextmanager
+def _opened(data: bytes, max_pixels: int | None) -> Iterator[Image.Image]:
+    """``data`` opened by Pillow, which refuses images over ``2 * Image.MAX_IMAGE_PIXELS`` before their size is
+    visible to us: where ``max_pixels`` is over that, Pillow's limit is raised for the open alone and put back, so
+    ours applies (never lowered; None leaves Pillow's). Raised for good, it left the host process's own
+    ``Image.open`` calls without Pillow's decompression-bomb guard."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if max_pixels is None or limit is None or max_pixels <= 2 * limit:
+        yield Image.open(io.BytesIO(data), formats=PIL_FORMATS)
+        return
+    with _PILLOW_LIMIT:
         Image.MAX_IMAGE_PIXELS = math.ceil(max_pixels / 2)
+        try:
+            img = Image.open(io.BytesIO(data), formats=PIL_FORMATS)
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+    yield img
 
 
 def _dpi_value(value: object) -> float | None:
@@ -134,9 +149,8 @@ def iter_image_frames(
 ) -> Iterator[tuple[int, np.ndarray, Resolution]]:
     """Decode ``(index, RGB array, resolution)`` frames one at a time: every frame of a TIFF (those in ``pages`` if
     given), the first frame of other formats (animated GIF/WebP)."""
-    _fit_pillow_limit(max_pixels)
-    with decode_guard(name, max_pixels):
-        img = Image.open(io.BytesIO(data), formats=PIL_FORMATS)
+    with decode_guard(name, max_pixels), _opened(data, max_pixels) as opened:
+        img = opened
     try:
         with decode_guard(name, max_pixels):
             count = _frame_count(img)
@@ -166,8 +180,7 @@ def image_frame_count(data: bytes, name: str) -> int:
 def probe_image(data: bytes, name: str, max_pixels: int) -> None:
     """Check, from the header alone, that ``data`` is an image we decode and that its first frame is within
     ``max_pixels``: a cheap refusal before any decoding work is queued."""
-    _fit_pillow_limit(max_pixels)
-    with decode_guard(name, max_pixels), Image.open(io.BytesIO(data), formats=PIL_FORMATS) as img:
+    with decode_guard(name, max_pixels), _opened(data, max_pixels) as img, img:
         check_size(name, *img.size, max_pixels)
 
 

@@ -72,6 +72,8 @@ def expand_inputs(inputs: object, password: str | None = None) -> list[Source]:
             sources.append(Source(f"<image #{position}>", item))
         elif isinstance(item, (str, os.PathLike)):
             name = os.fsdecode(item)
+            if not name:  # Path("") is "." : an unset setting read the working folder, unasked
+                raise InputError(f"input #{position} is an empty path")
             path = Path(name)
             if path.is_dir():
                 sources.extend(Source(str(file), file) for file in _directory_files(path, name))
