@@ -389,16 +389,19 @@ def test_pdf_puts_each_glyph_over_its_char_box(ocr, text_page, tmp_path):
     assert np.median(even) > 1 and placed.mean() < even.mean() / 3
 
 
-@pytest.mark.parametrize("quarters", [1, 3])
+@pytest.mark.parametrize("quarters", [1, 2, 3])
 def test_pdf_glyphs_over_char_boxes_on_a_page_turned_sideways(ocr, text_page, quarters, tmp_path):
-    """Glyphs over char boxes in lines that run down or up the page: pdfium (which drops a one-glyph text object
-    that repeats the one before it nearby, as "55" in "$4,310.55" would be) and pdftotext read every word whole."""
+    """Glyphs over char boxes in lines that run down or up the page (or upside down): pdfium (which drops a one-glyph
+    text object that repeats the one before it nearby, as "55" in "$4,310.55" would be) and pdftotext read every word
+    whole and in order; the page is shown upright (``/Rotate``), as the page stage read it."""
     image = np.ascontiguousarray(np.rot90(text_page[0], quarters))
     doc = ocr(image, return_char_boxes=True, use_doc_orientation_classify=True)
     assert "$4,310.55" in doc.text
     pdf = doc.export("pdf", source=image)
     words = " ".join(w.text for w in doc.words).split()
-    assert pdfium_text(pdf)[0].split() == words
+    assert pdfium_text(pdf)[0].split() == words  # upside down it read back backwards, before the page's turn
+    with pikepdf.open(io.BytesIO(pdf)) as shown:  # shown upright, as read (numpy turns counter-clockwise)
+        assert doc.pages[0].angle == 360 - 90 * quarters and shown.pages[0].Rotate == 90 * quarters
     if PDFTOTEXT is not None:
         path = tmp_path / "out.pdf"
         path.write_bytes(pdf)

@@ -470,6 +470,8 @@ def to_pdf(
             )
         jpeg = _passthrough_jpeg(obj, page) if image is not None and len(doc.pages) == 1 else None
         page_obj = _image_page(out, page, image, page_dpi, jpeg, jpeg_quality)
+        if image is not None and page.angle in (90, 180, 270):  # shown upright, as the page stage read it: an
+            page_obj.Rotate = 360 - page.angle  # upside-down page's layer read back backwards in pdfium
         x_scale, y_scale = _point_scales(page, page_dpi)
         _add_text_layer(out, page_obj, page, font, (x_scale, 0.0, 0.0, -y_scale, 0.0, page.height * y_scale))
     if pdfa:
