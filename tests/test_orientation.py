@@ -469,6 +469,15 @@ def test_a_few_page_training_steps_then_export(tmp_path):
     assert classifier.angles == [0, 90, 180, 270]
     angle, confidence = classifier(render_lines(["A page"])[0])
     assert angle in (0, 90, 180, 270) and 0.25 <= confidence <= 1
+    # the export scored by `ocdr eval cls --cls-task page --model-only` as the run validated it (by default the
+    # pipeline's ranking, whose scene classifier ordered an unsure model's pages, scored it otherwise)
+    from ocdr import OCR
+    from ocdr.evaluation.evaluate import evaluate_cls
+
+    ocr = OCR(threads=1, page_cls_model=tmp_path / "page.onnx")
+    alone = evaluate_cls(ocr, out / "val" / "pages", task="page", model_only=True)
+    best_step = max(metrics, key=lambda m: m["accuracy"])  # (its held-out pages: this folder's one and 1 synthetic)
+    assert alone["accuracy"] == best_step["accuracy"] and np.sum(alone["confusion_0_90_180_270"]) == 4
 
 
 def test_a_few_scene_training_steps_then_export(tmp_path):

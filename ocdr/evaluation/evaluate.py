@@ -38,6 +38,7 @@ from ocdr.io.inputs import Source, iter_pages
 from ocdr.io.labels import RegionLabel, page_images
 from ocdr.io.page_datasets import read_page_dataset
 from ocdr.layout.grouping import text_segments
+from ocdr.models.classification.preprocess import page_batch, vote
 
 
 def _pages(data: str | Path, limit: int | None):
@@ -205,13 +206,19 @@ def _crops(data: str | Path, limit: int | None) -> tuple[list[np.ndarray], list[
     return crops, gts
 
 
-def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str = "line") -> dict:
+def evaluate_cls(
+    ocr: OCR, data: str | Path, limit: int | None = None, task: str = "line", model_only: bool = False
+) -> dict:
     """Orientation accuracy and confusion matrix (rows: true angle, columns: found). ``line``: every crop of a
     ``gt_list.txt`` folder upright and turned by 180 degrees; ``page``: every page image (an ICDAR folder's
-    ``images/`` or a held-out ``gt_list.txt``) turned all four ways, by the page classifier alone or, when ``ocr``
-    has ``use_doc_orientation_classify`` on, by the whole page orientation stage (``OCRPipeline.read_page``: the
-    classifier, then on a page it is sure of the text-line classifier's check of 0 against 180, and on one it is not
-    the page's readings turned each way until one is plainly text); ``recognize``: the crops as ``line``, turned
+    ``images/`` or a held-out ``gt_list.txt``) turned all four ways, by the page classifier as the pipeline asks it
+    (``PageClassifier.ranking``: a page its squares are not sure of voted on again turned, and ordered with the
+    scene classifier), or with ``model_only`` by its squares' vote alone, as ``ocdr train cls --task page``
+    validates (the scene classifier set the order of an unsure model's pages, so a model that gave every page one
+    angle scored 1.0), or, when ``ocr`` has ``use_doc_orientation_classify`` on, by the whole page orientation stage
+    (``OCRPipeline.read_page``: the classifier, then on a page it is sure of the text-line classifier's check of 0
+    against 180, and on one it is not the page's readings turned each way until one is plainly text);
+    ``recognize``: the crops as ``line``, turned
     over or not as ``OCR.recognize`` turns them with ``use_textline_orientation`` (``OCRPipeline.read_cut``: the
     classifier, and on a crop it is unsure of the recognizer's readings both ways up), a crop read at a quarter turn
     counted by the half it was read in (90 as 0, 270 as 180)."""
@@ -219,7 +226,15 @@ def evaluate_cls(ocr: OCR, data: str | Path, limit: int | None = None, task: str
     if task == "page":
         classify_page: Callable[[np.ndarray], tuple[int, float | None]] | None
         classify_page, angles = ocr.pipeline.page_classifier, (0, 90, 180, 270)
-        if ocr.params.use_doc_orientation_classify:  # the whole stage: the page's lines check the classifier's 0/180
+        if model_only and classify_page is not None:
+            squares = classify_page
+
+            def model_vote(image: np.ndarray) -> tuple[int, float | None]:
+                index, confidence = vote(squares.model.run(page_batch(image)))
+                return squares.angles[index], confidence
+
+            classify_page = model_vote
+        elif ocr.params.use_doc_orientation_classify:  # the whole stage: the page's lines check the classifier's 0/180
 
             def read_angle(image: np.ndarray) -> tuple[int, float | None]:
                 page = ocr(image).pages[0]
