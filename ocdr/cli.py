@@ -36,6 +36,7 @@ PARAM_FLAGS = {
 
 # ocdr export --text-det-... (and the reading score under which a detector's regions' readings are dropped)
 DET_EXPORT_PARAMS = ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio", "text_rec_score_thresh")
+MIN_CROP = 32  # ocdr train det --crop-size's least: the detector's output stride, one cell of its coarsest map
 
 
 def _add_model_options(p) -> None:
@@ -533,6 +534,12 @@ def _add_eval(sub) -> None:
         "turns them",
     )
     p.add_argument(
+        "--model-only",
+        action="store_true",
+        help="cls --cls-task page: the page model's own vote, as `ocdr train cls --task page` validates (by default "
+        "as the pipeline asks it: an unsure page voted on again, ordered with the scene classifier)",
+    )
+    p.add_argument(
         "--rotate", type=int, default=0, choices=[0, 90, 180, 270], help="e2e: turn pages clockwise before reading"
     )
     p.add_argument(
@@ -573,7 +580,7 @@ def _run_eval(args) -> int:
         elif args.task == "det":
             result = evaluate_det(ocr, data, args.limit, segments=args.segments)
         elif args.task == "cls":
-            result = evaluate_cls(ocr, data, args.limit, task=args.cls_task)
+            result = evaluate_cls(ocr, data, args.limit, task=args.cls_task, model_only=args.model_only)
         else:
             result = evaluate_rec(ocr, data, args.limit, one_bit_level=args.one_bit)
         result = {"task": args.task, "data": str(data), **result}
@@ -786,13 +793,18 @@ def _add_train(sub) -> None:
         "backbone, feature_channel, sequence, hidden_size, prediction, input_height...) instead of --arch",
     )
     rec.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines) mixed with --data")
-    rec.add_argument("--real-share", type=float, default=0.5, help="share of --data crops when --synth-data is given")
+    rec.add_argument("--real-share", type=_share, default=0.5, help="share of --data crops when --synth-data is given")
     det.add_argument("--synth-data", nargs="+", help="synthetic page folder(s) (ocdr synth pages) mixed with --data")
     det.add_argument(
         "--line-data", nargs="+", help="real page folders annotated by text line (SROIE): lines are cut into words"
     )
-    det.add_argument("--real-share", type=float, default=0.5, help="share of crops from real pages with --synth-data")
-    det.add_argument("--val-pages", type=int, default=10, help="validation pages carved from each folder (at most)")
+    det.add_argument("--real-share", type=_share, default=0.5, help="share of crops from real pages with --synth-data")
+    det.add_argument(
+        "--val-pages",
+        type=_count,
+        default=10,
+        help="validation pages carved from each folder (at most; 0: none, then give --val-data)",
+    )
     rec.add_argument("--augment", type=float, default=1.0, help="on-the-fly augmentation strength (0: off)")
     rec.add_argument("--charset", help="characters_list.txt (default: the built-in document charset)")
     rec.add_argument(
@@ -804,7 +816,7 @@ def _add_train(sub) -> None:
         "of one word per line (repeat to add more), or 'none' for greedy readings only",
     )
     det.add_argument("--arch", help="default: dbnet_resnet18_lite")
-    det.add_argument("--crop-size", type=int, default=640)
+    det.add_argument("--crop-size", type=_crop_side, default=640, help=f"training crop side ({MIN_CROP} or more)")
     det.add_argument("--turn-prob", type=float, default=0.0, help="share of training crops turned upside down")
     det.add_argument(
         "--max-angle",
@@ -825,11 +837,13 @@ def _add_train(sub) -> None:
     )
     cls.add_argument("--arch", help="default: line_orientation_lite / page_orientation_lite / scene_orientation_lite")
     cls.add_argument(
-        "--synth", type=int, default=20000, help="synthetic crops (line) or pages (page) to render; scene: none"
+        "--synth",
+        type=_count,
+        help="synthetic crops (line, default 20000) or pages (page, default 200) rendered before step 1; scene: none",
     )
     cls.add_argument("--synth-data", nargs="+", help="synthetic folder(s) (ocdr synth lines / pages) beside --synth")
     cls.add_argument("--augment", type=float, default=0.0, help="line task: crop augmentation strength (0: off)")
-    cls.add_argument("--real-share", type=float, default=0.5, help="share of each batch from the --data images")
+    cls.add_argument("--real-share", type=_share, default=0.5, help="share of each batch from the --data images")
 
 
 def _run_train(args) -> int:
@@ -899,6 +913,31 @@ def _positive(item: str) -> int:
     """A whole number of 1 or more (``--batch-size -1`` had a training run spin on empty epochs for ever)."""
     if not item.strip().isdigit() or int(item) < 1:
         raise argparse.ArgumentTypeError(f"want a whole number of 1 or more, got {item!r}")
+    return int(item)
+
+
+def _count(item: str) -> int:
+    """A whole number of 0 or more (``--val-pages -3`` held out half a folder: a negative cap sliced from the end)."""
+    if not item.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"want a whole number of 0 or more, got {item!r}")
+    return int(item)
+
+
+def _share(item: str) -> float:
+    """A share from 0 to 1 (``--real-share 1.5`` failed in numpy, "probabilities are not non-negative")."""
+    try:
+        value = float(item)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"want a share from 0 to 1, got {item!r}")
+    return value
+
+
+def _crop_side(item: str) -> int:
+    """A detector training crop side of ``MIN_CROP`` or more (``--crop-size 0`` failed in torch's loss)."""
+    if not item.strip().isdigit() or int(item) < MIN_CROP:
+        raise argparse.ArgumentTypeError(f"want a whole number of {MIN_CROP} or more, got {item!r}")
     return int(item)
 
 

@@ -157,3 +157,41 @@ def test_crops_refuses_what_is_not_a_page_set(tmp_path, capsys):
     write_icdar_gt(pages / "gts" / "gt_p1.txt", [RegionLabel(np.float32(QUADS[0]), "Invoice")])
     assert main(["crops", "--data", str(pages), "--out", str(tmp_path / "out")]) == 2
     assert "p1.png: not a readable image" in capsys.readouterr().err
+
+
+def test_the_page_classifier_reads_every_detection_layout(layouts):
+    """``train cls --task page`` and ``eval cls --cls-task page`` refused PaddleOCR and COCO page sets
+    (".../Label.txt/images: not a directory"): ``page_images`` reads every layout ``read_page_dataset`` reads."""
+    from ocdr.io.labels import page_images
+    from ocdr.training.train_cls import PageTask
+
+    for kind, source in layouts.items():
+        assert [p.name for p in page_images(source)] == ["p1.png"], kind
+        assert [path.name for path, _ in PageTask().load(source)] == ["p1.png"], kind
+
+
+def test_unreadable_pages_are_left_out_at_load_and_said(layouts):
+    """A truncated page, or one a label file names but nobody saved, killed ``train det`` at the step that first drew
+    it (before any checkpoint); the page classifier dropped it without a word. Both leave it out at load time and
+    say so through one helper; a set left with no page is an error."""
+    from ocdr.training.train_cls import PageTask
+
+    icdar = layouts["icdar"]
+    good = (icdar / "images" / "p1.png").read_bytes()
+    (icdar / "images" / "p2.png").write_bytes(good[: len(good) // 2])  # truncated
+    (icdar / "gts" / "gt_p2.txt").write_text("10,10,90,10,90,30,10,30,word\n", encoding="utf-8")
+    logs: list[str] = []
+    assert [item.image_path.name for item in load_det_dataset(icdar, logs.append)] == ["p1.png"]
+    assert logs == [f"{icdar}: 1 page(s) left out (1 missing or unreadable, e.g. {icdar}/images/p2.png), 1 kept"]
+    logs.clear()
+    assert [path.name for path, _ in PageTask().load(icdar, logs.append)] == ["p1.png"]
+    assert logs == [f"{icdar}: 1 page(s) left out (1 unreadable, e.g. {icdar}/images/p2.png), 1 kept"]
+
+    paddle = layouts["paddle"]
+    line = paddle.read_text(encoding="utf-8").splitlines()[0]
+    paddle.write_text(f"{line}\n{line.replace('p1.png', 'missing.png')}\n", encoding="utf-8")
+    logs.clear()
+    assert len(load_det_dataset(paddle, logs.append)) == 1 and "1 missing or unreadable" in logs[0]
+    (icdar / "images" / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really a png")
+    with pytest.raises(ValueError, match="no usable pages"):
+        load_det_dataset(icdar)

@@ -433,6 +433,81 @@ def test_det_resume(det_run):
     assert [m["step"] for m in _metrics(det_run.run / "metrics.jsonl")] == [3, 4]
 
 
+def test_validation_keeps_a_page_for_training_and_real_sets_split_as_before():
+    """A 1-page folder held its only page out (``train det``: numpy's "high <= 0" on the empty pool); a folder of
+    10 or more holds out what it always did (the project's ``runs/*/val`` splits stay), ``cap=0`` none."""
+    from ocdr.training.loop import carve_validation
+
+    logs: list[str] = []
+    assert carve_validation(["a"], np.random.default_rng(0), 0.1, 10, "one", logs.append) == (["a"], [])
+    assert logs == ["one: none held out for validation (1 item, too few to split): all 1 trained on"]
+    for n in (2, 3, 6):  # too few for 10% to make a page: one held out, the rest trained on
+        kept, held = carve_validation(list(range(n)), np.random.default_rng(0), 0.1, 10)
+        assert len(held) == 1 and len(kept) == n - 1
+    assert carve_validation(list(range(6)), np.random.default_rng(0), 0.1, 0, "f", logs.append)[1] == []
+    assert logs[-1] == "f: none held out for validation (a cap of 0): all 6 trained on"
+    for n, cap in ((10, 30), (149, 30), (626, 30), (360, 1000), (9999, 500)):
+        perm = np.random.default_rng(n).permutation(n)
+        before = [int(i) for i in perm[: min(cap, max(1, int(n * 0.1)))]]
+        assert carve_validation(list(range(n)), np.random.default_rng(n), 0.1, cap)[1] == before
+
+
+def test_det_on_a_one_page_folder_trains_on_it(det_run, tmp_path, capsys):
+    """``train det --data pages one`` with a 1-page folder: trained on, not validated, said; alone, a clear error."""
+    one = tmp_path / "one"
+    (one / "images").mkdir(parents=True)
+    (one / "gts").mkdir()
+    first = sorted((det_run.pages / "images").iterdir())[0]
+    shutil.copy(first, one / "images" / first.name)
+    shutil.copy(det_run.pages / "gts" / f"gt_{first.stem}.txt", one / "gts")
+    out = tmp_path / "run"
+    args = ["train", "det", "--out", str(out), "--steps", "1", "--eval-every", "1", *DET_ARGS]
+    assert main([*args, "--data", str(det_run.pages), str(one)]) == 0
+    said = capsys.readouterr().out
+    assert "one: none held out for validation (1 item, too few to split)" in said
+    assert "train pages: pages 2, one 1 / val 1 pages" in said and (out / "last.pt").is_file()
+    assert main([*args, "--data", str(one), "--out", str(tmp_path / "alone")]) == 2
+    assert "no validation pages" in capsys.readouterr().err
+
+
+def test_det_flags_out_of_range_are_usage_errors(det_run, tmp_path, capsys):
+    """``--val-pages -3`` held out half a folder, ``--real-share 1.5`` and ``--crop-size 0`` failed in numpy and
+    torch; ``--val-pages 0`` still held out a page: now none, and a run left with no validation says so."""
+    base = ["train", "det", "--data", str(det_run.pages), "--out", str(tmp_path / "run"), "--steps", "1"]
+    for flag, value, said in (
+        ("--val-pages", "-3", "want a whole number of 0 or more"),
+        ("--real-share", "1.5", "want a share from 0 to 1"),
+        ("--crop-size", "0", "want a whole number of 32 or more"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main([*base, flag, value])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and f"argument {flag}: {said}" in err, err
+    assert not (tmp_path / "run").exists()
+    assert main([*base, "--val-pages", "0", "--split-only"]) == 0
+    assert "pages: none held out for validation (a cap of 0): all 3 trained on" in capsys.readouterr().out
+    assert main([*base, "--val-pages", "0", *DET_ARGS]) == 2
+    assert "no validation pages" in capsys.readouterr().err
+
+
+def test_page_classifier_renders_few_pages_by_default_and_says_how_far(monkeypatch):
+    """``train cls --task page`` rendered 20,000 pages (75-110 min, 57 GB) before step 1 without a word."""
+    from ocdr.cli import build_parser
+    from ocdr.training import train_cls
+
+    args = build_parser().parse_args(["train", "cls", "--task", "page", "--out", "o"])
+    assert args.synth is None and train_cls.ClsTrainConfig(data=[], out="o").synth is None
+    assert train_cls.DEFAULT_SYNTH["page"] <= 400 and train_cls.DEFAULT_SYNTH["line"] == 20000
+    logs: list[str] = []
+    monkeypatch.setattr(train_cls, "RENDER_REPORT_S", 0.0)
+    assert train_cls.render_all(2, lambda: 0, logs.append, "page") == [0, 0]
+    assert logs == [
+        "rendering 2 synthetic pages (--synth)",
+        "rendered 1/2 synthetic pages",
+        "rendered 2/2 synthetic pages",
+    ]
+
+
 def test_det_init_on_a_run_to_resume_is_refused(det_run, tmp_path, capsys):
     """``train det --init`` into an --out holding a run resumed that run, the --init dropped without a word."""
     out = tmp_path / "run"

@@ -138,10 +138,16 @@ def write_icdar_gt(path: str | Path, labels: Iterable[RegionLabel]) -> None:
 
 
 def page_images(root: str | Path, limit: int | None = None) -> list[Path]:
-    """The page images of a folder: those a ``gt_list.txt`` lists, else every file in ``root/images``."""
+    """The page images of a set: those a folder's ``gt_list.txt`` lists, else every file in ``root/images``, or,
+    for a PaddleOCR det label file or a COCO-Text-like JSON, the pages it labels: the page classifier reads every
+    layout the detector's trainer reads (``read_page_dataset``), not only folders."""
     root = Path(root)
     if (root / "gt_list.txt").exists():
         return [path for path, _ in gt_list_items(root, limit)]
+    if root.is_file():
+        from ocdr.io.page_datasets import read_page_dataset  # it imports this module
+
+        return [path for path, _ in read_page_dataset(root)][:limit]
     return sorted(p for p in (root / "images").iterdir() if p.is_file())[:limit]
 
 

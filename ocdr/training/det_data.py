@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +12,7 @@ import cv2
 import numpy as np
 
 from ocdr.io.labels import RegionLabel
-from ocdr.io.page_datasets import read_page_dataset
+from ocdr.io.page_datasets import image_readable, read_page_dataset, report_left_out
 from ocdr.training.det_targets import make_db_targets
 from ocdr.training.synth.render import augment_gray
 
@@ -27,13 +28,18 @@ class DetItem:
         return float(np.median(heights)) if heights else 20.0
 
 
-def load_det_dataset(root: str | Path) -> list[DetItem]:
+def load_det_dataset(root: str | Path, log: Callable[[str], None] | None = None) -> list[DetItem]:
     """Labelled pages of a detection set in any layout ``read_page_dataset`` knows (ICDAR folder, PaddleOCR det
-    label file, COCO-Text-like JSON)."""
+    label file, COCO-Text-like JSON). Pages whose image is missing or does not decode are left out here and said
+    (``report_left_out``): found when first drawn, one killed the run at that step, before its checkpoint."""
     items = read_page_dataset(root)
     if not items:
         raise FileNotFoundError(f"{root}: no labelled page images found")
-    return [DetItem(image, labels) for image, labels in items]
+    readable = [image_readable(image) for image, _ in items]
+    pages = [DetItem(image, labels) for (image, labels), ok in zip(items, readable, strict=True) if ok]
+    unreadable = [image for (image, _), ok in zip(items, readable, strict=True) if not ok]
+    report_left_out(root, len(pages), {"missing or unreadable": unreadable}, log)
+    return pages
 
 
 def split_line_label(label: RegionLabel, gray: np.ndarray | None = None) -> list[RegionLabel]:

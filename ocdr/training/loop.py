@@ -20,6 +20,8 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from ocdr.io.labels import gt_list_name_ok, write_gt_list
 from ocdr.training.checkpoint import load_checkpoint, save_checkpoint
 
+MIN_HELD_OUT = 1  # items a folder of 2 or more holds out for validation, however small its ``fraction``
+
 
 @dataclass
 class TrainConfig:
@@ -153,12 +155,26 @@ def freeze_batchnorm(model: nn.Module) -> None:
 
 
 def carve_validation(
-    items: list, rng: np.random.Generator, fraction: float, cap: int | None = None
+    items: list,
+    rng: np.random.Generator,
+    fraction: float,
+    cap: int | None = None,
+    name: str | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> tuple[list, list]:
-    """A random (train, validation) split, the validation part ``fraction`` of the items (at least 1, at most cap)."""
+    """A random (train, validation) split, the validation part ``fraction`` of the items (rounded down), at most
+    ``cap`` (0: none held out). A folder too small for ``fraction`` to make one item still holds one out, so that it
+    can be validated on, but never its last item: a 1-item folder held its only page out and left an empty training
+    pool (``train det`` died on numpy's "high <= 0"). The permutation is drawn whatever is held out, so a later
+    folder's split does not depend on this one's size. With ``log``, a folder that holds nothing out says so."""
+    if cap is not None and cap < 0:
+        raise ValueError(f"the held-out cap must be 0 or more, got {cap}")
     perm = rng.permutation(len(items))
-    n_val = max(1, int(len(items) * fraction))
-    n_val = min(cap, n_val) if cap else n_val
+    n_val = min(max(MIN_HELD_OUT, int(len(items) * fraction)), len(items) - 1)
+    n_val = max(0, n_val if cap is None else min(cap, n_val))
+    if log is not None and items and not n_val:
+        why = "a cap of 0" if cap == 0 else f"{len(items)} item, too few to split"
+        log(f"{name}: none held out for validation ({why}): all {len(items)} trained on")
     return [items[i] for i in perm[n_val:]], [items[i] for i in perm[:n_val]]
 
 

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -34,6 +34,7 @@ from torch import nn
 
 from ocdr.io.crop_datasets import read_crop_dataset
 from ocdr.io.labels import page_images
+from ocdr.io.page_datasets import report_left_out
 from ocdr.models.classification.orientation import create_classifier
 from ocdr.models.classification.postprocess import log_odds, settle
 from ocdr.models.classification.preprocess import (
@@ -74,6 +75,13 @@ from ocdr.training.rec_augment import augment_crop
 
 TASKS = ("line", "page", "scene")
 DEFAULT_ARCH = {"line": "line_orientation_lite", "page": "page_orientation_lite", "scene": "scene_orientation_lite"}
+MIN_CROP_SIDE = 2  # line task: crops thinner than this are no text line
+MIN_PAGE_SIDE = PAGE_PATCH // 4  # page task: pages smaller than this hold no square worth classifying
+# --synth's default by task: 20,000 line crops render in minutes, while 20,000 pages took 75-110 min and 57 GB
+# before step 1; 200 pages start in about a minute on one core (the model card's recipe gives --synth 400)
+DEFAULT_SYNTH = {"line": 20000, "page": 200, "scene": 0}
+RENDER_REPORT_S = 10.0  # seconds between progress lines while synthetic items render
+T = TypeVar("T")
 SCALE_JITTER = float(np.log(1.6))  # page squares zoomed up to 1.6x either way: glyph-size estimates spread so
 
 
@@ -81,7 +89,7 @@ SCALE_JITTER = float(np.log(1.6))  # page squares zoomed up to 1.6x either way: 
 class ClsTrainConfig(TrainConfig):
     task: str = "line"
     arch: str | None = None  # default: DEFAULT_ARCH[task]
-    synth: int = 20000  # synthetic crops (line) or pages (page) rendered at start-up
+    synth: int | None = None  # synthetic crops (line) or pages (page) rendered at start-up; None: DEFAULT_SYNTH
     synth_data: list[str] | None = None  # synthetic folders (ocdr synth lines / pages), instead of or beside synth
     augment: float = 0.0  # line task: strength of the recognizer's crop augmentation on every training crop
     real_share: float = 0.5  # of each batch drawn from the real crops (when there are both kinds)
@@ -100,25 +108,32 @@ class LineTask:
     def __init__(self, augment: float = 0.0):
         self.augment = augment
 
-    def load(self, root: str | Path) -> list[tuple[Path | None, np.ndarray]]:
+    def load(self, root: str | Path, log: Callable[[str], None] | None = None) -> list[tuple[Path | None, np.ndarray]]:
         """The centre windows of a crop set in any layout ``read_crop_dataset`` knows, with their files (None for
-        an LMDB record)."""
-        windows = []
+        an LMDB record); crops that do not decode, or under 2 px, are left out and said (``report_left_out``)."""
+        windows, unreadable = [], []
         for name, img, _ in read_crop_dataset(root):
-            if img is not None and min(img.shape[:2]) >= 2:
+            if img is not None and min(img.shape[:2]) >= MIN_CROP_SIDE:
                 path = Path(name)
                 windows.append((path if path.is_file() else None, center_window(resize_crop(img, CLS_HEIGHT))))
+            else:
+                unreadable.append(name)
+        report_left_out(root, len(windows), {f"unreadable or under {MIN_CROP_SIDE} px": unreadable}, log, "crop")
         return windows
 
-    def render(self, count: int, seed: int) -> list[np.ndarray]:
+    def render(self, count: int, seed: int, log: Callable[[str], None] | None = None) -> list[np.ndarray]:
         from ocdr.training.synth.fonts import find_fonts
         from ocdr.training.synth.render import sample_crop
         from ocdr.training.synth.text import TextSampler
 
         rng = np.random.default_rng(seed)
         sampler, fonts = TextSampler(rng), find_fonts()
-        crops = (sample_crop(sampler, fonts, rng, line_prob=0.5).image for _ in range(count))
-        return [center_window(resize_crop(crop, CLS_HEIGHT)) for crop in crops]
+        return render_all(
+            count,
+            lambda: center_window(resize_crop(sample_crop(sampler, fonts, rng, line_prob=0.5).image, CLS_HEIGHT)),
+            log,
+            "crop",
+        )
 
     def batch(self, items: list[np.ndarray], rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         turned = rng.random(len(items)) < 0.5
@@ -171,27 +186,35 @@ class PageTask:
 
     angles = PAGE_ANGLES
 
-    def load(self, root: str | Path) -> list[tuple[Path, PageSample]]:
-        pages = []
+    def load(self, root: str | Path, log: Callable[[str], None] | None = None) -> list[tuple[Path, PageSample]]:
+        """The pages of a set in any layout ``page_images`` reads; those that do not decode, or are too small to
+        classify, are left out and said (``report_left_out``: before, the count alone showed it)."""
+        pages, unreadable, small = [], [], []
         for path in page_images(root):
             img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-            if img is not None and min(img.shape[:2]) >= PAGE_PATCH // 4:
+            if img is None:
+                unreadable.append(path)
+            elif min(img.shape[:2]) < MIN_PAGE_SIDE:
+                small.append(path)
+            else:
                 pages.append((path, page_sample(img)))
+        report_left_out(root, len(pages), {"unreadable": unreadable, f"under {MIN_PAGE_SIDE} px": small}, log)
         return pages
 
-    def render(self, count: int, seed: int) -> list[PageSample]:
+    def render(self, count: int, seed: int, log: Callable[[str], None] | None = None) -> list[PageSample]:
         from ocdr.training.synth.fonts import find_fonts
         from ocdr.training.synth.render import PageStyle, render_page
         from ocdr.training.synth.text import TextSampler
 
         rng = np.random.default_rng(seed)
         sampler, fonts = TextSampler(rng), find_fonts()
-        pages = []
-        for _ in range(count):
+
+        def one() -> PageSample:
             style = PageStyle(dpi=float(rng.uniform(120, 200)), min_pt=7, max_pt=16, max_skew_deg=3)
             image, _ = render_page(sampler, fonts, rng, style)
-            pages.append(page_sample(image))
-        return pages
+            return page_sample(image)
+
+        return render_all(count, one, log, "page")
 
     def patch(self, page: PageSample, rng: np.random.Generator) -> np.ndarray:
         """A square around one of the page's inked places, at a jittered scale, degraded like a scan or photo."""
@@ -227,15 +250,19 @@ class SceneTask:
 
     angles = PAGE_ANGLES
 
-    def load(self, root: str | Path) -> list[tuple[Path, np.ndarray]]:
-        photos = []
+    def load(self, root: str | Path, log: Callable[[str], None] | None = None) -> list[tuple[Path, np.ndarray]]:
+        """The photos of a set in any layout ``page_images`` reads; those that do not decode are left out and said."""
+        photos, unreadable = [], []
         for path in page_images(root):
             img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if img is not None:
+            if img is None:
+                unreadable.append(path)
+            else:
                 photos.append((path, scene_square(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))))
+        report_left_out(root, len(photos), {"unreadable": unreadable}, log, "photo")
         return photos
 
-    def render(self, count: int, seed: int) -> list[np.ndarray]:
+    def render(self, count: int, seed: int, log: Callable[[str], None] | None = None) -> list[np.ndarray]:
         """None: street scenes are not rendered, so ``--synth`` is ignored for this task."""
         return []
 
@@ -262,6 +289,21 @@ class SceneTask:
             return int(scene_votes(probs).argmax())
 
         return _four_way_scores(photos, predict)
+
+
+def render_all(count: int, make: Callable[[], T], log: Callable[[str], None] | None, noun: str) -> list[T]:
+    """``count`` items of ``make()``, saying how far it has got every ``RENDER_REPORT_S`` seconds: rendering runs
+    before step 1 (a page takes 0.2-0.3 s on one core), and a run that printed nothing for minutes looked hung."""
+    items: list[T] = []
+    if log is not None and count:
+        log(f"rendering {count} synthetic {noun}s (--synth)")
+    last = time.time()
+    for done in range(1, count + 1):
+        items.append(make())
+        if log is not None and time.time() - last >= RENDER_REPORT_S:
+            log(f"rendered {done}/{count} synthetic {noun}s")
+            last = time.time()
+    return items
 
 
 def _scores(confusion: np.ndarray) -> dict:
@@ -294,11 +336,11 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     synth: list = []
     val: list = []
     for folder, name in zip(cfg.data, split_names(cfg.data), strict=True):
-        items = task.load(folder)
+        items = task.load(folder, log)
         if cfg.val_data:
             real += [item for _, item in items]
         else:
-            kept, held = carve_validation(items, split_rng, cfg.val_fraction, cap=cfg.val_cap)
+            kept, held = carve_validation(items, split_rng, cfg.val_fraction, cfg.val_cap, name, log)
             real += [item for _, item in kept]
             val += [item for _, item in held]
             write_held_out(out, name, [(path, item if path is None else None, "-") for path, item in held])
@@ -306,7 +348,7 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
     if cfg.split_only:  # synthetic held-out items are not written: the split of the --data folders is all there is
         return out / "val"
     for folder in cfg.val_data or []:
-        val += [item for _, item in task.load(folder)]
+        val += [item for _, item in task.load(folder, log)]
 
     def add_synthetic(items: list) -> None:
         """5% of each synthetic source (at most 1,000) is held out for validation."""
@@ -315,11 +357,12 @@ def train_cls(cfg: ClsTrainConfig, log=print) -> Path:
         val.extend(held)
 
     for folder in cfg.synth_data or []:
-        items = [item for _, item in task.load(folder)]
+        items = [item for _, item in task.load(folder, log)]
         add_synthetic(items)
         log(f"loaded {len(items)} synthetic images from {folder}")
-    if cfg.synth:
-        rendered = task.render(cfg.synth, cfg.seed)
+    count = DEFAULT_SYNTH[cfg.task] if cfg.synth is None else cfg.synth
+    if count:
+        rendered = task.render(count, cfg.seed, log)
         add_synthetic(rendered)
         log(f"rendered {len(rendered)} synthetic images")
     if not (real or synth) or not val:

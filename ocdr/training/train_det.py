@@ -44,7 +44,7 @@ class DetTrainConfig(TrainConfig):
     batch_size: int = 4
     lr: float = 2e-3
     crop_size: int = 512
-    val_pages: int = 10  # per folder
+    val_pages: int = 10  # per folder, carved from --data or read from --val-data (0: none carved, --val-data whole)
     limit_side_len: int = 1600
     workers: int = 0  # processes that make the training crops (0: the training process)
     turn_prob: float = 0.0  # share of crops turned upside down
@@ -153,9 +153,9 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     )
     names = split_names([folder for _, folder in folders])
     for (kind, folder), name in zip(folders, names, strict=True):
-        items = load_det_dataset(folder)
+        items = load_det_dataset(folder, log)
         if not cfg.val_data:
-            items, held = carve_validation(items, split_rng, cfg.val_fraction, cap=cfg.val_pages)
+            items, held = carve_validation(items, split_rng, cfg.val_fraction, cfg.val_pages, name, log)
             write_held_out_pages(out, name, held)  # the labels as annotated
             val[name] = as_word_items(held) if kind == "lines" else held
         pools.append(as_word_items(items) if kind == "lines" else items)
@@ -163,9 +163,14 @@ def train_det(cfg: DetTrainConfig, log=print) -> Path:
     if cfg.split_only:
         return out / "val"
     for folder, name in zip(cfg.val_data or [], split_names(cfg.val_data or []), strict=True):
-        val[name] = load_det_dataset(folder)[: cfg.val_pages]
-    if not pools or not any(val.values()):
-        raise ValueError("no training or validation pages")
+        val[name] = load_det_dataset(folder, log)[: cfg.val_pages or None]  # 0 (none carved): read it whole
+    if not pools:
+        raise ValueError("no training pages: give --data folders")
+    if not any(val.values()):
+        raise ValueError(
+            "no validation pages: the run picks its best checkpoint on held-out pages, and none were held out"
+            " (--val-pages 0, or 1-page folders): give --val-data, or folders of 2 pages or more"
+        )
     shares = pool_shares(kinds, cfg.real_share)
     counts = ", ".join(f"{name} {len(p)}" for name, p in zip(names, pools, strict=True))
     log(f"train pages: {counts} / val {sum(map(len, val.values()))} pages")

@@ -186,7 +186,7 @@ def train_rec(cfg: RecTrainConfig, log=print) -> Path:
     for (kind, folder), name in zip(kinds, split_names([folder for _, folder in kinds]), strict=True):
         samples = _load(folder, charset, height, log)
         if not cfg.val_data:
-            samples, held = carve_validation(samples, split_rng, cfg.val_fraction, cap=cfg.val_cap)
+            samples, held = carve_validation(samples, split_rng, cfg.val_fraction, cfg.val_cap, name, log)
             val[name] = held
             write_held_out(out, name, [(s.path, s.image, s.text) for s in held])  # LMDB crops at model height
         groups[kind].append(samples)
