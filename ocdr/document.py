@@ -434,13 +434,17 @@ class Document(_Value):
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:
-        """Inverse of ``to_dict``: ``Document.from_dict(d).to_dict() == d`` for any ``d`` it wrote."""
-        if d.get("schema") != SCHEMA or d.get("version") != SCHEMA_VERSION:
+        """Inverse of ``to_dict``: ``Document.from_dict(d).to_dict() == d`` for any ``d`` it wrote. A damaged one
+        (a field missing or of the wrong shape) is an ``InputError`` naming what broke, not a bare KeyError."""
+        if not isinstance(d, dict) or d.get("schema") != SCHEMA or d.get("version") != SCHEMA_VERSION:
+            found = (d.get("schema"), d.get("version")) if isinstance(d, dict) else (type(d).__name__, None)
             raise InputError(
-                f"not an {SCHEMA} version {SCHEMA_VERSION} result: schema={d.get('schema')!r}, "
-                f"version={d.get('version')!r}"
+                f"not an {SCHEMA} version {SCHEMA_VERSION} result: schema={found[0]!r}, version={found[1]!r}"
             )
-        return cls([Page.from_dict(p) for p in d["pages"]], source=d.get("source"))
+        try:
+            return cls([Page.from_dict(p) for p in d["pages"]], source=d.get("source"))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise InputError(f"a damaged {SCHEMA} result: {type(exc).__name__}: {exc}") from exc
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.export("json", indent=indent)

@@ -148,6 +148,12 @@ def test_from_dict_rejects_other_schemas(doc):
     d = doc.to_dict() | {"version": 99}
     with pytest.raises(InputError, match="version=99"):
         Document.from_dict(d)
+    with pytest.raises(InputError, match="schema='list'"):
+        Document.from_dict([d])  # type: ignore[arg-type]
+    damaged = doc.to_dict()
+    del damaged["pages"][0]["blocks"][0]["lines"][0]["words"][0]["polygon"]  # a field lost: no bare KeyError
+    with pytest.raises(InputError, match="damaged .*KeyError"):
+        Document.from_dict(damaged)
 
 
 def test_to_json_is_the_json_export(doc):
