@@ -164,12 +164,16 @@ def test_icdar_pairs_pairs_by_stem_and_names_what_is_unpaired(tmp_path):
     pages."""
     (tmp_path / "images").mkdir()
     (tmp_path / "gts").mkdir()
-    for name in ("b.png", "a.jpg", "Thumbs.db"):
+    for name in ("b.png", "a.jpg", "g.gif", "Thumbs.db"):  # every image ocdr reads is a page (.gif, .jp2, .pgm ...)
         (tmp_path / "images" / name).write_bytes(b"")
-    for stem in ("a", "b"):
+    for stem in ("a", "b", "g"):
         (tmp_path / "gts" / f"gt_{stem}.txt").write_text("0,0,1,0,1,1,0,1,x\n")
     pairs = icdar_pairs(tmp_path)
-    assert [(img.name, gt.name) for img, gt in pairs] == [("a.jpg", "gt_a.txt"), ("b.png", "gt_b.txt")]
+    assert [(img.name, gt.name) for img, gt in pairs] == [
+        ("a.jpg", "gt_a.txt"),
+        ("b.png", "gt_b.txt"),
+        ("g.gif", "gt_g.txt"),
+    ]
     assert all(gt.parent == tmp_path / "gts" for _, gt in pairs)
     (tmp_path / "gts" / "gt_orphan.txt").write_text("0,0,1,0,1,1,0,1,x\n")
     with pytest.raises(InputError, match="1 label file.*without an image.*gt_orphan.txt"):

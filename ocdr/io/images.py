@@ -20,7 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocdr.errors import InputError, InputTooLarge
 
-# Pillow formats we decode: those of ``inputs.IMAGE_EXTENSIONS`` (PPM covers .pbm/.pgm/.ppm). Restricting
+# Pillow formats we decode: those of ``labels.IMAGE_SUFFIXES`` (PPM covers .pbm/.pgm/.ppm). Restricting
 # Image.open keeps exotic plugins (EPS runs Ghostscript) away from untrusted data.
 PIL_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF", "JPEG2000", "PPM")
 COLOR_ORDERS = ("rgb", "bgr")

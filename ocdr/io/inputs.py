@@ -26,10 +26,10 @@ from ocdr.io.images import (
     pil_to_rgb,
     select_pages,
 )
+from ocdr.io.labels import IMAGE_SUFFIXES
 from ocdr.io.pdf import pdf_page_count, render_pdf_pages
 
 DEFAULT_MAX_PIXELS = 178_956_970  # ~ 13379 x 13379; refuse larger images before decoding pixels
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".jp2", ".pbm", ".pgm", ".ppm"}
 PDF_EXTENSIONS = {".pdf"}
 PDF_MAGIC = b"%PDF"
 MAX_PAGE_NUMBER = 100_000  # bounds what parse_page_spec materialises, so a typo like "1-1000000000" cannot hang
@@ -92,7 +92,7 @@ def expand_inputs(inputs: object, password: str | None = None) -> list[Source]:
 def _directory_files(directory: Path, name: str) -> list[Path]:
     """The directory's image and PDF files (by extension, any case), recursively, sorted by path; hidden files and
     folders left out (macOS's "._scan.png" beside each file it copies is no image)."""
-    suffixes = IMAGE_EXTENSIONS | PDF_EXTENSIONS
+    suffixes = {*IMAGE_SUFFIXES, *PDF_EXTENSIONS}
     files = []
     for root, folders, file_names in os.walk(directory):
         folders[:] = [folder for folder in folders if not folder.startswith(".")]

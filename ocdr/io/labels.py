@@ -18,7 +18,8 @@ import numpy as np
 from ocdr.errors import InputError
 
 IGNORE_TEXT = "###"
-IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
+# the image files ocdr reads (``ocdr.io.images``' Pillow formats), .png first: a tesstrain folder's order of trial
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp", ".gif", ".jp2", ".pbm", ".pgm", ".ppm")
 
 
 def read_label_text(path: str | Path) -> str:
