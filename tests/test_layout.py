@@ -233,7 +233,10 @@ def test_two_tables_far_apart_are_parted_by_a_blank_line():
     addresses = _table([("Bill To:", "Ship To:"), ("Acme Corp", "Acme Depot"), ("Denver", "Aurora")], [20, 420], 30)
     table = _table([("Item", "Qty", "Price", "Amount"), ("Bolts", "200", "0.15", "30.00")], [20, 220, 340, 460], 30)
     table = [Word(w.polygon + (0, 200), w.text, w.confidence) for w in table]
-    text = _text(group_words(_shuffled(addresses + table)))
+    blocks = group_words(_shuffled(addresses + table))
+    tables = page_markdown(Page(0, 1000, 1000, blocks)).split("\n\n")  # Markdown: two tables, not one
+    assert [t.splitlines()[0] for t in tables] == ["| Bill To: | Ship To: |", "| Item | Qty | Price | Amount |"]
+    text = _text(blocks)
     assert text.split("\n\n") == [
         "Bill To:\tShip To:\nAcme Corp\tAcme Depot\nDenver\tAurora",
         "Item\tQty\tPrice\tAmount\nBolts\t200\t0.15\t30.00",

@@ -14,7 +14,7 @@ import numpy as np
 
 from ocdr.bullets import BULLETS
 from ocdr.document import polygon_sizes
-from ocdr.layout.grouping import table_columns, text_rows
+from ocdr.layout.grouping import rows_apart, table_columns, text_rows
 
 if TYPE_CHECKING:
     from ocdr.document import Block, Document, Page
@@ -126,7 +126,11 @@ def page_markdown(page: Page) -> str:
     parts: list[str] = []
     table: list[list[Block]] = []  # the rows of cells read so far, not yet written
     for row in [*text_rows(page.blocks), []]:
-        if len(row) > 1 and (not table or _gap(table[-1], row) <= TABLE_GAP * body or _fits(table, row)):
+        if len(row) > 1 and (
+            not table
+            or not rows_apart(table[-1], row)  # two tables far apart, as plain text parts them
+            and (_gap(table[-1], row) <= TABLE_GAP * body or _fits(table, row))
+        ):
             table.append(row)
             continue
         if len(table) > 1:
