@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -909,48 +910,39 @@ def _add_export(sub) -> None:
     )
 
 
-def _positive(item: str) -> int:
-    """A whole number of 1 or more (``--batch-size -1`` had a training run spin on empty epochs for ever)."""
-    if not item.strip().isdigit() or int(item) < 1:
-        raise argparse.ArgumentTypeError(f"want a whole number of 1 or more, got {item!r}")
-    return int(item)
+def _whole_number(least: int) -> Callable[[str], int]:
+    """An argparse type for whole numbers of ``least`` or more."""
+
+    def parse(item: str) -> int:
+        if not item.strip().isdigit() or int(item) < least:
+            raise argparse.ArgumentTypeError(f"want a whole number of {least} or more, got {item!r}")
+        return int(item)
+
+    return parse
 
 
-def _count(item: str) -> int:
-    """A whole number of 0 or more (``--val-pages -3`` held out half a folder: a negative cap sliced from the end)."""
-    if not item.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"want a whole number of 0 or more, got {item!r}")
-    return int(item)
+def _number(low: float, high: float, wanted: str, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type for finite numbers from ``low`` (over it, with ``low_open``) to ``high``."""
+
+    def parse(item: str) -> float:
+        try:
+            value = float(item)
+        except ValueError:
+            value = math.nan
+        if not (low < value if low_open else low <= value) or not value <= high or math.isinf(value):
+            raise argparse.ArgumentTypeError(f"want {wanted}, got {item!r}")
+        return value
+
+    return parse
 
 
-def _share(item: str) -> float:
-    """A share from 0 to 1 (``--real-share 1.5`` failed in numpy, "probabilities are not non-negative")."""
-    try:
-        value = float(item)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"want a share from 0 to 1, got {item!r}")
-    return value
-
-
-def _crop_side(item: str) -> int:
-    """A detector training crop side of ``MIN_CROP`` or more (``--crop-size 0`` failed in torch's loss)."""
-    if not item.strip().isdigit() or int(item) < MIN_CROP:
-        raise argparse.ArgumentTypeError(f"want a whole number of {MIN_CROP} or more, got {item!r}")
-    return int(item)
-
-
-def _positive_number(item: str) -> float:
-    """A number over 0 (a batch job read with ``--dpi 0`` failed each PDF page in turn rather than as a usage
-    error)."""
-    try:
-        value = float(item)
-    except ValueError:
-        value = math.nan
-    if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"want a number over 0, got {item!r}")
-    return value
+# counts of 1 or more (``--batch-size -1`` had a training run spin on empty epochs for ever), of 0 or more
+# (``--val-pages -3`` held out half a folder: a negative cap sliced from the end), a detector training crop's side
+# (``--crop-size 0`` failed in torch's loss), a share (``--real-share 1.5`` failed in numpy, "probabilities are not
+# non-negative") and a positive number (a batch job read with ``--dpi 0`` failed each PDF page in turn)
+_positive, _count, _crop_side = _whole_number(1), _whole_number(0), _whole_number(MIN_CROP)
+_share = _number(0.0, 1.0, "a share from 0 to 1")
+_positive_number = _number(0.0, math.inf, "a number over 0", low_open=True)
 
 
 def _gray_level(item: str) -> int:
